@@ -1,0 +1,58 @@
+# Switchboard — build, run and test. `make run` and `make test` work on a fresh Debian machine:
+# they install the system packages they need (apt-get, only when missing) before building.
+
+SHELL        := /bin/bash
+SWIFT        ?= swift
+PREFIX       ?= /usr/local
+SYSCONFDIR   ?= /etc/switchboard
+UNITDIR      ?= /etc/systemd/system
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
+BENCH_TOOLS  := wrk
+SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
+# Test-only Python tools (schema validator; later the provider SDKs), installed into .venv.
+PY_TEST_PKGS := openapi-spec-validator
+
+.PHONY: all setup setup-test build release run test bench install clean
+
+all: build
+
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+setup-test: setup
+	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+	@.venv/bin/python -c "import openapi_spec_validator" 2>/dev/null || \
+	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+run: build
+	$(SWIFT) run --skip-build switchboard serve
+
+test: setup-test build
+	$(SWIFT) test
+
+bench: setup release
+	@missing=""; for p in $(BENCH_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+	Tests/Benchmark/run.sh .build/release/switchboard
+
+install: release
+	install -D -m 0755 .build/release/switchboard $(DESTDIR)$(PREFIX)/bin/switchboard
+	install -D -m 0644 deploy/switchboard.service $(DESTDIR)$(UNITDIR)/switchboard.service
+	@if [ ! -f $(DESTDIR)$(SYSCONFDIR)/config.yaml ]; then \
+	  install -D -m 0640 deploy/config.example.yaml $(DESTDIR)$(SYSCONFDIR)/config.yaml; fi
+	@if [ ! -f $(DESTDIR)$(SYSCONFDIR)/switchboard.env ]; then \
+	  install -D -m 0600 deploy/switchboard.env.example $(DESTDIR)$(SYSCONFDIR)/switchboard.env; fi
+	@echo "installed; now: systemctl daemon-reload && systemctl enable --now switchboard"
+
+clean:
+	rm -rf .build .venv

@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "switchboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System-library shims: the only places C headers enter the package.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        // Pure value layers.
+        .target(name: "JSON"),
+        .target(name: "SSE"),
+        .target(name: "ChatModel", dependencies: ["JSON"]),
+
+        // I/O layers.
+        .target(name: "HTTPServer", dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Upstream", dependencies: ["CCurl", "HTTPServer"]),
+        .target(name: "Store", dependencies: ["CSQLite", "ChatModel"]),
+
+        // Provider adapters: pure mapping, no I/O.
+        .target(name: "Providers", dependencies: ["ChatModel", "JSON", "SSE", "Upstream"]),
+
+        .target(name: "Gateway", dependencies: [
+            "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE", "Store",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "Emulator", dependencies: [
+            "HTTPServer", "JSON", "SSE",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "switchboard", dependencies: [
+            "Gateway", "Emulator", "HTTPServer", "JSON", "ChatModel", "SSE",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "SSETests", dependencies: ["SSE"]),
+        .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPServer"]),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HTTPServer", "JSON", "SSE"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,103 @@
+import JSON
+
+/// A complete answer (SPEC §4, non-streaming shape).
+public struct ChatResponse: Sendable, Equatable {
+    public var id: String
+    public var model: String
+    public var provider: String
+    public var created: Int
+    public var content: [ContentPart]
+    public var finishReason: FinishReason
+    public var providerFinishReason: String?
+    public var usage: Usage
+
+    public init(id: String, model: String, provider: String, created: Int, content: [ContentPart],
+                finishReason: FinishReason, providerFinishReason: String?, usage: Usage) {
+        self.id = id
+        self.model = model
+        self.provider = provider
+        self.created = created
+        self.content = content
+        self.finishReason = finishReason
+        self.providerFinishReason = providerFinishReason
+        self.usage = usage
+    }
+
+    public func json() -> JSONValue {
+        .object(JSONObject([
+            ("id", .string(id)), ("model", .string(model)), ("provider", .string(provider)), ("created", .int(created)),
+            ("message", .object(JSONObject([("role", "assistant"), ("content", .array(content.map { $0.json() }))]))),
+            ("finish_reason", .string(finishReason.rawValue)),
+            ("provider_finish_reason", providerFinishReason.map { .string($0) } ?? .null),
+            ("usage", usage.json()),
+        ]))
+    }
+}
+
+extension Usage {
+    public func json() -> JSONValue {
+        .object(JSONObject([
+            ("input_tokens", .int(inputTokens)), ("output_tokens", .int(outputTokens)),
+            ("cache_read_tokens", .int(cacheReadTokens)), ("cache_write_tokens", .int(cacheWriteTokens)),
+            ("reasoning_tokens", .int(reasoningTokens)), ("total_tokens", .int(totalTokens)),
+        ]))
+    }
+}
+
+/// Builds a `ChatResponse` from unified stream events.
+public struct ResponseAccumulator: Sendable {
+    private var id = "", model = "", provider = ""
+    private var created = 0
+    private var content: [ContentPart] = []
+    private var usage = Usage.zero
+    private var finish: FinishReason?
+    private var providerFinish: String?
+
+    public init() {}
+
+    public mutating func apply(_ event: StreamEvent) {
+        switch event {
+        case .start(let i, let m, let p, let c):
+            (id, model, provider, created) = (i, m, p, c)
+        case .text(let delta):
+            if case .text(var part)? = content.last, part.signature == nil {
+                part.text += delta
+                content[content.count - 1] = .text(part)
+            } else {
+                content.append(.text(TextPart(text: delta)))
+            }
+        case .thinking(let delta):
+            if case .thinking(var part)? = content.last, part.signature == nil, part.redacted == nil {
+                part.text += delta
+                content[content.count - 1] = .thinking(part)
+            } else {
+                content.append(.thinking(ThinkingPart(text: delta)))
+            }
+        case .thinkingSignature(let signature):
+            if case .thinking(var part)? = content.last, part.signature == nil, part.redacted == nil {
+                part.signature = signature
+                content[content.count - 1] = .thinking(part)
+            } else {
+                content.append(.thinking(ThinkingPart(text: "", signature: signature)))
+            }
+        case .thinkingRedacted(let data):
+            content.append(.thinking(ThinkingPart(redacted: data)))
+        case .toolCall(_, let id, let name, let arguments):
+            content.append(.toolCall(ToolCallPart(id: id, name: name, arguments: arguments)))
+        case .usage(let u):
+            usage = u
+        case .done(let reason, let providerReason):
+            finish = reason
+            providerFinish = providerReason
+        case .toolCallStart, .toolCallDelta, .error:
+            break
+        }
+    }
+
+    /// The response, once `done` was seen.
+    public func response() -> ChatResponse? {
+        guard let finish else { return nil }
+        return ChatResponse(id: id, model: model, provider: provider, created: created, content: content,
+                            finishReason: finish, providerFinishReason: providerFinish, usage: usage)
+    }
+}

@@ -1,0 +1,74 @@
+import JSON
+
+/// The `type` of a SPEC §5 error.
+public enum GatewayErrorType: String, Sendable, Equatable {
+    case invalidRequest = "invalid_request"
+    case unauthorized
+    case forbidden
+    case notFound = "not_found"
+    case rateLimited = "rate_limited"
+    case budgetExceeded = "budget_exceeded"
+    case upstreamError = "upstream_error"
+    case upstreamUnavailable = "upstream_unavailable"
+    case upstreamTimeout = "upstream_timeout"
+    case internalError = "internal_error"
+}
+
+/// An error the client sees before the first byte of a response: a status, a SPEC §5 body,
+/// and any headers that go with it (`Retry-After`, `x-ratelimit-*`).
+public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var status: Int
+    public var type: GatewayErrorType
+    public var message: String
+    public var param: String?
+    public var provider: String?
+    public var headers: [Header]
+
+    public struct Header: Sendable, Equatable {
+        public var name: String
+        public var value: String
+        public init(_ name: String, _ value: String) { self.name = name; self.value = value }
+    }
+
+    public init(status: Int, type: GatewayErrorType, message: String, param: String? = nil,
+                provider: String? = nil, headers: [(String, String)] = []) {
+        self.status = status
+        self.type = type
+        self.message = message
+        self.param = param
+        self.provider = provider
+        self.headers = headers.map { Header($0.0, $0.1) }
+    }
+
+    public var description: String { "\(status) \(type.rawValue): \(message)" }
+
+    /// Header pairs, for writers that take tuples.
+    public var headerPairs: [(String, String)] { headers.map { ($0.name, $0.value) } }
+
+    public static func invalidRequest(_ message: String, param: String? = nil) -> GatewayError {
+        GatewayError(status: 400, type: .invalidRequest, message: message, param: param)
+    }
+
+    public static func notFound(_ message: String, param: String? = nil) -> GatewayError {
+        GatewayError(status: 404, type: .notFound, message: message, param: param)
+    }
+
+    /// A 429 always carries `Retry-After` (whole seconds, at least 1).
+    public static func rateLimited(_ message: String, retryAfterSeconds: Double, provider: String? = nil,
+                                   headers: [(String, String)] = []) -> GatewayError {
+        let seconds = max(1, Int(retryAfterSeconds.rounded(.up)))
+        return GatewayError(status: 429, type: .rateLimited, message: message, provider: provider,
+                            headers: [("Retry-After", String(seconds))] + headers)
+    }
+
+    /// `{"error":{"type","message","param"?,"provider"?,"request_id"}}`.
+    public func body(requestId: String) -> [UInt8] {
+        var error = JSONObject([("type", .string(type.rawValue)), ("message", .string(message))])
+        if let param { error["param"] = .string(param) }
+        if let provider { error["provider"] = .string(provider) }
+        error["request_id"] = .string(requestId)
+        var out: [UInt8] = []
+        JSONValue.object(JSONObject([("error", .object(error))])).write(into: &out)
+        return out
+    }
+}

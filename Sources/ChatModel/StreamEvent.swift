@@ -1,0 +1,140 @@
+import JSON
+
+/// One event of the unified stream (SPEC §4). Order on the wire: `start`, content events,
+/// exactly one `usage`, exactly one `done`.
+public enum StreamEvent: Sendable, Equatable {
+    case start(id: String, model: String, provider: String, created: Int)
+    case text(String)
+    case thinking(String)
+    case thinkingSignature(String)
+    case thinkingRedacted(String)
+    case toolCallStart(index: Int, id: String, name: String)
+    case toolCallDelta(index: Int, arguments: String)
+    case toolCall(index: Int, id: String, name: String, arguments: JSONValue)
+    case usage(Usage)
+    case error(StreamError)
+    case done(FinishReason, providerFinishReason: String?)
+
+    /// The SSE `event:` name.
+    public var name: String {
+        switch self {
+        case .start: return "start"
+        case .text: return "text"
+        case .thinking, .thinkingSignature, .thinkingRedacted: return "thinking"
+        case .toolCallStart: return "tool_call_start"
+        case .toolCallDelta: return "tool_call_delta"
+        case .toolCall: return "tool_call"
+        case .usage: return "usage"
+        case .error: return "error"
+        case .done: return "done"
+        }
+    }
+
+    /// `event: <name>\ndata: <json>\n\n`, appended to `out`.
+    public func writeSSE(into out: inout [UInt8]) {
+        out.append(contentsOf: "event: ".utf8)
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: "\ndata: ".utf8)
+        writeData(into: &out)
+        out.append(contentsOf: [0x0A, 0x0A])
+    }
+
+    /// The event's data object, compact, written straight into `out` (hot path: no
+    /// intermediate JSONValue).
+    public func writeData(into out: inout [UInt8]) {
+        switch self {
+        case .start(let id, let model, let provider, let created):
+            key("id", first: true, &out); appendJSONString(id, to: &out)
+            key("model", &out); appendJSONString(model, to: &out)
+            key("provider", &out); appendJSONString(provider, to: &out)
+            key("created", &out); out.append(contentsOf: String(created).utf8)
+        case .text(let delta), .thinking(let delta):
+            key("delta", first: true, &out); appendJSONString(delta, to: &out)
+        case .thinkingSignature(let signature):
+            key("signature", first: true, &out); appendJSONString(signature, to: &out)
+        case .thinkingRedacted(let data):
+            key("redacted", first: true, &out); appendJSONString(data, to: &out)
+        case .toolCallStart(let index, let id, let name):
+            key("index", first: true, &out); out.append(contentsOf: String(index).utf8)
+            key("id", &out); appendJSONString(id, to: &out)
+            key("name", &out); appendJSONString(name, to: &out)
+        case .toolCallDelta(let index, let arguments):
+            key("index", first: true, &out); out.append(contentsOf: String(index).utf8)
+            key("arguments", &out); appendJSONString(arguments, to: &out)
+        case .toolCall(let index, let id, let name, let arguments):
+            key("index", first: true, &out); out.append(contentsOf: String(index).utf8)
+            key("id", &out); appendJSONString(id, to: &out)
+            key("name", &out); appendJSONString(name, to: &out)
+            key("arguments", &out); arguments.write(into: &out)
+        case .usage(let u):
+            key("input_tokens", first: true, &out); out.append(contentsOf: String(u.inputTokens).utf8)
+            key("output_tokens", &out); out.append(contentsOf: String(u.outputTokens).utf8)
+            key("cache_read_tokens", &out); out.append(contentsOf: String(u.cacheReadTokens).utf8)
+            key("cache_write_tokens", &out); out.append(contentsOf: String(u.cacheWriteTokens).utf8)
+            key("reasoning_tokens", &out); out.append(contentsOf: String(u.reasoningTokens).utf8)
+            key("total_tokens", &out); out.append(contentsOf: String(u.totalTokens).utf8)
+        case .error(let e):
+            key("error", first: true, &out)
+            key("type", first: true, &out); appendJSONString(e.type, to: &out)
+            key("message", &out); appendJSONString(e.message, to: &out)
+            key("provider", &out); appendJSONString(e.provider, to: &out)
+            key("status", &out); out.append(contentsOf: String(e.status).utf8)
+            out.append(UInt8(ascii: "}"))
+        case .done(let reason, let providerReason):
+            key("finish_reason", first: true, &out); appendJSONString(reason.rawValue, to: &out)
+            key("provider_finish_reason", &out)
+            if let providerReason { appendJSONString(providerReason, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private func key(_ name: StaticString, first: Bool = false, _ out: inout [UInt8]) {
+        out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    /// The inverse of `writeData`: an event from its SSE name and parsed data (for clients
+    /// and tests). Nil for unknown names or shapes.
+    public static func decode(name: String, data: JSONValue) -> StreamEvent? {
+        switch name {
+        case "start":
+            guard let id = data["id"]?.stringValue, let model = data["model"]?.stringValue,
+                  let provider = data["provider"]?.stringValue, let created = data["created"]?.intValue else { return nil }
+            return .start(id: id, model: model, provider: provider, created: created)
+        case "text":
+            return data["delta"]?.stringValue.map { .text($0) }
+        case "thinking":
+            if let d = data["delta"]?.stringValue { return .thinking(d) }
+            if let s = data["signature"]?.stringValue { return .thinkingSignature(s) }
+            if let r = data["redacted"]?.stringValue { return .thinkingRedacted(r) }
+            return nil
+        case "tool_call_start":
+            guard let i = data["index"]?.intValue, let id = data["id"]?.stringValue,
+                  let n = data["name"]?.stringValue else { return nil }
+            return .toolCallStart(index: i, id: id, name: n)
+        case "tool_call_delta":
+            guard let i = data["index"]?.intValue, let a = data["arguments"]?.stringValue else { return nil }
+            return .toolCallDelta(index: i, arguments: a)
+        case "tool_call":
+            guard let i = data["index"]?.intValue, let id = data["id"]?.stringValue,
+                  let n = data["name"]?.stringValue, let a = data["arguments"] else { return nil }
+            return .toolCall(index: i, id: id, name: n, arguments: a)
+        case "usage":
+            func n(_ k: String) -> Int { data[k]?.intValue ?? 0 }
+            return .usage(Usage(inputTokens: n("input_tokens"), outputTokens: n("output_tokens"),
+                                cacheReadTokens: n("cache_read_tokens"), cacheWriteTokens: n("cache_write_tokens"),
+                                reasoningTokens: n("reasoning_tokens"), totalTokens: n("total_tokens")))
+        case "error":
+            guard let e = data["error"] else { return nil }
+            return .error(StreamError(type: e["type"]?.stringValue ?? "", message: e["message"]?.stringValue ?? "",
+                                      provider: e["provider"]?.stringValue ?? "", status: e["status"]?.intValue ?? 0))
+        case "done":
+            guard let r = data["finish_reason"]?.stringValue.flatMap(FinishReason.init(rawValue:)) else { return nil }
+            return .done(r, providerFinishReason: data["provider_finish_reason"]?.stringValue)
+        default:
+            return nil
+        }
+    }
+}

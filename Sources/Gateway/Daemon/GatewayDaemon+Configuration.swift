@@ -1,0 +1,48 @@
+import HTTPServer
+import Providers
+
+/// Translating the configuration file's shape into what the runtime pieces take. The only
+/// place that knows both.
+extension GatewayDaemon {
+    /// The adapters this build has, by provider name.
+    static let adapters: [String: any ProviderAdapter] = [
+        "openai": OpenAIAdapter(),
+    ]
+
+    static func snapshot(from configuration: GatewayConfiguration) -> GatewaySnapshot {
+        var slots: [String: ProviderSlot] = [:]
+        for (name, provider) in configuration.providers where provider.enabled {
+            guard let adapter = adapters[name] else { continue }
+            let endpoint = ProviderEndpoint(
+                baseURL: provider.baseURL, apiKey: provider.apiKey ?? "",
+                connectTimeout: provider.timeouts.connectSeconds,
+                firstByteTimeout: provider.timeouts.firstByteSeconds,
+                idleTimeout: provider.timeouts.idleSeconds)
+            let retry = RetryPolicy(attempts: provider.retry.attempts,
+                                    baseSeconds: Double(provider.retry.baseMilliseconds) / 1000,
+                                    capSeconds: Double(provider.retry.capMilliseconds) / 1000)
+            slots[name] = ProviderSlot(adapter: adapter, endpoint: endpoint, retry: retry)
+        }
+        var aliases: [String: ModelCatalog.Alias] = [:]
+        for (name, model) in configuration.models {
+            aliases[name] = ModelCatalog.Alias(provider: model.provider, model: model.model, fallbacks: model.fallbacks)
+        }
+        return GatewaySnapshot(catalog: ModelCatalog(aliases: aliases, enabledProviders: Set(slots.keys)),
+                               registry: ProviderRegistry(slots: slots),
+                               keepAliveSeconds: configuration.keepAliveSeconds)
+    }
+
+    static func serverConfiguration(from configuration: GatewayConfiguration) -> HTTPServerConfiguration {
+        var server = HTTPServerConfiguration()
+        server.host = configuration.listen.host
+        server.port = configuration.listen.port
+        let limits = configuration.server
+        if limits.loops > 0 { server.loopCount = limits.loops }
+        server.maxBodyBytes = limits.maxBodyBytes
+        server.maxHeaderBytes = limits.maxHeaderBytes
+        server.headerTimeout = limits.headerTimeoutSeconds
+        server.idleTimeout = limits.idleTimeoutSeconds
+        server.maxConnections = limits.maxConnections
+        return server
+    }
+}

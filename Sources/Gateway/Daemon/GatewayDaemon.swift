@@ -1,0 +1,86 @@
+import HTTPServer
+import Logging
+import Providers
+import Synchronization
+
+/// The running gateway: event loops, the HTTP server, the routes, and the live configuration
+/// snapshot. `serve` drives it from signals; tests never construct it directly (they run the
+/// binary).
+public final class GatewayDaemon: Sendable {
+    public let state: GatewayState
+    private let group: EventLoopGroup
+    private let server: HTTPServer
+    private let logger: Logger
+
+    /// Builds everything from a validated configuration; nothing listens until `start()`.
+    public init(configuration: GatewayConfiguration, logger: Logger) throws {
+        self.logger = logger
+        let metrics = MetricsRegistry()
+        state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics)
+        let serverConfiguration = Self.serverConfiguration(from: configuration)
+        group = try EventLoopGroup(count: serverConfiguration.loopCount)
+        let router = Router()
+        server = HTTPServer(configuration: serverConfiguration, group: group, handler: router, logger: logger)
+        Self.addRoutes(to: router, state: state, server: server)
+        let accessLogger = logger
+        server.onAccessRecord = { record in
+            metrics.recordRequest(route: record.route, status: record.status,
+                                  seconds: Double(record.durationNanos) / 1e9)
+            accessLogger.info("\(record.method) \(record.path) \(record.status)", metadata: [
+                "request_id": "\(record.requestId)", "route": "\(record.route)", "status": "\(record.status)",
+                "bytes": "\(record.bytes)", "duration_ms": "\(Double(record.durationNanos / 1000) / 1000)",
+            ])
+        }
+    }
+
+    private static func addRoutes(to router: Router, state: GatewayState, server: HTTPServer) {
+        let chat = ChatEndpoint(state: state)
+        let models = ModelsEndpoint(state: state)
+        let operational = OperationalEndpoints(state: state) { [weak server] in
+            (server?.openConnections ?? 0, server?.inFlightRequests ?? 0)
+        }
+        router.add("POST", "/v1/chat") { request, _, writer in
+            writer.routeLabel = "/v1/chat"
+            chat.handle(request, writer)
+        }
+        router.add("GET", "/v1/models") { request, _, writer in
+            writer.routeLabel = "/v1/models"
+            models.handle(request, writer)
+        }
+        router.add("GET", "/healthz") { request, _, writer in
+            writer.routeLabel = "/healthz"
+            operational.health(request, writer)
+        }
+        router.add("GET", "/readyz") { request, _, writer in
+            writer.routeLabel = "/readyz"
+            operational.ready(request, writer)
+        }
+        router.add("GET", "/metrics") { request, _, writer in
+            writer.routeLabel = "/metrics"
+            operational.metrics(request, writer)
+        }
+    }
+
+    /// Starts the loops and listens; returns the bound port.
+    public func start() throws -> Int {
+        group.start()
+        return try server.start()
+    }
+
+    /// Applies a new (already validated) configuration to requests that start from now on.
+    /// Listen address and server limits need a restart; they are kept as they are.
+    public func reload(_ configuration: GatewayConfiguration) {
+        state.replace(Self.snapshot(from: configuration))
+    }
+
+    /// Stops accepting, lets in-flight responses finish for up to `graceSeconds`, then closes
+    /// what is left. Returns true when everything finished in time.
+    public func drain(graceSeconds: Double) -> Bool {
+        state.beginDraining()
+        server.stopAccepting()
+        let drained = server.waitUntilDrained(timeoutSeconds: graceSeconds)
+        server.closeAll()
+        group.shutdown()
+        return drained
+    }
+}

@@ -1,0 +1,29 @@
+import HTTPServer
+
+/// `/healthz`, `/readyz` and `/metrics`: what systemd, load balancers and Prometheus poll.
+struct OperationalEndpoints: Sendable {
+    let state: GatewayState
+    /// Reads the server's live gauges; set once the server exists.
+    let gauges: @Sendable () -> (openConnections: Int, inFlight: Int)
+
+    func health(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        writer.respondJSON(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
+    }
+
+    /// Not ready while draining, so a load balancer stops sending new work during shutdown.
+    func ready(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        if state.isDraining {
+            writer.respondJSON(status: 503, body: Array(#"{"status":"draining"}"#.utf8))
+        } else {
+            writer.respondJSON(status: 200, body: Array(#"{"status":"ready"}"#.utf8))
+        }
+    }
+
+    func metrics(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let (open, inFlight) = gauges()
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        writer.respond(status: 200, headers: headers,
+                       body: Array(state.metrics.render(openConnections: open, inFlightRequests: inFlight).utf8))
+    }
+}

@@ -1,0 +1,43 @@
+/// When to try an upstream call again, and how long to wait first (SPEC §8).
+///
+/// Pure: the caller supplies the random draw, so the schedule is testable without clocks.
+public struct RetryPolicy: Sendable, Equatable {
+    /// Total attempts per model, the first included.
+    public var attempts: Int
+    public var baseSeconds: Double
+    public var capSeconds: Double
+    /// A provider's own retry hint is honoured, but never beyond this.
+    public var maxRetryAfterSeconds: Double
+
+    public init(attempts: Int = 3, baseSeconds: Double = 0.25, capSeconds: Double = 8,
+                maxRetryAfterSeconds: Double = 30) {
+        self.attempts = max(1, attempts)
+        self.baseSeconds = baseSeconds
+        self.capSeconds = capSeconds
+        self.maxRetryAfterSeconds = maxRetryAfterSeconds
+    }
+
+    /// True when another attempt is allowed after `attemptsMade` attempts.
+    public func allowsRetry(afterAttempts attemptsMade: Int) -> Bool {
+        attemptsMade < attempts
+    }
+
+    /// The wait before attempt `attemptsMade + 1`: full-jitter exponential backoff
+    /// (`random` in 0..<1 scales `min(cap, base · 2^(n-1))`), or the provider's hint when it
+    /// gave one (clamped, since a hostile or confused upstream must not park us for hours).
+    public func delay(afterAttempts attemptsMade: Int, retryAfter: Double?, random: Double) -> Double {
+        if let hint = retryAfter, hint >= 0 {
+            return min(hint, maxRetryAfterSeconds)
+        }
+        let exponent = Double(max(0, attemptsMade - 1))
+        let ceiling = min(capSeconds, baseSeconds * pow2(exponent))
+        return ceiling * min(max(random, 0), 1)
+    }
+
+    private func pow2(_ x: Double) -> Double {
+        var result = 1.0
+        var n = Int(x)
+        while n > 0 { result *= 2; n -= 1; if result > 1e9 { break } }
+        return result
+    }
+}

@@ -1,0 +1,96 @@
+import ChatModel
+import HTTPServer
+import Providers
+import Upstream
+
+/// Runs one non-streaming chat request: the upstream answers with one JSON body, which the
+/// adapter turns into a `ChatResponse`. Loop-confined to `writer.loop`.
+final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
+    private let writer: ResponseWriter
+    private let attempt: ChatAttempt
+    private let onFinish: (ChatOutcome) -> Void
+    private var transfer: UpstreamTransfer?
+    private var status = 0
+    private var headers: [(String, String)] = []
+    private var body: [UInt8] = []
+    private var finished = false
+    private let startedNanos = EventLoop.monotonicNanoseconds()
+
+    /// A provider answer larger than this is refused rather than held in memory.
+    static let maxBody = 32 * 1024 * 1024
+
+    init(writer: ResponseWriter, attempt: ChatAttempt, onFinish: @escaping (ChatOutcome) -> Void) {
+        self.writer = writer
+        self.attempt = attempt
+        self.onFinish = onFinish
+    }
+
+    func start() {
+        writer.onClose = { [weak self] in self?.clientDisconnected() }
+        transfer = UpstreamClient.forLoop(writer.loop).start(attempt.upstreamRequest, delegate: self)
+    }
+
+    func upstreamDidReceiveHead(status: Int, headers: [(String, String)]) {
+        self.status = status
+        self.headers = headers
+    }
+
+    func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamFlow {
+        if body.count + bytes.count > Self.maxBody {
+            transfer?.cancel()
+            transfer = nil
+            fail(UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError,
+                                                     message: "\(attempt.adapter.name): response too large",
+                                                     provider: attempt.adapter.name),
+                                 retryable: false, retryAfterSeconds: nil))
+            return .proceed
+        }
+        body.append(contentsOf: bytes)
+        return .proceed
+    }
+
+    func upstreamDidComplete(_ error: TransportError?) {
+        transfer = nil
+        guard !finished else { return }
+        if let error {
+            fail(UpstreamFailure(error: .fromTransport(error, provider: attempt.adapter.name),
+                                 retryable: true, retryAfterSeconds: nil))
+            return
+        }
+        guard status == 200 else {
+            fail(attempt.adapter.mapError(status: status, headers: headers, body: body))
+            return
+        }
+        do {
+            let response = try attempt.adapter.decodeResponse(body: body, model: attempt.model)
+            var out: [UInt8] = []
+            response.json().write(into: &out)
+            var responseHeaders = HTTPHeaders()
+            responseHeaders.add("x-switchboard-provider", attempt.adapter.name)
+            writer.respondJSON(status: 200, body: out, headers: responseHeaders)
+            done(.completed(usage: response.usage, finish: response.finishReason), sent: true)
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func fail(_ failure: UpstreamFailure) {
+        done(.failedBeforeFirstByte(failure), sent: false)
+    }
+
+    private func clientDisconnected() {
+        guard !finished else { return }
+        transfer?.cancel()
+        transfer = nil
+        done(.cancelled(usage: .zero), sent: false)
+    }
+
+    private func done(_ result: ChatOutcome.Result, sent: Bool) {
+        guard !finished else { return }
+        finished = true
+        writer.onClose = nil
+        let total = EventLoop.monotonicNanoseconds() - startedNanos
+        onFinish(ChatOutcome(result: result, sentToClient: sent,
+                             firstTokenNanos: sent ? total : nil, totalNanos: total))
+    }
+}

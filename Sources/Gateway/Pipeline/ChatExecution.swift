@@ -1,0 +1,153 @@
+import ChatModel
+import HTTPServer
+import Providers
+import Upstream
+
+/// What happened to one chat request, for metering and metrics.
+public struct ChatRecord: Sendable {
+    public var requestedModel: String
+    public var provider: String?
+    public var model: String?
+    public var status: Int
+    public var usage: Usage
+    public var finishReason: FinishReason?
+    public var attempts: Int
+    /// The route that answered, when it was not the first one.
+    public var fallbackUsed: String?
+    public var firstTokenNanos: UInt64?
+    public var totalNanos: UInt64
+}
+
+/// Runs one chat request to its end: attempts with retries per route, then fallbacks, then the
+/// final error. Retries and fallbacks happen only while nothing has reached the client.
+///
+/// Loop-confined to `writer.loop`. Keeps itself alive through the callbacks it hands out
+/// until the request ends.
+final class ChatExecution: @unchecked Sendable {
+    private let request: ChatRequest
+    private let routes: [ModelRoute]
+    private let registry: ProviderRegistry
+    private let writer: ResponseWriter
+    private let keepAliveSeconds: Double
+    private let onComplete: (ChatRecord) -> Void
+
+    private var routeIndex = 0
+    private var attemptsOnRoute = 0
+    private var totalAttempts = 0
+    private var current: AnyObject?
+    private var backoffTimer: TimerHandle?
+    private let startedNanos = EventLoop.monotonicNanoseconds()
+    private var random = SystemRandomNumberGenerator()
+
+    init(request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, writer: ResponseWriter,
+         keepAliveSeconds: Double, onComplete: @escaping (ChatRecord) -> Void) {
+        self.request = request
+        self.routes = routes
+        self.registry = registry
+        self.writer = writer
+        self.keepAliveSeconds = keepAliveSeconds
+        self.onComplete = onComplete
+    }
+
+    func run() { attempt() }
+
+    private var route: ModelRoute { routes[routeIndex] }
+
+    private func attempt() {
+        guard let slot = registry[route.provider] else {
+            finishWithError(GatewayError(status: 404, type: .notFound,
+                                         message: "provider \(route.provider) is not configured", param: "model"))
+            return
+        }
+        let upstreamRequest: UpstreamRequest
+        do {
+            upstreamRequest = try slot.adapter.upstreamRequest(
+                for: request, model: route.model, endpoint: slot.endpoint, stream: request.stream)
+        } catch {
+            finishWithError(error)
+            return
+        }
+        attemptsOnRoute += 1
+        totalAttempts += 1
+        let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
+                                  upstreamRequest: upstreamRequest)
+        if request.stream {
+            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds) { [self] in
+                attemptFinished($0, slot: slot)
+            }
+            current = relay
+            relay.start()
+        } else {
+            let collector = ChatCollector(writer: writer, attempt: attempt) { [self] in
+                attemptFinished($0, slot: slot)
+            }
+            current = collector
+            collector.start()
+        }
+    }
+
+    private func attemptFinished(_ outcome: ChatOutcome, slot: ProviderSlot) {
+        current = nil
+        switch outcome.result {
+        case .completed(let usage, let finish):
+            record(status: 200, usage: usage, finish: finish, outcome: outcome)
+        case .cancelled(let usage):
+            record(status: 499, usage: usage, finish: .cancelled, outcome: outcome)
+        case .failedBeforeFirstByte(let failure):
+            if writer.isClosed {
+                record(status: 499, usage: .zero, finish: .cancelled, outcome: outcome)
+                return
+            }
+            if failure.retryable, !outcome.sentToClient, slot.retry.allowsRetry(afterAttempts: attemptsOnRoute) {
+                let delay = slot.retry.delay(afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
+                                             random: Double.random(in: 0..<1, using: &random))
+                waitThenAttempt(seconds: delay)
+                return
+            }
+            if isProviderFault(failure.error), routeIndex + 1 < routes.count {
+                routeIndex += 1
+                attemptsOnRoute = 0
+                attempt()
+                return
+            }
+            finishWithError(failure.error)
+        }
+    }
+
+    /// Provider trouble (5xx, 429, timeouts) moves on to a fallback; a client-fault 4xx would
+    /// fail the same way anywhere, so it goes straight back to the client.
+    private func isProviderFault(_ error: GatewayError) -> Bool {
+        error.status >= 500 || error.status == 429
+    }
+
+    private func waitThenAttempt(seconds: Double) {
+        writer.onClose = { [self] in
+            if let timer = backoffTimer { writer.loop.cancel(timer) }
+            backoffTimer = nil
+            record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
+        }
+        backoffTimer = writer.loop.schedule(afterNanoseconds: UInt64(seconds * 1e9)) { [self] in
+            backoffTimer = nil
+            writer.onClose = nil
+            attempt()
+        }
+    }
+
+    private func finishWithError(_ error: GatewayError) {
+        var headers = HTTPHeaders()
+        for header in error.headers { headers.add(header.name, header.value) }
+        writer.respondJSON(status: error.status, body: error.body(requestId: writer.requestId), headers: headers)
+        record(status: error.status, usage: .zero, finish: nil, outcome: nil)
+    }
+
+    private func record(status: Int, usage: Usage, finish: FinishReason?, outcome: ChatOutcome?) {
+        onComplete(ChatRecord(
+            requestedModel: routes.first?.name ?? request.model,
+            provider: totalAttempts > 0 ? route.provider : nil,
+            model: totalAttempts > 0 ? route.model : nil,
+            status: status, usage: usage, finishReason: finish, attempts: totalAttempts,
+            fallbackUsed: routeIndex > 0 ? route.name : nil,
+            firstTokenNanos: outcome?.firstTokenNanos,
+            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos))
+    }
+}

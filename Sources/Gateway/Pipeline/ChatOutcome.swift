@@ -1,0 +1,56 @@
+import ChatModel
+import Providers
+import Upstream
+
+/// One upstream attempt, fully resolved: which adapter, which model, and the exact request.
+struct ChatAttempt: Sendable {
+    /// The name the client asked for (an alias, or "provider/model").
+    var requestedModel: String
+    var adapter: any ProviderAdapter
+    /// The provider's model id.
+    var model: String
+    var upstreamRequest: UpstreamRequest
+}
+
+/// How one attempt ended, with what the retry layer and the usage tap need.
+struct ChatOutcome: Sendable {
+    enum Result: Sendable {
+        /// The client has the whole answer.
+        case completed(usage: Usage, finish: FinishReason)
+        /// Nothing reached the client: the caller may retry, fall back, or send `failure.error`.
+        case failedBeforeFirstByte(UpstreamFailure)
+        /// The client went away; the upstream transfer was aborted.
+        case cancelled(usage: Usage)
+    }
+    var result: Result
+    /// True once a byte of the response went to the client: from then on, no retry.
+    var sentToClient: Bool
+    var firstTokenNanos: UInt64?
+    var totalNanos: UInt64
+}
+
+extension GatewayError {
+    /// A transport failure (no usable HTTP answer) as the client's error: a first-byte timeout
+    /// is 504, anything else means the provider could not be reached.
+    static func fromTransport(_ error: TransportError, provider: String) -> GatewayError {
+        switch error {
+        case .timedOut(let kind, let detail):
+            if kind == .idle {
+                return GatewayError(status: 502, type: .upstreamError,
+                                    message: "\(provider): upstream went silent (\(detail))", provider: provider)
+            }
+            return GatewayError(status: 504, type: .upstreamTimeout,
+                                message: "\(provider): no answer from upstream in time (\(kind.rawValue): \(detail))",
+                                provider: provider)
+        case .connectFailed(let detail):
+            return GatewayError(status: 503, type: .upstreamUnavailable,
+                                message: "\(provider): cannot connect to upstream (\(detail))", provider: provider)
+        case .tls(let detail):
+            return GatewayError(status: 503, type: .upstreamUnavailable,
+                                message: "\(provider): TLS failure talking to upstream (\(detail))", provider: provider)
+        case .other(_, let detail):
+            return GatewayError(status: 502, type: .upstreamError,
+                                message: "\(provider): upstream transfer failed (\(detail))", provider: provider)
+        }
+    }
+}

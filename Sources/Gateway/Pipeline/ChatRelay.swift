@@ -1,0 +1,243 @@
+import ChatModel
+import HTTPServer
+import JSON
+import Providers
+import SSE
+import Upstream
+
+/// Relays one streaming chat request: upstream bytes → SSE frames → the adapter's unified events → the
+/// client, on the event loop that owns the client's connection (the transfer runs on the same
+/// loop, so a chunk never crosses threads).
+///
+/// Loop-confined: every method runs on `writer.loop`.
+///
+/// Invariants:
+/// - Nothing is sent to the client before the first unified event exists, so an upstream error
+///   that arrives first becomes an ordinary HTTP error (and stays retryable).
+/// - The client sees `start`, content, exactly one `usage`, exactly one `done`, whatever happens
+///   upstream after the first byte.
+/// - Each upstream chunk's events are written with one `write` before the next chunk is read;
+///   above the connection's high-water mark the transfer is paused until the client drains.
+final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
+    private let writer: ResponseWriter
+    private let attempt: ChatAttempt
+    private let decoder: any ProviderStreamDecoder
+    private let keepAliveNanos: UInt64
+    private let onFinish: (ChatOutcome) -> Void
+
+    private var transfer: UpstreamTransfer?
+    private var sse = SSEDecoder()
+    private var out: [UInt8] = []
+
+    private var upstreamStatus = 0
+    private var upstreamHeaders: [(String, String)] = []
+    private var errorBody: [UInt8] = []
+    private var headersSent = false
+    private var finished = false
+    private var lastWrite: UInt64 = 0
+    private var keepAliveTimer: TimerHandle?
+    private var firstTokenNanos: UInt64?
+    private let startedNanos = EventLoop.monotonicNanoseconds()
+
+    /// Bodies of upstream error responses are kept only up to this size; the message is all we need.
+    private static let maxErrorBody = 64 * 1024
+
+    init(writer: ResponseWriter, attempt: ChatAttempt, keepAliveSeconds: Double,
+         onFinish: @escaping (ChatOutcome) -> Void) {
+        self.writer = writer
+        self.attempt = attempt
+        self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model)
+        self.keepAliveNanos = UInt64(max(keepAliveSeconds, 0.05) * 1e9)
+        self.onFinish = onFinish
+        out.reserveCapacity(4096)
+    }
+
+    /// Starts the upstream transfer. Failures before the first byte are reported through
+    /// `onFinish` with `sentToClient == false`, so the caller may retry or fall back.
+    func start() {
+        writer.onClose = { [weak self] in self?.clientDisconnected() }
+        transfer = UpstreamClient.forLoop(writer.loop).start(attempt.upstreamRequest, delegate: self)
+    }
+
+    // MARK: UpstreamDelegate
+
+    func upstreamDidReceiveHead(status: Int, headers: [(String, String)]) {
+        upstreamStatus = status
+        upstreamHeaders = headers
+    }
+
+    func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamFlow {
+        if finished { return .proceed }
+        if upstreamStatus != 200 {
+            if errorBody.count < Self.maxErrorBody {
+                errorBody.append(contentsOf: bytes.prefix(Self.maxErrorBody - errorBody.count))
+            }
+            return .proceed
+        }
+        sse.feed(bytes) { event in
+            decoder.decode(event) { self.emit($0) }
+        }
+        flush()
+        if finished { return .proceed }
+        if writer.isAboveHighWater {
+            writer.onWritable = { [weak self] in self?.transfer?.resume() }
+            return .pause
+        }
+        return .proceed
+    }
+
+    func upstreamDidComplete(_ error: TransportError?) {
+        transfer = nil
+        guard !finished else { return }
+        if let error {
+            failTransport(error)
+            return
+        }
+        if upstreamStatus != 200 {
+            let failure = attempt.adapter.mapError(status: upstreamStatus, headers: upstreamHeaders, body: errorBody)
+            finish(.failedBeforeFirstByte(failure))
+            return
+        }
+        sse.finish()
+        if !decoder.isDone { decoder.finish { self.emit($0) } }
+        if !decoder.isDone {
+            // The body ended without the provider's own end marker: a truncated stream.
+            endWithError(StreamError(type: GatewayErrorType.upstreamError.rawValue,
+                                     message: "upstream stream ended before completion",
+                                     provider: attempt.adapter.name, status: 502))
+        }
+        flush()
+        if !finished { complete() }
+    }
+
+    // MARK: Event flow
+
+    private func emit(_ event: StreamEvent) {
+        guard !finished else { return }
+        if !headersSent {
+            if case .error(let streamError) = event, !decoder.hasStarted {
+                // An error before any content: still an ordinary HTTP error, and retryable.
+                let failure = UpstreamFailure(
+                    error: GatewayError(status: streamError.status >= 400 ? streamError.status : 502,
+                                        type: GatewayErrorType(rawValue: streamError.type) ?? .upstreamError,
+                                        message: streamError.message, provider: attempt.adapter.name),
+                    retryable: streamError.status >= 500 || streamError.status == 429 || streamError.status == 0,
+                    retryAfterSeconds: nil)
+                finish(.failedBeforeFirstByte(failure))
+                transfer?.cancel()
+                transfer = nil
+                return
+            }
+            beginResponse()
+        }
+        if firstTokenNanos == nil, event.isContent { firstTokenNanos = EventLoop.monotonicNanoseconds() }
+        event.writeSSE(into: &out)
+        if case .usage(let usage) = event { lastUsage = usage }
+        if case .done(let reason, _) = event { lastFinish = reason }
+    }
+
+    private var lastUsage: Usage?
+    private var lastFinish: FinishReason?
+
+    private func beginResponse() {
+        headersSent = true
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "text/event-stream")
+        headers.add("Cache-Control", "no-cache")
+        headers.add("x-switchboard-provider", attempt.adapter.name)
+        writer.beginStream(status: 200, headers: headers)
+        lastWrite = EventLoop.monotonicNanoseconds()
+        scheduleKeepAlive()
+    }
+
+    private func flush() {
+        guard headersSent, !out.isEmpty, !writer.isClosed else { return }
+        writer.write(out)
+        out.removeAll(keepingCapacity: true)
+        lastWrite = EventLoop.monotonicNanoseconds()
+        if decoder.isDone, !finished { complete() }
+    }
+
+    private func endWithError(_ error: StreamError) {
+        if !headersSent {
+            finish(.failedBeforeFirstByte(UpstreamFailure(
+                error: GatewayError(status: 502, type: .upstreamError, message: error.message,
+                                    provider: attempt.adapter.name),
+                retryable: true, retryAfterSeconds: nil)))
+            return
+        }
+        emit(.error(error))
+        emit(.usage(decoder.usageSoFar))
+        emit(.done(.error, providerFinishReason: nil))
+    }
+
+    private func failTransport(_ error: TransportError) {
+        let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
+        if !headersSent {
+            finish(.failedBeforeFirstByte(UpstreamFailure(error: gatewayError, retryable: true,
+                                                          retryAfterSeconds: nil)))
+            return
+        }
+        endWithError(StreamError(type: gatewayError.type.rawValue, message: gatewayError.message,
+                                 provider: attempt.adapter.name, status: gatewayError.status))
+        flush()
+        if !finished { complete() }
+    }
+
+    /// The upstream conversation is over and the client has everything: end the response.
+    private func complete() {
+        writer.end()
+        finish(.completed(usage: lastUsage ?? decoder.usageSoFar, finish: lastFinish ?? .stop))
+    }
+
+    private func clientDisconnected() {
+        guard !finished else { return }
+        transfer?.cancel()
+        transfer = nil
+        finish(.cancelled(usage: decoder.usageSoFar))
+    }
+
+    private func finish(_ outcome: ChatOutcome.Result) {
+        guard !finished else { return }
+        finished = true
+        if let timer = keepAliveTimer { writer.loop.cancel(timer) }
+        keepAliveTimer = nil
+        writer.onWritable = nil
+        writer.onClose = nil
+        onFinish(ChatOutcome(result: outcome, sentToClient: headersSent,
+                             firstTokenNanos: firstTokenNanos.map { $0 - startedNanos },
+                             totalNanos: EventLoop.monotonicNanoseconds() - startedNanos))
+    }
+
+    // MARK: Keep-alive
+
+    private func scheduleKeepAlive() {
+        keepAliveTimer = writer.loop.schedule(afterNanoseconds: keepAliveNanos) { [weak self] in
+            self?.keepAliveFired()
+        }
+    }
+
+    private func keepAliveFired() {
+        guard !finished, !writer.isClosed else { return }
+        let now = EventLoop.monotonicNanoseconds()
+        if now - lastWrite >= keepAliveNanos {
+            var comment: [UInt8] = []
+            SSEEncoder.comment("keep-alive", into: &comment)
+            writer.write(comment)
+            lastWrite = now
+        }
+        scheduleKeepAlive()
+    }
+}
+
+extension StreamEvent {
+    /// True for events that carry model output (what "time to first token" measures).
+    var isContent: Bool {
+        switch self {
+        case .text, .thinking, .thinkingSignature, .thinkingRedacted, .toolCallStart, .toolCallDelta, .toolCall:
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Logging
+
+/// One client connection: reads and parses requests, hands each to the handler, writes the
+/// responses in order, enforces the timeouts. Loop-confined to `loop`; owns `fd`.
+///
+/// Requests are handled one at a time: while a response is in flight the connection stops
+/// reading (still hearing hang-ups), so pipelined requests wait in the kernel and in the
+/// parser's buffer and are answered in order.
+final class Connection {
+    let fd: Int32
+    let loop: EventLoop
+    private let server: ServerCore
+    private let context: LoopContext
+    private var parser: HTTPRequestParser
+    private let remoteAddress: String
+
+    private var out: [UInt8] = []
+    private var outStart = 0
+    private var interest: IOEvents = .readable
+    private var timer: TimerHandle?
+    private var timerIsHeaderTimer = false
+    private var activeWriter: ResponseWriter?
+    private(set) var closed = false
+    private var closeAfterFlush = false
+    private var aboveHighWater = false
+    private var processing = false
+
+    init(fd: Int32, loop: EventLoop, server: ServerCore, context: LoopContext) {
+        self.fd = fd
+        self.loop = loop
+        self.server = server
+        self.context = context
+        self.parser = HTTPRequestParser(maxHeaderBytes: server.configuration.maxHeaderBytes,
+                                        maxBodyBytes: server.configuration.maxBodyBytes)
+        self.remoteAddress = Posix.peerAddress(fd)
+    }
+
+    var pendingBytes: Int { out.count - outStart }
+    var isAboveHighWater: Bool { pendingBytes > server.configuration.highWaterMark }
+    var isDraining: Bool { server.isDraining }
+    var isIdle: Bool { activeWriter == nil && !parser.isMidRequest }
+
+    func start() {
+        do {
+            try loop.watch(fd: fd, events: .readable) { [unowned self] events in self.handle(events) }
+        } catch {
+            Posix.close(fd)
+            server.connectionClosed()
+            return
+        }
+        context.connections[ObjectIdentifier(self)] = self
+        armIdleTimer()
+    }
+
+    // MARK: Events
+
+    private func handle(_ events: IOEvents) {
+        if events.contains(.error) { close(); return }
+        if events.contains(.readable) { readAvailable() }
+        if closed { return }
+        if events.contains(.hangup), !events.contains(.readable) || activeWriter != nil {
+            close()
+            return
+        }
+        if events.contains(.writable) { flush() }
+    }
+
+    private func readAvailable() {
+        let buffer = context.readBuffer
+        do {
+            switch try Posix.read(fd, into: buffer) {
+            case .done(0):
+                close()
+                return
+            case .done(let n):
+                parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            case .wouldBlock:
+                return
+            }
+        } catch {
+            close()
+            return
+        }
+        processInput()
+    }
+
+    /// Parses and dispatches whatever complete requests are buffered, one at a time.
+    private func processInput() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while !closed, activeWriter == nil, !closeAfterFlush {
+            switch parser.next() {
+            case .needMore:
+                if parser.isMidRequest { armHeaderTimer() } else { armIdleTimer() }
+                updateInterest()
+                return
+            case .sendContinue:
+                send(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+            case .failure(let error):
+                refuse(status: error.status, message: error.message)
+                return
+            case .request(let head, let body):
+                cancelTimer()
+                dispatch(head, body)
+            }
+        }
+        updateInterest()
+    }
+
+    private func dispatch(_ head: HTTPRequestHead, _ body: [UInt8]) {
+        var headers = HTTPHeaders()
+        headers.entries.reserveCapacity(head.headers.count)
+        for field in head.headers { headers.add(field.name, field.value) }
+        let request = HTTPRequest(method: head.method, target: head.target, versionMinor: head.versionMinor,
+                                  headers: headers, body: body, requestId: RequestID.make(), remoteAddress: remoteAddress)
+        let writer = ResponseWriter(connection: self, loop: loop, requestId: request.requestId, method: head.method,
+                                    path: request.path, versionMinor: head.versionMinor,
+                                    keepAlive: head.keepAlive && !server.isDraining)
+        activeWriter = writer
+        server.requestStarted()
+        updateInterest()
+        server.handler.handle(request, writer)
+    }
+
+    /// Answers a request the parser refused, then closes.
+    private func refuse(status: Int, message: String) {
+        let requestId = RequestID.make()
+        let writer = ResponseWriter(connection: self, loop: loop, requestId: requestId, method: "", path: "",
+                                    versionMinor: 1, keepAlive: false)
+        writer.routeLabel = "refused"
+        activeWriter = writer
+        server.requestStarted()
+        writer.respondJSON(status: status, body: errorBody(type: "invalid_request", message: message, requestId: requestId))
+    }
+
+    /// The in-flight response is complete.
+    func responseFinished(_ writer: ResponseWriter) {
+        guard writer === activeWriter else { return }
+        activeWriter = nil
+        server.requestFinished(writer, status: writer.status)
+        if !writer.keepAlive || server.isDraining {
+            closeAfterFlush = true
+            if pendingBytes == 0 { close() } else { updateInterest() }
+            return
+        }
+        processInput()
+    }
+
+    // MARK: Writing
+
+    /// Sends now what the socket takes; buffers the rest and waits for writability.
+    func send(_ bytes: [UInt8]) {
+        guard !closed else { return }
+        if pendingBytes == 0 {
+            do {
+                let written = try bytes.withUnsafeBytes { raw throws(IOError) -> Int in
+                    if case .done(let n) = try Posix.send(fd, raw) { return n }
+                    return 0
+                }
+                if written == bytes.count { return }
+                out.append(contentsOf: bytes[written...])
+            } catch {
+                close()
+                return
+            }
+        } else {
+            out.append(contentsOf: bytes)
+        }
+        if isAboveHighWater { aboveHighWater = true }
+        updateInterest()
+    }
+
+    private func flush() {
+        while pendingBytes > 0 {
+            do {
+                let result = try out.withUnsafeBytes { raw throws(IOError) in
+                    try Posix.send(fd, UnsafeRawBufferPointer(rebasing: raw[outStart..<out.count]))
+                }
+                guard case .done(let n) = result else { break }
+                outStart += n
+            } catch {
+                close()
+                return
+            }
+        }
+        if pendingBytes == 0 {
+            out.removeAll(keepingCapacity: out.capacity <= 1 << 20)
+            outStart = 0
+            if closeAfterFlush { close(); return }
+        } else if outStart > 64 * 1024, outStart * 2 > out.count {
+            out.removeFirst(outStart)
+            outStart = 0
+        }
+        updateInterest()
+        if aboveHighWater, pendingBytes < server.configuration.lowWaterMark {
+            aboveHighWater = false
+            activeWriter?.drained()
+        }
+    }
+
+    private func updateInterest() {
+        guard !closed else { return }
+        var wanted: IOEvents = []
+        if activeWriter == nil, !closeAfterFlush { wanted.insert(.readable) }
+        if pendingBytes > 0 { wanted.insert(.writable) }
+        guard wanted != interest else { return }
+        interest = wanted
+        do { try loop.rewatch(fd: fd, events: wanted) } catch { close() }
+    }
+
+    // MARK: Timers
+
+    private func armHeaderTimer() {
+        if timer != nil, timerIsHeaderTimer { return }
+        cancelTimer()
+        timerIsHeaderTimer = true
+        timer = loop.schedule(afterNanoseconds: UInt64(server.configuration.headerTimeout * 1e9)) { [weak self] in
+            self?.headerTimedOut()
+        }
+    }
+
+    private func armIdleTimer() {
+        if timer != nil, !timerIsHeaderTimer { return }
+        cancelTimer()
+        timerIsHeaderTimer = false
+        timer = loop.schedule(afterNanoseconds: UInt64(server.configuration.idleTimeout * 1e9)) { [weak self] in
+            self?.timer = nil
+            if self?.isIdle == true { self?.close() }
+        }
+    }
+
+    private func cancelTimer() {
+        if let timer { loop.cancel(timer) }
+        timer = nil
+    }
+
+    private func headerTimedOut() {
+        timer = nil
+        guard activeWriter == nil, !closed else { return }
+        refuse(status: 408, message: "request not received in time")
+    }
+
+    // MARK: Closing
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        cancelTimer()
+        loop.unwatch(fd: fd)
+        Posix.close(fd)
+        context.connections[ObjectIdentifier(self)] = nil
+        if let writer = activeWriter {
+            activeWriter = nil
+            server.requestFinished(writer, status: 499)
+            writer.clientDisconnected()
+        }
+        server.connectionClosed()
+    }
+
+    /// Shutdown: idle connections close now, busy ones after their response.
+    func closeIfIdle() {
+        if activeWriter == nil { close() } else { activeWriter?.keepAlive = false }
+    }
+}

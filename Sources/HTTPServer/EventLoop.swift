@@ -1,0 +1,119 @@
+import CLinux
+import Glibc
+import Synchronization
+
+/// One epoll thread. Sockets, timers and the objects that own them belong to exactly one
+/// loop and are touched only on its thread; other threads hand it work with `execute`.
+///
+/// Thread-safety: `execute`, `stop` and `inEventLoop` may be called from any thread;
+/// everything else only on the loop's own thread.
+public final class EventLoop: @unchecked Sendable {
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private var handlers: [Int32: (token: UInt64, handler: (IOEvents) -> Void)] = [:]
+    /// Registrations are numbered so an fd closed and reused within one epoll batch never
+    /// receives the old registration's events: the token is generation << 32 | fd.
+    private var generation: UInt64 = 1
+    private var timers = TimerHeap()
+    private let pending = Mutex<[@Sendable () -> Void]>([])
+    private let stopped = Atomic<Bool>(false)
+    private let threadID = Mutex<pthread_t?>(nil)
+
+    public init() throws {
+        epollFD = try Epoll.create()
+        wakeFD = try Epoll.makeEventFD()
+        try Epoll.control(epollFD, EPOLL_CTL_ADD, wakeFD, .readable, token: UInt64(UInt32(bitPattern: wakeFD)))
+    }
+
+    deinit {
+        Posix.close(wakeFD)
+        Posix.close(epollFD)
+    }
+
+    public static func monotonicNanoseconds() -> UInt64 { Posix.monotonicNanoseconds() }
+
+    public var inEventLoop: Bool {
+        guard let owner = threadID.withLock({ $0 }) else { return false }
+        return pthread_equal(owner, pthread_self()) != 0
+    }
+
+    /// Runs `task` on the loop soon. Any thread.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        pending.withLock { $0.append(task) }
+        Epoll.signal(wakeFD)
+    }
+
+    /// Asks the loop to return from `run()`. Any thread.
+    public func stop() {
+        stopped.store(true, ordering: .releasing)
+        Epoll.signal(wakeFD)
+    }
+
+    /// Calls `handler` on readiness of `fd` (level-triggered; hang-ups are always reported).
+    public func watch(fd: Int32, events: IOEvents, _ handler: @escaping (IOEvents) -> Void) throws {
+        generation = generation &+ 1
+        let token = (generation << 32) | UInt64(UInt32(bitPattern: fd))
+        try Epoll.control(epollFD, EPOLL_CTL_ADD, fd, events, token: token)
+        handlers[fd] = (token, handler)
+    }
+
+    public func rewatch(fd: Int32, events: IOEvents) throws {
+        guard let entry = handlers[fd] else { return }
+        try Epoll.control(epollFD, EPOLL_CTL_MOD, fd, events, token: entry.token)
+    }
+
+    /// Stops watching `fd`. Events already collected for it in this round are dropped.
+    public func unwatch(fd: Int32) {
+        guard handlers.removeValue(forKey: fd) != nil else { return }
+        Epoll.remove(epollFD, fd)
+    }
+
+    @discardableResult
+    public func schedule(afterNanoseconds delay: UInt64, _ fire: @escaping () -> Void) -> TimerHandle {
+        timers.schedule(at: Posix.monotonicNanoseconds() &+ delay, fire)
+    }
+
+    public func cancel(_ timer: TimerHandle) {
+        timers.cancel(timer)
+    }
+
+    /// Runs the loop on the calling thread until `stop()`.
+    public func run() {
+        threadID.withLock { $0 = pthread_self() }
+        let capacity: Int32 = 512
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(capacity))
+        defer { events.deallocate() }
+        while !stopped.load(ordering: .acquiring) {
+            var timeout: Int32 = -1
+            if let deadline = timers.nextDeadline() {
+                let now = Posix.monotonicNanoseconds()
+                timeout = deadline <= now ? 0 : Int32(min((deadline - now + 999_999) / 1_000_000, 60_000))
+            }
+            let count = Epoll.wait(epollFD, events, capacity, timeout)
+            for i in 0..<count {
+                let token = events[i].data.u64
+                let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
+                if fd == wakeFD, token >> 32 == 0 {
+                    Epoll.drain(wakeFD)
+                    continue
+                }
+                if let entry = handlers[fd], entry.token == token {
+                    entry.handler(Epoll.events(events[i].events))
+                }
+            }
+            runTasks()
+            for fire in timers.popDue(now: Posix.monotonicNanoseconds()) { fire() }
+        }
+        runTasks()
+        threadID.withLock { $0 = nil }
+    }
+
+    private func runTasks() {
+        let tasks = pending.withLock { tasks -> [@Sendable () -> Void] in
+            let taken = tasks
+            tasks.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for task in tasks { task() }
+    }
+}

@@ -1,0 +1,75 @@
+/// A complete request: head and the whole body.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The request target as sent (`/v1/usage?since=…`).
+    public var target: String
+    /// The target's path, without the query.
+    public var path: String
+    public var query: String?
+    /// HTTP/1.x minor version: 0 or 1.
+    public var versionMinor: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    /// "req_" + 24 hex digits; also sent back as `x-request-id`.
+    public var requestId: String
+    public var remoteAddress: String
+
+    public init(method: String, target: String, versionMinor: Int = 1, headers: HTTPHeaders = HTTPHeaders(),
+                body: [UInt8] = [], requestId: String = RequestID.make(), remoteAddress: String = "") {
+        self.method = method
+        self.target = target
+        if let q = target.firstIndex(of: "?") {
+            path = String(target[..<q])
+            query = String(target[target.index(after: q)...])
+        } else {
+            path = target
+            query = nil
+        }
+        self.versionMinor = versionMinor
+        self.headers = headers
+        self.body = body
+        self.requestId = requestId
+        self.remoteAddress = remoteAddress
+    }
+
+    /// Query parameters, percent-decoded (`+` as space), in order.
+    public func queryItems() -> [(String, String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (percentDecode(parts[0]), parts.count > 1 ? percentDecode(parts[1]) : "")
+        }
+    }
+
+    private func percentDecode(_ s: Substring) -> String {
+        var out: [UInt8] = []
+        var bytes = Array(s.utf8)[...]
+        while let b = bytes.popFirst() {
+            if b == UInt8(ascii: "+") { out.append(0x20); continue }
+            if b == UInt8(ascii: "%"), bytes.count >= 2, let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+                out.append(v)
+                bytes = bytes.dropFirst(2)
+                continue
+            }
+            out.append(b)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Request ids: random, unguessable, short.
+public enum RequestID {
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = Array("req_".utf8)
+        for _ in 0..<3 {
+            var n = generator.next() as UInt64
+            for _ in 0..<8 {
+                out.append(hex[Int(n & 0xF)])
+                n >>= 4
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

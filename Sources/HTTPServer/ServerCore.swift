@@ -1,0 +1,53 @@
+import Logging
+import Synchronization
+
+/// What every connection of one server shares: configuration, handler, counters. Counters
+/// are atomics read from any thread; the rest is immutable.
+final class ServerCore: Sendable {
+    let configuration: HTTPServerConfiguration
+    let handler: any HTTPHandler
+    let logger: Logger
+    let open = Atomic<Int>(0)
+    let inFlight = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
+    private let accessHook = Mutex<(@Sendable (AccessRecord) -> Void)?>(nil)
+
+    init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+    }
+
+    var isDraining: Bool { draining.load(ordering: .relaxed) }
+    func beginDraining() { draining.store(true, ordering: .relaxed) }
+
+    var onAccessRecord: (@Sendable (AccessRecord) -> Void)? {
+        get { accessHook.withLock { $0 } }
+        set { accessHook.withLock { $0 = newValue } }
+    }
+
+    func connectionOpened() { open.add(1, ordering: .relaxed) }
+    func connectionClosed() { open.subtract(1, ordering: .relaxed) }
+    func requestStarted() { inFlight.add(1, ordering: .relaxed) }
+
+    func requestFinished(_ writer: ResponseWriter, status: Int) {
+        inFlight.subtract(1, ordering: .relaxed)
+        guard let hook = onAccessRecord else { return }
+        hook(AccessRecord(method: writer.method, path: writer.path, route: writer.routeLabel, status: status,
+                          bytes: writer.bytesSent, durationNanos: EventLoop.monotonicNanoseconds() - writer.startNanos,
+                          requestId: writer.requestId))
+    }
+}
+
+/// Per-loop state: that loop's connections and its read buffer. Touched only on the loop.
+final class LoopContext: @unchecked Sendable {
+    var connections: [ObjectIdentifier: Connection] = [:]
+    let readBuffer: UnsafeMutableRawBufferPointer
+    var listener: Int32 = -1
+
+    init() {
+        readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    }
+
+    deinit { readBuffer.deallocate() }
+}

@@ -1,0 +1,286 @@
+/// A recursive-descent parser over one contiguous buffer. Lives for one `parse` call; the
+/// buffer must outlive it.
+struct JSONParser {
+    /// Deepest array/object nesting accepted.
+    static let maxDepth = 256
+    /// Objects with more entries than this index their keys while parsing, so duplicate-key
+    /// handling stays linear on large (possibly hostile) objects.
+    private static let keyIndexThreshold = 16
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    private var depth = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        if index != bytes.count { throw fail("unexpected data after the JSON value") }
+        return value
+    }
+
+    private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    private mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
+        let start = word.utf8Start
+        for i in 0..<word.utf8CodeUnitCount {
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            guard bytes[index] == start[i] else { throw fail("invalid literal") }
+            index += 1
+        }
+    }
+
+    private mutating func enter() throws(JSONParseError) {
+        depth += 1
+        if depth > Self.maxDepth { throw fail("nesting deeper than \(Self.maxDepth)") }
+        index += 1
+        skipWhitespace()
+    }
+
+    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        try enter()
+        var object = JSONObject()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return .object(object)
+        }
+        var keyIndex: [String: Int] = [:]
+        while true {
+            guard index < bytes.count else { throw fail("unexpected end of input in object") }
+            guard bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue()
+            // Duplicate keys: the last value wins, in the position of the first.
+            if object.entries.count < Self.keyIndexThreshold {
+                object[key] = value
+            } else {
+                if keyIndex.isEmpty {
+                    for (i, entry) in object.entries.enumerated() { keyIndex[entry.key] = i }
+                }
+                if let existing = keyIndex[key] {
+                    object.entries[existing].value = value
+                } else {
+                    keyIndex[key] = object.entries.count
+                    object.entries.append((key, value))
+                }
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input in object") }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; break }
+            guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or '}'") }
+            index += 1
+            skipWhitespace()
+        }
+        depth -= 1
+        return .object(object)
+    }
+
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+        try enter()
+        var array: [JSONValue] = []
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            depth -= 1
+            return .array(array)
+        }
+        while true {
+            array.append(try parseValue())
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input in array") }
+            if bytes[index] == UInt8(ascii: "]") { index += 1; break }
+            guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or ']'") }
+            index += 1
+            skipWhitespace()
+        }
+        depth -= 1
+        return .array(array)
+    }
+
+    /// RFC 8259: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as its literal.
+    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { throw fail("incomplete number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < bytes.count, isDigit(bytes[index]) { throw fail("leading zero in number") }
+        } else if isDigit(bytes[index]) {
+            skipDigits()
+        } else {
+            throw fail("invalid number")
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("digit expected after '.'") }
+            skipDigits()
+        }
+        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw fail("digit expected in exponent") }
+            skipDigits()
+        }
+        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+    }
+
+    private mutating func skipDigits() {
+        while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+    }
+
+    private func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+
+    /// Parses a string starting at its opening quote. Strings without escapes (nearly all of
+    /// them) are validated and decoded straight from the input; others are unescaped into a
+    /// scratch buffer run by run.
+    private mutating func parseString() throws(JSONParseError) -> String {
+        index += 1
+        let start = index
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                let s = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]), offset: start)
+                index += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { return try parseEscapedString(start: start) }
+            if b < 0x20 { throw fail("control character in string") }
+            index += 1
+        }
+        throw fail("unterminated string")
+    }
+
+    private func makeString(_ slice: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONParseError) -> String {
+        guard let s = String(validating: slice, as: UTF8.self) else {
+            throw JSONParseError(offset: offset, reason: "invalid UTF-8 in string")
+        }
+        return s
+    }
+
+    private mutating func parseEscapedString(start: Int) throws(JSONParseError) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(index - start + 16)
+        var runStart = start
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                // Validating the whole result also catches invalid bytes in the unescaped runs;
+                // escapes themselves only ever produce valid UTF-8.
+                let s = try out.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+                    try makeString(buffer, offset: start)
+                }
+                index += 1
+                return s
+            }
+            if b < 0x20 { throw fail("control character in string") }
+            guard b == UInt8(ascii: "\\") else { index += 1; continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            index += 1
+            guard index < bytes.count else { throw fail("unterminated escape") }
+            let e = bytes[index]
+            index += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"): appendUTF8(try parseUnicodeEscape(), to: &out)
+            default:
+                index -= 2
+                throw fail("invalid escape")
+            }
+            runStart = index
+        }
+        throw fail("unterminated string")
+    }
+
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard index < bytes.count else { throw fail("incomplete \\u escape") }
+            let b = bytes[index]
+            let digit: UInt32
+            switch b {
+            case 0x30...0x39: digit = UInt32(b - 0x30)
+            case 0x41...0x46: digit = UInt32(b - 0x41 + 10)
+            case 0x61...0x66: digit = UInt32(b - 0x61 + 10)
+            default: throw fail("invalid hex digit in \\u escape")
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+
+    /// The scalar of a `\uXXXX` escape (the `\u` already consumed), joining surrogate pairs.
+    private mutating func parseUnicodeEscape() throws(JSONParseError) -> UInt32 {
+        let first = try parseHex4()
+        switch first {
+        case 0xD800...0xDBFF:
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                throw fail("lone high surrogate")
+            }
+            index += 2
+            let second = try parseHex4()
+            guard (0xDC00...0xDFFF).contains(second) else { throw fail("high surrogate not followed by a low one") }
+            return 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        case 0xDC00...0xDFFF:
+            throw fail("lone low surrogate")
+        default:
+            return first
+        }
+    }
+
+    private func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
+        switch v {
+        case 0..<0x80:
+            out.append(UInt8(v))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | v >> 6))
+            out.append(UInt8(0x80 | v & 0x3F))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | v >> 12))
+            out.append(UInt8(0x80 | v >> 6 & 0x3F))
+            out.append(UInt8(0x80 | v & 0x3F))
+        default:
+            out.append(UInt8(0xF0 | v >> 18))
+            out.append(UInt8(0x80 | v >> 12 & 0x3F))
+            out.append(UInt8(0x80 | v >> 6 & 0x3F))
+            out.append(UInt8(0x80 | v & 0x3F))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// The per-event buffers of the WHATWG algorithm (data, event type, last event id, retry) and
+/// the field rules that fill them. Owned by one `SSEDecoder`.
+struct SSEFieldState: Sendable {
+    private var data: [UInt8] = []
+    /// At least one `data` field arrived (the buffer may still be empty: `data:` alone).
+    private var hasData = false
+    private var eventType: String?
+    private var lastEventId: String?
+    private var retry: Int?
+
+    /// Some field of the event being built has arrived.
+    var hasPendingFields: Bool { hasData || eventType != nil || retry != nil }
+
+    /// Interprets one line (without its line end); a blank line dispatches.
+    mutating func processLine(_ line: UnsafeRawBufferPointer, _ onEvent: (SSEEvent) throws -> Void) rethrows {
+        guard let first = line.first else {
+            try dispatch(onEvent)
+            return
+        }
+        if first == UInt8(ascii: ":") { return }   // comment
+        var nameEnd = 0
+        while nameEnd < line.count, line[nameEnd] != UInt8(ascii: ":") { nameEnd += 1 }
+        var valueStart = Swift.min(nameEnd + 1, line.count)
+        if valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
+        let name = UnsafeRawBufferPointer(rebasing: line[0..<nameEnd])
+        let value = UnsafeRawBufferPointer(rebasing: line[valueStart..<line.count])
+        switch name.count {
+        case 4 where name.elementsEqual("data".utf8):
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: value)
+            hasData = true
+        case 5 where name.elementsEqual("event".utf8):
+            // An empty event type means "message" in WHATWG terms, i.e. not named.
+            eventType = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+        case 2 where name.elementsEqual("id".utf8):
+            if !value.contains(0) {
+                // An empty id resets the last event id (WHATWG); we report that as nil.
+                lastEventId = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+            }
+        case 5 where name.elementsEqual("retry".utf8):
+            retry = Self.parseRetry(value) ?? retry
+        default:
+            break   // unknown fields are ignored
+        }
+    }
+
+    /// Forgets the event being built (not the last event id).
+    mutating func discardEvent() {
+        data.removeAll(keepingCapacity: true)
+        hasData = false
+        eventType = nil
+        retry = nil
+    }
+
+    private mutating func dispatch(_ onEvent: (SSEEvent) throws -> Void) rethrows {
+        // WHATWG: with no data the event type is reset and nothing is dispatched.
+        guard hasData else {
+            discardEvent()
+            return
+        }
+        let event = SSEEvent(event: eventType, data: String(decoding: data, as: UTF8.self), id: lastEventId, retry: retry)
+        discardEvent()
+        try onEvent(event)
+    }
+
+    /// ASCII digits only (WHATWG); values too large for `Int` are ignored.
+    private static func parseRetry(_ value: UnsafeRawBufferPointer) -> Int? {
+        guard !value.isEmpty else { return nil }
+        var result = 0
+        for b in value {
+            guard b &- 0x30 < 10 else { return nil }
+            let (times10, o1) = result.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int(b - 0x30))
+            if o1 || o2 { return nil }
+            result = sum
+        }
+        return result
+    }
+}

@@ -1,0 +1,2 @@
+import CSQLite
+// Placeholder until the module is filled in.

@@ -1,0 +1,2 @@
+import CCurl
+// Placeholder until the module is filled in.

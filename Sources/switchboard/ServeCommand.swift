@@ -1,0 +1,63 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Gateway
+import Logging
+
+/// `switchboard serve`: the daemon. SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the file.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway daemon.")
+
+    @Option(help: "Configuration file (default: $CONFIGURATION_DIRECTORY/config.yaml, /etc/switchboard/config.yaml, or the embedded default).")
+    var config: String?
+
+    @OptionGroup var listenOptions: ListenOptions
+
+    func run() throws {
+        var environment = ProcessInfo.processInfo.environment
+        // --listen is the same override as SWITCHBOARD_LISTEN, so it passes the same validation.
+        if let listen = listenOptions.listen { environment["SWITCHBOARD_LISTEN"] = listen }
+        let configuration = try loadOrExit(path: config, environment: environment)
+        let logger = bootstrapLogging(level: configuration.logLevel, label: "switchboard",
+                                      secrets: configuration.secrets)
+        let notifier = SystemdNotifier(environment: environment)
+        let daemon = try GatewayDaemon(configuration: configuration, logger: logger)
+        let port = try daemon.start()
+        logger.notice("listening on \(configuration.listen.host):\(port)",
+                      metadata: ["source": "\(configuration.source)"])
+        try writeReadyFile(listenOptions.readyFile, port: port)
+        notifier.notifyReady(status: "listening on \(configuration.listen.host):\(port)")
+
+        let stop = DispatchSemaphore(value: 0)
+        let watcher = SignalWatcher()
+        watcher.on(SIGTERM) { stop.signal() }
+        watcher.on(SIGINT) { stop.signal() }
+        watcher.on(SIGHUP) {
+            notifier.notifyReloading()
+            do {
+                let fresh = try GatewayConfiguration.load(path: config, environment: environment)
+                daemon.reload(fresh)
+                logger.notice("configuration reloaded", metadata: ["source": "\(fresh.source)"])
+            } catch {
+                logger.error("reload failed, keeping the running configuration: \(error)")
+            }
+            notifier.notifyReady(status: "listening on \(configuration.listen.host):\(port)")
+        }
+        stop.wait()
+        notifier.notifyStopping()
+        logger.notice("draining in-flight requests", metadata: ["grace_s": "\(configuration.server.shutdownGraceSeconds)"])
+        let drained = daemon.drain(graceSeconds: configuration.server.shutdownGraceSeconds)
+        logger.notice(drained ? "stopped cleanly" : "grace period over; closed remaining connections")
+        withExtendedLifetime(watcher) {}
+    }
+}
+
+/// Loads and validates the configuration, or prints every problem and exits 1.
+func loadOrExit(path: String?, environment: [String: String]) throws -> GatewayConfiguration {
+    do {
+        return try GatewayConfiguration.load(path: path, environment: environment)
+    } catch {
+        FileHandle.standardError.write(Data("switchboard: invalid configuration\n\(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+import Testing
+
+/// openapi.yaml is a valid OpenAPI 3.1 document and names every route the daemon serves.
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    @Test func validatesAsOpenAPI31() throws {
+        let python = Repo.root.appendingPathComponent(".venv/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "run `make setup-test` (make test does)")
+        let spec = Repo.root.appendingPathComponent("openapi.yaml").path
+        let result = try run(python, ["-m", "openapi_spec_validator", spec])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test(arguments: ["/v1/chat:", "/v1/models:", "/healthz:", "/readyz:", "/metrics:"])
+    func documentsRoute(route: String) throws {
+        let text = try String(contentsOf: Repo.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        #expect(text.contains("\n  \(route)\n"))
+    }
+}

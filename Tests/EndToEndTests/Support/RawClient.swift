@@ -1,0 +1,104 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A blocking TCP client on a raw socket, for the cases curl cannot produce: pipelining,
+/// malformed requests, slow readers, dribbling senders, many connections at once.
+final class RawClient {
+    let fd: Int32
+
+    init(port: Int, timeoutSeconds: Double = 10) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure.message("socket: \(errno)") }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { close(fd); throw TestFailure.message("connect: \(errno)") }
+        setTimeout(timeoutSeconds)
+    }
+
+    func setTimeout(_ seconds: Double) {
+        var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    func setReceiveBuffer(_ bytes: Int32) {
+        var size = bytes
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    @discardableResult
+    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
+    /// Reads up to `max` bytes; empty on EOF, nil on timeout or error.
+    func read(max: Int = 65536) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: max)
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, 0) }
+        if n < 0 { return nil }
+        return Array(buffer[0..<n])
+    }
+
+    /// Reads until the peer closes (or timeout); returns everything read.
+    func readToEnd() -> String {
+        var data: [UInt8] = []
+        while let chunk = read(), !chunk.isEmpty { data += chunk }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads until `text` appears in what was read (or timeout / EOF).
+    func read(until text: String) -> String {
+        var data: [UInt8] = []
+        while true {
+            let s = String(decoding: data, as: UTF8.self)
+            if s.contains(text) { return s }
+            guard let chunk = read(), !chunk.isEmpty else { return s }
+            data += chunk
+        }
+    }
+
+    /// True when the server has closed the connection (EOF) within `timeout`.
+    func isClosedByPeer(within timeout: Double) -> Bool {
+        setTimeout(timeout)
+        while true {
+            guard let chunk = read() else { return false }
+            if chunk.isEmpty { return true }
+        }
+    }
+
+    deinit { close(fd) }
+}
+
+/// The number of complete HTTP responses' status codes in a byte stream (for pipelining checks).
+func statusCodes(in text: String) -> [Int] {
+    var codes: [Int] = []
+    for line in text.components(separatedBy: "\r\n") where line.hasPrefix("HTTP/1.") {
+        let parts = line.split(separator: " ")
+        if parts.count >= 2, let code = Int(parts[1]) { codes.append(code) }
+    }
+    return codes
+}
+
+/// Resident memory of a process in KiB (VmRSS).
+func residentKiB(pid: Int32) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+    return 0
+}
