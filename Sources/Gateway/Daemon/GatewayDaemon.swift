@@ -1,6 +1,7 @@
 import HTTPServer
 import Logging
 import Providers
+import Store
 import Synchronization
 
 /// The running gateway: event loops, the HTTP server, the routes, and the live configuration
@@ -16,7 +17,10 @@ public final class GatewayDaemon: Sendable {
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
         self.logger = logger
         let metrics = MetricsRegistry()
-        state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics)
+        let usage = try UsageWriter(path: configuration.database) { error in
+            logger.error("usage writer: \(error)")
+        }
+        state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage)
         let serverConfiguration = Self.serverConfiguration(from: configuration)
         group = try EventLoopGroup(count: serverConfiguration.loopCount)
         let router = Router()
@@ -81,6 +85,8 @@ public final class GatewayDaemon: Sendable {
         let drained = server.waitUntilDrained(timeoutSeconds: graceSeconds)
         server.closeAll()
         group.shutdown()
+        // Every row of every finished request reaches the disk before the process exits.
+        state.usage?.shutdown()
         return drained
     }
 }

@@ -18,10 +18,10 @@ struct ChatEndpoint: Sendable {
             writer.respondError(error)
             return
         }
-        let metrics = state.metrics
+        let state = self.state
         let execution = ChatExecution(request: chatRequest, routes: routes, registry: snapshot.registry,
                                       writer: writer, keepAliveSeconds: snapshot.keepAliveSeconds) { record in
-            metrics.recordChat(record)
+            state.record(record, keyId: nil)
         }
         execution.run()
     }

@@ -5,6 +5,7 @@ import Upstream
 
 /// What happened to one chat request, for metering and metrics.
 public struct ChatRecord: Sendable {
+    public var requestId: String
     public var requestedModel: String
     public var provider: String?
     public var model: String?
@@ -142,6 +143,7 @@ final class ChatExecution: @unchecked Sendable {
 
     private func record(status: Int, usage: Usage, finish: FinishReason?, outcome: ChatOutcome?) {
         onComplete(ChatRecord(
+            requestId: writer.requestId,
             requestedModel: routes.first?.name ?? request.model,
             provider: totalAttempts > 0 ? route.provider : nil,
             model: totalAttempts > 0 ? route.model : nil,

@@ -98,6 +98,11 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
             finish(.failedBeforeFirstByte(failure))
             return
         }
+        if sse.hasPartialEvent {
+            // Some providers end the body without the final blank line; the last event is
+            // still theirs to deliver, not ours to drop.
+            sse.feed([0x0A, 0x0A]) { event in decoder.decode(event) { self.emit($0) } }
+        }
         sse.finish()
         if !decoder.isDone { decoder.finish { self.emit($0) } }
         if !decoder.isDone {

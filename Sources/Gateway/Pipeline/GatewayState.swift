@@ -1,3 +1,4 @@
+import Store
 import Synchronization
 
 /// Everything a request needs from the configuration, as one immutable value. A reload
@@ -20,10 +21,27 @@ public final class GatewayState: Sendable {
     private let snapshotBox: Mutex<GatewaySnapshot>
     private let drainingFlag = Mutex(false)
     public let metrics: MetricsRegistry
+    /// Where usage rows go; nil only in tests that need no database.
+    public let usage: UsageWriter?
 
-    public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry()) {
+    public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil) {
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
+        self.usage = usage
+    }
+
+    /// Meters one finished chat request: metrics now, a usage row through the batched writer.
+    public func record(_ chat: ChatRecord, keyId: String?) {
+        metrics.recordChat(chat)
+        usage?.record(UsageRecord(
+            timeMillis: Int64(Clock.unixMillis()), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
+            provider: chat.provider, model: chat.model, inputTokens: chat.usage.inputTokens,
+            outputTokens: chat.usage.outputTokens, cacheReadTokens: chat.usage.cacheReadTokens,
+            cacheWriteTokens: chat.usage.cacheWriteTokens, reasoningTokens: chat.usage.reasoningTokens,
+            totalTokens: chat.usage.totalTokens, status: chat.status, finishReason: chat.finishReason?.rawValue,
+            attempts: chat.attempts, fallbackUsed: chat.fallbackUsed,
+            timeToFirstTokenMillis: chat.firstTokenNanos.map { Double($0) / 1e6 },
+            totalMillis: Double(chat.totalNanos) / 1e6))
     }
 
     public var snapshot: GatewaySnapshot { snapshotBox.withLock { $0 } }

@@ -1,2 +1,0 @@
-import CSQLite
-// Placeholder until the module is filled in.

@@ -1,0 +1,47 @@
+/// One request's metering row (SPEC §7).
+public struct UsageRecord: Sendable, Equatable {
+    public var timeMillis: Int64
+    public var requestId: String
+    public var keyId: String?
+    public var alias: String
+    public var provider: String?
+    public var model: String?
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var cacheReadTokens: Int
+    public var cacheWriteTokens: Int
+    public var reasoningTokens: Int
+    public var totalTokens: Int
+    public var status: Int
+    public var finishReason: String?
+    public var attempts: Int
+    public var fallbackUsed: String?
+    public var timeToFirstTokenMillis: Double?
+    public var totalMillis: Double
+    public var loopId: String?
+
+    public init(timeMillis: Int64, requestId: String, keyId: String?, alias: String, provider: String?, model: String?,
+                inputTokens: Int, outputTokens: Int, cacheReadTokens: Int, cacheWriteTokens: Int, reasoningTokens: Int,
+                totalTokens: Int, status: Int, finishReason: String?, attempts: Int, fallbackUsed: String?,
+                timeToFirstTokenMillis: Double?, totalMillis: Double, loopId: String? = nil) {
+        self.timeMillis = timeMillis
+        self.requestId = requestId
+        self.keyId = keyId
+        self.alias = alias
+        self.provider = provider
+        self.model = model
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cacheReadTokens = cacheReadTokens
+        self.cacheWriteTokens = cacheWriteTokens
+        self.reasoningTokens = reasoningTokens
+        self.totalTokens = totalTokens
+        self.status = status
+        self.finishReason = finishReason
+        self.attempts = attempts
+        self.fallbackUsed = fallbackUsed
+        self.timeToFirstTokenMillis = timeToFirstTokenMillis
+        self.totalMillis = totalMillis
+        self.loopId = loopId
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// The one writer of usage rows: requests hand records to `record(_:)` (a lock and an
+/// append, never disk), and a dedicated thread inserts them in batches — when 256 are
+/// queued or 100 ms after the first of a batch, whichever comes first.
+///
+/// Durability: `shutdown()` writes everything queued before returning; after a SIGKILL at
+/// most the batch not yet flushed (≤ 100 ms of requests) is lost.
+public final class UsageWriter: @unchecked Sendable {
+    public static let maxBatch = 256
+    public static let maxDelay = 0.1
+
+    private let path: String
+    private let condition = NSCondition()
+    private var queue: [UsageRecord] = []
+    private var stopping = false
+    private var stopped = false
+    private var thread: Thread?
+    private var onError: (@Sendable (Error) -> Void)?
+    /// Rows written so far (for tests and metrics).
+    private(set) public var written = 0
+
+    /// Opens the database (applying migrations) and starts the writer thread.
+    public init(path: String, onError: (@Sendable (Error) -> Void)? = nil) throws {
+        self.path = path
+        self.onError = onError
+        let connection = try SQLiteConnection(path: path)
+        try Migrations.apply(to: connection)
+        let thread = Thread { [self] in run(connection) }
+        thread.name = "switchboard-usage-writer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Queues a row. Any thread; never blocks on disk.
+    public func record(_ record: UsageRecord) {
+        condition.lock()
+        queue.append(record)
+        if queue.count >= Self.maxBatch { condition.signal() }
+        condition.unlock()
+    }
+
+    /// Writes everything queued, then stops the thread.
+    public func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run(_ connection: SQLiteConnection) {
+        let insert: SQLiteStatement
+        do {
+            insert = try connection.prepare("""
+                INSERT INTO usage (time_ms, request_id, key_id, alias, provider, model, input_tokens, output_tokens,
+                  cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, status, finish_reason, attempts,
+                  fallback_used, ttft_ms, total_ms, loop_id)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+                """)
+        } catch {
+            onError?(error)
+            markStopped()
+            return
+        }
+        while true {
+            condition.lock()
+            if queue.isEmpty && !stopping { condition.wait() }
+            if !queue.isEmpty && queue.count < Self.maxBatch && !stopping {
+                _ = condition.wait(until: Date().addingTimeInterval(Self.maxDelay))
+            }
+            let batch = queue
+            queue.removeAll(keepingCapacity: true)
+            let finished = stopping
+            condition.unlock()
+            if !batch.isEmpty { write(batch, with: insert, on: connection) }
+            if finished {
+                condition.lock()
+                let rest = queue
+                queue.removeAll()
+                condition.unlock()
+                if !rest.isEmpty { write(rest, with: insert, on: connection) }
+                markStopped()
+                return
+            }
+        }
+    }
+
+    private func write(_ batch: [UsageRecord], with insert: SQLiteStatement, on connection: SQLiteConnection) {
+        do {
+            try connection.transaction { () throws(SQLiteError) in
+                for r in batch {
+                    try insert.run([
+                        .int(r.timeMillis), .text(r.requestId), r.keyId.map { .text($0) } ?? .null, .text(r.alias),
+                        r.provider.map { .text($0) } ?? .null, r.model.map { .text($0) } ?? .null,
+                        .int(Int64(r.inputTokens)), .int(Int64(r.outputTokens)), .int(Int64(r.cacheReadTokens)),
+                        .int(Int64(r.cacheWriteTokens)), .int(Int64(r.reasoningTokens)), .int(Int64(r.totalTokens)),
+                        .int(Int64(r.status)), r.finishReason.map { .text($0) } ?? .null, .int(Int64(r.attempts)),
+                        r.fallbackUsed.map { .text($0) } ?? .null, r.timeToFirstTokenMillis.map { .double($0) } ?? .null,
+                        .double(r.totalMillis), r.loopId.map { .text($0) } ?? .null,
+                    ])
+                }
+            }
+            condition.lock()
+            written += batch.count
+            condition.unlock()
+        } catch {
+            onError?(error)
+        }
+    }
+
+    private func markStopped() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
