@@ -25,7 +25,7 @@ struct MetricsRegistryTests {
         usage.inputTokens = 10
         usage.outputTokens = 4
         usage.cacheReadTokens = 6
-        metrics.recordChat(ChatRecord(requestedModel: "a", provider: "openai", model: "m", status: 200, usage: usage,
+        metrics.recordChat(ChatRecord(requestId: "req_x", requestedModel: "a", provider: "openai", model: "m", status: 200, usage: usage,
                                       finishReason: .stop, attempts: 3, fallbackUsed: "b", firstTokenNanos: nil,
                                       totalNanos: 1))
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)

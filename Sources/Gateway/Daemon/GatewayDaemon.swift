@@ -20,12 +20,14 @@ public final class GatewayDaemon: Sendable {
         let usage = try UsageWriter(path: configuration.database) { error in
             logger.error("usage writer: \(error)")
         }
-        state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage)
+        let usageReader = try UsageReader(path: configuration.database)
+        let keys = try KeyRegistry(store: try KeyStore(path: configuration.database), initialUsage: try usageReader.totalsByKey())
+        state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys)
         let serverConfiguration = Self.serverConfiguration(from: configuration)
         group = try EventLoopGroup(count: serverConfiguration.loopCount)
         let router = Router()
         server = HTTPServer(configuration: serverConfiguration, group: group, handler: router, logger: logger)
-        Self.addRoutes(to: router, state: state, server: server)
+        Self.addRoutes(to: router, state: state, server: server, usageReader: usageReader)
         let accessLogger = logger
         server.onAccessRecord = { record in
             metrics.recordRequest(route: record.route, status: record.status,
@@ -37,8 +39,26 @@ public final class GatewayDaemon: Sendable {
         }
     }
 
-    private static func addRoutes(to router: Router, state: GatewayState, server: HTTPServer) {
+    private static func addRoutes(to router: Router, state: GatewayState, server: HTTPServer, usageReader: UsageReader) {
         let chat = ChatEndpoint(state: state)
+        let admin = { AdminKeysEndpoint(authenticator: state.authenticator(state.snapshot)!) }
+        let usage = { UsageEndpoint(reader: usageReader, authenticator: state.authenticator(state.snapshot)!) }
+        router.add("GET", "/v1/usage") { request, _, writer in
+            writer.routeLabel = "/v1/usage"
+            usage().handle(request, writer)
+        }
+        router.add("POST", "/admin/keys") { request, _, writer in
+            writer.routeLabel = "/admin/keys"
+            admin().create(request, writer)
+        }
+        router.add("GET", "/admin/keys") { request, _, writer in
+            writer.routeLabel = "/admin/keys"
+            admin().list(request, writer)
+        }
+        router.add("DELETE", "/admin/keys/{id}") { request, params, writer in
+            writer.routeLabel = "/admin/keys/{id}"
+            admin().revoke(request, id: params["id"] ?? "", writer)
+        }
         let models = ModelsEndpoint(state: state)
         let operational = OperationalEndpoints(state: state) { [weak server] in
             (server?.openConnections ?? 0, server?.inFlightRequests ?? 0)

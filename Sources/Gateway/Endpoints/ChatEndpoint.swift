@@ -10,18 +10,24 @@ struct ChatEndpoint: Sendable {
         let chatRequest: ChatRequest
         let routes: [ModelRoute]
         let snapshot = state.snapshot
+        var admission: KeyAdmission?
         do {
+            let caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             let json = try RequestBody.json(request)
             chatRequest = try ChatRequest.decode(json)
             routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
+            if case .key(let key) = caller {
+                admission = try KeyAdmission.admit(key, request: chatRequest, state: state)
+            }
         } catch {
             writer.respondError(error)
             return
         }
         let state = self.state
         let execution = ChatExecution(request: chatRequest, routes: routes, registry: snapshot.registry,
-                                      writer: writer, keepAliveSeconds: snapshot.keepAliveSeconds) { record in
-            state.record(record, keyId: nil)
+                                      writer: writer, keepAliveSeconds: snapshot.keepAliveSeconds) { [admission] record in
+            admission?.complete(record, state: state)
+            state.record(record, keyId: admission?.key.id)
         }
         execution.run()
     }

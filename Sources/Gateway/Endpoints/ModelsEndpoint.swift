@@ -8,7 +8,9 @@ struct ModelsEndpoint: Sendable {
     let state: GatewayState
 
     func handle(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        let catalog = state.snapshot.catalog
+        let snapshot = state.snapshot
+        do { _ = try state.authenticator(snapshot)?.authenticate(request) } catch { writer.respondError(error); return }
+        let catalog = snapshot.catalog
         var data: [JSONValue] = []
         var seen = Set<String>()
         for name in catalog.aliases.keys.sorted() {

@@ -1,3 +1,4 @@
+import HTTPServer
 import Store
 import Synchronization
 
@@ -8,11 +9,17 @@ public struct GatewaySnapshot: Sendable {
     public var registry: ProviderRegistry
     /// Interval of the SSE `: keep-alive` comment on idle streams.
     public var keepAliveSeconds: Double
+    /// The admin API's key (from the environment variable the configuration names).
+    public var adminKey: String?
+    public var listensOnLoopback: Bool
 
-    public init(catalog: ModelCatalog, registry: ProviderRegistry, keepAliveSeconds: Double) {
+    public init(catalog: ModelCatalog, registry: ProviderRegistry, keepAliveSeconds: Double, adminKey: String? = nil,
+                listensOnLoopback: Bool = true) {
         self.catalog = catalog
         self.registry = registry
         self.keepAliveSeconds = keepAliveSeconds
+        self.adminKey = adminKey
+        self.listensOnLoopback = listensOnLoopback
     }
 }
 
@@ -23,11 +30,22 @@ public final class GatewayState: Sendable {
     public let metrics: MetricsRegistry
     /// Where usage rows go; nil only in tests that need no database.
     public let usage: UsageWriter?
+    /// Virtual keys; nil only in tests that need no database (auth then stays off).
+    public let keys: KeyRegistry?
+    public let limiter: KeyLimiter
 
-    public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil) {
+    public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
+                keys: KeyRegistry? = nil, limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })) {
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
         self.usage = usage
+        self.keys = keys
+        self.limiter = limiter
+    }
+
+    /// The authenticator for the current snapshot.
+    public func authenticator(_ snapshot: GatewaySnapshot) -> Authenticator? {
+        keys.map { Authenticator(registry: $0, adminKey: snapshot.adminKey, listensOnLoopback: snapshot.listensOnLoopback) }
     }
 
     /// Meters one finished chat request: metrics now, a usage row through the batched writer.

@@ -1,0 +1,118 @@
+import ChatModel
+import Dispatch
+import HTTPServer
+import JSON
+import Store
+
+/// `POST/GET /admin/keys`, `DELETE /admin/keys/{id}` (SPEC §7), admin key only. SQLite work
+/// runs off the event loop; the answer hops back to it.
+struct AdminKeysEndpoint: Sendable {
+    let authenticator: Authenticator
+
+    private var registry: KeyRegistry { authenticator.registry }
+
+    func create(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let spec: KeySpec
+        do {
+            try authenticator.authenticateAdmin(request)
+            spec = try KeySpec.decode(try RequestBody.json(request))
+        } catch {
+            writer.respondError(error)
+            return
+        }
+        offLoop(writer) { () throws -> (Int, JSONValue) in
+            let (key, secret) = try registry.keyStore.create(
+                name: spec.name, models: spec.models, rpm: spec.rpm, tpm: spec.tpm, maxConcurrent: spec.maxConcurrent,
+                tokenBudget: spec.tokenBudget, now: Clock.unixSeconds())
+            try registry.refresh()
+            var object = Self.json(key)
+            object["key"] = .string(secret)
+            return (201, .object(object))
+        }
+    }
+
+    func list(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        do { try authenticator.authenticateAdmin(request) } catch { writer.respondError(error); return }
+        offLoop(writer) { () throws -> (Int, JSONValue) in
+            let keys = try registry.keyStore.all()
+            return (200, .object(JSONObject([("object", "list"), ("data", .array(keys.map { .object(Self.json($0)) }))])))
+        }
+    }
+
+    func revoke(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
+        do { try authenticator.authenticateAdmin(request) } catch { writer.respondError(error); return }
+        offLoop(writer) { () throws -> (Int, JSONValue) in
+            guard try registry.keyStore.revoke(id: id, now: Clock.unixSeconds()) else {
+                throw GatewayError.notFound("no active key \(id)")
+            }
+            try registry.refresh()
+            return (200, .object(JSONObject([("id", .string(id)), ("revoked", true)])))
+        }
+    }
+
+    static func json(_ key: VirtualKey) -> JSONObject {
+        func optional(_ n: Int?) -> JSONValue { n.map { .int($0) } ?? .null }
+        return JSONObject([
+            ("id", .string(key.id)), ("name", .string(key.name)), ("created", .int(key.created)),
+            ("revoked", key.revoked.map { _ in .bool(true) } ?? .bool(false)),
+            ("revoked_at", optional(key.revoked)),
+            ("models", .array(key.models.map { .string($0) })), ("rpm", optional(key.rpm)), ("tpm", optional(key.tpm)),
+            ("max_concurrent", optional(key.maxConcurrent)), ("token_budget", optional(key.tokenBudget)),
+        ])
+    }
+}
+
+/// The body of `POST /admin/keys`.
+struct KeySpec {
+    var name: String
+    var models: [String] = []
+    var rpm: Int?
+    var tpm: Int?
+    var maxConcurrent: Int?
+    var tokenBudget: Int?
+
+    static func decode(_ json: JSONValue) throws(GatewayError) -> KeySpec {
+        guard case .object(let o) = json else { throw .invalidRequest("body: expected an object") }
+        let allowed: Set<String> = ["name", "models", "rpm", "tpm", "max_concurrent", "token_budget"]
+        for key in o.keys where !allowed.contains(key) { throw .invalidRequest("\(key): unknown field", param: key) }
+        guard let name = o["name"]?.stringValue, !name.isEmpty else {
+            throw .invalidRequest("name: required non-empty string", param: "name")
+        }
+        var spec = KeySpec(name: name)
+        if let models = o["models"], !models.isNull {
+            guard let list = models.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+                throw .invalidRequest("models: expected an array of model names", param: "models")
+            }
+            spec.models = list.compactMap(\.stringValue)
+        }
+        func limit(_ field: String) throws(GatewayError) -> Int? {
+            guard let raw = o[field], !raw.isNull else { return nil }
+            guard let n = raw.intValue, n >= 0 else { throw .invalidRequest("\(field): expected a whole number ≥ 0", param: field) }
+            return n == 0 ? nil : n
+        }
+        spec.rpm = try limit("rpm")
+        spec.tpm = try limit("tpm")
+        spec.maxConcurrent = try limit("max_concurrent")
+        spec.tokenBudget = try limit("token_budget")
+        return spec
+    }
+}
+
+/// Runs control-plane work on a background queue and answers on the writer's loop.
+func offLoop(_ writer: ResponseWriter, _ work: @escaping @Sendable () throws -> (Int, JSONValue)) {
+    DispatchQueue.global().async {
+        let outcome: Result<(Int, JSONValue), Error> = Result { try work() }
+        writer.loop.execute {
+            switch outcome {
+            case .success(let (status, json)):
+                var body: [UInt8] = []
+                json.write(into: &body)
+                writer.respondJSON(status: status, body: body)
+            case .failure(let error as GatewayError):
+                writer.respondError(error)
+            case .failure(let error):
+                writer.respondError(GatewayError(status: 500, type: .internalError, message: "storage error: \(error)"))
+            }
+        }
+    }
+}

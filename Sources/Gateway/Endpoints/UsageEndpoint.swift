@@ -1,0 +1,102 @@
+import ChatModel
+import HTTPServer
+import JSON
+import Store
+
+/// `GET /v1/usage`: token sums for the calling key (admin: every key, or `key=`), filtered by
+/// `since`/`until` (Unix seconds or YYYY-MM-DD) and grouped by `group_by=model,day,key`.
+struct UsageEndpoint: Sendable {
+    let reader: UsageReader
+    let authenticator: Authenticator
+
+    func handle(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let caller: Caller
+        let query: Query
+        do {
+            caller = try authenticator.authenticate(request)
+            query = try Query.parse(request.queryItems())
+        } catch {
+            writer.respondError(error)
+            return
+        }
+        let reader = self.reader
+        offLoop(writer) { () throws -> (Int, JSONValue) in
+            let rows: [UsageReader.Row]
+            switch caller {
+            case .admin:
+                rows = try reader.summary(keyId: query.key, allKeys: query.key == nil, since: query.since, until: query.until,
+                                          groupBy: query.groupBy)
+            case .key(let key):
+                rows = try reader.summary(keyId: key.id, allKeys: false, since: query.since, until: query.until, groupBy: query.groupBy)
+            case .anonymous:
+                rows = try reader.summary(keyId: nil, allKeys: true, since: query.since, until: query.until, groupBy: query.groupBy)
+            }
+            return (200, .object(JSONObject([
+                ("object", "usage"),
+                ("group_by", .array(query.groupBy.map { .string($0.rawValue) })),
+                ("data", .array(rows.map(Self.json))),
+            ])))
+        }
+    }
+
+    static func json(_ row: UsageReader.Row) -> JSONValue {
+        var o = JSONObject()
+        for field in UsageReader.GroupField.allCases { if let v = row.groups[field.rawValue] { o[field.rawValue] = .string(v) } }
+        o["requests"] = .int(row.requests)
+        o["input_tokens"] = .int(row.inputTokens)
+        o["output_tokens"] = .int(row.outputTokens)
+        o["cache_read_tokens"] = .int(row.cacheReadTokens)
+        o["cache_write_tokens"] = .int(row.cacheWriteTokens)
+        o["reasoning_tokens"] = .int(row.reasoningTokens)
+        o["total_tokens"] = .int(row.totalTokens)
+        return .object(o)
+    }
+
+    struct Query {
+        var since: Int64?
+        var until: Int64?
+        var groupBy: [UsageReader.GroupField] = []
+        var key: String?
+
+        static func parse(_ items: [(String, String)]) throws(GatewayError) -> Query {
+            var q = Query()
+            for (name, value) in items {
+                switch name {
+                case "since": q.since = try time(value, name)
+                case "until": q.until = try time(value, name)
+                case "key": q.key = value
+                case "group_by":
+                    for part in value.split(separator: ",") {
+                        guard let field = UsageReader.GroupField(rawValue: String(part)) else {
+                            throw .invalidRequest("group_by: unknown field \"\(part)\" (model, day, key)", param: "group_by")
+                        }
+                        if !q.groupBy.contains(field) { q.groupBy.append(field) }
+                    }
+                default:
+                    throw .invalidRequest("\(name): unknown query parameter (since, until, group_by, key)", param: name)
+                }
+            }
+            return q
+        }
+
+        /// Unix seconds, or a UTC date YYYY-MM-DD; returned in milliseconds.
+        static func time(_ text: String, _ name: String) throws(GatewayError) -> Int64 {
+            if let seconds = Int64(text) { return seconds * 1000 }
+            let parts = text.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
+                throw .invalidRequest("\(name): expected Unix seconds or YYYY-MM-DD", param: name)
+            }
+            return Int64(daysFromCivil(parts[0], parts[1], parts[2])) * 86_400_000
+        }
+
+        /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+        static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+            let y = m <= 2 ? y0 - 1 : y0
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yoe = y - era * 400
+            let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+            return era * 146_097 + doe - 719_468
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ChatModel
+import Store
+import Synchronization
+
+/// Every key's `KeyWindow` behind one lock, so limits are exact whichever event loop a
+/// request lands on.
+public final class KeyLimiter: Sendable {
+    private let windows = Mutex<[String: KeyWindow]>([:])
+    private let now: @Sendable () -> Double
+
+    public init(now: @escaping @Sendable () -> Double) {
+        self.now = now
+    }
+
+    /// Admits or throws a 429 with `Retry-After` and the `x-ratelimit-*` headers.
+    public func admit(_ key: VirtualKey, estimatedTokens: Int) throws(GatewayError) -> Int {
+        let limits = KeyWindow.Limits(rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent)
+        let time = now()
+        let decision = windows.withLock { $0[key.id, default: KeyWindow()].admit(estimatedTokens: estimatedTokens, limits: limits, now: time) }
+        switch decision {
+        case .admitted(let ticket, _):
+            return ticket
+        case .refused(let reason, let retryAfter, let status):
+            throw GatewayError.rateLimited(reason, retryAfterSeconds: retryAfter, headers: Self.headers(status))
+        }
+    }
+
+    public func complete(_ keyId: String, ticket: Int, actualTokens: Int) {
+        windows.withLock { $0[keyId]?.complete(ticket: ticket, actualTokens: actualTokens) }
+    }
+
+    static func headers(_ s: KeyWindow.Status) -> [(String, String)] {
+        var out: [(String, String)] = []
+        if let l = s.limitRequests {
+            out += [("x-ratelimit-limit-requests", String(l)), ("x-ratelimit-remaining-requests", String(s.remainingRequests ?? 0)),
+                    ("x-ratelimit-reset-requests", duration(s.resetRequests))]
+        }
+        if let l = s.limitTokens {
+            out += [("x-ratelimit-limit-tokens", String(l)), ("x-ratelimit-remaining-tokens", String(s.remainingTokens ?? 0)),
+                    ("x-ratelimit-reset-tokens", duration(s.resetTokens))]
+        }
+        return out
+    }
+
+    /// OpenAI's style: "1s", "250ms".
+    static func duration(_ seconds: Double) -> String {
+        seconds >= 1 ? "\(Int(seconds.rounded(.up)))s" : "\(Int((seconds * 1000).rounded(.up)))ms"
+    }
+}
