@@ -1,10 +1,11 @@
 /// Header fields in arrival order; name lookups ignore ASCII case.
-public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral {
+public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
     public var entries: [(name: String, value: String)]
 
     public init() { entries = [] }
     public init(_ entries: [(String, String)]) { self.entries = entries.map { ($0.0, $0.1) } }
     public init(arrayLiteral elements: (String, String)...) { self.init(elements) }
+    public init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
 
     /// The first value of `name`.
     public subscript(name: String) -> String? {

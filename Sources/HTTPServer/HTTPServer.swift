@@ -26,6 +26,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// Binds and starts accepting; returns the bound port. The group must be started.
     public func start() throws -> Int {
         let configuration = core.configuration
+        if Posix.portIsTaken(host: configuration.host, port: configuration.port) {
+            throw IOError(call: "bind(\(configuration.host):\(configuration.port)): address already in use", errno: EADDRINUSE)
+        }
         var port = configuration.port
         var sockets: [(EventLoop, Int32)] = []
         for loop in group.loops {
@@ -103,9 +106,14 @@ public final class HTTPServer: @unchecked Sendable {
         return true
     }
 
-    /// Closes every connection now.
+    /// Closes the listeners and every connection now.
     public func closeAll() {
-        onEveryLoop { context, _ in
+        onEveryLoop { context, loop in
+            if context.listener >= 0 {
+                loop.unwatch(fd: context.listener)
+                Posix.close(context.listener)
+                context.listener = -1
+            }
             for connection in Array(context.connections.values) { connection.close() }
         }
     }

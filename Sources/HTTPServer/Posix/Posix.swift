@@ -41,7 +41,7 @@ enum Posix {
 
     /// A non-blocking listening TCP socket on host:port with SO_REUSEPORT, so several loops
     /// can each accept on their own socket for the same port.
-    static func listen(host: String, port: Int, backlog: Int32 = 4096) throws(IOError) -> (fd: Int32, port: Int) {
+    static func listen(host: String, port: Int, backlog: Int32 = 4096, reusePort: Bool = true) throws(IOError) -> (fd: Int32, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -54,7 +54,7 @@ enum Posix {
         let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw IOError(call: "socket", errno: errno) }
         setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
-        setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1)
+        if reusePort { setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
         guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let err = errno
             Glibc.close(fd)
@@ -66,6 +66,19 @@ enum Posix {
             throw IOError(call: "listen", errno: err)
         }
         return (fd, boundPort(fd))
+    }
+
+    /// True when something already listens on host:port. SO_REUSEPORT would otherwise let a
+    /// second daemon bind the same port silently and split the traffic with the first.
+    static func portIsTaken(host: String, port: Int) -> Bool {
+        guard port != 0 else { return false }
+        do {
+            let probe = try listen(host: host, port: port, backlog: 1, reusePort: false)
+            Glibc.close(probe.fd)
+            return false
+        } catch {
+            return error.errno == EADDRINUSE
+        }
     }
 
     static func boundPort(_ fd: Int32) -> Int {

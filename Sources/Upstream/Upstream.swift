@@ -1,2 +1,0 @@
-import CCurl
-// Placeholder until the module is filled in.

@@ -1,0 +1,155 @@
+import CCurl
+import HTTPServer
+import Synchronization
+
+/// libcurl's multi interface driven by one of our event loops: curl's sockets sit in the
+/// loop's epoll (CURLMOPT_SOCKETFUNCTION), its timeouts are loop timers
+/// (CURLMOPT_TIMERFUNCTION), so an upstream chunk is read, decoded and relayed on the same
+/// thread as the client's socket. The multi handle keeps connections for reuse.
+///
+/// Loop-confined: use only on `loop`. One per loop (`forLoop`).
+public final class UpstreamClient: @unchecked Sendable {
+    public let loop: EventLoop
+    private let multi: UnsafeMutableRawPointer
+    private var transfers: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
+    private var watched: [Int32: IOEvents] = [:]
+    private var curlTimer: TimerHandle?
+    private var pendingRemovals: [UpstreamTransfer] = []
+    private var removalScheduled = false
+
+    private static let registry = Mutex<[ObjectIdentifier: UpstreamClient]>([:])
+
+    /// The client of `loop`, created on first use.
+    public static func forLoop(_ loop: EventLoop) -> UpstreamClient {
+        registry.withLock { clients in
+            if let client = clients[ObjectIdentifier(loop)] { return client }
+            let client = UpstreamClient(loop: loop)
+            clients[ObjectIdentifier(loop)] = client
+            return client
+        }
+    }
+
+    public init(loop: EventLoop) {
+        CurlGlobal.ensure()
+        self.loop = loop
+        multi = curl_multi_init()!
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        sb_multi_setopt_socket_cb(multi) { _, socket, what, user, _ in
+            Unmanaged<UpstreamClient>.fromOpaque(user!).takeUnretainedValue().curlWantsSocket(socket, what)
+        }
+        sb_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, me)
+        sb_multi_setopt_timer_cb(multi) { _, timeout, user in
+            Unmanaged<UpstreamClient>.fromOpaque(user!).takeUnretainedValue().curlWantsTimer(timeout)
+        }
+        sb_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
+        sb_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0)
+        sb_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 1024)
+    }
+
+    deinit { curl_multi_cleanup(multi) }
+
+    /// Starts a transfer; callbacks arrive on this loop.
+    public func start(_ request: UpstreamRequest, delegate: UpstreamDelegate) -> UpstreamTransfer {
+        let transfer = UpstreamTransfer(request: request, delegate: delegate, client: self)
+        transfers[transfer.easy] = transfer
+        transfer.started()
+        curl_multi_add_handle(multi, transfer.easy)
+        return transfer
+    }
+
+    /// Connections curl holds open (for tests of reuse).
+    public var activeTransfers: Int { transfers.count }
+
+    // MARK: Removal
+
+    func remove(_ transfer: UpstreamTransfer) {
+        guard transfers.removeValue(forKey: transfer.easy) != nil else { return }
+        curl_multi_remove_handle(multi, transfer.easy)
+    }
+
+    /// For cancellation from inside a curl callback, where removal is not allowed.
+    func removeSoon(_ transfer: UpstreamTransfer) {
+        pendingRemovals.append(transfer)
+        guard !removalScheduled else { return }
+        removalScheduled = true
+        loop.schedule(afterNanoseconds: 0) { [weak self] in
+            guard let self else { return }
+            removalScheduled = false
+            let due = pendingRemovals
+            pendingRemovals.removeAll()
+            for transfer in due { remove(transfer) }
+        }
+    }
+
+    /// After an unpause: let curl act on what it holds.
+    func kick() {
+        scheduleCurlTimer(0)
+    }
+
+    // MARK: curl → loop
+
+    private func curlWantsSocket(_ socket: curl_socket_t, _ what: Int32) -> Int32 {
+        let fd = Int32(socket)
+        if what == CURL_POLL_REMOVE {
+            if watched.removeValue(forKey: fd) != nil { loop.unwatch(fd: fd) }
+            return 0
+        }
+        var events: IOEvents = []
+        if what & CURL_POLL_IN != 0 { events.insert(.readable) }
+        if what & CURL_POLL_OUT != 0 { events.insert(.writable) }
+        if let current = watched[fd] {
+            if current != events { try? loop.rewatch(fd: fd, events: events) }
+        } else {
+            try? loop.watch(fd: fd, events: events) { [unowned self] ready in socketReady(fd, ready) }
+        }
+        watched[fd] = events
+        return 0
+    }
+
+    private func curlWantsTimer(_ timeoutMillis: Int) -> Int32 {
+        if timeoutMillis < 0 {
+            if let curlTimer { loop.cancel(curlTimer) }
+            curlTimer = nil
+        } else {
+            scheduleCurlTimer(UInt64(timeoutMillis) * 1_000_000)
+        }
+        return 0
+    }
+
+    private func scheduleCurlTimer(_ nanos: UInt64) {
+        if let curlTimer { loop.cancel(curlTimer) }
+        curlTimer = loop.schedule(afterNanoseconds: nanos) { [weak self] in
+            guard let self else { return }
+            curlTimer = nil
+            act(on: sb_socket_timeout(), events: 0)
+        }
+    }
+
+    private func socketReady(_ fd: Int32, _ ready: IOEvents) {
+        var mask: Int32 = 0
+        if ready.contains(.readable) || ready.contains(.hangup) { mask |= CURL_CSELECT_IN }
+        if ready.contains(.writable) { mask |= CURL_CSELECT_OUT }
+        if ready.contains(.error) { mask |= CURL_CSELECT_ERR }
+        act(on: curl_socket_t(fd), events: mask)
+    }
+
+    private func act(on socket: curl_socket_t, events: Int32) {
+        var running: Int32 = 0
+        curl_multi_socket_action(multi, socket, events, &running)
+        collectFinished()
+    }
+
+    private func collectFinished() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            let code = message.pointee.data.result
+            guard let transfer = transfers.removeValue(forKey: easy) else {
+                curl_multi_remove_handle(multi, easy)
+                continue
+            }
+            curl_multi_remove_handle(multi, easy)
+            transfer.curlFinished(code)
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import CCurl
+import Glibc
+import HTTPServer
+
+/// One request through libcurl: owns its easy handle, header list and body bytes for its
+/// whole life (curl reads them lazily), and turns curl's callbacks into delegate calls.
+///
+/// Loop-confined to the loop of the `UpstreamClient` that started it.
+public final class UpstreamTransfer: @unchecked Sendable {
+    let easy: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// A copy of the request body that curl reads from until the transfer ends.
+    private let body: UnsafeMutableRawBufferPointer
+    private let request: UpstreamRequest
+    private weak var client: UpstreamClient?
+    private var delegate: UpstreamDelegate?
+
+    private var status = 0
+    private var headers: [(String, String)] = []
+    private var headDelivered = false
+    private var sawBytes = false
+    private(set) var paused = false
+    private var finished = false
+    private var inCallback = false
+    /// Bytes at the head of curl's next delivery that the delegate has already seen.
+    private var alreadyConsumed = 0
+    private var timer: TimerHandle?
+    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+    init(request: UpstreamRequest, delegate: UpstreamDelegate, client: UpstreamClient) {
+        CurlGlobal.ensure()
+        self.request = request
+        self.body = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, request.body.count), alignment: 1)
+        if !request.body.isEmpty { self.body.copyMemory(from: UnsafeRawBufferPointer(start: request.body, count: request.body.count)) }
+        self.delegate = delegate
+        self.client = client
+        easy = curl_easy_init()!
+        configure()
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        body.deallocate()
+    }
+
+    private func configure() {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        sb_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        sb_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        if getenv("SB_CURL_VERBOSE") != nil { sb_easy_setopt_long(easy, CURLOPT_VERBOSE, 1) }
+        sb_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        sb_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        sb_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        sb_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+        sb_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, &errorBuffer)
+        sb_easy_setopt_write_cb(easy) { data, size, count, user in
+            Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveBody(data!, size * count)
+        }
+        sb_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
+        sb_easy_setopt_header_cb(easy) { data, size, count, user in
+            Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveHeaderLine(data!, size * count)
+        }
+        sb_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+        for header in request.headers { headerList = curl_slist_append(headerList, "\(header.name): \(header.value)") }
+        // No "Expect: 100-continue" round trip before a POST body.
+        headerList = curl_slist_append(headerList, "Expect:")
+        sb_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
+        switch request.method {
+        case "GET":
+            sb_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        case "POST":
+            sb_easy_setopt_long(easy, CURLOPT_POST, 1)
+        default:
+            sb_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+        if !request.body.isEmpty || request.method == "POST" {
+            sb_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress)
+            sb_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+        }
+    }
+
+    // MARK: Lifecycle (called by UpstreamClient)
+
+    func started() {
+        armTimer(request.firstByteTimeout, .firstByte)
+    }
+
+    /// curl reports the transfer done.
+    func curlFinished(_ code: CURLcode) {
+        guard !finished else { return }
+        finished = true
+        cancelTimer()
+        if code == CURLE_OK {
+            deliverHeadIfNeeded()
+            let delegate = self.delegate
+            self.delegate = nil
+            delegate?.upstreamDidComplete(nil)
+        } else {
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            fail(CurlGlobal.transportError(code, detail: detail, sawBytes: sawBytes))
+        }
+    }
+
+    private func fail(_ error: TransportError) {
+        finished = true
+        cancelTimer()
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamDidComplete(error)
+    }
+
+    // MARK: Public control
+
+    /// Stops the flow of body bytes until `resume()`. Loop thread.
+    public func pause() {
+        guard !finished, !paused else { return }
+        paused = true
+        cancelTimer()
+        curl_easy_pause(easy, sb_pause_all())
+    }
+
+    /// Lets body bytes flow again; curl may deliver the held chunk right away.
+    public func resume() {
+        guard !finished, paused else { return }
+        paused = false
+        armTimer(request.idleTimeout, .idle)
+        curl_easy_pause(easy, sb_pause_cont())
+        client?.kick()
+    }
+
+    /// Aborts now: the connection closes, and the delegate hears nothing more. Safe inside
+    /// a delegate callback and when repeated.
+    public func cancel() {
+        guard !finished else { return }
+        finished = true
+        cancelTimer()
+        delegate = nil
+        if inCallback {
+            // curl forbids removing a handle from inside its own callback; the callback
+            // returns an abort code and the client removes the handle right after.
+            return
+        }
+        client?.remove(self)
+    }
+
+    var isFinished: Bool { finished }
+
+    // MARK: Callbacks (one call each from the C trampolines)
+
+    private func didReceiveHeaderLine(_ data: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+        if finished { return 0 }
+        if !sawBytes {
+            sawBytes = true
+            cancelTimer()
+            armTimer(request.idleTimeout, .idle)
+        }
+        let line = Self.trimmedLine(UnsafeRawBufferPointer(start: data, count: count))
+        if line.hasPrefix("HTTP/") {
+            // A new status line (after 100 Continue, a proxy CONNECT, …) starts a new head.
+            let parts = line.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers.removeAll()
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = String(line[..<colon])
+            let value = String(line[line.index(after: colon)...]).drop { $0 == " " || $0 == "\t" }
+            headers.append((name, String(value)))
+        }
+        return count
+    }
+
+    private func didReceiveBody(_ data: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+        if finished { return 0 }
+        sawBytes = true
+        deliverHeadIfNeeded()
+        guard let delegate, !finished else { return 0 }
+        // After a pause curl hands back the chunk it was refused, which the delegate already
+        // consumed: skip those bytes so every byte is delivered exactly once.
+        let skip = min(alreadyConsumed, count)
+        alreadyConsumed -= skip
+        if skip == count { return count }
+        inCallback = true
+        let flow = delegate.upstreamDidReceive(UnsafeRawBufferPointer(start: data + skip, count: count - skip))
+        inCallback = false
+        if finished {
+            client?.removeSoon(self)
+            return 0
+        }
+        if case .pause = flow {
+            paused = true
+            cancelTimer()
+            alreadyConsumed = count
+            return sb_writefunc_pause()
+        }
+        armTimer(request.idleTimeout, .idle)
+        return count
+    }
+
+    private func deliverHeadIfNeeded() {
+        guard !headDelivered, let delegate else { return }
+        headDelivered = true
+        inCallback = true
+        delegate.upstreamDidReceiveHead(status: status, headers: headers)
+        inCallback = false
+        if finished { client?.removeSoon(self) }
+    }
+
+    // MARK: Timers
+
+    private func armTimer(_ seconds: Double, _ kind: TimeoutKind) {
+        guard let loop = client?.loop, seconds > 0 else { return }
+        cancelTimer()
+        timer = loop.schedule(afterNanoseconds: UInt64(seconds * 1e9)) { [weak self] in
+            self?.timedOut(kind, seconds)
+        }
+    }
+
+    private func cancelTimer() {
+        if let timer { client?.loop.cancel(timer) }
+        timer = nil
+    }
+
+    private func timedOut(_ kind: TimeoutKind, _ seconds: Double) {
+        timer = nil
+        guard !finished else { return }
+        client?.remove(self)
+        fail(.timedOut(kind, "no \(kind == .firstByte ? "answer" : "data") from upstream for \(seconds) s"))
+    }
+}
+
+extension UpstreamTransfer {
+    /// A header line without its line ending and surrounding blanks. (Byte-level: in Swift
+    /// "\r\n" is a single Character, so character-set trimming would miss it.)
+    static func trimmedLine(_ bytes: UnsafeRawBufferPointer) -> String {
+        var start = 0, end = bytes.count
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        while start < end, blank(bytes[start]) { start += 1 }
+        while end > start, blank(bytes[end - 1]) { end -= 1 }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+}
