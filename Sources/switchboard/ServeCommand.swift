@@ -14,9 +14,10 @@ struct Serve: ParsableCommand {
     @OptionGroup var listenOptions: ListenOptions
 
     func run() throws {
-        var environment = ProcessInfo.processInfo.environment
+        var startEnvironment = ProcessInfo.processInfo.environment
         // --listen is the same override as SWITCHBOARD_LISTEN, so it passes the same validation.
-        if let listen = listenOptions.listen { environment["SWITCHBOARD_LISTEN"] = listen }
+        if let listen = listenOptions.listen { startEnvironment["SWITCHBOARD_LISTEN"] = listen }
+        let environment = startEnvironment
         let configuration = try loadOrExit(path: config, environment: environment)
         let logger = bootstrapLogging(level: configuration.logLevel, label: "switchboard",
                                       secrets: configuration.secrets)
@@ -35,6 +36,7 @@ struct Serve: ParsableCommand {
         watcher.on(SIGHUP) {
             notifier.notifyReloading()
             do {
+                // A reload reads the file again; the environment is the one the daemon started with.
                 let fresh = try GatewayConfiguration.load(path: config, environment: environment)
                 daemon.reload(fresh)
                 logger.notice("configuration reloaded", metadata: ["source": "\(fresh.source)"])

@@ -41,8 +41,8 @@ public final class GatewayDaemon: Sendable {
 
     private static func addRoutes(to router: Router, state: GatewayState, server: HTTPServer, usageReader: UsageReader) {
         let chat = ChatEndpoint(state: state)
-        let admin = { AdminKeysEndpoint(authenticator: state.authenticator(state.snapshot)!) }
-        let usage = { UsageEndpoint(reader: usageReader, authenticator: state.authenticator(state.snapshot)!) }
+        let admin: @Sendable () -> AdminKeysEndpoint = { AdminKeysEndpoint(authenticator: state.authenticator(state.snapshot)!) }
+        let usage: @Sendable () -> UsageEndpoint = { UsageEndpoint(reader: usageReader, authenticator: state.authenticator(state.snapshot)!) }
         router.add("GET", "/v1/usage") { request, _, writer in
             writer.routeLabel = "/v1/usage"
             usage().handle(request, writer)

@@ -1,0 +1,82 @@
+import HTTPServer
+import JSON
+
+/// One provider's wire format: how each scenario and each error looks on its routes.
+/// Implementations are written from the providers' documentation and captures, never from
+/// the gateway's adapters (a shared mistake would cancel out in tests).
+protocol Dialect: Sendable {
+    /// The fixtures sub-folder and the `provider` of request-log entries.
+    var name: String { get }
+    /// The answer for `text`, `tools`, `thinking`, `midstream_error` or `echo`.
+    func reply(_ request: ScenarioRequest) -> Reply
+    /// The provider's error response for `status` (`error` scenario, `fail=` option).
+    func error(status: Int, options: MockOptions) -> Reply
+}
+
+/// Everything a dialect needs to answer one request.
+struct ScenarioRequest: Sendable {
+    var scenario: String
+    var options: MockOptions
+    /// The request body, parsed (nil when it is not JSON).
+    var body: JSONValue?
+    var rawBody: [UInt8]
+    /// The model as the client named it (echoed in responses).
+    var model: String
+    var stream: Bool
+    /// A per-request number for ids.
+    var serial: Int
+    /// Unix seconds.
+    var created: Int
+    /// Gemini: tokens of the cachedContent the request uses.
+    var cachedContentTokens: Int?
+
+    /// The text deltas of the answer: `chunks` words, or for `echo` the request body.
+    var text: TextPlan {
+        if scenario == "echo" {
+            let echoed = body.map { $0.serialized() } ?? String(decoding: rawBody, as: UTF8.self)
+            return TextPlan(count: 1) { _ in echoed }
+        }
+        let limit = scenario == "midstream_error" ? options.int("after", default: 2) : options.int("chunks", default: 5)
+        return TextPlan(count: min(max(0, limit), 10_000_000)) { MockContent.word($0) }
+    }
+
+    var thoughtCount: Int { max(0, options.int("thinking_chunks", default: 3)) }
+    var callCount: Int { max(0, options.int("calls", default: 1)) }
+
+    /// Usage for this answer; `output` defaults to the number of deltas produced.
+    var usage: MockUsage {
+        switch scenario {
+        case "thinking": return MockUsage(options, defaultOutput: text.count, defaultReasoning: thoughtCount)
+        case "tools": return MockUsage(options, defaultOutput: 5 * callCount)
+        default: return MockUsage(options, defaultOutput: text.count)
+        }
+    }
+}
+
+/// `count` text deltas, made on demand.
+struct TextPlan: Sendable {
+    var count: Int
+    var piece: @Sendable (Int) -> String
+
+    var joined: String {
+        var s = ""
+        for i in 0..<count { s += piece(i) }
+        return s
+    }
+}
+
+/// Retry hints shared by the dialects that use headers for them.
+enum RetryHeaders {
+    /// `retry-after` (seconds, from `retry_after`, default 1 on 429) and `retry-after-ms`.
+    static func add(_ options: MockOptions, status: Int, to headers: inout HTTPHeaders) {
+        if status == 429 || options["retry_after"] != nil {
+            headers.add("retry-after", String(options.int("retry_after", default: 1)))
+        }
+        if let ms = options["retry_after_ms"] { headers.add("retry-after-ms", ms) }
+    }
+
+    /// A Go-style duration as in OpenAI's `x-ratelimit-reset-*`: `174ms`, `1s`, `6m0s`.
+    static func goDuration(seconds: Int) -> String {
+        seconds >= 60 ? "\(seconds / 60)m\(seconds % 60)s" : "\(seconds)s"
+    }
+}

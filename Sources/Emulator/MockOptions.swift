@@ -1,0 +1,77 @@
+/// What a request asks the emulator to do: a scenario name and its `key=value` options.
+///
+/// Read from the model name (`text+chunks=50+interval_ms=10`; any other model name means the
+/// default `text` scenario) and from `x-mock-*` headers (`x-mock-scenario: tools`,
+/// `x-mock-chunks: 3`, `x-mock-interval-ms: 5`), the headers winning. Tests reach the
+/// emulator through the gateway, which forwards the model id but not the client's headers;
+/// benchmarks call it directly and may use either form.
+struct MockOptions: Sendable, Equatable {
+    static let scenarios: Set<String> = [
+        "text", "tools", "thinking", "error", "midstream_error", "disconnect", "stall", "echo", "fixture",
+    ]
+
+    var scenario = "text"
+    var values: [String: String] = [:]
+
+    init() {}
+
+    init(model: String, headers: [(name: String, value: String)]) {
+        parseModel(model)
+        for (name, value) in headers {
+            let lower = name.lowercased()
+            guard lower.hasPrefix("x-mock-") else { continue }
+            let key = String(lower.dropFirst(7)).replacingDashes()
+            let trimmed = value.trimmingSpaces()
+            if key == "scenario" { scenario = trimmed } else { values[key] = trimmed }
+        }
+        if values["fixture"] != nil { scenario = "fixture" }
+    }
+
+    private mutating func parseModel(_ model: String) {
+        // Gemini model names may arrive as "models/<name>".
+        var name = Substring(model)
+        if name.hasPrefix("models/") { name = name.dropFirst(7) }
+        for (i, part) in name.split(separator: "+", omittingEmptySubsequences: true).enumerated() {
+            if let eq = part.firstIndex(of: "=") {
+                values[String(part[..<eq])] = String(part[part.index(after: eq)...])
+            } else if i == 0, Self.scenarios.contains(String(part)) {
+                scenario = String(part)
+            }
+        }
+    }
+
+    subscript(key: String) -> String? { values[key] }
+
+    func int(_ key: String, default fallback: Int) -> Int {
+        guard let raw = values[key], let v = Int(raw) else { return fallback }
+        return v
+    }
+
+    func flag(_ key: String) -> Bool {
+        guard let raw = values[key] else { return false }
+        return raw == "1" || raw == "true" || raw == "yes"
+    }
+
+    /// The `run=<id>` option that groups requests for `/_mock/requests?run=` and `fail=`.
+    var run: String? { values["run"] }
+
+    /// `fail=<status>x<count>`: the first `count` requests of this run answer `status`.
+    var failure: (status: Int, count: Int)? {
+        guard let raw = values["fail"] else { return nil }
+        let parts = raw.split(separator: "x", maxSplits: 1)
+        guard let status = Int(parts[0]) else { return nil }
+        let count = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
+        return (status, count)
+    }
+}
+
+extension String {
+    func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
+
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

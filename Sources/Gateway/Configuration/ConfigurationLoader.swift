@@ -1,0 +1,248 @@
+import Foundation
+import Yams
+
+extension GatewayConfiguration {
+    /// Loads the effective configuration. `environment` is passed in (never read from the
+    /// process here) so tests and reloads see exactly what they give.
+    ///
+    /// The file is `path`, else `$CONFIGURATION_DIRECTORY/config.yaml`, else
+    /// `/etc/switchboard/config.yaml`, else none (the embedded default).
+    public static func load(path: String?, environment: [String: String],
+                            defaultPath: String = "/etc/switchboard/config.yaml") throws(ConfigurationError) -> GatewayConfiguration {
+        var loader = ConfigurationLoader(environment: environment)
+        return try loader.load(path: path, defaultPath: defaultPath)
+    }
+}
+
+/// Walks the YAML against the known keys, applies environment overrides, validates.
+struct ConfigurationLoader {
+    let environment: [String: String]
+    var problems: [String] = []
+    var config = GatewayConfiguration()
+
+    init(environment: [String: String]) { self.environment = environment }
+
+    mutating func load(path: String?, defaultPath: String) throws(ConfigurationError) -> GatewayConfiguration {
+        config.database = environment["STATE_DIRECTORY"].map { "\($0.split(separator: ":").first ?? "")/switchboard.db" } ?? "./switchboard.db"
+        let file = resolveFile(path: path, defaultPath: defaultPath)
+        if let file {
+            config.source = .file(file)
+            for name in GatewayConfiguration.providerNames { config.providers[name]?.enabled = false }
+            readFile(file)
+        } else {
+            // Embedded default: a provider is on when its standard key variable is set.
+            for (name, envName, urlEnv) in [("openai", "OPENAI_API_KEY", "OPENAI_BASE_URL"),
+                                            ("anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"),
+                                            ("gemini", "GEMINI_API_KEY", "GEMINI_BASE_URL")] {
+                config.providers[name]?.enabled = !(environment[envName] ?? "").isEmpty
+                if let url = environment[urlEnv], !url.isEmpty { config.providers[name]?.baseURL = url }
+            }
+        }
+        applyEnvironment()
+        resolveSecretsAndValidate()
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        return config
+    }
+
+    private mutating func resolveFile(path: String?, defaultPath: String) -> String? {
+        if let path {
+            guard FileManager.default.fileExists(atPath: path) else {
+                problems.append("\(path): file not found")
+                return nil
+            }
+            return path
+        }
+        if let dir = environment["CONFIGURATION_DIRECTORY"]?.split(separator: ":").first {
+            let candidate = "\(dir)/config.yaml"
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil
+    }
+
+    // MARK: File
+
+    private mutating func readFile(_ file: String) {
+        let text: String
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+            problems.append("\(file): cannot read: \(error.localizedDescription)")
+            return
+        }
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            problems.append("\(file): YAML syntax error: \(error)")
+            return
+        }
+        guard let root else { return }   // an empty file is the defaults
+        guard let mapping = root.mapping else {
+            problems.append("\(file):\(line(root)): the top level must be a mapping of keys")
+            return
+        }
+        walk(mapping, prefix: [], file: file)
+    }
+
+    private func line(_ node: Node) -> String { node.mark.map { "\($0.line)" } ?? "?" }
+
+    private mutating func walk(_ mapping: Node.Mapping, prefix: [String], file: String) {
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { continue }
+            let path = prefix + [key]
+            let dotted = path.joined(separator: ".")
+            let origin = "\(file):\(line(keyNode))"
+            if path.count == 2, path[0] == "models" {
+                readModel(key, value, origin: origin)
+            } else if path == ["models"] || path == ["providers"] || ConfigurationKeys.sections.contains(dotted) {
+                guard let inner = value.mapping else {
+                    problems.append("\(origin): \(dotted): expected a mapping")
+                    continue
+                }
+                if path.count == 2, path[0] == "providers" {
+                    guard GatewayConfiguration.providerNames.contains(key) else {
+                        problems.append("\(origin): \(dotted): unknown provider (openai, anthropic, gemini)")
+                        continue
+                    }
+                    config.providers[key]?.enabled = true
+                }
+                walk(inner, prefix: path, file: file)
+            } else if ConfigurationKeys.isLeaf(dotted) {
+                guard let scalar = value.scalar?.string else {
+                    problems.append("\(origin): \(dotted): expected a single value")
+                    continue
+                }
+                apply(dotted, scalar, origin: origin)
+            } else {
+                problems.append("\(origin): \(dotted): unknown key\(ConfigurationKeys.suggestion(for: dotted))")
+            }
+        }
+    }
+
+    private mutating func readModel(_ alias: String, _ node: Node, origin: String) {
+        guard let mapping = node.mapping else {
+            problems.append("\(origin): models.\(alias): expected {provider, model, fallbacks}")
+            return
+        }
+        var model = GatewayConfiguration.Model(provider: "", model: "")
+        for (keyNode, value) in mapping {
+            switch keyNode.string ?? "" {
+            case "provider": model.provider = value.string ?? ""
+            case "model": model.model = value.string ?? ""
+            case "fallbacks":
+                model.fallbacks = value.sequence?.compactMap(\.string) ?? []
+                if value.sequence == nil { problems.append("\(origin): models.\(alias).fallbacks: expected a list of aliases") }
+            case let other:
+                problems.append("\(origin): models.\(alias).\(other): unknown key (provider, model, fallbacks)")
+            }
+        }
+        if model.provider.isEmpty { problems.append("\(origin): models.\(alias).provider: required") }
+        if model.model.isEmpty { problems.append("\(origin): models.\(alias).model: required") }
+        config.models[alias] = model
+    }
+
+    // MARK: Environment
+
+    private mutating func applyEnvironment() {
+        for path in ConfigurationKeys.leaves {
+            let name = ConfigurationKeys.environmentName(path)
+            if let value = environment[name] { apply(path, value, origin: "environment \(name)") }
+        }
+    }
+
+    // MARK: Values
+
+    private mutating func apply(_ path: String, _ raw: String, origin: String) {
+        let parts = path.split(separator: ".").map(String.init)
+        func fail(_ problem: String) { problems.append("\(origin): \(path): \(problem)") }
+        func int(_ range: ClosedRange<Int>) -> Int? {
+            guard let n = Int(raw) else { fail("expected a whole number, got \"\(raw)\""); return nil }
+            guard range.contains(n) else { fail("must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
+            return n
+        }
+        func double(_ range: ClosedRange<Double>) -> Double? {
+            guard let n = Double(raw) else { fail("expected a number, got \"\(raw)\""); return nil }
+            guard range.contains(n) else { fail("must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
+            return n
+        }
+        switch parts[0] {
+        case "listen":
+            guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (0...65535).contains(port) else {
+                fail("expected host:port, got \"\(raw)\"")
+                return
+            }
+            var host = String(raw[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            config.listen = .init(host: host.isEmpty ? "127.0.0.1" : host, port: port)
+        case "database": config.database = raw
+        case "log_level":
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            if levels.contains(raw) { config.logLevel = raw } else { fail("unknown level \"\(raw)\" (\(levels.joined(separator: ", ")))") }
+        case "admin_key_env": config.adminKeyEnv = raw
+        case "keep_alive_s": if let v = double(0.05...3600) { config.keepAliveSeconds = v }
+        case "server":
+            switch parts[1] {
+            case "loops": if let v = int(0...256) { config.server.loops = v }
+            case "max_body_bytes": if let v = int(1024...1 << 30) { config.server.maxBodyBytes = v }
+            case "max_header_bytes": if let v = int(1024...1 << 20) { config.server.maxHeaderBytes = v }
+            case "header_timeout_s": if let v = double(0.01...3600) { config.server.headerTimeoutSeconds = v }
+            case "idle_timeout_s": if let v = double(0.01...86400) { config.server.idleTimeoutSeconds = v }
+            case "max_connections": if let v = int(1...1_000_000) { config.server.maxConnections = v }
+            case "shutdown_grace_s": if let v = double(0...3600) { config.server.shutdownGraceSeconds = v }
+            default: fail("unknown key")
+            }
+        case "providers":
+            let name = parts[1]
+            guard var p = config.providers[name] else { fail("unknown provider"); return }
+            switch parts[2...].joined(separator: ".") {
+            case "base_url":
+                if raw.hasPrefix("http://") || raw.hasPrefix("https://") {
+                    p.baseURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+                } else { fail("expected an http:// or https:// URL") }
+            case "api_key_env": p.apiKeyEnv = raw
+            case "timeouts.connect_s": if let v = double(0.01...600) { p.timeouts.connectSeconds = v }
+            case "timeouts.first_byte_s": if let v = double(0.01...3600) { p.timeouts.firstByteSeconds = v }
+            case "timeouts.idle_s": if let v = double(0.01...3600) { p.timeouts.idleSeconds = v }
+            case "limits.rpm": if let v = int(0...10_000_000) { p.limits.rpm = v }
+            case "limits.tpm": if let v = int(0...1_000_000_000) { p.limits.tpm = v }
+            case "limits.max_concurrent": if let v = int(0...1_000_000) { p.limits.maxConcurrent = v }
+            case "limits.queue_timeout_s": if let v = double(0...600) { p.limits.queueTimeoutSeconds = v }
+            case "retry.attempts": if let v = int(1...20) { p.retry.attempts = v }
+            case "retry.base_ms": if let v = int(0...60_000) { p.retry.baseMilliseconds = v }
+            case "retry.cap_ms": if let v = int(0...600_000) { p.retry.capMilliseconds = v }
+            case "cache_ttl_s": if let v = int(60...604_800) { p.cacheTTLSeconds = v }
+            default: fail("unknown key")
+            }
+            config.providers[name] = p
+        default:
+            fail("unknown key")
+        }
+    }
+
+    // MARK: Cross-checks
+
+    private mutating func resolveSecretsAndValidate() {
+        let origin = config.source.description
+        config.adminKey = environment[config.adminKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
+        for name in GatewayConfiguration.providerNames {
+            guard var p = config.providers[name] else { continue }
+            p.apiKey = environment[p.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
+            if p.enabled, p.apiKey == nil {
+                problems.append("\(origin): providers.\(name).api_key_env: environment variable \(p.apiKeyEnv) is not set")
+            }
+            config.providers[name] = p
+        }
+        for alias in config.models.keys.sorted() {
+            let model = config.models[alias]!
+            if !model.provider.isEmpty {
+                if !GatewayConfiguration.providerNames.contains(model.provider) {
+                    problems.append("\(origin): models.\(alias).provider: unknown provider \"\(model.provider)\" (openai, anthropic, gemini)")
+                } else if config.providers[model.provider]?.enabled != true {
+                    problems.append("\(origin): models.\(alias).provider: provider \(model.provider) is not configured (add it under providers:)")
+                }
+            }
+            for fallback in model.fallbacks where config.models[fallback] == nil && !fallback.contains("/") {
+                problems.append("\(origin): models.\(alias).fallbacks: unknown alias \"\(fallback)\"")
+            }
+        }
+        if !GatewayConfiguration.isLoopback(host: config.listen.host), config.adminKey == nil {
+            problems.append("\(origin): listen: \(config.listen.host) is not a loopback address, and no admin key is set (\(config.adminKeyEnv)); refusing to expose the gateway without one")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+/// The daemon's effective configuration (SPEC §10): embedded defaults, then the YAML file,
+/// then `SWITCHBOARD_*` environment variables. Secrets are never in the file; it names the
+/// environment variables that hold them.
+public struct GatewayConfiguration: Sendable {
+    public struct Listen: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+    }
+
+    public struct Server: Sendable, Equatable {
+        /// 0: one event loop per core.
+        public var loops = 0
+        public var maxBodyBytes = 8 * 1024 * 1024
+        public var maxHeaderBytes = 16 * 1024
+        public var headerTimeoutSeconds = 10.0
+        public var idleTimeoutSeconds = 60.0
+        public var maxConnections = 10_000
+        public var shutdownGraceSeconds = 30.0
+    }
+
+    public struct Timeouts: Sendable, Equatable {
+        public var connectSeconds = 10.0
+        public var firstByteSeconds = 60.0
+        public var idleSeconds = 120.0
+    }
+
+    public struct Limits: Sendable, Equatable {
+        /// 0: unlimited.
+        public var rpm = 0
+        public var tpm = 0
+        public var maxConcurrent = 0
+        public var queueTimeoutSeconds = 5.0
+    }
+
+    public struct Retry: Sendable, Equatable {
+        public var attempts = 3
+        public var baseMilliseconds = 250
+        public var capMilliseconds = 8000
+    }
+
+    public struct Provider: Sendable, Equatable {
+        public var enabled = false
+        public var baseURL: String
+        public var apiKeyEnv: String
+        /// The secret, read from `apiKeyEnv`. Never printed.
+        public var apiKey: String?
+        public var timeouts = Timeouts()
+        public var limits = Limits()
+        public var retry = Retry()
+        /// Gemini context-cache entries' lifetime.
+        public var cacheTTLSeconds = 600
+    }
+
+    public struct Model: Sendable, Equatable {
+        public var provider: String
+        public var model: String
+        public var fallbacks: [String] = []
+    }
+
+    public enum Source: Sendable, Equatable, CustomStringConvertible {
+        case embedded
+        case file(String)
+        public var description: String {
+            switch self {
+            case .embedded: return "embedded default"
+            case .file(let path): return path
+            }
+        }
+    }
+
+    public var source: Source = .embedded
+    public var listen = Listen(host: "127.0.0.1", port: 8080)
+    public var database = "./switchboard.db"
+    public var logLevel = "info"
+    public var adminKeyEnv = "SWITCHBOARD_ADMIN_KEY"
+    /// The admin key, read from `adminKeyEnv`. Never printed.
+    public var adminKey: String?
+    public var keepAliveSeconds = 15.0
+    public var server = Server()
+    public var providers: [String: Provider] = GatewayConfiguration.defaultProviders
+    public var models: [String: Model] = [:]
+
+    public static let providerNames = ["openai", "anthropic", "gemini"]
+
+    static let defaultProviders: [String: Provider] = [
+        "openai": Provider(baseURL: "https://api.openai.com", apiKeyEnv: "OPENAI_API_KEY"),
+        "anthropic": Provider(baseURL: "https://api.anthropic.com", apiKeyEnv: "ANTHROPIC_API_KEY"),
+        "gemini": Provider(baseURL: "https://generativelanguage.googleapis.com", apiKeyEnv: "GEMINI_API_KEY"),
+    ]
+
+    /// Every secret value, so log output can be scrubbed of them.
+    public var secrets: [String] {
+        ([adminKey] + providers.values.map(\.apiKey)).compactMap { $0 }.filter { !$0.isEmpty }
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost.
+    public static func isLoopback(host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

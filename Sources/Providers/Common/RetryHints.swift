@@ -1,0 +1,43 @@
+/// Reading providers' "wait this long" hints.
+public enum RetryHints {
+    /// `retry-after-ms` (milliseconds) wins over `retry-after` (seconds or an HTTP date, which
+    /// we do not trust and ignore); nil when neither is usable.
+    public static func retryAfter(_ headers: [(String, String)]) -> Double? {
+        if let ms = header("retry-after-ms", headers).flatMap(Double.init), ms >= 0 { return ms / 1000 }
+        if let s = header("retry-after", headers).flatMap(Double.init), s >= 0 { return s }
+        return nil
+    }
+
+    /// A Go-style duration as OpenAI's `x-ratelimit-reset-*` send it: "1s", "6m0s", "174ms",
+    /// "1h2m3.5s"; also protobuf durations ("21s", "1.5s").
+    public static func duration(_ text: String) -> Double? {
+        var total = 0.0, number = "", i = text.startIndex, sawUnit = false
+        while i < text.endIndex {
+            let c = text[i]
+            if c.isNumber || c == "." {
+                number.append(c)
+                i = text.index(after: i)
+                continue
+            }
+            var unit = String(c)
+            let next = text.index(after: i)
+            if c == "m", next < text.endIndex, text[next] == "s" { unit = "ms"; i = text.index(after: next) } else { i = next }
+            guard let value = Double(number) else { return nil }
+            switch unit {
+            case "h": total += value * 3600
+            case "m": total += value * 60
+            case "s": total += value
+            case "ms": total += value / 1000
+            default: return nil
+            }
+            number = ""
+            sawUnit = true
+        }
+        if !number.isEmpty { return sawUnit ? nil : Double(number) }
+        return sawUnit ? total : nil
+    }
+
+    public static func header(_ name: String, _ headers: [(String, String)]) -> String? {
+        headers.first { $0.0.lowercased() == name }?.1
+    }
+}

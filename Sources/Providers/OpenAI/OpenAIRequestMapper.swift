@@ -1,0 +1,80 @@
+import ChatModel
+import JSON
+
+/// Unified request → Chat Completions body.
+enum OpenAIRequestMapper {
+    static func body(_ request: ChatRequest, model: String, stream: Bool) -> JSONObject {
+        var body = JSONObject([("model", .string(model)), ("messages", .array(request.messages.flatMap(messages)))])
+        if !request.tools.isEmpty {
+            body["tools"] = .array(request.tools.map { tool in
+                var function = JSONObject([("name", .string(tool.name))])
+                if let d = tool.description { function["description"] = .string(d) }
+                function["parameters"] = tool.parameters
+                return .object(JSONObject([("type", "function"), ("function", .object(function))]))
+            })
+        }
+        switch request.toolChoice {
+        case .auto?: body["tool_choice"] = "auto"
+        case .none?: body["tool_choice"] = "none"
+        case .required?: body["tool_choice"] = "required"
+        case .tool(let name)?:
+            body["tool_choice"] = .object(JSONObject([("type", "function"), ("function", .object(JSONObject([("name", .string(name))])))]))
+        case nil: break
+        }
+        if let m = request.maxTokens { body["max_completion_tokens"] = .int(m) }
+        if let t = request.temperature { body["temperature"] = .double(t) }
+        if let p = request.topP { body["top_p"] = .double(p) }
+        if !request.stop.isEmpty { body["stop"] = .array(request.stop.map { .string($0) }) }
+        switch request.thinking {
+        case .effort(let e)?: body["reasoning_effort"] = .string(e.rawValue)
+        case .budget(let b)?: body["reasoning_effort"] = .string(b <= 2048 ? "low" : b <= 8192 ? "medium" : "high")
+        case nil: break
+        }
+        if case .string(let user)? = request.metadata?["user"] { body["user"] = .string(user) }
+        if stream {
+            body["stream"] = true
+            body["stream_options"] = .object(JSONObject([("include_usage", true)]))
+        }
+        for (key, value) in request.providerOptions["openai"] ?? JSONObject() { body[key] = value }
+        return body
+    }
+
+    private static func messages(_ message: Message) -> [JSONValue] {
+        switch message.role {
+        case .system:
+            return [.object(JSONObject([("role", "system"), ("content", .string(message.text))]))]
+        case .tool:
+            return [.object(JSONObject([("role", "tool"), ("tool_call_id", .string(message.toolCallId ?? "")),
+                                        ("content", .string(message.text))]))]
+        case .user:
+            let onlyText = message.content.allSatisfy { if case .text = $0 { return true }; return false }
+            if onlyText { return [.object(JSONObject([("role", "user"), ("content", .string(message.text))]))] }
+            return [.object(JSONObject([("role", "user"), ("content", .array(message.content.compactMap(userPart)))]))]
+        case .assistant:
+            var object = JSONObject([("role", "assistant")])
+            let text = message.text
+            object["content"] = text.isEmpty ? .null : .string(text)
+            let calls: [JSONValue] = message.content.compactMap { part in
+                guard case .toolCall(let call) = part else { return nil }
+                return .object(JSONObject([("id", .string(call.id)), ("type", "function"),
+                                           ("function", .object(JSONObject([("name", .string(call.name)),
+                                                                            ("arguments", .string(call.arguments.serialized()))])))]))
+            }
+            if !calls.isEmpty { object["tool_calls"] = .array(calls) }
+            // Thinking parts are dropped: Chat Completions cannot take reasoning back.
+            return [.object(object)]
+        }
+    }
+
+    private static func userPart(_ part: ContentPart) -> JSONValue? {
+        switch part {
+        case .text(let t):
+            return .object(JSONObject([("type", "text"), ("text", .string(t.text))]))
+        case .image(let image):
+            let url = image.url ?? "data:\(image.mediaType ?? "image/png");base64,\(image.data ?? "")"
+            return .object(JSONObject([("type", "image_url"), ("image_url", .object(JSONObject([("url", .string(url))])))]))
+        default:
+            return nil
+        }
+    }
+}

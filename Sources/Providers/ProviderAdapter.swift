@@ -1,0 +1,67 @@
+import ChatModel
+import SSE
+import Upstream
+
+/// Where and how to reach one provider.
+public struct ProviderEndpoint: Sendable, Equatable {
+    public var baseURL: String
+    public var apiKey: String
+    public var connectTimeout: Double
+    public var firstByteTimeout: Double
+    public var idleTimeout: Double
+
+    public init(baseURL: String, apiKey: String, connectTimeout: Double = 10, firstByteTimeout: Double = 60,
+                idleTimeout: Double = 120) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.apiKey = apiKey
+        self.connectTimeout = connectTimeout
+        self.firstByteTimeout = firstByteTimeout
+        self.idleTimeout = idleTimeout
+    }
+
+    /// An upstream request to `path` under the base URL with these timeouts.
+    public func request(path: String, headers: [(String, String)], body: [UInt8]) -> UpstreamRequest {
+        UpstreamRequest(method: "POST", url: baseURL + path, headers: headers, body: body, connectTimeout: connectTimeout,
+                        firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout)
+    }
+}
+
+/// An upstream failure with what the retry layer needs to know.
+public struct UpstreamFailure: Error, Sendable, Equatable {
+    /// What the client sees if this is final.
+    public var error: GatewayError
+    public var retryable: Bool
+    /// From `retry-after`, `retry-after-ms` or Gemini `RetryInfo`.
+    public var retryAfterSeconds: Double?
+
+    public init(error: GatewayError, retryable: Bool, retryAfterSeconds: Double?) {
+        self.error = error
+        self.retryable = retryable
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+}
+
+/// One provider's translation, pure: no I/O. The gateway's one pipeline does bytes, SSE and
+/// HTTP for all of them.
+public protocol ProviderAdapter: Sendable {
+    /// "openai" | "anthropic" | "gemini".
+    var name: String { get }
+    func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
+                         stream: Bool) throws(GatewayError) -> UpstreamRequest
+    func makeStreamDecoder(model: String) -> any ProviderStreamDecoder
+    func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse
+    func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure
+}
+
+/// Turns one provider's SSE events into the unified sequence: `start`, content, and at the
+/// natural end finished tool calls, exactly one `usage` and exactly one `done`.
+public protocol ProviderStreamDecoder: AnyObject {
+    /// One upstream SSE event → zero or more unified events. A provider error inside the
+    /// stream becomes `.error`, then `.usage` and `.done(.error, …)`.
+    func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void)
+    /// The body ended cleanly: flush what the provider left implicit.
+    func finish(_ emit: (StreamEvent) -> Void)
+    var isDone: Bool { get }
+    var usageSoFar: Usage { get }
+    var hasStarted: Bool { get }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+
+/// `switchboard models`: what the daemon can route to.
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the daemon's models and aliases.")
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/v1/models") }
+        if client.json { DaemonClient.printJSON(json); return }
+        let data = (json as? [String: Any])?["data"] as? [[String: Any]] ?? []
+        print(renderTable(["MODEL", "PROVIDER", "PROVIDER MODEL", "FALLBACKS"], data.map {
+            [describe($0["id"]), describe($0["provider"]), describe($0["model"]),
+             ($0["fallbacks"] as? [String])?.joined(separator: ",") ?? "-"]
+        }))
+    }
+}
+
+/// `switchboard keys create|list|revoke` (admin key).
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage virtual API keys (needs the admin key).",
+                                                    subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "A name for the key.") var name: String
+        @Option(help: "Allowed models, comma-separated (default: all).") var models: String?
+        @Option var rpm: Int?
+        @Option var tpm: Int?
+        @Option var maxConcurrent: Int?
+        @Option var tokenBudget: Int?
+
+        func run() throws {
+            var body: [String: Any] = ["name": name]
+            if let models { body["models"] = models.split(separator: ",").map(String.init) }
+            if let rpm { body["rpm"] = rpm }
+            if let tpm { body["tpm"] = tpm }
+            if let maxConcurrent { body["max_concurrent"] = maxConcurrent }
+            if let tokenBudget { body["token_budget"] = tokenBudget }
+            let (_, json, _) = try runClient { try DaemonClient.call(client, "POST", "/admin/keys", body: body, admin: true) }
+            if client.json { DaemonClient.printJSON(json); return }
+            let key = json as? [String: Any] ?? [:]
+            print("created \(describe(key["id"])) (\(describe(key["name"])))")
+            print("key: \(describe(key["key"]))")
+            print("(store it now: only its hash is kept)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+        @OptionGroup var client: ClientOptions
+
+        func run() throws {
+            let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/admin/keys", admin: true) }
+            if client.json { DaemonClient.printJSON(json); return }
+            let data = (json as? [String: Any])?["data"] as? [[String: Any]] ?? []
+            print(renderTable(["ID", "NAME", "MODELS", "RPM", "TPM", "CONCURRENT", "BUDGET", "REVOKED"], data.map {
+                [describe($0["id"]), describe($0["name"]), describe($0["models"]), describe($0["rpm"]), describe($0["tpm"]),
+                 describe($0["max_concurrent"]), describe($0["token_budget"]), ($0["revoked"] as? Bool) == true ? "yes" : "no"]
+            }))
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id.")
+        @OptionGroup var client: ClientOptions
+        @Argument var id: String
+
+        func run() throws {
+            let (_, json, _) = try runClient { try DaemonClient.call(client, "DELETE", "/admin/keys/\(id)", admin: true) }
+            if client.json { DaemonClient.printJSON(json); return }
+            print("revoked \(id)")
+        }
+    }
+}
+
+/// `switchboard usage`: token sums.
+struct UsageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "usage", abstract: "Show token usage.")
+    @OptionGroup var client: ClientOptions
+    @Option(help: "From (Unix seconds or YYYY-MM-DD).") var since: String?
+    @Option(help: "Until (Unix seconds or YYYY-MM-DD), exclusive.") var until: String?
+    @Option(help: "Group by model, day and/or key, comma-separated.") var groupBy: String = "model"
+
+    func run() throws {
+        var query = "group_by=\(groupBy)"
+        if let since { query += "&since=\(since)" }
+        if let until { query += "&until=\(until)" }
+        let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/v1/usage?\(query)") }
+        if client.json { DaemonClient.printJSON(json); return }
+        let groups = groupBy.split(separator: ",").map(String.init)
+        let data = (json as? [String: Any])?["data"] as? [[String: Any]] ?? []
+        let columns = ["requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "total_tokens"]
+        print(renderTable(groups.map { $0.uppercased() } + ["REQUESTS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "REASONING", "TOTAL"],
+                          data.map { row in groups.map { describe(row[$0]).isEmpty ? "-" : describe(row[$0]) } + columns.map { describe(row[$0]) } }))
+    }
+}
+
+/// Prints a client error the way a person wants to read it, and exits 1.
+func runClient<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ClientError {
+        FileHandle.standardError.write(Data("switchboard: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    }
+}
