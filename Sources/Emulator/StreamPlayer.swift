@@ -60,25 +60,40 @@ final class StreamPlayer: @unchecked Sendable {
         }
     }
 
+    /// Unpaced frames are coalesced into writes of about this size: a firehose costs one
+    /// syscall per batch, not one per event.
+    private static let batchBytes = 16 * 1024
+
     private func pump() {
+        var batch: [UInt8] = []
+        func flush() {
+            if !batch.isEmpty { writer.write(batch) }
+            batch.removeAll(keepingCapacity: true)
+        }
         while !done, cursor != nil {
             if let limit = reply.frameLimit, cursor!.produced >= limit {
+                flush()
                 finish()
                 return
             }
-            if writer.isAboveHighWater {
+            if batch.isEmpty, writer.isAboveHighWater {
                 waitingForDrain = true
                 return
             }
             guard let frame = cursor!.next() else {
+                flush()
                 finish()
                 return
             }
-            writer.write(frame)
-            if writer.isClosed { return }
+            batch.append(contentsOf: frame)
             // The prelude (role chunk, message_start, block start) goes out with the head;
             // the pace applies from the first content delta on.
-            if reply.intervalNanos > 0, cursor!.produced >= preludeCount {
+            let paced = reply.intervalNanos > 0 && cursor!.produced >= preludeCount
+            if paced || batch.count >= Self.batchBytes {
+                flush()
+                if writer.isClosed { return }
+            }
+            if paced {
                 timer = writer.loop.schedule(afterNanoseconds: reply.intervalNanos) { [self] in
                     timer = nil
                     pump()
@@ -106,13 +121,13 @@ final class StreamPlayer: @unchecked Sendable {
     /// emulator ends the HTTP body after half of the next frame: the client sees a truncated
     /// event and no terminator (`[DONE]`, `message_stop`, `finishReason`), i.e. a provider
     /// stream that stopped mid-way. A response that never started gets an empty 200 body.
+    /// The provider "dies": half of the next frame, then the connection drops (before any
+    /// frame: no response at all).
     private func drop() {
-        if reply.frameLimit == 0 {
-            writer.beginStream(status: reply.status, headers: reply.headers)
-        } else if let next = cursor?.next() {
+        if (reply.frameLimit ?? 1) > 0, let next = cursor?.next() {
             writer.write(Array(next.prefix(max(1, next.count / 2))))
         }
-        writer.end()
+        writer.abort()
     }
 
     private func clientLeft() {

@@ -109,6 +109,16 @@ public final class ResponseWriter: @unchecked Sendable {
         finish()
     }
 
+    /// Drops the connection now, mid-response, without a proper end: the client sees a
+    /// truncated body (what the emulator uses to imitate a provider dying mid-stream).
+    public func abort() {
+        guard !ended, let connection else { return }
+        ended = true
+        onWritable = nil
+        onClose = nil
+        connection.close()
+    }
+
     private func finish() {
         ended = true
         onWritable = nil
@@ -134,6 +144,9 @@ public final class ResponseWriter: @unchecked Sendable {
         var text = "HTTP/1.\(versionMinor >= 1 ? 1 : 0) \(status) \(StatusText.reason(status))\r\n"
         for (name, value) in headers where !name.equalsIgnoringASCIICase("content-length")
             && !name.equalsIgnoringASCIICase("transfer-encoding") && !name.equalsIgnoringASCIICase("connection") {
+            // A CR or LF in a header would let a value inject headers or a second response.
+            guard !name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x3A }),
+                  !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { continue }
             text += "\(name): \(value)\r\n"
         }
         text += framing

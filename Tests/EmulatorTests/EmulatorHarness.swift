@@ -7,7 +7,14 @@ import SSE
 
 /// A real emulator on an ephemeral port, spoken to with the `curl` binary.
 final class EmulatorHarness: @unchecked Sendable {
-    static let fixtures = "/work/shared/fixtures"
+    /// The captures beside the repository (`../shared/fixtures`), or `$SWITCHBOARD_FIXTURES`.
+    static let fixtures: String = {
+        if let path = ProcessInfo.processInfo.environment["SWITCHBOARD_FIXTURES"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let beside = root.deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
+        return FileManager.default.fileExists(atPath: beside) ? beside : "/work/shared/fixtures"
+    }()
 
     let group: EventLoopGroup
     let server: HTTPServer

@@ -56,9 +56,9 @@ final class SwitchboardProcess: @unchecked Sendable {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.currentDirectoryURL = dir.url
-        let log = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = log
-        process.standardError = log
+        let logHandle = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = logHandle
+        process.standardError = logHandle
         try process.run()
         let deadline = Date().addingTimeInterval(readyTimeout)
         while Date() < deadline {
@@ -68,12 +68,12 @@ final class SwitchboardProcess: @unchecked Sendable {
                 return
             }
             if !process.isRunning {
-                throw TestFailure.message("switchboard \(arguments) exited early (\(process.terminationStatus)): \(log())")
+                throw TestFailure.message("switchboard \(arguments) exited early (\(process.terminationStatus)): \(self.log())")
             }
             usleep(20_000)
         }
         process.terminate()
-        throw TestFailure.message("switchboard \(arguments) did not become ready: \(log())")
+        throw TestFailure.message("switchboard \(arguments) did not become ready: \(self.log())")
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }

@@ -86,10 +86,13 @@ final class RawClient {
 
 /// The number of complete HTTP responses' status codes in a byte stream (for pipelining checks).
 func statusCodes(in text: String) -> [Int] {
+    // A status line may follow the previous body directly (no newline after a JSON body).
     var codes: [Int] = []
-    for line in text.components(separatedBy: "\r\n") where line.hasPrefix("HTTP/1.") {
-        let parts = line.split(separator: " ")
-        if parts.count >= 2, let code = Int(parts[1]) { codes.append(code) }
+    var rest = Substring(text)
+    while let range = rest.range(of: "HTTP/1.") {
+        let after = rest[range.upperBound...].dropFirst(2)
+        if let code = Int(after.prefix(3)) { codes.append(code) }
+        rest = rest[range.upperBound...]
     }
     return codes
 }

@@ -1,0 +1,23 @@
+extension ProviderEmulator {
+    /// A summary of the scenarios and options, for `switchboard mock --help` and logs.
+    public static let scenarioHelp = """
+        Scenario = the model name `<scenario>[+key=value…]` (any other model name: text), or
+        `x-mock-scenario` / `x-mock-<key>` headers (headers win; `-` in a key means `_`).
+          text             chunks=5 text deltas "w0 w1 …"; interval_ms=0 between deltas
+          tools            calls=1 tool calls (first tool's name or get_weather), arguments
+                           {"city":"Oslo","n":<i>} in fragments; interleave=1 (OpenAI)
+          thinking         thinking_chunks=3 thoughts then text; redacted=1 (Anthropic)
+          error            status=500 with the provider's error body; retry_after=1, retry_after_ms
+          midstream_error  after=2 deltas then the provider's in-stream error (Gemini: just ends)
+          disconnect       after=2 deltas then the stream stops without its proper end
+          stall            after=0 deltas (0: not even the head), then nothing until the client leaves
+          fixture=<name>   replays <fixtures>/<provider>/<name>.sse (stream) or .json byte for byte
+          echo             answers with the request body as text
+        Any scenario: input=10 output=<deltas> cached=0 reasoning=0 cache_write=0 (usage; input
+        and output are totals, each provider reports them in its own convention), delay_ms=0,
+        run=<id> (groups requests for /_mock/requests?run=), fail=<status>x<N> (the first N
+        requests of the run answer that error).
+        Control: GET /_mock/requests[?run=&limit=], DELETE /_mock/requests, GET /_mock/health.
+        Keys: any key works except "bad-key" (and a missing one).
+        """
+}
