@@ -90,6 +90,8 @@ struct ConfigurationLoader {
             let origin = "\(file):\(line(keyNode))"
             if path.count == 2, path[0] == "models" {
                 readModel(key, value, origin: origin)
+            } else if path.count == 2, path[0] == "providers", !GatewayConfiguration.providerNames.contains(key) {
+                problems.append("\(origin): \(dotted): unknown provider (openai, anthropic, gemini)")
             } else if path == ["models"] || path == ["providers"] || ConfigurationKeys.sections.contains(dotted) {
                 guard let inner = value.mapping else {
                     problems.append("\(origin): \(dotted): expected a mapping")
