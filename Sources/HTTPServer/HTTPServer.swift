@@ -15,6 +15,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Called once per finished response (also for refused and cut-off ones, status 499).
+    /// Set it before `start()`.
     public var onAccessRecord: (@Sendable (AccessRecord) -> Void)? {
         get { core.onAccessRecord }
         set { core.onAccessRecord = newValue }

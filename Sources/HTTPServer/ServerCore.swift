@@ -10,7 +10,10 @@ final class ServerCore: Sendable {
     let open = Atomic<Int>(0)
     let inFlight = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
-    private let accessHook = Mutex<(@Sendable (AccessRecord) -> Void)?>(nil)
+    /// Set once before the server starts, read on every response. Stored plainly: keeping a
+    /// closure in a `Mutex` re-wrapped it in a reabstraction thunk on every read, and the
+    /// chain grew with each request.
+    nonisolated(unsafe) var onAccessRecord: (@Sendable (AccessRecord) -> Void)?
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, logger: Logger) {
         self.configuration = configuration
@@ -20,11 +23,6 @@ final class ServerCore: Sendable {
 
     var isDraining: Bool { draining.load(ordering: .relaxed) }
     func beginDraining() { draining.store(true, ordering: .relaxed) }
-
-    var onAccessRecord: (@Sendable (AccessRecord) -> Void)? {
-        get { accessHook.withLock { $0 } }
-        set { accessHook.withLock { $0 = newValue } }
-    }
 
     func connectionOpened() { open.add(1, ordering: .relaxed) }
     func connectionClosed() { open.subtract(1, ordering: .relaxed) }

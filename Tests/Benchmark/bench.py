@@ -101,11 +101,13 @@ def main():
     ap.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")))
     ap.add_argument("--streams", type=int, default=256)
     args = ap.parse_args()
+    args.binary = os.path.abspath(args.binary)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing (make bench installs it)")
 
     mock, mock_port, _ = start(args.binary, ["mock", "--listen", "127.0.0.1:0"])
-    daemon, port, tmp = start(args.binary, ["serve", "--listen", "127.0.0.1:0"],
+    tmp = tempfile.mkdtemp(prefix="sb-bench-db-")
+    daemon, port, _ = start(args.binary, ["serve", "--listen", "127.0.0.1:0"],
                               env={"OPENAI_API_KEY": "bench-key", "OPENAI_BASE_URL": f"http://127.0.0.1:{mock_port}",
                                    "SWITCHBOARD_LOG_LEVEL": "warning", "SWITCHBOARD_DATABASE": os.path.join(tmp, "db")})
     try:
