@@ -30,8 +30,17 @@ struct TimerHeap {
     }
 
     mutating func cancel(_ handle: TimerHandle) {
-        callbacks[handle.id] = nil
+        guard callbacks.removeValue(forKey: handle.id) != nil else { return }
+        // Cancelled entries stay in the heap until they surface; under load (a timeout per
+        // request, minutes long) that is unbounded growth, so sweep once they dominate.
+        if heap.count > 1024, heap.count > 2 * callbacks.count {
+            heap.removeAll { callbacks[$0.id] == nil }
+            for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+        }
     }
+
+    /// Entries in the heap, live or cancelled (for tests).
+    var storedCount: Int { heap.count }
 
     /// Removes and returns the callbacks due at `now`, earliest first.
     mutating func popDue(now: UInt64) -> [() -> Void] {

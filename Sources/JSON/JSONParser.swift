@@ -179,11 +179,42 @@ struct JSONParser {
         throw fail("unterminated string")
     }
 
+    /// Validates UTF-8 with our own scanner, then decodes. (`String(validating:as:)` is
+    /// generic over the encoding and instantiated metadata at run time on every call, which
+    /// made it the most expensive line on the per-chunk path.)
     private func makeString(_ slice: UnsafeBufferPointer<UInt8>, offset: Int) throws(JSONParseError) -> String {
-        guard let s = String(validating: slice, as: UTF8.self) else {
+        guard Self.isValidUTF8(slice) else {
             throw JSONParseError(offset: offset, reason: "invalid UTF-8 in string")
         }
-        return s
+        return String(decoding: slice, as: UTF8.self)
+    }
+
+    /// Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
+            }
+            guard i + length <= n else { return false }
+            let second = bytes[i + 1]
+            guard second >= low && second <= high else { return false }
+            for j in 2..<max(2, length) where bytes[i + j] & 0xC0 != 0x80 { return false }
+            i += length
+        }
+        return true
     }
 
     private mutating func parseEscapedString(start: Int) throws(JSONParseError) -> String {

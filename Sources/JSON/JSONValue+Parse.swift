@@ -19,7 +19,33 @@ extension JSONValue {
     }
 
     /// Parses the UTF-8 of `text` (without copying it when the string is native).
+    ///
+    /// The concrete overloads below exist for speed: called from another module, the generic
+    /// entry point runs unspecialised and looks up type metadata on every call, which cost
+    /// more than the parse itself on the per-chunk path.
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(text.utf8)
+        var text = text
+        var outcome: Result<JSONValue, JSONParseError> = .success(.null)
+        text.withUTF8 { buffer in outcome = parseBuffer(buffer) }
+        return try outcome.get()
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        var outcome: Result<JSONValue, JSONParseError> = .success(.null)
+        bytes.withUnsafeBufferPointer { buffer in outcome = parseBuffer(buffer) }
+        return try outcome.get()
+    }
+
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+        try parseBuffer(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)).get()
+    }
+
+    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+        var parser = JSONParser(buffer)
+        do {
+            return .success(try parser.parseDocument())
+        } catch {
+            return .failure(error)
+        }
     }
 }

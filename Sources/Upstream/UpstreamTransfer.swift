@@ -25,6 +25,10 @@ public final class UpstreamTransfer: @unchecked Sendable {
     /// Bytes at the head of curl's next delivery that the delegate has already seen.
     private var alreadyConsumed = 0
     private var timer: TimerHandle?
+    private var timerKind: TimeoutKind?
+    /// When body bytes last arrived; the idle timer checks it instead of being re-armed for
+    /// every chunk.
+    private var lastActivity: UInt64 = 0
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
     init(request: UpstreamRequest, delegate: UpstreamDelegate, client: UpstreamClient) {
@@ -124,6 +128,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     public func resume() {
         guard !finished, paused else { return }
         paused = false
+        lastActivity = EventLoop.monotonicNanoseconds()
         armTimer(request.idleTimeout, .idle)
         curl_easy_pause(easy, sb_pause_cont())
         client?.kick()
@@ -150,6 +155,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
 
     private func didReceiveHeaderLine(_ data: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
         if finished { return 0 }
+        lastActivity = EventLoop.monotonicNanoseconds()
         if !sawBytes {
             sawBytes = true
             cancelTimer()
@@ -192,7 +198,8 @@ public final class UpstreamTransfer: @unchecked Sendable {
             alreadyConsumed = count
             return sb_writefunc_pause()
         }
-        armTimer(request.idleTimeout, .idle)
+        lastActivity = EventLoop.monotonicNanoseconds()
+        if timer == nil { armTimer(request.idleTimeout, .idle) }
         return count
     }
 
@@ -207,12 +214,25 @@ public final class UpstreamTransfer: @unchecked Sendable {
 
     // MARK: Timers
 
-    private func armTimer(_ seconds: Double, _ kind: TimeoutKind) {
+    private func armTimer(_ seconds: Double, _ kind: TimeoutKind, after delay: Double? = nil) {
         guard let loop = client?.loop, seconds > 0 else { return }
         cancelTimer()
-        timer = loop.schedule(afterNanoseconds: UInt64(seconds * 1e9)) { [weak self] in
-            self?.timedOut(kind, seconds)
+        timerKind = kind
+        timer = loop.schedule(afterNanoseconds: UInt64((delay ?? seconds) * 1e9)) { [weak self] in
+            self?.timerFired(kind, seconds)
         }
+    }
+
+    private func timerFired(_ kind: TimeoutKind, _ seconds: Double) {
+        timer = nil
+        if kind == .idle, !paused {
+            let quiet = Double(EventLoop.monotonicNanoseconds() &- lastActivity) / 1e9
+            if quiet < seconds {
+                armTimer(seconds, .idle, after: seconds - quiet)
+                return
+            }
+        }
+        timedOut(kind, seconds)
     }
 
     private func cancelTimer() {
@@ -221,7 +241,6 @@ public final class UpstreamTransfer: @unchecked Sendable {
     }
 
     private func timedOut(_ kind: TimeoutKind, _ seconds: Double) {
-        timer = nil
         guard !finished else { return }
         client?.remove(self)
         fail(.timedOut(kind, "no \(kind == .firstByte ? "answer" : "data") from upstream for \(seconds) s"))
