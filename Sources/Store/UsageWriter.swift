@@ -36,7 +36,9 @@ public final class UsageWriter: @unchecked Sendable {
     public func record(_ record: UsageRecord) {
         condition.lock()
         queue.append(record)
-        if queue.count >= Self.maxBatch { condition.signal() }
+        // Wake the writer for the first row of a batch (it then waits at most maxDelay for
+        // more) and when a batch is full.
+        if queue.count == 1 || queue.count >= Self.maxBatch { condition.signal() }
         condition.unlock()
     }
 

@@ -43,6 +43,7 @@ struct UsageWriterTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try UsageWriter(path: path)
         defer { writer.shutdown() }
+        usleep(200_000)   // the writer thread is asleep on an empty queue by now
         writer.record(Self.row(7))
         let reader = try SQLiteConnection(path: path)
         var count = 0

@@ -29,7 +29,9 @@ extension GatewayDaemon {
         }
         return GatewaySnapshot(catalog: ModelCatalog(aliases: aliases, enabledProviders: Set(slots.keys)),
                                registry: ProviderRegistry(slots: slots),
-                               keepAliveSeconds: configuration.keepAliveSeconds)
+                               keepAliveSeconds: configuration.keepAliveSeconds,
+                               adminKey: configuration.adminKey,
+                               listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
     }
 
     static func serverConfiguration(from configuration: GatewayConfiguration) -> HTTPServerConfiguration {
