@@ -152,4 +152,41 @@ struct ServerEndToEndTests {
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).lowercased().contains("admin"))
     }
+
+    @Test func connectionsBeyondTheLimitGetA503() throws {
+        let (daemon, _) = try Launch.daemon(yaml: "server: {max_connections: 4, idle_timeout_s: 30}")
+        var held: [RawClient] = []
+        for _ in 0..<4 { held.append(try RawClient(port: daemon.port)) }
+        usleep(100_000)
+        let extra = try RawClient(port: daemon.port)
+        let text = extra.readToEnd()
+        #expect(statusCodes(in: text) == [503])
+        #expect(text.contains("connection limit"))
+        // The held connections still work.
+        held[0].send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(statusCodes(in: held[0].readToEnd()) == [200])
+    }
+
+    @Test func metricsCountRequestsByRouteAndStatus() throws {
+        let (daemon, _) = try Launch.daemon()
+        _ = try curl(daemon.baseURL + "/healthz")
+        _ = try curl(daemon.baseURL + "/nope")
+        let metrics = try curl(daemon.baseURL + "/metrics")
+        #expect(metrics.status == 200)
+        #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
+        #expect(metrics.body.contains("switchboard_http_requests_total{route=\"/healthz\",status=\"200\"} 1"))
+        #expect(metrics.body.contains("switchboard_http_requests_total{route=\"unmatched\",status=\"404\"} 1"))
+        #expect(metrics.body.contains("switchboard_open_connections "))
+        #expect(metrics.body.contains("switchboard_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1"))
+    }
+
+    @Test func expectContinueGetsAnInterimResponse() throws {
+        let (daemon, _) = try Launch.daemon()
+        let client = try RawClient(port: daemon.port)
+        let body = #"{"model":"nobody/x","messages":[{"role":"user","content":"hi"}]}"#
+        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+        #expect(client.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 100 Continue"))
+        client.send(body + "")
+        #expect(statusCodes(in: client.read(until: "nobody/x")).last == 404)
+    }
 }
