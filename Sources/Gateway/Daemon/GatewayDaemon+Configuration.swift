@@ -7,6 +7,7 @@ extension GatewayDaemon {
     /// The adapters this build has, by provider name.
     static let adapters: [String: any ProviderAdapter] = [
         "openai": OpenAIAdapter(),
+        "anthropic": AnthropicAdapter(),
     ]
 
     static func snapshot(from configuration: GatewayConfiguration) -> GatewaySnapshot {

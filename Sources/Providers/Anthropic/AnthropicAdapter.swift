@@ -1,0 +1,68 @@
+import ChatModel
+import Glibc
+import JSON
+import Upstream
+
+/// Anthropic Messages.
+public struct AnthropicAdapter: ProviderAdapter {
+    public let name = "anthropic"
+    public static let version = "2023-06-01"
+    /// Anthropic sends no timestamp; `created` comes from here (injectable for tests).
+    private let clock: @Sendable () -> Int
+
+    public init(clock: @escaping @Sendable () -> Int = { Int(time(nil)) }) {
+        self.clock = clock
+    }
+
+    public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
+                                stream: Bool) throws(GatewayError) -> UpstreamRequest {
+        var body: [UInt8] = []
+        JSONValue.object(try AnthropicRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
+        var headers = [("x-api-key", endpoint.apiKey), ("anthropic-version", Self.version), ("content-type", "application/json")]
+        switch request.providerOptions["anthropic"]?["anthropic-beta"] {
+        case .string(let beta)?: headers.append(("anthropic-beta", beta))
+        case .array(let betas)?: headers.append(("anthropic-beta", betas.compactMap(\.stringValue).joined(separator: ",")))
+        default: break
+        }
+        return endpoint.request(path: "/v1/messages", headers: headers, body: body)
+    }
+
+    public func makeStreamDecoder(model: String) -> any ProviderStreamDecoder {
+        AnthropicStreamDecoder(model: model, created: clock())
+    }
+
+    public func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse {
+        guard let json = try? JSONValue.parse(body), let blocks = json["content"]?.arrayValue else {
+            throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError, message: "anthropic: unreadable response",
+                                                      provider: name), retryable: false, retryAfterSeconds: nil)
+        }
+        var content: [ContentPart] = []
+        for block in blocks {
+            switch block["type"]?.stringValue {
+            case "text": content.append(.text(TextPart(text: block["text"]?.stringValue ?? "")))
+            case "thinking":
+                content.append(.thinking(ThinkingPart(text: block["thinking"]?.stringValue ?? "", signature: block["signature"]?.stringValue)))
+            case "redacted_thinking": content.append(.thinking(ThinkingPart(redacted: block["data"]?.stringValue ?? "")))
+            case "tool_use":
+                content.append(.toolCall(ToolCallPart(id: block["id"]?.stringValue ?? "", name: block["name"]?.stringValue ?? "",
+                                                      arguments: block["input"] ?? .object(JSONObject()))))
+            default: break
+            }
+        }
+        let decoder = AnthropicStreamDecoder(model: model, created: clock())
+        var usage = Usage.zero
+        decoder.decode(AnthropicUsageEvent.usage(json["usage"])) { _ in }
+        usage = decoder.usageSoFar
+        let raw = json["stop_reason"]?.stringValue
+        return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
+                            created: clock(), content: content, finishReason: AnthropicStreamDecoder.finishReason(raw ?? "end_turn"),
+                            providerFinishReason: raw, usage: usage)
+    }
+
+    /// `{"type":"error","error":{"type","message"}}`; 529 is overload.
+    public func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
+        let json = try? JSONValue.parse(body)
+        let message = json?["error"]?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
+        return UpstreamErrorMapping.failure(provider: name, status: status, message: message, headers: headers)
+    }
+}

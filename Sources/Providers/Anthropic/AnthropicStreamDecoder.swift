@@ -1,0 +1,139 @@
+import ChatModel
+import JSON
+import SSE
+
+/// Messages API events → unified events. Blocks are keyed by their `index`; usage is taken
+/// as the last value seen for each field (message_delta's usage is cumulative, never added);
+/// unified input = input + cache creation + cache read (Anthropic's input excludes both).
+final class AnthropicStreamDecoder: ProviderStreamDecoder {
+    private let requestedModel: String
+    private let created: Int
+    private var assembler = ToolCallAssembler()
+    private var blockKinds: [Int: String] = [:]
+    private(set) var hasStarted = false
+    private(set) var isDone = false
+    private var input = 0, output = 0, cacheRead = 0, cacheWrite = 0
+    private var stopReason: String?
+
+    init(model: String, created: Int) {
+        requestedModel = model
+        self.created = created
+    }
+
+    var usageSoFar: Usage {
+        let totalInput = input + cacheRead + cacheWrite
+        return Usage(inputTokens: totalInput, outputTokens: output, cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite,
+                     reasoningTokens: 0, totalTokens: totalInput + output)
+    }
+
+    func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
+        guard !isDone, let json = try? JSONValue.parse(event.data) else { return }
+        switch json["type"]?.stringValue ?? event.event ?? "" {
+        case "message_start":
+            let message = json["message"]
+            takeUsage(message?["usage"])
+            if !hasStarted {
+                hasStarted = true
+                emit(.start(id: message?["id"]?.stringValue ?? "", model: message?["model"]?.stringValue ?? requestedModel,
+                            provider: "anthropic", created: created))
+            }
+        case "content_block_start":
+            let index = json["index"]?.intValue ?? 0
+            let block = json["content_block"]
+            let kind = block?["type"]?.stringValue ?? ""
+            blockKinds[index] = kind
+            switch kind {
+            case "tool_use", "server_tool_use":
+                assembler.start(providerIndex: index, id: block?["id"]?.stringValue ?? "",
+                                name: block?["name"]?.stringValue ?? "").forEach(emit)
+            case "redacted_thinking":
+                if let data = block?["data"]?.stringValue { emit(.thinkingRedacted(data)) }
+            case "text":
+                if let text = block?["text"]?.stringValue, !text.isEmpty { emit(.text(text)) }
+            default:
+                break
+            }
+        case "content_block_delta":
+            let index = json["index"]?.intValue ?? 0
+            let delta = json["delta"]
+            switch delta?["type"]?.stringValue ?? "" {
+            case "text_delta": if let t = delta?["text"]?.stringValue, !t.isEmpty { emit(.text(t)) }
+            case "thinking_delta": if let t = delta?["thinking"]?.stringValue, !t.isEmpty { emit(.thinking(t)) }
+            case "signature_delta": if let s = delta?["signature"]?.stringValue { emit(.thinkingSignature(s)) }
+            case "input_json_delta":
+                if let fragment = delta?["partial_json"]?.stringValue {
+                    assembler.append(providerIndex: index, fragment: fragment).forEach(emit)
+                }
+            default: break   // citations and future delta types are ignored
+            }
+        case "content_block_stop":
+            let index = json["index"]?.intValue ?? 0
+            if blockKinds[index] == "tool_use" || blockKinds[index] == "server_tool_use" {
+                assembler.finish(providerIndex: index).forEach(emit)
+            }
+        case "message_delta":
+            if let reason = json["delta"]?["stop_reason"]?.stringValue { stopReason = reason }
+            takeUsage(json["usage"])
+        case "message_stop":
+            end(emit)
+        case "error":
+            fail(json["error"], emit)
+        default:
+            break   // ping and future events
+        }
+    }
+
+    private func takeUsage(_ usage: JSONValue?) {
+        guard let usage else { return }
+        if let n = usage["input_tokens"]?.intValue { input = n }
+        if let n = usage["output_tokens"]?.intValue { output = n }
+        if let n = usage["cache_read_input_tokens"]?.intValue { cacheRead = n }
+        if let n = usage["cache_creation_input_tokens"]?.intValue { cacheWrite = n }
+    }
+
+    func finish(_ emit: (StreamEvent) -> Void) {
+        // A body that ends without message_stop is truncated: leave it to the pipeline,
+        // which reports an error, unless the stop reason already arrived.
+        if stopReason != nil { end(emit) }
+    }
+
+    private func end(_ emit: (StreamEvent) -> Void) {
+        guard !isDone else { return }
+        if !hasStarted {
+            hasStarted = true
+            emit(.start(id: "", model: requestedModel, provider: "anthropic", created: created))
+        }
+        assembler.finishAll().forEach(emit)
+        isDone = true
+        emit(.usage(usageSoFar))
+        let raw = stopReason ?? "end_turn"
+        emit(.done(Self.finishReason(raw), providerFinishReason: stopReason))
+    }
+
+    private func fail(_ error: JSONValue?, _ emit: (StreamEvent) -> Void) {
+        let type = error?["type"]?.stringValue ?? "api_error"
+        let message = "anthropic: " + (error?["message"]?.stringValue ?? type)
+        let (unified, status): (String, Int) = switch type {
+        case "overloaded_error": ("upstream_unavailable", 529)
+        case "rate_limit_error": ("rate_limited", 429)
+        case "invalid_request_error": ("invalid_request", 400)
+        default: ("upstream_error", 500)
+        }
+        emit(.error(StreamError(type: unified, message: message, provider: "anthropic", status: status)))
+        guard hasStarted else { return }
+        assembler.finishAll().forEach(emit)
+        isDone = true
+        emit(.usage(usageSoFar))
+        emit(.done(.error, providerFinishReason: nil))
+    }
+
+    static func finishReason(_ raw: String) -> FinishReason {
+        switch raw {
+        case "end_turn", "stop_sequence": return .stop
+        case "max_tokens", "model_context_window_exceeded": return .length
+        case "tool_use": return .toolCalls
+        case "refusal": return .contentFilter
+        default: return .stop
+        }
+    }
+}
