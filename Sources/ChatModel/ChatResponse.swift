@@ -94,6 +94,21 @@ public struct ResponseAccumulator: Sendable {
         }
     }
 
+    /// Puts an opaque signature on the last part (Gemini's `thoughtSignature` on a tool call
+    /// or text part).
+    public mutating func attachSignature(_ signature: String) {
+        switch content.last {
+        case .toolCall(var call)?:
+            call.signature = signature
+            content[content.count - 1] = .toolCall(call)
+        case .text(var text)?:
+            text.signature = signature
+            content[content.count - 1] = .text(text)
+        default:
+            content.append(.thinking(ThinkingPart(text: "", signature: signature)))
+        }
+    }
+
     /// The response, once `done` was seen.
     public func response() -> ChatResponse? {
         guard let finish else { return nil }

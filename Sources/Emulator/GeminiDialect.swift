@@ -38,7 +38,10 @@ struct GeminiDialect: Dialect {
                 usage.input += cached
             }
             self.usage = usage
+            // Thought parts for the `thinking` scenario; signatures whenever the request turned
+            // thinking on, as Gemini does.
             thinking = request.scenario == "thinking"
+                || request.body?["generationConfig"]?["thinkingConfig"] != nil
             signature = MockContent.signature(request.serial)
         }
 
@@ -72,7 +75,9 @@ struct GeminiDialect: Dialect {
 
         func calls() -> [JSONValue] {
             (0..<request.callCount).map { i in
-                ["functionCall": ["name": .string(toolName), "args": (try? JSONValue.parse(MockContent.arguments(i))) ?? [:]]]
+                let call: JSONValue = ["name": .string(toolName), "args": (try? JSONValue.parse(MockContent.arguments(i))) ?? [:]]
+                // With thinking on, Gemini signs the first function call part (see stream-function-call.sse).
+                return thinking && i == 0 ? ["functionCall": call, "thoughtSignature": .string(signature)] : ["functionCall": call]
             }
         }
 

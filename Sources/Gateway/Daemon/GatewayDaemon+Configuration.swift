@@ -8,6 +8,7 @@ extension GatewayDaemon {
     static let adapters: [String: any ProviderAdapter] = [
         "openai": OpenAIAdapter(),
         "anthropic": AnthropicAdapter(),
+        "gemini": GeminiAdapter(),
     ]
 
     static func snapshot(from configuration: GatewayConfiguration) -> GatewaySnapshot {

@@ -1,0 +1,91 @@
+import ChatModel
+import Glibc
+import JSON
+import SSE
+import Upstream
+
+/// Google Gemini (Generative Language v1beta).
+public struct GeminiAdapter: ProviderAdapter {
+    public let name = "gemini"
+    private let clock: @Sendable () -> Int
+    private let idPrefix: @Sendable () -> String
+
+    /// `clock` and `idPrefix` are injectable so tests are deterministic: Gemini sends neither
+    /// a timestamp nor call ids.
+    public init(clock: @escaping @Sendable () -> Int = { Int(time(nil)) },
+                idPrefix: @escaping @Sendable () -> String = { String(UInt32.random(in: 0...UInt32.max), radix: 36) }) {
+        self.clock = clock
+        self.idPrefix = idPrefix
+    }
+
+    public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
+                                stream: Bool) throws(GatewayError) -> UpstreamRequest {
+        var body: [UInt8] = []
+        JSONValue.object(try GeminiRequestMapper.body(request)).write(into: &body)
+        let path = "/v1beta/models/\(Self.escapePath(model))" + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
+        return endpoint.request(path: path, headers: [("x-goog-api-key", endpoint.apiKey), ("content-type", "application/json")],
+                                body: body)
+    }
+
+    public func makeStreamDecoder(model: String) -> any ProviderStreamDecoder {
+        GeminiStreamDecoder(model: model, created: clock(), idPrefix: idPrefix())
+    }
+
+    /// A non-stream response is one stream event.
+    public func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse {
+        let decoder = GeminiStreamDecoder(model: model, created: clock(), idPrefix: idPrefix())
+        var accumulator = ResponseAccumulator()
+        var signature: String?
+        let data = String(decoding: body, as: UTF8.self)
+        decoder.decode(SSEEvent(data: data)) { event in
+            // A signature belongs on the part after it (a tool call or text).
+            if case .thinkingSignature(let s) = event { signature = s; return }
+            accumulator.apply(event)
+            switch event {
+            case .toolCall, .text:
+                if let s = signature {
+                    signature = nil
+                    accumulator.attachSignature(s)
+                }
+            default:
+                break
+            }
+        }
+        if !decoder.isDone { decoder.finish { accumulator.apply($0) } }
+        guard let response = accumulator.response() else {
+            throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError, message: "gemini: unreadable response",
+                                                      provider: name), retryable: false, retryAfterSeconds: nil)
+        }
+        return response
+    }
+
+    /// google.rpc.Status errors; `RetryInfo.retryDelay` ("21s") is the retry hint.
+    public func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
+        let json = try? JSONValue.parse(body)
+        let error = json?["error"] ?? json?[0]?["error"]
+        let message = error?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
+        var retryAfter: Double?
+        var keyInvalid = false
+        for detail in error?["details"]?.arrayValue ?? [] {
+            if let delay = detail["retryDelay"]?.stringValue { retryAfter = RetryHints.duration(delay) }
+            if detail["reason"]?.stringValue == "API_KEY_INVALID" { keyInvalid = true }
+        }
+        return UpstreamErrorMapping.failure(provider: name, status: keyInvalid ? 401 : status, message: message,
+                                            headers: headers, retryAfter: retryAfter)
+    }
+
+    static func escapePath(_ model: String) -> String {
+        var out = ""
+        for byte in model.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if c.isLetter && byte < 0x80 || c.isNumber && byte < 0x80 || "-._~".contains(c) { out.append(c) } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded()
+            }
+        }
+        return out
+    }
+}
+
+private extension String {
+    func leftPadded() -> String { count == 1 ? "0" + self : self }
+}

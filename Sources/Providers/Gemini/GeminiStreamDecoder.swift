@@ -1,0 +1,121 @@
+import ChatModel
+import JSON
+import SSE
+
+/// `streamGenerateContent?alt=sse` events → unified events. Every event is a whole
+/// GenerateContentResponse: text parts are deltas, `functionCall` parts arrive complete and
+/// without ids (ids are minted here and stay stable for the response), `usageMetadata` is a
+/// running snapshot (the last one counts), and the event with `finishReason` ends the answer.
+final class GeminiStreamDecoder: ProviderStreamDecoder {
+    private let requestedModel: String
+    private let created: Int
+    private let idPrefix: String
+    private var assembler = ToolCallAssembler()
+    private var calls = 0
+    private(set) var hasStarted = false
+    private(set) var isDone = false
+    private(set) var usageSoFar = Usage.zero
+    private var finish: String?
+    private var blocked: String?
+
+    init(model: String, created: Int, idPrefix: String) {
+        requestedModel = model
+        self.created = created
+        self.idPrefix = idPrefix
+    }
+
+    func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
+        guard !isDone, let json = try? JSONValue.parse(event.data) else { return }
+        if let error = json["error"], !error.isNull {
+            fail(error, emit)
+            return
+        }
+        if !hasStarted {
+            hasStarted = true
+            emit(.start(id: json["responseId"]?.stringValue ?? "", model: json["modelVersion"]?.stringValue ?? requestedModel,
+                        provider: "gemini", created: created))
+        }
+        if let usage = json["usageMetadata"], usage["promptTokenCount"] != nil || usage["totalTokenCount"] != nil {
+            usageSoFar = Self.usage(usage)
+        }
+        if let reason = json["promptFeedback"]?["blockReason"]?.stringValue { blocked = reason }
+        let candidate = json["candidates"]?[0]
+        for part in candidate?["content"]?["parts"]?.arrayValue ?? [] { handle(part, emit) }
+        if let reason = candidate?["finishReason"]?.stringValue {
+            finish = reason
+            end(emit)
+        } else if blocked != nil {
+            end(emit)
+        }
+    }
+
+    private func handle(_ part: JSONValue, _ emit: (StreamEvent) -> Void) {
+        if let signature = part["thoughtSignature"]?.stringValue {
+            emit(.thinkingSignature(signature))
+        }
+        if let call = part["functionCall"] {
+            let index = calls
+            calls += 1
+            let id = call["id"]?.stringValue ?? "call_\(idPrefix)_\(index)"
+            assembler.start(providerIndex: index, id: id, name: call["name"]?.stringValue ?? "").forEach(emit)
+            assembler.append(providerIndex: index, fragment: (call["args"] ?? .object(JSONObject())).serialized()).forEach(emit)
+            assembler.finish(providerIndex: index).forEach(emit)
+        } else if let text = part["text"]?.stringValue, !text.isEmpty {
+            emit(part["thought"]?.boolValue == true ? .thinking(text) : .text(text))
+        }
+    }
+
+    func finish(_ emit: (StreamEvent) -> Void) {
+        // Gemini has no end marker: a body that ends after content is a normal end.
+        if hasStarted { end(emit) }
+    }
+
+    private func end(_ emit: (StreamEvent) -> Void) {
+        guard !isDone else { return }
+        isDone = true
+        if !hasStarted {
+            hasStarted = true
+            emit(.start(id: "", model: requestedModel, provider: "gemini", created: created))
+        }
+        if finish == "MALFORMED_FUNCTION_CALL" {
+            emit(.error(StreamError(type: "upstream_error", message: "gemini: the model produced a malformed function call",
+                                    provider: "gemini", status: 502)))
+        }
+        emit(.usage(usageSoFar))
+        if let blocked, finish == nil {
+            emit(.done(.contentFilter, providerFinishReason: blocked))
+            return
+        }
+        emit(.done(Self.finishReason(finish ?? "STOP", sawCalls: calls > 0), providerFinishReason: finish))
+    }
+
+    private func fail(_ error: JSONValue, _ emit: (StreamEvent) -> Void) {
+        let status = error["code"]?.intValue ?? 500
+        emit(.error(StreamError(type: status == 429 ? "rate_limited" : "upstream_error",
+                                message: "gemini: " + (error["message"]?.stringValue ?? "error"), provider: "gemini", status: status)))
+        guard hasStarted else { return }
+        isDone = true
+        emit(.usage(usageSoFar))
+        emit(.done(.error, providerFinishReason: error["status"]?.stringValue))
+    }
+
+    static func finishReason(_ raw: String, sawCalls: Bool) -> FinishReason {
+        switch raw {
+        case "STOP": return sawCalls ? .toolCalls : .stop
+        case "MAX_TOKENS": return .length
+        case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY": return .contentFilter
+        case "MALFORMED_FUNCTION_CALL": return .error
+        default: return sawCalls ? .toolCalls : .stop
+        }
+    }
+
+    /// candidatesTokenCount excludes thoughts; cachedContentTokenCount is part of the prompt.
+    static func usage(_ u: JSONValue) -> Usage {
+        let prompt = u["promptTokenCount"]?.intValue ?? 0
+        let candidates = u["candidatesTokenCount"]?.intValue ?? 0
+        let thoughts = u["thoughtsTokenCount"]?.intValue ?? 0
+        return Usage(inputTokens: prompt, outputTokens: candidates + thoughts, cacheReadTokens: u["cachedContentTokenCount"]?.intValue ?? 0,
+                     cacheWriteTokens: 0, reasoningTokens: thoughts,
+                     totalTokens: u["totalTokenCount"]?.intValue ?? prompt + candidates + thoughts)
+    }
+}
