@@ -66,8 +66,9 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     }
 
     func finish(_ emit: (StreamEvent) -> Void) {
-        // Gemini has no end marker: a body that ends after content is a normal end.
-        if hasStarted { end(emit) }
+        // Gemini's last event always carries finishReason (or a prompt block, which ended the
+        // answer already). A body that stops before it is truncated: left to the pipeline,
+        // which reports it as an error instead of a clean end.
     }
 
     private func end(_ emit: (StreamEvent) -> Void) {

@@ -29,8 +29,11 @@ enum Launch {
               anthropic: {base_url: "\(mock.baseURL)", api_key_env: ANTHROPIC_API_KEY, retry: {attempts: 2, base_ms: 10, cap_ms: 50}}
               gemini: {base_url: "\(mock.baseURL)", api_key_env: GEMINI_API_KEY, retry: {attempts: 2, base_ms: 10, cap_ms: 50}}
             """
-        return try daemon(yaml: providers + "\n" + yaml,
-                          environment: ["OPENAI_API_KEY": "test-key-openai", "ANTHROPIC_API_KEY": "test-key-anthropic",
-                                        "GEMINI_API_KEY": "test-key-gemini"]).0
+        let process = try daemon(yaml: providers + "\n" + yaml,
+                                 environment: ["OPENAI_API_KEY": "test-key-openai", "ANTHROPIC_API_KEY": "test-key-anthropic",
+                                               "GEMINI_API_KEY": "test-key-gemini"]).0
+        // The daemon is useless without its emulator: keep it alive as long as the daemon.
+        process.attachments.append(mock)
+        return process
     }
 }
