@@ -36,7 +36,8 @@ struct AnthropicEndToEndTests {
         let upstream = try #require(try ChatEndToEndTests.mockRequests(mock, run: "ant2").last?["body"] as? [String: Any])
         let messages = try #require(upstream["messages"] as? [[String: Any]])
         let blocks = try #require(messages[1]["content"] as? [[String: Any]])
-        #expect(blocks[0]["signature"] as? String == signatures[0])
+        #expect(signatures[0].hasPrefix("anthropic:"))
+        #expect(blocks[0]["signature"] as? String == String(signatures[0].dropFirst("anthropic:".count)))
         #expect(blocks[1]["data"] as? String == redacted[0])
         #expect(blocks[2]["type"] as? String == "tool_use")
         #expect(((messages[2]["content"] as? [[String: Any]])?.first)?["type"] as? String == "tool_result")
@@ -76,5 +77,27 @@ struct AnthropicEndToEndTests {
         let names = sseEvents(response.body).map(\.event)
         #expect(names.suffix(3) == ["error", "usage", "done"])
         #expect(jsonObject(sseEvents(response.body).last!.data)?["finish_reason"] as? String == "error")
+    }
+
+    @Test func aConversationMovedToAnotherProviderDropsForeignSignaturesAndKeepsHistory() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        let first = try ChatEndToEndTests.chat(daemon, model: "anthropic/thinking", extra: #","thinking":{"budget_tokens":2048}"#, stream: false)
+        let content = try #require(((jsonObject(first.body)?["message"] as? [String: Any])?["content"]) as? [[String: Any]])
+        #expect(content.contains { ($0["signature"] as? String)?.hasPrefix("anthropic:") == true })
+        let history: [[String: Any]] = [["role": "user", "content": "weather?"],
+                                        ["role": "assistant", "content": content + [["type": "tool_call", "id": "toolu_9", "name": "get_weather", "arguments": ["city": "Oslo"]]]],
+                                        ["role": "tool", "tool_call_id": "toolu_9", "content": "{\"temp\":3}"]]
+        for (model, run) in [("gemini/text", "move-g"), ("openai/text", "move-o")] {
+            let body: [String: Any] = ["model": "\(model)+run=\(run)", "stream": false, "messages": history,
+                                       "tools": [["name": "get_weather", "parameters": ["type": "object"]]]]
+            let answer = try curl(daemon.baseURL + "/v1/chat", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+            #expect(answer.status == 200, "\(model): \(answer.body)")
+            let sent = try #require(try ChatEndToEndTests.mockRequests(mock, run: run).last?["body"] as? [String: Any])
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: sent), as: UTF8.self)
+            #expect(!text.contains("sig-"), "\(model) got another provider's signature: \(text)")
+            #expect(text.contains("toolu_9") || text.contains("get_weather"), "\(model) lost the tool history")
+            #expect(text.contains("temp"), "\(model) lost the tool result")
+        }
     }
 }

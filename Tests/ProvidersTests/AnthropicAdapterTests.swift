@@ -88,14 +88,15 @@ struct AnthropicMappingTests {
             ("message_stop", #"{"type":"message_stop"}"#),
         ])
         let events = OpenAIHarness.events(AnthropicHarness.unified(input))
-        #expect(events.contains(.thinkingSignature("EqQBCgIYAhIM+/==")))
+        #expect(events.contains(.thinkingSignature("anthropic:EqQBCgIYAhIM+/==")))
         #expect(events.contains(.thinkingRedacted("EmwKAhgBEgy3va")))
         // The next turn sends both blocks back unchanged; unsigned thinking is dropped.
         var accumulator = ResponseAccumulator()
         events.forEach { accumulator.apply($0) }
         let reply = try #require(accumulator.response())
         let request = ChatRequest(model: "a", messages: [.text(.user, "q"),
-            Message(role: .assistant, content: reply.content + [.thinking(ThinkingPart(text: "from elsewhere"))]),
+            Message(role: .assistant, content: reply.content + [.thinking(ThinkingPart(text: "from elsewhere")),
+                                                                .thinking(ThinkingPart(text: "gemini's", signature: "gemini:abc"))]),
             .text(.user, "go on")])
         let body = try JSONValue.parse(try AnthropicHarness.adapter.upstreamRequest(
             for: request, model: "c", endpoint: ProviderEndpoint(baseURL: "http://x", apiKey: "k"), stream: true).body)

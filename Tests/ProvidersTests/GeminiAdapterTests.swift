@@ -55,7 +55,7 @@ struct GeminiMappingTests {
             #"{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 10,"candidatesTokenCount": 4,"thoughtsTokenCount": 6,"cachedContentTokenCount": 8,"totalTokenCount": 20}}"#,
         ])
         #expect(events.first == .start(id: "r1", model: "gemini-x", provider: "gemini", created: 1_700_000_000))
-        #expect(events.contains(.thinkingSignature("c2ln")))
+        #expect(events.contains(.thinkingSignature("gemini:c2ln")))
         #expect(events.contains(.toolCall(index: 0, id: "call_t_0", name: "a", arguments: ["x": 1])))
         #expect(events.contains(.toolCall(index: 1, id: "call_t_1", name: "b", arguments: .object(JSONObject()))))
         #expect(events.contains(.usage(Usage(inputTokens: 10, outputTokens: 10, cacheReadTokens: 8, reasoningTokens: 6, totalTokens: 20))))
@@ -96,6 +96,13 @@ struct GeminiMappingTests {
         #expect(contents.map { $0["role"] } == ["user", "model", "user"])
         #expect(contents[1]["parts"]?[0] == ["functionCall": ["name": "w", "args": ["c": "Oslo"]], "thoughtSignature": "sig1"])
         #expect(contents[1]["parts"]?[1]?["thoughtSignature"] == "sig2")
+        var moved = request
+        moved.messages[2].content[0] = .thinking(ThinkingPart(text: "", signature: "anthropic:EqQB"))
+        moved.messages[2].content[2] = .toolCall(ToolCallPart(id: "c2", name: "w", arguments: ["c": "Rome"], signature: "gemini:own"))
+        let movedBody = try JSONValue.parse(try GeminiHarness.adapter.upstreamRequest(for: moved, model: "g",
+            endpoint: ProviderEndpoint(baseURL: "http://g", apiKey: "k"), stream: false).body)
+        #expect(movedBody["contents"]?[1]?["parts"]?[0]?["thoughtSignature"] == nil)
+        #expect(movedBody["contents"]?[1]?["parts"]?[1]?["thoughtSignature"] == "own")
         #expect(contents[2]["parts"] == [["functionResponse": ["name": "w", "response": ["t": 3]]],
                                          ["functionResponse": ["name": "w", "response": ["error": "down"]]]])
         #expect(body["tools"]?[0]?["functionDeclarations"]?[0]?["parameters"] ==

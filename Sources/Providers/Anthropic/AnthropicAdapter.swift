@@ -41,7 +41,8 @@ public struct AnthropicAdapter: ProviderAdapter {
             switch block["type"]?.stringValue {
             case "text": content.append(.text(TextPart(text: block["text"]?.stringValue ?? "")))
             case "thinking":
-                content.append(.thinking(ThinkingPart(text: block["thinking"]?.stringValue ?? "", signature: block["signature"]?.stringValue)))
+                content.append(.thinking(ThinkingPart(text: block["thinking"]?.stringValue ?? "",
+                                                      signature: block["signature"]?.stringValue.map { SignatureTag.tag($0, provider: "anthropic") })))
             case "redacted_thinking": content.append(.thinking(ThinkingPart(redacted: block["data"]?.stringValue ?? "")))
             case "tool_use":
                 content.append(.toolCall(ToolCallPart(id: block["id"]?.stringValue ?? "", name: block["name"]?.stringValue ?? "",

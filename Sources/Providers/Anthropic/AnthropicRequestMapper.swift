@@ -127,7 +127,7 @@ enum AnthropicRequestMapper {
             // Signed or redacted thinking goes back byte-exact; unsigned thinking (another
             // provider's, or a summary) cannot be replayed and is dropped.
             if let redacted = t.redacted { return .object(JSONObject([("type", "redacted_thinking"), ("data", .string(redacted))])) }
-            guard let signature = t.signature else { return nil }
+            guard let tagged = t.signature, let signature = SignatureTag.untag(tagged, for: "anthropic") else { return nil }
             return .object(JSONObject([("type", "thinking"), ("thinking", .string(t.text)), ("signature", .string(signature))]))
         case .toolCall(let call):
             return .object(JSONObject([("type", "tool_use"), ("id", .string(call.id)), ("name", .string(call.name)),

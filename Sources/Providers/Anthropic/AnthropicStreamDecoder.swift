@@ -59,7 +59,8 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             switch delta?["type"]?.stringValue ?? "" {
             case "text_delta": if let t = delta?["text"]?.stringValue, !t.isEmpty { emit(.text(t)) }
             case "thinking_delta": if let t = delta?["thinking"]?.stringValue, !t.isEmpty { emit(.thinking(t)) }
-            case "signature_delta": if let s = delta?["signature"]?.stringValue { emit(.thinkingSignature(s)) }
+            case "signature_delta":
+                if let s = delta?["signature"]?.stringValue { emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic"))) }
             case "input_json_delta":
                 if let fragment = delta?["partial_json"]?.stringValue {
                     assembler.append(providerIndex: index, fragment: fragment).forEach(emit)

@@ -48,6 +48,9 @@ enum GeminiRequestMapper {
     /// after the call they answer (looked up by id), consecutive ones merged. A signature goes
     /// back as `thoughtSignature` on the same part; a thinking part's signature rides on the
     /// part that follows it (that is where a streaming client's accumulated signature belongs).
+    /// Gemini's own signature bytes; another provider's are dropped.
+    private static func own(_ signature: String) -> String? { SignatureTag.untag(signature, for: "gemini") }
+
     private static func contents(_ request: ChatRequest) throws(GatewayError) -> [JSONValue] {
         var names: [String: String] = [:]
         var out: [(role: String, parts: [JSONValue])] = []
@@ -71,7 +74,7 @@ enum GeminiRequestMapper {
                     switch part {
                     case .text(let t):
                         var o = JSONObject([("text", .string(t.text))])
-                        if let s = t.signature ?? pendingSignature { o["thoughtSignature"] = .string(s) }
+                        if let s = (t.signature ?? pendingSignature).flatMap(own) { o["thoughtSignature"] = .string(s) }
                         pendingSignature = nil
                         parts.append(.object(o))
                     case .image(let image):
@@ -86,7 +89,7 @@ enum GeminiRequestMapper {
                     case .toolCall(let call):
                         names[call.id] = call.name
                         var o = JSONObject([("functionCall", .object(JSONObject([("name", .string(call.name)), ("args", call.arguments)])))])
-                        if let s = call.signature ?? pendingSignature { o["thoughtSignature"] = .string(s) }
+                        if let s = (call.signature ?? pendingSignature).flatMap(own) { o["thoughtSignature"] = .string(s) }
                         pendingSignature = nil
                         parts.append(.object(o))
                     }

@@ -51,7 +51,7 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
 
     private func handle(_ part: JSONValue, _ emit: (StreamEvent) -> Void) {
         if let signature = part["thoughtSignature"]?.stringValue {
-            emit(.thinkingSignature(signature))
+            emit(.thinkingSignature(SignatureTag.tag(signature, provider: "gemini")))
         }
         if let call = part["functionCall"] {
             let index = calls
