@@ -104,6 +104,12 @@ struct GeminiService {
             var size: [UInt8] = []
             body["contents"]?.write(into: &size)
             (body["systemInstruction"] ?? body["system_instruction"])?.write(into: &size)
+            // Gemini refuses to cache a prefix below its minimum size (1,024+ tokens on real
+            // models; 32 here so tests can exercise both sides cheaply).
+            if size.count / 4 < 32 {
+                return dialect.rpcStatus(400, "INVALID_ARGUMENT",
+                                         "Cached content is too small. total_token_count=\(size.count / 4), min_total_token_count=32")
+            }
             let entry = emulator.caches.create(model: model.hasPrefix("models/") ? model : "models/" + model,
                                                displayName: body["displayName"]?.stringValue ?? "",
                                                tokens: max(1, size.count / 4), ttlSeconds: ttl)

@@ -29,11 +29,13 @@ extension GatewayDaemon {
         for (name, model) in configuration.models {
             aliases[name] = ModelCatalog.Alias(provider: model.provider, model: model.model, fallbacks: model.fallbacks)
         }
-        return GatewaySnapshot(catalog: ModelCatalog(aliases: aliases, enabledProviders: Set(slots.keys)),
+        var snapshot = GatewaySnapshot(catalog: ModelCatalog(aliases: aliases, enabledProviders: Set(slots.keys)),
                                registry: ProviderRegistry(slots: slots),
                                keepAliveSeconds: configuration.keepAliveSeconds,
                                adminKey: configuration.adminKey,
                                listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
+        snapshot.geminiCacheTTLSeconds = configuration.providers["gemini"]?.cacheTTLSeconds ?? 600
+        return snapshot
     }
 
     static func serverConfiguration(from configuration: GatewayConfiguration) -> HTTPServerConfiguration {

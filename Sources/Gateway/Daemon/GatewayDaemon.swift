@@ -22,7 +22,8 @@ public final class GatewayDaemon: Sendable {
         }
         let usageReader = try UsageReader(path: configuration.database)
         let keys = try KeyRegistry(store: try KeyStore(path: configuration.database), initialUsage: try usageReader.totalsByKey())
-        state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys)
+        state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
+                             contextCaches: try ContextCacheStore(path: configuration.database))
         let serverConfiguration = Self.serverConfiguration(from: configuration)
         group = try EventLoopGroup(count: serverConfiguration.loopCount)
         let router = Router()

@@ -25,7 +25,8 @@ struct ChatEndpoint: Sendable {
         }
         let state = self.state
         let execution = ChatExecution(request: chatRequest, routes: routes, registry: snapshot.registry,
-                                      writer: writer, keepAliveSeconds: snapshot.keepAliveSeconds) { [admission] record in
+                                      writer: writer, keepAliveSeconds: snapshot.keepAliveSeconds,
+                                      contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds) { [admission] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)
         }

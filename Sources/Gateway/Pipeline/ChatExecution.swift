@@ -1,6 +1,7 @@
 import ChatModel
 import HTTPServer
 import Providers
+import Store
 import Upstream
 
 /// What happened to one chat request, for metering and metrics.
@@ -31,6 +32,12 @@ final class ChatExecution: @unchecked Sendable {
     private let writer: ResponseWriter
     private let keepAliveSeconds: Double
     private let onComplete: (ChatRecord) -> Void
+    private let contextCaches: ContextCacheStore?
+    private let cacheTTLSeconds: Int
+    /// The context-cache entry the current attempt references (to forget it if Gemini no
+    /// longer knows it).
+    private var cacheKeyInUse: String?
+    private var cacheRecreated = false
 
     private var routeIndex = 0
     private var attemptsOnRoute = 0
@@ -41,7 +48,10 @@ final class ChatExecution: @unchecked Sendable {
     private var random = SystemRandomNumberGenerator()
 
     init(request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, writer: ResponseWriter,
-         keepAliveSeconds: Double, onComplete: @escaping (ChatRecord) -> Void) {
+         keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
+         onComplete: @escaping (ChatRecord) -> Void) {
+        self.contextCaches = contextCaches
+        self.cacheTTLSeconds = cacheTTLSeconds
         self.request = request
         self.routes = routes
         self.registry = registry
@@ -60,10 +70,68 @@ final class ChatExecution: @unchecked Sendable {
                                          message: "provider \(route.provider) is not configured", param: "model"))
             return
         }
+        if let gemini = slot.adapter as? GeminiAdapter, let caches = contextCaches {
+            do {
+                if let plan = try GeminiCachePlan.plan(request, model: route.model) {
+                    attemptWithContextCache(gemini, plan: plan, caches: caches, slot: slot)
+                    return
+                }
+            } catch {
+                finishWithError(error)
+                return
+            }
+        }
+        send(slot, cached: nil)
+    }
+
+    /// Gemini explicit caching: reuse the entry for this prefix, or create it first. A
+    /// provider that refuses to cache (prefix too small, …) gets the request uncached.
+    private func attemptWithContextCache(_ gemini: GeminiAdapter, plan: GeminiCachePlan, caches: ContextCacheStore,
+                                         slot: ProviderSlot) {
+        let key = SHA256.hex(String(decoding: plan.identity, as: UTF8.self))
+        // An entry about to expire is not worth referencing: the margin is 30 s, or a quarter of a short TTL.
+        let margin = Int64(min(30_000, cacheTTLSeconds * 250))
+        if let entry = caches.lookup(key, nowMillis: Clock.unixMillis(), marginMillis: margin) {
+            cacheKeyInUse = key
+            send(slot, cached: (entry.name, plan.messageCount))
+            return
+        }
+        let model = route.model
+        let creation = ContextCacheCreation { [self] created in
+            current = nil
+            guard !writer.isClosed else {
+                record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
+                return
+            }
+            if let created {
+                caches.store(key, .init(name: created.name, model: model, expiresMillis: created.expiresMillis))
+                cacheKeyInUse = key
+                send(slot, cached: (created.name, plan.messageCount))
+            } else {
+                send(slot, cached: nil)
+            }
+        }
+        current = creation
+        writer.onClose = { [self] in
+            creation.cancel()
+            current = nil
+            record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
+        }
+        creation.start(plan.createRequest(endpoint: slot.endpoint, ttlSeconds: cacheTTLSeconds), on: writer.loop)
+    }
+
+    private func send(_ slot: ProviderSlot, cached: (name: String, messageCount: Int)?) {
+        writer.onClose = nil
+        if cached == nil { cacheKeyInUse = nil }
         let upstreamRequest: UpstreamRequest
         do {
-            upstreamRequest = try slot.adapter.upstreamRequest(
-                for: request, model: route.model, endpoint: slot.endpoint, stream: request.stream)
+            if let cached, let gemini = slot.adapter as? GeminiAdapter {
+                upstreamRequest = try gemini.upstreamRequest(for: request, model: route.model, endpoint: slot.endpoint,
+                                                             stream: request.stream, cached: cached)
+            } else {
+                upstreamRequest = try slot.adapter.upstreamRequest(
+                    for: request, model: route.model, endpoint: slot.endpoint, stream: request.stream)
+            }
         } catch {
             finishWithError(error)
             return
@@ -97,6 +165,14 @@ final class ChatExecution: @unchecked Sendable {
         case .failedBeforeFirstByte(let failure):
             if writer.isClosed {
                 record(status: 499, usage: .zero, finish: .cancelled, outcome: outcome)
+                return
+            }
+            if let key = cacheKeyInUse, !cacheRecreated, [400, 403, 404].contains(failure.error.status) {
+                // Gemini no longer knows the entry (expired early, deleted): recreate it once.
+                contextCaches?.forget(key)
+                cacheKeyInUse = nil
+                cacheRecreated = true
+                attempt()
                 return
             }
             if failure.retryable, !outcome.sentToClient, slot.retry.allowsRetry(afterAttempts: attemptsOnRoute) {

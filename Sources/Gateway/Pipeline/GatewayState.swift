@@ -12,6 +12,8 @@ public struct GatewaySnapshot: Sendable {
     /// The admin API's key (from the environment variable the configuration names).
     public var adminKey: String?
     public var listensOnLoopback: Bool
+    /// Lifetime of the Gemini context-cache entries the gateway creates.
+    public var geminiCacheTTLSeconds: Int = 600
 
     public init(catalog: ModelCatalog, registry: ProviderRegistry, keepAliveSeconds: Double, adminKey: String? = nil,
                 listensOnLoopback: Bool = true) {
@@ -33,14 +35,17 @@ public final class GatewayState: Sendable {
     /// Virtual keys; nil only in tests that need no database (auth then stays off).
     public let keys: KeyRegistry?
     public let limiter: KeyLimiter
+    /// Gemini context caches the gateway created; nil in tests without a database.
+    public let contextCaches: ContextCacheStore?
 
     public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
-                keys: KeyRegistry? = nil, limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })) {
+                keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil, limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })) {
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
         self.usage = usage
         self.keys = keys
         self.limiter = limiter
+        self.contextCaches = contextCaches
     }
 
     /// The authenticator for the current snapshot.

@@ -20,8 +20,14 @@ public struct GeminiAdapter: ProviderAdapter {
 
     public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
                                 stream: Bool) throws(GatewayError) -> UpstreamRequest {
+        try upstreamRequest(for: request, model: model, endpoint: endpoint, stream: stream, cached: nil)
+    }
+
+    /// The same, referencing a context-cache entry that holds the first `messageCount` messages.
+    public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint, stream: Bool,
+                                cached: (name: String, messageCount: Int)?) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
-        JSONValue.object(try GeminiRequestMapper.body(request)).write(into: &body)
+        JSONValue.object(try GeminiRequestMapper.body(request, cached: cached)).write(into: &body)
         let path = "/v1beta/models/\(Self.escapePath(model))" + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
         return endpoint.request(path: path, headers: [("x-goog-api-key", endpoint.apiKey), ("content-type", "application/json")],
                                 body: body)

@@ -3,13 +3,20 @@ import JSON
 
 /// Unified request → `generateContent` body.
 enum GeminiRequestMapper {
-    static func body(_ request: ChatRequest) throws(GatewayError) -> JSONObject {
+    /// `cached`: the name of a cachedContents entry holding the first `messageCount`
+    /// messages, the system instruction and the tools; the body then carries only the rest.
+    static func body(_ request: ChatRequest, cached: (name: String, messageCount: Int)? = nil) throws(GatewayError) -> JSONObject {
         var body = JSONObject()
-        if let system = request.systemText {
-            body["systemInstruction"] = ["parts": [["text": .string(system)]]]
+        if let cached {
+            body["cachedContent"] = .string(cached.name)
+            body["contents"] = .array(try contents(request, from: cached.messageCount))
+        } else {
+            if let system = request.systemText {
+                body["systemInstruction"] = ["parts": [["text": .string(system)]]]
+            }
+            body["contents"] = .array(try contents(request, from: 0))
         }
-        body["contents"] = .array(try contents(request))
-        if !request.tools.isEmpty {
+        if !request.tools.isEmpty, cached == nil {
             body["tools"] = [["functionDeclarations": .array(request.tools.map { tool in
                 var o = JSONObject([("name", .string(tool.name))])
                 if let d = tool.description { o["description"] = .string(d) }
@@ -17,7 +24,7 @@ enum GeminiRequestMapper {
                 return .object(o)
             })]]
         }
-        switch request.toolChoice {
+        switch cached == nil ? request.toolChoice : nil {
         case .auto?: body["toolConfig"] = ["functionCallingConfig": ["mode": "AUTO"]]
         case .none?: body["toolConfig"] = ["functionCallingConfig": ["mode": "NONE"]]
         case .required?: body["toolConfig"] = ["functionCallingConfig": ["mode": "ANY"]]
@@ -51,10 +58,15 @@ enum GeminiRequestMapper {
     /// Gemini's own signature bytes; another provider's are dropped.
     private static func own(_ signature: String) -> String? { SignatureTag.untag(signature, for: "gemini") }
 
-    private static func contents(_ request: ChatRequest) throws(GatewayError) -> [JSONValue] {
+    /// Contents for messages from `start` on; call names are learned from every message, so a
+    /// tool result can answer a call that lives in a cached prefix.
+    private static func contents(_ request: ChatRequest, from start: Int) throws(GatewayError) -> [JSONValue] {
         var names: [String: String] = [:]
+        for message in request.messages {
+            for case .toolCall(let call) in message.content { names[call.id] = call.name }
+        }
         var out: [(role: String, parts: [JSONValue])] = []
-        for (index, message) in request.messages.enumerated() where message.role != .system {
+        for (index, message) in request.messages.enumerated() where message.role != .system && index >= start {
             var parts: [JSONValue] = []
             switch message.role {
             case .tool:
