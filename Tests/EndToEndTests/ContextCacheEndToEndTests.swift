@@ -73,4 +73,20 @@ struct ContextCacheEndToEndTests {
         #expect(generate["cachedContent"] == nil)
         #expect(generate["systemInstruction"] != nil)
     }
+
+    @Test func anEntryTheProviderForgotIsRecreated() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        #expect(try ask(daemon, "one?").status == 200)
+        let name = try #require((try requests(mock).last { ($0["path"] as? String)?.contains(":generateContent") == true }?["body"]
+                                 as? [String: Any])?["cachedContent"] as? String)
+        // The provider loses the entry behind the gateway's back.
+        #expect(try curl(mock.baseURL + "/v1beta/\(name)", method: "DELETE", headers: ["x-goog-api-key": "test-key-gemini"]).status == 200)
+        let again = try ask(daemon, "two?")
+        #expect(again.status == 200, "\(again.body)")
+        let seen = try requests(mock)
+        #expect(seen.filter { ($0["path"] as? String) == "/v1beta/cachedContents" && ($0["method"] as? String) == "POST" }.count == 2)
+        let last = try #require(seen.last { ($0["path"] as? String)?.contains(":generateContent") == true }?["body"] as? [String: Any])
+        #expect(last["cachedContent"] as? String != name)
+    }
 }
