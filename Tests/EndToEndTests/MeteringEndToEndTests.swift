@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// Issue 5: nothing is lost, and limits hold exactly.
+@Suite("Metering, end to end")
+struct MeteringEndToEndTests {
+    static let admin = KeysEndToEndTests.admin
+
+    func startDaemon(_ mock: SwitchboardProcess, database: String) throws -> SwitchboardProcess {
+        try SwitchboardProcess(["serve", "--listen", "127.0.0.1:0"], environment: [
+            "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL, "SWITCHBOARD_ADMIN_KEY": Self.admin,
+            "SWITCHBOARD_DATABASE": database, "SWITCHBOARD_LOG_LEVEL": "warning",
+        ])
+    }
+
+    func createKey(_ daemon: SwitchboardProcess, _ spec: String) throws -> String {
+        let created = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"], body: spec)
+        #expect(created.status == 201, "\(created.body)")
+        return try #require(jsonObject(created.body)?["key"] as? String)
+    }
+
+    @Test func aKeyOverItsBudgetGets429BudgetExceeded() throws {
+        let mock = try Launch.mock()
+        let dir = TempDir()
+        let daemon = try startDaemon(mock, database: dir.path("db"))
+        let secret = try createKey(daemon, #"{"name":"b","token_budget":20}"#)
+        let auth = ["Authorization": "Bearer \(secret)"]
+        // Each answer costs 10 in + 5 out = 15 tokens: the second still starts under budget.
+        #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text+input=10+chunks=5", stream: false, headers: auth).status == 200)
+        #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text+input=10+chunks=5", stream: false, headers: auth).status == 200)
+        let over = try ChatEndToEndTests.chat(daemon, model: "openai/text", stream: false, headers: auth)
+        #expect(over.status == 429)
+        #expect((jsonObject(over.body)?["error"] as? [String: Any])?["type"] as? String == "budget_exceeded")
+        #expect(over.headers["retry-after"] != nil)
+    }
+
+    @Test func sigtermWithStreamsInFlightLosesNoUsageRow() throws {
+        let mock = try Launch.mock()
+        let dir = TempDir()
+        let database = dir.path("db")
+        var daemon: SwitchboardProcess? = try startDaemon(mock, database: database)
+        let port = daemon!.port
+        let body = #"{"model":"openai/text+chunks=6+interval_ms=100+input=9","messages":[{"role":"user","content":"hi"}]}"#
+        var clients: [RawClient] = []
+        for _ in 0..<20 {
+            let client = try RawClient(port: port, timeoutSeconds: 20)
+            client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            clients.append(client)
+        }
+        for client in clients { _ = client.read(until: "event: text") }
+        daemon!.signal(SIGTERM)
+        var complete = 0
+        for client in clients where client.read(until: "event: done").contains("event: done") { complete += 1 }
+        #expect(complete == 20)
+        #expect(daemon!.waitForExit(timeout: 20) == 0)
+        daemon = nil
+
+        let restarted = try startDaemon(mock, database: database)
+        let usage = try curl(restarted.baseURL + "/v1/usage?group_by=model", headers: ["Authorization": "Bearer \(Self.admin)"])
+        let rows = jsonObject(usage.body)?["data"] as? [[String: Any]] ?? []
+        #expect(rows.first?["requests"] as? Int == 20)
+        #expect(rows.first?["input_tokens"] as? Int == 180)
+        #expect(rows.first?["output_tokens"] as? Int == 120)
+    }
+
+    @Test func keyRateLimitIsExactUnderAThousandConcurrentRequests() throws {
+        let mock = try Launch.mock()
+        let dir = TempDir()
+        let daemon = try startDaemon(mock, database: dir.path("db"))
+        let secret = try createKey(daemon, #"{"name":"burst","rpm":100}"#)
+        let body = #"{"model":"openai/text+chunks=1","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
+        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        var clients: [RawClient] = []
+        for _ in 0..<1000 { clients.append(try RawClient(port: daemon.port, timeoutSeconds: 30)) }
+        for client in clients { client.send(request) }
+        var ok = 0, limited = 0
+        for client in clients {
+            switch statusCodes(in: client.readToEnd()).first {
+            case 200: ok += 1
+            case 429: limited += 1
+            default: break
+            }
+        }
+        #expect(ok == 100)
+        #expect(limited == 900)
+    }
+}
