@@ -85,3 +85,46 @@ struct MeteringEndToEndTests {
         #expect(limited == 900)
     }
 }
+
+@Suite("Provider limiter, end to end")
+struct ProviderLimiterEndToEndTests {
+    func daemon(_ mock: SwitchboardProcess, queue: Double) throws -> SwitchboardProcess {
+        let yaml = """
+            providers:
+              openai: {base_url: "\(mock.baseURL)", api_key_env: OPENAI_API_KEY, limits: {max_concurrent: 1, queue_timeout_s: \(queue)}}
+            """
+        let process = try Launch.daemon(yaml: yaml, environment: ["OPENAI_API_KEY": "test-key-openai"]).0
+        process.attachments.append(mock)
+        return process
+    }
+
+    func slowStream(_ daemon: SwitchboardProcess) throws -> RawClient {
+        let body = #"{"model":"openai/text+chunks=4+interval_ms=150","messages":[{"role":"user","content":"hi"}]}"#
+        let client = try RawClient(port: daemon.port)
+        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        _ = client.read(until: "event: text")
+        return client
+    }
+
+    @Test func aFullProviderMakesTheNextRequestWaitForItsSlot() throws {
+        let mock = try Launch.mock()
+        let d = try daemon(mock, queue: 5)
+        let first = try slowStream(d)
+        let started = Date()
+        let second = try ChatEndToEndTests.chat(d, model: "openai/text", stream: false)
+        #expect(second.status == 200)
+        #expect(Date().timeIntervalSince(started) > 0.2, "the second request should have waited for the slot")
+        #expect(first.readToEnd().contains("event: done"))
+    }
+
+    @Test func aQueueWaitBeyondTheLimitIs429WithRetryAfter() throws {
+        let mock = try Launch.mock()
+        let d = try daemon(mock, queue: 0.05)
+        let first = try slowStream(d)
+        let second = try ChatEndToEndTests.chat(d, model: "openai/text", stream: false)
+        #expect(second.status == 429)
+        #expect(second.headers["retry-after"] != nil)
+        #expect((jsonObject(second.body)?["error"] as? [String: Any])?["provider"] as? String == "openai")
+        _ = first.readToEnd()
+    }
+}

@@ -107,6 +107,10 @@ struct ConfigurationTests {
         #expect(GatewayConfiguration.isLoopback(host: "127.0.0.2"))
         #expect(GatewayConfiguration.isLoopback(host: "::1"))
         #expect(!GatewayConfiguration.isLoopback(host: "10.0.0.1"))
+        #expect(GatewayConfiguration.isLoopback(host: "LocalHost"))
+        for spoof in ["127.evil.example", "127.0.0.1.nip.io", "127.0.0", "127.0.0.256", "0.0.0.0"] {
+            #expect(!GatewayConfiguration.isLoopback(host: spoof), "\(spoof)")
+        }
     }
 
     @Test func missingExplicitFileIsAnError() {

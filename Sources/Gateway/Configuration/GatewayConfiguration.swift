@@ -93,8 +93,14 @@ public struct GatewayConfiguration: Sendable {
         ([adminKey] + providers.values.map(\.apiKey)).compactMap { $0 }.filter { !$0.isEmpty }
     }
 
-    /// 127.0.0.0/8, ::1 and localhost.
+    /// 127.0.0.0/8, ::1 and localhost. Parsed, not prefix-matched: a host name such as
+    /// "127.evil.example" must not pass for loopback (it would turn auth off).
     public static func isLoopback(host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        let lowered = host.lowercased()
+        if lowered == "localhost" || lowered == "::1" || lowered == "0:0:0:0:0:0:0:1" { return true }
+        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4 else { return false }
+        let values = octets.compactMap { $0.count <= 3 && $0.allSatisfy(\.isNumber) ? Int($0) : nil }
+        return values.count == 4 && values.allSatisfy { $0 <= 255 } && values[0] == 127
     }
 }

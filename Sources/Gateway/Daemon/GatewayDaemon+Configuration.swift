@@ -23,7 +23,11 @@ extension GatewayDaemon {
             let retry = RetryPolicy(attempts: provider.retry.attempts,
                                     baseSeconds: Double(provider.retry.baseMilliseconds) / 1000,
                                     capSeconds: Double(provider.retry.capMilliseconds) / 1000)
-            slots[name] = ProviderSlot(adapter: adapter, endpoint: endpoint, retry: retry)
+            let limits = provider.limits
+            let limiter = ProviderLimiter(rpm: limits.rpm, tpm: limits.tpm, maxConcurrent: limits.maxConcurrent,
+                                          queueTimeoutSeconds: limits.queueTimeoutSeconds,
+                                          now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })
+            slots[name] = ProviderSlot(adapter: adapter, endpoint: endpoint, retry: retry, limiter: limiter)
         }
         var aliases: [String: ModelCatalog.Alias] = [:]
         for (name, model) in configuration.models {

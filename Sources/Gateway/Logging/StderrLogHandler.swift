@@ -26,11 +26,17 @@ public struct StderrLogHandler: LogHandler {
                     file: String, function: String, line: UInt) {
         var all = metadata
         if let explicit { all.merge(explicit) { $1 } }
-        var text = "\(Self.timestamp()) \(level) \(label): \(scrub(message.description))"
-        for key in all.keys.sorted() { text += " \(key)=\(scrub("\(all[key]!)"))" }
+        var text = "\(Self.timestamp()) \(level) \(label): \(oneLine(scrub(message.description)))"
+        for key in all.keys.sorted() { text += " \(key)=\(oneLine(scrub("\(all[key]!)")))" }
         text += "\n"
         let data = Data(text.utf8)
-        Self.lock.withLock { FileHandle.standardError.write(data) }
+        // A closed stderr must not take the daemon down: `write(_:)` traps on EPIPE.
+        Self.lock.withLock { try? FileHandle.standardError.write(contentsOf: data) }
+    }
+
+    /// One entry, one line: embedded line breaks are escaped.
+    private func oneLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     private func scrub(_ text: String) -> String {

@@ -91,6 +91,6 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
         writer.onClose = nil
         let total = EventLoop.monotonicNanoseconds() - startedNanos
         onFinish(ChatOutcome(result: result, sentToClient: sent,
-                             firstTokenNanos: sent ? total : nil, totalNanos: total))
+                             firstTokenNanos: sent ? total : nil, totalNanos: total, upstreamHeaders: headers))
     }
 }

@@ -38,6 +38,9 @@ final class ChatExecution: @unchecked Sendable {
     /// longer knows it).
     private var cacheKeyInUse: String?
     private var cacheRecreated = false
+    /// The provider-limiter slot the current attempt holds.
+    private var providerTicket: (limiter: ProviderLimiter, ticket: Int)?
+    private var slotTimer: TimerHandle?
 
     private var routeIndex = 0
     private var attemptsOnRoute = 0
@@ -120,7 +123,60 @@ final class ChatExecution: @unchecked Sendable {
         creation.start(plan.createRequest(endpoint: slot.endpoint, ttlSeconds: cacheTTLSeconds), on: writer.loop)
     }
 
+    /// Takes a slot from the provider's limiter (waiting up to its queue time), then sends.
     private func send(_ slot: ProviderSlot, cached: (name: String, messageCount: Int)?) {
+        guard let limiter = slot.limiter else {
+            launch(slot, cached: cached)
+            return
+        }
+        let deadline = Double(EventLoop.monotonicNanoseconds()) / 1e9 + limiter.queueTimeoutSeconds
+        acquire(limiter, deadline: deadline) { [self] ticket in
+            providerTicket = (limiter, ticket)
+            launch(slot, cached: cached)
+        }
+    }
+
+    private func acquire(_ limiter: ProviderLimiter, deadline: Double, then proceed: @escaping (Int) -> Void) {
+        switch limiter.tryAdmit(estimatedTokens: KeyAdmission.estimate(request)) {
+        case .admitted(let ticket):
+            writer.onClose = nil
+            proceed(ticket)
+        case .wait(let seconds):
+            let now = Double(EventLoop.monotonicNanoseconds()) / 1e9
+            guard now + seconds <= deadline else {
+                writer.onClose = nil
+                finishWithError(.rateLimited("\(route.provider) is at its configured rate limit; try again later",
+                                             retryAfterSeconds: seconds, provider: route.provider))
+                return
+            }
+            writer.onClose = { [self] in
+                if let slotTimer { writer.loop.cancel(slotTimer) }
+                slotTimer = nil
+                record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
+            }
+            slotTimer = writer.loop.schedule(afterNanoseconds: UInt64(seconds * 1e9)) { [self] in
+                slotTimer = nil
+                acquire(limiter, deadline: deadline, then: proceed)
+            }
+        }
+    }
+
+    /// Gives the provider slot back with what the attempt really cost, and learns from the
+    /// provider's answer.
+    private func releaseProviderSlot(_ outcome: ChatOutcome) {
+        guard let (limiter, ticket) = providerTicket else { return }
+        providerTicket = nil
+        var tokens = 0
+        switch outcome.result {
+        case .completed(let usage, _), .cancelled(let usage): tokens = usage.totalTokens
+        case .failedBeforeFirstByte(let failure):
+            if failure.error.status == 429 { limiter.holdBack(seconds: failure.retryAfterSeconds ?? 1) }
+        }
+        limiter.complete(ticket: ticket, actualTokens: tokens)
+        limiter.learn(from: outcome.upstreamHeaders)
+    }
+
+    private func launch(_ slot: ProviderSlot, cached: (name: String, messageCount: Int)?) {
         writer.onClose = nil
         if cached == nil { cacheKeyInUse = nil }
         let upstreamRequest: UpstreamRequest
@@ -157,6 +213,7 @@ final class ChatExecution: @unchecked Sendable {
 
     private func attemptFinished(_ outcome: ChatOutcome, slot: ProviderSlot) {
         current = nil
+        releaseProviderSlot(outcome)
         switch outcome.result {
         case .completed(let usage, let finish):
             record(status: 200, usage: usage, finish: finish, outcome: outcome)

@@ -27,6 +27,8 @@ struct ChatOutcome: Sendable {
     var sentToClient: Bool
     var firstTokenNanos: UInt64?
     var totalNanos: UInt64
+    /// The provider's response headers (rate-limit state to learn from).
+    var upstreamHeaders: [(String, String)] = []
 }
 
 extension GatewayError {

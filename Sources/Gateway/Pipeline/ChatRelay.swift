@@ -211,7 +211,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         writer.onClose = nil
         onFinish(ChatOutcome(result: outcome, sentToClient: headersSent,
                              firstTokenNanos: firstTokenNanos.map { $0 - startedNanos },
-                             totalNanos: EventLoop.monotonicNanoseconds() - startedNanos))
+                             totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, upstreamHeaders: upstreamHeaders))
     }
 
     // MARK: Keep-alive

@@ -5,11 +5,14 @@ public struct ProviderSlot: Sendable {
     public var adapter: any ProviderAdapter
     public var endpoint: ProviderEndpoint
     public var retry: RetryPolicy
+    /// The provider's own limits, shared by every request to it.
+    public var limiter: ProviderLimiter?
 
-    public init(adapter: any ProviderAdapter, endpoint: ProviderEndpoint, retry: RetryPolicy) {
+    public init(adapter: any ProviderAdapter, endpoint: ProviderEndpoint, retry: RetryPolicy, limiter: ProviderLimiter? = nil) {
         self.adapter = adapter
         self.endpoint = endpoint
         self.retry = retry
+        self.limiter = limiter
     }
 }
 

@@ -40,4 +40,7 @@ public enum RetryHints {
     public static func header(_ name: String, _ headers: [(String, String)]) -> String? {
         headers.first { $0.0.lowercased() == name }?.1
     }
+
+    /// An RFC 3339 timestamp (Anthropic's `*-reset` headers) in Unix milliseconds.
+    public static func timestampMillis(_ text: String) -> Int64? { RFC3339.millis(text) }
 }
