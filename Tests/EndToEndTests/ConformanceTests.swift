@@ -94,9 +94,12 @@ struct ConformanceTests {
 
     @Test(arguments: providers)
     func aBrokenStreamEndsWithErrorUsageDone(provider: String) throws {
-        let (_, daemon) = try setup()
-        let response = try ChatEndToEndTests.chat(daemon, model: "\(provider)/disconnect+chunks=5+after=2")
+        let (mock, daemon) = try setup()
+        let run = "broken\(provider)"
+        let response = try ChatEndToEndTests.chat(daemon, model: "\(provider)/disconnect+chunks=5+after=2+run=\(run)")
         try #require(response.status == 200, "\(response.body)")
+        // Bytes already reached the client: never retried.
+        #expect(try ChatEndToEndTests.mockRequests(mock, run: run).count == 1)
         let events = sseEvents(response.body)
         #expect(Array(events.suffix(3).map(\.event)) == ["error", "usage", "done"])
         #expect(jsonObject(try #require(events.last).data)?["finish_reason"] as? String == "error")

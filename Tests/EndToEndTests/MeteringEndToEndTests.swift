@@ -63,6 +63,24 @@ struct MeteringEndToEndTests {
         #expect(rows.first?["output_tokens"] as? Int == 120)
     }
 
+    @Test func aCancelledStreamIsMeteredWithTheTokensSoFar() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        // Anthropic reports input tokens at the start of the stream, so they are known when the client leaves.
+        let client = try RawClient(port: daemon.port)
+        let body = #"{"model":"anthropic/text+chunks=100+interval_ms=30+input=13","messages":[{"role":"user","content":"hi"}]}"#
+        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        _ = client.read(until: "event: text")
+        close(client.fd)
+        var rows: [[String: Any]] = []
+        for _ in 0..<60 where rows.isEmpty {
+            usleep(50_000)
+            rows = jsonObject(try curl(daemon.baseURL + "/v1/usage?group_by=model").body)?["data"] as? [[String: Any]] ?? []
+        }
+        #expect(rows.first?["requests"] as? Int == 1)
+        #expect(rows.first?["input_tokens"] as? Int == 13)
+    }
+
     @Test func keyRateLimitIsExactUnderAThousandConcurrentRequests() throws {
         let mock = try Launch.mock()
         let dir = TempDir()

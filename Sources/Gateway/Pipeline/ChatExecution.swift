@@ -235,8 +235,13 @@ final class ChatExecution: @unchecked Sendable {
             if failure.retryable, !outcome.sentToClient, slot.retry.allowsRetry(afterAttempts: attemptsOnRoute) {
                 let delay = slot.retry.delay(afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
                                              random: Double.random(in: 0..<1, using: &random))
-                waitThenAttempt(seconds: delay)
-                return
+                // The request's deadline is the provider's first-byte budget: a retry that
+                // could not start within it is not worth the client's wait.
+                let elapsed = Double(EventLoop.monotonicNanoseconds() - startedNanos) / 1e9
+                if elapsed + delay < slot.endpoint.firstByteTimeout {
+                    waitThenAttempt(seconds: delay)
+                    return
+                }
             }
             if isProviderFault(failure.error), routeIndex + 1 < routes.count {
                 routeIndex += 1
