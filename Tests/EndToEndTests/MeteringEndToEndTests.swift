@@ -81,6 +81,23 @@ struct MeteringEndToEndTests {
         #expect(rows.first?["input_tokens"] as? Int == 13)
     }
 
+    @Test func sigkillLosesAtMostTheUnflushedBatch() throws {
+        let mock = try Launch.mock()
+        let dir = TempDir()
+        let database = dir.path("db")
+        var daemon: SwitchboardProcess? = try startDaemon(mock, database: database)
+        for _ in 0..<5 { #expect(try ChatEndToEndTests.chat(daemon!, model: "openai/text+input=4", stream: false).status == 200) }
+        usleep(400_000)   // past the writer's 100 ms batch window
+        daemon!.signal(SIGKILL)
+        _ = daemon!.waitForExit(timeout: 5)
+        daemon = nil
+        let restarted = try startDaemon(mock, database: database)
+        let usage = try curl(restarted.baseURL + "/v1/usage?group_by=model", headers: ["Authorization": "Bearer \(Self.admin)"])
+        let rows = jsonObject(usage.body)?["data"] as? [[String: Any]] ?? []
+        #expect(rows.first?["requests"] as? Int == 5)
+        #expect(rows.first?["input_tokens"] as? Int == 20)
+    }
+
     @Test func keyRateLimitIsExactUnderAThousandConcurrentRequests() throws {
         let mock = try Launch.mock()
         let dir = TempDir()
