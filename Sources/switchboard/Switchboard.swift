@@ -6,7 +6,7 @@ struct Switchboard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "A local streaming gateway to OpenAI, Anthropic and Gemini.",
-        subcommands: [Serve.self, Mock.self, ConfigCommand.self, Models.self, Keys.self, UsageCommand.self])
+        subcommands: [Serve.self, Mock.self, ConfigCommand.self, Chat.self, Models.self, Keys.self, UsageCommand.self])
 }
 
 /// Options every long-running server command shares.
