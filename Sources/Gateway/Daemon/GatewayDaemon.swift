@@ -68,6 +68,10 @@ public final class GatewayDaemon: Sendable {
             writer.routeLabel = "/v1/chat"
             chat.handle(request, writer)
         }
+        router.add("POST", "/v1/chat/completions") { request, _, writer in
+            writer.routeLabel = "/v1/chat/completions"
+            chat.handleOpenAI(request, writer)
+        }
         router.add("GET", "/v1/models") { request, _, writer in
             writer.routeLabel = "/v1/models"
             models.handle(request, writer)

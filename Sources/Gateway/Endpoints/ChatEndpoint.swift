@@ -7,6 +7,24 @@ struct ChatEndpoint: Sendable {
     let state: GatewayState
 
     func handle(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        serve(request, writer, encoder: UnifiedEncoder()) { json throws(GatewayError) in try ChatRequest.decode(json) }
+    }
+
+    /// `POST /v1/chat/completions`: OpenAI's SDKs, any provider behind them.
+    func handleOpenAI(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        nonisolated(unsafe) var includeUsage = false
+        let encoder = OpenAIChunkEncoder(includeUsage: false)
+        serve(request, writer, encoder: encoder) { json throws(GatewayError) in
+            let (chat, usage) = try OpenAIRequestTranslator.translate(json)
+            includeUsage = usage
+            return chat
+        } encoderFor: { includeUsage ? OpenAIChunkEncoder(includeUsage: true) : encoder }
+    }
+
+    /// The shared path: auth, decoding by the front door, routing, limits, execution.
+    private func serve(_ request: HTTPRequest, _ writer: ResponseWriter, encoder: any ChatEncoder,
+                       decode: (JSONValue) throws(GatewayError) -> ChatRequest,
+                       encoderFor: () -> any ChatEncoder = { UnifiedEncoder() }) {
         let chatRequest: ChatRequest
         let routes: [ModelRoute]
         let snapshot = state.snapshot
@@ -14,19 +32,23 @@ struct ChatEndpoint: Sendable {
         do {
             let caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             let json = try RequestBody.json(request)
-            chatRequest = try ChatRequest.decode(json)
+            chatRequest = try decode(json)
             routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
             if case .key(let key) = caller {
                 admission = try KeyAdmission.admit(key, request: chatRequest, state: state)
             }
         } catch {
-            writer.respondError(error)
+            var headers = HTTPHeaders()
+            for header in error.headers { headers.add(header.name, header.value) }
+            writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId), headers: headers)
             return
         }
+        let chosenEncoder = encoder is UnifiedEncoder ? encoder : encoderFor()
         let state = self.state
         let execution = ChatExecution(request: chatRequest, routes: routes, registry: snapshot.registry,
                                       writer: writer, keepAliveSeconds: snapshot.keepAliveSeconds,
-                                      contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds) { [admission] record in
+                                      contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
+                                      encoder: chosenEncoder) { [admission] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)
         }

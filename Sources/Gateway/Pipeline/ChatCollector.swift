@@ -19,7 +19,10 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
     /// A provider answer larger than this is refused rather than held in memory.
     static let maxBody = 32 * 1024 * 1024
 
-    init(writer: ResponseWriter, attempt: ChatAttempt, onFinish: @escaping (ChatOutcome) -> Void) {
+    private let encoder: any ChatEncoder
+
+    init(writer: ResponseWriter, attempt: ChatAttempt, encoder: any ChatEncoder, onFinish: @escaping (ChatOutcome) -> Void) {
+        self.encoder = encoder
         self.writer = writer
         self.attempt = attempt
         self.onFinish = onFinish
@@ -63,8 +66,7 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
         }
         do {
             let response = try attempt.adapter.decodeResponse(body: body, model: attempt.model)
-            var out: [UInt8] = []
-            response.json().write(into: &out)
+            let out = encoder.response(response)
             var responseHeaders = HTTPHeaders()
             responseHeaders.add("x-switchboard-provider", attempt.adapter.name)
             writer.respondJSON(status: 200, body: out, headers: responseHeaders)

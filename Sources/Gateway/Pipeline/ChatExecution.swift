@@ -33,6 +33,7 @@ final class ChatExecution: @unchecked Sendable {
     private let keepAliveSeconds: Double
     private let onComplete: (ChatRecord) -> Void
     private let contextCaches: ContextCacheStore?
+    private let encoder: any ChatEncoder
     private let cacheTTLSeconds: Int
     /// The context-cache entry the current attempt references (to forget it if Gemini no
     /// longer knows it).
@@ -52,7 +53,8 @@ final class ChatExecution: @unchecked Sendable {
 
     init(request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, writer: ResponseWriter,
          keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
-         onComplete: @escaping (ChatRecord) -> Void) {
+         encoder: any ChatEncoder = UnifiedEncoder(), onComplete: @escaping (ChatRecord) -> Void) {
+        self.encoder = encoder
         self.contextCaches = contextCaches
         self.cacheTTLSeconds = cacheTTLSeconds
         self.request = request
@@ -197,13 +199,13 @@ final class ChatExecution: @unchecked Sendable {
         let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
                                   upstreamRequest: upstreamRequest)
         if request.stream {
-            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds) { [self] in
+            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds, encoder: encoder) { [self] in
                 attemptFinished($0, slot: slot)
             }
             current = relay
             relay.start()
         } else {
-            let collector = ChatCollector(writer: writer, attempt: attempt) { [self] in
+            let collector = ChatCollector(writer: writer, attempt: attempt, encoder: encoder) { [self] in
                 attemptFinished($0, slot: slot)
             }
             current = collector
@@ -275,7 +277,7 @@ final class ChatExecution: @unchecked Sendable {
     private func finishWithError(_ error: GatewayError) {
         var headers = HTTPHeaders()
         for header in error.headers { headers.add(header.name, header.value) }
-        writer.respondJSON(status: error.status, body: error.body(requestId: writer.requestId), headers: headers)
+        writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId), headers: headers)
         record(status: error.status, usage: .zero, finish: nil, outcome: nil)
     }
 

@@ -42,8 +42,11 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     /// Bodies of upstream error responses are kept only up to this size; the message is all we need.
     private static let maxErrorBody = 64 * 1024
 
-    init(writer: ResponseWriter, attempt: ChatAttempt, keepAliveSeconds: Double,
+    private let encoder: any ChatEncoder
+
+    init(writer: ResponseWriter, attempt: ChatAttempt, keepAliveSeconds: Double, encoder: any ChatEncoder,
          onFinish: @escaping (ChatOutcome) -> Void) {
+        self.encoder = encoder
         self.writer = writer
         self.attempt = attempt
         self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model)
@@ -136,7 +139,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
             beginResponse()
         }
         if firstTokenNanos == nil, event.isContent { firstTokenNanos = EventLoop.monotonicNanoseconds() }
-        event.writeSSE(into: &out)
+        encoder.encode(event, into: &out)
         if case .usage(let usage) = event { lastUsage = usage }
         if case .done(let reason, _) = event { lastFinish = reason }
     }

@@ -1,0 +1,27 @@
+import ChatModel
+import JSON
+
+/// How one front door writes a chat answer: the stream's frames, the non-stream body, and
+/// errors. One instance per request (a stream encoder may keep state, e.g. OpenAI's chunk id).
+/// Loop-confined, like the request.
+protocol ChatEncoder: AnyObject {
+    /// Appends the wire bytes for one unified event.
+    func encode(_ event: StreamEvent, into out: inout [UInt8])
+    /// The whole non-streamed answer.
+    func response(_ response: ChatResponse) -> [UInt8]
+    /// An error before the first byte, in this front door's shape.
+    func error(_ error: GatewayError, requestId: String) -> [UInt8]
+}
+
+/// The unified API of SPEC §4–5.
+final class UnifiedEncoder: ChatEncoder {
+    func encode(_ event: StreamEvent, into out: inout [UInt8]) { event.writeSSE(into: &out) }
+
+    func response(_ response: ChatResponse) -> [UInt8] {
+        var out: [UInt8] = []
+        response.json().write(into: &out)
+        return out
+    }
+
+    func error(_ error: GatewayError, requestId: String) -> [UInt8] { error.body(requestId: requestId) }
+}
