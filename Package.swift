@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPServer"]),
-        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE"]),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE"], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HTTPServer", "JSON", "SSE"]),

@@ -1,11 +1,15 @@
+import Foundation
+
 /// Reading providers' "wait this long" hints.
 public enum RetryHints {
-    /// `retry-after-ms` (milliseconds) wins over `retry-after` (seconds or an HTTP date, which
-    /// we do not trust and ignore); nil when neither is usable.
-    public static func retryAfter(_ headers: [(String, String)]) -> Double? {
-        if let ms = header("retry-after-ms", headers).flatMap(Double.init), ms >= 0 { return ms / 1000 }
-        if let s = header("retry-after", headers).flatMap(Double.init), s >= 0 { return s }
-        return nil
+    /// `retry-after-ms` (milliseconds) wins over `retry-after` (seconds, or an HTTP date taken
+    /// relative to `now`, Unix seconds; a date in the past means 0); nil when neither is usable.
+    public static func retryAfter(_ headers: [(String, String)], now: Double? = nil) -> Double? {
+        if let ms = header("retry-after-ms", headers).flatMap(Double.init), ms >= 0, ms.isFinite { return ms / 1000 }
+        guard let value = header("retry-after", headers) else { return nil }
+        if let s = Double(value) { return s >= 0 && s.isFinite ? s : nil }
+        guard let date = HTTPDate.unixSeconds(value) else { return nil }
+        return max(0, date - (now ?? Date().timeIntervalSince1970))
     }
 
     /// A Go-style duration as OpenAI's `x-ratelimit-reset-*` send it: "1s", "6m0s", "174ms",

@@ -24,9 +24,12 @@ public struct OpenAIAdapter: ProviderAdapter {
 
     /// A `chat.completion` object → the unified response.
     public func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse {
-        guard let json = try? JSONValue.parse(body), let choice = json["choices"]?[0] else {
+        let json = try? JSONValue.parse(body)
+        guard let json, let choice = json["choices"]?[0] else {
+            // Some OpenAI-compatible servers answer 200 with an error object: keep its words.
+            let detail = json?["error"]?["message"]?.stringValue ?? "unreadable response"
             throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError,
-                                                      message: "openai: unreadable response", provider: name),
+                                                      message: "openai: \(detail)", provider: name),
                                   retryable: false, retryAfterSeconds: nil)
         }
         let message = choice["message"]
@@ -35,6 +38,8 @@ public struct OpenAIAdapter: ProviderAdapter {
             content.append(.thinking(ThinkingPart(text: reasoning)))
         }
         if let text = message?["content"]?.stringValue, !text.isEmpty { content.append(.text(TextPart(text: text))) }
+        // A refusal replaces the content; dropping it would leave the client an empty answer.
+        if let refusal = message?["refusal"]?.stringValue, !refusal.isEmpty { content.append(.text(TextPart(text: refusal))) }
         for call in message?["tool_calls"]?.arrayValue ?? [] {
             content.append(.toolCall(ToolCallPart(
                 id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
@@ -53,12 +58,26 @@ public struct OpenAIAdapter: ProviderAdapter {
         let message = json?["error"]?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
         var retryAfter = RetryHints.retryAfter(headers)
         if retryAfter == nil, status == 429 {
-            retryAfter = [RetryHints.header("x-ratelimit-reset-requests", headers), RetryHints.header("x-ratelimit-reset-tokens", headers)]
-                .compactMap { $0.flatMap(RetryHints.duration) }.max()
+            retryAfter = Self.rateLimitReset(limit: json?["error"]?["type"]?.stringValue, headers: headers)
         }
         // insufficient_quota is a 429 that waiting will not fix.
         let override: Bool? = json?["error"]?["code"]?.stringValue == "insufficient_quota" ? false : nil
         return UpstreamErrorMapping.failure(provider: name, status: status, message: message, headers: headers,
-                                            retryAfter: retryAfter, retryableOverride: override)
+                                            retryAfter: retryAfter, retryableOverride: override,
+                                            param: json?["error"]?["param"]?.stringValue)
+    }
+
+    /// The wait a 429 implies from `x-ratelimit-reset-{requests,tokens}`: the limit the error
+    /// names (its `type` is "requests" or "tokens"), else the exhausted one(s), else the longer.
+    /// Taking the longer blindly would wait out a 6-minute token window after a 1-second
+    /// request limit.
+    static func rateLimitReset(limit: String?, headers: [(String, String)]) -> Double? {
+        func reset(_ kind: String) -> Double? {
+            RetryHints.header("x-ratelimit-reset-\(kind)", headers).flatMap(RetryHints.duration)
+        }
+        if let limit, limit == "requests" || limit == "tokens", let seconds = reset(limit) { return seconds }
+        let kinds = ["requests", "tokens"]
+        let exhausted = kinds.filter { RetryHints.header("x-ratelimit-remaining-\($0)", headers) == "0" }
+        return (exhausted.isEmpty ? kinds : exhausted).compactMap(reset).max()
     }
 }

@@ -53,13 +53,15 @@ enum OpenAIRequestMapper {
         case .assistant:
             var object = JSONObject([("role", "assistant")])
             let text = message.text
-            object["content"] = text.isEmpty ? .null : .string(text)
             let calls: [JSONValue] = message.content.compactMap { part in
                 guard case .toolCall(let call) = part else { return nil }
                 return .object(JSONObject([("id", .string(call.id)), ("type", "function"),
                                            ("function", .object(JSONObject([("name", .string(call.name)),
                                                                             ("arguments", .string(call.arguments.serialized()))])))]))
             }
+            // null only beside tool calls: OpenAI rejects an assistant turn with neither (one
+            // that held only thinking, which is dropped below).
+            object["content"] = text.isEmpty && !calls.isEmpty ? .null : .string(text)
             if !calls.isEmpty { object["tool_calls"] = .array(calls) }
             // Thinking parts are dropped: Chat Completions cannot take reasoning back.
             return [.object(object)]

@@ -12,6 +12,9 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
     private(set) var isDone = false
     private(set) var usageSoFar = Usage.zero
     private var finish: (FinishReason, String)?
+    /// The id of the open call at each provider index: some OpenAI-compatible servers repeat
+    /// id and name on every fragment, which must not open a new call each time.
+    private var openCallIds: [Int: String] = [:]
 
     init(model: String) { requestedModel = model }
 
@@ -45,11 +48,14 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
                 emit(.thinking(reasoning))
             }
             if let text = delta["content"]?.stringValue, !text.isEmpty { emit(.text(text)) }
+            // A refusal streams instead of content; the client reads it as the answer's text.
+            if let refusal = delta["refusal"]?.stringValue, !refusal.isEmpty { emit(.text(refusal)) }
             if let calls = delta["tool_calls"]?.arrayValue {
                 for call in calls {
                     let index = call["index"]?.intValue ?? 0
                     let function = call["function"]
-                    if let id = call["id"]?.stringValue {
+                    if let id = call["id"]?.stringValue, !id.isEmpty, openCallIds[index] != id {
+                        openCallIds[index] = id
                         assembler.start(providerIndex: index, id: id, name: function?["name"]?.stringValue ?? "").forEach(emit)
                     }
                     if let fragment = function?["arguments"]?.stringValue {
@@ -60,6 +66,7 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
         }
         if let reason = choice["finish_reason"]?.stringValue {
             assembler.finishAll().forEach(emit)
+            openCallIds.removeAll()
             finish = (Self.finishReason(reason), reason)
         }
     }
@@ -86,9 +93,10 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
         let type = error["type"]?.stringValue ?? ""
         let status = type.contains("rate_limit") || error["code"]?.stringValue == "rate_limit_exceeded" ? 429 : 502
         if hasStarted { assembler.finishAll().forEach(emit) }
+        // Before `.start` the pipeline turns `.error` into an ordinary (retryable) HTTP error
+        // and ignores the rest; the decoder still ends so a later `[DONE]` adds nothing.
         emit(.error(StreamError(type: status == 429 ? "rate_limited" : "upstream_error", message: "openai: \(message)",
                                 provider: "openai", status: status)))
-        guard hasStarted else { return }
         isDone = true
         emit(.usage(usageSoFar))
         emit(.done(.error, providerFinishReason: nil))
