@@ -11,18 +11,7 @@ enum AnthropicHarness {
     static let adapter = AnthropicAdapter(clock: { 1_700_000_000 })
 
     static func unified(_ input: [UInt8], splits: [Int] = []) -> String {
-        let decoder = adapter.makeStreamDecoder(model: "claude-test")
-        var sse = SSEDecoder()
-        var out: [UInt8] = []
-        var start = 0
-        for cut in splits.sorted() + [input.count] where cut >= start {
-            sse.feed(Array(input[start..<cut])) { event in decoder.decode(event) { $0.writeSSE(into: &out) } }
-            start = cut
-        }
-        if sse.hasPartialEvent { sse.feed([0x0A, 0x0A]) { event in decoder.decode(event) { $0.writeSSE(into: &out) } } }
-        sse.finish()
-        if !decoder.isDone { decoder.finish { $0.writeSSE(into: &out) } }
-        return String(decoding: out, as: UTF8.self)
+        StreamDriver.unified(adapter.makeStreamDecoder(model: "claude-test"), input, splits: splits)
     }
 
     static func stream(_ events: [(String, String)]) -> [UInt8] {

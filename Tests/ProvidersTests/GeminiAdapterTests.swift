@@ -13,18 +13,7 @@ enum GeminiHarness {
     static func fixture(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: fixtures.appendingPathComponent(name))) }
 
     static func unified(_ input: [UInt8], splits: [Int] = []) -> String {
-        let decoder = adapter.makeStreamDecoder(model: "gemini-test")
-        var sse = SSEDecoder()
-        var out: [UInt8] = []
-        var start = 0
-        for cut in splits.sorted() + [input.count] where cut >= start {
-            sse.feed(Array(input[start..<cut])) { event in decoder.decode(event) { $0.writeSSE(into: &out) } }
-            start = cut
-        }
-        if sse.hasPartialEvent { sse.feed([0x0A, 0x0A]) { event in decoder.decode(event) { $0.writeSSE(into: &out) } } }
-        sse.finish()
-        if !decoder.isDone { decoder.finish { $0.writeSSE(into: &out) } }
-        return String(decoding: out, as: UTF8.self)
+        StreamDriver.unified(adapter.makeStreamDecoder(model: "gemini-test"), input, splits: splits)
     }
 
     static func events(_ objects: [String]) -> [StreamEvent] {
