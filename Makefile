@@ -10,7 +10,7 @@ APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
 BENCH_TOOLS  := wrk
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools (schema validator; later the provider SDKs), installed into .venv.
-PY_TEST_PKGS := openapi-spec-validator openai
+PY_TEST_PKGS := openapi-spec-validator openai anthropic
 
 .PHONY: all setup setup-test build release run test bench install clean
 
@@ -25,7 +25,7 @@ setup:
 
 setup-test: setup
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-	@.venv/bin/python -c "import openapi_spec_validator, openai" 2>/dev/null || \
+	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
 
 build: setup

@@ -72,6 +72,10 @@ public final class GatewayDaemon: Sendable {
             writer.routeLabel = "/v1/chat/completions"
             chat.handleOpenAI(request, writer)
         }
+        router.add("POST", "/v1/messages") { request, _, writer in
+            writer.routeLabel = "/v1/messages"
+            chat.handleAnthropic(request, writer)
+        }
         router.add("GET", "/v1/models") { request, _, writer in
             writer.routeLabel = "/v1/models"
             models.handle(request, writer)

@@ -21,6 +21,14 @@ struct ChatEndpoint: Sendable {
         } encoderFor: { includeUsage ? OpenAIChunkEncoder(includeUsage: true) : encoder }
     }
 
+    /// `POST /v1/messages`: Anthropic's SDKs, any provider behind them.
+    func handleAnthropic(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let encoder = AnthropicEventEncoder()
+        serve(request, writer, encoder: encoder) { json throws(GatewayError) in
+            try AnthropicRequestTranslator.translate(json)
+        } encoderFor: { encoder }
+    }
+
     /// The shared path: auth, decoding by the front door, routing, limits, execution.
     private func serve(_ request: HTTPRequest, _ writer: ResponseWriter, encoder: any ChatEncoder,
                        decode: (JSONValue) throws(GatewayError) -> ChatRequest,
