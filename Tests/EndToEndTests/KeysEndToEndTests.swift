@@ -73,6 +73,28 @@ struct KeysEndToEndTests {
         #expect(badCLI.status != 0)
     }
 
+    @Test func modelsPrintsATableAndJSON() throws {
+        let dir = TempDir()
+        let config = dir.write("c.yaml", """
+            listen: 127.0.0.1:0
+            database: \(dir.path("db"))
+            providers:
+              openai: {api_key_env: OPENAI_API_KEY}
+            models:
+              fast: {provider: openai, model: gpt-4o-mini, fallbacks: [slow]}
+              slow: {provider: openai, model: o3}
+            """)
+        let daemon = try SwitchboardProcess(["serve", "--config", config], environment: ["OPENAI_API_KEY": "k"])
+        let table = try run(Repo.binary, ["models", "--url", daemon.baseURL], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(table.status == 0)
+        let lines = table.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines.first == "MODEL PROVIDER PROVIDER MODEL FALLBACKS")
+        #expect(lines.contains("fast openai gpt-4o-mini slow"))
+        #expect(lines.contains("openai/o3 openai o3 -"))
+        let json = try run(Repo.binary, ["models", "--url", daemon.baseURL, "--json"], environment: ["PATH": "/usr/bin:/bin"])
+        #expect((jsonObject(json.stdout)?["data"] as? [Any])?.count == 4)
+    }
+
     @Test func clientCommandsExplainAMissingDaemon() throws {
         let result = try run(Repo.binary, ["models", "--url", "http://127.0.0.1:9"], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status != 0)

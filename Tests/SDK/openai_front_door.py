@@ -67,6 +67,15 @@ for provider in ["openai", "anthropic", "gemini"]:
         {"role": "tool", "tool_call_id": call.id, "content": "{\"temp\": 3}"}])
     check(f"{provider} follow-up", follow.choices[0].message.content == "w0 w1", follow)
 
+# Thinking arrives as reasoning_content deltas (Gemini and Anthropic stream it).
+for provider in ["gemini", "anthropic"]:
+    reasoning = ""
+    for chunk in client.chat.completions.create(model=f"{provider}/thinking", stream=True, reasoning_effort="low",
+                                                messages=[{"role": "user", "content": "think"}]):
+        if chunk.choices:
+            reasoning += getattr(chunk.choices[0].delta, "reasoning_content", None) or ""
+    check(f"{provider} reasoning_content", len(reasoning) > 0, reasoning)
+
 # Errors arrive as the SDK's own exception types.
 try:
     client.chat.completions.create(model="nope", messages=[{"role": "user", "content": "hi"}])
