@@ -1,18 +1,18 @@
 import JSON
 
 /// Typed access to request fields with path-naming 400s.
-enum FieldReader {
-    static func object(_ value: JSONValue, at path: String) throws(GatewayError) -> JSONObject {
+public enum FieldReader {
+    public static func object(_ value: JSONValue, at path: String) throws(GatewayError) -> JSONObject {
         guard case .object(let o) = value else { throw mismatch(path, "object", value) }
         return o
     }
 
-    static func array(_ value: JSONValue, at path: String) throws(GatewayError) -> [JSONValue] {
+    public static func array(_ value: JSONValue, at path: String) throws(GatewayError) -> [JSONValue] {
         guard case .array(let a) = value else { throw mismatch(path, "array", value) }
         return a
     }
 
-    static func string(_ value: JSONValue?, at path: String, required: Bool) throws(GatewayError) -> String? {
+    public static func string(_ value: JSONValue?, at path: String, required: Bool) throws(GatewayError) -> String? {
         guard let value, !value.isNull else {
             if required { throw GatewayError.invalidRequest("\(path): required", param: path) }
             return nil
@@ -21,17 +21,17 @@ enum FieldReader {
         return s
     }
 
-    static func bool(_ value: JSONValue, at path: String) throws(GatewayError) -> Bool {
+    public static func bool(_ value: JSONValue, at path: String) throws(GatewayError) -> Bool {
         guard case .bool(let b) = value else { throw mismatch(path, "boolean", value) }
         return b
     }
 
-    static func int(_ value: JSONValue, at path: String) throws(GatewayError) -> Int {
+    public static func int(_ value: JSONValue, at path: String) throws(GatewayError) -> Int {
         guard let n = value.intValue else { throw mismatch(path, "integer", value) }
         return n
     }
 
-    static func number(_ value: JSONValue?, at path: String, range: ClosedRange<Double>) throws(GatewayError) -> Double? {
+    public static func number(_ value: JSONValue?, at path: String, range: ClosedRange<Double>) throws(GatewayError) -> Double? {
         guard let value, !value.isNull else { return nil }
         guard let d = value.doubleValue else { throw mismatch(path, "number", value) }
         guard range.contains(d) else {
@@ -40,7 +40,7 @@ enum FieldReader {
         return d
     }
 
-    static func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at path: String) throws(GatewayError) {
+    public static func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at path: String) throws(GatewayError) {
         for key in object.keys where !allowed.contains(key) {
             let full = path.isEmpty ? key : "\(path).\(key)"
             throw GatewayError.invalidRequest("\(full): unknown field", param: full)

@@ -6,11 +6,15 @@ public enum GatewayErrorType: String, Sendable, Equatable {
     case unauthorized
     case forbidden
     case notFound = "not_found"
+    /// The request contradicts the resource's state (tool results posted twice).
+    case conflict
     case rateLimited = "rate_limited"
     case budgetExceeded = "budget_exceeded"
     case upstreamError = "upstream_error"
     case upstreamUnavailable = "upstream_unavailable"
     case upstreamTimeout = "upstream_timeout"
+    /// A chat loop waited longer than its `tool_timeout_s` for tool results.
+    case toolTimeout = "tool_timeout"
     case internalError = "internal_error"
 }
 

@@ -16,6 +16,9 @@ struct AnthropicDialect: Dialect {
         switch request.scenario {
         case "tools":
             let name = request.body?["tools"]?[0]?["name"]?.stringValue ?? "get_weather"
+            if Self.thinkingEnabled(request) {
+                blocks.append(.thinking(count: request.thoughtCount, signature: MockContent.signature(request.serial)))
+            }
             for i in 0..<request.callCount {
                 blocks.append(.toolUse(id: "toolu_mock\(request.serial)_\(i)", name: name, arguments: MockContent.arguments(i)))
             }
@@ -28,6 +31,31 @@ struct AnthropicDialect: Dialect {
         }
         let stop = request.scenario == "tools" && request.callCount > 0 ? "tool_use" : "end_turn"
         return request.stream ? stream(request, blocks, stop: stop) : whole(request, blocks, stop: stop)
+    }
+
+    private static func thinkingEnabled(_ request: ScenarioRequest) -> Bool {
+        request.body?["thinking"]?["type"]?.stringValue == "enabled"
+    }
+
+    /// With thinking on, Anthropic refuses a final assistant turn with tool calls that does
+    /// not start with its (signed) thinking block.
+    func refusal(_ request: ScenarioRequest) -> Reply? {
+        guard Self.thinkingEnabled(request), let messages = request.body?["messages"]?.arrayValue,
+              let index = messages.lastIndex(where: { $0["role"]?.stringValue == "assistant" }),
+              let blocks = messages[index]["content"]?.arrayValue,
+              blocks.contains(where: { $0["type"]?.stringValue == "tool_use" }) else { return nil }
+        let first = blocks.first?["type"]?.stringValue ?? ""
+        let message: String
+        if first != "thinking" && first != "redacted_thinking" {
+            message = "messages.\(index).content.0.type: Expected `thinking` or `redacted_thinking`, but found `\(first)`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+        } else if first == "thinking", !(blocks[0]["signature"]?.stringValue ?? "").hasPrefix("sig-") {
+            message = "messages.\(index).content.0: Invalid `signature` in `thinking` block"
+        } else {
+            return nil
+        }
+        var headers = HTTPHeaders()
+        headers.add("request-id", "req_mock_error")
+        return .json(400, Self.errorBody(type: "invalid_request_error", message: message), headers: headers)
     }
 
     private enum Block {

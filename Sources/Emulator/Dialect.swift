@@ -11,6 +11,13 @@ protocol Dialect: Sendable {
     func reply(_ request: ScenarioRequest) -> Reply
     /// The provider's error response for `status` (`error` scenario, `fail=` option).
     func error(status: Int, options: MockOptions) -> Reply
+    /// The provider's 400 for a request it would refuse whatever the scenario (a tool turn
+    /// sent back without the thinking signature the provider requires), or nil.
+    func refusal(_ request: ScenarioRequest) -> Reply?
+}
+
+extension Dialect {
+    func refusal(_ request: ScenarioRequest) -> Reply? { nil }
 }
 
 /// Everything a dialect needs to answer one request.
@@ -41,6 +48,12 @@ struct ScenarioRequest: Sendable {
     }
 
     var thoughtCount: Int { max(0, options.int("thinking_chunks", default: 3)) }
+
+    /// Answers the model already gave in this conversation (assistant or model turns).
+    var assistantTurns: Int {
+        let turns = body?["messages"]?.arrayValue ?? body?["contents"]?.arrayValue ?? []
+        return turns.filter { ["assistant", "model"].contains($0["role"]?.stringValue ?? "") }.count
+    }
     var callCount: Int { max(0, options.int("calls", default: 1)) }
 
     /// Usage for this answer; `output` defaults to the number of deltas produced.

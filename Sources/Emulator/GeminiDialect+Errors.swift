@@ -76,4 +76,25 @@ extension GeminiDialect {
                                          "details": [["@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay]]]]
         return JSONStyle.pretty.bytes(body, trailingNewline: true)
     }
+
+    /// With thinking on, Gemini refuses a function call of the current turn sent back
+    /// without the `thoughtSignature` it came with (the first call of each model step).
+    func refusal(_ request: ScenarioRequest) -> Reply? {
+        guard request.body?["generationConfig"]?["thinkingConfig"] != nil,
+              let contents = request.body?["contents"]?.arrayValue else { return nil }
+        // The current turn starts after the last user content that is not only function responses.
+        let start = contents.lastIndex { content in
+            content["role"]?.stringValue != "model"
+                && (content["parts"]?.arrayValue ?? []).contains { $0["functionResponse"] == nil }
+        } ?? -1
+        for (i, content) in contents.enumerated() where i > start && content["role"]?.stringValue == "model" {
+            let parts = content["parts"]?.arrayValue ?? []
+            guard let position = parts.firstIndex(where: { $0["functionCall"] != nil }) else { continue }
+            if parts[position]["thoughtSignature"]?.stringValue == nil {
+                let name = parts[position]["functionCall"]?["name"]?.stringValue ?? ""
+                return rpcStatus(400, "INVALID_ARGUMENT", "Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call `default_api:\(name)` , position \(i + 1). Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.")
+            }
+        }
+        return nil
+    }
 }

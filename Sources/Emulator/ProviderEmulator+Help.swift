@@ -5,7 +5,11 @@ extension ProviderEmulator {
         `x-mock-scenario` / `x-mock-<key>` headers (headers win; `-` in a key means `_`).
           text             chunks=5 text deltas "w0 w1 …"; interval_ms=0 between deltas
           tools            calls=1 tool calls (first tool's name or get_weather), arguments
-                           {"city":"Oslo","n":<i>} in fragments; interleave=1 (OpenAI)
+                           {"city":"Oslo","n":<i>} in fragments; interleave=1 (OpenAI);
+                           tool_turns=N: text once the request holds N model answers;
+                           with thinking on: a signed thinking block first (Anthropic),
+                           the first call signed (Gemini), and both refuse a tool turn sent
+                           back without its signature, as the providers do
           thinking         thinking_chunks=3 thoughts then text; redacted=1 (Anthropic)
           error            status=500 with the provider's error body; retry_after=1, retry_after_ms
           midstream_error  after=2 deltas then the provider's in-stream error (Gemini: just ends)

@@ -73,6 +73,14 @@ public final class ProviderEmulator: Sendable {
         var scenario = ScenarioRequest(scenario: options.scenario, options: options, body: body, rawBody: request.body,
                                        model: model, stream: stream, serial: nextSerial(), created: Self.unixSeconds(),
                                        cachedContentTokens: cachedContentTokens)
+        // `tool_turns=N`: a tool conversation, tool calls for the first N answers, then text.
+        if scenario.scenario == "tools", let turns = options["tool_turns"].flatMap({ Int($0) }), scenario.assistantTurns >= turns {
+            scenario.scenario = "text"
+        }
+        if let refusal = dialect.refusal(scenario) {
+            play(refusal, writer, seq: seq)
+            return
+        }
         let reply: Reply
         switch options.scenario {
         case "error":

@@ -91,6 +91,21 @@ struct ConfigurationTests {
         #expect(found.count >= 9)
     }
 
+    @Test func chatLoopLimitsFromFileAndEnvironment() throws {
+        let path = Self.file("chat_loops: {max_per_key: 2, retention_s: 1.5}\n")
+        let loaded = try GatewayConfiguration.load(path: path, environment: ["SWITCHBOARD_CHAT_LOOPS_MAX_TOTAL": "7"],
+                                                   defaultPath: "/nonexistent")
+        #expect(loaded.chatLoops.maxPerKey == 2)
+        #expect(loaded.chatLoops.maxTotal == 7)
+        #expect(loaded.chatLoops.retentionSeconds == 1.5)
+        #expect(loaded.redactedDescription().contains("chat_loops: {max_per_key: 2, max_total: 7, retention_s: 1.5}"))
+        let defaults = try GatewayConfiguration.load(path: nil, environment: [:], defaultPath: "/nonexistent")
+        #expect(defaults.chatLoops == LoopLimits())
+        let bad = problems(Self.file("chat_loops:\n  max_per_key: 0\n  max_totl: 3\n"))
+        #expect(bad.contains { $0.contains("chat_loops.max_per_key: must be between 1") })
+        #expect(bad.contains { $0.contains("chat_loops.max_totl: unknown key (did you mean chat_loops.max_total?)") })
+    }
+
     @Test func yamlSyntaxErrorsCarryALine() {
         let found = problems(Self.file("listen: [unclosed\nlog_level: info\n"))
         #expect(found.count == 1)

@@ -7,11 +7,12 @@ enum ConfigurationKeys {
     /// Every scalar key, dotted.
     static let leaves: [String] = ["listen", "database", "log_level", "admin_key_env", "keep_alive_s",
                                    "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
-                                   "server.idle_timeout_s", "server.max_connections", "server.shutdown_grace_s"]
+                                   "server.idle_timeout_s", "server.max_connections", "server.shutdown_grace_s",
+                                   "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s"]
         + GatewayConfiguration.providerNames.flatMap { p in providerLeaves.map { "providers.\(p).\($0)" } }
 
     /// Keys that hold mappings.
-    static let sections: Set<String> = Set(["server"] + GatewayConfiguration.providerNames.flatMap { p in
+    static let sections: Set<String> = Set(["server", "chat_loops"] + GatewayConfiguration.providerNames.flatMap { p in
         ["providers.\(p)", "providers.\(p).timeouts", "providers.\(p).limits", "providers.\(p).retry"]
     })
 
@@ -57,7 +58,9 @@ extension GatewayConfiguration {
                      "  loops: \(server.loops)", "  max_body_bytes: \(server.maxBodyBytes)",
                      "  max_header_bytes: \(server.maxHeaderBytes)", "  header_timeout_s: \(server.headerTimeoutSeconds)",
                      "  idle_timeout_s: \(server.idleTimeoutSeconds)", "  max_connections: \(server.maxConnections)",
-                     "  shutdown_grace_s: \(server.shutdownGraceSeconds)", "providers:"]
+                     "  shutdown_grace_s: \(server.shutdownGraceSeconds)",
+                     "chat_loops: {max_per_key: \(chatLoops.maxPerKey), max_total: \(chatLoops.maxTotal), retention_s: \(chatLoops.retentionSeconds)}",
+                     "providers:"]
         for name in GatewayConfiguration.providerNames {
             guard let p = providers[name] else { continue }
             lines += ["  \(name):  # \(p.enabled ? "enabled" : "disabled")",

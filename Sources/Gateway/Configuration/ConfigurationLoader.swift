@@ -189,6 +189,13 @@ struct ConfigurationLoader {
             case "shutdown_grace_s": if let v = double(0...3600) { config.server.shutdownGraceSeconds = v }
             default: fail("unknown key")
             }
+        case "chat_loops":
+            switch parts[1] {
+            case "max_per_key": if let v = int(1...1_000_000) { config.chatLoops.maxPerKey = v }
+            case "max_total": if let v = int(1...10_000_000) { config.chatLoops.maxTotal = v }
+            case "retention_s": if let v = double(0...604_800) { config.chatLoops.retentionSeconds = v }
+            default: fail("unknown key")
+            }
         case "providers":
             let name = parts[1]
             guard var p = config.providers[name] else { fail("unknown provider"); return }

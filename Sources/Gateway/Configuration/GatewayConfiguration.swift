@@ -77,6 +77,8 @@ public struct GatewayConfiguration: Sendable {
     public var adminKey: String?
     public var keepAliveSeconds = 15.0
     public var server = Server()
+    /// `/v1/loops`: live loops per key and in all, and how long ended transcripts are kept.
+    public var chatLoops = LoopLimits()
     public var providers: [String: Provider] = GatewayConfiguration.defaultProviders
     public var models: [String: Model] = [:]
 

@@ -38,6 +38,7 @@ extension GatewayDaemon {
                                keepAliveSeconds: configuration.keepAliveSeconds,
                                adminKey: configuration.adminKey,
                                listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
+        snapshot.loopLimits = configuration.chatLoops
         snapshot.geminiCacheTTLSeconds = configuration.providers["gemini"]?.cacheTTLSeconds ?? 600
         return snapshot
     }

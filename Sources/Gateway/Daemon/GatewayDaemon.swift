@@ -76,6 +76,23 @@ public final class GatewayDaemon: Sendable {
             writer.routeLabel = "/v1/messages"
             chat.handleAnthropic(request, writer)
         }
+        let loops = LoopsEndpoint(state: state, loops: LoopRegistry())
+        router.add("POST", "/v1/loops") { request, _, writer in
+            writer.routeLabel = "/v1/loops"
+            loops.create(request, writer)
+        }
+        router.add("POST", "/v1/loops/{id}/tool_results") { request, params, writer in
+            writer.routeLabel = "/v1/loops/{id}/tool_results"
+            loops.toolResults(request, id: params["id"] ?? "", writer)
+        }
+        router.add("GET", "/v1/loops/{id}") { request, params, writer in
+            writer.routeLabel = "/v1/loops/{id}"
+            loops.transcript(request, id: params["id"] ?? "", writer)
+        }
+        router.add("DELETE", "/v1/loops/{id}") { request, params, writer in
+            writer.routeLabel = "/v1/loops/{id}"
+            loops.delete(request, id: params["id"] ?? "", writer)
+        }
         router.add("GET", "/v1/models") { request, _, writer in
             writer.routeLabel = "/v1/models"
             models.handle(request, writer)

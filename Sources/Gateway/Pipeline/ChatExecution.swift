@@ -18,6 +18,8 @@ public struct ChatRecord: Sendable {
     public var fallbackUsed: String?
     public var firstTokenNanos: UInt64?
     public var totalNanos: UInt64
+    /// Why the request failed before its answer began (what the client was sent).
+    public var error: GatewayError?
 }
 
 /// Runs one chat request to its end: attempts with retries per route, then fallbacks, then the
@@ -35,6 +37,9 @@ final class ChatExecution: @unchecked Sendable {
     private let contextCaches: ContextCacheStore?
     private let encoder: any ChatEncoder
     private let cacheTTLSeconds: Int
+    /// The response goes on after this request (a chat loop's next turn): the stream is not
+    /// ended when the answer is.
+    private let streamContinues: Bool
     /// The context-cache entry the current attempt references (to forget it if Gemini no
     /// longer knows it).
     private var cacheKeyInUse: String?
@@ -53,8 +58,10 @@ final class ChatExecution: @unchecked Sendable {
 
     init(request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, writer: ResponseWriter,
          keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
-         encoder: any ChatEncoder = UnifiedEncoder(), onComplete: @escaping (ChatRecord) -> Void) {
+         encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false,
+         onComplete: @escaping (ChatRecord) -> Void) {
         self.encoder = encoder
+        self.streamContinues = streamContinues
         self.contextCaches = contextCaches
         self.cacheTTLSeconds = cacheTTLSeconds
         self.request = request
@@ -66,6 +73,15 @@ final class ChatExecution: @unchecked Sendable {
     }
 
     func run() { attempt() }
+
+    /// Ends the request as a client disconnect would (upstream aborted, usage recorded as
+    /// cancelled) but leaves the response open for the caller to finish. Every waiting state
+    /// installs its cancellation as the writer's close handler, so that is what runs.
+    func cancel() {
+        let cancellation = writer.onClose
+        writer.onClose = nil
+        cancellation?()
+    }
 
     private var route: ModelRoute { routes[routeIndex] }
 
@@ -199,7 +215,8 @@ final class ChatExecution: @unchecked Sendable {
         let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
                                   upstreamRequest: upstreamRequest)
         if request.stream {
-            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds, encoder: encoder) { [self] in
+            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds, encoder: encoder,
+                                  endsResponse: !streamContinues) { [self] in
                 attemptFinished($0, slot: slot)
             }
             current = relay
@@ -278,10 +295,10 @@ final class ChatExecution: @unchecked Sendable {
         var headers = HTTPHeaders()
         for header in error.headers { headers.add(header.name, header.value) }
         writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId), headers: headers)
-        record(status: error.status, usage: .zero, finish: nil, outcome: nil)
+        record(status: error.status, usage: .zero, finish: nil, outcome: nil, error: error)
     }
 
-    private func record(status: Int, usage: Usage, finish: FinishReason?, outcome: ChatOutcome?) {
+    private func record(status: Int, usage: Usage, finish: FinishReason?, outcome: ChatOutcome?, error: GatewayError? = nil) {
         onComplete(ChatRecord(
             requestId: writer.requestId,
             requestedModel: routes.first?.name ?? request.model,
@@ -290,6 +307,6 @@ final class ChatExecution: @unchecked Sendable {
             status: status, usage: usage, finishReason: finish, attempts: totalAttempts,
             fallbackUsed: routeIndex > 0 ? route.name : nil,
             firstTokenNanos: outcome?.firstTokenNanos,
-            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos))
+            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, error: error))
     }
 }

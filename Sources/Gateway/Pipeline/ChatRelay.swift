@@ -43,10 +43,13 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private static let maxErrorBody = 64 * 1024
 
     private let encoder: any ChatEncoder
+    /// False when more answers follow on the same response (a chat loop's turns).
+    private let endsResponse: Bool
 
     init(writer: ResponseWriter, attempt: ChatAttempt, keepAliveSeconds: Double, encoder: any ChatEncoder,
-         onFinish: @escaping (ChatOutcome) -> Void) {
+         endsResponse: Bool = true, onFinish: @escaping (ChatOutcome) -> Void) {
         self.encoder = encoder
+        self.endsResponse = endsResponse
         self.writer = writer
         self.attempt = attempt
         self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model)
@@ -194,7 +197,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
 
     /// The upstream conversation is over and the client has everything: end the response.
     private func complete() {
-        writer.end()
+        if endsResponse { writer.end() }
         finish(.completed(usage: lastUsage ?? decoder.usageSoFar, finish: lastFinish ?? .stop))
     }
 

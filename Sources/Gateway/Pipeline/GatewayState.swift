@@ -14,6 +14,8 @@ public struct GatewaySnapshot: Sendable {
     public var listensOnLoopback: Bool
     /// Lifetime of the Gemini context-cache entries the gateway creates.
     public var geminiCacheTTLSeconds: Int = 600
+    /// Bounds and retention of `/v1/loops`.
+    public var loopLimits = LoopLimits()
 
     public init(catalog: ModelCatalog, registry: ProviderRegistry, keepAliveSeconds: Double, adminKey: String? = nil,
                 listensOnLoopback: Bool = true) {
@@ -54,7 +56,7 @@ public final class GatewayState: Sendable {
     }
 
     /// Meters one finished chat request: metrics now, a usage row through the batched writer.
-    public func record(_ chat: ChatRecord, keyId: String?) {
+    public func record(_ chat: ChatRecord, keyId: String?, loopId: String? = nil) {
         metrics.recordChat(chat)
         usage?.record(UsageRecord(
             timeMillis: Int64(Clock.unixMillis()), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
@@ -64,7 +66,7 @@ public final class GatewayState: Sendable {
             totalTokens: chat.usage.totalTokens, status: chat.status, finishReason: chat.finishReason?.rawValue,
             attempts: chat.attempts, fallbackUsed: chat.fallbackUsed,
             timeToFirstTokenMillis: chat.firstTokenNanos.map { Double($0) / 1e6 },
-            totalMillis: Double(chat.totalNanos) / 1e6))
+            totalMillis: Double(chat.totalNanos) / 1e6, loopId: loopId))
     }
 
     public var snapshot: GatewaySnapshot { snapshotBox.withLock { $0 } }

@@ -22,7 +22,8 @@ enum Launch {
     }
 
     /// A daemon whose three providers all point at `mock` (keys "test-key-…").
-    static func daemon(behind mock: SwitchboardProcess, yaml: String = "") throws -> SwitchboardProcess {
+    static func daemon(behind mock: SwitchboardProcess, yaml: String = "",
+                       environment: [String: String] = [:]) throws -> SwitchboardProcess {
         let providers = """
             providers:
               openai: {base_url: "\(mock.baseURL)", api_key_env: OPENAI_API_KEY, retry: {attempts: 3, base_ms: 10, cap_ms: 50}}
@@ -31,7 +32,7 @@ enum Launch {
             """
         let process = try daemon(yaml: providers + "\n" + yaml,
                                  environment: ["OPENAI_API_KEY": "test-key-openai", "ANTHROPIC_API_KEY": "test-key-anthropic",
-                                               "GEMINI_API_KEY": "test-key-gemini"]).0
+                                               "GEMINI_API_KEY": "test-key-gemini"].merging(environment) { $1 }).0
         // The daemon is useless without its emulator: keep it alive as long as the daemon.
         process.attachments.append(mock)
         return process

@@ -1,0 +1,90 @@
+import ChatModel
+import HTTPServer
+import JSON
+import Store
+
+/// `/v1/loops` (SPEC §6): create a loop (its stream is the response), post tool results,
+/// read the transcript, cancel. A loop is visible only to the caller that created it.
+struct LoopsEndpoint: Sendable {
+    let state: GatewayState
+    let loops: LoopRegistry
+
+    /// `POST /v1/loops`: validates, admits, and starts the first turn on this connection.
+    func create(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        let snapshot = state.snapshot
+        do {
+            let caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
+            let loopRequest = try LoopRequest.decode(try RequestBody.json(request))
+            // An unknown model is the create call's 404, not a failed first turn.
+            _ = try snapshot.catalog.chain(for: loopRequest.chat.model, overridingFallbacks: loopRequest.chat.fallbacks)
+            var key: VirtualKey?
+            if case .key(let k) = caller { key = k }
+            let loop = ChatLoop(id: Self.newId(), request: loopRequest, owner: LoopOwner(caller), key: key, writer: writer,
+                                state: state, registry: loops, limits: snapshot.loopLimits)
+            try loops.insert(loop, limits: snapshot.loopLimits)
+            loop.start()
+        } catch {
+            writer.respondError(error)
+        }
+    }
+
+    /// `POST /v1/loops/{id}/tool_results`: 202 once the results are accepted; the next turn
+    /// streams on the loop's own connection.
+    func toolResults(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
+        do {
+            let loop = try find(request, id: id)
+            let results = try ToolResult.decodeList(try RequestBody.json(request))
+            let step = try loop.submit(results).get()
+            writer.respondJSON(status: 202, body: Self.body([("loop_id", .string(id)), ("step", .int(step)),
+                                                             ("accepted", .int(results.count))]))
+        } catch {
+            writer.respondError(error)
+        }
+    }
+
+    /// `GET /v1/loops/{id}`: the transcript.
+    func transcript(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
+        do {
+            let loop = try find(request, id: id)
+            var out: [UInt8] = []
+            loop.transcriptJSON().write(into: &out)
+            writer.respondJSON(status: 200, body: out)
+        } catch {
+            writer.respondError(error)
+        }
+    }
+
+    /// `DELETE /v1/loops/{id}`: cancels a live loop (its stream ends with `done` `cancelled`);
+    /// for an ended loop, drops the transcript.
+    func delete(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
+        do {
+            let loop = try find(request, id: id)
+            let cancelled = loop.requestCancel()
+            if !cancelled { loops.remove(id) }
+            writer.respondJSON(status: 200, body: Self.body([("id", .string(id)), ("object", "loop"),
+                                                             (cancelled ? "cancelled" : "deleted", true)]))
+        } catch {
+            writer.respondError(error)
+        }
+    }
+
+    private func find(_ request: HTTPRequest, id: String) throws(GatewayError) -> ChatLoop {
+        let caller = try state.authenticator(state.snapshot)?.authenticate(request) ?? .anonymous
+        guard let loop = loops.find(id, owner: LoopOwner(caller)) else {
+            throw GatewayError.notFound("no loop \(id) (it never existed, belongs to another key, or its transcript expired)")
+        }
+        return loop
+    }
+
+    private static func body(_ fields: [(String, JSONValue)]) -> [UInt8] {
+        var out: [UInt8] = []
+        JSONValue.object(JSONObject(fields)).write(into: &out)
+        return out
+    }
+
+    /// `loop_` + 24 hex digits: unguessable, so an id alone does not reach another key's loop
+    /// (ownership is checked as well).
+    static func newId() -> String {
+        "loop_" + RequestID.make().dropFirst(4)
+    }
+}

@@ -1,0 +1,364 @@
+import ChatModel
+import HTTPServer
+import JSON
+import SSE
+import Store
+import Synchronization
+
+/// A server-held tool conversation (SPEC §6): one SSE stream over every model turn. Each turn
+/// is an ordinary chat request through the shared pipeline (key limits, provider limiter,
+/// retries, fallbacks, one usage row); between turns the loop waits for the client's tool
+/// results, which arrive on another connection.
+///
+/// Threading: the driver (turns, timers, the stream) is confined to the stream's event loop.
+/// The transcript sits behind a lock, because tool results, GET and DELETE arrive on other
+/// connections, maybe other event loops. A change that decides what happens next (awaiting →
+/// running, awaiting → timed out) is made under the lock, so a result post and a timeout
+/// cannot both win.
+final class ChatLoop: @unchecked Sendable {
+    let id: String
+    /// Who may see and drive the loop (the creating key).
+    let owner: LoopOwner
+    let created: Int
+    let maxSteps: Int
+    let toolTimeoutSeconds: Double
+    /// The request as the client sent it; each turn sends it with the conversation so far.
+    private let template: ChatRequest
+    private let transcript: Mutex<LoopTranscript>
+
+    private let writer: ResponseWriter
+    private let state: GatewayState
+    private let key: VirtualKey?
+    private let registry: LoopRegistry
+    private let limits: LoopLimits
+
+    // Confined to `writer.loop`.
+    private var execution: ChatExecution?
+    private var streamStarted = false
+    private var ended = false
+    private var toolTimer: TimerHandle?
+    private var keepAliveTimer: TimerHandle?
+    private var lastProviderFinish: String?
+
+    init(id: String, request: LoopRequest, owner: LoopOwner, key: VirtualKey?, writer: ResponseWriter,
+         state: GatewayState, registry: LoopRegistry, limits: LoopLimits) {
+        self.limits = limits
+        self.id = id
+        self.owner = owner
+        self.key = key
+        self.created = Clock.unixSeconds()
+        self.maxSteps = request.maxSteps
+        self.toolTimeoutSeconds = request.toolTimeoutSeconds
+        self.template = request.chat
+        self.transcript = Mutex(LoopTranscript(messages: request.chat.messages))
+        self.writer = writer
+        self.state = state
+        self.registry = registry
+    }
+
+    /// Runs the first turn. On `writer.loop`.
+    func start() { startTurn() }
+
+    var status: LoopStatus { transcript.withLock { $0.status } }
+
+    // MARK: Turns
+
+    private func startTurn() {
+        let (step, messages, cancelled) = transcript.withLock { t in
+            t.step += 1
+            return (t.step, t.messages, t.cancelRequested)
+        }
+        if cancelled {
+            end(.cancelled, finish: .cancelled)
+            return
+        }
+        var request = template
+        request.messages = messages
+        let snapshot = state.snapshot
+        let routes: [ModelRoute]
+        var admission: KeyAdmission?
+        do {
+            routes = try snapshot.catalog.chain(for: request.model, overridingFallbacks: request.fallbacks)
+            if let key { admission = try KeyAdmission.admit(key, request: request, state: state) }
+        } catch {
+            turnFailed(error)
+            return
+        }
+        let encoder = LoopTurnEncoder(loopId: id, step: step)
+        let state = self.state
+        let keyId = key?.id
+        let loopId = id
+        let execution = ChatExecution(
+            request: request, routes: routes, registry: snapshot.registry, writer: writer,
+            keepAliveSeconds: snapshot.keepAliveSeconds, contextCaches: state.contextCaches,
+            cacheTTLSeconds: snapshot.geminiCacheTTLSeconds, encoder: encoder, streamContinues: true
+        ) { [self] record in
+            admission?.complete(record, state: state)
+            state.record(record, keyId: keyId, loopId: loopId)
+            turnEnded(record, encoder: encoder)
+        }
+        self.execution = execution
+        execution.run()
+    }
+
+    private func turnEnded(_ record: ChatRecord, encoder: LoopTurnEncoder) {
+        execution = nil
+        if encoder.began { streamStarted = true }
+        lastProviderFinish = encoder.providerFinishReason
+        let answer = encoder.answer.response()
+        let calls: [ToolCallPart] = (answer?.content ?? []).compactMap {
+            if case .toolCall(let call) = $0 { return call } else { return nil }
+        }
+        let turn = LoopTurn(step: encoder.step, provider: record.provider, model: record.model, status: record.status,
+                            finishReason: record.finishReason, usage: record.usage, toolCalls: calls)
+        let cancelRequested = transcript.withLock { t in
+            t.turns.append(turn)
+            t.usage = t.usage + record.usage
+            if let answer, !answer.content.isEmpty { t.messages.append(Message(role: .assistant, content: answer.content)) }
+            return t.cancelRequested
+        }
+        if writer.isClosed || cancelRequested {
+            end(.cancelled, finish: .cancelled)
+            return
+        }
+        guard record.status == 200 else {
+            turnFailed(record.error ?? GatewayError(status: 502, type: .upstreamError, message: "the turn failed"))
+            return
+        }
+        let finish = record.finishReason ?? .stop
+        if finish == .toolCalls, !calls.isEmpty, encoder.step < maxSteps {
+            awaitTools(calls, step: encoder.step)
+        } else {
+            end(finish == .error ? .failed : .completed, finish: finish)
+        }
+    }
+
+    /// A turn that could not run or whose answer never began. Before the stream started this
+    /// is the HTTP error of `POST /v1/loops` (the pipeline may have sent it already); after,
+    /// an `error` event, then the loop's `usage` and `done`.
+    private func turnFailed(_ error: GatewayError) {
+        guard streamStarted else {
+            writer.respondError(error)
+            end(.failed, finish: .error)
+            return
+        }
+        var out: [UInt8] = []
+        StreamEvent.error(StreamError(type: error.type.rawValue, message: error.message, provider: error.provider ?? "",
+                                      status: error.status)).writeSSE(into: &out)
+        writer.write(out)
+        end(.failed, finish: .error)
+    }
+
+    // MARK: Waiting for tools
+
+    private func awaitTools(_ calls: [ToolCallPart], step: Int) {
+        let waiting = transcript.withLock { t in
+            guard !t.cancelRequested else { return false }
+            t.status = .awaitingTools
+            t.pendingCalls = calls
+            return true
+        }
+        guard waiting else {
+            end(.cancelled, finish: .cancelled)
+            return
+        }
+        var out: [UInt8] = []
+        LoopEvents.awaitingTools(loopId: id, step: step, calls: calls, into: &out)
+        writer.write(out)
+        writer.onClose = { [self] in end(.cancelled, finish: .cancelled) }
+        toolTimer = writer.loop.schedule(afterNanoseconds: UInt64(toolTimeoutSeconds * 1e9)) { [self] in
+            toolTimer = nil
+            toolTimeoutFired()
+        }
+        scheduleKeepAlive()
+    }
+
+    /// Accepts the results of the pending calls (any thread). The results must answer exactly
+    /// the pending calls: each once, none unknown, none missing. Returns the step they answer.
+    func submit(_ results: [ToolResult]) -> Result<Int, GatewayError> {
+        let outcome: Result<Int, GatewayError> = transcript.withLock { t in
+            let ids = results.map(\.toolCallId)
+            // A repeat of results already accepted is a conflict even once the loop has
+            // moved on or ended: the client is told what it did, not that the loop is gone.
+            let again = ids.filter { t.answeredCallIds.contains($0) }
+            if !again.isEmpty {
+                return .failure(GatewayError(status: 409, type: .conflict,
+                                             message: "results were already posted for tool_call_id \(Self.list(again))"))
+            }
+            if t.status.isFinished || t.cancelRequested {
+                return .failure(.notFound("loop \(id) has ended"))
+            }
+            var seen = Set<String>()
+            let repeated = ids.filter { !seen.insert($0).inserted }
+            if !repeated.isEmpty {
+                return .failure(.invalidRequest("results: tool_call_id given more than once: \(Self.list(repeated))",
+                                                param: "results"))
+            }
+            guard t.status == .awaitingTools else {
+                return .failure(GatewayError(status: 409, type: .conflict,
+                                             message: "loop \(id) is not waiting for tool results (step \(t.step) is running)"))
+            }
+            let pending = t.pendingCalls.map(\.id)
+            let unknown = ids.filter { !pending.contains($0) }
+            if !unknown.isEmpty {
+                return .failure(.invalidRequest(
+                    "results: unknown tool_call_id \(Self.list(unknown)) (pending: \(Self.list(pending)))", param: "results"))
+            }
+            let missing = pending.filter { !seen.contains($0) }
+            if !missing.isEmpty {
+                return .failure(.invalidRequest("results: missing results for tool_call_id \(Self.list(missing))",
+                                                param: "results"))
+            }
+            // In the order the model asked, which is what providers expect.
+            for call in t.pendingCalls {
+                let result = results.first { $0.toolCallId == call.id }!
+                t.messages.append(Message(role: .tool, content: [.text(TextPart(text: result.content))],
+                                          toolCallId: call.id, isError: result.isError))
+            }
+            t.answeredCallIds.formUnion(ids)
+            t.pendingCalls = []
+            t.status = .running
+            return .success(t.step)
+        }
+        if case .success = outcome {
+            writer.loop.execute { [self] in resume() }
+        }
+        return outcome
+    }
+
+    private func resume() {
+        stopWaiting()
+        guard !ended else { return }
+        writer.onClose = nil
+        startTurn()
+    }
+
+    private func toolTimeoutFired() {
+        let timedOut = transcript.withLock { t in
+            guard t.status == .awaitingTools else { return false }
+            t.status = .timedOut
+            t.pendingCalls = []
+            return true
+        }
+        guard timedOut else { return }
+        var out: [UInt8] = []
+        StreamEvent.error(StreamError(type: GatewayErrorType.toolTimeout.rawValue,
+                                      message: "no tool results within \(Self.seconds(toolTimeoutSeconds)) s",
+                                      provider: "", status: 408)).writeSSE(into: &out)
+        writer.write(out)
+        end(.timedOut, finish: .error)
+    }
+
+    // MARK: Cancelling
+
+    /// DELETE (any thread): marks the loop and has its event loop end it. False when it had
+    /// already ended.
+    func requestCancel() -> Bool {
+        let running = transcript.withLock { t in
+            guard !t.status.isFinished, !t.cancelRequested else { return false }
+            t.cancelRequested = true
+            return true
+        }
+        if running { writer.loop.execute { [self] in cancelNow() } }
+        return running
+    }
+
+    private func cancelNow() {
+        guard !ended else { return }
+        if let execution {
+            // The turn ends as if the client had gone (upstream aborted, usage recorded);
+            // `turnEnded` then sees the request and ends the loop.
+            execution.cancel()
+            return
+        }
+        end(.cancelled, finish: .cancelled)
+    }
+
+    // MARK: The end
+
+    /// Ends the loop once: the stream's cumulative `usage` and `done`, then the transcript is
+    /// kept for the registry's retention time.
+    private func end(_ status: LoopStatus, finish: FinishReason) {
+        guard !ended else { return }
+        ended = true
+        stopWaiting()
+        writer.onClose = nil
+        let (usage, steps) = transcript.withLock { t in
+            if !t.status.isFinished { t.status = status }
+            t.finishReason = finish
+            t.pendingCalls = []
+            return (t.usage, t.step)
+        }
+        if streamStarted, !writer.isClosed {
+            var out: [UInt8] = []
+            LoopEvents.end(loopId: id, usage: usage, finish: finish, providerFinish: finish == .cancelled ? nil : lastProviderFinish,
+                           steps: steps, into: &out)
+            writer.write(out)
+            writer.end()
+        }
+        if streamStarted {
+            registry.loopEnded(self, on: writer.loop, limits: limits)
+        } else {
+            // The client got an HTTP error and never learnt the id: nothing to keep.
+            registry.remove(id)
+        }
+    }
+
+    private func stopWaiting() {
+        if let toolTimer { writer.loop.cancel(toolTimer) }
+        if let keepAliveTimer { writer.loop.cancel(keepAliveTimer) }
+        toolTimer = nil
+        keepAliveTimer = nil
+    }
+
+    private func scheduleKeepAlive() {
+        let interval = UInt64(max(state.snapshot.keepAliveSeconds, 0.05) * 1e9)
+        keepAliveTimer = writer.loop.schedule(afterNanoseconds: interval) { [self] in
+            keepAliveTimer = nil
+            guard !ended, !writer.isClosed, toolTimer != nil else { return }
+            var comment: [UInt8] = []
+            SSEEncoder.comment("keep-alive", into: &comment)
+            writer.write(comment)
+            scheduleKeepAlive()
+        }
+    }
+
+    // MARK: Transcript
+
+    /// `GET /v1/loops/{id}`: every message, tool call and result, and each step's usage.
+    func transcriptJSON() -> JSONValue {
+        transcript.withLock { t in
+            .object(JSONObject([
+                ("id", .string(id)), ("object", "loop"), ("status", .string(t.status.rawValue)),
+                ("created", .int(created)), ("model", .string(template.model)),
+                ("steps", .int(t.step)), ("max_steps", .int(maxSteps)), ("tool_timeout_s", .double(toolTimeoutSeconds)),
+                ("messages", .array(t.messages.map { $0.json() })),
+                ("turns", .array(t.turns.map { $0.json() })),
+                ("pending_tool_calls", .array(t.pendingCalls.map { $0.summaryJSON() })),
+                ("usage", t.usage.json()),
+                ("finish_reason", t.finishReason.map { .string($0.rawValue) } ?? .null),
+            ]))
+        }
+    }
+
+    private static func list(_ ids: [String]) -> String { ids.map { "\"\($0)\"" }.joined(separator: ", ") }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}
+
+/// Who a loop belongs to: only the same caller finds it.
+enum LoopOwner: Sendable, Equatable {
+    case anonymous
+    case admin
+    case key(String)
+
+    init(_ caller: Caller) {
+        switch caller {
+        case .anonymous: self = .anonymous
+        case .admin: self = .admin
+        case .key(let key): self = .key(key.id)
+        }
+    }
+}
