@@ -59,10 +59,11 @@ struct ChatSession {
     }
 
     mutating func repl() throws {
-        print("switchboard chat — model \(model). /model NAME, /system TEXT, /usage, /reset, /exit. Ctrl-C stops an answer.")
+        print("switchboard chat — model \(model). /model NAME, /system TEXT, /usage, /reset, /exit. ↑/↓ history. Ctrl-C stops an answer.")
+        let editor = LineEditor()
+        let prompt = color ? "\u{1B}[1m› \u{1B}[0m" : "› "
         while true {
-            FileHandle.standardOutput.write(Data((color ? "\u{1B}[1m› \u{1B}[0m" : "› ").utf8))
-            guard let line = readLine() else { print(""); return }
+            guard let line = editor.readLine(prompt: prompt) else { print(""); return }
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
             if text.hasPrefix("/") {
@@ -145,15 +146,9 @@ struct ChatSession {
             fflush(nil)
         }
         // Ctrl-C stops this answer, not the session.
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        signal(SIGINT, SIG_IGN)
-        interrupt.setEventHandler { stream.cancel() }
-        interrupt.resume()
-        defer {
-            interrupt.cancel()
-            signal(SIGINT, SIG_DFL)
+        let (status, error) = try AnswerInterrupt.shared.whileStreaming(stream) {
+            try stream.run(url: client.baseURL, key: client.resolvedKey(), body: .object(body))
         }
-        let (status, error) = try stream.run(url: client.baseURL, key: client.resolvedKey(), body: .object(body))
         if color && thinking { print("\u{1B}[0m", terminator: "") }
         if !json { print("") }
         if status == 499 {

@@ -48,17 +48,65 @@ struct ChatCLIEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let shell = """
-            (printf 'long one\\n'; sleep 0.8; printf '\\003'; sleep 0.5; printf '/model openai/text+chunks=2\\nafter\\n/usage\\n/exit\\n') \
+            (printf 'long one\\n'; sleep 0.8; printf '\\003'; sleep 0.5; printf 'long two\\n'; sleep 0.8; printf '\\003'; sleep 0.5; \
+             printf '/model openai/text+chunks=2\\nafter\\n/usage\\n/exit\\n') \
             | SWITCHBOARD_URL=\(daemon.baseURL) \(script) -qc "\(Repo.binary) chat -m openai/text+chunks=80+interval_ms=40+run=repl1" /dev/null
             """
         let result = try run("/bin/bash", ["-c", shell], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()], timeout: 30)
         let screen = result.stdout.replacingOccurrences(of: "\r", with: "")
-        #expect(screen.contains("(answer stopped)"), "\(screen)")
+        // Every answer can be stopped, not just the first of the session.
+        #expect(screen.components(separatedBy: "(answer stopped)").count == 3, "\(screen)")
         #expect(screen.contains("model: openai/text+chunks=2"))
         #expect(screen.contains("w0 w1\n"))
         #expect(screen.contains("total_tokens="))
         // The daemon cancelled the stopped answer upstream.
         let seen = try ChatEndToEndTests.mockRequests(mock, run: "repl1")
-        #expect(seen.first?["client_disconnected"] as? Bool == true)
+        #expect(seen.count == 2)
+        #expect(seen.allSatisfy { $0["client_disconnected"] as? Bool == true })
+    }
+
+    /// The line editor, driven key by key through a pseudo-terminal: what the provider receives
+    /// is the proof, so a broken key binding changes a user message and fails here.
+    @Test func replEditsLinesAndRecallsHistory() throws {
+        let script = "/usr/bin/script"
+        try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux script provides the pseudo-terminal")
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        // One group of keys per line, each sent once the previous answer has finished, so it
+        // reaches the editor in raw mode rather than the terminal's own cooked line editing.
+        let keys = [
+            #"first\r"#,                                    // Enter as CR
+            #"\033[A\r"#,                                   // Up recalls "first"
+            #"abc\001x\033[Fy\r"#,                          // Ctrl-A, End
+            #"helo\033ODl\033[4~!!\177\010 world\n"#,       // Left (SS3), insert, End, Backspace 0x7F and 0x08
+            #"garbage\025kept\r"#,                          // Ctrl-U
+            #"keep this\001\033[C\033[C\033[C\033[C\013\r"#, // Right, Ctrl-K
+            #"one two three\027\027four\r"#,                // Ctrl-W twice
+            #"abcd\033[H\033[3~\r"#,                        // Home, Delete
+            #"wxyz\033[1~\004\r"#,                          // Ctrl-D deletes under the cursor
+            #"日本é\033[D\033[Dx\r"#,                       // multi-byte text, Left over it
+            #"discard me\003"#,                             // Ctrl-C at the prompt
+            #"after ctrl-c\r"#,
+            #"draft\033[A\033[A\033[B\033[B\r"#,            // up into history, back down to the draft
+            #"a\033[15~b\r"#,                               // an unknown escape sequence (F5) is swallowed
+            #"\004"#,                                       // Ctrl-D on an empty line ends the session
+        ]
+        let typing = keys.map { "printf '\($0)'" }.joined(separator: "; sleep 0.6; ")
+        let shell = """
+            (sleep 1; \(typing); sleep 1) \
+            | SWITCHBOARD_URL=\(daemon.baseURL) \(script) -eqc "\(Repo.binary) chat -m openai/text+chunks=2+run=edit1" /dev/null
+            """
+        let result = try run("/bin/bash", ["-c", shell], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(),
+                                                                       "LANG": "C.UTF-8"], timeout: 60)
+        let screen = result.stdout.replacingOccurrences(of: "\r", with: "")
+        #expect(result.status == 0, "\(screen)")
+        #expect(screen.contains("^C"), "\(screen)")
+        let seen = try ChatEndToEndTests.mockRequests(mock, run: "edit1")
+        let sent = seen.compactMap { request -> String? in
+            let messages = (request["body"] as? [String: Any])?["messages"] as? [[String: Any]] ?? []
+            return messages.last { $0["role"] as? String == "user" }?["content"] as? String
+        }
+        #expect(sent == ["first", "first", "xabcy", "hello world", "kept", "keep", "one four", "bcd", "xyz",
+                         "日x本é", "after ctrl-c", "draft", "ab"], "\(screen)")
     }
 }
