@@ -7,6 +7,8 @@ extension ChatRequest {
                                          "top_p", "stop", "thinking", "stream", "fallbacks", "metadata",
                                          "provider_options"]
     public static let providerNames: Set<String> = ["openai", "anthropic", "gemini"]
+    /// Provider request fields `provider_options` may not set.
+    static let gatewayOwnedProviderFields: Set<String> = ["model", "stream", "stream_options", "messages", "contents"]
     /// Anthropic's limit, applied to every provider so a request means the same everywhere.
     public static let maxCacheBreakpoints = 4
 
@@ -68,7 +70,14 @@ extension ChatRequest {
                     throw .invalidRequest("provider_options.\(name): unknown provider (openai, anthropic, gemini)",
                                           param: "provider_options.\(name)")
                 }
-                request.providerOptions[name] = try FieldReader.object(value, at: "provider_options.\(name)")
+                let fields = try FieldReader.object(value, at: "provider_options.\(name)")
+                // The gateway decides these itself; overriding them would break the stream it
+                // relays (or route to a model the key may not use).
+                for key in fields.keys where gatewayOwnedProviderFields.contains(key) {
+                    throw .invalidRequest("provider_options.\(name).\(key): set by the gateway; use the unified field instead",
+                                          param: "provider_options.\(name).\(key)")
+                }
+                request.providerOptions[name] = fields
             }
         }
         try checkCacheBreakpoints(request)

@@ -57,12 +57,16 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         GatewayError(status: 404, type: .notFound, message: message, param: param)
     }
 
-    /// A 429 always carries `Retry-After` (whole seconds, at least 1).
+    /// A 429 always carries `Retry-After` (whole seconds, at least 1) and `x-ratelimit-*`
+    /// headers (SPEC §5): the limiter's own when given, else "nothing remaining until then".
     public static func rateLimited(_ message: String, retryAfterSeconds: Double, provider: String? = nil,
                                    headers: [(String, String)] = []) -> GatewayError {
         let seconds = max(1, Int(retryAfterSeconds.rounded(.up)))
-        return GatewayError(status: 429, type: .rateLimited, message: message, provider: provider,
-                            headers: [("Retry-After", String(seconds))] + headers)
+        var all = [("Retry-After", String(seconds))] + headers
+        if !headers.contains(where: { $0.0.lowercased().hasPrefix("x-ratelimit-") }) {
+            all += [("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "\(seconds)s")]
+        }
+        return GatewayError(status: 429, type: .rateLimited, message: message, provider: provider, headers: all)
     }
 
     /// `{"error":{"type","message","param"?,"provider"?,"request_id"}}`.

@@ -50,6 +50,9 @@ struct ChatRequestDecodingTests {
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"fallbacks":[""]}"#, "fallbacks[0]"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"cohere":{}}}"#, "provider_options.cohere"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"openai":1}}"#, "provider_options.openai"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"openai":{"stream":false}}}"#, "provider_options.openai.stream"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"anthropic":{"model":"claude-opus"}}}"#, "provider_options.anthropic.model"),
+        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"gemini":{"contents":[]}}}"#, "provider_options.gemini.contents"),
     ])
     func rejectsWithTheFieldPath(json: String, param: String?) throws {
         do {

@@ -70,6 +70,10 @@ struct ConformanceTests {
         #expect(response.status == 429)
         #expect(response.headers["retry-after"] != nil)
         #expect((jsonObject(response.body)?["error"] as? [String: Any])?["type"] as? String == "rate_limited")
+        // SPEC §5: every 429 carries x-ratelimit-* headers; the provider's own state where it sent one.
+        #expect(response.headers["x-ratelimit-remaining-requests"] == "0", "\(response.headers)")
+        #expect(response.headers["x-ratelimit-reset-requests"]?.hasSuffix("s") == true)
+        if provider != "gemini" { #expect(response.headers["x-ratelimit-limit-requests"] != nil, "\(response.headers)") }
     }
 
     @Test(arguments: providers)

@@ -48,17 +48,22 @@ struct KeysEndToEndTests {
         let notAdmin = try curl(daemon.baseURL + "/admin/keys", headers: auth)
         #expect(notAdmin.status == 403)
 
-        // Usage: the key's two requests, exactly the emulator's numbers (11 in, 4 out each).
+        // Usage: the key's two answered requests, exactly the emulator's numbers (11 in, 4 out
+        // each), and the refused one as a request of its own with no tokens.
         var rows: [[String: Any]] = []
-        for _ in 0..<50 where rows.isEmpty || rows.first?["requests"] as? Int != 2 {
+        for _ in 0..<50 where rows.count < 2 {
             usleep(50_000)
             let usage = try curl(daemon.baseURL + "/v1/usage?group_by=model", headers: auth)
             rows = jsonObject(usage.body)?["data"] as? [[String: Any]] ?? []
         }
-        #expect(rows.count == 1)
-        #expect(rows.first?["requests"] as? Int == 2)
-        #expect(rows.first?["input_tokens"] as? Int == 22)
-        #expect(rows.first?["output_tokens"] as? Int == 8)
+        #expect(rows.count == 2)
+        let answered = rows.first { $0["model"] as? String == "openai/text+input=11+chunks=4" }
+        #expect(answered?["requests"] as? Int == 2)
+        #expect(answered?["input_tokens"] as? Int == 22)
+        #expect(answered?["output_tokens"] as? Int == 8)
+        let refused = rows.first { $0["model"] as? String == "openai/text" }
+        #expect(refused?["requests"] as? Int == 1)
+        #expect(refused?["total_tokens"] as? Int == 0)
         let table = try cli(daemon, ["usage", "--group-by", "model"], key: secret)
         #expect(table.status == 0)
         #expect(table.stdout.contains("openai/text+input=11+chunks=4"))

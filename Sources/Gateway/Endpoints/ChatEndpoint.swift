@@ -37,18 +37,26 @@ struct ChatEndpoint: Sendable {
         let routes: [ModelRoute]
         let snapshot = state.snapshot
         var admission: KeyAdmission?
+        var caller: Caller?
+        var decoded: ChatRequest?
         do {
-            let caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
+            caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             let json = try RequestBody.json(request)
             chatRequest = try decode(json)
+            decoded = chatRequest
             routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
-            if case .key(let key) = caller {
+            if case .key(let key)? = caller {
                 admission = try KeyAdmission.admit(key, request: chatRequest, state: state)
             }
         } catch {
             var headers = HTTPHeaders()
             for header in error.headers { headers.add(header.name, header.value) }
             writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId), headers: headers)
+            if caller != nil, let decoded {
+                // A known caller's request refused before it was sent (unknown model, not
+                // allowed, over a limit) is still a request: it gets its usage row.
+                state.record(.refused(decoded, error: error, requestId: writer.requestId), keyId: caller?.keyId)
+            }
             return
         }
         let chosenEncoder = encoder is UnifiedEncoder ? encoder : encoderFor()

@@ -18,7 +18,8 @@ struct KeyAdmission: Sendable {
         if let budget = key.tokenBudget, let keys = state.keys, keys.tokensUsed(keyId: key.id) >= budget {
             throw GatewayError(status: 429, type: .budgetExceeded,
                                message: "key \(key.id) has used its token budget of \(budget); ask an admin to raise it",
-                               headers: [("Retry-After", "3600")])
+                               headers: [("Retry-After", "3600"), ("x-ratelimit-limit-tokens", String(budget)),
+                                         ("x-ratelimit-remaining-tokens", "0")])
         }
         let ticket = try state.limiter.admit(key, estimatedTokens: estimate(request))
         return KeyAdmission(key: VirtualKeyRef(id: key.id), ticket: ticket)

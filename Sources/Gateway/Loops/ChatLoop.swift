@@ -81,6 +81,7 @@ final class ChatLoop: @unchecked Sendable {
             routes = try snapshot.catalog.chain(for: request.model, overridingFallbacks: request.fallbacks)
             if let key { admission = try KeyAdmission.admit(key, request: request, state: state) }
         } catch {
+            state.record(.refused(request, error: error, requestId: writer.requestId), keyId: key?.id, loopId: id)
             turnFailed(error)
             return
         }

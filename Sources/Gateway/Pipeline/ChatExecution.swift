@@ -22,6 +22,15 @@ public struct ChatRecord: Sendable {
     public var error: GatewayError?
 }
 
+extension ChatRecord {
+    /// A request refused before any upstream attempt.
+    static func refused(_ request: ChatRequest, error: GatewayError, requestId: String) -> ChatRecord {
+        ChatRecord(requestId: requestId, requestedModel: request.model, provider: nil, model: nil, status: error.status,
+                   usage: .zero, finishReason: nil, attempts: 0, fallbackUsed: nil, firstTokenNanos: nil, totalNanos: 0,
+                   error: error)
+    }
+}
+
 /// Runs one chat request to its end: attempts with retries per route, then fallbacks, then the
 /// final error. Retries and fallbacks happen only while nothing has reached the client.
 ///

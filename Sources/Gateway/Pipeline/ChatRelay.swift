@@ -128,10 +128,13 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         if !headersSent {
             if case .error(let streamError) = event, !decoder.hasStarted {
                 // An error before any content: still an ordinary HTTP error, and retryable.
+                let error = streamError.status == 429
+                    ? GatewayError.rateLimited(streamError.message, retryAfterSeconds: 1, provider: attempt.adapter.name)
+                    : GatewayError(status: streamError.status >= 400 ? streamError.status : 502,
+                                   type: GatewayErrorType(rawValue: streamError.type) ?? .upstreamError,
+                                   message: streamError.message, provider: attempt.adapter.name)
                 let failure = UpstreamFailure(
-                    error: GatewayError(status: streamError.status >= 400 ? streamError.status : 502,
-                                        type: GatewayErrorType(rawValue: streamError.type) ?? .upstreamError,
-                                        message: streamError.message, provider: attempt.adapter.name),
+                    error: error,
                     retryable: streamError.status >= 500 || streamError.status == 429 || streamError.status == 0,
                     retryAfterSeconds: nil)
                 finish(.failedBeforeFirstByte(failure))

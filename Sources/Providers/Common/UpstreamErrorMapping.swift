@@ -1,4 +1,5 @@
 import ChatModel
+import Glibc
 
 /// Provider HTTP errors in SPEC §5 terms, shared by every adapter (each extracts the
 /// provider's message first).
@@ -27,7 +28,8 @@ public enum UpstreamErrorMapping {
                                  message: "\(provider) refused the gateway's credentials (\(status)): \(redactingKeys(message)) — check \(provider.uppercased())_API_KEY",
                                  provider: provider)
         case 429:
-            error = GatewayError.rateLimited(text, retryAfterSeconds: hint ?? 1, provider: provider)
+            error = GatewayError.rateLimited(text, retryAfterSeconds: hint ?? 1, provider: provider,
+                                             headers: rateLimitHeaders(headers))
         case 408, 409, 500...599:
             // Retries (and fallbacks) are spent by the time a client sees this: SPEC §5's 503.
             error = GatewayError(status: 503, type: .upstreamUnavailable, message: text, provider: provider)
@@ -38,6 +40,32 @@ public enum UpstreamErrorMapping {
             error = GatewayError(status: 502, type: .upstreamError, message: text, provider: provider)
         }
         return UpstreamFailure(error: error, retryable: retryable, retryAfterSeconds: hint)
+    }
+
+    /// The provider's rate-limit state in the `x-ratelimit-*` spelling a client of the gateway
+    /// reads: OpenAI's headers as they are, Anthropic's `anthropic-ratelimit-<kind>-<field>`
+    /// renamed (its RFC 3339 reset times become durations).
+    static func rateLimitHeaders(_ headers: [(String, String)], nowMillis: Int64? = nil) -> [(String, String)] {
+        var out: [(String, String)] = []
+        let prefix = "anthropic-ratelimit-"
+        for (name, value) in headers {
+            let lower = name.lowercased()
+            if lower.hasPrefix("x-ratelimit-") {
+                out.append((lower, value))
+            } else if lower.hasPrefix(prefix), let dash = lower.lastIndex(of: "-") {
+                let kind = lower[lower.index(lower.startIndex, offsetBy: prefix.count)..<dash]
+                let field = lower[lower.index(after: dash)...]
+                guard !kind.isEmpty, ["limit", "remaining", "reset"].contains(field) else { continue }
+                var spelled = value
+                if field == "reset" {
+                    guard let at = RetryHints.timestampMillis(value) else { continue }
+                    let now = nowMillis ?? Int64((Double(time(nil))) * 1000)
+                    spelled = "\(max(0, (at - now + 999) / 1000))s"
+                }
+                out.append(("x-ratelimit-\(field)-\(kind)", spelled))
+            }
+        }
+        return out
     }
 
     /// Providers echo a masked key ("sk-proj-****…SJh4"); even its tail is not the client's
