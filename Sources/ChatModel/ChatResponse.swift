@@ -34,6 +34,29 @@ public struct ChatResponse: Sendable, Equatable {
     }
 }
 
+extension ChatResponse {
+    /// The same text as `json().write(into:)`, written straight into `out`: every non-stream
+    /// answer goes through here, and building the tree first cost as much as the rest of
+    /// the response's handling.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"id":"#.utf8); appendJSONString(id, to: &out)
+        out.append(contentsOf: #","model":"#.utf8); appendJSONString(model, to: &out)
+        out.append(contentsOf: #","provider":"#.utf8); appendJSONString(provider, to: &out)
+        out.append(contentsOf: #","created":"#.utf8); out.append(contentsOf: String(created).utf8)
+        out.append(contentsOf: #","message":{"role":"assistant","content":["#.utf8)
+        for (i, part) in content.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            part.json().write(into: &out)
+        }
+        out.append(contentsOf: #"]},"finish_reason":"#.utf8); appendJSONString(finishReason.rawValue, to: &out)
+        out.append(contentsOf: #","provider_finish_reason":"#.utf8)
+        if let providerFinishReason { appendJSONString(providerFinishReason, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        out.append(contentsOf: #","usage":"#.utf8)
+        StreamEvent.usage(usage).writeData(into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
 extension Usage {
     public func json() -> JSONValue {
         .object(JSONObject([

@@ -18,7 +18,7 @@ public struct HTTPRequest: Sendable {
                 body: [UInt8] = [], requestId: String = RequestID.make(), remoteAddress: String = "") {
         self.method = method
         self.target = target
-        if let q = target.firstIndex(of: "?") {
+        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(target[..<q])
             query = String(target[target.index(after: q)...])
         } else {

@@ -232,8 +232,8 @@ public struct HTTPRequestParser: Sendable {
         }
         var lengths: [String] = []
         for field in headers where field.name.equalsIgnoringASCIICase("content-length") {
-            for part in field.value.split(separator: ",", omittingEmptySubsequences: false) {
-                lengths.append(String(part.filter { $0 != " " && $0 != "\t" }))
+            for part in field.value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                lengths.append(String(decoding: part.filter { $0 != 0x20 && $0 != 0x09 }, as: UTF8.self))
             }
         }
         let codings = headers.filter { $0.name.equalsIgnoringASCIICase("transfer-encoding") }.map(\.value)

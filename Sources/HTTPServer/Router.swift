@@ -10,15 +10,22 @@ public final class Router: HTTPHandler, @unchecked Sendable {
     }
 
     private var routes: [Route] = []
+    /// Routes without parameters by "METHOD path": the common case found with one hash.
+    private var exact: [String: Handler] = [:]
 
     public init() {}
 
     /// Adds a route. Call before serving.
     public func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
         routes.append(Route(method: method, segments: pattern.split(separator: "/"), handler: handler))
+        if !pattern.contains("{") { exact[method + " " + pattern] = handler }
     }
 
     public func handle(_ request: HTTPRequest, _ writer: ResponseWriter) {
+        if let handler = exact[request.method + " " + request.path] {
+            handler(request, [:], writer)
+            return
+        }
         let segments = request.path.split(separator: "/")
         var allowed: [String] = []
         for route in routes {

@@ -71,6 +71,8 @@ struct JSONParser {
             return .object(object)
         }
         var keyIndex: [String: Int] = [:]
+        // Most objects on our paths have a handful of keys: one allocation instead of growing.
+        object.entries.reserveCapacity(8)
         while true {
             guard index < bytes.count else { throw fail("unexpected end of input in object") }
             guard bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -113,6 +115,7 @@ struct JSONParser {
             depth -= 1
             return .array(array)
         }
+        array.reserveCapacity(4)
         while true {
             array.append(try parseValue())
             skipWhitespace()

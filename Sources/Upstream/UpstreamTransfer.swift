@@ -161,16 +161,15 @@ public final class UpstreamTransfer: @unchecked Sendable {
             cancelTimer()
             armTimer(request.idleTimeout, .idle)
         }
-        let line = Self.trimmedLine(UnsafeRawBufferPointer(start: data, count: count))
-        if line.hasPrefix("HTTP/") {
-            // A new status line (after 100 Continue, a proxy CONNECT, …) starts a new head.
-            let parts = line.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-            headers.removeAll()
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon])
-            let value = String(line[line.index(after: colon)...]).drop { $0 == " " || $0 == "\t" }
-            headers.append((name, String(value)))
+        if let field = Self.headerLine(UnsafeRawBufferPointer(start: data, count: count)) {
+            switch field {
+            case .status(let code):
+                // A new status line (after 100 Continue, a proxy CONNECT, …) starts a new head.
+                status = code
+                headers.removeAll()
+            case .field(let name, let value):
+                headers.append((name, value))
+            }
         }
         return count
     }
@@ -250,11 +249,35 @@ public final class UpstreamTransfer: @unchecked Sendable {
 extension UpstreamTransfer {
     /// A header line without its line ending and surrounding blanks. (Byte-level: in Swift
     /// "\r\n" is a single Character, so character-set trimming would miss it.)
-    static func trimmedLine(_ bytes: UnsafeRawBufferPointer) -> String {
-        var start = 0, end = bytes.count
+    enum HeaderLine: Equatable {
+        case status(Int)
+        case field(String, String)
+    }
+
+    /// One line of a response head, read as bytes (String's character-level search cost more
+    /// than the rest of the head's handling together): a status line, a `name: value` field,
+    /// or nil for anything else (the blank line that ends the head).
+    static func headerLine(_ raw: UnsafeRawBufferPointer) -> HeaderLine? {
+        var start = 0, end = raw.count
         func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
-        while start < end, blank(bytes[start]) { start += 1 }
-        while end > start, blank(bytes[end - 1]) { end -= 1 }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        while start < end, blank(raw[start]) { start += 1 }
+        while end > start, blank(raw[end - 1]) { end -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+        if line.starts(with: "HTTP/".utf8) {
+            // "HTTP/1.1 200 OK": the digits after the first space.
+            guard let space = line.firstIndex(of: 0x20) else { return .status(0) }
+            var code = 0, i = space + 1, digits = 0
+            while i < line.count, line[i] >= 0x30, line[i] <= 0x39, digits < 3 {
+                code = code * 10 + Int(line[i] - 0x30)
+                i += 1
+                digits += 1
+            }
+            return .status(digits == 3 ? code : 0)
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        var valueStart = colon + 1
+        while valueStart < line.count, line[valueStart] == 0x20 || line[valueStart] == 0x09 { valueStart += 1 }
+        return .field(String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+                      String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart...]), as: UTF8.self))
     }
 }

@@ -26,9 +26,10 @@ def start(binary, args, env=None):
     raise SystemExit(f"{args[0]} did not start")
 
 
-def cpu_seconds(pid):
+def cpu_split(pid):
+    """(user, system) CPU seconds of a process so far."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
+    return int(fields[11]) / CLK, int(fields[12]) / CLK
 
 
 def peak_rss_mb(pid):
@@ -123,16 +124,18 @@ def main():
         rows, cpu_rows = [], []
         for conc in (1, 64):
             d = wrk(direct_url, direct_body, "Bearer bench-key", conc, args.seconds)
-            c0 = cpu_seconds(daemon.pid)
+            u0, s0 = cpu_split(daemon.pid)
             g = wrk(gw_url, gw_body, "", conc, args.seconds)
-            cpu = cpu_seconds(daemon.pid) - c0
+            u1, s1 = cpu_split(daemon.pid)
+            cpu = (u1 - u0) + (s1 - s0)
             if d["errors"] or g["errors"]:
                 print(f"warning: errors direct={d['errors']} gateway={g['errors']}", file=sys.stderr)
             rows.append([f"non-stream, c={conc}", f"{d['rps']:,.0f}", f"{g['rps']:,.0f}", f"{g['rps'] / d['rps'] * 100:.0f} %",
                          fmt_us(d["p50"]), fmt_us(g["p50"]), fmt_us(g["p50"] - d["p50"]),
                          fmt_us(d["p99"]), fmt_us(g["p99"]), fmt_us(g["p99"] - d["p99"])])
-            cpu_rows.append([f"non-stream, c={conc}", f"{g['requests']:,}",
-                             f"{cpu:.2f} s", f"{cpu / g['requests'] * 1e6:.1f} µs"])
+            cpu_rows.append([f"non-stream, c={conc}", f"{g['requests']:,} requests",
+                             f"{cpu:.2f} s", f"{cpu / g['requests'] * 1e6:.1f} µs / request",
+                             f"{(u1 - u0) / g['requests'] * 1e6:.1f} µs", f"{(s1 - s0) / g['requests'] * 1e6:.1f} µs"])
         table("(a) small non-stream chat: direct to emulator vs through Switchboard",
               ["scenario", "direct req/s", "gateway req/s", "gateway / direct", "direct p50", "gateway p50",
                "added p50", "direct p99", "gateway p99", "added p99"], rows)
@@ -142,9 +145,10 @@ def main():
                               "stream_options": {"include_usage": True}})
         sg_body = json.dumps({"model": f"openai/text+chunks={chunks}+interval_ms={interval}", "messages": msgs})
         d = asyncio.run(streams(mock_port, "/v1/chat/completions", sd_body, {"Authorization": "Bearer bench-key"}, args.streams))
-        c0 = cpu_seconds(daemon.pid)
+        u0, s0 = cpu_split(daemon.pid)
         g = asyncio.run(streams(port, "/v1/chat", sg_body, {}, args.streams))
-        cpu = cpu_seconds(daemon.pid) - c0
+        u1, s1 = cpu_split(daemon.pid)
+        cpu = (u1 - u0) + (s1 - s0)
         table(f"(b) {args.streams} concurrent streams, {chunks} chunks x {interval} ms: time to first event",
               ["", "direct", "gateway", "added"],
               [["TTFB p50", fmt_us(d["p50"]), fmt_us(g["p50"]), fmt_us(g["p50"] - d["p50"])],
@@ -152,9 +156,11 @@ def main():
                ["streams complete", f"{d['complete']}/{args.streams}", f"{g['complete']}/{args.streams}", ""]])
         relayed = g["complete"] * (chunks + 3)  # text chunks + finish + usage + [DONE]
         cpu_rows.append([f"{args.streams} streams x {chunks} chunks", f"{relayed:,} chunks", f"{cpu:.2f} s",
-                         f"{cpu / relayed * 1e6:.2f} µs / chunk"])
-        table("(c) daemon CPU and memory", ["scenario", "work", "daemon CPU", "per unit"],
-              cpu_rows + [["peak RSS (whole run)", "", f"{peak_rss_mb(daemon.pid):.1f} MB", ""]])
+                         f"{cpu / relayed * 1e6:.2f} µs / chunk", f"{(u1 - u0) / relayed * 1e6:.1f} µs",
+                         f"{(s1 - s0) / relayed * 1e6:.1f} µs"])
+        table("(c) daemon CPU and memory (user: our code and libraries; system: the kernel's side, mostly loopback TCP)",
+              ["scenario", "work", "daemon CPU", "per unit", "of which user", "of which system"],
+              cpu_rows + [["peak RSS (whole run)", "", f"{peak_rss_mb(daemon.pid):.1f} MB", "", "", ""]])
     finally:
         for p in (daemon, mock):
             p.send_signal(signal.SIGTERM)

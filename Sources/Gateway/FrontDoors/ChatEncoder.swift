@@ -19,7 +19,8 @@ final class UnifiedEncoder: ChatEncoder {
 
     func response(_ response: ChatResponse) -> [UInt8] {
         var out: [UInt8] = []
-        response.json().write(into: &out)
+        out.reserveCapacity(512)
+        response.writeJSON(into: &out)
         return out
     }
 

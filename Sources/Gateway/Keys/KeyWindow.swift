@@ -3,15 +3,23 @@
 public struct KeyWindow: Sendable, Equatable {
     public static let window = 60.0
 
-    /// (time, tokens) of each admitted request; tokens start as an estimate and are corrected.
+    /// (time, tokens, ticket) of each admitted request, oldest first; tokens start as an
+    /// estimate and are corrected. Expired entries are skipped by `head` and compacted in bulk,
+    /// and the token sum is kept as it changes: admitting is O(1) amortized however busy the
+    /// window (a provider's window holds every request of the last minute).
     private var entries: [(time: Double, tokens: Int, ticket: Int)] = []
+    private var head = 0
+    private var tokenSum = 0
     private var nextTicket = 1
     public private(set) var inFlight = 0
 
     public init() {}
 
+    /// Live entries, oldest first.
+    private var live: ArraySlice<(time: Double, tokens: Int, ticket: Int)> { entries[head...] }
+
     public static func == (a: KeyWindow, b: KeyWindow) -> Bool {
-        a.inFlight == b.inFlight && a.entries.map(\.tokens) == b.entries.map(\.tokens)
+        a.inFlight == b.inFlight && a.live.map(\.tokens) == b.live.map(\.tokens)
     }
 
     public struct Limits: Sendable, Equatable {
@@ -40,16 +48,27 @@ public struct KeyWindow: Sendable, Equatable {
         case refused(reason: String, retryAfter: Double, Status)
     }
 
+    private var count: Int { entries.count - head }
+
     private mutating func expire(now: Double) {
-        while let first = entries.first, now - first.time >= Self.window { entries.removeFirst() }
+        while head < entries.count, now - entries[head].time >= Self.window {
+            tokenSum -= entries[head].tokens
+            head += 1
+        }
+        if head == entries.count {
+            entries.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 1024 && head * 2 > entries.count {
+            entries.removeFirst(head)
+            head = 0
+        }
     }
 
     private func status(_ limits: Limits, now: Double) -> Status {
-        let tokens = entries.reduce(0) { $0 + $1.tokens }
-        let reset = entries.first.map { max(0, $0.time + Self.window - now) } ?? 0
-        return Status(limitRequests: limits.rpm, remainingRequests: limits.rpm.map { max(0, $0 - entries.count) },
+        let reset = head < entries.count ? max(0, entries[head].time + Self.window - now) : 0
+        return Status(limitRequests: limits.rpm, remainingRequests: limits.rpm.map { max(0, $0 - count) },
                       resetRequests: reset, limitTokens: limits.tpm,
-                      remainingTokens: limits.tpm.map { max(0, $0 - tokens) }, resetTokens: reset)
+                      remainingTokens: limits.tpm.map { max(0, $0 - tokenSum) }, resetTokens: reset)
     }
 
     /// Admits a request charging `estimatedTokens` up front, or says why not and when to retry.
@@ -59,16 +78,16 @@ public struct KeyWindow: Sendable, Equatable {
             return .refused(reason: "too many concurrent requests for this key (max_concurrent \(max))", retryAfter: 1,
                             status(limits, now: now))
         }
-        if let rpm = limits.rpm, rpm > 0, entries.count >= rpm {
+        if let rpm = limits.rpm, rpm > 0, count >= rpm {
             let wait = entries[entries.count - rpm].time + Self.window - now
             return .refused(reason: "request rate limit reached for this key (rpm \(rpm))", retryAfter: wait, status(limits, now: now))
         }
         if let tpm = limits.tpm, tpm > 0 {
-            let used = entries.reduce(0) { $0 + $1.tokens }
+            let used = tokenSum
             if used + estimatedTokens > tpm {
                 // Wait until enough of the window's tokens expire (or the whole window, at worst).
                 var freed = 0, wait = Self.window
-                for entry in entries {
+                for entry in live {
                     freed += entry.tokens
                     if used - freed + estimatedTokens <= tpm { wait = entry.time + Self.window - now; break }
                 }
@@ -78,16 +97,29 @@ public struct KeyWindow: Sendable, Equatable {
         }
         let ticket = nextTicket
         nextTicket += 1
-        entries.append((now, estimatedTokens, ticket))
         inFlight += 1
+        // Without a request or token limit nothing needs the history: only concurrency counts.
+        if limits.rpm ?? 0 > 0 || limits.tpm ?? 0 > 0 {
+            entries.append((now, estimatedTokens, ticket))
+            tokenSum += estimatedTokens
+        }
         return .admitted(ticket: ticket, status(limits, now: now))
     }
 
     /// The request ended: replace its estimate with the real count.
     public mutating func complete(ticket: Int, actualTokens: Int) {
         inFlight = max(0, inFlight - 1)
-        if let i = entries.firstIndex(where: { $0.ticket == ticket }) { entries[i].tokens = actualTokens }
+        // Tickets grow with each entry, so the entry (if still in the window) is found by bisection.
+        var low = head, high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if entries[mid].ticket < ticket { low = mid + 1 } else { high = mid }
+        }
+        if low < entries.count, entries[low].ticket == ticket {
+            tokenSum += actualTokens - entries[low].tokens
+            entries[low].tokens = actualTokens
+        }
     }
 
-    public var isIdle: Bool { entries.isEmpty && inFlight == 0 }
+    public var isIdle: Bool { count == 0 && inFlight == 0 }
 }

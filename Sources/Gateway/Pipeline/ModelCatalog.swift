@@ -42,7 +42,7 @@ public struct ModelCatalog: Sendable {
             }
             return ModelRoute(name: name, provider: alias.provider, model: alias.model, fallbacks: alias.fallbacks)
         }
-        if let slash = name.firstIndex(of: "/") {
+        if let slash = name.utf8.firstIndex(of: UInt8(ascii: "/")) {
             let provider = String(name[..<slash])
             let model = String(name[name.index(after: slash)...])
             if Self.knownProviders.contains(provider), !model.isEmpty {

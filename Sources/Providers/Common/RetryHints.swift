@@ -41,8 +41,19 @@ public enum RetryHints {
         return sawUnit ? total : nil
     }
 
+    /// The first value of the header `name` (given in lower case), compared without case on
+    /// bytes: this runs for several names on every upstream answer.
     public static func header(_ name: String, _ headers: [(String, String)]) -> String? {
-        headers.first { $0.0.lowercased() == name }?.1
+        let wanted = name.utf8
+        for (candidate, value) in headers where candidate.utf8.count == wanted.count {
+            var same = true
+            for (a, b) in zip(candidate.utf8, wanted) where (a >= 65 && a <= 90 ? a + 32 : a) != b {
+                same = false
+                break
+            }
+            if same { return value }
+        }
+        return nil
     }
 
     /// An RFC 3339 timestamp (Anthropic's `*-reset` headers) in Unix milliseconds.
