@@ -12,4 +12,9 @@
 static inline int sb_accept_nonblocking(int fd) {
     return (int)syscall(SYS_accept4, fd, 0, 0, 04000 /* SOCK_NONBLOCK */ | 02000000 /* SOCK_CLOEXEC */);
 }
+
+/* getrandom(2), through the system call so no libc version question arises. */
+static inline long sb_getrandom(void *buffer, unsigned long length) {
+    return syscall(SYS_getrandom, buffer, length, 0);
+}
 #endif

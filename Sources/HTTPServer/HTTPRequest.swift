@@ -59,17 +59,18 @@ public struct HTTPRequest: Sendable {
 
 /// Request ids: random, unguessable, short.
 public enum RequestID {
+    /// `req_` + 24 hex digits (96 random bits).
     public static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = Array("req_".utf8)
-        for _ in 0..<3 {
-            var n = generator.next() as UInt64
-            for _ in 0..<8 {
-                out.append(hex[Int(n & 0xF)])
-                n >>= 4
+        out.reserveCapacity(28)
+        RandomPool.shared.withBytes(12) { bytes in
+            for b in bytes {
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
             }
         }
         return String(decoding: out, as: UTF8.self)
     }
 }
+

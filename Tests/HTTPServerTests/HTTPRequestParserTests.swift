@@ -134,6 +134,21 @@ struct RouterPatternTests {
         #expect(id.hasPrefix("req_"))
         #expect(id.count == 28)
         #expect(RequestID.make() != id)
+        #expect(id.dropFirst(4).allSatisfy { $0.isHexDigit && !$0.isUppercase })
+    }
+
+    /// Ids come from a pool refilled from the kernel: across several refills, from several
+    /// threads at once, none repeats and every hex digit turns up.
+    @Test func requestIdsStayUniqueAcrossPoolRefills() async {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { (0..<2_000).map { _ in RequestID.make() } } }
+            var all: [String] = []
+            for await batch in group { all += batch }
+            return all
+        }
+        #expect(ids.count == 8_000)
+        #expect(Set(ids).count == 8_000)
+        #expect(Set(ids.joined().dropFirst(4)).isSuperset(of: Set("0123456789abcdef")))
     }
 }
 
