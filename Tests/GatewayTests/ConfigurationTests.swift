@@ -106,6 +106,17 @@ struct ConfigurationTests {
         #expect(bad.contains { $0.contains("chat_loops.max_totl: unknown key (did you mean chat_loops.max_total?)") })
     }
 
+    @Test func aBaseURLPasswordIsMaskedInTheDescription() throws {
+        #expect(GatewayConfiguration.maskingPassword("https://user:s3cret@proxy.example:8443/v1?x=1") == "https://user:***@proxy.example:8443/v1?x=1")
+        #expect(GatewayConfiguration.maskingPassword("http://127.0.0.1:9000") == "http://127.0.0.1:9000")
+        #expect(GatewayConfiguration.maskingPassword("http://user@host/a:b@c") == "http://user@host/a:b@c")
+        let path = Self.file("providers:\n  openai:\n    base_url: https://me:s3cret@proxy.example/v1\n")
+        let loaded = try GatewayConfiguration.load(path: path, environment: ["OPENAI_API_KEY": "sk-x"], defaultPath: "/nonexistent")
+        let text = loaded.redactedDescription()
+        #expect(!text.contains("s3cret"))
+        #expect(text.contains("https://me:***@proxy.example/v1"))
+    }
+
     @Test func yamlSyntaxErrorsCarryALine() {
         let found = problems(Self.file("listen: [unclosed\nlog_level: info\n"))
         #expect(found.count == 1)

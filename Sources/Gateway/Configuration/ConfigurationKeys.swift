@@ -48,6 +48,15 @@ enum ConfigurationKeys {
 extension GatewayConfiguration {
     /// The effective configuration as YAML, for `switchboard config check`. Secrets appear only
     /// as whether their variable is set.
+    /// `https://user:secret@host` → `https://user:***@host`: a URL's password is a secret too.
+    static func maskingPassword(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<authority.index(after: colon)]) + "***" + String(url[at...])
+    }
+
     public func redactedDescription() -> String {
         func set(_ value: String?) -> String { value == nil ? "unset" : "set" }
         var lines = ["# source: \(source)",
@@ -64,7 +73,7 @@ extension GatewayConfiguration {
         for name in GatewayConfiguration.providerNames {
             guard let p = providers[name] else { continue }
             lines += ["  \(name):  # \(p.enabled ? "enabled" : "disabled")",
-                      "    base_url: \(p.baseURL)", "    api_key_env: \(p.apiKeyEnv)  # \(set(p.apiKey))",
+                      "    base_url: \(Self.maskingPassword(p.baseURL))", "    api_key_env: \(p.apiKeyEnv)  # \(set(p.apiKey))",
                       "    timeouts: {connect_s: \(p.timeouts.connectSeconds), first_byte_s: \(p.timeouts.firstByteSeconds), idle_s: \(p.timeouts.idleSeconds)}",
                       "    limits: {rpm: \(p.limits.rpm), tpm: \(p.limits.tpm), max_concurrent: \(p.limits.maxConcurrent), queue_timeout_s: \(p.limits.queueTimeoutSeconds)}",
                       "    retry: {attempts: \(p.retry.attempts), base_ms: \(p.retry.baseMilliseconds), cap_ms: \(p.retry.capMilliseconds)}"]
