@@ -10,8 +10,14 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
+    /// When set, members of the top-level object with other keys are scanned (their
+    /// structure still checked) but not built.
+    private let keep: JSONKeyFilter?
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>, keeping keep: JSONKeyFilter? = nil) {
+        self.bytes = bytes
+        self.keep = keep
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
@@ -73,9 +79,14 @@ struct JSONParser {
         var keyIndex: [String: Int] = [:]
         // Most objects on our paths have a handful of keys: one allocation instead of growing.
         object.entries.reserveCapacity(8)
+        let selective = depth == 1 ? keep : nil
         while true {
             guard index < bytes.count else { throw fail("unexpected end of input in object") }
             guard bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            if let selective, try skipMemberUnlessKept(selective) {
+                if try endOfMember(closing: UInt8(ascii: "}")) { break }
+                continue
+            }
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
@@ -96,15 +107,104 @@ struct JSONParser {
                     object.entries.append((key, value))
                 }
             }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input in object") }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; break }
-            guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or '}'") }
-            index += 1
-            skipWhitespace()
+            if try endOfMember(closing: UInt8(ascii: "}")) { break }
         }
         depth -= 1
         return .object(object)
+    }
+
+    /// After a member or element: true at the closing bracket (consumed), false after a comma.
+    private mutating func endOfMember(closing: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else {
+            throw fail(closing == UInt8(ascii: "}") ? "unexpected end of input in object" : "unexpected end of input in array")
+        }
+        if bytes[index] == closing { index += 1; return true }
+        guard bytes[index] == UInt8(ascii: ",") else {
+            throw fail(closing == UInt8(ascii: "}") ? "expected ',' or '}'" : "expected ',' or ']'")
+        }
+        index += 1
+        skipWhitespace()
+        return false
+    }
+
+    /// At a member's key: when the key (without escapes) is not one to keep, scans past the
+    /// whole member and returns true; otherwise leaves the index at the key.
+    private mutating func skipMemberUnlessKept(_ filter: JSONKeyFilter) throws(JSONParseError) -> Bool {
+        var end = index + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
+        if filter.contains(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end])) { return false }
+        try skipString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+        index += 1
+        skipWhitespace()
+        try skipValue()
+        return true
+    }
+
+    /// Scans one value without building it: the same grammar, no allocation.
+    private mutating func skipValue() throws(JSONParseError) {
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            try enter()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; depth -= 1; return }
+            while true {
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                try skipString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                try skipValue()
+                if try endOfMember(closing: UInt8(ascii: "}")) { break }
+            }
+            depth -= 1
+        case UInt8(ascii: "["):
+            try enter()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; depth -= 1; return }
+            while true {
+                try skipValue()
+                if try endOfMember(closing: UInt8(ascii: "]")) { break }
+            }
+            depth -= 1
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    private mutating func skipString() throws(JSONParseError) {
+        index += 1
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") { index += 1; return }
+            if b < 0x20 { throw fail("control character in string") }
+            index += 1
+            guard b == UInt8(ascii: "\\") else { continue }
+            guard index < bytes.count else { throw fail("unterminated escape") }
+            switch bytes[index] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                index += 1
+            case UInt8(ascii: "u"):
+                guard index + 4 < bytes.count,
+                      (1...4).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else { throw fail("invalid \\u escape") }
+                index += 5
+            default:
+                throw fail("invalid escape")
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    private static func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66)
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
@@ -131,6 +231,12 @@ struct JSONParser {
 
     /// RFC 8259: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as its literal.
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = try scanNumber()
+        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+    }
+
+    /// Moves past a number; returns where it started.
+    private mutating func scanNumber() throws(JSONParseError) -> Int {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count else { throw fail("incomplete number") }
@@ -153,7 +259,7 @@ struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("digit expected in exponent") }
             skipDigits()
         }
-        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        return start
     }
 
     private mutating func skipDigits() {

@@ -40,12 +40,38 @@ extension JSONValue {
         try parseBuffer(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)).get()
     }
 
-    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
-        var parser = JSONParser(buffer)
+    /// Parses a document but builds only the top-level members named in `filter` (when the
+    /// document is an object); the others are checked for well-formedness and dropped. For
+    /// hot paths that read a few fields of a large message (a stream chunk).
+    public static func parse(_ text: String, keeping filter: JSONKeyFilter) throws(JSONParseError) -> JSONValue {
+        var text = text
+        var outcome: Result<JSONValue, JSONParseError> = .success(.null)
+        text.withUTF8 { buffer in outcome = parseBuffer(buffer, keeping: filter) }
+        return try outcome.get()
+    }
+
+    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>,
+                                    keeping filter: JSONKeyFilter? = nil) -> Result<JSONValue, JSONParseError> {
+        var parser = JSONParser(buffer, keeping: filter)
         do {
             return .success(try parser.parseDocument())
         } catch {
             return .failure(error)
         }
+    }
+}
+
+/// A set of object keys compared as raw UTF-8 (no `String` is made for the keys it is asked
+/// about). Make one per use site, once.
+public struct JSONKeyFilter: Sendable {
+    private let keys: [[UInt8]]
+
+    public init(_ keys: [String]) { self.keys = keys.map { Array($0.utf8) } }
+
+    func contains(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        for candidate in keys where candidate.count == key.count {
+            if candidate.withUnsafeBufferPointer({ $0.elementsEqual(key) }) { return true }
+        }
+        return false
     }
 }

@@ -18,13 +18,18 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
 
     init(model: String) { requestedModel = model }
 
+    private static let chunkFields = JSONKeyFilter(["choices", "usage", "error"])
+
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
         guard !isDone else { return }
         if event.data == "[DONE]" {
             end(emit)
             return
         }
-        guard let chunk = try? JSONValue.parse(event.data) else { return }
+        // After the first chunk only these fields matter; the rest (id, model, fingerprint, …)
+        // is scanned but not built.
+        guard let chunk = hasStarted ? try? JSONValue.parse(event.data, keeping: Self.chunkFields)
+                                     : try? JSONValue.parse(event.data) else { return }
         if let error = chunk["error"], !error.isNull {
             fail(error, emit)
             return
