@@ -48,7 +48,7 @@ public final class ResponseWriter: @unchecked Sendable {
         guard !headSent, !clientGone, let connection else { return }
         self.status = status
         headSent = true
-        var out = head(status: status, headers: headers, framing: "Content-Length: \(body.count)\r\n")
+        var out = head(status: status, headers: headers, contentLength: body.count, bodyCapacity: body.count)
         if method != "HEAD" { out.append(contentsOf: body) }
         bytesSent += out.count
         connection.send(out)
@@ -67,15 +67,12 @@ public final class ResponseWriter: @unchecked Sendable {
         guard !headSent, !clientGone, let connection else { return }
         self.status = status
         headSent = true
-        let framing: String
         if versionMinor >= 1 {
             chunked = true
-            framing = "Transfer-Encoding: chunked\r\n"
         } else {
             keepAlive = false
-            framing = ""
         }
-        let out = head(status: status, headers: headers, framing: framing)
+        let out = head(status: status, headers: headers, contentLength: nil)
         bytesSent += out.count
         connection.send(out)
     }
@@ -140,24 +137,43 @@ public final class ResponseWriter: @unchecked Sendable {
         onWritable?()
     }
 
-    private func head(status: Int, headers: HTTPHeaders, framing: String) -> [UInt8] {
-        var text = "HTTP/1.\(versionMinor >= 1 ? 1 : 0) \(status) \(StatusText.reason(status))\r\n"
+    /// The status line and header block, written as bytes (String interpolation here cost
+    /// more than the rest of sending a small response).
+    private func head(status: Int, headers: HTTPHeaders, contentLength: Int?, bodyCapacity: Int = 0) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + bodyCapacity)
+        out.append(contentsOf: versionMinor >= 1 ? "HTTP/1.1 ".utf8 : "HTTP/1.0 ".utf8)
+        out.append(contentsOf: String(status).utf8)
+        out.append(0x20)
+        out.append(contentsOf: StatusText.reason(status).utf8)
+        out.append(contentsOf: [0x0D, 0x0A])
         for (name, value) in headers where !name.equalsIgnoringASCIICase("content-length")
             && !name.equalsIgnoringASCIICase("transfer-encoding") && !name.equalsIgnoringASCIICase("connection") {
             // A CR or LF in a header would let a value inject headers or a second response.
             guard !name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x3A }),
                   !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { continue }
-            text += "\(name): \(value)\r\n"
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: [0x3A, 0x20])
+            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: [0x0D, 0x0A])
         }
-        text += framing
-        text += "x-request-id: \(requestId)\r\n"
+        if let contentLength {
+            out.append(contentsOf: "Content-Length: ".utf8)
+            out.append(contentsOf: String(contentLength).utf8)
+            out.append(contentsOf: [0x0D, 0x0A])
+        } else if chunked {
+            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+        }
+        out.append(contentsOf: "x-request-id: ".utf8)
+        out.append(contentsOf: requestId.utf8)
+        out.append(contentsOf: [0x0D, 0x0A])
         if let connection, !keepAlive || connection.isDraining {
             keepAlive = false
-            text += "Connection: close\r\n"
+            out.append(contentsOf: "Connection: close\r\n".utf8)
         } else if versionMinor == 0 {
-            text += "Connection: keep-alive\r\n"
+            out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
         }
-        text += "\r\n"
-        return Array(text.utf8)
+        out.append(contentsOf: [0x0D, 0x0A])
+        return out
     }
 }

@@ -278,6 +278,21 @@ struct LoopEndToEndTests {
         #expect(status == "cancelled")
     }
 
+    @Test func shutdownDoesNotWaitForToolResults() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        let stream = try LoopStream(daemon, body: Self.body("openai/tools"))
+        try #require(stream.wait(for: "awaiting_tools").first != nil)
+        let started = Date()
+        daemon.signal(SIGTERM)
+        // The drain's grace period is 30 s; a loop waiting for tools must not use it up.
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(stream.waitForEnd(timeout: 5))
+        #expect(stream.events.suffix(2).map(\.event) == ["usage", "done"])
+        #expect(jsonObject(stream.events.last?.data ?? "")?["finish_reason"] as? String == "cancelled")
+    }
+
     // MARK: Tool results that do not fit
 
     @Test func mismatchedDuplicateAndLateResults() throws {
@@ -358,8 +373,11 @@ struct LoopEndToEndTests {
         #expect(refused.headers["retry-after"] != nil)
         #expect(refused.headers["x-ratelimit-limit-loops"] == "1")
 
+        let metrics = try curl(daemon.baseURL + "/metrics").body
+        #expect(metrics.contains("switchboard_loops{state=\"live\"} 1"), "\(metrics)")
         #expect(try curl(daemon.baseURL + "/v1/loops/\(loopId)", method: "DELETE").status == 200)
         #expect(first.waitForEnd())
+        #expect(try curl(daemon.baseURL + "/metrics").body.contains("switchboard_loops{state=\"ended\"} 1"))
         // Ended loops do not count: a new one starts.
         let second = try LoopStream(daemon, body: Self.body("openai/text"))
         #expect(second.waitForEnd())

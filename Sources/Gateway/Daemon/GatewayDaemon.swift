@@ -76,7 +76,7 @@ public final class GatewayDaemon: Sendable {
             writer.routeLabel = "/v1/messages"
             chat.handleAnthropic(request, writer)
         }
-        let loops = LoopsEndpoint(state: state, loops: LoopRegistry())
+        let loops = LoopsEndpoint(state: state, loops: state.loops)
         router.add("POST", "/v1/loops") { request, _, writer in
             writer.routeLabel = "/v1/loops"
             loops.create(request, writer)
@@ -127,6 +127,7 @@ public final class GatewayDaemon: Sendable {
     /// what is left. Returns true when everything finished in time.
     public func drain(graceSeconds: Double) -> Bool {
         state.beginDraining()
+        state.loops.cancelWaiting()
         server.stopAccepting()
         let drained = server.waitUntilDrained(timeoutSeconds: graceSeconds)
         server.closeAll()

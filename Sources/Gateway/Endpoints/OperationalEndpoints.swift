@@ -23,7 +23,12 @@ struct OperationalEndpoints: Sendable {
         let (open, inFlight) = gauges()
         var headers = HTTPHeaders()
         headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        writer.respond(status: 200, headers: headers,
-                       body: Array(state.metrics.render(openConnections: open, inFlightRequests: inFlight).utf8))
+        var text = state.metrics.render(openConnections: open, inFlightRequests: inFlight)
+        let loops = state.loops.counts
+        text += "# HELP switchboard_loops Chat loops (/v1/loops): live ones, and ended ones whose transcript is kept.\n"
+        text += "# TYPE switchboard_loops gauge\n"
+        text += "switchboard_loops{state=\"live\"} \(loops.live)\n"
+        text += "switchboard_loops{state=\"ended\"} \(loops.ended)\n"
+        writer.respond(status: 200, headers: headers, body: Array(text.utf8))
     }
 }

@@ -153,8 +153,10 @@ final class ChatLoop: @unchecked Sendable {
     // MARK: Waiting for tools
 
     private func awaitTools(_ calls: [ToolCallPart], step: Int) {
+        // A daemon shutting down does not wait for tools.
+        let draining = state.isDraining
         let waiting = transcript.withLock { t in
-            guard !t.cancelRequested else { return false }
+            guard !t.cancelRequested, !draining else { return false }
             t.status = .awaitingTools
             t.pendingCalls = calls
             return true
@@ -290,18 +292,20 @@ final class ChatLoop: @unchecked Sendable {
             t.pendingCalls = []
             return (t.usage, t.step)
         }
+        // Registered as ended before the client can see the end, so what it reads next
+        // (GET, metrics) already agrees.
+        if streamStarted {
+            registry.loopEnded(self, on: writer.loop, limits: limits)
+        } else {
+            // The client got an HTTP error and never learnt the id: nothing to keep.
+            registry.remove(id)
+        }
         if streamStarted, !writer.isClosed {
             var out: [UInt8] = []
             LoopEvents.end(loopId: id, usage: usage, finish: finish, providerFinish: finish == .cancelled ? nil : lastProviderFinish,
                            steps: steps, into: &out)
             writer.write(out)
             writer.end()
-        }
-        if streamStarted {
-            registry.loopEnded(self, on: writer.loop, limits: limits)
-        } else {
-            // The client got an HTTP error and never learnt the id: nothing to keep.
-            registry.remove(id)
         }
     }
 

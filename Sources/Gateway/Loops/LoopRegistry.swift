@@ -85,6 +85,14 @@ public final class LoopRegistry: Sendable {
         }
     }
 
+    /// Shutdown: loops waiting for tool results end now (their streams get `done`
+    /// `cancelled`) instead of holding the drain until its grace period runs out. Loops in
+    /// the middle of a turn finish the turn, then end the same way (`ChatLoop` checks).
+    func cancelWaiting() {
+        let live = table.withLock { $0.entries.values.filter { $0.endedOrder == nil }.map(\.loop) }
+        for loop in live where loop.status == .awaitingTools { _ = loop.requestCancel() }
+    }
+
     /// Live and ended loops (for metrics and tests).
     var counts: (live: Int, ended: Int) {
         table.withLock { table in
