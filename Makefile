@@ -8,6 +8,8 @@ SYSCONFDIR   ?= /etc/switchboard
 UNITDIR      ?= /etc/systemd/system
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
 BENCH_TOOLS  := wrk
+# What the end-to-end tests drive besides curl: `script` (a pseudo-terminal for the REPL) and pgrep.
+TEST_TOOLS   := bsdutils procps
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools (schema validator; later the provider SDKs), installed into .venv.
 PY_TEST_PKGS := openapi-spec-validator openai anthropic
@@ -24,6 +26,8 @@ setup:
 	fi
 
 setup-test: setup
+	@missing=""; for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)

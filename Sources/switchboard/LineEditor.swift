@@ -198,7 +198,10 @@ final class LineEditor {
             FileHandle.standardOutput.write(Data(prompt.utf8))
             return Swift.readLine()
         }
-        defer { tcsetattr(0, TCSANOW, &saved) }
+        defer {
+            tcsetattr(0, TCSANOW, &saved)
+            TerminalRestore.disarm()
+        }
         return edit(prompt: prompt)
     }
 
@@ -206,6 +209,7 @@ final class LineEditor {
     /// TCSANOW rather than TCSAFLUSH, so what was typed while an answer streamed is kept.
     private func enterRawMode() -> Bool {
         guard tcgetattr(0, &saved) == 0 else { return false }
+        TerminalRestore.arm(saved)
         var raw = saved
         raw.c_iflag &= ~tcflag_t(ICRNL | IXON)
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO | ISIG | IEXTEN)
@@ -309,5 +313,31 @@ final class LineEditor {
                 return
             }
         }
+    }
+}
+
+/// Puts the terminal back the way it was if a signal ends the program while a line is being
+/// read (raw mode would otherwise outlive it, leaving the shell without echo). The handler
+/// restores the saved settings, then lets the signal do what it does by default.
+enum TerminalRestore {
+    nonisolated(unsafe) private static var cooked = termios()
+    nonisolated(unsafe) private static var armed: sig_atomic_t = 0
+    private static let signals = [SIGTERM, SIGHUP, SIGQUIT]
+
+    static func arm(_ settings: termios) {
+        cooked = settings
+        armed = 1
+        for sig in signals {
+            signal(sig) { received in
+                if TerminalRestore.armed != 0 { tcsetattr(0, TCSANOW, &TerminalRestore.cooked) }
+                signal(received, SIG_DFL)
+                raise(received)
+            }
+        }
+    }
+
+    static func disarm() {
+        armed = 0
+        for sig in signals { signal(sig, SIG_DFL) }
     }
 }

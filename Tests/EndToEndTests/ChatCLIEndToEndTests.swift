@@ -109,4 +109,25 @@ struct ChatCLIEndToEndTests {
         #expect(sent == ["first", "first", "xabcy", "hello world", "kept", "keep", "one four", "bcd", "xyz",
                          "日x本é", "after ctrl-c", "draft", "ab"], "\(screen)")
     }
+
+    /// A signal that ends the program at the prompt leaves the terminal as it found it (the
+    /// line editor's raw mode must not outlive the program).
+    @Test func aSignalAtThePromptRestoresTheTerminal() throws {
+        let script = "/usr/bin/script"
+        try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux script provides the pseudo-terminal")
+        let dir = TempDir()
+        let shell = dir.write("sigterm.sh", """
+            (sleep 1.5; kill -TERM $(pgrep -P $$ -x switchboard)) &
+            "$1" chat --url http://127.0.0.1:9 -m openai/text
+            echo "EXIT=$?"
+            stty -a | tr ' ;' '\\n\\n' | grep -x -e '-\\?icanon' -e '-\\?echo' | tr '\\n' ' '
+            echo
+            """)
+        let result = try run("/bin/bash", ["-c", "\(script) -qc 'bash \(shell) \(Repo.binary)' /dev/null"],
+                             environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()], timeout: 30)
+        let screen = result.stdout.replacingOccurrences(of: "\r", with: "")
+        #expect(screen.contains("EXIT=143"), "\(screen)")
+        #expect(screen.contains("icanon echo"), "\(screen)")
+        #expect(!screen.contains("-icanon"), "\(screen)")
+    }
 }
