@@ -8,8 +8,8 @@ SYSCONFDIR   ?= /etc/switchboard
 UNITDIR      ?= /etc/systemd/system
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
 BENCH_TOOLS  := wrk
-# What the end-to-end tests drive besides curl: `script` (a pseudo-terminal for the REPL) and pgrep.
-TEST_TOOLS   := bsdutils procps
+# What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, and venv for the SDKs.
+TEST_TOOLS   := bsdutils procps python3-venv
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools (schema validator; later the provider SDKs), installed into .venv.
 PY_TEST_PKGS := openapi-spec-validator openai anthropic
