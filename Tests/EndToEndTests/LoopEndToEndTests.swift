@@ -362,6 +362,37 @@ struct LoopEndToEndTests {
         #expect(jsonObject(stream.events.last?.data ?? "")?["finish_reason"] as? String == "stop")
     }
 
+    /// Key limits apply to every turn as to a /v1/chat request: with rpm 2 the third turn is
+    /// refused in the stream (an error event, then usage and done) and metered as refused.
+    @Test func keyLimitsApplyToEveryTurn() throws {
+        let admin = "admin-secret-for-loop-limits"
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock, environment: ["SWITCHBOARD_ADMIN_KEY": admin])
+        let created = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(admin)", "Content-Type": "application/json"],
+                               body: #"{"name":"two-a-minute","rpm":2}"#)
+        let auth = ["Authorization": "Bearer \(try #require(jsonObject(created.body)?["key"] as? String))"]
+        let stream = try LoopStream(daemon, body: Self.body("openai/tools+tool_turns=5"), headers: auth)
+        for step in 1...2 {
+            let awaiting = stream.wait(for: "awaiting_tools", count: step)
+            try #require(awaiting.count == step, "\(stream.text)")
+            let ids = (awaiting[step - 1]["tool_calls"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(try Self.post(daemon, awaiting[step - 1]["loop_id"] as? String ?? "", Self.results(ids.map { ($0, "ok") }),
+                                  headers: auth).status == 202)
+        }
+        #expect(stream.waitForEnd())
+        let events = stream.events
+        #expect(events.suffix(3).map(\.event) == ["error", "usage", "done"], "\(stream.text)")
+        let error = jsonObject(events.suffix(3).first?.data ?? "")?["error"] as? [String: Any]
+        #expect(error?["type"] as? String == "rate_limited")
+        #expect(error?["status"] as? Int == 429)
+        let done = jsonObject(events.last?.data ?? "")
+        #expect(done?["finish_reason"] as? String == "error")
+        #expect(done?["steps"] as? Int == 3)
+        let loopId = done?["loop_id"] as? String ?? ""
+        let rows = try Self.usageRows(daemon, loopId: loopId, expect: 3)
+        #expect(rows.compactMap { $0["status"] as? Int } == [200, 200, 429])
+    }
+
     @Test func liveLoopsAreBoundedAndEndedTranscriptsExpire() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock, yaml: "chat_loops: {max_per_key: 1, retention_s: 0.5}")
