@@ -16,6 +16,10 @@ public final class UpstreamClient: @unchecked Sendable {
     private var curlTimer: TimerHandle?
     private var pendingRemovals: [UpstreamTransfer] = []
     private var removalScheduled = false
+    /// Easy handles of finished transfers, reset and ready for the next one: making a handle
+    /// costs more than resetting one.
+    private var spareHandles: [UnsafeMutableRawPointer] = []
+    private static let maxSpareHandles = 256
 
     private static let registry = Mutex<[ObjectIdentifier: UpstreamClient]>([:])
 
@@ -46,7 +50,26 @@ public final class UpstreamClient: @unchecked Sendable {
         sb_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 1024)
     }
 
-    deinit { curl_multi_cleanup(multi) }
+    deinit {
+        for easy in spareHandles { curl_easy_cleanup(easy) }
+        curl_multi_cleanup(multi)
+    }
+
+    /// A handle for a new transfer: a spare one, or a new one.
+    func takeHandle() -> UnsafeMutableRawPointer {
+        spareHandles.popLast() ?? curl_easy_init()!
+    }
+
+    /// A finished transfer's handle (already out of the multi handle): reset for reuse, or
+    /// freed when enough are spare.
+    func giveBack(_ easy: UnsafeMutableRawPointer) {
+        guard spareHandles.count < Self.maxSpareHandles else {
+            curl_easy_cleanup(easy)
+            return
+        }
+        curl_easy_reset(easy)
+        spareHandles.append(easy)
+    }
 
     /// Starts a transfer; callbacks arrive on this loop.
     public func start(_ request: UpstreamRequest, delegate: UpstreamDelegate) -> UpstreamTransfer {

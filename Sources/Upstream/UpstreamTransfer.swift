@@ -38,12 +38,14 @@ public final class UpstreamTransfer: @unchecked Sendable {
         if !request.body.isEmpty { self.body.copyMemory(from: UnsafeRawBufferPointer(start: request.body, count: request.body.count)) }
         self.delegate = delegate
         self.client = client
-        easy = curl_easy_init()!
+        easy = client.takeHandle()
         configure()
     }
 
+    /// Runs on the client's loop: transfers are loop-confined, and the client keeps each one
+    /// until curl is done with its handle.
     deinit {
-        curl_easy_cleanup(easy)
+        if let client { client.giveBack(easy) } else { curl_easy_cleanup(easy) }
         curl_slist_free_all(headerList)
         body.deallocate()
     }
