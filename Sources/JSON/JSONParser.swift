@@ -7,12 +7,12 @@ struct JSONParser {
     /// handling stays linear on large (possibly hostile) objects.
     private static let keyIndexThreshold = 16
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private var depth = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    var depth = 0
     /// When set, members of the top-level object with other keys are scanned (their
     /// structure still checked) but not built.
-    private let keep: JSONKeyFilter?
+    let keep: JSONKeyFilter?
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, keeping keep: JSONKeyFilter? = nil) {
         self.bytes = bytes
@@ -27,9 +27,9 @@ struct JSONParser {
         return value
     }
 
-    private func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
+    func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -52,7 +52,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
         let start = word.utf8Start
         for i in 0..<word.utf8CodeUnitCount {
             guard index < bytes.count else { throw fail("unexpected end of input") }
@@ -61,7 +61,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func enter() throws(JSONParseError) {
+    mutating func enter() throws(JSONParseError) {
         depth += 1
         if depth > Self.maxDepth { throw fail("nesting deeper than \(Self.maxDepth)") }
         index += 1
@@ -114,7 +114,7 @@ struct JSONParser {
     }
 
     /// After a member or element: true at the closing bracket (consumed), false after a comma.
-    private mutating func endOfMember(closing: UInt8) throws(JSONParseError) -> Bool {
+    mutating func endOfMember(closing: UInt8) throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard index < bytes.count else {
             throw fail(closing == UInt8(ascii: "}") ? "unexpected end of input in object" : "unexpected end of input in array")
@@ -126,85 +126,6 @@ struct JSONParser {
         index += 1
         skipWhitespace()
         return false
-    }
-
-    /// At a member's key: when the key (without escapes) is not one to keep, scans past the
-    /// whole member and returns true; otherwise leaves the index at the key.
-    private mutating func skipMemberUnlessKept(_ filter: JSONKeyFilter) throws(JSONParseError) -> Bool {
-        var end = index + 1
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
-        if filter.contains(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end])) { return false }
-        try skipString()
-        skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-        index += 1
-        skipWhitespace()
-        try skipValue()
-        return true
-    }
-
-    /// Scans one value without building it: the same grammar, no allocation.
-    private mutating func skipValue() throws(JSONParseError) {
-        guard index < bytes.count else { throw fail("unexpected end of input") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"):
-            try enter()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; depth -= 1; return }
-            while true {
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-                try skipString()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                index += 1
-                skipWhitespace()
-                try skipValue()
-                if try endOfMember(closing: UInt8(ascii: "}")) { break }
-            }
-            depth -= 1
-        case UInt8(ascii: "["):
-            try enter()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; depth -= 1; return }
-            while true {
-                try skipValue()
-                if try endOfMember(closing: UInt8(ascii: "]")) { break }
-            }
-            depth -= 1
-        case UInt8(ascii: "\""): try skipString()
-        case UInt8(ascii: "t"): try expectLiteral("true")
-        case UInt8(ascii: "f"): try expectLiteral("false")
-        case UInt8(ascii: "n"): try expectLiteral("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
-        default: throw fail("unexpected character")
-        }
-    }
-
-    private mutating func skipString() throws(JSONParseError) {
-        index += 1
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") { index += 1; return }
-            if b < 0x20 { throw fail("control character in string") }
-            index += 1
-            guard b == UInt8(ascii: "\\") else { continue }
-            guard index < bytes.count else { throw fail("unterminated escape") }
-            switch bytes[index] {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                index += 1
-            case UInt8(ascii: "u"):
-                guard index + 4 < bytes.count,
-                      (1...4).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else { throw fail("invalid \\u escape") }
-                index += 5
-            default:
-                throw fail("invalid escape")
-            }
-        }
-        throw fail("unterminated string")
-    }
-
-    private static func isHexDigit(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66)
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
@@ -236,7 +157,7 @@ struct JSONParser {
     }
 
     /// Moves past a number; returns where it started.
-    private mutating func scanNumber() throws(JSONParseError) -> Int {
+    mutating func scanNumber() throws(JSONParseError) -> Int {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count else { throw fail("incomplete number") }

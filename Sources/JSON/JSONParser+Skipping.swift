@@ -1,0 +1,83 @@
+/// Scanning past JSON without building it: what `parse(_:keeping:)` does with the top-level
+/// members it was not asked for. The same grammar as the building parser, so a document is
+/// accepted or refused alike either way.
+extension JSONParser {
+    /// At a member's key: when the key (without escapes) is not one to keep, scans past the
+    /// whole member and returns true; otherwise leaves the index at the key.
+    mutating func skipMemberUnlessKept(_ filter: JSONKeyFilter) throws(JSONParseError) -> Bool {
+        var end = index + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
+        if filter.contains(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end])) { return false }
+        try skipString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+        index += 1
+        skipWhitespace()
+        try skipValue()
+        return true
+    }
+
+    /// Scans one value without building it: the same grammar, no allocation.
+    mutating func skipValue() throws(JSONParseError) {
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            try enter()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; depth -= 1; return }
+            while true {
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                try skipString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                try skipValue()
+                if try endOfMember(closing: UInt8(ascii: "}")) { break }
+            }
+            depth -= 1
+        case UInt8(ascii: "["):
+            try enter()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; depth -= 1; return }
+            while true {
+                try skipValue()
+                if try endOfMember(closing: UInt8(ascii: "]")) { break }
+            }
+            depth -= 1
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    mutating func skipString() throws(JSONParseError) {
+        index += 1
+        while index < bytes.count {
+            let b = bytes[index]
+            if b == UInt8(ascii: "\"") { index += 1; return }
+            if b < 0x20 { throw fail("control character in string") }
+            index += 1
+            guard b == UInt8(ascii: "\\") else { continue }
+            guard index < bytes.count else { throw fail("unterminated escape") }
+            switch bytes[index] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                index += 1
+            case UInt8(ascii: "u"):
+                guard index + 4 < bytes.count,
+                      (1...4).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else { throw fail("invalid \\u escape") }
+                index += 5
+            default:
+                throw fail("invalid escape")
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    static func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66)
+    }
+}
