@@ -9,13 +9,19 @@ extension JSONParser {
         while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return false }
         if filter.contains(UnsafeBufferPointer(rebasing: bytes[(index + 1)..<end])) { return false }
+        try skipMember()
+        return true
+    }
+
+    /// `"key": value`, from the key's opening quote.
+    private mutating func skipMember() throws(JSONParseError) {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
         try skipString()
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
         index += 1
         skipWhitespace()
         try skipValue()
-        return true
     }
 
     /// Scans one value without building it: the same grammar, no allocation.
@@ -26,13 +32,7 @@ extension JSONParser {
             try enter()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; depth -= 1; return }
             while true {
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-                try skipString()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                index += 1
-                skipWhitespace()
-                try skipValue()
+                try skipMember()
                 if try endOfMember(closing: UInt8(ascii: "}")) { break }
             }
             depth -= 1
