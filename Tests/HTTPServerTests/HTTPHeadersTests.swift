@@ -1,0 +1,28 @@
+import Testing
+@testable import HTTPServer
+
+@Suite("Header names")
+struct HTTPHeadersTests {
+    @Test(arguments: [
+        ("Content-Type", "content-type", true),
+        ("CONTENT-TYPE", "content-type", true),
+        ("content-typf", "content-type", false),
+        ("content-type ", "content-type", false),
+        ("x-api-key", "x-api-kez", false),
+        ("Ä", "ä", false),          // only ASCII letters fold
+        ("[", "{", false),          // 0x5B and 0x7B differ by 32 but are not letters
+        ("", "", true),
+    ])
+    func namesCompareWithoutASCIICase(a: String, b: String, equal: Bool) {
+        #expect(a.equalsIgnoringASCIICase(b) == equal)
+    }
+
+    @Test func lookupsIgnoreCaseAndKeepOrder() {
+        var headers = HTTPHeaders([("X-One", "1"), ("x-one", "2"), ("Accept", "*/*")])
+        #expect(headers["x-ONE"] == "1")
+        #expect(headers.values("X-one") == ["1", "2"])
+        headers.set("X-ONE", "3")
+        #expect(headers.values("x-one") == ["3"])
+        #expect(headers["missing"] == nil)
+    }
+}
