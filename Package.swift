@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite", "ChatModel"]),
 
         // Provider adapters: pure mapping, no I/O.
-        .target(name: "Providers", dependencies: ["ChatModel", "JSON", "SSE", "Upstream"]),
+        .target(name: "Providers", dependencies: ["ChatModel", "JSON", "SSE", "Upstream", "HTTPServer"]),
 
         .target(name: "Gateway", dependencies: [
             "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE", "Store",

@@ -54,6 +54,7 @@ struct ScenarioRequest: Sendable {
         let turns = body?["messages"]?.arrayValue ?? body?["contents"]?.arrayValue ?? []
         return turns.filter { ["assistant", "model"].contains($0["role"]?.stringValue ?? "") }.count
     }
+
     var callCount: Int { max(0, options.int("calls", default: 1)) }
 
     /// Usage for this answer; `output` defaults to the number of deltas produced.

@@ -7,6 +7,7 @@ extension ProviderEmulator {
           tools            calls=1 tool calls (first tool's name or get_weather), arguments
                            {"city":"Oslo","n":<i>} in fragments; interleave=1 (OpenAI);
                            tool_turns=N: text once the request holds N model answers;
+                           error_after_turns=N (any scenario): the status= error from then on;
                            with thinking on: a signed thinking block first (Anthropic),
                            the first call signed (Gemini), and both refuse a tool turn sent
                            back without its signature, as the providers do

@@ -77,6 +77,12 @@ public final class ProviderEmulator: Sendable {
         if scenario.scenario == "tools", let turns = options["tool_turns"].flatMap({ Int($0) }), scenario.assistantTurns >= turns {
             scenario.scenario = "text"
         }
+        // `error_after_turns=N`: once the request holds N model answers, the provider's error
+        // (`status`, default 500): a later turn of a conversation that fails.
+        if let after = options["error_after_turns"].flatMap({ Int($0) }), scenario.assistantTurns >= after {
+            play(dialect.error(status: options.int("status", default: 500), options: options).timed(by: options), writer, seq: seq)
+            return
+        }
         if let refusal = dialect.refusal(scenario) {
             play(refusal, writer, seq: seq)
             return

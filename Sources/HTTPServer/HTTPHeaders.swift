@@ -35,7 +35,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral, Expres
 }
 
 extension String {
-    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+    /// Equal when only the case of ASCII letters differs (header names, media types).
+    public func equalsIgnoringASCIICase(_ other: String) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
         // Index walking, not `zip`: this runs for every header lookup of every request.

@@ -73,4 +73,3 @@ public enum RequestID {
         return String(decoding: out, as: UTF8.self)
     }
 }
-

@@ -30,7 +30,7 @@ public struct UpstreamRequest: Sendable, Equatable {
 
     /// The first value of a header (case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 }
 

@@ -130,4 +130,23 @@ struct ChatCLIEndToEndTests {
         #expect(screen.contains("icanon echo"), "\(screen)")
         #expect(!screen.contains("-icanon"), "\(screen)")
     }
+
+    /// Ctrl-C outside an answer ends the program as usual (130), also once answers have
+    /// installed their own Ctrl-C handling. Output through a pipe: the plain-prompt path.
+    @Test func ctrlCBetweenAnswersEndsTheProgram() throws {
+        let script = "/usr/bin/script"
+        try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux script provides the pseudo-terminal")
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        let dir = TempDir()
+        let shell = dir.write("ctrlc.sh", """
+            "$1" chat --url "$2" -m openai/text+chunks=2 | cat
+            echo "EXIT=${PIPESTATUS[0]}"
+            """)
+        let command = "(printf 'hello\\n'; sleep 1.5; printf '\\003'; sleep 1) | \(script) -qc 'bash \(shell) \(Repo.binary) \(daemon.baseURL)' /dev/null"
+        let result = try run("/bin/bash", ["-c", command], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()], timeout: 30)
+        let screen = result.stdout.replacingOccurrences(of: "\r", with: "")
+        #expect(screen.contains("w0 w1"), "\(screen)")
+        #expect(screen.contains("EXIT=130"), "\(screen)")
+    }
 }

@@ -28,13 +28,17 @@ struct LoopRulesEndToEndTests {
         #expect(twice.status == 400)
         #expect(L.errorMessage(twice).contains(ids[0]))
         for bad in ["not json", #"{"results":"x"}"#, #"{"results":[]}"#, #"{"results":[{"content":"x"}]}"#,
-                    #"{"results":[{"tool_call_id":"a","extra":1}]}"#, #"{"results":[{"tool_call_id":"a","is_error":"yes"}]}"#] {
+                    #"{"results":[{"tool_call_id":"a","extra":1}]}"#, #"{"results":[{"tool_call_id":"a","is_error":"yes"}]}"#,
+                    #"{"results":[{"tool_call_id":""}]}"#, #"{"results":[{"tool_call_id":7}]}"#, #"{"result":[]}"#] {
             let response = try L.post(daemon, loopId, bad)
             #expect(response.status == 400, "\(bad)")
             #expect(L.errorType(response) == "invalid_request")
         }
         // None of those changed anything: the right results still go through, once.
-        #expect(try L.post(daemon, loopId, L.results([(ids[1], "b"), (ids[0], "a")], isError: true)).status == 202)
+        // A result that is JSON rather than text reaches the model as its JSON text.
+        let accepted = try L.post(daemon, loopId, #"{"results":[{"tool_call_id":"\#(ids[1])","content":{"temp_c":3},"is_error":true},"#
+                                  + #"{"tool_call_id":"\#(ids[0])","content":"a","is_error":true}]}"#)
+        #expect(accepted.status == 202, "\(accepted.body)")
         let again = try L.post(daemon, loopId, L.results([(ids[0], "a"), (ids[1], "b")]))
         #expect(again.status == 409)
         #expect(L.errorType(again) == "conflict")
@@ -43,6 +47,7 @@ struct LoopRulesEndToEndTests {
         let tools = (transcript["messages"] as? [[String: Any]] ?? []).filter { $0["role"] as? String == "tool" }
         #expect(tools.compactMap { $0["tool_call_id"] as? String } == ids)
         #expect(tools.allSatisfy { $0["is_error"] as? Bool == true })
+        #expect(tools.compactMap { (($0["content"] as? [[String: Any]])?.first?["text"]) as? String } == ["a", #"{"temp_c":3}"#])
         // Finished: new results are 404 now (the ones already given stay a conflict).
         #expect(try L.post(daemon, loopId, L.results([("call_new", "a")])).status == 404)
         #expect(try L.post(daemon, "loop_000000000000000000000000", L.results([("a", "b")])).status == 404)
@@ -134,6 +139,41 @@ struct LoopRulesEndToEndTests {
             status = try curl(daemon.baseURL + "/v1/loops/\(loopId)").status
         }
         #expect(status == 404)
+    }
+
+    @Test func endedTranscriptsBeyondTheTotalGoOldestFirst() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock, yaml: "chat_loops: {max_total: 1, retention_s: 600}")
+        var ids: [String] = []
+        for _ in 0..<2 {
+            let stream = try LoopStream(daemon, body: L.body("openai/text"))
+            #expect(stream.waitForEnd())
+            ids.append(try #require(jsonObject(stream.events.last?.data ?? "")?["loop_id"] as? String))
+        }
+        #expect(try curl(daemon.baseURL + "/v1/loops/\(ids[0])").status == 404)
+        #expect(try L.transcript(daemon, ids[1])?["status"] as? String == "completed")
+    }
+
+    /// A later turn that the provider refuses: the stream (already begun) carries the error,
+    /// then the loop's usage and done; the turn is metered with its status.
+    @Test func aLaterTurnThatFailsEndsTheLoopWithAnError() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        let stream = try LoopStream(daemon, body: L.body("anthropic/tools+error_after_turns=1+status=400+run=later"))
+        let awaiting = try #require(stream.wait(for: "awaiting_tools").first, "\(stream.text)")
+        let loopId = awaiting["loop_id"] as? String ?? ""
+        let ids = (awaiting["tool_calls"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(try L.post(daemon, loopId, L.results(ids.map { ($0, "ok") })).status == 202)
+        #expect(stream.waitForEnd())
+        let events = stream.events
+        #expect(events.suffix(3).map(\.event) == ["error", "usage", "done"], "\(stream.text)")
+        let error = jsonObject(events.suffix(3).first?.data ?? "")?["error"] as? [String: Any]
+        #expect(error?["status"] as? Int == 400)
+        #expect(error?["provider"] as? String == "anthropic")
+        #expect(jsonObject(events.last?.data ?? "")?["steps"] as? Int == 2)
+        #expect(try L.transcript(daemon, loopId)?["status"] as? String == "failed")
+        #expect(try L.usageRows(daemon, loopId: loopId, expect: 2).compactMap { $0["status"] as? Int } == [200, 400])
+        #expect(try ChatEndToEndTests.mockRequests(mock, run: "later").count == 2, "a client-fault 400 is not retried")
     }
 
     // MARK: Refused before the stream

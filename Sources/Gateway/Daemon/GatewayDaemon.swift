@@ -76,7 +76,7 @@ public final class GatewayDaemon: Sendable {
             writer.routeLabel = "/v1/messages"
             chat.handleAnthropic(request, writer)
         }
-        let loops = LoopsEndpoint(state: state, loops: state.loops)
+        let loops = LoopsEndpoint(state: state)
         router.add("POST", "/v1/loops") { request, _, writer in
             writer.routeLabel = "/v1/loops"
             loops.create(request, writer)

@@ -7,7 +7,7 @@ import Store
 /// read the transcript, cancel. A loop is visible only to the caller that created it.
 struct LoopsEndpoint: Sendable {
     let state: GatewayState
-    let loops: LoopRegistry
+    private var loops: LoopRegistry { state.loops }
 
     /// `POST /v1/loops`: validates, admits, and starts the first turn on this connection.
     func create(_ request: HTTPRequest, _ writer: ResponseWriter) {
@@ -20,7 +20,7 @@ struct LoopsEndpoint: Sendable {
             var key: VirtualKey?
             if case .key(let k) = caller { key = k }
             let loop = ChatLoop(id: Self.newId(), request: loopRequest, owner: LoopOwner(caller), key: key, writer: writer,
-                                state: state, registry: loops, limits: snapshot.loopLimits)
+                                state: state, limits: snapshot.loopLimits)
             try loops.insert(loop, limits: snapshot.loopLimits)
             loop.start()
         } catch {

@@ -29,7 +29,6 @@ final class ChatLoop: @unchecked Sendable {
     private let writer: ResponseWriter
     private let state: GatewayState
     private let key: VirtualKey?
-    private let registry: LoopRegistry
     private let limits: LoopLimits
 
     // Confined to `writer.loop`.
@@ -41,7 +40,7 @@ final class ChatLoop: @unchecked Sendable {
     private var lastProviderFinish: String?
 
     init(id: String, request: LoopRequest, owner: LoopOwner, key: VirtualKey?, writer: ResponseWriter,
-         state: GatewayState, registry: LoopRegistry, limits: LoopLimits) {
+         state: GatewayState, limits: LoopLimits) {
         self.limits = limits
         self.id = id
         self.owner = owner
@@ -53,7 +52,6 @@ final class ChatLoop: @unchecked Sendable {
         self.transcript = Mutex(LoopTranscript(messages: request.chat.messages))
         self.writer = writer
         self.state = state
-        self.registry = registry
     }
 
     /// Runs the first turn. On `writer.loop`.
@@ -295,10 +293,10 @@ final class ChatLoop: @unchecked Sendable {
         // Registered as ended before the client can see the end, so what it reads next
         // (GET, metrics) already agrees.
         if streamStarted {
-            registry.loopEnded(self, on: writer.loop, limits: limits)
+            state.loops.loopEnded(self, on: writer.loop, limits: limits)
         } else {
             // The client got an HTTP error and never learnt the id: nothing to keep.
-            registry.remove(id)
+            state.loops.remove(id)
         }
         if streamStarted, !writer.isClosed {
             var out: [UInt8] = []

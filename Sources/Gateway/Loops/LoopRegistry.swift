@@ -24,7 +24,8 @@ public final class LoopRegistry: Sendable {
     }
     private struct Table {
         var entries: [String: Entry] = [:]
-        var endedCount: UInt64 = 0
+        /// Numbers the loops in the order they ended (oldest evicted first).
+        var endedSequence: UInt64 = 0
     }
     private let table = Mutex(Table())
 
@@ -71,13 +72,16 @@ public final class LoopRegistry: Sendable {
     func loopEnded(_ loop: ChatLoop, on eventLoop: EventLoop, limits: LoopLimits) {
         table.withLock { table in
             guard table.entries[loop.id] != nil else { return }
-            table.endedCount += 1
-            table.entries[loop.id]?.endedOrder = table.endedCount
-            let ended = table.entries.filter { $0.value.endedOrder != nil }
-            if ended.count > limits.maxTotal,
-               let oldest = ended.min(by: { $0.value.endedOrder! < $1.value.endedOrder! }) {
-                table.entries.removeValue(forKey: oldest.key)
+            table.endedSequence += 1
+            table.entries[loop.id]?.endedOrder = table.endedSequence
+            var ended = 0
+            var oldest: (id: String, order: UInt64)?
+            for (id, entry) in table.entries {
+                guard let order = entry.endedOrder else { continue }
+                ended += 1
+                if order < oldest?.order ?? .max { oldest = (id, order) }
             }
+            if ended > limits.maxTotal, let oldest { table.entries.removeValue(forKey: oldest.id) }
         }
         let id = loop.id
         _ = eventLoop.schedule(afterNanoseconds: UInt64(limits.retentionSeconds * 1e9)) { [weak self] in

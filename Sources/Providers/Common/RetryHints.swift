@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 
 /// Reading providers' "wait this long" hints.
 public enum RetryHints {
@@ -41,19 +42,10 @@ public enum RetryHints {
         return sawUnit ? total : nil
     }
 
-    /// The first value of the header `name` (given in lower case), compared without case on
-    /// bytes: this runs for several names on every upstream answer.
+    /// The first value of the header `name`, compared without case (this runs for several
+    /// names on every upstream answer, so on bytes rather than by lower-casing each name).
     public static func header(_ name: String, _ headers: [(String, String)]) -> String? {
-        let wanted = name.utf8
-        for (candidate, value) in headers where candidate.utf8.count == wanted.count {
-            var same = true
-            for (a, b) in zip(candidate.utf8, wanted) where (a >= 65 && a <= 90 ? a + 32 : a) != b {
-                same = false
-                break
-            }
-            if same { return value }
-        }
-        return nil
+        headers.first { $0.0.equalsIgnoringASCIICase(name) }?.1
     }
 
     /// An RFC 3339 timestamp (Anthropic's `*-reset` headers) in Unix milliseconds.
