@@ -14,7 +14,7 @@ struct Mock: ParsableCommand {
 
     @OptionGroup var listenOptions: ListenOptions
 
-    @Option(help: "Directory of provider captures to replay (default: ../shared/fixtures or ./fixtures when present).")
+    @Option(help: "Directory of provider captures to replay (default: ./Tests/Fixtures or ./fixtures when present).")
     var fixtures: String?
 
     @Option(help: "Event loops (0 = one per core).")
@@ -46,7 +46,7 @@ struct Mock: ParsableCommand {
     }
 
     static func defaultFixtures() -> String? {
-        for candidate in ["../shared/fixtures", "shared/fixtures", "fixtures"] {
+        for candidate in ["Tests/Fixtures", "fixtures"] {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue {
                 return URL(fileURLWithPath: candidate).standardizedFileURL.path

@@ -7,13 +7,11 @@ import SSE
 
 /// A real emulator on an ephemeral port, spoken to with the `curl` binary.
 final class EmulatorHarness: @unchecked Sendable {
-    /// The captures beside the repository (`../shared/fixtures`), or `$SWITCHBOARD_FIXTURES`.
+    /// The captures copied into the repository (`Tests/Fixtures`), or `$SWITCHBOARD_FIXTURES`.
     static let fixtures: String = {
         if let path = ProcessInfo.processInfo.environment["SWITCHBOARD_FIXTURES"] { return path }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let beside = root.deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
-        return FileManager.default.fileExists(atPath: beside) ? beside : "/work/shared/fixtures"
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").path
     }()
 
     let group: EventLoopGroup

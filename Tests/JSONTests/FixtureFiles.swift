@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The shared provider captures, found relative to this file (Tests/JSONTests → ../../../shared/fixtures).
+/// The provider captures copied into the repository, found relative to this file (Tests/JSONTests → ../Fixtures).
 enum FixtureFiles {
     static let root: String = {
         // Resolve symlinks first: scratch packages link Tests/JSONTests to the real folder.
@@ -14,7 +14,7 @@ enum FixtureFiles {
             free(resolved)
         }
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        return dir + "/../../../shared/fixtures"
+        return dir + "/../Fixtures"
     }()
 
     /// Paths of fixture files (recursively) whose names end in one of `extensions`, sorted.

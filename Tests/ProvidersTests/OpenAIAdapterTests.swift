@@ -8,7 +8,7 @@ import Testing
 /// Drives a decoder over SSE bytes the way the gateway's relay does.
 enum OpenAIHarness {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/openai")
+        .appendingPathComponent("Fixtures/openai")
     static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/openai")
 
     static func fixture(_ name: String) throws -> [UInt8] {

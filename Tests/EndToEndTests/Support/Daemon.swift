@@ -7,8 +7,8 @@ enum Repo {
     static var binary: String {
         ProcessInfo.processInfo.environment["SWITCHBOARD_BIN"] ?? root.appendingPathComponent(".build/debug/switchboard").path
     }
-    /// The provider captures beside the repository (`../shared/fixtures`).
-    static let fixtures: String = root.deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
+    /// The provider captures copied into the repository (`Tests/Fixtures`, provenance beside them).
+    static let fixtures: String = root.appendingPathComponent("Tests/Fixtures").path
 }
 
 /// A temporary directory removed when the value is released.
