@@ -16,6 +16,9 @@ public enum GatewayErrorType: String, Sendable, Equatable {
     /// A chat loop waited longer than its `tool_timeout_s` for tool results.
     case toolTimeout = "tool_timeout"
     case internalError = "internal_error"
+    /// The gateway itself is out of capacity (connections, file descriptors): 503, not the
+    /// provider's fault.
+    case overloaded
 }
 
 /// An error the client sees before the first byte of a response: a status, a SPEC §5 body,

@@ -198,8 +198,8 @@ public struct HTTPRequestParser: Sendable {
         }
         guard requestLine[0].allSatisfy(isTokenByte) else { return .failure(bad("invalid method")) }
         let method = String(decoding: requestLine[0], as: UTF8.self)
-        let target = String(decoding: requestLine[1], as: UTF8.self)
-        guard target.hasPrefix("/") || target == "*", requestLine[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard requestLine[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+              let target = originForm(requestLine[1]) else {
             return .failure(bad("invalid request target"))
         }
         let version = String(decoding: requestLine[2], as: UTF8.self)
@@ -261,6 +261,26 @@ public struct HTTPRequestParser: Sendable {
                      framing)
     }
 
+    /// The target as a path: origin-form and `*` as they are; absolute-form
+    /// (`http://host:port/path?q`), which RFC 9112 §3.2.2 says a server must accept, reduced to
+    /// its path and query (the Host header still names the host).
+    private static func originForm(_ raw: ArraySlice<UInt8>) -> String? {
+        if raw.first == UInt8(ascii: "/") || (raw.count == 1 && raw.first == UInt8(ascii: "*")) {
+            return String(decoding: raw, as: UTF8.self)
+        }
+        let text = String(decoding: raw, as: UTF8.self)
+        let lower = text.lowercased()
+        let scheme = lower.hasPrefix("http://") ? 7 : lower.hasPrefix("https://") ? 8 : 0
+        guard scheme > 0 else { return nil }
+        let afterScheme = raw.dropFirst(scheme)
+        guard let authorityEnd = afterScheme.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else {
+            return afterScheme.isEmpty ? nil : "/"
+        }
+        guard authorityEnd > afterScheme.startIndex else { return nil }
+        let rest = String(decoding: raw[authorityEnd...], as: UTF8.self)
+        return rest.hasPrefix("/") ? rest : "/" + rest
+    }
+
     private static func isTokenByte(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -283,7 +303,9 @@ public struct HTTPRequestParser: Sendable {
         while true {
             switch chunk {
             case .size:
-                guard let lineEnd = findCRLF(from: start) else {
+                let found = findCRLF(from: start)
+                guard case .at(let lineEnd) = found else {
+                    if case .malformed(let what) = found { return .failure(Self.bad("\(what) in chunked body")) }
                     if bufferedCount > 1024 { return .failure(Self.bad("chunk size line too long")) }
                     return .needMore
                 }
@@ -309,7 +331,9 @@ public struct HTTPRequestParser: Sendable {
                 start += 2
                 chunk = .size
             case .trailers(let seen):
-                guard let lineEnd = findCRLF(from: start) else {
+                let found = findCRLF(from: start)
+                guard case .at(let lineEnd) = found else {
+                    if case .malformed(let what) = found { return .failure(Self.bad("\(what) in chunked body")) }
                     if seen + bufferedCount > Self.maxTrailerBytes { return .failure(Self.bad("trailers too large", 431)) }
                     return .needMore
                 }
@@ -322,14 +346,22 @@ public struct HTTPRequestParser: Sendable {
         }
     }
 
-    private func findCRLF(from index: Int) -> Int? {
+    private enum LineEnd { case at(Int), needMore, malformed(String) }
+
+    /// The next CRLF. A bare LF or a CR not followed by LF is malformed at once: waiting for a
+    /// CRLF that never comes would hold the connection until the header timeout.
+    private func findCRLF(from index: Int) -> LineEnd {
         var i = index
-        while i + 1 < buffer.count {
-            if buffer[i] == 0x0D && buffer[i + 1] == 0x0A { return i }
-            if buffer[i] == 0x0A { return nil }
-            i += 1
+        while i < buffer.count {
+            switch buffer[i] {
+            case 0x0A: return .malformed("bare LF")
+            case 0x0D:
+                guard i + 1 < buffer.count else { return .needMore }
+                return buffer[i + 1] == 0x0A ? .at(i) : .malformed("bare CR")
+            default: i += 1
+            }
         }
-        return nil
+        return .needMore
     }
 
     private static func isHexByte(_ b: UInt8) -> Bool {

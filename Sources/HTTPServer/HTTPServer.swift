@@ -23,6 +23,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     public var openConnections: Int { core.open.load(ordering: .relaxed) }
     public var inFlightRequests: Int { core.inFlight.load(ordering: .relaxed) }
+    /// Connections accepted at most; the next is answered 503.
+    public var connectionCap: Int { core.configuration.maxConnections }
 
     /// Binds and starts accepting; returns the bound port. The group must be started.
     public func start() throws -> Int {
@@ -44,12 +46,16 @@ public final class HTTPServer: @unchecked Sendable {
             registered.enter()
             loop.execute { [self] in
                 context.listener = fd
-                try? loop.watch(fd: fd, events: .readable) { [self] _ in acceptAll(fd, loop: loop, context: context) }
+                watchListener(fd, loop: loop, context: context)
                 registered.leave()
             }
         }
         registered.wait()
         return port
+    }
+
+    private func watchListener(_ fd: Int32, loop: EventLoop, context: LoopContext) {
+        try? loop.watch(fd: fd, events: .readable) { [self] _ in acceptAll(fd, loop: loop, context: context) }
     }
 
     private func acceptAll(_ listener: Int32, loop: EventLoop, context: LoopContext) {
@@ -59,7 +65,11 @@ public final class HTTPServer: @unchecked Sendable {
                 guard case .done(let accepted) = try Posix.accept(listener) else { return }
                 fd = accepted
             } catch {
-                core.logger.warning("accept failed: \(error)")
+                if DescriptorExhaustion.isExhaustion(error.errno) {
+                    pauseAccepting(listener, loop: loop, context: context, errno: error.errno)
+                } else {
+                    core.logger.warning("accept failed: \(error)")
+                }
                 return
             }
             Posix.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
@@ -72,10 +82,25 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    /// Out of descriptors: the pending connection stays in the kernel's backlog. The listener
+    /// stays readable, so watching it would spin on EMFILE; stop for a moment instead (as nginx
+    /// does) and try again once streams may have ended.
+    private func pauseAccepting(_ listener: Int32, loop: EventLoop, context: LoopContext, errno code: Int32) {
+        DescriptorExhaustion.shared.record("accept", errno: code)
+        loop.unwatch(fd: listener)
+        _ = loop.schedule(afterNanoseconds: 100_000_000) { [self] in
+            guard context.listener == listener else { return }
+            watchListener(listener, loop: loop, context: context)
+            acceptAll(listener, loop: loop, context: context)
+        }
+    }
+
     /// Over the connection limit: a best-effort 503 and close, never a hang.
     private func refuseOverCapacity(_ fd: Int32) {
         let requestId = RequestID.make()
-        let body = errorBody(type: "upstream_unavailable", message: "server is at its connection limit", requestId: requestId)
+        let message = "server is at its connection limit (\(core.configuration.maxConnections) connections: "
+            + "\(core.configuration.connectionCapReason))"
+        let body = errorBody(type: "overloaded", message: message, requestId: requestId)
         let response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nx-request-id: \(requestId)\r\nConnection: close\r\n\r\n"
         let bytes = Array(response.utf8) + body
         _ = bytes.withUnsafeBytes { try? Posix.send(fd, $0) }

@@ -17,6 +17,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var idleTimeout = 60.0
     /// Connections beyond this are answered 503 and closed.
     public var maxConnections = 10_000
+    /// Why `maxConnections` is what it is, for the 503 (the configured value, or descriptors).
+    public var connectionCapReason = "server.max_connections"
     /// Outgoing bytes buffered per connection above which producers should pause.
     public var highWaterMark = 256 * 1024
     /// …and below which they may resume.

@@ -22,6 +22,14 @@ public final class UpstreamClient: @unchecked Sendable {
     private static let maxSpareHandles = 256
 
     private static let registry = Mutex<[ObjectIdentifier: UpstreamClient]>([:])
+    private static let pooledLimit = Atomic<Int>(1024)
+
+    /// Connections each client's multi handle keeps (CURLMOPT_MAXCONNECTS), for clients made
+    /// from now on: the daemon bounds it by the descriptors its connection cap leaves.
+    public static var maxPooledConnections: Int {
+        get { pooledLimit.load(ordering: .relaxed) }
+        set { pooledLimit.store(max(1, newValue), ordering: .relaxed) }
+    }
 
     /// The client of `loop`, created on first use.
     public static func forLoop(_ loop: EventLoop) -> UpstreamClient {
@@ -47,7 +55,7 @@ public final class UpstreamClient: @unchecked Sendable {
         }
         sb_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
         sb_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0)
-        sb_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 1024)
+        sb_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, Self.maxPooledConnections)
     }
 
     deinit {

@@ -52,6 +52,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case timedOut(TimeoutKind, String)
     case tls(String)
     case other(code: Int, String)
+    /// No descriptor for the upstream socket (EMFILE/ENFILE): the gateway is overloaded.
+    case descriptorsExhausted(String)
 
     public var description: String {
         switch self {
@@ -59,6 +61,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .timedOut(let kind, let s): return "\(kind.rawValue) timeout: \(s)"
         case .tls(let s): return "TLS: \(s)"
         case .other(let code, let s): return "transfer failed (\(code)): \(s)"
+        case .descriptorsExhausted(let s): return "out of file descriptors: \(s)"
         }
     }
 }

@@ -30,6 +30,9 @@ public final class UpstreamTransfer: @unchecked Sendable {
     /// every chunk.
     private var lastActivity: UInt64 = 0
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// errno of the last failed socket(): curl reports only "Couldn't connect", and running
+    /// out of descriptors is an overload of ours, not a network problem.
+    private var socketErrno: Int32 = 0
 
     init(request: UpstreamRequest, delegate: UpstreamDelegate, client: UpstreamClient) {
         CurlGlobal.ensure()
@@ -68,6 +71,10 @@ public final class UpstreamTransfer: @unchecked Sendable {
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveHeaderLine(data!, size * count)
         }
         sb_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+        sb_easy_setopt_opensocket_cb(easy) { user, _, address in
+            Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().openSocket(address!.pointee)
+        }
+        sb_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me)
         for header in request.headers { headerList = curl_slist_append(headerList, "\(header.name): \(header.value)") }
         // No "Expect: 100-continue" round trip before a POST body.
         headerList = curl_slist_append(headerList, "Expect:")
@@ -104,8 +111,25 @@ public final class UpstreamTransfer: @unchecked Sendable {
             delegate?.upstreamDidComplete(nil)
         } else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if code == CURLE_COULDNT_CONNECT, DescriptorExhaustion.isExhaustion(socketErrno) {
+                fail(.descriptorsExhausted(String(cString: strerror(socketErrno))))
+                return
+            }
             fail(CurlGlobal.transportError(code, detail: detail, sawBytes: sawBytes))
         }
+    }
+
+    /// curl's socket(), ours so a failure's errno is kept (CURLOPT_OPENSOCKETFUNCTION).
+    private func openSocket(_ address: curl_sockaddr) -> curl_socket_t {
+        let fd = socket(address.family, address.socktype | Int32(SOCK_CLOEXEC.rawValue), address.protocol)
+        if fd < 0 {
+            socketErrno = errno
+            if DescriptorExhaustion.isExhaustion(socketErrno) {
+                DescriptorExhaustion.shared.record("upstream socket", errno: socketErrno)
+            }
+            return CURL_SOCKET_BAD
+        }
+        return fd
     }
 
     private func fail(_ error: TransportError) {

@@ -63,6 +63,22 @@ struct ServerEndToEndTests {
         #expect(response.body.contains("nobody/chunked-model-x"))
     }
 
+    /// A bare LF in chunk framing is a 400 at once (the header timeout here is 10 s, the read
+    /// timeout 5 s: waiting for the timeout would fail this test), and an absolute-form target routes.
+    @Test func chunkFramingAndAbsoluteFormTargets() throws {
+        let (daemon, _) = try Launch.daemon()
+        let bareLF = try RawClient(port: daemon.port, timeoutSeconds: 5)
+        bareLF.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n")
+        let refused = bareLF.readToEnd()
+        #expect(statusCodes(in: refused) == [400], "\(refused)")
+        #expect(refused.contains("bare LF"))
+        let absolute = try RawClient(port: daemon.port)
+        absolute.send("GET http://127.0.0.1:\(daemon.port)/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let answer = absolute.readToEnd()
+        #expect(statusCodes(in: answer) == [200], "\(answer)")
+        #expect(answer.contains("\"ok\""))
+    }
+
     @Test func limitsAnswerWithTheirStatus() throws {
         let (daemon, _) = try Launch.daemon(yaml: Self.fastTimeouts)
         // Body over the configured maximum: 413 without the server reading it all.

@@ -98,10 +98,33 @@ struct HTTPRequestParserTests {
         ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFF\r\n", 400),
         ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n", 400),
         ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n", 413),
+        // A bare LF (or CR) in the chunk framing is refused at once, not after the header timeout.
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\rhello\r\n0\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX: t\n\r\n", 400),
+        ("GET http:// HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("GET ftp://h/x HTTP/1.1\r\nHost: x\r\n\r\n", 400),
         ("GET / HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 300))\r\n\r\n", 431),
     ])
     func malformedRequestsGetTheirStatus(input: String, status: Int) {
         #expect(failure(allFramings(input)) == status)
+    }
+
+    @Test func bareLFInChunkFramingFailsWithoutMoreInput() {
+        // The failure comes from what has arrived: nothing after the bare LF is needed.
+        #expect(failure(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\n", splits: [])) == 400)
+    }
+
+    /// RFC 9112 §3.2.2: a server must accept absolute-form; the path is what routes.
+    @Test(arguments: [
+        ("POST http://127.0.0.1:8080/v1/chat HTTP/1.1", "/v1/chat"),
+        ("GET HTTP://example.com/v1/usage?since=1 HTTP/1.1", "/v1/usage?since=1"),
+        ("GET https://example.com HTTP/1.1", "/"),
+        ("GET http://example.com?x=1 HTTP/1.1", "/?x=1"),
+    ])
+    func absoluteFormTargetsBecomeTheirPath(line: String, target: String) {
+        let out = allFramings("\(line)\r\nHost: example.com\r\nContent-Length: 0\r\n\r\n")
+        #expect(requests(out).map { $0.1 } == [target])
     }
 
     @Test func oversizedHeadIsRefusedBeforeItEnds() {

@@ -1,3 +1,5 @@
+import HTTPServer
+
 /// The configuration's known keys: what the file may say and what the environment overrides.
 enum ConfigurationKeys {
     static let providerLeaves = ["base_url", "api_key_env", "timeouts.connect_s", "timeouts.first_byte_s", "timeouts.idle_s",
@@ -7,7 +9,8 @@ enum ConfigurationKeys {
     /// Every scalar key, dotted.
     static let leaves: [String] = ["listen", "database", "log_level", "admin_key_env", "keep_alive_s",
                                    "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
-                                   "server.idle_timeout_s", "server.max_connections", "server.shutdown_grace_s",
+                                   "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve",
+                                   "server.shutdown_grace_s",
                                    "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s"]
         + GatewayConfiguration.providerNames.flatMap { p in providerLeaves.map { "providers.\(p).\($0)" } }
 
@@ -67,6 +70,8 @@ extension GatewayConfiguration {
                      "  loops: \(server.loops)", "  max_body_bytes: \(server.maxBodyBytes)",
                      "  max_header_bytes: \(server.maxHeaderBytes)", "  header_timeout_s: \(server.headerTimeoutSeconds)",
                      "  idle_timeout_s: \(server.idleTimeoutSeconds)", "  max_connections: \(server.maxConnections)",
+                     "  descriptor_reserve: \(server.descriptorReserve)",
+                     "  # \(descriptorBudget(openFileLimit: DescriptorBudget.raiseOpenFileLimit()).explanation)",
                      "  shutdown_grace_s: \(server.shutdownGraceSeconds)",
                      "chat_loops: {max_per_key: \(chatLoops.maxPerKey), max_total: \(chatLoops.maxTotal), retention_s: \(chatLoops.retentionSeconds)}",
                      "providers:"]

@@ -186,6 +186,7 @@ struct ConfigurationLoader {
             case "header_timeout_s": if let v = double(0.01...3600) { config.server.headerTimeoutSeconds = v }
             case "idle_timeout_s": if let v = double(0.01...86400) { config.server.idleTimeoutSeconds = v }
             case "max_connections": if let v = int(1...1_000_000) { config.server.maxConnections = v }
+            case "descriptor_reserve": if let v = int(0...1_000_000) { config.server.descriptorReserve = v }
             case "shutdown_grace_s": if let v = double(0...3600) { config.server.shutdownGraceSeconds = v }
             default: fail("unknown key")
             }

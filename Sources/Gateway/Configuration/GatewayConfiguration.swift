@@ -15,6 +15,8 @@ public struct GatewayConfiguration: Sendable {
         public var headerTimeoutSeconds = 10.0
         public var idleTimeoutSeconds = 60.0
         public var maxConnections = 10_000
+        /// File descriptors kept for the process itself when deriving the connection cap.
+        public var descriptorReserve = 64
         public var shutdownGraceSeconds = 30.0
     }
 

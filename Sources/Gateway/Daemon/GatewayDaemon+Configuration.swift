@@ -1,6 +1,14 @@
 import HTTPServer
 import Providers
 
+extension GatewayConfiguration {
+    /// The connection cap these settings give under `openFileLimit`.
+    public func descriptorBudget(openFileLimit: Int) -> DescriptorBudget {
+        DescriptorBudget(openFileLimit: openFileLimit, reserve: server.descriptorReserve,
+                         configuredConnections: server.maxConnections)
+    }
+}
+
 /// Translating the configuration file's shape into what the runtime pieces take. The only
 /// place that knows both.
 extension GatewayDaemon {
@@ -43,7 +51,9 @@ extension GatewayDaemon {
         return snapshot
     }
 
-    static func serverConfiguration(from configuration: GatewayConfiguration) -> HTTPServerConfiguration {
+    /// `openFileLimit`: the soft RLIMIT_NOFILE in force (raised to the hard limit at start).
+    static func serverConfiguration(from configuration: GatewayConfiguration,
+                                    openFileLimit: Int) -> HTTPServerConfiguration {
         var server = HTTPServerConfiguration()
         server.host = configuration.listen.host
         server.port = configuration.listen.port
@@ -53,7 +63,10 @@ extension GatewayDaemon {
         server.maxHeaderBytes = limits.maxHeaderBytes
         server.headerTimeout = limits.headerTimeoutSeconds
         server.idleTimeout = limits.idleTimeoutSeconds
-        server.maxConnections = limits.maxConnections
+        let budget = configuration.descriptorBudget(openFileLimit: openFileLimit)
+        server.maxConnections = budget.connectionCap
+        server.connectionCapReason = budget.limitedByDescriptors
+            ? "limited by the open-file limit \(openFileLimit), two descriptors per stream" : "server.max_connections"
         return server
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import Providers
 import Store
 import Synchronization
+import Upstream
 
 /// The running gateway: event loops, the HTTP server, the routes, and the live configuration
 /// snapshot. `serve` drives it from signals; tests never construct it directly (they run the
@@ -24,7 +25,14 @@ public final class GatewayDaemon: Sendable {
         let keys = try KeyRegistry(store: try KeyStore(path: configuration.database), initialUsage: try usageReader.totalsByKey())
         state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
                              contextCaches: try ContextCacheStore(path: configuration.database))
-        let serverConfiguration = Self.serverConfiguration(from: configuration)
+        let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
+        DescriptorExhaustion.shared.setLogger(logger)
+        let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
+        let budget = configuration.descriptorBudget(openFileLimit: openFileLimit)
+        if budget.limitedByDescriptors { logger.warning("\(budget.explanation)") } else { logger.info("\(budget.explanation)") }
+        // Idle pooled upstream connections hold descriptors too: together with the live ones
+        // they stay within the cap.
+        UpstreamClient.maxPooledConnections = min(1024, max(4, budget.connectionCap / serverConfiguration.loopCount))
         group = try EventLoopGroup(count: serverConfiguration.loopCount)
         let router = Router()
         server = HTTPServer(configuration: serverConfiguration, group: group, handler: router, logger: logger)
@@ -62,7 +70,7 @@ public final class GatewayDaemon: Sendable {
         }
         let models = ModelsEndpoint(state: state)
         let operational = OperationalEndpoints(state: state) { [weak server] in
-            (server?.openConnections ?? 0, server?.inFlightRequests ?? 0)
+            (server?.openConnections ?? 0, server?.inFlightRequests ?? 0, server?.connectionCap ?? 0)
         }
         router.add("POST", "/v1/chat") { request, _, writer in
             writer.routeLabel = "/v1/chat"

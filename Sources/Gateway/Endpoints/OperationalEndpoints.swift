@@ -4,7 +4,7 @@ import HTTPServer
 struct OperationalEndpoints: Sendable {
     let state: GatewayState
     /// Reads the server's live gauges; set once the server exists.
-    let gauges: @Sendable () -> (openConnections: Int, inFlight: Int)
+    let gauges: @Sendable () -> (openConnections: Int, inFlight: Int, connectionCap: Int)
 
     func health(_ request: HTTPRequest, _ writer: ResponseWriter) {
         writer.respondJSON(status: 200, body: Array(#"{"status":"ok"}"#.utf8))
@@ -20,7 +20,7 @@ struct OperationalEndpoints: Sendable {
     }
 
     func metrics(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        let (open, inFlight) = gauges()
+        let (open, inFlight, cap) = gauges()
         var headers = HTTPHeaders()
         headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         var text = state.metrics.render(openConnections: open, inFlightRequests: inFlight)
@@ -29,6 +29,13 @@ struct OperationalEndpoints: Sendable {
         text += "# TYPE switchboard_loops gauge\n"
         text += "switchboard_loops{state=\"live\"} \(loops.live)\n"
         text += "switchboard_loops{state=\"ended\"} \(loops.ended)\n"
+        text += "# HELP switchboard_connection_cap Client connections accepted at most (configured, or what the"
+            + " open-file limit allows at two descriptors per stream).\n"
+        text += "# TYPE switchboard_connection_cap gauge\nswitchboard_connection_cap \(cap)\n"
+        text += "# HELP switchboard_descriptor_exhaustion_total Times the process ran out of file descriptors"
+            + " (EMFILE/ENFILE) accepting a client or opening an upstream socket.\n"
+        text += "# TYPE switchboard_descriptor_exhaustion_total counter\n"
+        text += "switchboard_descriptor_exhaustion_total \(DescriptorExhaustion.shared.total)\n"
         writer.respond(status: 200, headers: headers, body: Array(text.utf8))
     }
 }

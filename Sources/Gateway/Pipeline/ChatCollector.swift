@@ -56,8 +56,8 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
         transfer = nil
         guard !finished else { return }
         if let error {
-            fail(UpstreamFailure(error: .fromTransport(error, provider: attempt.adapter.name),
-                                 retryable: true, retryAfterSeconds: nil))
+            let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
+            fail(UpstreamFailure(error: gatewayError, retryable: gatewayError.isRetryableTransport, retryAfterSeconds: nil))
             return
         }
         guard status == 200 else {

@@ -50,9 +50,19 @@ extension GatewayError {
         case .tls(let detail):
             return GatewayError(status: 503, type: .upstreamUnavailable,
                                 message: "\(provider): TLS failure talking to upstream (\(detail))", provider: provider)
+        case .descriptorsExhausted(let detail):
+            return GatewayError(status: 503, type: .overloaded,
+                                message: "the gateway is out of file descriptors (\(detail)); try again shortly",
+                                headers: [("Retry-After", "1")])
         case .other(_, let detail):
             return GatewayError(status: 502, type: .upstreamError,
                                 message: "\(provider): upstream transfer failed (\(detail))", provider: provider)
         }
     }
+}
+
+extension GatewayError {
+    /// Transport failures are worth another attempt, except our own overload: retrying would
+    /// only ask for another descriptor we do not have.
+    var isRetryableTransport: Bool { type != .overloaded }
 }

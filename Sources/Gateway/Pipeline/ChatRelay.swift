@@ -188,7 +188,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private func failTransport(_ error: TransportError) {
         let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
         if !headersSent {
-            finish(.failedBeforeFirstByte(UpstreamFailure(error: gatewayError, retryable: true,
+            finish(.failedBeforeFirstByte(UpstreamFailure(error: gatewayError, retryable: gatewayError.isRetryableTransport,
                                                           retryAfterSeconds: nil)))
             return
         }

@@ -43,13 +43,16 @@ final class SwitchboardProcess: @unchecked Sendable {
     var attachments: [AnyObject] = []
 
     /// Starts `switchboard <arguments> --ready-file …` and waits until it listens.
+    /// `wrapper`: a command that execs the binary (e.g. `prlimit --nofile=…`), so the process
+    /// is still the daemon itself.
     init(_ arguments: [String], environment: [String: String] = [:], inheritEnvironment: Bool = false,
-         readyTimeout: Double = 30) throws {
+         readyTimeout: Double = 30, wrapper: [String] = []) throws {
         let readyFile = dir.path("ready")
         logPath = dir.path("log")
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Repo.binary)
-        process.arguments = arguments + ["--ready-file", readyFile]
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? Repo.binary)
+        process.arguments = Array(wrapper.dropFirst()) + (wrapper.isEmpty ? [] : [Repo.binary])
+            + arguments + ["--ready-file", readyFile]
         var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         env["HOME"] = dir.url.path
