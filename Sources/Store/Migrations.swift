@@ -44,6 +44,10 @@ public enum Migrations {
             expires_ms INTEGER NOT NULL
         );
         """,
+        // 3: rows whose token counts the gateway estimated (a stream cut before the provider's usage).
+        """
+        ALTER TABLE usage ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// Brings the database up to the newest schema.

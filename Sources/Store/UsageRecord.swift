@@ -19,11 +19,13 @@ public struct UsageRecord: Sendable, Equatable {
     public var timeToFirstTokenMillis: Double?
     public var totalMillis: Double
     public var loopId: String?
+    /// Some token counts are the gateway's estimate (a stream cut before the provider's usage).
+    public var estimated: Bool
 
     public init(timeMillis: Int64, requestId: String, keyId: String?, alias: String, provider: String?, model: String?,
                 inputTokens: Int, outputTokens: Int, cacheReadTokens: Int, cacheWriteTokens: Int, reasoningTokens: Int,
                 totalTokens: Int, status: Int, finishReason: String?, attempts: Int, fallbackUsed: String?,
-                timeToFirstTokenMillis: Double?, totalMillis: Double, loopId: String? = nil) {
+                timeToFirstTokenMillis: Double?, totalMillis: Double, loopId: String? = nil, estimated: Bool = false) {
         self.timeMillis = timeMillis
         self.requestId = requestId
         self.keyId = keyId
@@ -43,5 +45,6 @@ public struct UsageRecord: Sendable, Equatable {
         self.timeToFirstTokenMillis = timeToFirstTokenMillis
         self.totalMillis = totalMillis
         self.loopId = loopId
+        self.estimated = estimated
     }
 }

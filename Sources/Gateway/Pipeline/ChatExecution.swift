@@ -20,6 +20,8 @@ public struct ChatRecord: Sendable {
     public var totalNanos: UInt64
     /// Why the request failed before its answer began (what the client was sent).
     public var error: GatewayError?
+    /// Some token counts are the gateway's estimate, not the provider's (a cut stream).
+    public var usageEstimated = false
 }
 
 extension ChatRecord {
@@ -239,14 +241,15 @@ final class ChatExecution: @unchecked Sendable {
         }
     }
 
-    private func attemptFinished(_ outcome: ChatOutcome, slot: ProviderSlot) {
+    private func attemptFinished(_ reported: ChatOutcome, slot: ProviderSlot) {
         current = nil
+        let (outcome, estimated) = settleUsage(reported)
         releaseProviderSlot(outcome)
         switch outcome.result {
         case .completed(let usage, let finish):
-            record(status: 200, usage: usage, finish: finish, outcome: outcome)
+            record(status: 200, usage: usage, finish: finish, outcome: outcome, estimated: estimated)
         case .cancelled(let usage):
-            record(status: 499, usage: usage, finish: .cancelled, outcome: outcome)
+            record(status: 499, usage: usage, finish: .cancelled, outcome: outcome, estimated: estimated)
         case .failedBeforeFirstByte(let failure):
             if writer.isClosed {
                 record(status: 499, usage: .zero, finish: .cancelled, outcome: outcome)
@@ -281,6 +284,25 @@ final class ChatExecution: @unchecked Sendable {
         }
     }
 
+    /// A cut stream's usage with what the provider did not report estimated (`UsageEstimate`).
+    private func settleUsage(_ outcome: ChatOutcome) -> (ChatOutcome, estimated: Bool) {
+        var settled = outcome
+        switch outcome.result {
+        case .completed(let usage, let finish):
+            let (usage, estimated) = UsageEstimate.settle(usage, cut: finish == .error, deliveredBytes: outcome.deliveredBytes,
+                                                          inputTokens: UsageEstimate.inputTokens(of: request))
+            settled.result = .completed(usage: usage, finish: finish)
+            return (settled, estimated)
+        case .cancelled(let usage):
+            let (usage, estimated) = UsageEstimate.settle(usage, cut: true, deliveredBytes: outcome.deliveredBytes,
+                                                          inputTokens: UsageEstimate.inputTokens(of: request))
+            settled.result = .cancelled(usage: usage)
+            return (settled, estimated)
+        case .failedBeforeFirstByte:
+            return (outcome, false)
+        }
+    }
+
     /// Provider trouble (5xx, 429, timeouts) moves on to a fallback; a client-fault 4xx would
     /// fail the same way anywhere, so it goes straight back to the client.
     private func isProviderFault(_ error: GatewayError) -> Bool {
@@ -307,7 +329,8 @@ final class ChatExecution: @unchecked Sendable {
         record(status: error.status, usage: .zero, finish: nil, outcome: nil, error: error)
     }
 
-    private func record(status: Int, usage: Usage, finish: FinishReason?, outcome: ChatOutcome?, error: GatewayError? = nil) {
+    private func record(status: Int, usage: Usage, finish: FinishReason?, outcome: ChatOutcome?, error: GatewayError? = nil,
+                        estimated: Bool = false) {
         onComplete(ChatRecord(
             requestId: writer.requestId,
             requestedModel: routes.first?.name ?? request.model,
@@ -316,6 +339,6 @@ final class ChatExecution: @unchecked Sendable {
             status: status, usage: usage, finishReason: finish, attempts: totalAttempts,
             fallbackUsed: routeIndex > 0 ? route.name : nil,
             firstTokenNanos: outcome?.firstTokenNanos,
-            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, error: error))
+            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, error: error, usageEstimated: estimated))
     }
 }

@@ -29,6 +29,8 @@ struct ChatOutcome: Sendable {
     var totalNanos: UInt64
     /// The provider's response headers (rate-limit state to learn from).
     var upstreamHeaders: [(String, String)] = []
+    /// Bytes of model output (text, thinking, tool arguments) that were sent to the client.
+    var deliveredBytes = 0
 }
 
 extension GatewayError {

@@ -145,12 +145,14 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
             beginResponse()
         }
         if firstTokenNanos == nil, event.isContent { firstTokenNanos = EventLoop.monotonicNanoseconds() }
+        deliveredBytes &+= event.contentBytes
         encoder.encode(event, into: &out)
         if case .usage(let usage) = event { lastUsage = usage }
         if case .done(let reason, _) = event { lastFinish = reason }
     }
 
     private var lastUsage: Usage?
+    private var deliveredBytes = 0
     private var lastFinish: FinishReason?
 
     private func beginResponse() {
@@ -220,7 +222,8 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         writer.onClose = nil
         onFinish(ChatOutcome(result: outcome, sentToClient: headersSent,
                              firstTokenNanos: firstTokenNanos.map { $0 - startedNanos },
-                             totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, upstreamHeaders: upstreamHeaders))
+                             totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, upstreamHeaders: upstreamHeaders,
+                             deliveredBytes: deliveredBytes))
     }
 
     // MARK: Keep-alive

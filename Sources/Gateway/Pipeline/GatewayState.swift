@@ -68,7 +68,7 @@ public final class GatewayState: Sendable {
             totalTokens: chat.usage.totalTokens, status: chat.status, finishReason: chat.finishReason?.rawValue,
             attempts: chat.attempts, fallbackUsed: chat.fallbackUsed,
             timeToFirstTokenMillis: chat.firstTokenNanos.map { Double($0) / 1e6 },
-            totalMillis: Double(chat.totalNanos) / 1e6, loopId: loopId))
+            totalMillis: Double(chat.totalNanos) / 1e6, loopId: loopId, estimated: chat.usageEstimated))
     }
 
     public var snapshot: GatewaySnapshot { snapshotBox.withLock { $0 } }
