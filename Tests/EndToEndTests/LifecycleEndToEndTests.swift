@@ -21,9 +21,15 @@ struct LifecycleEndToEndTests {
             usleep(20_000)
         }
         daemon.signal(SIGTERM)
-        usleep(200_000)
-        // New connections are no longer accepted while the stream drains.
-        #expect((try? RawClient(port: daemon.port)) == nil || (try? curl(daemon.baseURL + "/healthz", timeout: 2))?.status != 200)
+        // New connections are no longer accepted while the stream drains (polled: the signal
+        // is handled asynchronously).
+        var refused = false
+        let refuseDeadline = Date().addingTimeInterval(10)
+        while !refused, Date() < refuseDeadline {
+            refused = (try? RawClient(port: daemon.port)) == nil
+                || (try? curl(daemon.baseURL + "/healthz", timeout: 2))?.status != 200
+        }
+        #expect(refused)
         client.waitUntilExit()
         let stream = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         let events = sseEvents(stream).map(\.event)
@@ -59,7 +65,9 @@ struct LifecycleEndToEndTests {
 
         _ = dir.write("config.yaml", config("  third: {provider: nowhere, model: m3}"))
         daemon.signal(SIGHUP)
-        usleep(700_000)
+        let failDeadline = Date().addingTimeInterval(10)
+        while !daemon.log().contains("reload failed"), Date() < failDeadline { usleep(20_000) }
+        #expect(daemon.log().contains("reload failed"))
         let models = try curl(daemon.baseURL + "/v1/models")
         #expect(models.status == 200)
         #expect(models.body.contains("\"second\""))

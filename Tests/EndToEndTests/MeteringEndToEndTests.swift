@@ -89,7 +89,8 @@ struct MeteringEndToEndTests {
         let database = dir.path("db")
         var daemon: SwitchboardProcess? = try startDaemon(mock, database: database)
         for _ in 0..<5 { #expect(try ChatEndToEndTests.chat(daemon!, model: "openai/text+input=4", stream: false).status == 200) }
-        usleep(400_000)   // past the writer's 100 ms batch window
+        // Once the writer has committed the batch (seen from another connection), SIGKILL must not lose it.
+        #expect(try CutStreamMeteringEndToEndTests.rows(database, count: 5).count == 5)
         daemon!.signal(SIGKILL)
         _ = daemon!.waitForExit(timeout: 5)
         daemon = nil

@@ -172,8 +172,13 @@ struct ServerEndToEndTests {
     @Test func connectionsBeyondTheLimitGetA503() throws {
         let (daemon, _) = try Launch.daemon(yaml: "server: {max_connections: 4, idle_timeout_s: 30}")
         var held: [RawClient] = []
-        for _ in 0..<4 { held.append(try RawClient(port: daemon.port)) }
-        usleep(100_000)
+        for _ in 0..<4 {
+            let client = try RawClient(port: daemon.port)
+            // An answered request proves the server accepted and counted the connection.
+            client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(statusCodes(in: client.read(until: "\"ok\"}")) == [200])
+            held.append(client)
+        }
         let extra = try RawClient(port: daemon.port)
         let text = extra.readToEnd()
         #expect(statusCodes(in: text) == [503])
