@@ -32,6 +32,10 @@ extension ContentPart {
             o["name"] = .string(p.name)
             o["arguments"] = p.arguments
             if let s = p.signature { o["signature"] = .string(s) }
+        case .serverTool(let p):
+            o["type"] = "server_tool"
+            o["provider"] = .string(p.provider)
+            o["block"] = p.block
         }
         return .object(o)
     }

@@ -23,6 +23,20 @@ public struct ChatRequest: Sendable, Equatable {
     public var metadata: JSONObject?
     /// Provider name → fields merged into that provider's request body only.
     public var providerOptions: [String: JSONObject]
+    /// Structured output; nil = not asked for.
+    public var responseFormat: ResponseFormat?
+    /// Best-effort determinism (OpenAI `seed`, Gemini `generationConfig.seed`).
+    public var seed: Int?
+    /// False asks for at most one tool call per turn (Anthropic `disable_parallel_tool_use`).
+    public var parallelToolCalls: Bool?
+    /// Per-token log probabilities of the answer; `topLogprobs` alternatives per token.
+    public var logprobs: Bool?
+    public var topLogprobs: Int?
+    public var presencePenalty: Double?
+    public var frequencyPenalty: Double?
+    /// The end user, for the provider's abuse monitoring (OpenAI `user`, Anthropic
+    /// `metadata.user_id`).
+    public var user: String?
 
     public init(model: String, messages: [Message], tools: [Tool] = [], toolChoice: ToolChoice? = nil,
                 maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil, stop: [String] = [],
@@ -83,6 +97,8 @@ public enum ContentPart: Sendable, Equatable {
     case image(ImagePart)
     case thinking(ThinkingPart)
     case toolCall(ToolCallPart)
+    /// A tool the provider ran itself (assistant only); see `ServerToolPart`.
+    case serverTool(ServerToolPart)
 }
 
 public struct TextPart: Sendable, Equatable {

@@ -112,7 +112,9 @@ public struct ResponseAccumulator: Sendable {
         case .done(let reason, let providerReason):
             finish = reason
             providerFinish = providerReason
-        case .toolCallStart, .toolCallDelta, .error:
+        case .serverTool(let part):
+            content.append(.serverTool(part))
+        case .toolCallStart, .toolCallDelta, .error, .logprobs:
             break
         }
     }

@@ -11,6 +11,11 @@ public enum StreamEvent: Sendable, Equatable {
     case toolCallStart(index: Int, id: String, name: String)
     case toolCallDelta(index: Int, arguments: String)
     case toolCall(index: Int, id: String, name: String, arguments: JSONValue)
+    /// A whole block of a tool the provider ran itself (use or result), once it is complete.
+    case serverTool(ServerToolPart)
+    /// Log probabilities of the tokens just streamed, in OpenAI's shape
+    /// (`[{"token","logprob","bytes","top_logprobs":[…]}]`).
+    case logprobs(JSONValue)
     case usage(Usage)
     case error(StreamError)
     case done(FinishReason, providerFinishReason: String?)
@@ -24,6 +29,8 @@ public enum StreamEvent: Sendable, Equatable {
         case .toolCallStart: return "tool_call_start"
         case .toolCallDelta: return "tool_call_delta"
         case .toolCall: return "tool_call"
+        case .serverTool: return "server_tool"
+        case .logprobs: return "logprobs"
         case .usage: return "usage"
         case .error: return "error"
         case .done: return "done"
@@ -66,6 +73,13 @@ public enum StreamEvent: Sendable, Equatable {
             key("id", &out); appendJSONString(id, to: &out)
             key("name", &out); appendJSONString(name, to: &out)
             key("arguments", &out); arguments.write(into: &out)
+        case .serverTool(let part):
+            key("provider", first: true, &out); appendJSONString(part.provider, to: &out)
+            key("type", &out); appendJSONString(part.type, to: &out)
+            if let name = part.name { key("name", &out); appendJSONString(name, to: &out) }
+            key("block", &out); part.block.write(into: &out)
+        case .logprobs(let content):
+            key("content", first: true, &out); content.write(into: &out)
         case .usage(let u):
             key("input_tokens", first: true, &out); out.append(contentsOf: String(u.inputTokens).utf8)
             key("output_tokens", &out); out.append(contentsOf: String(u.outputTokens).utf8)
@@ -121,6 +135,13 @@ public enum StreamEvent: Sendable, Equatable {
             guard let i = data["index"]?.intValue, let id = data["id"]?.stringValue,
                   let n = data["name"]?.stringValue, let a = data["arguments"] else { return nil }
             return .toolCall(index: i, id: id, name: n, arguments: a)
+        case "server_tool":
+            guard let provider = data["provider"]?.stringValue, let block = data["block"], block.objectValue != nil else {
+                return nil
+            }
+            return .serverTool(ServerToolPart(provider: provider, block: block))
+        case "logprobs":
+            return data["content"].map { .logprobs($0) }
         case "usage":
             func n(_ k: String) -> Int { data[k]?.intValue ?? 0 }
             return .usage(Usage(inputTokens: n("input_tokens"), outputTokens: n("output_tokens"),

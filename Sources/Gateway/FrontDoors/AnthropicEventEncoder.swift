@@ -51,6 +51,8 @@ final class AnthropicEventEncoder: ChatEncoder {
                                          "delta": ["type": "input_json_delta", "partial_json": .string(arguments)]], into: &out)
         case .toolCall(let tool, _, _, _):
             if let index = toolBlocks[tool], openBlock?.index == index { closeBlock(into: &out) }
+        case .serverTool, .logprobs:
+            break  // TODO(issue 11): server tool blocks pass through
         case .usage(let u):
             usage = u
         case .error(let e):
@@ -95,7 +97,7 @@ final class AnthropicEventEncoder: ChatEncoder {
                 if let data = t.redacted { return ["type": "redacted_thinking", "data": .string(data)] }
                 return ["type": "thinking", "thinking": .string(t.text), "signature": .string(t.signature ?? "")]
             case .toolCall(let c): return .object(JSONObject([("type", "tool_use"), ("id", .string(c.id)), ("name", .string(c.name)), ("input", c.arguments)]))
-            case .image: return nil
+            case .image, .serverTool: return nil
             }
         }
         var out: [UInt8] = []

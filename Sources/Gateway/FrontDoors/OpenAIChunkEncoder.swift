@@ -27,6 +27,8 @@ final class OpenAIChunkEncoder: ChatEncoder {
         case .toolCallDelta(let index, let arguments):
             chunk(["tool_calls": [.object(JSONObject([("index", .int(index)), ("function", ["arguments": .string(arguments)])]))]],
                   finish: nil, into: &out)
+        case .serverTool, .logprobs:
+            break  // TODO(issue 11)
         case .usage(let u):
             usage = u
         case .error(let e):

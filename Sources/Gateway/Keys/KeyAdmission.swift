@@ -40,6 +40,7 @@ struct KeyAdmission: Sendable {
                 case .thinking(let t): characters += t.text.utf8.count
                 case .toolCall(let c): characters += c.arguments.serialized().utf8.count
                 case .image: characters += 4 * 800
+                case .serverTool(let t): characters += t.block.serialized().utf8.count
                 }
             }
         }

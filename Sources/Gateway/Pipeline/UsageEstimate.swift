@@ -49,6 +49,7 @@ enum UsageEstimate {
                 case .thinking(let t): bytes &+= t.text.utf8.count
                 case .toolCall(let c): bytes &+= c.arguments.serialized().utf8.count
                 case .image: images &+= 1
+                case .serverTool(let t): bytes &+= t.block.serialized().utf8.count
                 }
             }
         }

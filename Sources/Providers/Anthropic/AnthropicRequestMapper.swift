@@ -132,6 +132,10 @@ enum AnthropicRequestMapper {
         case .toolCall(let call):
             return .object(JSONObject([("type", "tool_use"), ("id", .string(call.id)), ("name", .string(call.name)),
                                        ("input", call.arguments.objectValue.map { .object($0) } ?? .object(JSONObject()))]))
+        case .serverTool(let tool):
+            // Anthropic's own server-tool blocks go back exactly as they came; another
+            // provider's mean nothing here.
+            return tool.provider == "anthropic" ? tool.block : nil
         }
     }
 }

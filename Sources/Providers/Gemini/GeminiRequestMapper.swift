@@ -104,6 +104,9 @@ enum GeminiRequestMapper {
                         if let s = (call.signature ?? pendingSignature).flatMap(own) { o["thoughtSignature"] = .string(s) }
                         pendingSignature = nil
                         parts.append(.object(o))
+                    case .serverTool:
+                        // Another provider's server tool: its result text stays in the text parts.
+                        break
                     }
                 }
             }
