@@ -93,8 +93,9 @@ struct AnthropicDialect: Dialect {
             append(block, index: index, first: index == 0, to: &script)
         }
         if request.scenario == "midstream_error", let key = request.options.echoedKey {
-            script.append(Self.event(["type": "error", "error": ["type": "overloaded_error",
-                                                                 "message": .string(Self.echo(key, status: 529, in: "Overloaded"))]]))
+            let message = Self.echo(key, status: 529, in: "Overloaded")
+            let error: JSONValue = ["type": "overloaded_error", "message": .string(message)]
+            script.append(Self.event(["type": "error", "error": error]))
             return .stream(script, headers: headers(request.serial))
         }
         if request.scenario == "midstream_error" {

@@ -65,7 +65,8 @@ struct OpenAIDialect: Dialect {
         if request.scenario == "midstream_error" {
             var message = "The server had an error while processing your request. Sorry about that!"
             if let key = request.options.echoedKey { message = Self.echo(key, status: 500, in: message) }
-            let error: JSONValue = ["error": ["message": .string(message), "type": "server_error", "param": nil, "code": nil]]
+            let error: JSONValue = ["error": ["message": .string(message), "type": "server_error", "param": nil,
+                                              "code": nil]]
             script.append(Array("data: \(error.serialized())\n\n".utf8))
         } else {
             chunks.ending("stop", into: &script)
@@ -172,7 +173,8 @@ struct OpenAIDialect: Dialect {
     /// servers send it), other errors with the key quoted after the message.
     static func echo(_ key: String, status: Int, in message: String) -> String {
         if status == 401 {
-            return "Incorrect API key provided: \(key). You can find your API key at https://platform.openai.com/account/api-keys."
+            return "Incorrect API key provided: \(key). You can find your API key at "
+                + "https://platform.openai.com/account/api-keys."
         }
         return "\(message) (API key used: '\(key)'.)"
     }
