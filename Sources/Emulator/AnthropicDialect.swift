@@ -92,6 +92,12 @@ struct AnthropicDialect: Dialect {
         for (index, block) in blocks.enumerated() {
             append(block, index: index, first: index == 0, to: &script)
         }
+        if request.scenario == "midstream_error", let key = request.options.echoedKey {
+            let message = Self.echo(key, status: 529, in: "Overloaded")
+            let error: JSONValue = ["type": "overloaded_error", "message": .string(message)]
+            script.append(Self.event(["type": "error", "error": error]))
+            return .stream(script, headers: headers(request.serial))
+        }
         if request.scenario == "midstream_error" {
             var error = fixtures.bytes(name, "messages-stream-error-overloaded.docs.sse")
                 ?? Array(#"event: error\#ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\#n\#n"#.utf8)
@@ -192,7 +198,14 @@ struct AnthropicDialect: Dialect {
             }
         }
         if status == 529 || status >= 500 { headers.add("x-should-retry", "true") }
-        return .json(status, errorBody(status), headers: headers)
+        let reply = Reply.json(status, errorBody(status), headers: headers)
+        guard let key = options.echoedKey else { return reply }
+        return KeyEcho.amend(reply) { Self.echo(key, status: status, in: $0) }
+    }
+
+    /// `echo_key=1`: the key quoted as the `x-api-key` header it came in.
+    static func echo(_ key: String, status: Int, in message: String) -> String {
+        status == 401 ? "invalid x-api-key: \(key)" : "\(message) (x-api-key: \"\(key)\")"
     }
 
     private func errorBody(_ status: Int) -> [UInt8] {

@@ -6,6 +6,19 @@ import JSON
 /// in a header.
 extension GeminiDialect {
     func error(status: Int, options: MockOptions) -> Reply {
+        let reply = providerError(status: status, options: options)
+        guard let key = options.echoedKey else { return reply }
+        return KeyEcho.amend(reply) { Self.echo(key, status: status, in: $0) }
+    }
+
+    /// `echo_key=1`: the key whole, and percent-encoded in the request URL it came in.
+    static func echo(_ key: String, status: Int, in message: String) -> String {
+        let url = "https://generativelanguage.googleapis.com/v1beta/models?key=\(KeyEcho.percentEncoded(key))"
+        if status == 400 || status == 401 { return "API key not valid: \(key). Please pass a valid API key. (\(url))" }
+        return "\(message) (key=\(key); \(url))"
+    }
+
+    private func providerError(status: Int, options: MockOptions) -> Reply {
         var headers = HTTPHeaders()
         if let ms = options["retry_after_ms"] { headers.add("retry-after-ms", ms) }
         if status == 429 { return .json(429, rateLimited(retryAfter: options.int("retry_after", default: 1)), headers: headers,

@@ -113,6 +113,7 @@ struct GeminiDialect: Dialect {
             let text = request.text
             if text.count == 0 {
                 if finishes { script.append(line(response(parts: [textPart("", signed: thinking)], finish: true))) }
+                appendEchoedError(to: &script)
                 return script
             }
             let template = JSONTemplate(response(parts: [["text": JSONTemplate.hole]], finish: false), style: .geminiLine)
@@ -126,7 +127,16 @@ struct GeminiDialect: Dialect {
                 }
                 return template.fill(text.piece(i))
             }
+            appendEchoedError(to: &script)
             return script
+        }
+
+        /// `midstream_error+echo_key=1`: the stream ends with an error object quoting the key
+        /// (without the option it just stops, as Gemini's streams do).
+        private func appendEchoedError(to script: inout FrameScript) {
+            guard request.scenario == "midstream_error", let key = request.options.echoedKey else { return }
+            let message = GeminiDialect.echo(key, status: 500, in: "An internal error has occurred.")
+            script.append(line(["error": ["code": 500, "message": .string(message), "status": "INTERNAL"]]))
         }
     }
 

@@ -12,6 +12,8 @@ struct MockOptions: Sendable, Equatable {
 
     var scenario = "text"
     var values: [String: String] = [:]
+    /// With `echo_key=1`: the API key the request carried, for error messages to quote.
+    var echoedKey: String?
 
     init() {}
 

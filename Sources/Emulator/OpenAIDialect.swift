@@ -63,8 +63,10 @@ struct OpenAIDialect: Dialect {
         let text = request.text
         script.append(count: text.count) { template.fill(text.piece($0)) }
         if request.scenario == "midstream_error" {
-            let error: JSONValue = ["error": ["message": "The server had an error while processing your request. Sorry about that!",
-                                              "type": "server_error", "param": nil, "code": nil]]
+            var message = "The server had an error while processing your request. Sorry about that!"
+            if let key = request.options.echoedKey { message = Self.echo(key, status: 500, in: message) }
+            let error: JSONValue = ["error": ["message": .string(message), "type": "server_error", "param": nil,
+                                              "code": nil]]
             script.append(Array("data: \(error.serialized())\n\n".utf8))
         } else {
             chunks.ending("stop", into: &script)
@@ -159,8 +161,22 @@ struct OpenAIDialect: Dialect {
             headers.add("x-ratelimit-limit-tokens", "150000")
             headers.add("x-ratelimit-remaining-tokens", "0")
             headers.add("x-ratelimit-reset-tokens", reset)
+            // A proxy that names the key it limited, in a header the gateway passes on.
+            if let key = options.echoedKey { headers.add("x-ratelimit-key", key) }
         }
-        return .json(status, errorBody(status), headers: headers)
+        let reply = Reply.json(status, errorBody(status), headers: headers)
+        guard let key = options.echoedKey else { return reply }
+        return KeyEcho.amend(reply) { Self.echo(key, status: status, in: $0) }
+    }
+
+    /// `echo_key=1`: the 401 as OpenAI words it (with the whole key, as OpenAI-compatible
+    /// servers send it), other errors with the key quoted after the message.
+    static func echo(_ key: String, status: Int, in message: String) -> String {
+        if status == 401 {
+            return "Incorrect API key provided: \(key). You can find your API key at "
+                + "https://platform.openai.com/account/api-keys."
+        }
+        return "\(message) (API key used: '\(key)'.)"
     }
 
     /// The captured bodies where we have them, else the documented shape.

@@ -21,7 +21,9 @@ extension ProviderEmulator {
         Any scenario: input=10 output=<deltas> cached=0 reasoning=0 cache_write=0 (usage; input
         and output are totals, each provider reports them in its own convention), delay_ms=0,
         run=<id> (groups requests for /_mock/requests?run=), fail=<status>x<N> (the first N
-        requests of the run answer that error).
+        requests of the run answer that error), echo_key=1 (error messages, the in-stream error
+        and OpenAI's 429 `x-ratelimit-key` header quote the API key received, as proxies do;
+        Gemini's midstream_error then ends with an error object).
         Control: GET /_mock/requests[?run=&limit=], DELETE /_mock/requests, GET /_mock/health.
         Keys: any key works except "bad-key" (and a missing one).
         """

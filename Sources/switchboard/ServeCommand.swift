@@ -19,8 +19,8 @@ struct Serve: ParsableCommand {
         if let listen = listenOptions.listen { startEnvironment["SWITCHBOARD_LISTEN"] = listen }
         let environment = startEnvironment
         let configuration = try loadOrExit(path: config, environment: environment)
-        let logger = bootstrapLogging(level: configuration.logLevel, label: "switchboard",
-                                      secrets: configuration.secrets)
+        let secrets = LiveSecrets(configuration.secrets)
+        let logger = bootstrapLogging(level: configuration.logLevel, label: "switchboard", secrets: secrets)
         let notifier = SystemdNotifier(environment: environment)
         let daemon = try GatewayDaemon(configuration: configuration, logger: logger)
         let port = try daemon.start()
@@ -38,6 +38,8 @@ struct Serve: ParsableCommand {
             do {
                 // A reload reads the file again; the environment is the one the daemon started with.
                 let fresh = try GatewayConfiguration.load(path: config, environment: environment)
+                // The log learns the new secrets before any request can use them.
+                secrets.register(fresh.secrets)
                 daemon.reload(fresh)
                 logger.notice("configuration reloaded", metadata: ["source": "\(fresh.source)"])
             } catch {

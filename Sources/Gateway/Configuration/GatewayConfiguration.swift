@@ -1,3 +1,5 @@
+import Providers
+
 /// The daemon's effective configuration (SPEC §10): embedded defaults, then the YAML file,
 /// then `SWITCHBOARD_*` environment variables. Secrets are never in the file; it names the
 /// environment variables that hold them.
@@ -92,10 +94,13 @@ public struct GatewayConfiguration: Sendable {
         "gemini": Provider(baseURL: "https://generativelanguage.googleapis.com", apiKeyEnv: "GEMINI_API_KEY"),
     ]
 
-    /// Every secret value, so log output can be scrubbed of them.
+    /// Every secret value, so responses and log output can be scrubbed of them.
     public var secrets: [String] {
         ([adminKey] + providers.values.map(\.apiKey)).compactMap { $0 }.filter { !$0.isEmpty }
     }
+
+    /// The scrubber that knows `secrets` (every provider's key, enabled or not, and the admin key).
+    public var scrubber: SecretScrubber { SecretScrubber(secrets: secrets) }
 
     /// 127.0.0.0/8, ::1 and localhost. Parsed, not prefix-matched: a host name such as
     /// "127.evil.example" must not pass for loopback (it would turn auth off).

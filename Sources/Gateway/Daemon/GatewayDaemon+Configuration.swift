@@ -47,6 +47,7 @@ extension GatewayDaemon {
                                adminKey: configuration.adminKey,
                                listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
         snapshot.loopLimits = configuration.chatLoops
+        snapshot.secrets = configuration.scrubber
         snapshot.geminiCacheTTLSeconds = configuration.providers["gemini"]?.cacheTTLSeconds ?? 600
         return snapshot
     }

@@ -62,7 +62,8 @@ struct ChatEndpoint: Sendable {
         let chosenEncoder = encoder is UnifiedEncoder ? encoder : encoderFor()
         let state = self.state
         let execution = ChatExecution(request: chatRequest, routes: routes, registry: snapshot.registry,
-                                      writer: writer, keepAliveSeconds: snapshot.keepAliveSeconds,
+                                      secrets: snapshot.secrets, writer: writer,
+                                      keepAliveSeconds: snapshot.keepAliveSeconds,
                                       contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
                                       encoder: chosenEncoder) { [admission] record in
             admission?.complete(record, state: state)

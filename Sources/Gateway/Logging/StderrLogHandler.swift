@@ -1,20 +1,23 @@
 import Foundation
 import Logging
+import Providers
 
 /// One line per entry on stderr: `time level label: message key=value …` (systemd's journal
-/// adds its own time, but a person running `serve` in a terminal wants one). Any metadata
-/// value or message equal to a known secret is replaced, belt and braces for "never a secret".
+/// adds its own time, but a person running `serve` in a terminal wants one). The message and
+/// every metadata value go through the live `SecretScrubber` (the configured secrets and
+/// key-shaped tokens become `[redacted]`): "never a secret in a log" holds for upstream text
+/// logged as it came.
 public struct StderrLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let label: String
-    private let secrets: [String]
+    private let secrets: LiveSecrets
     private static let lock = NSLock()
 
-    public init(label: String, level: Logger.Level, secrets: [String]) {
+    public init(label: String, level: Logger.Level, secrets: LiveSecrets) {
         self.label = label
         self.logLevel = level
-        self.secrets = secrets.filter { $0.count >= 4 }
+        self.secrets = secrets
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -26,23 +29,24 @@ public struct StderrLogHandler: LogHandler {
                     file: String, function: String, line: UInt) {
         var all = metadata
         if let explicit { all.merge(explicit) { $1 } }
-        var text = "\(Self.timestamp()) \(level) \(label): \(oneLine(scrub(message.description)))"
-        for key in all.keys.sorted() { text += " \(key)=\(oneLine(scrub("\(all[key]!)")))" }
-        text += "\n"
+        let text = Self.line(time: Self.timestamp(), level: level, label: label, message: message.description,
+                             metadata: all, scrubber: secrets.scrubber)
         let data = Data(text.utf8)
         // A closed stderr must not take the daemon down: `write(_:)` traps on EPIPE.
         Self.lock.withLock { try? FileHandle.standardError.write(contentsOf: data) }
     }
 
-    /// One entry, one line: embedded line breaks are escaped.
-    private func oneLine(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    /// The text of one entry, newline-terminated: scrubbed, then embedded line breaks escaped.
+    static func line(time: String, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata,
+                     scrubber: SecretScrubber) -> String {
+        var text = "\(time) \(level) \(label): \(oneLine(scrubber.scrub(message)))"
+        for key in metadata.keys.sorted() { text += " \(key)=\(oneLine(scrubber.scrub("\(metadata[key]!)")))" }
+        return text + "\n"
     }
 
-    private func scrub(_ text: String) -> String {
-        var out = text
-        for secret in secrets where out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "[redacted]") }
-        return out
+    /// One entry, one line: embedded line breaks are escaped.
+    private static func oneLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     private static func timestamp() -> String {
@@ -56,8 +60,9 @@ public struct StderrLogHandler: LogHandler {
     }
 }
 
-/// Installs the stderr handler for the whole process and returns a logger.
-public func bootstrapLogging(level: String, label: String, secrets: [String] = []) -> Logger {
+/// Installs the stderr handler for the whole process and returns a logger. Every line is
+/// scrubbed with what `secrets` holds when it is written.
+public func bootstrapLogging(level: String, label: String, secrets: LiveSecrets = LiveSecrets()) -> Logger {
     let parsed = Logger.Level(rawValue: level) ?? .info
     LoggingSystem.bootstrap { name in StderrLogHandler(label: name, level: parsed, secrets: secrets) }
     return Logger(label: label)

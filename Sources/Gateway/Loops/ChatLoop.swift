@@ -88,7 +88,7 @@ final class ChatLoop: @unchecked Sendable {
         let keyId = key?.id
         let loopId = id
         let execution = ChatExecution(
-            request: request, routes: routes, registry: snapshot.registry, writer: writer,
+            request: request, routes: routes, registry: snapshot.registry, secrets: snapshot.secrets, writer: writer,
             keepAliveSeconds: snapshot.keepAliveSeconds, contextCaches: state.contextCaches,
             cacheTTLSeconds: snapshot.geminiCacheTTLSeconds, encoder: encoder, streamContinues: true
         ) { [self] record in

@@ -20,9 +20,13 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
     static let maxBody = 32 * 1024 * 1024
 
     private let encoder: any ChatEncoder
+    /// Applied to the upstream error body before the adapter reads it.
+    private let secrets: SecretScrubber
 
-    init(writer: ResponseWriter, attempt: ChatAttempt, encoder: any ChatEncoder, onFinish: @escaping (ChatOutcome) -> Void) {
+    init(writer: ResponseWriter, attempt: ChatAttempt, encoder: any ChatEncoder, secrets: SecretScrubber,
+         onFinish: @escaping (ChatOutcome) -> Void) {
         self.encoder = encoder
+        self.secrets = secrets
         self.writer = writer
         self.attempt = attempt
         self.onFinish = onFinish
@@ -61,7 +65,8 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
             return
         }
         guard status == 200 else {
-            fail(attempt.adapter.mapError(status: status, headers: headers, body: body))
+            // Scrubbed before the adapter parses or truncates it: a cut could leave half a key.
+            fail(attempt.adapter.mapError(status: status, headers: headers, body: secrets.scrub(body)))
             return
         }
         do {

@@ -1,5 +1,6 @@
 import ChatModel
 import HTTPServer
+import Logging
 import Providers
 import Store
 import Upstream
@@ -42,6 +43,8 @@ final class ChatExecution: @unchecked Sendable {
     private let request: ChatRequest
     private let routes: [ModelRoute]
     private let registry: ProviderRegistry
+    /// Blanks the configuration's secrets out of every error that leaves for the client.
+    private let secrets: SecretScrubber
     private let writer: ResponseWriter
     private let keepAliveSeconds: Double
     private let onComplete: (ChatRecord) -> Void
@@ -67,7 +70,8 @@ final class ChatExecution: @unchecked Sendable {
     private let startedNanos = EventLoop.monotonicNanoseconds()
     private var random = SystemRandomNumberGenerator()
 
-    init(request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, writer: ResponseWriter,
+    init(request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, secrets: SecretScrubber,
+         writer: ResponseWriter,
          keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
          encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false,
          onComplete: @escaping (ChatRecord) -> Void) {
@@ -78,6 +82,7 @@ final class ChatExecution: @unchecked Sendable {
         self.request = request
         self.routes = routes
         self.registry = registry
+        self.secrets = secrets
         self.writer = writer
         self.keepAliveSeconds = keepAliveSeconds
         self.onComplete = onComplete
@@ -227,13 +232,14 @@ final class ChatExecution: @unchecked Sendable {
                                   upstreamRequest: upstreamRequest)
         if request.stream {
             let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds, encoder: encoder,
-                                  endsResponse: !streamContinues) { [self] in
+                                  secrets: secrets, endsResponse: !streamContinues) { [self] in
                 attemptFinished($0, slot: slot)
             }
             current = relay
             relay.start()
         } else {
-            let collector = ChatCollector(writer: writer, attempt: attempt, encoder: encoder) { [self] in
+            let collector = ChatCollector(writer: writer, attempt: attempt, encoder: encoder,
+                                          secrets: secrets) { [self] in
                 attemptFinished($0, slot: slot)
             }
             current = collector
@@ -251,6 +257,7 @@ final class ChatExecution: @unchecked Sendable {
         case .cancelled(let usage):
             record(status: 499, usage: usage, finish: .cancelled, outcome: outcome, estimated: estimated)
         case .failedBeforeFirstByte(let failure):
+            logFailure(failure, provider: slot.adapter.name)
             if writer.isClosed {
                 record(status: 499, usage: .zero, finish: .cancelled, outcome: outcome)
                 return
@@ -322,7 +329,21 @@ final class ChatExecution: @unchecked Sendable {
         }
     }
 
-    private func finishWithError(_ error: GatewayError) {
+    /// The operator's view of a failed attempt, retried or not. The message goes as the
+    /// provider wrote it: the log handler scrubs every line with the live secrets.
+    private func logFailure(_ failure: UpstreamFailure, provider: String) {
+        Self.logger.log(level: failure.error.status >= 500 ? .warning : .info, "upstream attempt failed", metadata: [
+            "request_id": "\(writer.requestId)", "provider": "\(provider)", "status": "\(failure.error.status)",
+            "retryable": "\(failure.retryable)", "message": "\(failure.error.message)",
+        ])
+    }
+
+    static let logger = Logger(label: "switchboard.upstream")
+
+    /// Every error this request ends with, whoever made it, is scrubbed here: the one exit to
+    /// the client (and to the loop that may write it as an event).
+    private func finishWithError(_ unscrubbed: GatewayError) {
+        let error = secrets.scrub(unscrubbed)
         var headers = HTTPHeaders()
         for header in error.headers { headers.add(header.name, header.value) }
         writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId), headers: headers)

@@ -43,12 +43,15 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private static let maxErrorBody = 64 * 1024
 
     private let encoder: any ChatEncoder
+    /// Applied to the upstream error body and to in-stream error events only, never to content.
+    private let secrets: SecretScrubber
     /// False when more answers follow on the same response (a chat loop's turns).
     private let endsResponse: Bool
 
     init(writer: ResponseWriter, attempt: ChatAttempt, keepAliveSeconds: Double, encoder: any ChatEncoder,
-         endsResponse: Bool = true, onFinish: @escaping (ChatOutcome) -> Void) {
+         secrets: SecretScrubber, endsResponse: Bool = true, onFinish: @escaping (ChatOutcome) -> Void) {
         self.encoder = encoder
+        self.secrets = secrets
         self.endsResponse = endsResponse
         self.writer = writer
         self.attempt = attempt
@@ -100,7 +103,9 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
             return
         }
         if upstreamStatus != 200 {
-            let failure = attempt.adapter.mapError(status: upstreamStatus, headers: upstreamHeaders, body: errorBody)
+            // Scrubbed before the adapter parses or truncates it: a cut could leave half a key.
+            let failure = attempt.adapter.mapError(status: upstreamStatus, headers: upstreamHeaders,
+                                                   body: secrets.scrub(errorBody))
             finish(.failedBeforeFirstByte(failure))
             return
         }
@@ -146,6 +151,12 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         }
         if firstTokenNanos == nil, event.isContent { firstTokenNanos = EventLoop.monotonicNanoseconds() }
         deliveredBytes &+= event.contentBytes
+        if case .error(let streamError) = event {
+            // After the first byte the error goes out as an event: this is its exit.
+            logStreamError(streamError)
+            encoder.encode(.error(secrets.scrub(streamError)), into: &out)
+            return
+        }
         encoder.encode(event, into: &out)
         if case .usage(let usage) = event { lastUsage = usage }
         if case .done(let reason, _) = event { lastFinish = reason }
@@ -154,6 +165,14 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private var lastUsage: Usage?
     private var deliveredBytes = 0
     private var lastFinish: FinishReason?
+
+    /// As the provider wrote it: the log handler scrubs every line with the live secrets.
+    private func logStreamError(_ error: StreamError) {
+        ChatExecution.logger.warning("upstream stream failed", metadata: [
+            "request_id": "\(writer.requestId)", "provider": "\(error.provider)", "status": "\(error.status)",
+            "message": "\(error.message)",
+        ])
+    }
 
     private func beginResponse() {
         headersSent = true

@@ -1,4 +1,5 @@
 import HTTPServer
+import Providers
 import Store
 import Synchronization
 
@@ -16,6 +17,8 @@ public struct GatewaySnapshot: Sendable {
     public var geminiCacheTTLSeconds: Int = 600
     /// Bounds and retention of `/v1/loops`.
     public var loopLimits = LoopLimits()
+    /// This configuration's secrets, blanked out of every upstream error a client sees.
+    public var secrets = SecretScrubber.none
 
     public init(catalog: ModelCatalog, registry: ProviderRegistry, keepAliveSeconds: Double, adminKey: String? = nil,
                 listensOnLoopback: Bool = true) {

@@ -69,10 +69,9 @@ public enum UpstreamErrorMapping {
     }
 
     /// Providers echo a masked key ("sk-proj-****…SJh4"); even its tail is not the client's
-    /// business (SPEC §5: provider keys never appear in a response).
+    /// business (SPEC §5: provider keys never appear in a response). The pipeline scrubs the
+    /// configured secrets too; this needs none.
     static func redactingKeys(_ message: String) -> String {
-        message.split(separator: " ", omittingEmptySubsequences: false).map { word in
-            word.hasPrefix("sk-") || word.contains("****") ? "[redacted]" : String(word)
-        }.joined(separator: " ")
+        SecretScrubber.none.scrub(message)
     }
 }
