@@ -11,10 +11,11 @@ BENCH_TOOLS  := wrk
 # What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, and venv for the SDKs.
 TEST_TOOLS   := bsdutils procps python3-venv
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
-# Test-only Python tools (schema validator; later the provider SDKs), installed into .venv.
-PY_TEST_PKGS := openapi-spec-validator openai anthropic
+# Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs (front
+# door tests), schemathesis (the contract run; pinned: its checks and CLI change between releases).
+PY_TEST_PKGS := openapi-spec-validator openai anthropic schemathesis==4.32.5
 
-.PHONY: all setup setup-test build release run test bench install clean
+.PHONY: all setup setup-test build release run test contract bench install clean
 
 all: build
 
@@ -29,7 +30,7 @@ setup-test: setup
 	@missing=""; for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic" 2>/dev/null || \
+	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, schemathesis" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
 
 build: setup
@@ -43,6 +44,11 @@ run: build
 
 test: setup-test build
 	$(SWIFT) test
+	.venv/bin/python Tests/Contract/run_schemathesis.py .build/debug/switchboard
+
+# schemathesis against the running daemon (emulator behind it), openapi.yaml as the contract.
+contract: setup-test build
+	.venv/bin/python Tests/Contract/run_schemathesis.py .build/debug/switchboard
 
 bench: setup release
 	@missing=""; for p in $(BENCH_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -28,7 +28,7 @@ enum OpenAIRequestTranslator {
         }
         if let m = body["max_completion_tokens"] ?? body["max_tokens"], !m.isNull { unified["max_tokens"] = m }
         for key in ["temperature", "top_p", "stop", "stream"] { if let v = body[key], !v.isNull { unified[key] = v } }
-        if body["stream"] == nil { unified["stream"] = false }   // OpenAI's default is one JSON answer
+        if body["stream"]?.isNull ?? true { unified["stream"] = false }   // OpenAI's default is one JSON answer
         if let effort = body["reasoning_effort"]?.stringValue {
             unified["thinking"] = ["effort": .string(effort == "minimal" ? "low" : effort)]
         }
