@@ -89,11 +89,14 @@ public final class EventLoop: @unchecked Sendable {
             var timeout: Int32 = -1
             if let deadline = timers.nextDeadline() {
                 let now = Posix.monotonicNanoseconds()
-                // Rounded up to whole milliseconds without adding to `deadline - now` (which may be
-                // near UInt64.max for a timer that never fires).
-                let remaining = deadline - now
-                let millis = remaining / 1_000_000 + (remaining % 1_000_000 > 0 ? 1 : 0)
-                timeout = deadline <= now ? 0 : Int32(min(millis, 60_000))
+                if deadline <= now {
+                    timeout = 0
+                } else {
+                    // Rounded up to whole milliseconds without adding to `deadline - now` (which
+                    // may be near UInt64.max for a timer that never fires).
+                    let remaining = deadline - now
+                    timeout = Int32(min(remaining / 1_000_000 + (remaining % 1_000_000 > 0 ? 1 : 0), 60_000))
+                }
             }
             let count = Epoll.wait(epollFD, events, capacity, timeout)
             for i in 0..<count {

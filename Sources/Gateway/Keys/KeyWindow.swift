@@ -61,6 +61,8 @@ public struct KeyWindow: Sendable, Equatable {
         if head == entries.count {
             entries.removeAll(keepingCapacity: true)
             head = 0
+            tokenSum = 0   // exact again, even after sums that saturated
+
         } else if head > 1024 && head * 2 > entries.count {
             entries.removeFirst(head)
             head = 0
