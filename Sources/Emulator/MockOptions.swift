@@ -48,7 +48,7 @@ struct MockOptions: Sendable, Equatable {
     /// not trap on any option (`chunks=9223372036854775807`, `interval_ms=1e300`): values
     /// are clamped into these, so every count, delay and sum made from them stays small.
     static let ranges: [String: ClosedRange<Int>] = [
-        "chunks": 0...10_000_000, "after": 0...10_000_000, "thinking_chunks": 0...100_000, "calls": 0...10_000,
+        "chunks": 0...10_000_000, "after": 0...10_000_000, "thinking_chunks": 0...1_000, "calls": 0...1_000,
         "interval_ms": 0...3_600_000, "delay_ms": 0...3_600_000, "status": 200...599, "retry_after": 0...1_000_000_000,
         "input": 0...(1 << 50), "output": 0...(1 << 50), "cached": 0...(1 << 50), "reasoning": 0...(1 << 50),
         "cache_write": 0...(1 << 50),

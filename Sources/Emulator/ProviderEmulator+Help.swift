@@ -26,7 +26,7 @@ extension ProviderEmulator {
         usage_tokens=<literal> (every usage count sent as that JSON literal: -1, 1e300, null, …), delay_ms=0,
         run=<id> (groups requests for /_mock/requests?run=), fail=<status>x<N> (the first N
         requests of the run answer that error).
-        Numbers are clamped (chunks ≤ 10^7, calls ≤ 10^4, interval_ms/delay_ms ≤ 3600000, status 200-599,
+        Numbers are clamped (chunks ≤ 10^7, calls and thinking_chunks ≤ 1000, interval_ms/delay_ms ≤ 3600000, status 200-599,
         usage counts ≤ 2^50). Gemini cachedContents: expire_time=<text> in the model name sets expireTime.
         Control: GET /_mock/requests[?run=&limit=], DELETE /_mock/requests, GET /_mock/health.
         Keys: any key works except "bad-key" (and a missing one).
