@@ -85,15 +85,16 @@ struct KeySpec {
             }
             spec.models = list.compactMap(\.stringValue)
         }
-        func limit(_ field: String) throws(GatewayError) -> Int? {
+        /// 0 or absent: unlimited.
+        func limit(_ field: String, _ range: ClosedRange<Int>) throws(GatewayError) -> Int? {
             guard let raw = o[field], !raw.isNull else { return nil }
-            guard let n = raw.intValue, n >= 0 else { throw .invalidRequest("\(field): expected a whole number ≥ 0", param: field) }
+            let n = try FieldReader.int(raw, at: field, range: range)
             return n == 0 ? nil : n
         }
-        spec.rpm = try limit("rpm")
-        spec.tpm = try limit("tpm")
-        spec.maxConcurrent = try limit("max_concurrent")
-        spec.tokenBudget = try limit("token_budget")
+        spec.rpm = try limit("rpm", AllowedRanges.keyRPM)
+        spec.tpm = try limit("tpm", AllowedRanges.keyTPM)
+        spec.maxConcurrent = try limit("max_concurrent", AllowedRanges.keyMaxConcurrent)
+        spec.tokenBudget = try limit("token_budget", AllowedRanges.keyTokenBudget)
         return spec
     }
 }

@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import HTTPServer
 import Logging
@@ -188,7 +189,7 @@ final class ChatExecution: @unchecked Sendable {
                 slotTimer = nil
                 record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
             }
-            slotTimer = writer.loop.schedule(afterNanoseconds: UInt64(seconds * 1e9)) { [self] in
+            slotTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: seconds)) { [self] in
                 slotTimer = nil
                 acquire(limiter, deadline: deadline, then: proceed)
             }
@@ -322,7 +323,7 @@ final class ChatExecution: @unchecked Sendable {
             backoffTimer = nil
             record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
         }
-        backoffTimer = writer.loop.schedule(afterNanoseconds: UInt64(seconds * 1e9)) { [self] in
+        backoffTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: seconds)) { [self] in
             backoffTimer = nil
             writer.onClose = nil
             attempt()
