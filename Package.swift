@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "switchboard",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
@@ -49,9 +48,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Helpers the test suites share (fixture files); a plain target so several suites can link it.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(name: "ArithmeticTests", dependencies: ["Arithmetic"]),
-        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "SSETests", dependencies: ["SSE"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "SSETests", dependencies: ["SSE", "TestSupport"]),
         .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPServer"]),

@@ -23,7 +23,7 @@ struct AdminKeysEndpoint: Sendable {
         offLoop(writer) { () throws -> (Int, JSONValue) in
             let (key, secret) = try registry.keyStore.create(
                 name: spec.name, models: spec.models, rpm: spec.rpm, tpm: spec.tpm, maxConcurrent: spec.maxConcurrent,
-                tokenBudget: spec.tokenBudget, now: Clock.unixSeconds())
+                tokenBudget: spec.tokenBudget, now: WallClock.unixSeconds())
             try registry.refresh()
             var object = Self.json(key)
             object["key"] = .string(secret)
@@ -42,7 +42,7 @@ struct AdminKeysEndpoint: Sendable {
     func revoke(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
         do { try authenticator.authenticateAdmin(request) } catch { writer.respondError(error); return }
         offLoop(writer) { () throws -> (Int, JSONValue) in
-            guard try registry.keyStore.revoke(id: id, now: Clock.unixSeconds()) else {
+            guard try registry.keyStore.revoke(id: id, now: WallClock.unixSeconds()) else {
                 throw GatewayError.notFound("no active key \(id)")
             }
             try registry.refresh()

@@ -46,7 +46,7 @@ final class ChatLoop: @unchecked Sendable {
         self.id = id
         self.owner = owner
         self.key = key
-        self.created = Clock.unixSeconds()
+        self.created = WallClock.unixSeconds()
         self.maxSteps = request.maxSteps
         self.toolTimeoutSeconds = request.toolTimeoutSeconds
         self.template = request.chat

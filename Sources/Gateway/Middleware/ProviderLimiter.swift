@@ -63,7 +63,7 @@ public final class ProviderLimiter: Sendable {
             if let seconds = RetryHints.duration(reset) {
                 holdBack(seconds: seconds)
             } else if let at = RetryHints.timestampMillis(reset) {
-                holdBack(seconds: (Double(at) - Double(Clock.unixMillis())) / 1000)
+                holdBack(seconds: (Double(at) - Double(WallClock.unixMillis())) / 1000)
             }
         }
     }

@@ -129,7 +129,7 @@ final class ChatExecution: @unchecked Sendable {
         let key = SHA256.hex(String(decoding: plan.identity, as: UTF8.self))
         // An entry about to expire is not worth referencing: the margin is 30 s, or a quarter of a short TTL.
         let margin = Int64(min(30_000, cacheTTLSeconds * 250))
-        if let entry = caches.lookup(key, nowMillis: Clock.unixMillis(), marginMillis: margin) {
+        if let entry = caches.lookup(key, nowMillis: WallClock.unixMillis(), marginMillis: margin) {
             cacheKeyInUse = key
             send(slot, cached: (entry.name, plan.messageCount))
             return
