@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "switchboard",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
@@ -21,35 +20,40 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
 
         // Pure value layers.
+        .target(name: "Arithmetic"),
         .target(name: "JSON"),
         .target(name: "SSE"),
-        .target(name: "ChatModel", dependencies: ["JSON"]),
+        .target(name: "ChatModel", dependencies: ["Arithmetic", "JSON"]),
 
         // I/O layers.
-        .target(name: "HTTPServer", dependencies: ["CLinux", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Upstream", dependencies: ["CCurl", "HTTPServer"]),
-        .target(name: "Store", dependencies: ["CSQLite", "ChatModel"]),
+        .target(name: "HTTPServer", dependencies: ["Arithmetic", "CLinux", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPServer"]),
+        .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "ChatModel"]),
 
         // Provider adapters: pure mapping, no I/O.
-        .target(name: "Providers", dependencies: ["ChatModel", "JSON", "SSE", "Upstream", "HTTPServer"]),
+        .target(name: "Providers", dependencies: ["Arithmetic", "ChatModel", "JSON", "SSE", "Upstream", "HTTPServer"]),
 
         .target(name: "Gateway", dependencies: [
-            "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE", "Store",
+            "Arithmetic", "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE", "Store",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Emulator", dependencies: [
-            "HTTPServer", "JSON", "SSE",
+            "Arithmetic", "HTTPServer", "JSON", "SSE",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "switchboard", dependencies: [
-            "Gateway", "Emulator", "HTTPServer", "JSON", "ChatModel", "SSE",
+            "Arithmetic", "Gateway", "Emulator", "HTTPServer", "JSON", "ChatModel", "SSE",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-        .testTarget(name: "SSETests", dependencies: ["SSE"]),
+        // Helpers the test suites share (fixture files); a plain target so several suites can link it.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "ArithmeticTests", dependencies: ["Arithmetic"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "SSETests", dependencies: ["SSE", "TestSupport"]),
         .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPServer"]),

@@ -44,12 +44,11 @@ extension ChatRequest {
         var request = ChatRequest(model: model, messages: messages, tools: tools)
         request.toolChoice = try decodeToolChoice(top["tool_choice"], tools: tools)
         if let raw = top["max_tokens"], !raw.isNull {
-            let value = try FieldReader.int(raw, at: "max_tokens")
-            guard value >= 1 else { throw .invalidRequest("max_tokens: must be at least 1", param: "max_tokens") }
-            request.maxTokens = value
+            request.maxTokens = try FieldReader.int(raw, at: "max_tokens", range: AllowedRanges.maxTokens)
         }
-        request.temperature = try FieldReader.number(top["temperature"], at: "temperature", range: 0...2)
-        request.topP = try FieldReader.number(top["top_p"], at: "top_p", range: 0...1)
+        request.temperature = try FieldReader.number(top["temperature"], at: "temperature",
+                                                     range: AllowedRanges.temperature)
+        request.topP = try FieldReader.number(top["top_p"], at: "top_p", range: AllowedRanges.topP)
         request.stop = try decodeStop(top["stop"])
         request.thinking = try decodeThinking(top["thinking"])
         if let raw = top["stream"], !raw.isNull { request.stream = try FieldReader.bool(raw, at: "stream") }
@@ -250,9 +249,8 @@ extension ChatRequest {
             throw .invalidRequest("thinking: give exactly one of budget_tokens or effort", param: "thinking")
         }
         if let budget = object["budget_tokens"] {
-            let value = try FieldReader.int(budget, at: "thinking.budget_tokens")
-            guard value >= 1 else { throw .invalidRequest("thinking.budget_tokens: must be at least 1", param: "thinking.budget_tokens") }
-            return .budget(value)
+            return .budget(try FieldReader.int(budget, at: "thinking.budget_tokens",
+                                               range: AllowedRanges.thinkingBudget))
         }
         let effortName = try FieldReader.string(object["effort"], at: "thinking.effort", required: true)!
         guard let effort = ThinkingEffort(rawValue: effortName) else {

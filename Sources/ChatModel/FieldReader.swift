@@ -26,17 +26,18 @@ public enum FieldReader {
         return b
     }
 
-    public static func int(_ value: JSONValue, at path: String) throws(GatewayError) -> Int {
-        guard let n = value.intValue else { throw mismatch(path, "integer", value) }
+    /// A whole number inside `range`; anything else (another type, a fraction, a literal too
+    /// large for `Int`, a value outside the range) is a 400 that names the field and the range.
+    public static func int(_ value: JSONValue, at path: String, range: ClosedRange<Int>) throws(GatewayError) -> Int {
+        guard let n = value.intValue, range.contains(n) else { throw outOfRange(path, range, value) }
         return n
     }
 
+    /// A number inside `range`, or nil when absent or null. Literals beyond `Double` (`1e400`)
+    /// read as infinity and are refused like any other value outside the range.
     public static func number(_ value: JSONValue?, at path: String, range: ClosedRange<Double>) throws(GatewayError) -> Double? {
         guard let value, !value.isNull else { return nil }
-        guard let d = value.doubleValue else { throw mismatch(path, "number", value) }
-        guard range.contains(d) else {
-            throw GatewayError.invalidRequest("\(path): must be between \(range.lowerBound) and \(range.upperBound)", param: path)
-        }
+        guard let d = value.doubleValue, range.contains(d) else { throw outOfRange(path, range, value) }
         return d
     }
 
@@ -45,6 +46,26 @@ public enum FieldReader {
             let full = path.isEmpty ? key : "\(path).\(key)"
             throw GatewayError.invalidRequest("\(full): unknown field", param: full)
         }
+    }
+
+    /// "max_tokens: expected a whole number from 1 to 16777216, got 1e300".
+    private static func outOfRange<T: Comparable>(_ path: String, _ range: ClosedRange<T>,
+                                                  _ got: JSONValue) -> GatewayError {
+        let kind = T.self == Int.self ? "a whole number" : "a number"
+        let bounds = "from \(spelled(range.lowerBound)) to \(spelled(range.upperBound))"
+        return .invalidRequest("\(path): expected \(kind) \(bounds), got \(shown(got))", param: path)
+    }
+
+    /// Whole bounds without a trailing ".0".
+    private static func spelled<T>(_ bound: T) -> String {
+        if let d = bound as? Double, d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return "\(bound)"
+    }
+
+    /// A number's literal (cut short: it is the client's own text), else the value's kind.
+    private static func shown(_ value: JSONValue) -> String {
+        guard case .number(let literal) = value else { return value.kindName }
+        return literal.count <= 40 ? literal : literal.prefix(40) + "…"
     }
 
     private static func mismatch(_ path: String, _ expected: String, _ got: JSONValue) -> GatewayError {

@@ -1,3 +1,4 @@
+import Arithmetic
 import JSON
 
 /// The `type` of a SPEC §5 error.
@@ -60,11 +61,13 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         GatewayError(status: 404, type: .notFound, message: message, param: param)
     }
 
-    /// A 429 always carries `Retry-After` (whole seconds, at least 1) and `x-ratelimit-*`
-    /// headers (SPEC §5): the limiter's own when given, else "nothing remaining until then".
+    /// A 429 always carries `Retry-After` (whole seconds, 1 to a day: a provider's hint beyond
+    /// `AllowedRanges.retryAfterSeconds` is clamped) and `x-ratelimit-*` headers (SPEC §5): the
+    /// limiter's own when given, else "nothing remaining until then".
     public static func rateLimited(_ message: String, retryAfterSeconds: Double, provider: String? = nil,
                                    headers: [(String, String)] = []) -> GatewayError {
-        let seconds = max(1, Int(retryAfterSeconds.rounded(.up)))
+        let wait = retryAfterSeconds.clamped(to: AllowedRanges.retryAfterSeconds)
+        let seconds = max(1, Int(saturating: wait, rounding: .up))
         var all = [("Retry-After", String(seconds))] + headers
         if !headers.contains(where: { $0.0.lowercased().hasPrefix("x-ratelimit-") }) {
             all += [("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "\(seconds)s")]

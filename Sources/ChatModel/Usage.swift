@@ -1,5 +1,9 @@
-/// Token counts, exactly as the provider reported them (SPEC §4). `inputTokens` includes
-/// cached tokens; absent counts are 0.
+import Arithmetic
+import JSON
+
+/// Token counts, exactly as the provider reported them (SPEC §4), held in
+/// `AllowedRanges.tokenCount` (a provider's negative count is 0, an absurd one 2^40).
+/// `inputTokens` includes cached tokens; absent counts are 0.
 public struct Usage: Sendable, Equatable {
     public var inputTokens: Int
     public var outputTokens: Int
@@ -10,21 +14,36 @@ public struct Usage: Sendable, Equatable {
 
     public init(inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0, cacheWriteTokens: Int = 0,
                 reasoningTokens: Int = 0, totalTokens: Int? = nil) {
-        self.inputTokens = inputTokens
-        self.outputTokens = outputTokens
-        self.cacheReadTokens = cacheReadTokens
-        self.cacheWriteTokens = cacheWriteTokens
-        self.reasoningTokens = reasoningTokens
-        self.totalTokens = totalTokens ?? (inputTokens + outputTokens)
+        let range = AllowedRanges.tokenCount
+        self.inputTokens = inputTokens.clamped(to: range)
+        self.outputTokens = outputTokens.clamped(to: range)
+        self.cacheReadTokens = cacheReadTokens.clamped(to: range)
+        self.cacheWriteTokens = cacheWriteTokens.clamped(to: range)
+        self.reasoningTokens = reasoningTokens.clamped(to: range)
+        self.totalTokens = (totalTokens ?? Saturating.add(self.inputTokens, self.outputTokens)).clamped(to: range)
     }
 
     public static let zero = Usage()
 
-    /// Sums, for loops and aggregate reports.
+    /// Sums, for loops and aggregate reports (each count held at the top of its range).
     public static func + (a: Usage, b: Usage) -> Usage {
-        Usage(inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens,
-              cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens, cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
-              reasoningTokens: a.reasoningTokens + b.reasoningTokens, totalTokens: a.totalTokens + b.totalTokens)
+        Usage(inputTokens: Saturating.add(a.inputTokens, b.inputTokens),
+              outputTokens: Saturating.add(a.outputTokens, b.outputTokens),
+              cacheReadTokens: Saturating.add(a.cacheReadTokens, b.cacheReadTokens),
+              cacheWriteTokens: Saturating.add(a.cacheWriteTokens, b.cacheWriteTokens),
+              reasoningTokens: Saturating.add(a.reasoningTokens, b.reasoningTokens),
+              totalTokens: Saturating.add(a.totalTokens, b.totalTokens))
+    }
+
+    /// A provider's token count field, clamped into `AllowedRanges.tokenCount`: a literal
+    /// too large for `Int` (`99999999999999999999999`, `1e300`) is the top of the range, a
+    /// fraction is rounded down, a negative count is 0. Nil when the field is absent or not a
+    /// number (the caller's default applies, as for a provider that omits it).
+    public static func count(_ value: JSONValue?) -> Int? {
+        guard case .number(let literal)? = value else { return nil }
+        if let exact = Int(literal) { return exact.clamped(to: AllowedRanges.tokenCount) }
+        guard let d = Double(literal), !d.isNaN else { return nil }
+        return Int(saturating: d, rounding: .down).clamped(to: AllowedRanges.tokenCount)
     }
 }
 

@@ -75,8 +75,8 @@ struct AnthropicDialect: Dialect {
     }
 
     private static func usage(_ u: MockUsage, output: Int) -> JSONObject {
-        JSONObject([("input_tokens", .int(u.uncachedInput)), ("cache_creation_input_tokens", .int(u.cacheWrite)),
-                    ("cache_read_input_tokens", .int(u.cached)), ("output_tokens", .int(output))])
+        JSONObject([("input_tokens", u.json(u.uncachedInput)), ("cache_creation_input_tokens", u.json(u.cacheWrite)),
+                    ("cache_read_input_tokens", u.json(u.cached)), ("output_tokens", u.json(output))])
     }
 
     private func stream(_ request: ScenarioRequest, _ blocks: [Block], stop: String) -> Reply {
@@ -190,7 +190,8 @@ struct AnthropicDialect: Dialect {
         headers.add("request-id", "req_mock_error")
         RetryHeaders.add(options, status: status, to: &headers)
         if status == 429 {
-            let reset = Self.rfc3339(secondsFromNow: options.int("retry_after", default: 1))
+            let reset = options["ratelimit_reset"]
+                ?? Self.rfc3339(secondsFromNow: options.int("retry_after", default: 1))
             for kind in ["requests", "tokens", "input-tokens", "output-tokens"] {
                 headers.add("anthropic-ratelimit-\(kind)-limit", kind == "requests" ? "50" : "40000")
                 headers.add("anthropic-ratelimit-\(kind)-remaining", "0")
@@ -241,6 +242,6 @@ struct AnthropicDialect: Dialect {
         var parts = tm()
         gmtime_r(&t, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        return "\(Int(parts.tm_year) + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

@@ -44,10 +44,10 @@ struct ScenarioRequest: Sendable {
             return TextPlan(count: 1) { _ in echoed }
         }
         let limit = scenario == "midstream_error" ? options.int("after", default: 2) : options.int("chunks", default: 5)
-        return TextPlan(count: min(max(0, limit), 10_000_000)) { MockContent.word($0) }
+        return TextPlan(count: limit) { MockContent.word($0) }
     }
 
-    var thoughtCount: Int { max(0, options.int("thinking_chunks", default: 3)) }
+    var thoughtCount: Int { options.int("thinking_chunks", default: 3) }
 
     /// Answers the model already gave in this conversation (assistant or model turns).
     var assistantTurns: Int {
@@ -55,7 +55,7 @@ struct ScenarioRequest: Sendable {
         return turns.filter { ["assistant", "model"].contains($0["role"]?.stringValue ?? "") }.count
     }
 
-    var callCount: Int { max(0, options.int("calls", default: 1)) }
+    var callCount: Int { options.int("calls", default: 1) }
 
     /// Usage for this answer; `output` defaults to the number of deltas produced.
     var usage: MockUsage {
@@ -81,10 +81,12 @@ struct TextPlan: Sendable {
 
 /// Retry hints shared by the dialects that use headers for them.
 enum RetryHeaders {
-    /// `retry-after` (seconds, from `retry_after`, default 1 on 429) and `retry-after-ms`.
+    /// `retry-after` (seconds, from `retry_after`, default 1 on 429) and `retry-after-ms`,
+    /// both spelled exactly as the option gives them (`retry_after=1e300` sends `1e300`), so
+    /// tests can send a gateway any hint a provider could.
     static func add(_ options: MockOptions, status: Int, to headers: inout HTTPHeaders) {
         if status == 429 || options["retry_after"] != nil {
-            headers.add("retry-after", String(options.int("retry_after", default: 1)))
+            headers.add("retry-after", options["retry_after"] ?? "1")
         }
         if let ms = options["retry_after_ms"] { headers.add("retry-after-ms", ms) }
     }

@@ -1,3 +1,4 @@
+import Arithmetic
 import Glibc
 import Synchronization
 
@@ -56,21 +57,25 @@ final class GeminiCacheStore: Sendable {
 
     /// "2024-07-11T18:02:48.257891Z" (protobuf Timestamp, microseconds).
     static func timestamp(_ seconds: Double) -> String {
-        var whole = time_t(seconds.rounded(.down))
-        let micros = Int((seconds - Double(whole)) * 1_000_000)
+        var whole = time_t(Int(saturating: seconds, rounding: .down))
+        let micros = Int(saturating: (seconds - Double(whole)) * 1_000_000).clamped(to: 0...999_999)
         var parts = tm()
         gmtime_r(&whole, &parts)
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        return "\(parts.tm_year + 1900)-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
+        return "\(Int(parts.tm_year) + 1900)-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
             + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(micros, 6))Z"
     }
 
-    /// A protobuf Duration string ("600s", "0.5s", "1.5s"); nil when malformed.
+    /// A protobuf Duration's largest value (10,000 years), as Gemini enforces it.
+    static let maxDurationSeconds = 315_576_000_000.0
+
+    /// A protobuf Duration string ("600s", "0.5s", "1.5s"); nil when malformed or outside
+    /// 0…`maxDurationSeconds` (`1e300s` is refused as Gemini refuses it).
     static func parseDuration(_ text: String) -> Double? {
-        guard text.hasSuffix("s"), let v = Double(text.dropLast()), v >= 0 else { return nil }
+        guard text.hasSuffix("s"), let v = Double(text.dropLast()), v >= 0, v <= maxDurationSeconds else { return nil }
         return v
     }
 }

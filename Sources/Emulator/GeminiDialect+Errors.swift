@@ -21,7 +21,7 @@ extension GeminiDialect {
     private func providerError(status: Int, options: MockOptions) -> Reply {
         var headers = HTTPHeaders()
         if let ms = options["retry_after_ms"] { headers.add("retry-after-ms", ms) }
-        if status == 429 { return .json(429, rateLimited(retryAfter: options.int("retry_after", default: 1)), headers: headers,
+        if status == 429 { return .json(429, rateLimited(retryAfter: options["retry_after"] ?? "1"), headers: headers,
                                         contentType: "application/json; charset=UTF-8") }
         if status == 503, let captured = fixtures.bytes(name, "error-503-unavailable.json") {
             return .json(503, captured, headers: headers, contentType: "application/json; charset=UTF-8")
@@ -67,9 +67,10 @@ extension GeminiDialect {
         rpcStatus(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")
     }
 
-    /// 429 RESOURCE_EXHAUSTED with `RetryInfo.retryDelay` = `<seconds>s`: the captured body
-    /// with its delay replaced, else the documented shape.
-    private func rateLimited(retryAfter seconds: Int) -> [UInt8] {
+    /// 429 RESOURCE_EXHAUSTED with `RetryInfo.retryDelay` = `<seconds>s` (the `retry_after`
+    /// option as written, so any delay a provider could send can be): the captured body with
+    /// its delay replaced, else the documented shape.
+    private func rateLimited(retryAfter seconds: String) -> [UInt8] {
         let delay = JSONValue.string("\(seconds)s")
         if let captured = fixtures.bytes(name, "error-429-resource-exhausted.json"),
            case .object(var root)? = try? JSONValue.parse(captured), case .object(var error)? = root["error"],

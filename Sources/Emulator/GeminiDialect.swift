@@ -1,3 +1,4 @@
+import Arithmetic
 import HTTPServer
 import JSON
 
@@ -35,7 +36,7 @@ struct GeminiDialect: Dialect {
             var usage = request.usage
             if let cached = request.cachedContentTokens {
                 usage.cached = cached
-                usage.input += cached
+                usage.input = Saturating.add(usage.input, cached)
             }
             self.usage = usage
             // Thought parts for the `thinking` scenario; signatures whenever the request turned
@@ -53,13 +54,14 @@ struct GeminiDialect: Dialect {
 
         func usageMetadata(final: Bool) -> JSONValue {
             var m = JSONObject()
-            m["promptTokenCount"] = .int(usage.input)
-            if final { m["candidatesTokenCount"] = .int(usage.visibleOutput) }
-            m["totalTokenCount"] = .int(final ? usage.total : usage.input + usage.reasoning)
-            if usage.cached > 0 { m["cachedContentTokenCount"] = .int(usage.cached) }
-            m["promptTokensDetails"] = [["modality": "TEXT", "tokenCount": .int(usage.input)]]
-            if usage.cached > 0 { m["cacheTokensDetails"] = [["modality": "TEXT", "tokenCount": .int(usage.cached)]] }
-            if usage.reasoning > 0 { m["thoughtsTokenCount"] = .int(usage.reasoning) }
+            let u = usage
+            m["promptTokenCount"] = u.json(u.input)
+            if final { m["candidatesTokenCount"] = u.json(u.visibleOutput) }
+            m["totalTokenCount"] = u.json(final ? u.total : Saturating.add(u.input, u.reasoning))
+            if u.cached > 0 || u.literal != nil { m["cachedContentTokenCount"] = u.json(u.cached) }
+            m["promptTokensDetails"] = [["modality": "TEXT", "tokenCount": u.json(u.input)]]
+            if u.cached > 0 { m["cacheTokensDetails"] = [["modality": "TEXT", "tokenCount": u.json(u.cached)]] }
+            if u.reasoning > 0 || u.literal != nil { m["thoughtsTokenCount"] = u.json(u.reasoning) }
             return .object(m)
         }
 

@@ -113,7 +113,15 @@ struct GeminiService {
             let entry = emulator.caches.create(model: model.hasPrefix("models/") ? model : "models/" + model,
                                                displayName: body["displayName"]?.stringValue ?? "",
                                                tokens: max(1, size.count / 4), ttlSeconds: ttl)
-            return .json(200, JSONStyle.pretty.bytes(Self.describe(entry), trailingNewline: true), contentType: json)
+            var described = Self.describe(entry)
+            // `expire_time=<text>` in the model name: the answer's expireTime, as written (tests
+            // send the gateway any timestamp a provider could).
+            if let raw = MockOptions(model: Self.bare(model), headers: [])["expire_time"],
+               case .object(var o) = described {
+                o["expireTime"] = .string(raw)
+                described = .object(o)
+            }
+            return .json(200, JSONStyle.pretty.bytes(described, trailingNewline: true), contentType: json)
         case .listCaches:
             let all = emulator.caches.all().map(Self.describe)
             let body: JSONValue = all.isEmpty ? [:] : ["cachedContents": .array(all)]

@@ -48,28 +48,3 @@ enum MockContent {
         return String(decoding: out, as: UTF8.self)
     }
 }
-
-/// Token counts a scenario reports, in one provider-neutral convention: `input` is the whole
-/// prompt (cached and cache-written tokens included), `output` the whole completion
-/// (reasoning included). Each provider then spells them its own way.
-struct MockUsage: Sendable, Equatable {
-    var input: Int
-    var output: Int
-    var cached: Int
-    var reasoning: Int
-    var cacheWrite: Int
-
-    init(_ options: MockOptions, defaultOutput: Int, defaultReasoning: Int = 0) {
-        input = max(0, options.int("input", default: 10))
-        reasoning = max(0, options.int("reasoning", default: defaultReasoning))
-        output = max(0, options.int("output", default: defaultOutput + reasoning))
-        cached = max(0, options.int("cached", default: 0))
-        cacheWrite = max(0, options.int("cache_write", default: 0))
-    }
-
-    /// Anthropic's `input_tokens`: the part neither read from nor written to the cache.
-    var uncachedInput: Int { max(0, input - cached - cacheWrite) }
-    /// Gemini's `candidatesTokenCount`: output without thoughts.
-    var visibleOutput: Int { max(0, output - reasoning) }
-    var total: Int { input + output }
-}

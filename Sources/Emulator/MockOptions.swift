@@ -1,3 +1,5 @@
+import Arithmetic
+
 /// What a request asks the emulator to do: a scenario name and its `key=value` options.
 ///
 /// Read from the model name (`text+chunks=50+interval_ms=10`; any other model name means the
@@ -44,9 +46,29 @@ struct MockOptions: Sendable, Equatable {
 
     subscript(key: String) -> String? { values[key] }
 
+    /// Where each numeric option is held. The emulator runs in the gateway's binary and must
+    /// not trap on any option (`chunks=9223372036854775807`, `interval_ms=1e300`): values
+    /// are clamped into these, so every count, delay and sum made from them stays small.
+    static let ranges: [String: ClosedRange<Int>] = [
+        "chunks": 0...10_000_000, "after": 0...10_000_000, "thinking_chunks": 0...1_000, "calls": 0...1_000,
+        "interval_ms": 0...3_600_000, "delay_ms": 0...3_600_000, "status": 200...599, "retry_after": 0...1_000_000_000,
+        "input": 0...(1 << 50), "output": 0...(1 << 50), "cached": 0...(1 << 50), "reasoning": 0...(1 << 50),
+        "cache_write": 0...(1 << 50),
+    ]
+
+    /// A numeric option, clamped into `ranges`: a whole number, or any number (`1e300`) taken
+    /// as the nearest whole one; `fallback` when absent or not a number.
     func int(_ key: String, default fallback: Int) -> Int {
-        guard let raw = values[key], let v = Int(raw) else { return fallback }
-        return v
+        guard let raw = values[key] else { return fallback }
+        let value: Int
+        if let exact = Int(raw) {
+            value = exact
+        } else if let d = Double(raw), !d.isNaN {
+            value = Int(saturating: d)
+        } else {
+            return fallback
+        }
+        return Self.ranges[key].map { value.clamped(to: $0) } ?? value
     }
 
     func flag(_ key: String) -> Bool {
@@ -63,7 +85,7 @@ struct MockOptions: Sendable, Equatable {
         let parts = raw.split(separator: "x", maxSplits: 1)
         guard let status = Int(parts[0]) else { return nil }
         let count = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
-        return (status, count)
+        return (status.clamped(to: Self.ranges["status"]!), count)
     }
 }
 

@@ -142,9 +142,9 @@ struct OpenAIDialect: Dialect {
 
     /// `cached_tokens` ⊂ `prompt_tokens`, `reasoning_tokens` ⊂ `completion_tokens`.
     static func usage(_ u: MockUsage) -> JSONValue {
-        ["prompt_tokens": .int(u.input), "completion_tokens": .int(u.output), "total_tokens": .int(u.total),
-         "prompt_tokens_details": ["cached_tokens": .int(u.cached), "audio_tokens": 0],
-         "completion_tokens_details": ["reasoning_tokens": .int(u.reasoning), "audio_tokens": 0,
+        ["prompt_tokens": u.json(u.input), "completion_tokens": u.json(u.output), "total_tokens": u.json(u.total),
+         "prompt_tokens_details": ["cached_tokens": u.json(u.cached), "audio_tokens": 0],
+         "completion_tokens_details": ["reasoning_tokens": u.json(u.reasoning), "audio_tokens": 0,
                                        "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0]]
     }
 
@@ -154,7 +154,8 @@ struct OpenAIDialect: Dialect {
         var headers = HTTPHeaders()
         RetryHeaders.add(options, status: status, to: &headers)
         if status == 429 {
-            let reset = RetryHeaders.goDuration(seconds: options.int("retry_after", default: 1))
+            let reset = options["ratelimit_reset"]
+                ?? RetryHeaders.goDuration(seconds: options.int("retry_after", default: 1))
             headers.add("x-ratelimit-limit-requests", "60")
             headers.add("x-ratelimit-remaining-requests", "0")
             headers.add("x-ratelimit-reset-requests", reset)

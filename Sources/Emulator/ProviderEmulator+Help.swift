@@ -13,17 +13,23 @@ extension ProviderEmulator {
                            back without its signature, as the providers do
           thinking         thinking_chunks=3 thoughts then text; redacted=1 (Anthropic)
           error            status=500 with the provider's error body; retry_after=1, retry_after_ms
+                           (both sent as written: retry-after headers, Gemini RetryInfo.retryDelay),
+                           ratelimit_reset=<text> (429: the x-ratelimit-reset-* / anthropic-ratelimit-*-reset
+                           values as written)
           midstream_error  after=2 deltas then the provider's in-stream error (Gemini: just ends)
           disconnect       after=2 deltas then the stream stops without its proper end
           stall            after=0 deltas (0: not even the head), then nothing until the client leaves
           fixture=<name>   replays <fixtures>/<provider>/<name>.sse (stream) or .json byte for byte
           echo             answers with the request body as text
         Any scenario: input=10 output=<deltas> cached=0 reasoning=0 cache_write=0 (usage; input
-        and output are totals, each provider reports them in its own convention), delay_ms=0,
+        and output are totals, each provider reports them in its own convention),
+        usage_tokens=<literal> (every usage count sent as that JSON literal: -1, 1e300, null, …), delay_ms=0,
         run=<id> (groups requests for /_mock/requests?run=), fail=<status>x<N> (the first N
         requests of the run answer that error), echo_key=1 (error messages, the in-stream error
         and OpenAI's 429 `x-ratelimit-key` header quote the API key received, as proxies do;
         Gemini's midstream_error then ends with an error object).
+        Numbers are clamped (chunks ≤ 10^7, calls and thinking_chunks ≤ 1000, interval_ms/delay_ms ≤ 3600000, status 200-599,
+        usage counts ≤ 2^50). Gemini cachedContents: expire_time=<text> in the model name sets expireTime.
         Control: GET /_mock/requests[?run=&limit=], DELETE /_mock/requests, GET /_mock/health.
         Keys: any key works except "bad-key" (and a missing one).
         """

@@ -1,3 +1,4 @@
+import Arithmetic
 import HTTPServer
 
 /// One emulated answer: a status, headers and either a whole body or a stream of frames
@@ -48,8 +49,8 @@ struct Reply: Sendable {
     /// Applies the options every scenario shares: `interval_ms`, `delay_ms`.
     func timed(by options: MockOptions) -> Reply {
         var copy = self
-        copy.intervalNanos = UInt64(max(0, options.int("interval_ms", default: 0))) * 1_000_000
-        copy.delayNanos = UInt64(max(0, options.int("delay_ms", default: 0))) * 1_000_000
+        copy.intervalNanos = Saturating.nanoseconds(milliseconds: options.int("interval_ms", default: 0))
+        copy.delayNanos = Saturating.nanoseconds(milliseconds: options.int("delay_ms", default: 0))
         return copy
     }
 
@@ -59,7 +60,8 @@ struct Reply: Sendable {
         copy.ending = ending
         switch body {
         case .stream(let script):
-            copy.frameLimit = contentFrames <= 0 && ending == .stall ? 0 : script.preludeCount + max(0, contentFrames)
+            copy.frameLimit = contentFrames <= 0 && ending == .stall
+                ? 0 : Saturating.add(script.preludeCount, max(0, contentFrames))
         case .whole(let bytes):
             // A non-streamed answer cut short: the head and part of the JSON body.
             var script = FrameScript()

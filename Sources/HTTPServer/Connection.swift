@@ -1,3 +1,4 @@
+import Arithmetic
 import Logging
 
 /// One client connection: reads and parses requests, hands each to the handler, writes the
@@ -215,7 +216,8 @@ final class Connection {
         if timer != nil, timerIsHeaderTimer { return }
         cancelTimer()
         timerIsHeaderTimer = true
-        timer = loop.schedule(afterNanoseconds: UInt64(server.configuration.headerTimeout * 1e9)) { [weak self] in
+        let delay = Saturating.nanoseconds(seconds: server.configuration.headerTimeout)
+        timer = loop.schedule(afterNanoseconds: delay) { [weak self] in
             self?.headerTimedOut()
         }
     }
@@ -224,7 +226,8 @@ final class Connection {
         if timer != nil, !timerIsHeaderTimer { return }
         cancelTimer()
         timerIsHeaderTimer = false
-        timer = loop.schedule(afterNanoseconds: UInt64(server.configuration.idleTimeout * 1e9)) { [weak self] in
+        let delay = Saturating.nanoseconds(seconds: server.configuration.idleTimeout)
+        timer = loop.schedule(afterNanoseconds: delay) { [weak self] in
             self?.timer = nil
             if self?.isIdle == true { self?.close() }
         }

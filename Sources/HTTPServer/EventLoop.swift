@@ -1,3 +1,4 @@
+import Arithmetic
 import CLinux
 import Glibc
 import Synchronization
@@ -70,7 +71,8 @@ public final class EventLoop: @unchecked Sendable {
 
     @discardableResult
     public func schedule(afterNanoseconds delay: UInt64, _ fire: @escaping () -> Void) -> TimerHandle {
-        timers.schedule(at: Posix.monotonicNanoseconds() &+ delay, fire)
+        // Saturating: a delay too long to add (from a hostile option) means "never", not "now".
+        timers.schedule(at: Saturating.add(Posix.monotonicNanoseconds(), delay), fire)
     }
 
     public func cancel(_ timer: TimerHandle) {
@@ -87,7 +89,14 @@ public final class EventLoop: @unchecked Sendable {
             var timeout: Int32 = -1
             if let deadline = timers.nextDeadline() {
                 let now = Posix.monotonicNanoseconds()
-                timeout = deadline <= now ? 0 : Int32(min((deadline - now + 999_999) / 1_000_000, 60_000))
+                if deadline <= now {
+                    timeout = 0
+                } else {
+                    // Rounded up to whole milliseconds without adding to `deadline - now` (which
+                    // may be near UInt64.max for a timer that never fires).
+                    let remaining = deadline - now
+                    timeout = Int32(min(remaining / 1_000_000 + (remaining % 1_000_000 > 0 ? 1 : 0), 60_000))
+                }
             }
             let count = Epoll.wait(epollFD, events, capacity, timeout)
             for i in 0..<count {

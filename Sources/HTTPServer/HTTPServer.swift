@@ -1,3 +1,4 @@
+import Arithmetic
 import Dispatch
 import Glibc
 import Logging
@@ -124,7 +125,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Waits until no request is in flight; false when `timeoutSeconds` passed first.
     public func waitUntilDrained(timeoutSeconds: Double) -> Bool {
-        let deadline = EventLoop.monotonicNanoseconds() + UInt64(max(0, timeoutSeconds) * 1e9)
+        let deadline = Saturating.add(EventLoop.monotonicNanoseconds(), Saturating.nanoseconds(seconds: timeoutSeconds))
         while inFlightRequests > 0 {
             if EventLoop.monotonicNanoseconds() >= deadline { return false }
             usleep(10_000)

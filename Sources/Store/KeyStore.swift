@@ -1,3 +1,4 @@
+import ChatModel
 import Synchronization
 
 /// A virtual API key as stored (SPEC §7). The secret itself is never stored, only its SHA-256.
@@ -85,8 +86,17 @@ public final class KeyStore: Sendable {
 
     private static func decode(_ row: [SQLiteStatement.Value]) -> VirtualKey {
         VirtualKey(id: row[0].text ?? "", name: row[1].text ?? "", created: row[3].int ?? 0, revoked: row[4].int,
-                   models: decodeModels(row[5].text ?? "[]"), rpm: row[6].int, tpm: row[7].int,
-                   maxConcurrent: row[8].int, tokenBudget: row[9].int, hash: row[2].text ?? "")
+                   models: decodeModels(row[5].text ?? "[]"), rpm: limit(row[6], AllowedRanges.keyRPM),
+                   tpm: limit(row[7], AllowedRanges.keyTPM), maxConcurrent: limit(row[8], AllowedRanges.keyMaxConcurrent),
+                   tokenBudget: limit(row[9], AllowedRanges.keyTokenBudget), hash: row[2].text ?? "")
+    }
+
+    /// A stored limit as the request path uses it, whatever the row holds (a database from an
+    /// older version, or edited by hand): NULL, 0 or negative mean none, and a value above its
+    /// range is held at the top, as the admin API would have refused it.
+    private static func limit(_ value: SQLiteStatement.Value, _ range: ClosedRange<Int>) -> Int? {
+        guard let n = value.int, n > 0 else { return nil }
+        return min(n, range.upperBound)
     }
 
     /// The models column holds a JSON array of plain strings written by `encode`.

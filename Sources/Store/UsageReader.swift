@@ -1,3 +1,5 @@
+import Arithmetic
+import ChatModel
 import Synchronization
 
 /// Aggregate reads of the usage table (its own connection; WAL lets it read while the
@@ -44,9 +46,9 @@ public final class UsageReader: Sendable {
         if let since { conditions.append("time_ms >= ?\(values.count + 1)"); values.append(.int(since)) }
         if let until { conditions.append("time_ms < ?\(values.count + 1)"); values.append(.int(until)) }
         let groupSQL = groupBy.map(\.sql)
-        var sql = "SELECT " + (groupSQL + ["COUNT(*)", "COALESCE(SUM(input_tokens),0)", "COALESCE(SUM(output_tokens),0)",
-                                            "COALESCE(SUM(cache_read_tokens),0)", "COALESCE(SUM(cache_write_tokens),0)",
-                                            "COALESCE(SUM(reasoning_tokens),0)", "COALESCE(SUM(total_tokens),0)"]).joined(separator: ", ")
+        let sums = ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
+                    "total_tokens"].map(Self.total)
+        var sql = "SELECT " + (groupSQL + ["COUNT(*)"] + sums).joined(separator: ", ")
         sql += " FROM usage"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if !groupSQL.isEmpty { sql += " GROUP BY " + groupSQL.joined(separator: ", ") + " ORDER BY " + groupSQL.joined(separator: ", ") }
@@ -55,20 +57,34 @@ public final class UsageReader: Sendable {
             var groups: [String: String] = [:]
             for (i, field) in groupBy.enumerated() { groups[field.rawValue] = row[i].text ?? "" }
             let n = groupBy.count
-            return Row(groups: groups, requests: row[n].int ?? 0, inputTokens: row[n + 1].int ?? 0,
-                       outputTokens: row[n + 2].int ?? 0, cacheReadTokens: row[n + 3].int ?? 0,
-                       cacheWriteTokens: row[n + 4].int ?? 0, reasoningTokens: row[n + 5].int ?? 0,
-                       totalTokens: row[n + 6].int ?? 0)
+            return Row(groups: groups, requests: row[n].int ?? 0, inputTokens: Self.count(row[n + 1]),
+                       outputTokens: Self.count(row[n + 2]), cacheReadTokens: Self.count(row[n + 3]),
+                       cacheWriteTokens: Self.count(row[n + 4]), reasoningTokens: Self.count(row[n + 5]),
+                       totalTokens: Self.count(row[n + 6]))
         }
+    }
+
+    /// The sum of a token column, safe whatever the rows hold: each row is held in
+    /// `AllowedRanges.tokenCount` (rows written before counts were clamped, or edited by hand),
+    /// and `TOTAL` adds in floating point, where SQLite's integer `SUM` fails on overflow
+    /// (exact up to 2^53, some 8,000 maximal rows).
+    static func total(_ column: String) -> String {
+        "TOTAL(MIN(MAX(\(column), 0), \(AllowedRanges.tokenCount.upperBound)))"
+    }
+
+    /// A `total(_:)` value read back as a count.
+    static func count(_ value: SQLiteStatement.Value) -> Int {
+        Int(saturating: value.double ?? 0)
     }
 
     /// Total tokens per key, to seed budget accounting at start-up.
     public func totalsByKey() throws(SQLiteError) -> [String: Int] {
         let rows = try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
-            try db.prepare("SELECT key_id, SUM(total_tokens) FROM usage WHERE key_id IS NOT NULL GROUP BY key_id").rows()
+            try db.prepare("SELECT key_id, \(Self.total("total_tokens")) FROM usage WHERE key_id IS NOT NULL GROUP BY key_id")
+                .rows()
         }
         var out: [String: Int] = [:]
-        for row in rows { if let key = row[0].text { out[key] = row[1].int ?? 0 } }
+        for row in rows { if let key = row[0].text { out[key] = Self.count(row[1]) } }
         return out
     }
 }

@@ -1,3 +1,4 @@
+import Arithmetic
 import CCurl
 import HTTPServer
 import Synchronization
@@ -142,7 +143,7 @@ public final class UpstreamClient: @unchecked Sendable {
             if let curlTimer { loop.cancel(curlTimer) }
             curlTimer = nil
         } else {
-            scheduleCurlTimer(UInt64(timeoutMillis) * 1_000_000)
+            scheduleCurlTimer(Saturating.nanoseconds(milliseconds: timeoutMillis))
         }
         return 0
     }

@@ -1,3 +1,4 @@
+import Arithmetic
 import CCurl
 import Glibc
 import HTTPServer
@@ -61,7 +62,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         sb_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
         sb_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         sb_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        sb_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
+        sb_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(saturating: request.connectTimeout * 1000))
         sb_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, &errorBuffer)
         sb_easy_setopt_write_cb(easy) { data, size, count, user in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveBody(data!, size * count)
@@ -243,7 +244,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         guard let loop = client?.loop, seconds > 0 else { return }
         cancelTimer()
         timerKind = kind
-        timer = loop.schedule(afterNanoseconds: UInt64((delay ?? seconds) * 1e9)) { [weak self] in
+        timer = loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: delay ?? seconds)) { [weak self] in
             self?.timerFired(kind, seconds)
         }
     }

@@ -1,3 +1,4 @@
+import Arithmetic
 import ArgumentParser
 import Foundation
 import JSON
@@ -159,7 +160,7 @@ struct ChatSession {
             let hint = status == 401 ? " (pass --key or set SWITCHBOARD_API_KEY)" : ""
             throw ClientError(description: "daemon answered \(status): \(error)\(hint)")
         }
-        for (k, v) in received { usage[k, default: 0] += v }
+        for (k, v) in received { usage[k] = Saturating.add(usage[k] ?? 0, v) }
         history.append(["role": "user", "content": .string(text)])
         var content: [JSONValue] = []
         if !answer.isEmpty { content.append(["type": "text", "text": .string(answer)]) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 
 /// `switchboard models`: what the daemon can route to.
 struct Models: ParsableCommand {
@@ -9,10 +10,10 @@ struct Models: ParsableCommand {
     func run() throws {
         let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/v1/models") }
         if client.json { DaemonClient.printJSON(json); return }
-        let data = (json as? [String: Any])?["data"] as? [[String: Any]] ?? []
+        let data = json?["data"]?.arrayValue ?? []
         print(renderTable(["MODEL", "PROVIDER", "PROVIDER MODEL", "FALLBACKS"], data.map {
             [describe($0["id"]), describe($0["provider"]), describe($0["model"]),
-             ($0["fallbacks"] as? [String])?.joined(separator: ",") ?? "-"]
+             $0["fallbacks"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? "-"]
         }))
     }
 }
@@ -33,15 +34,17 @@ struct Keys: ParsableCommand {
         @Option var tokenBudget: Int?
 
         func run() throws {
-            var body: [String: Any] = ["name": name]
-            if let models { body["models"] = models.split(separator: ",").map(String.init) }
-            if let rpm { body["rpm"] = rpm }
-            if let tpm { body["tpm"] = tpm }
-            if let maxConcurrent { body["max_concurrent"] = maxConcurrent }
-            if let tokenBudget { body["token_budget"] = tokenBudget }
-            let (_, json, _) = try runClient { try DaemonClient.call(client, "POST", "/admin/keys", body: body, admin: true) }
+            var body = JSONObject([("name", .string(name))])
+            if let models { body["models"] = .array(models.split(separator: ",").map { .string(String($0)) }) }
+            if let rpm { body["rpm"] = .int(rpm) }
+            if let tpm { body["tpm"] = .int(tpm) }
+            if let maxConcurrent { body["max_concurrent"] = .int(maxConcurrent) }
+            if let tokenBudget { body["token_budget"] = .int(tokenBudget) }
+            let (_, json, _) = try runClient {
+                try DaemonClient.call(client, "POST", "/admin/keys", body: .object(body), admin: true)
+            }
             if client.json { DaemonClient.printJSON(json); return }
-            let key = json as? [String: Any] ?? [:]
+            let key = json ?? .object(JSONObject())
             print("created \(describe(key["id"])) (\(describe(key["name"])))")
             print("key: \(describe(key["key"]))")
             print("(store it now: only its hash is kept)")
@@ -55,10 +58,11 @@ struct Keys: ParsableCommand {
         func run() throws {
             let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/admin/keys", admin: true) }
             if client.json { DaemonClient.printJSON(json); return }
-            let data = (json as? [String: Any])?["data"] as? [[String: Any]] ?? []
+            let data = json?["data"]?.arrayValue ?? []
             print(renderTable(["ID", "NAME", "MODELS", "RPM", "TPM", "CONCURRENT", "BUDGET", "REVOKED"], data.map {
-                [describe($0["id"]), describe($0["name"]), describe($0["models"]), describe($0["rpm"]), describe($0["tpm"]),
-                 describe($0["max_concurrent"]), describe($0["token_budget"]), ($0["revoked"] as? Bool) == true ? "yes" : "no"]
+                [describe($0["id"]), describe($0["name"]), describe($0["models"]), describe($0["rpm"]),
+                 describe($0["tpm"]), describe($0["max_concurrent"]), describe($0["token_budget"]),
+                 $0["revoked"]?.boolValue == true ? "yes" : "no"]
             }))
         }
     }
@@ -69,7 +73,9 @@ struct Keys: ParsableCommand {
         @Argument var id: String
 
         func run() throws {
-            let (_, json, _) = try runClient { try DaemonClient.call(client, "DELETE", "/admin/keys/\(id)", admin: true) }
+            let (_, json, _) = try runClient {
+                try DaemonClient.call(client, "DELETE", "/admin/keys/\(id)", admin: true)
+            }
             if client.json { DaemonClient.printJSON(json); return }
             print("revoked \(id)")
         }
@@ -91,10 +97,14 @@ struct UsageCommand: ParsableCommand {
         let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/v1/usage?\(query)") }
         if client.json { DaemonClient.printJSON(json); return }
         let groups = groupBy.split(separator: ",").map(String.init)
-        let data = (json as? [String: Any])?["data"] as? [[String: Any]] ?? []
-        let columns = ["requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "total_tokens"]
-        print(renderTable(groups.map { $0.uppercased() } + ["REQUESTS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "REASONING", "TOTAL"],
-                          data.map { row in groups.map { describe(row[$0]).isEmpty ? "-" : describe(row[$0]) } + columns.map { describe(row[$0]) } }))
+        let data = json?["data"]?.arrayValue ?? []
+        let columns = ["requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+                       "reasoning_tokens", "total_tokens"]
+        let header = groups.map { $0.uppercased() }
+            + ["REQUESTS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "REASONING", "TOTAL"]
+        print(renderTable(header, data.map { row in
+            groups.map { describe(row[$0]).isEmpty ? "-" : describe(row[$0]) } + columns.map { describe(row[$0]) }
+        }))
     }
 }
 

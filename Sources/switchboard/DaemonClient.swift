@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -23,7 +24,8 @@ struct ClientOptions: ParsableArguments {
     func resolvedKey(admin: Bool = false) -> String? {
         let env = ProcessInfo.processInfo.environment
         if let key { return key }
-        return admin ? (env["SWITCHBOARD_ADMIN_KEY"] ?? env["SWITCHBOARD_API_KEY"]) : (env["SWITCHBOARD_API_KEY"] ?? env["SWITCHBOARD_ADMIN_KEY"])
+        return admin ? (env["SWITCHBOARD_ADMIN_KEY"] ?? env["SWITCHBOARD_API_KEY"])
+                     : (env["SWITCHBOARD_API_KEY"] ?? env["SWITCHBOARD_ADMIN_KEY"])
     }
 }
 
@@ -33,16 +35,20 @@ struct ClientError: Error, CustomStringConvertible {
 }
 
 /// Blocking JSON calls to the daemon (control-plane commands; the streaming chat client has
-/// its own delegate-based reader).
+/// its own delegate-based reader). JSON goes through the project's own module, as everywhere else.
 enum DaemonClient {
-    static func call(_ options: ClientOptions, _ method: String, _ path: String, body: Any? = nil,
-                     admin: Bool = false) throws -> (status: Int, json: Any?, text: String) {
-        guard let url = URL(string: options.baseURL + path) else { throw ClientError(description: "invalid --url \(options.baseURL)") }
+    static func call(_ options: ClientOptions, _ method: String, _ path: String, body: JSONValue? = nil,
+                     admin: Bool = false) throws -> (status: Int, json: JSONValue?, text: String) {
+        guard let url = URL(string: options.baseURL + path) else {
+            throw ClientError(description: "invalid --url \(options.baseURL)")
+        }
         var request = URLRequest(url: url, timeoutInterval: 30)
         request.httpMethod = method
-        if let key = options.resolvedKey(admin: admin) { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        if let key = options.resolvedKey(admin: admin) {
+            request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        }
         if let body {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
+            request.httpBody = Data(body.serialized().utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         let done = DispatchSemaphore(value: 0)
@@ -53,43 +59,52 @@ enum DaemonClient {
         }.resume()
         done.wait()
         if let error = result.2 {
-            throw ClientError(description: "cannot reach the daemon at \(options.baseURL): \(error.localizedDescription)\n(is `switchboard serve` running? set --url or SWITCHBOARD_URL)")
+            let reason = "cannot reach the daemon at \(options.baseURL): \(error.localizedDescription)"
+            throw ClientError(description: reason + "\n(is `switchboard serve` running? set --url or SWITCHBOARD_URL)")
         }
         let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
         let data = result.0 ?? Data()
-        let json = try? JSONSerialization.jsonObject(with: data)
+        let json = try? JSONValue.parse(data)
         let text = String(decoding: data, as: UTF8.self)
         if status >= 400 {
-            let message = ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String ?? text
+            let message = json?["error"]?["message"]?.stringValue ?? text
             let hint = status == 401 ? " (pass --key or set SWITCHBOARD_API_KEY)" : ""
             throw ClientError(description: "daemon answered \(status): \(message)\(hint)")
         }
         return (status, json, text)
     }
 
-    static func printJSON(_ json: Any?) {
-        guard let json, let data = try? JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]) else { return }
-        print(String(decoding: data, as: UTF8.self))
+    /// Indented, keys sorted: the same text for the same answer, whatever order the daemon wrote.
+    static func printJSON(_ json: JSONValue?) {
+        guard let json else { return }
+        print(json.prettySerialized(sortedKeys: true))
     }
 }
 
 /// Left-aligned text table.
 func renderTable(_ header: [String], _ rows: [[String]]) -> String {
     var widths = header.map(\.count)
-    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+    for row in rows {
+        for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+    }
     func line(_ cells: [String]) -> String {
-        cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        cells.enumerated().map { i, c in c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ")
             .trimmingCharacters(in: .whitespaces)
     }
-    return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
+    let rule = widths.map { String(repeating: "-", count: $0) }
+    return ([line(header), line(rule)] + rows.map(line)).joined(separator: "\n")
 }
 
-func describe(_ value: Any?) -> String {
+/// A table cell for a value of the daemon's JSON: "-" for absent or null, an empty list means
+/// "all" (a key's models), numbers as the daemon wrote them.
+func describe(_ value: JSONValue?) -> String {
     switch value {
-    case nil, is NSNull: return "-"
-    case let n as NSNumber: return n.stringValue
-    case let s as String: return s
-    case let a as [Any]: return a.isEmpty ? "all" : a.map { describe($0) }.joined(separator: ",")
-    default: return "\(value!)"
+    case nil, .null?: return "-"
+    case .number(let literal)?: return literal
+    case .string(let s)?: return s
+    case .bool(let b)?: return b ? "true" : "false"
+    case .array(let items)?: return items.isEmpty ? "all" : items.map { describe($0) }.joined(separator: ",")
+    case .object(let object)?: return JSONValue.object(object).serialized()
     }
 }

@@ -165,7 +165,10 @@ struct ChatCLIEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let dir = TempDir()
+        // The trap keeps the script itself alive after Ctrl-C (bash otherwise exits with its
+        // child when the child dies of SIGINT, and EXIT= would never print).
         let shell = dir.write("ctrlc.sh", """
+            trap : INT
             "$1" chat --url "$2" -m openai/text+chunks=2 | cat
             echo "EXIT=${PIPESTATUS[0]}"
             """)

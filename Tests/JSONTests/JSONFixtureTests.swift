@@ -1,5 +1,6 @@
 import Testing
 import JSON
+import TestSupport
 
 /// Every real provider capture parses, and survives serialize → parse.
 @Suite struct JSONFixtureTests {

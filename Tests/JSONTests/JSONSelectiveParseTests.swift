@@ -1,5 +1,6 @@
 import Testing
 @testable import JSON
+import TestSupport
 
 /// `parse(_:keeping:)` builds only the named top-level members; everything else is scanned
 /// with the same grammar and dropped.

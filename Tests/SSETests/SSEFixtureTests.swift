@@ -1,5 +1,6 @@
 import Testing
 import SSE
+import TestSupport
 
 /// Every real provider capture decodes identically however its bytes are cut into feeds.
 @Suite struct SSEFixtureTests {

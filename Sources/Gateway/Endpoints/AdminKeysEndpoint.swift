@@ -23,7 +23,7 @@ struct AdminKeysEndpoint: Sendable {
         offLoop(writer) { () throws -> (Int, JSONValue) in
             let (key, secret) = try registry.keyStore.create(
                 name: spec.name, models: spec.models, rpm: spec.rpm, tpm: spec.tpm, maxConcurrent: spec.maxConcurrent,
-                tokenBudget: spec.tokenBudget, now: Clock.unixSeconds())
+                tokenBudget: spec.tokenBudget, now: WallClock.unixSeconds())
             try registry.refresh()
             var object = Self.json(key)
             object["key"] = .string(secret)
@@ -42,7 +42,7 @@ struct AdminKeysEndpoint: Sendable {
     func revoke(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
         do { try authenticator.authenticateAdmin(request) } catch { writer.respondError(error); return }
         offLoop(writer) { () throws -> (Int, JSONValue) in
-            guard try registry.keyStore.revoke(id: id, now: Clock.unixSeconds()) else {
+            guard try registry.keyStore.revoke(id: id, now: WallClock.unixSeconds()) else {
                 throw GatewayError.notFound("no active key \(id)")
             }
             try registry.refresh()
@@ -85,15 +85,16 @@ struct KeySpec {
             }
             spec.models = list.compactMap(\.stringValue)
         }
-        func limit(_ field: String) throws(GatewayError) -> Int? {
+        /// 0 or absent: unlimited.
+        func limit(_ field: String, _ range: ClosedRange<Int>) throws(GatewayError) -> Int? {
             guard let raw = o[field], !raw.isNull else { return nil }
-            guard let n = raw.intValue, n >= 0 else { throw .invalidRequest("\(field): expected a whole number ≥ 0", param: field) }
+            let n = try FieldReader.int(raw, at: field, range: range)
             return n == 0 ? nil : n
         }
-        spec.rpm = try limit("rpm")
-        spec.tpm = try limit("tpm")
-        spec.maxConcurrent = try limit("max_concurrent")
-        spec.tokenBudget = try limit("token_budget")
+        spec.rpm = try limit("rpm", AllowedRanges.keyRPM)
+        spec.tpm = try limit("tpm", AllowedRanges.keyTPM)
+        spec.maxConcurrent = try limit("max_concurrent", AllowedRanges.keyMaxConcurrent)
+        spec.tokenBudget = try limit("token_budget", AllowedRanges.keyTokenBudget)
         return spec
     }
 }

@@ -79,14 +79,34 @@ struct UsageEndpoint: Sendable {
             return q
         }
 
-        /// Unix seconds, or a UTC date YYYY-MM-DD; returned in milliseconds.
+        /// Unix seconds (`AllowedRanges.usageTimeSeconds`), or a UTC date YYYY-MM-DD (years
+        /// `AllowedRanges.usageDateYears`); returned in milliseconds. Strict digits only: a sign,
+        /// a fraction or an exponent is refused, and the range check comes before any arithmetic.
         static func time(_ text: String, _ name: String) throws(GatewayError) -> Int64 {
-            if let seconds = Int64(text) { return seconds * 1000 }
-            let parts = text.split(separator: "-").compactMap { Int($0) }
-            guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
-                throw .invalidRequest("\(name): expected Unix seconds or YYYY-MM-DD", param: name)
+            let seconds = AllowedRanges.usageTimeSeconds, years = AllowedRanges.usageDateYears
+            let refusal = GatewayError.invalidRequest(
+                "\(name): expected Unix seconds from \(seconds.lowerBound) to \(seconds.upperBound) "
+                    + "or a date YYYY-MM-DD from \(years.lowerBound)-01-01 to \(years.upperBound)-12-31, "
+                    + "got \"\(text.prefix(40))\"", param: name)
+            let bytes = Array(text.utf8)
+            func digits(_ range: Range<Int>) -> Int? {
+                guard range.upperBound <= bytes.count, !range.isEmpty else { return nil }
+                var value = 0
+                for b in bytes[range] {
+                    guard b >= 0x30, b <= 0x39 else { return nil }
+                    value = value * 10 + Int(b - 0x30)
+                }
+                return value
             }
-            return Int64(daysFromCivil(parts[0], parts[1], parts[2])) * 86_400_000
+            // At most 12 digits: the largest allowed value has 12, so nothing longer can be in range.
+            if bytes.count <= 12, let n = digits(0..<bytes.count) {
+                guard seconds.contains(Int64(n)) else { throw refusal }
+                return Int64(n) * 1000
+            }
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                  let y = digits(0..<4), let m = digits(5..<7), let d = digits(8..<10),
+                  years.contains(y), (1...12).contains(m), (1...31).contains(d) else { throw refusal }
+            return Int64(daysFromCivil(y, m, d)) * 86_400_000
         }
 
         /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import JSON
 
@@ -140,9 +141,10 @@ final class AnthropicEventEncoder: ChatEncoder {
 
     /// Anthropic's input_tokens excludes cache reads and writes.
     static func usage(_ u: Usage) -> JSONValue {
-        .object(JSONObject([("input_tokens", .int(max(0, u.inputTokens - u.cacheReadTokens - u.cacheWriteTokens))),
-                            ("output_tokens", .int(u.outputTokens)),
-                            ("cache_creation_input_tokens", .int(u.cacheWriteTokens)),
-                            ("cache_read_input_tokens", .int(u.cacheReadTokens))]))
+        let uncached = Saturating.subtract(Saturating.subtract(u.inputTokens, u.cacheReadTokens), u.cacheWriteTokens)
+        return .object(JSONObject([("input_tokens", .int(max(0, uncached))),
+                                   ("output_tokens", .int(u.outputTokens)),
+                                   ("cache_creation_input_tokens", .int(u.cacheWriteTokens)),
+                                   ("cache_read_input_tokens", .int(u.cacheReadTokens))]))
     }
 }

@@ -7,7 +7,7 @@ import JSON
 enum OpenAIRequestTranslator {
     static func translate(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, includeUsage: Bool) {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
-        if let n = body["n"]?.intValue, n > 1 { throw .invalidRequest("n: only n=1 is supported", param: "n") }
+        if let n = body["n"], !n.isNull, n.intValue != 1 { throw .invalidRequest("n: only n=1 is supported", param: "n") }
         var unified = JSONObject()
         unified["model"] = body["model"] ?? .null
         guard let messages = body["messages"]?.arrayValue else { throw .invalidRequest("messages: required", param: "messages") }
@@ -25,6 +25,10 @@ enum OpenAIRequestTranslator {
         case .string(let s)?: unified["tool_choice"] = .string(s)
         case .object(let o)?: unified["tool_choice"] = ["name": o["function"]?["name"] ?? ""]
         default: break
+        }
+        // Checked under the client's own name before the unified decoder sees it as max_tokens.
+        for name in ["max_completion_tokens", "max_tokens"] {
+            if let m = body[name], !m.isNull { _ = try FieldReader.int(m, at: name, range: AllowedRanges.maxTokens) }
         }
         if let m = body["max_completion_tokens"] ?? body["max_tokens"], !m.isNull { unified["max_tokens"] = m }
         for key in ["temperature", "top_p", "stop", "stream"] { if let v = body[key], !v.isNull { unified[key] = v } }

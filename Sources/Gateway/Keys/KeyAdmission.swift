@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import Store
 
@@ -31,19 +32,23 @@ struct KeyAdmission: Sendable {
     }
 
     /// A cheap up-front guess for `tpm`: about four characters a token, plus the answer's cap.
+    /// Saturating: `max_tokens` is range-checked at decoding, but the guess must not trap for
+    /// any request (a chat loop's transcript grows turn by turn).
     static func estimate(_ request: ChatRequest) -> Int {
         var characters = 0
         for message in request.messages {
             for part in message.content {
+                let size: Int
                 switch part {
-                case .text(let t): characters += t.text.utf8.count
-                case .thinking(let t): characters += t.text.utf8.count
-                case .toolCall(let c): characters += c.arguments.serialized().utf8.count
-                case .image: characters += 4 * 800
-                case .serverTool(let t): characters += t.block.serialized().utf8.count
+                case .text(let t): size = t.text.utf8.count
+                case .thinking(let t): size = t.text.utf8.count
+                case .toolCall(let c): size = c.arguments.serialized().utf8.count
+                case .image: size = 4 * 800
+                case .serverTool(let t): size = t.block.serialized().utf8.count
                 }
+                characters = Saturating.add(characters, size)
             }
         }
-        return characters / 4 + (request.maxTokens ?? 256)
+        return Saturating.add(characters / 4, request.maxTokens ?? 256)
     }
 }

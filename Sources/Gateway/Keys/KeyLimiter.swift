@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import Store
 import Synchronization
@@ -44,6 +45,7 @@ public final class KeyLimiter: Sendable {
 
     /// OpenAI's style: "1s", "250ms".
     static func duration(_ seconds: Double) -> String {
-        seconds >= 1 ? "\(Int(seconds.rounded(.up)))s" : "\(Int((seconds * 1000).rounded(.up)))ms"
+        seconds >= 1 ? "\(Int(saturating: seconds, rounding: .up))s"
+            : "\(Int(saturating: seconds * 1000, rounding: .up))ms"
     }
 }

@@ -1,3 +1,4 @@
+import Arithmetic
 import Store
 import Synchronization
 
@@ -47,7 +48,7 @@ public final class KeyRegistry: Sendable {
 
     public func addUsage(keyId: String, tokens: Int) {
         guard tokens > 0 else { return }
-        used.withLock { $0[keyId, default: 0] += tokens }
+        used.withLock { $0[keyId] = Saturating.add($0[keyId] ?? 0, tokens) }
     }
 
     public var keyStore: KeyStore { store }

@@ -1,3 +1,5 @@
+import Arithmetic
+
 /// One key's rate state over a sliding 60-second window: requests, tokens, and requests in
 /// flight. Pure: every call takes `now` (seconds), so tests drive it without a clock.
 public struct KeyWindow: Sendable, Equatable {
@@ -6,7 +8,8 @@ public struct KeyWindow: Sendable, Equatable {
     /// (time, tokens, ticket) of each admitted request, oldest first; tokens start as an
     /// estimate and are corrected. Expired entries are skipped by `head` and compacted in bulk,
     /// and the token sum is kept as it changes: admitting is O(1) amortized however busy the
-    /// window (a provider's window holds every request of the last minute).
+    /// window (a provider's window holds every request of the last minute). Token arithmetic
+    /// saturates: the counts come from providers.
     private var entries: [(time: Double, tokens: Int, ticket: Int)] = []
     private var head = 0
     private var tokenSum = 0
@@ -52,12 +55,14 @@ public struct KeyWindow: Sendable, Equatable {
 
     private mutating func expire(now: Double) {
         while head < entries.count, now - entries[head].time >= Self.window {
-            tokenSum -= entries[head].tokens
+            tokenSum = Saturating.subtract(tokenSum, entries[head].tokens)
             head += 1
         }
         if head == entries.count {
             entries.removeAll(keepingCapacity: true)
             head = 0
+            tokenSum = 0   // exact again, even after sums that saturated
+
         } else if head > 1024 && head * 2 > entries.count {
             entries.removeFirst(head)
             head = 0
@@ -68,7 +73,7 @@ public struct KeyWindow: Sendable, Equatable {
         let reset = head < entries.count ? max(0, entries[head].time + Self.window - now) : 0
         return Status(limitRequests: limits.rpm, remainingRequests: limits.rpm.map { max(0, $0 - count) },
                       resetRequests: reset, limitTokens: limits.tpm,
-                      remainingTokens: limits.tpm.map { max(0, $0 - tokenSum) }, resetTokens: reset)
+                      remainingTokens: limits.tpm.map { max(0, Saturating.subtract($0, tokenSum)) }, resetTokens: reset)
     }
 
     /// Admits a request charging `estimatedTokens` up front, or says why not and when to retry.
@@ -84,12 +89,15 @@ public struct KeyWindow: Sendable, Equatable {
         }
         if let tpm = limits.tpm, tpm > 0 {
             let used = tokenSum
-            if used + estimatedTokens > tpm {
+            if Saturating.add(used, estimatedTokens) > tpm {
                 // Wait until enough of the window's tokens expire (or the whole window, at worst).
                 var freed = 0, wait = Self.window
                 for entry in live {
-                    freed += entry.tokens
-                    if used - freed + estimatedTokens <= tpm { wait = entry.time + Self.window - now; break }
+                    freed = Saturating.add(freed, entry.tokens)
+                    if Saturating.add(Saturating.subtract(used, freed), estimatedTokens) <= tpm {
+                        wait = entry.time + Self.window - now
+                        break
+                    }
                 }
                 return .refused(reason: "token rate limit reached for this key (tpm \(tpm))", retryAfter: max(wait, 0.001),
                                 status(limits, now: now))
@@ -101,7 +109,7 @@ public struct KeyWindow: Sendable, Equatable {
         // Without a request or token limit nothing needs the history: only concurrency counts.
         if limits.rpm ?? 0 > 0 || limits.tpm ?? 0 > 0 {
             entries.append((now, estimatedTokens, ticket))
-            tokenSum += estimatedTokens
+            tokenSum = Saturating.add(tokenSum, estimatedTokens)
         }
         return .admitted(ticket: ticket, status(limits, now: now))
     }
@@ -116,7 +124,7 @@ public struct KeyWindow: Sendable, Equatable {
             if entries[mid].ticket < ticket { low = mid + 1 } else { high = mid }
         }
         if low < entries.count, entries[low].ticket == ticket {
-            tokenSum += actualTokens - entries[low].tokens
+            tokenSum = Saturating.add(tokenSum, Saturating.subtract(actualTokens, entries[low].tokens))
             entries[low].tokens = actualTokens
         }
     }

@@ -13,7 +13,8 @@ public final class SystemdNotifier: @unchecked Sendable {
         if let usec = environment["WATCHDOG_USEC"].flatMap(UInt64.init), usec > 0,
            environment["WATCHDOG_PID"].map({ Int32($0) == getpid() }) ?? true {
             let timer = DispatchSource.makeTimerSource(queue: .global())
-            let interval = DispatchTimeInterval.microseconds(Int(usec / 2))
+            // Pinged at half the watchdog period; held to an hour so no value overflows the timer.
+            let interval = DispatchTimeInterval.microseconds(Int(min(usec / 2, 3_600_000_000)))
             timer.schedule(deadline: .now() + interval, repeating: interval)
             timer.setEventHandler { [weak self] in self?.send("WATCHDOG=1") }
             timer.resume()

@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import HTTPServer
 import JSON
@@ -45,7 +46,7 @@ final class ChatLoop: @unchecked Sendable {
         self.id = id
         self.owner = owner
         self.key = key
-        self.created = Clock.unixSeconds()
+        self.created = WallClock.unixSeconds()
         self.maxSteps = request.maxSteps
         self.toolTimeoutSeconds = request.toolTimeoutSeconds
         self.template = request.chat
@@ -167,7 +168,7 @@ final class ChatLoop: @unchecked Sendable {
         LoopEvents.awaitingTools(loopId: id, step: step, calls: calls, into: &out)
         writer.write(out)
         writer.onClose = { [self] in end(.cancelled, finish: .cancelled) }
-        toolTimer = writer.loop.schedule(afterNanoseconds: UInt64(toolTimeoutSeconds * 1e9)) { [self] in
+        toolTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: toolTimeoutSeconds)) { [self] in
             toolTimer = nil
             toolTimeoutFired()
         }
@@ -315,7 +316,7 @@ final class ChatLoop: @unchecked Sendable {
     }
 
     private func scheduleKeepAlive() {
-        let interval = UInt64(max(state.snapshot.keepAliveSeconds, 0.05) * 1e9)
+        let interval = Saturating.nanoseconds(seconds: max(state.snapshot.keepAliveSeconds, 0.05))
         keepAliveTimer = writer.loop.schedule(afterNanoseconds: interval) { [self] in
             keepAliveTimer = nil
             guard !ended, !writer.isClosed, toolTimer != nil else { return }
@@ -347,7 +348,7 @@ final class ChatLoop: @unchecked Sendable {
     private static func list(_ ids: [String]) -> String { ids.map { "\"\($0)\"" }.joined(separator: ", ") }
 
     private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value == value.rounded() ? String(Int(saturating: value)) : String(value)
     }
 }
 

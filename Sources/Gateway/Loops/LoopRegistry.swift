@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import HTTPServer
 import Synchronization
@@ -84,7 +85,7 @@ public final class LoopRegistry: Sendable {
             if ended > limits.maxTotal, let oldest { table.entries.removeValue(forKey: oldest.id) }
         }
         let id = loop.id
-        _ = eventLoop.schedule(afterNanoseconds: UInt64(limits.retentionSeconds * 1e9)) { [weak self] in
+        _ = eventLoop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: limits.retentionSeconds)) { [weak self] in
             self?.remove(id)
         }
     }

@@ -8,7 +8,6 @@ struct LoopRequest: Sendable {
     var toolTimeoutSeconds: Double
 
     static let defaultMaxSteps = 8
-    static let maxStepsLimit = 100
     static let defaultToolTimeoutSeconds = 300.0
 
     static func decode(_ json: JSONValue) throws(GatewayError) -> LoopRequest {
@@ -18,12 +17,10 @@ struct LoopRequest: Sendable {
         }
         var maxSteps = defaultMaxSteps
         if let raw = json["max_steps"], !raw.isNull {
-            maxSteps = try FieldReader.int(raw, at: "max_steps")
-            guard (1...maxStepsLimit).contains(maxSteps) else {
-                throw .invalidRequest("max_steps: must be between 1 and \(maxStepsLimit)", param: "max_steps")
-            }
+            maxSteps = try FieldReader.int(raw, at: "max_steps", range: AllowedRanges.loopMaxSteps)
         }
-        let timeout = try FieldReader.number(json["tool_timeout_s"], at: "tool_timeout_s", range: 0.001...86_400)
+        let timeout = try FieldReader.number(json["tool_timeout_s"], at: "tool_timeout_s",
+                                             range: AllowedRanges.toolTimeoutSeconds)
         return LoopRequest(chat: chat, maxSteps: maxSteps, toolTimeoutSeconds: timeout ?? defaultToolTimeoutSeconds)
     }
 }

@@ -1,3 +1,4 @@
+import Arithmetic
 import Synchronization
 
 /// The daemon's Prometheus metrics. Safe from any thread; recording is a short critical
@@ -49,7 +50,9 @@ public final class MetricsRegistry: Sendable {
                 let u = record.usage
                 for (kind, n) in [("input", u.inputTokens), ("output", u.outputTokens), ("cache_read", u.cacheReadTokens),
                                   ("cache_write", u.cacheWriteTokens), ("reasoning", u.reasoningTokens)] where n > 0 {
-                    s.tokens["\(provider)\u{0}\(kind)", default: 0] += UInt64(n)
+                    // Provider counts (clamped, but many of them): the counter holds at its top.
+                    let key = "\(provider)\u{0}\(kind)"
+                    s.tokens[key] = Saturating.add(s.tokens[key] ?? 0, UInt64(n))
                 }
             }
             if record.fallbackUsed != nil { s.fallbacks += 1 }

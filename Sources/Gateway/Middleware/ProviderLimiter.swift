@@ -48,7 +48,7 @@ public final class ProviderLimiter: Sendable {
 
     /// Holds every request to this provider back for `seconds` (after a 429).
     public func holdBack(seconds: Double) {
-        let until = now() + min(max(seconds, 0), 60)
+        let until = now() + seconds.clamped(to: 0...60)
         state.withLock { $0.holdUntil = max($0.holdUntil, until) }
     }
 
@@ -63,7 +63,7 @@ public final class ProviderLimiter: Sendable {
             if let seconds = RetryHints.duration(reset) {
                 holdBack(seconds: seconds)
             } else if let at = RetryHints.timestampMillis(reset) {
-                holdBack(seconds: Double(at - Clock.unixMillis()) / 1000)
+                holdBack(seconds: (Double(at) - Double(WallClock.unixMillis())) / 1000)
             }
         }
     }

@@ -29,15 +29,12 @@ public struct RetryPolicy: Sendable, Equatable {
         if let hint = retryAfter, hint >= 0 {
             return min(hint, maxRetryAfterSeconds)
         }
-        let exponent = Double(max(0, attemptsMade - 1))
-        let ceiling = min(capSeconds, baseSeconds * pow2(exponent))
+        let ceiling = min(capSeconds, baseSeconds * pow2(max(0, attemptsMade - 1)))
         return ceiling * min(max(random, 0), 1)
     }
 
-    private func pow2(_ x: Double) -> Double {
-        var result = 1.0
-        var n = Int(x)
-        while n > 0 { result *= 2; n -= 1; if result > 1e9 { break } }
-        return result
+    /// 2^n, held at 2^30 (a factor no cap needs more of), without any integer conversion.
+    private func pow2(_ n: Int) -> Double {
+        Double(sign: .plus, exponent: min(n, 30), significand: 1)
     }
 }

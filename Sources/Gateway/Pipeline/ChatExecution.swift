@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import HTTPServer
 import Logging
@@ -128,7 +129,7 @@ final class ChatExecution: @unchecked Sendable {
         let key = SHA256.hex(String(decoding: plan.identity, as: UTF8.self))
         // An entry about to expire is not worth referencing: the margin is 30 s, or a quarter of a short TTL.
         let margin = Int64(min(30_000, cacheTTLSeconds * 250))
-        if let entry = caches.lookup(key, nowMillis: Clock.unixMillis(), marginMillis: margin) {
+        if let entry = caches.lookup(key, nowMillis: WallClock.unixMillis(), marginMillis: margin) {
             cacheKeyInUse = key
             send(slot, cached: (entry.name, plan.messageCount))
             return
@@ -188,7 +189,7 @@ final class ChatExecution: @unchecked Sendable {
                 slotTimer = nil
                 record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
             }
-            slotTimer = writer.loop.schedule(afterNanoseconds: UInt64(seconds * 1e9)) { [self] in
+            slotTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: seconds)) { [self] in
                 slotTimer = nil
                 acquire(limiter, deadline: deadline, then: proceed)
             }
@@ -322,7 +323,7 @@ final class ChatExecution: @unchecked Sendable {
             backoffTimer = nil
             record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
         }
-        backoffTimer = writer.loop.schedule(afterNanoseconds: UInt64(seconds * 1e9)) { [self] in
+        backoffTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: seconds)) { [self] in
             backoffTimer = nil
             writer.onClose = nil
             attempt()

@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import HTTPServer
 import JSON
@@ -56,7 +57,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         self.writer = writer
         self.attempt = attempt
         self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model)
-        self.keepAliveNanos = UInt64(max(keepAliveSeconds, 0.05) * 1e9)
+        self.keepAliveNanos = Saturating.nanoseconds(seconds: max(keepAliveSeconds, 0.05))
         self.onFinish = onFinish
         out.reserveCapacity(4096)
     }
@@ -135,7 +136,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
                 // An error before any content: still an ordinary HTTP error, and retryable.
                 let error = streamError.status == 429
                     ? GatewayError.rateLimited(streamError.message, retryAfterSeconds: 1, provider: attempt.adapter.name)
-                    : GatewayError(status: streamError.status >= 400 ? streamError.status : 502,
+                    : GatewayError(status: (400...599).contains(streamError.status) ? streamError.status : 502,
                                    type: GatewayErrorType(rawValue: streamError.type) ?? .upstreamError,
                                    message: streamError.message, provider: attempt.adapter.name)
                 let failure = UpstreamFailure(

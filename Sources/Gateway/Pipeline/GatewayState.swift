@@ -64,7 +64,7 @@ public final class GatewayState: Sendable {
     public func record(_ chat: ChatRecord, keyId: String?, loopId: String? = nil) {
         metrics.recordChat(chat)
         usage?.record(UsageRecord(
-            timeMillis: Int64(Clock.unixMillis()), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
+            timeMillis: WallClock.unixMillis(), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
             provider: chat.provider, model: chat.model, inputTokens: chat.usage.inputTokens,
             outputTokens: chat.usage.outputTokens, cacheReadTokens: chat.usage.cacheReadTokens,
             cacheWriteTokens: chat.usage.cacheWriteTokens, reasoningTokens: chat.usage.reasoningTokens,

@@ -16,10 +16,10 @@ enum UsageEstimate {
     static let bytesPerToken = 4
 
     /// `cut`: the stream ended early (cancelled, or finished with an error). A stream that
-    /// completed normally keeps the provider's numbers, unless it reported nothing at all.
+    /// completed normally keeps exactly the provider's numbers (a provider may say 0).
     static func settle(_ reported: Usage, cut: Bool, deliveredBytes: Int,
                        inputTokens: @autoclosure () -> Int) -> (usage: Usage, estimated: Bool) {
-        guard cut || (reported.totalTokens == 0 && deliveredBytes > 0) else { return (reported, false) }
+        guard cut else { return (reported, false) }
         var usage = reported
         var estimated = false
         let delivered = tokens(bytes: deliveredBytes)

@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import JSON
 
@@ -25,7 +26,9 @@ enum AnthropicRequestMapper {
             if let t = request.temperature, t != 1 {
                 throw GatewayError.invalidRequest("temperature: Anthropic allows only temperature 1 with thinking", param: "temperature")
             }
-            maxTokens = maxTokens ?? budget + 4096
+            // The budget is range-checked at decoding; saturating all the same, since a
+            // request built in code reaches here without that check.
+            maxTokens = maxTokens ?? Saturating.add(budget, 4096)
             body["thinking"] = .object(JSONObject([("type", "enabled"), ("budget_tokens", .int(budget))]))
         } else {
             if let t = request.temperature { body["temperature"] = .double(t) }

@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import JSON
 import SSE
@@ -21,9 +22,9 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     }
 
     var usageSoFar: Usage {
-        let totalInput = input + cacheRead + cacheWrite
+        let totalInput = Saturating.add(Saturating.add(input, cacheRead), cacheWrite)
         return Usage(inputTokens: totalInput, outputTokens: output, cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite,
-                     reasoningTokens: 0, totalTokens: totalInput + output)
+                     reasoningTokens: 0, totalTokens: Saturating.add(totalInput, output))
     }
 
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
@@ -86,10 +87,10 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
 
     private func takeUsage(_ usage: JSONValue?) {
         guard let usage else { return }
-        if let n = usage["input_tokens"]?.intValue { input = n }
-        if let n = usage["output_tokens"]?.intValue { output = n }
-        if let n = usage["cache_read_input_tokens"]?.intValue { cacheRead = n }
-        if let n = usage["cache_creation_input_tokens"]?.intValue { cacheWrite = n }
+        if let n = Usage.count(usage["input_tokens"]) { input = n }
+        if let n = Usage.count(usage["output_tokens"]) { output = n }
+        if let n = Usage.count(usage["cache_read_input_tokens"]) { cacheRead = n }
+        if let n = Usage.count(usage["cache_creation_input_tokens"]) { cacheWrite = n }
     }
 
     func finish(_ emit: (StreamEvent) -> Void) {

@@ -1,3 +1,5 @@
+import Arithmetic
+import ChatModel
 import Foundation
 import HTTPServer
 
@@ -5,17 +7,28 @@ import HTTPServer
 public enum RetryHints {
     /// `retry-after-ms` (milliseconds) wins over `retry-after` (seconds, or an HTTP date taken
     /// relative to `now`, Unix seconds; a date in the past means 0); nil when neither is usable.
+    /// A wait beyond `AllowedRanges.retryAfterSeconds` (`1e300`, `9223372036854775807`) is
+    /// clamped to its top: the provider means "not soon", and no wait of ours is longer.
+    /// `inf` and `nan` are no numbers HTTP allows: unusable, like a negative wait.
     public static func retryAfter(_ headers: [(String, String)], now: Double? = nil) -> Double? {
-        if let ms = header("retry-after-ms", headers).flatMap(Double.init), ms >= 0, ms.isFinite { return ms / 1000 }
+        if let ms = header("retry-after-ms", headers).flatMap(Double.init), ms >= 0, ms.isFinite { return clamped(ms / 1000) }
         guard let value = header("retry-after", headers) else { return nil }
-        if let s = Double(value) { return s >= 0 && s.isFinite ? s : nil }
+        if let s = Double(value) { return s >= 0 && s.isFinite ? clamped(s) : nil }
         guard let date = HTTPDate.unixSeconds(value) else { return nil }
-        return max(0, date - (now ?? Date().timeIntervalSince1970))
+        return clamped(date - (now ?? Date().timeIntervalSince1970))
     }
 
+    /// A wait held in `AllowedRanges.retryAfterSeconds` (infinity is its top, NaN 0).
+    static func clamped(_ seconds: Double) -> Double { seconds.clamped(to: AllowedRanges.retryAfterSeconds) }
+
     /// A Go-style duration as OpenAI's `x-ratelimit-reset-*` send it: "1s", "6m0s", "174ms",
-    /// "1h2m3.5s"; also protobuf durations ("21s", "1.5s").
+    /// "1h2m3.5s"; also protobuf durations ("21s", "1.5s"). Held in
+    /// `AllowedRanges.retryAfterSeconds` like every retry hint.
     public static func duration(_ text: String) -> Double? {
+        parseDuration(text).map(clamped)
+    }
+
+    private static func parseDuration(_ text: String) -> Double? {
         var total = 0.0, number = "", i = text.startIndex, sawUnit = false
         while i < text.endIndex {
             let c = text[i]

@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import JSON
 import SSE
@@ -91,7 +92,8 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     }
 
     private func fail(_ error: JSONValue, _ emit: (StreamEvent) -> Void) {
-        let status = error["code"]?.intValue ?? 500
+        // The code becomes an HTTP status when nothing was sent yet: only an error status will do.
+        let status = error["code"]?.intValue.flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
         emit(.error(StreamError(type: status == 429 ? "rate_limited" : "upstream_error",
                                 message: "gemini: " + (error["message"]?.stringValue ?? "error"), provider: "gemini", status: status)))
         guard hasStarted else { return }
@@ -112,11 +114,13 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
 
     /// candidatesTokenCount excludes thoughts; cachedContentTokenCount is part of the prompt.
     static func usage(_ u: JSONValue) -> Usage {
-        let prompt = u["promptTokenCount"]?.intValue ?? 0
-        let candidates = u["candidatesTokenCount"]?.intValue ?? 0
-        let thoughts = u["thoughtsTokenCount"]?.intValue ?? 0
-        return Usage(inputTokens: prompt, outputTokens: candidates + thoughts, cacheReadTokens: u["cachedContentTokenCount"]?.intValue ?? 0,
+        let prompt = Usage.count(u["promptTokenCount"]) ?? 0
+        let candidates = Usage.count(u["candidatesTokenCount"]) ?? 0
+        let thoughts = Usage.count(u["thoughtsTokenCount"]) ?? 0
+        let output = Saturating.add(candidates, thoughts)
+        return Usage(inputTokens: prompt, outputTokens: output,
+                     cacheReadTokens: Usage.count(u["cachedContentTokenCount"]) ?? 0,
                      cacheWriteTokens: 0, reasoningTokens: thoughts,
-                     totalTokens: u["totalTokenCount"]?.intValue ?? prompt + candidates + thoughts)
+                     totalTokens: Usage.count(u["totalTokenCount"]) ?? Saturating.add(prompt, output))
     }
 }

@@ -120,9 +120,9 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
     /// `cached_tokens` is already inside `prompt_tokens`, `reasoning_tokens` inside
     /// `completion_tokens`: nothing is added.
     static func usage(_ u: JSONValue) -> Usage {
-        Usage(inputTokens: u["prompt_tokens"]?.intValue ?? 0, outputTokens: u["completion_tokens"]?.intValue ?? 0,
-              cacheReadTokens: u["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0, cacheWriteTokens: 0,
-              reasoningTokens: u["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0,
-              totalTokens: u["total_tokens"]?.intValue)
+        Usage(inputTokens: Usage.count(u["prompt_tokens"]) ?? 0, outputTokens: Usage.count(u["completion_tokens"]) ?? 0,
+              cacheReadTokens: Usage.count(u["prompt_tokens_details"]?["cached_tokens"]) ?? 0, cacheWriteTokens: 0,
+              reasoningTokens: Usage.count(u["completion_tokens_details"]?["reasoning_tokens"]) ?? 0,
+              totalTokens: Usage.count(u["total_tokens"]))
     }
 }

@@ -4,10 +4,12 @@ import Glibc
 import Darwin
 #endif
 
-/// The provider captures copied into the repository, found relative to this file (Tests/JSONTests → ../Fixtures).
-enum FixtureFiles {
-    static let root: String = {
-        // Resolve symlinks first: scratch packages link Tests/JSONTests to the real folder.
+/// The provider captures copied into the repository, found relative to this file
+/// (Tests/TestSupport → ../Fixtures). Shared by the suites that read them.
+public enum FixtureFiles {
+    /// The `Tests/Fixtures` folder.
+    public static let root: String = {
+        // Resolve symlinks first: scratch packages link Tests/TestSupport to the real folder.
         var path = "\(#filePath)"
         if let resolved = realpath(path, nil) {
             path = String(cString: resolved)
@@ -18,13 +20,14 @@ enum FixtureFiles {
     }()
 
     /// Paths of fixture files (recursively) whose names end in one of `extensions`, sorted.
-    static func list(extensions: [String]) -> [String] {
+    public static func list(extensions: [String]) -> [String] {
         var result: [String] = []
         walk(root, into: &result)
         return result.filter { path in extensions.contains { path.hasSuffix($0) } }.sorted()
     }
 
-    static func read(_ path: String) -> [UInt8]? {
+    /// The whole file, or nil when it cannot be opened.
+    public static func read(_ path: String) -> [UInt8]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }
         var bytes: [UInt8] = []

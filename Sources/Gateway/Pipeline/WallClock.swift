@@ -1,7 +1,7 @@
 import Glibc
 
 /// Wall-clock time for records (monotonic time is `EventLoop.monotonicNanoseconds()`).
-enum Clock {
+enum WallClock {
     static func unixMillis() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
