@@ -6,14 +6,14 @@ caller the daemon knows:
 
 1. auth off: loopback and no key yet, no credentials sent;
 2. the admin key, as `Authorization: Bearer` (the admin API works; keys get created, so auth is on);
-3. a virtual key created for the run, as `x-api-key`.
+3. a virtual key created for the run (allowed two of the emulator's models), as `x-api-key`.
 
 Each run is bounded (`--max-examples` per operation, a fixed seed so a finding reproduces) and
 fails on any check failure; the daemon must also still be alive after each run. Exit status 0
 only when all three runs pass.
 
 Usage: .venv/bin/python Tests/Contract/run_schemathesis.py [path/to/switchboard]
-Environment: CONTRACT_MAX_EXAMPLES (default 25), CONTRACT_SEED (default fixed), CONTRACT_WORKERS.
+Environment: CONTRACT_MAX_EXAMPLES (default 20), CONTRACT_SEED (default fixed), CONTRACT_WORKERS.
 """
 
 import json
@@ -104,23 +104,79 @@ models:
     return config
 
 
+def call(daemon_url, method, path, body=None, headers=None, timeout=30):
+    """One request to the daemon; returns the open response (the caller reads and closes it)."""
+    request = urllib.request.Request(daemon_url + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    return urllib.request.urlopen(request, timeout=timeout)
+
+
+# The virtual key's allow-list: Gemini and every other model are a 403 for it (documented).
+KEY_MODELS = ["openai/text", "anthropic/text", "openai/tools+tool_turns=1", "fast"]
+
+
 def create_virtual_key(daemon_url):
-    request = urllib.request.Request(daemon_url + "/admin/keys", method="POST",
-                                     data=json.dumps({"name": "contract-run"}).encode(),
-                                     headers={"Content-Type": "application/json",
-                                              "Authorization": f"Bearer {ADMIN_KEY}"})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with call(daemon_url, "POST", "/admin/keys", {"name": "contract-run", "models": KEY_MODELS},
+              {"Authorization": f"Bearer {ADMIN_KEY}"}) as response:
         return json.load(response)["key"]
 
 
-def schemathesis(daemon_url, label, extra):
-    command = [str(ROOT / ".venv/bin/schemathesis"), "--config-file", str(HERE / "schemathesis.toml"), "--no-color",
+def run_loop(daemon_url, headers, body):
+    """Runs a loop to its end as a client would (answering its tool calls); returns its id."""
+    loop_id, event = None, None
+    with call(daemon_url, "POST", "/v1/loops", body, headers) as stream:
+        for raw in stream:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                data = json.loads(line[6:])
+                loop_id = data.get("loop_id", loop_id)
+                if event == "awaiting_tools":
+                    results = [{"tool_call_id": c["id"], "content": {"temp": 3}} for c in data["tool_calls"]]
+                    with call(daemon_url, "POST", f"/v1/loops/{loop_id}/tool_results", {"results": results},
+                              headers) as accepted:
+                        assert accepted.status == 202, accepted.status
+                elif event == "done":
+                    return loop_id
+    raise RuntimeError(f"loop {loop_id} ended without done")
+
+
+def run_config(workdir, label, daemon_url, headers):
+    """The run's schemathesis.toml: the shared one plus two ended loops of this caller for the
+    loop-id routes (loop ids only appear inside a stream, where no OpenAPI link can reach):
+    a tool loop whose transcript GET returns, and a text loop for DELETE."""
+    tools_loop = run_loop(daemon_url, headers, {
+        "model": "openai/tools+tool_turns=1", "messages": [{"role": "user", "content": "weather?"}],
+        "tools": [{"name": "get_weather", "parameters": {"type": "object"}}], "max_steps": 3})
+    text_loop = run_loop(daemon_url, headers, {"model": "anthropic/text", "messages": [{"role": "user", "content": "hi"}]})
+    path = workdir / f"schemathesis-{len(list(workdir.glob('schemathesis-*')))}.toml"
+    path.write_text((HERE / "schemathesis.toml").read_text() + f"""
+# Added for the run "{label}".
+[[operations]]
+include-operation-id = "getLoop"
+parameters = {{ id = "{tools_loop}" }}
+
+[[operations]]
+include-operation-id = "deleteLoop"
+parameters = {{ id = "{text_loop}" }}
+""")
+    return path
+
+
+def schemathesis(config, daemon_url, label, headers, extra):
+    command = [str(ROOT / ".venv/bin/schemathesis"), "--config-file", str(config), "--no-color",
                "run", str(ROOT / "openapi.yaml"), "--url", daemon_url,
                "--seed", SEED, "--workers", WORKERS,
                "--request-timeout", "30", "--generation-database", "none", "--suppress-health-check", "all",
+               *[arg for name, value in headers.items() for arg in ("--header", f"{name}: {value}")],
+               # Explicit credentials only: a generated Authorization header would replace them.
+               *(["--generation-with-security-parameters", "false"] if headers else []),
                *extra]
     env = dict(os.environ, SCHEMATHESIS_HOOKS=str(HERE / "hooks.py"))
-    print(f"\n=== contract run: {label} ===\n$ {' '.join(command)}", flush=True)
+    shown = [arg if not arg.startswith(("Authorization:", "x-api-key:")) else arg.split(":")[0] + ": …" for arg in command]
+    print(f"\n=== contract run: {label} ===\n$ {' '.join(shown)}", flush=True)
     started = time.monotonic()
     status = subprocess.run(command, env=env).returncode
     print(f"=== {label}: exit {status} in {time.monotonic() - started:.1f}s ===", flush=True)
@@ -141,19 +197,18 @@ def main():
             config = write_config(workdir, mock.url)
             daemon = Child(binary, ["serve", "--config", str(config)], workdir, "daemon",
                            dict(base_env, SWITCHBOARD_ADMIN_KEY=ADMIN_KEY, **PROVIDER_KEYS))
+            fewer = str(max(1, MAX_EXAMPLES // 3))
             runs = [
-                ("auth off (loopback, no key yet)", lambda: ["--max-examples", str(MAX_EXAMPLES)]),
-                ("admin key as Authorization: Bearer",
-                 lambda: ["--max-examples", str(max(1, MAX_EXAMPLES // 3)),
-                          "--header", f"Authorization: Bearer {ADMIN_KEY}",
-                          "--generation-with-security-parameters", "false"]),
-                ("virtual key as x-api-key",
-                 lambda: ["--max-examples", str(max(1, MAX_EXAMPLES // 3)), "--phases", "examples,coverage,fuzzing",
-                          "--header", f"x-api-key: {create_virtual_key(daemon.url)}",
-                          "--generation-with-security-parameters", "false"]),
+                ("auth off (loopback, no key yet)", lambda: {}, ["--max-examples", str(MAX_EXAMPLES)]),
+                ("admin key as Authorization: Bearer", lambda: {"Authorization": f"Bearer {ADMIN_KEY}"},
+                 ["--max-examples", fewer]),
+                ("virtual key as x-api-key", lambda: {"x-api-key": create_virtual_key(daemon.url)},
+                 ["--max-examples", fewer, "--phases", "examples,coverage,fuzzing"]),
             ]
-            for label, extra in runs:
-                if schemathesis(daemon.url, label, extra()) != 0:
+            for label, credentials, extra in runs:
+                headers = credentials()
+                config = run_config(workdir, label, daemon.url, headers)
+                if schemathesis(config, daemon.url, label, headers, extra) != 0:
                     failures.append(label)
                 if not daemon.alive() or not mock.alive():
                     failures.append(f"{label}: the daemon or the emulator died")
