@@ -246,7 +246,8 @@ extension ChatRequest {
         var object = JSONObject()
         for (key, value) in given where !value.isNull { object[key] = value }
         guard object.count == 1 else {
-            throw .invalidRequest("thinking: give exactly one of budget_tokens or effort", param: "thinking")
+            throw .invalidRequest("thinking: give exactly one of thinking.budget_tokens or thinking.effort (null is absent)",
+                                  param: "thinking")
         }
         if let budget = object["budget_tokens"] {
             return .budget(try FieldReader.int(budget, at: "thinking.budget_tokens",
