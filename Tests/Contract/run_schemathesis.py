@@ -184,7 +184,8 @@ def schemathesis(config, daemon_url, label, headers, extra):
 
 
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".build/debug/switchboard")
+    # Absolute: the children run in a temporary directory.
+    binary = str(Path(sys.argv[1]).resolve()) if len(sys.argv) > 1 else str(ROOT / ".build/debug/switchboard")
     started = time.monotonic()
     failures = []
     with tempfile.TemporaryDirectory(prefix="sb-contract-") as tmp:
