@@ -55,7 +55,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         self.endsResponse = endsResponse
         self.writer = writer
         self.attempt = attempt
-        self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model)
+        self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model, for: attempt.request)
         self.keepAliveNanos = UInt64(max(keepAliveSeconds, 0.05) * 1e9)
         self.onFinish = onFinish
         out.reserveCapacity(4096)

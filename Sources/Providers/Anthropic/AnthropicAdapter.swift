@@ -31,13 +31,30 @@ public struct AnthropicAdapter: ProviderAdapter {
         AnthropicStreamDecoder(model: model, created: clock())
     }
 
+    public func makeStreamDecoder(model: String, for request: ChatRequest) -> any ProviderStreamDecoder {
+        AnthropicStreamDecoder(model: model, created: clock(),
+                               answerTool: AnthropicStructuredOutput.answerToolName(request, model: model))
+    }
+
+    public func decodeResponse(body: [UInt8], model: String, for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
+        try decodeResponse(body: body, model: model, answerTool: AnthropicStructuredOutput.answerToolName(request, model: model))
+    }
+
     public func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse {
+        try decodeResponse(body: body, model: model, answerTool: nil)
+    }
+
+    func decodeResponse(body: [UInt8], model: String, answerTool: String?) throws(UpstreamFailure) -> ChatResponse {
         guard let json = try? JSONValue.parse(body), let blocks = json["content"]?.arrayValue else {
             throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError, message: "anthropic: unreadable response",
                                                       provider: name), retryable: false, retryAfterSeconds: nil)
         }
         var content: [ContentPart] = []
         for block in blocks {
+            if let answer = AnthropicStreamDecoder.answerContent(block, answerTool: answerTool) {
+                content.append(answer)
+                continue
+            }
             switch block["type"]?.stringValue {
             case "text": content.append(.text(TextPart(text: block["text"]?.stringValue ?? "")))
             case "thinking":
@@ -50,13 +67,14 @@ public struct AnthropicAdapter: ProviderAdapter {
             default: break
             }
         }
-        let decoder = AnthropicStreamDecoder(model: model, created: clock())
+        let decoder = AnthropicStreamDecoder(model: model, created: clock(), answerTool: answerTool)
         var usage = Usage.zero
         decoder.decode(AnthropicUsageEvent.usage(json["usage"])) { _ in }
         usage = decoder.usageSoFar
         let raw = json["stop_reason"]?.stringValue
         return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
-                            created: clock(), content: content, finishReason: AnthropicStreamDecoder.finishReason(raw ?? "end_turn"),
+                            created: clock(), content: content,
+                            finishReason: decoder.answerFinish(raw ?? "") ?? AnthropicStreamDecoder.finishReason(raw ?? "end_turn"),
                             providerFinishReason: raw, usage: usage)
     }
 
