@@ -17,9 +17,10 @@ enum DoorFields {
         .invalidRequest("\(path): \(why)", param: path)
     }
 
-    /// Fails on the first key that is neither handled nor null-valued-and-harmless.
+    /// Fails on the first key this door does not handle. A null value asks for nothing and is
+    /// accepted as absent (SDKs dump their models' unset optional fields as null).
     static func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at prefix: String) throws(GatewayError) {
-        for key in object.keys where !allowed.contains(key) {
+        for (key, value) in object where !allowed.contains(key) && !value.isNull {
             let full = path(prefix, key)
             throw .invalidRequest("\(full): unknown field (this gateway maps every field it accepts)", param: full)
         }

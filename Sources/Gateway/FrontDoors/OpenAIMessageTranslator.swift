@@ -10,6 +10,9 @@ enum OpenAIMessageTranslator {
     static func message(_ raw: JSONValue, at path: String) throws(GatewayError) -> Message {
         let object = try FieldReader.object(raw, at: path)
         let role = try DoorFields.string(object, "role", at: path, required: true)!
+        if role == "function" {
+            throw DoorFields.refused("\(path).role", "function messages are deprecated; use tool messages")
+        }
         try DoorFields.refuseUnlessNeutral(object, "name", at: path, why: "participant names have no equivalent at every provider")
         switch role {
         case "system", "developer":
@@ -28,8 +31,6 @@ enum OpenAIMessageTranslator {
                 return ""
             }.joined()
             return Message(role: .tool, content: [.text(TextPart(text: text))], toolCallId: id)
-        case "function":
-            throw DoorFields.refused("\(path).role", "function messages are deprecated; use tool messages")
         default:
             throw .invalidRequest("\(path).role: unknown role \"\(role)\" (system, developer, user, assistant, tool)",
                                   param: "\(path).role")
@@ -147,10 +148,10 @@ enum OpenAIMessageTranslator {
 
     private static func toolCall(_ raw: JSONValue, at path: String) throws(GatewayError) -> ContentPart {
         let object = try FieldReader.object(raw, at: path)
-        try DoorFields.rejectUnknown(object, allowed: ["id", "type", "function", "extra_content"], at: path)
         if let type = try DoorFields.string(object, "type", at: path), type != "function" {
             throw DoorFields.refused("\(path).type", "only function calls are supported (got \(type))")
         }
+        try DoorFields.rejectUnknown(object, allowed: ["id", "type", "function", "extra_content"], at: path)
         let id = try DoorFields.string(object, "id", at: path, required: true)!
         guard let rawFunction = object["function"] else {
             throw .invalidRequest("\(path).function: required", param: "\(path).function")

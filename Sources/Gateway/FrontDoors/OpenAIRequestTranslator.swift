@@ -81,11 +81,11 @@ enum OpenAIRequestTranslator {
         for (i, item) in try FieldReader.array(raw, at: "tools").enumerated() {
             let path = "tools[\(i)]"
             let object = try FieldReader.object(item, at: path)
-            try DoorFields.rejectUnknown(object, allowed: ["type", "function", "cache_control"], at: path)
             let type = try DoorFields.string(object, "type", at: path, required: true)!
             guard type == "function" else {
                 throw DoorFields.refused("\(path).type", "only function tools are supported (got \(type))")
             }
+            try DoorFields.rejectUnknown(object, allowed: ["type", "function", "cache_control"], at: path)
             guard let rawFunction = object["function"] else {
                 throw .invalidRequest("\(path).function: required", param: "\(path).function")
             }
