@@ -186,14 +186,15 @@ extension ChatRequest {
         case "server_tool":
             return try decodeServerToolPart(object, role: role, at: path)
         default:
-            throw .invalidRequest("\(path).type: unknown part type \"\(type)\" (text, image, thinking, tool_call, server_tool)",
-                                  param: "\(path).type")
+            throw .invalidRequest("\(path).type: unknown part type \"\(type)\" "
+                                  + "(text, image, thinking, tool_call, server_tool)", param: "\(path).type")
         }
     }
 
     private static func decodeTool(_ raw: JSONValue, at path: String) throws(GatewayError) -> Tool {
         let object = try FieldReader.object(raw, at: path)
-        try FieldReader.rejectUnknown(object, allowed: ["name", "description", "parameters", "cache", "strict"], at: path)
+        try FieldReader.rejectUnknown(object, allowed: ["name", "description", "parameters", "cache", "strict"],
+                                      at: path)
         let name = try FieldReader.string(object["name"], at: "\(path).name", required: true)!
         let valid = !name.isEmpty && name.count <= 64 && name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
@@ -281,7 +282,8 @@ extension ChatRequest {
             }
         }
         if count > maxCacheBreakpoints {
-            throw .invalidRequest("\(param): \(count) cache breakpoints; at most \(maxCacheBreakpoints) are allowed", param: param)
+            throw .invalidRequest("\(param): \(count) cache breakpoints; at most \(maxCacheBreakpoints) are allowed",
+                                  param: param)
         }
     }
 }

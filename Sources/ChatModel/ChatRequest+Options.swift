@@ -13,7 +13,9 @@ extension ChatRequest {
 
     static func decodeOptions(_ top: JSONObject, into request: inout ChatRequest) throws(GatewayError) {
         request.responseFormat = try decodeResponseFormat(top["response_format"], at: "response_format")
-        if let raw = top["seed"], !raw.isNull { request.seed = try wholeNumber(raw, at: "seed", range: Int.min...Int.max) }
+        if let raw = top["seed"], !raw.isNull {
+            request.seed = try wholeNumber(raw, at: "seed", range: Int.min...Int.max)
+        }
         if let raw = top["parallel_tool_calls"], !raw.isNull {
             request.parallelToolCalls = try FieldReader.bool(raw, at: "parallel_tool_calls")
         }
@@ -22,8 +24,10 @@ extension ChatRequest {
             request.topLogprobs = try wholeNumber(raw, at: "top_logprobs", range: topLogprobsRange)
         }
         try checkLogprobs(request, path: "top_logprobs")
-        request.presencePenalty = try FieldReader.number(top["presence_penalty"], at: "presence_penalty", range: penaltyRange)
-        request.frequencyPenalty = try FieldReader.number(top["frequency_penalty"], at: "frequency_penalty", range: penaltyRange)
+        request.presencePenalty = try FieldReader.number(top["presence_penalty"], at: "presence_penalty",
+                                                         range: penaltyRange)
+        request.frequencyPenalty = try FieldReader.number(top["frequency_penalty"], at: "frequency_penalty",
+                                                          range: penaltyRange)
         request.user = try FieldReader.string(top["user"], at: "user", required: false)
     }
 
@@ -38,7 +42,8 @@ extension ChatRequest {
     /// OpenAI's `response_format` shape: `{"type":"text"}`, `{"type":"json_object"}` or
     /// `{"type":"json_schema","json_schema":{"name","description"?,"schema","strict"?}}`.
     /// `path` is where the client put it (the front doors use their own names).
-    public static func decodeResponseFormat(_ raw: JSONValue?, at path: String) throws(GatewayError) -> ResponseFormat? {
+    public static func decodeResponseFormat(_ raw: JSONValue?,
+                                            at path: String) throws(GatewayError) -> ResponseFormat? {
         guard let raw, !raw.isNull else { return nil }
         let object = try FieldReader.object(raw, at: path)
         let type = try FieldReader.string(object["type"], at: "\(path).type", required: true)!
@@ -49,7 +54,8 @@ extension ChatRequest {
         case "json_schema":
             try FieldReader.rejectUnknown(object, allowed: ["type", "json_schema"], at: path)
             guard let inner = object["json_schema"], !inner.isNull else {
-                throw .invalidRequest("\(path).json_schema: required with type json_schema", param: "\(path).json_schema")
+                throw .invalidRequest("\(path).json_schema: required with type json_schema",
+                                      param: "\(path).json_schema")
             }
             return .jsonSchema(try decodeJSONSchemaFormat(inner, at: "\(path).json_schema"))
         default:
@@ -59,7 +65,8 @@ extension ChatRequest {
 
     /// `{"name","description"?,"schema","strict"?}`. The name follows OpenAI's rule (it also
     /// names Anthropic's answer tool); the schema must be an object.
-    public static func decodeJSONSchemaFormat(_ raw: JSONValue, at path: String) throws(GatewayError) -> JSONSchemaFormat {
+    public static func decodeJSONSchemaFormat(_ raw: JSONValue,
+                                              at path: String) throws(GatewayError) -> JSONSchemaFormat {
         let object = try FieldReader.object(raw, at: path)
         try FieldReader.rejectUnknown(object, allowed: ["name", "description", "schema", "strict"], at: path)
         let name = try FieldReader.string(object["name"], at: "\(path).name", required: true)!
@@ -84,7 +91,8 @@ extension ChatRequest {
     }
 
     /// `{"type":"server_tool","provider","block"}`: a provider's own block, assistant only.
-    static func decodeServerToolPart(_ object: JSONObject, role: Role, at path: String) throws(GatewayError) -> ContentPart {
+    static func decodeServerToolPart(_ object: JSONObject, role: Role,
+                                     at path: String) throws(GatewayError) -> ContentPart {
         guard role == .assistant else {
             throw .invalidRequest("\(path).type: server_tool parts belong to assistant messages", param: "\(path).type")
         }
@@ -101,12 +109,14 @@ extension ChatRequest {
     static func decodeProviderTool(_ object: JSONObject, at path: String) throws(GatewayError) -> ProviderTool {
         let type = try FieldReader.string(object["type"], at: "\(path).type", required: true)!
         guard type == "server_tool" else {
-            throw .invalidRequest("\(path).type: expected server_tool (a client tool has no type)", param: "\(path).type")
+            throw .invalidRequest("\(path).type: expected server_tool (a client tool has no type)",
+                                  param: "\(path).type")
         }
         try FieldReader.rejectUnknown(object, allowed: ["type", "provider", "definition"], at: path)
         let provider = try providerName(object["provider"], at: "\(path).provider")
         guard let definition = object["definition"], case .object(let fields) = definition else {
-            throw .invalidRequest("\(path).definition: expected the provider's tool object", param: "\(path).definition")
+            throw .invalidRequest("\(path).definition: expected the provider's tool object",
+                                  param: "\(path).definition")
         }
         _ = try FieldReader.string(fields["type"], at: "\(path).definition.type", required: true)
         return ProviderTool(provider: provider, definition: definition)

@@ -72,7 +72,9 @@ extension AnthropicDialect {
             return "tool_choice: Input tag '\(type)' found using 'type' does not match any of the expected tags: "
                 + "'auto', 'any', 'tool', 'none'"
         }
-        for key in choice.objectValue?.keys ?? [] where !allowed.contains(key) { return extra("tool_choice.\(type).\(key)") }
+        for key in choice.objectValue?.keys ?? [] where !allowed.contains(key) {
+            return extra("tool_choice.\(type).\(key)")
+        }
         if let flag = choice["disable_parallel_tool_use"], flag.boolValue == nil {
             return "tool_choice.\(type).disable_parallel_tool_use: Input should be a valid boolean"
         }

@@ -30,7 +30,8 @@ struct AnthropicDialect: Dialect {
             if let forced = forcedToolAnswer(request) {
                 // A forced tool_choice: Anthropic answers with that tool, whatever was asked.
                 blocks.append(forced)
-                return request.stream ? stream(request, blocks, stop: "tool_use") : whole(request, blocks, stop: "tool_use")
+                if request.stream { return stream(request, blocks, stop: "tool_use") }
+                return whole(request, blocks, stop: "tool_use")
             }
             blocks.append(.text(request.text))
         }

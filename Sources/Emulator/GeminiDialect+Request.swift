@@ -9,8 +9,8 @@ extension GeminiDialect {
     static let generationFields: Set<String> = {
         let camel = ["stopSequences", "responseMimeType", "responseSchema", "responseJsonSchema", "_responseJsonSchema",
                      "responseModalities", "candidateCount", "maxOutputTokens", "temperature", "topP", "topK", "seed",
-                     "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs", "enableEnhancedCivicAnswers",
-                     "speechConfig", "thinkingConfig", "imageConfig", "mediaResolution"]
+                     "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs",
+                     "enableEnhancedCivicAnswers", "speechConfig", "thinkingConfig", "imageConfig", "mediaResolution"]
         return Set(camel + camel.map(snakeCase))
     }()
 
@@ -24,7 +24,8 @@ extension GeminiDialect {
 
     func malformed(_ request: ScenarioRequest) -> Reply? {
         guard let body = request.body else { return nil }
-        if let generation = body["generationConfig"] ?? body["generation_config"], let problem = Self.problem(generation) {
+        if let generation = body["generationConfig"] ?? body["generation_config"],
+           let problem = Self.problem(generation) {
             return rpcStatus(400, "INVALID_ARGUMENT", problem)
         }
         let config = body["toolConfig"]?["functionCallingConfig"] ?? body["tool_config"]?["function_calling_config"]
@@ -39,7 +40,8 @@ extension GeminiDialect {
     func answerSchema(_ request: ScenarioRequest) -> JSONValue? {
         guard let generation = request.body?["generationConfig"] ?? request.body?["generation_config"],
               Self.field(generation, "responseMimeType")?.stringValue == "application/json" else { return nil }
-        return Self.field(generation, "responseJsonSchema") ?? Self.field(generation, "responseSchema") ?? AnswerSchema.anyObject
+        let schema = Self.field(generation, "responseJsonSchema") ?? Self.field(generation, "responseSchema")
+        return schema ?? AnswerSchema.anyObject
     }
 
     private static func field(_ object: JSONValue, _ camel: String) -> JSONValue? {
@@ -64,7 +66,8 @@ extension GeminiDialect {
             return "* GenerateContentRequest.generation_config.response_json_schema: response_schema and "
                 + "response_json_schema cannot both be set.\n"
         }
-        if jsonSchema != nil || schema != nil, mime?.stringValue != "application/json", mime?.stringValue != "text/x.enum" {
+        let schemaMime = ["application/json", "text/x.enum"].contains(mime?.stringValue ?? "")
+        if jsonSchema != nil || schema != nil, !schemaMime {
             return "* GenerateContentRequest.generation_config.response_mime_type: response_mime_type must be set to "
                 + "`application/json` or `text/x.enum` when a response schema is set.\n"
         }

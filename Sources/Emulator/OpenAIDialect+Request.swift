@@ -55,9 +55,12 @@ extension OpenAIDialect {
         case "json_schema":
             guard case .object(let inner)? = o["json_schema"] else { return missing("response_format.json_schema") }
             guard let name = inner["name"] else { return missing("response_format.json_schema.name") }
-            guard case .string(let text) = name else { return wrongType("response_format.json_schema.name", "a string", name) }
+            guard case .string(let text) = name else {
+                return wrongType("response_format.json_schema.name", "a string", name)
+            }
             let valid = !text.isEmpty && text.utf8.count <= 64 && text.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || $0 == "_" || $0 == "-"
             }
             if !valid {
                 return Problem(message: "Invalid 'response_format.json_schema.name': string does not match pattern. "

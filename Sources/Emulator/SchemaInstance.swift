@@ -75,9 +75,13 @@ enum SchemaInstance {
     private static func number(_ s: JSONObject, integral: Bool) -> Double {
         var n = 0.0
         if let low = s["minimum"]?.doubleValue, n < low { n = low }
-        if let low = s["exclusiveMinimum"]?.doubleValue, n <= low { n = integral ? low.rounded(.down) + 1 : low + 0.5 }
+        if let low = s["exclusiveMinimum"]?.doubleValue, n <= low {
+            n = integral ? low.rounded(.down) + 1 : low + 0.5
+        }
         if let high = s["maximum"]?.doubleValue, n > high { n = high }
-        if let high = s["exclusiveMaximum"]?.doubleValue, n >= high { n = integral ? high.rounded(.up) - 1 : high - 0.5 }
+        if let high = s["exclusiveMaximum"]?.doubleValue, n >= high {
+            n = integral ? high.rounded(.up) - 1 : high - 0.5
+        }
         if integral { n = n.rounded(.up) }
         guard n.isFinite, abs(n) < 1e15 else { return 0 }
         return n
@@ -95,7 +99,9 @@ enum SchemaInstance {
         }
         let minimum = max(0, min(s["minLength"]?.intValue ?? 0, 10_000))
         while text.count < minimum { text += "w" }
-        if let maximum = s["maxLength"]?.intValue, maximum >= 0, text.count > maximum { text = String(text.prefix(maximum)) }
+        if let maximum = s["maxLength"]?.intValue, maximum >= 0, text.count > maximum {
+            text = String(text.prefix(maximum))
+        }
         return text
     }
 

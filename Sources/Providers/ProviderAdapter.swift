@@ -63,7 +63,8 @@ extension ProviderAdapter {
         makeStreamDecoder(model: model)
     }
 
-    public func decodeResponse(body: [UInt8], model: String, for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
+    public func decodeResponse(body: [UInt8], model: String,
+                               for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
         try decodeResponse(body: body, model: model)
     }
 }

@@ -61,12 +61,14 @@ enum AnthropicMessageTranslator {
         case "thinking":
             try assistantOnly()
             try DoorFields.rejectUnknown(object, allowed: ["type", "thinking", "signature"], at: path)
-            parts.append(.thinking(ThinkingPart(text: try DoorFields.string(object, "thinking", at: path, required: true)!,
-                                                signature: try DoorFields.string(object, "signature", at: path))))
+            let thinking = try DoorFields.string(object, "thinking", at: path, required: true)!
+            let signature = try DoorFields.string(object, "signature", at: path)
+            parts.append(.thinking(ThinkingPart(text: thinking, signature: signature)))
         case "redacted_thinking":
             try assistantOnly()
             try DoorFields.rejectUnknown(object, allowed: ["type", "data"], at: path)
-            parts.append(.thinking(ThinkingPart(redacted: try DoorFields.string(object, "data", at: path, required: true)!)))
+            let data = try DoorFields.string(object, "data", at: path, required: true)!
+            parts.append(.thinking(ThinkingPart(redacted: data)))
         case "tool_use":
             try assistantOnly()
             parts.append(try toolUse(object, at: path))
@@ -91,7 +93,9 @@ enum AnthropicMessageTranslator {
     /// are accepted and not sent on: they annotate text the model already wrote.
     static func text(_ object: JSONObject, at path: String) throws(GatewayError) -> ContentPart {
         try DoorFields.rejectUnknown(object, allowed: ["type", "text", "cache_control", "citations"], at: path)
-        if let citations = object["citations"], !citations.isNull { _ = try FieldReader.array(citations, at: "\(path).citations") }
+        if let citations = object["citations"], !citations.isNull {
+            _ = try FieldReader.array(citations, at: "\(path).citations")
+        }
         return .text(TextPart(text: try DoorFields.string(object, "text", at: path, required: true)!,
                               cache: try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control")))
     }
@@ -100,7 +104,9 @@ enum AnthropicMessageTranslator {
     private static func image(_ object: JSONObject, at path: String) throws(GatewayError) -> ContentPart {
         try DoorFields.rejectUnknown(object, allowed: ["type", "source", "cache_control"], at: path)
         let cache = try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control")
-        guard let raw = object["source"] else { throw .invalidRequest("\(path).source: required", param: "\(path).source") }
+        guard let raw = object["source"] else {
+            throw .invalidRequest("\(path).source: required", param: "\(path).source")
+        }
         let at = "\(path).source"
         let source = try FieldReader.object(raw, at: at)
         switch try DoorFields.string(source, "type", at: at, required: true)! {
@@ -134,7 +140,8 @@ enum AnthropicMessageTranslator {
     /// `{"type":"tool_result","tool_use_id","content"?,"is_error"?,"cache_control"?}`; content is
     /// a string or text blocks (unified tool results are text).
     private static func toolResult(_ object: JSONObject, at path: String) throws(GatewayError) -> Message {
-        try DoorFields.rejectUnknown(object, allowed: ["type", "tool_use_id", "content", "is_error", "cache_control"], at: path)
+        try DoorFields.rejectUnknown(object, allowed: ["type", "tool_use_id", "content", "is_error", "cache_control"],
+                                     at: path)
         let id = try DoorFields.string(object, "tool_use_id", at: path, required: true)!
         var text = ""
         switch object["content"] {

@@ -37,7 +37,9 @@ enum AnthropicRequestTranslator {
         }
         let turns = try FieldReader.array(rawMessages, at: "messages")
         guard !turns.isEmpty else { throw .invalidRequest("messages: must not be empty", param: "messages") }
-        for (i, turn) in turns.enumerated() { messages += try AnthropicMessageTranslator.turn(turn, at: "messages[\(i)]") }
+        for (i, turn) in turns.enumerated() {
+            messages += try AnthropicMessageTranslator.turn(turn, at: "messages[\(i)]")
+        }
 
         var request = ChatRequest(model: model, messages: messages, stream: false)
         try tools(body["tools"], into: &request)
@@ -79,7 +81,8 @@ enum AnthropicRequestTranslator {
             }
             return parts.isEmpty ? [] : [Message(role: .system, content: parts)]
         case let other?:
-            throw .invalidRequest("system: expected a string or an array of text blocks, got \(other.kindName)", param: "system")
+            throw .invalidRequest("system: expected a string or an array of text blocks, got \(other.kindName)",
+                                  param: "system")
         }
     }
 
@@ -96,8 +99,8 @@ enum AnthropicRequestTranslator {
                 request.providerTools.append(ProviderTool(provider: "anthropic", definition: item))
                 continue
             }
-            try DoorFields.rejectUnknown(object, allowed: ["type", "name", "description", "input_schema", "cache_control",
-                                                          "strict"], at: path)
+            try DoorFields.rejectUnknown(object, allowed: ["type", "name", "description", "input_schema", "strict",
+                                                           "cache_control"], at: path)
             let name = try DoorFields.string(object, "name", at: path, required: true)!
             try DoorFields.checkToolName(name, existing: request.tools, at: "\(path).name")
             var tool = Tool(name: name, description: try DoorFields.string(object, "description", at: path))
@@ -119,7 +122,8 @@ enum AnthropicRequestTranslator {
         case "auto": request.toolChoice = .auto
         case "any": request.toolChoice = .required
         case "none": request.toolChoice = ToolChoice.none
-        case "tool": request.toolChoice = .tool(try DoorFields.string(object, "name", at: "tool_choice", required: true)!)
+        case "tool":
+            request.toolChoice = .tool(try DoorFields.string(object, "name", at: "tool_choice", required: true)!)
         default:
             throw .invalidRequest("tool_choice.type: expected auto, any, tool or none", param: "tool_choice.type")
         }
@@ -136,10 +140,13 @@ enum AnthropicRequestTranslator {
         guard let raw, !raw.isNull else { return [] }
         let items = try FieldReader.array(raw, at: "stop_sequences")
         guard items.count <= DoorFields.maxStops else {
-            throw DoorFields.refused("stop_sequences", "at most \(DoorFields.maxStops) (the limit every provider shares)")
+            throw DoorFields.refused("stop_sequences",
+                                     "at most \(DoorFields.maxStops) (the limit every provider shares)")
         }
         var out: [String] = []
-        for (i, item) in items.enumerated() { out.append(try FieldReader.string(item, at: "stop_sequences[\(i)]", required: true)!) }
+        for (i, item) in items.enumerated() {
+            out.append(try FieldReader.string(item, at: "stop_sequences[\(i)]", required: true)!)
+        }
         return out
     }
 
@@ -150,7 +157,8 @@ enum AnthropicRequestTranslator {
         switch try DoorFields.string(object, "type", at: "thinking", required: true)! {
         case "enabled":
             try DoorFields.rejectUnknown(object, allowed: ["type", "budget_tokens"], at: "thinking")
-            guard let budget = try DoorFields.int(object, "budget_tokens", at: "thinking", range: DoorFields.maxTokensRange) else {
+            guard let budget = try DoorFields.int(object, "budget_tokens", at: "thinking",
+                                                  range: DoorFields.maxTokensRange) else {
                 throw .invalidRequest("thinking.budget_tokens: required", param: "thinking.budget_tokens")
             }
             return .budget(budget)
@@ -158,7 +166,8 @@ enum AnthropicRequestTranslator {
             try DoorFields.rejectUnknown(object, allowed: ["type"], at: "thinking")
             return nil
         case let type:
-            throw DoorFields.refused("thinking.type", "\(type) thinking is not supported (enabled with budget_tokens, or disabled)")
+            throw DoorFields.refused("thinking.type",
+                                     "\(type) thinking is not supported (enabled with budget_tokens, or disabled)")
         }
     }
 
@@ -176,11 +185,14 @@ enum AnthropicRequestTranslator {
         if let raw = body["output_config"], !raw.isNull {
             let config = try FieldReader.object(raw, at: "output_config")
             try DoorFields.rejectUnknown(config, allowed: ["format", "effort"], at: "output_config")
-            try DoorFields.refuseUnlessNeutral(config, "effort", at: "output_config", why: "effort has no equivalent at every provider")
+            try DoorFields.refuseUnlessNeutral(config, "effort", at: "output_config",
+                                               why: "effort has no equivalent at every provider")
             if let f = config["format"], !f.isNull { format = (f, "output_config.format") }
         }
         if let f = body["output_format"], !f.isNull {
-            if format != nil { throw .invalidRequest("output_format: send output_config.format only", param: "output_format") }
+            if format != nil {
+                throw .invalidRequest("output_format: send output_config.format only", param: "output_format")
+            }
             format = (f, "output_format")
         }
         guard let (raw, path) = format else { return nil }
@@ -192,6 +204,7 @@ enum AnthropicRequestTranslator {
         guard let schema = object["schema"], !schema.isNull else {
             throw .invalidRequest("\(path).schema: required", param: "\(path).schema")
         }
-        return .jsonSchema(JSONSchemaFormat(name: "response", schema: .object(try FieldReader.object(schema, at: "\(path).schema"))))
+        let fields = try FieldReader.object(schema, at: "\(path).schema")
+        return .jsonSchema(JSONSchemaFormat(name: "response", schema: .object(fields)))
     }
 }

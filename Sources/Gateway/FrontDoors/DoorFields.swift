@@ -33,7 +33,8 @@ enum DoorFields {
         throw refused(path(prefix, key), why)
     }
 
-    static func string(_ object: JSONObject, _ key: String, at prefix: String, required: Bool = false) throws(GatewayError) -> String? {
+    static func string(_ object: JSONObject, _ key: String, at prefix: String,
+                       required: Bool = false) throws(GatewayError) -> String? {
         try FieldReader.string(object[key], at: path(prefix, key), required: required)
     }
 
@@ -42,7 +43,8 @@ enum DoorFields {
         return try FieldReader.bool(value, at: path(prefix, key))
     }
 
-    static func int(_ object: JSONObject, _ key: String, at prefix: String, range: ClosedRange<Int>) throws(GatewayError) -> Int? {
+    static func int(_ object: JSONObject, _ key: String, at prefix: String,
+                    range: ClosedRange<Int>) throws(GatewayError) -> Int? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let n = value.intValue, range.contains(n) else {
             let full = path(prefix, key)
@@ -66,11 +68,14 @@ enum DoorFields {
         }
     }
 
-    /// A forced tool must be one of the declared tools; a choice other than auto/none needs tools.
+    /// A forced tool must be one of the declared tools (a provider's own tool counts); a
+    /// choice other than auto/none needs tools.
     static func checkToolChoice(_ request: ChatRequest, at path: String) throws(GatewayError) {
         switch request.toolChoice {
         case .tool(let name)?:
-            guard request.tools.contains(where: { $0.name == name }) else {
+            let declared = request.tools.contains { $0.name == name }
+                || request.providerTools.contains { $0.definition["name"]?.stringValue == name }
+            guard declared else {
                 throw .invalidRequest("\(path): \"\(name)\" is not one of the declared tools", param: path)
             }
         case .required?:

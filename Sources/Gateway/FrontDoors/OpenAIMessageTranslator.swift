@@ -13,7 +13,8 @@ enum OpenAIMessageTranslator {
         if role == "function" {
             throw DoorFields.refused("\(path).role", "function messages are deprecated; use tool messages")
         }
-        try DoorFields.refuseUnlessNeutral(object, "name", at: path, why: "participant names have no equivalent at every provider")
+        try DoorFields.refuseUnlessNeutral(object, "name", at: path,
+                                           why: "participant names have no equivalent at every provider")
         switch role {
         case "system", "developer":
             try DoorFields.rejectUnknown(object, allowed: ["role", "content", "name"], at: path)
@@ -48,7 +49,8 @@ enum OpenAIMessageTranslator {
                 let object = try FieldReader.object(part, at: at)
                 let type = try DoorFields.string(object, "type", at: at, required: true)!
                 guard type == "text" else {
-                    throw .invalidRequest("\(at).type: only text parts are allowed here (got \(type))", param: "\(at).type")
+                    throw .invalidRequest("\(at).type: only text parts are allowed here (got \(type))",
+                                          param: "\(at).type")
                 }
                 out.append(try text(object, at: at))
             }
@@ -63,7 +65,8 @@ enum OpenAIMessageTranslator {
     private static func text(_ object: JSONObject, at path: String) throws(GatewayError) -> ContentPart {
         try DoorFields.rejectUnknown(object, allowed: ["type", "text", "cache_control"], at: path)
         let text = try DoorFields.string(object, "text", at: path, required: true)!
-        return .text(TextPart(text: text, cache: try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control")))
+        let cache = try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control")
+        return .text(TextPart(text: text, cache: cache))
     }
 
     private static func userContent(_ raw: JSONValue?, at path: String) throws(GatewayError) -> [ContentPart] {
@@ -82,7 +85,8 @@ enum OpenAIMessageTranslator {
             case "file":
                 throw DoorFields.refused("\(at).type", "file inputs are not supported")
             case let type:
-                throw .invalidRequest("\(at).type: unknown part type \"\(type)\" (text, image_url)", param: "\(at).type")
+                throw .invalidRequest("\(at).type: unknown part type \"\(type)\" (text, image_url)",
+                                      param: "\(at).type")
             }
         }
         return out
@@ -108,9 +112,9 @@ enum OpenAIMessageTranslator {
     }
 
     private static func assistant(_ object: JSONObject, at path: String) throws(GatewayError) -> Message {
-        try DoorFields.rejectUnknown(object, allowed: ["role", "content", "name", "refusal", "tool_calls", "function_call",
-                                                       "audio", "reasoning_content", "reasoning", "reasoning_details",
-                                                       "thinking_blocks"], at: path)
+        try DoorFields.rejectUnknown(object, allowed: ["role", "content", "name", "refusal", "tool_calls",
+                                                       "function_call", "audio", "reasoning_content", "reasoning",
+                                                       "reasoning_details", "thinking_blocks"], at: path)
         try DoorFields.refuseUnlessNeutral(object, "function_call", at: path, why: "deprecated; use tool_calls")
         try DoorFields.refuseUnlessNeutral(object, "audio", at: path, why: "audio is not supported")
         var content = try OpenAIReasoningTranslator.thinking(object, at: path)
@@ -127,12 +131,13 @@ enum OpenAIMessageTranslator {
                     try DoorFields.rejectUnknown(o, allowed: ["type", "refusal"], at: at)
                     content.append(.text(TextPart(text: try DoorFields.string(o, "refusal", at: at, required: true)!)))
                 case let type:
-                    throw .invalidRequest("\(at).type: unknown part type \"\(type)\" (text, refusal)", param: "\(at).type")
+                    throw .invalidRequest("\(at).type: unknown part type \"\(type)\" (text, refusal)",
+                                          param: "\(at).type")
                 }
             }
         case let other?:
-            throw .invalidRequest("\(path).content: expected a string, null or an array of parts, got \(other.kindName)",
-                                  param: "\(path).content")
+            throw .invalidRequest("\(path).content: expected a string, null or an array of parts, "
+                                  + "got \(other.kindName)", param: "\(path).content")
         }
         // A refusal is what the model said instead of content (the gateway's answers put it in content).
         if let refusal = try DoorFields.string(object, "refusal", at: path), !refusal.isEmpty {
@@ -168,7 +173,8 @@ enum OpenAIMessageTranslator {
             }
             arguments = .object(o)
         }
-        let signature = try OpenAIReasoningTranslator.thoughtSignature(object["extra_content"], at: "\(path).extra_content")
+        let signature = try OpenAIReasoningTranslator.thoughtSignature(object["extra_content"],
+                                                                       at: "\(path).extra_content")
         return .toolCall(ToolCallPart(id: id, name: name, arguments: arguments, signature: signature))
     }
 }

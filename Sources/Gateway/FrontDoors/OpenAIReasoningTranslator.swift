@@ -30,8 +30,8 @@ enum OpenAIReasoningTranslator {
         for (i, item) in try FieldReader.array(raw, at: path).enumerated() {
             let at = "\(path)[\(i)]"
             let entry = try FieldReader.object(item, at: at)
-            try DoorFields.rejectUnknown(entry, allowed: ["type", "text", "signature", "data", "summary", "format", "index", "id"],
-                                         at: at)
+            try DoorFields.rejectUnknown(entry, allowed: ["type", "text", "signature", "data", "summary", "format",
+                                                          "index", "id"], at: at)
             _ = try DoorFields.string(entry, "format", at: at)
             _ = try DoorFields.string(entry, "id", at: at)
             switch try DoorFields.string(entry, "type", at: at, required: true)! {
@@ -39,12 +39,14 @@ enum OpenAIReasoningTranslator {
                 out.append(.thinking(ThinkingPart(text: try DoorFields.string(entry, "text", at: at) ?? "",
                                                   signature: try DoorFields.string(entry, "signature", at: at))))
             case "reasoning.encrypted":
-                out.append(.thinking(ThinkingPart(redacted: try DoorFields.string(entry, "data", at: at, required: true)!)))
+                let data = try DoorFields.string(entry, "data", at: at, required: true)!
+                out.append(.thinking(ThinkingPart(redacted: data)))
             case "reasoning.summary":
-                out.append(.thinking(ThinkingPart(text: try DoorFields.string(entry, "summary", at: at, required: true)!)))
+                let summary = try DoorFields.string(entry, "summary", at: at, required: true)!
+                out.append(.thinking(ThinkingPart(text: summary)))
             case let type:
-                throw .invalidRequest("\(at).type: unknown reasoning type \"\(type)\" (reasoning.text, reasoning.encrypted, "
-                                      + "reasoning.summary)", param: "\(at).type")
+                throw .invalidRequest("\(at).type: unknown reasoning type \"\(type)\" (reasoning.text, "
+                                      + "reasoning.encrypted, reasoning.summary)", param: "\(at).type")
             }
         }
         return out
@@ -62,7 +64,8 @@ enum OpenAIReasoningTranslator {
                                                   signature: try DoorFields.string(block, "signature", at: at))))
             case "redacted_thinking":
                 try DoorFields.rejectUnknown(block, allowed: ["type", "data"], at: at)
-                out.append(.thinking(ThinkingPart(redacted: try DoorFields.string(block, "data", at: at, required: true)!)))
+                let data = try DoorFields.string(block, "data", at: at, required: true)!
+                out.append(.thinking(ThinkingPart(redacted: data)))
             case let type:
                 throw .invalidRequest("\(at).type: unknown block type \"\(type)\" (thinking, redacted_thinking)",
                                       param: "\(at).type")

@@ -7,18 +7,21 @@ import JSON
 enum OpenAIRequestTranslator {
     /// Advisory fields only OpenAI has: they go to OpenAI as sent and mean nothing elsewhere
     /// (storage, billing tier, cache routing), so other providers answer the same without them.
-    static let openAIOnly: Set<String> = ["store", "metadata", "service_tier", "prompt_cache_key", "prompt_cache_retention"]
+    static let openAIOnly: Set<String> = ["store", "metadata", "service_tier", "prompt_cache_key",
+                                          "prompt_cache_retention"]
     static let mapped: Set<String> = [
         "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed", "logprobs",
         "top_logprobs", "stop", "presence_penalty", "frequency_penalty", "max_tokens", "max_completion_tokens", "n",
-        "stream", "stream_options", "temperature", "top_p", "user", "safety_identifier", "reasoning_effort", "modalities",
+        "stream", "stream_options", "temperature", "top_p", "user", "safety_identifier", "reasoning_effort",
+        "modalities",
     ]
     /// Known fields with no unified equivalent: refused when they ask for anything.
     static let refusedFields: [(key: String, neutral: [JSONValue], why: String)] = [
         ("logit_bias", [[:]], "token biases have no equivalent at every provider"),
         ("audio", [], "audio output is not supported"),
         ("prediction", [], "predicted outputs are not supported"),
-        ("web_search_options", [], "web search is not supported on this door (Anthropic's server tools are, on /v1/messages)"),
+        ("web_search_options", [],
+         "web search is not supported on this door (Anthropic's server tools are, on /v1/messages)"),
         ("verbosity", [], "verbosity has no equivalent at every provider"),
         ("functions", [[]], "deprecated; use tools"),
         ("function_call", [], "deprecated; use tool_choice"),
@@ -31,7 +34,8 @@ enum OpenAIRequestTranslator {
             try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
         }
         try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: [1], why: "only n=1 is supported")
-        try DoorFields.refuseUnlessNeutral(body, "modalities", at: "", neutral: [["text"]], why: "only text output is supported")
+        try DoorFields.refuseUnlessNeutral(body, "modalities", at: "", neutral: [["text"]],
+                                           why: "only text output is supported")
 
         let model = try DoorFields.string(body, "model", at: "", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
@@ -69,7 +73,9 @@ enum OpenAIRequestTranslator {
         request.user = try user(body)
         try reasoningEffort(body, into: &request)
         for key in openAIOnly {
-            if let value = body[key], !value.isNull { request.providerOptions["openai", default: JSONObject()][key] = value }
+            if let value = body[key], !value.isNull {
+                request.providerOptions["openai", default: JSONObject()][key] = value
+            }
         }
         try ChatRequest.checkCacheBreakpoints(request, param: "cache_control")
         return (request, includeUsage)
@@ -138,10 +144,13 @@ enum OpenAIRequestTranslator {
                 throw .invalidRequest("stop: at most \(DoorFields.maxStops) sequences", param: "stop")
             }
             var out: [String] = []
-            for (i, item) in items.enumerated() { out.append(try FieldReader.string(item, at: "stop[\(i)]", required: true)!) }
+            for (i, item) in items.enumerated() {
+                out.append(try FieldReader.string(item, at: "stop[\(i)]", required: true)!)
+            }
             return out
         case let other?:
-            throw .invalidRequest("stop: expected a string or an array of strings, got \(other.kindName)", param: "stop")
+            throw .invalidRequest("stop: expected a string or an array of strings, got \(other.kindName)",
+                                  param: "stop")
         }
     }
 
@@ -150,7 +159,8 @@ enum OpenAIRequestTranslator {
         let completion = try DoorFields.int(body, "max_completion_tokens", at: "", range: DoorFields.maxTokensRange)
         let older = try DoorFields.int(body, "max_tokens", at: "", range: DoorFields.maxTokensRange)
         if let completion, let older, completion != older {
-            throw .invalidRequest("max_tokens: differs from max_completion_tokens; send one of them", param: "max_tokens")
+            throw .invalidRequest("max_tokens: differs from max_completion_tokens; send one of them",
+                                  param: "max_tokens")
         }
         return completion ?? older
     }

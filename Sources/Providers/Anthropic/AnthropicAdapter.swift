@@ -36,8 +36,10 @@ public struct AnthropicAdapter: ProviderAdapter {
                                answerTool: AnthropicStructuredOutput.answerToolName(request, model: model))
     }
 
-    public func decodeResponse(body: [UInt8], model: String, for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
-        try decodeResponse(body: body, model: model, answerTool: AnthropicStructuredOutput.answerToolName(request, model: model))
+    public func decodeResponse(body: [UInt8], model: String,
+                               for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
+        let answerTool = AnthropicStructuredOutput.answerToolName(request, model: model)
+        return try decodeResponse(body: body, model: model, answerTool: answerTool)
     }
 
     public func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse {
@@ -72,9 +74,9 @@ public struct AnthropicAdapter: ProviderAdapter {
         decoder.decode(AnthropicUsageEvent.usage(json["usage"])) { _ in }
         usage = decoder.usageSoFar
         let raw = json["stop_reason"]?.stringValue
+        let finish = decoder.answerFinish(raw ?? "") ?? AnthropicStreamDecoder.finishReason(raw ?? "end_turn")
         return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
-                            created: clock(), content: content,
-                            finishReason: decoder.answerFinish(raw ?? "") ?? AnthropicStreamDecoder.finishReason(raw ?? "end_turn"),
+                            created: clock(), content: content, finishReason: finish,
                             providerFinishReason: raw, usage: usage)
     }
 

@@ -15,7 +15,8 @@ extension AnthropicRequestMapper {
             throw .unsupported("logprobs", provider: provider, "Anthropic does not return log probabilities")
         }
         // A zero penalty is no penalty, which is what Anthropic does.
-        for (field, value) in [("presence_penalty", request.presencePenalty), ("frequency_penalty", request.frequencyPenalty)]
+        let penalties = [("presence_penalty", request.presencePenalty), ("frequency_penalty", request.frequencyPenalty)]
+        for (field, value) in penalties
         where value != nil && value != 0 {
             throw .unsupported(field, provider: provider, "Anthropic has no penalties")
         }

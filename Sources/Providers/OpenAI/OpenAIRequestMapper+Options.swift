@@ -19,7 +19,9 @@ extension OpenAIRequestMapper {
         }
         if let seed = request.seed { body["seed"] = .int(seed) }
         // OpenAI refuses parallel_tool_calls without tools; without tools it constrains nothing.
-        if let parallel = request.parallelToolCalls, !request.tools.isEmpty { body["parallel_tool_calls"] = .bool(parallel) }
+        if let parallel = request.parallelToolCalls, !request.tools.isEmpty {
+            body["parallel_tool_calls"] = .bool(parallel)
+        }
         if let logprobs = request.logprobs { body["logprobs"] = .bool(logprobs) }
         if let top = request.topLogprobs { body["top_logprobs"] = .int(top) }
         if let p = request.presencePenalty { body["presence_penalty"] = .double(p) }
