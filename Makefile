@@ -12,7 +12,7 @@ BENCH_TOOLS  := wrk
 TEST_TOOLS   := bsdutils procps python3-venv
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools (schema validator; later the provider SDKs), installed into .venv.
-PY_TEST_PKGS := openapi-spec-validator openai anthropic
+PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema
 
 .PHONY: all setup setup-test build release run test bench install clean
 
@@ -29,7 +29,7 @@ setup-test: setup
 	@missing=""; for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic" 2>/dev/null || \
+	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
 
 build: setup

@@ -27,6 +27,12 @@ struct AnthropicDialect: Dialect {
             if request.options.flag("redacted") { blocks.append(.redacted(MockContent.redactedData(request.serial))) }
             blocks.append(.text(request.text))
         default:
+            if let forced = forcedToolAnswer(request) {
+                // A forced tool_choice: Anthropic answers with that tool, whatever was asked.
+                blocks.append(forced)
+                if request.stream { return stream(request, blocks, stop: "tool_use") }
+                return whole(request, blocks, stop: "tool_use")
+            }
             blocks.append(.text(request.text))
         }
         let stop = request.scenario == "tools" && request.callCount > 0 ? "tool_use" : "end_turn"
@@ -58,7 +64,7 @@ struct AnthropicDialect: Dialect {
         return .json(400, Self.errorBody(type: "invalid_request_error", message: message), headers: headers)
     }
 
-    private enum Block {
+    enum Block {
         case text(TextPlan)
         case thinking(count: Int, signature: String)
         case redacted(String)

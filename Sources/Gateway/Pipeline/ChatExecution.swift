@@ -64,6 +64,8 @@ final class ChatExecution: @unchecked Sendable {
     private var slotTimer: TimerHandle?
 
     private var routeIndex = 0
+    /// Why the previous route was left for a fallback.
+    private var providerFailure: GatewayError?
     private var attemptsOnRoute = 0
     private var totalAttempts = 0
     private var current: AnyObject?
@@ -224,13 +226,13 @@ final class ChatExecution: @unchecked Sendable {
                     for: request, model: route.model, endpoint: slot.endpoint, stream: request.stream)
             }
         } catch {
-            finishWithError(error)
+            refused(error)
             return
         }
         attemptsOnRoute += 1
         totalAttempts += 1
         let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
-                                  upstreamRequest: upstreamRequest)
+                                  upstreamRequest: upstreamRequest, request: request)
         if request.stream {
             let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds, encoder: encoder,
                                   secrets: secrets, endsResponse: !streamContinues) { [self] in
@@ -283,6 +285,7 @@ final class ChatExecution: @unchecked Sendable {
                 }
             }
             if isProviderFault(failure.error), routeIndex + 1 < routes.count {
+                providerFailure = failure.error
                 routeIndex += 1
                 attemptsOnRoute = 0
                 attempt()
@@ -290,6 +293,32 @@ final class ChatExecution: @unchecked Sendable {
             }
             finishWithError(failure.error)
         }
+    }
+
+    /// The route's provider cannot take this request as asked (a field it has no equivalent
+    /// of). On the first route that is the client's answer: a 400 naming the field and the
+    /// provider, with no fallback tried (the request, not the provider, is at fault). On a
+    /// fallback, reached only because earlier routes failed, the route is skipped, and when
+    /// none is left the client hears the earlier failure, which is why it got no answer.
+    private func refused(_ error: GatewayError) {
+        if let (limiter, ticket) = providerTicket {
+            providerTicket = nil
+            limiter.complete(ticket: ticket, actualTokens: 0)
+        }
+        guard let earlier = providerFailure, error.status == 400 else {
+            finishWithError(error)
+            return
+        }
+        Self.logger.info("fallback skipped: its provider cannot take the request", metadata: [
+            "request_id": "\(writer.requestId)", "route": "\(route.name)", "reason": "\(error.message)",
+        ])
+        guard routeIndex + 1 < routes.count else {
+            finishWithError(earlier)
+            return
+        }
+        routeIndex += 1
+        attemptsOnRoute = 0
+        attempt()
     }
 
     /// A cut stream's usage with what the provider did not report estimated (`UsageEstimate`).

@@ -56,7 +56,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         self.endsResponse = endsResponse
         self.writer = writer
         self.attempt = attempt
-        self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model)
+        self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model, for: attempt.request)
         self.keepAliveNanos = Saturating.nanoseconds(seconds: max(keepAliveSeconds, 0.05))
         self.onFinish = onFinish
         out.reserveCapacity(4096)

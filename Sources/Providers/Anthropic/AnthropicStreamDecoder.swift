@@ -15,10 +15,14 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     private(set) var isDone = false
     private var input = 0, output = 0, cacheRead = 0, cacheWrite = 0
     private var stopReason: String?
+    /// Structured output through a forced tool: this tool's input is the answer's text
+    /// (see `AnthropicStructuredOutput`).
+    let answerTool: String?
 
-    init(model: String, created: Int) {
+    init(model: String, created: Int, answerTool: String? = nil) {
         requestedModel = model
         self.created = created
+        self.answerTool = answerTool
     }
 
     var usageSoFar: Usage {
@@ -41,7 +45,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         case "content_block_start":
             let index = json["index"]?.intValue ?? 0
             let block = json["content_block"]
-            let kind = block?["type"]?.stringValue ?? ""
+            let kind = isAnswer(block) ? Self.answerKind : block?["type"]?.stringValue ?? ""
             blockKinds[index] = kind
             switch kind {
             case "tool_use", "server_tool_use":
@@ -64,6 +68,10 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
                 if let s = delta?["signature"]?.stringValue { emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic"))) }
             case "input_json_delta":
                 if let fragment = delta?["partial_json"]?.stringValue {
+                    if blockKinds[index] == Self.answerKind {
+                        if !fragment.isEmpty { emit(.text(fragment)) }
+                        break
+                    }
                     assembler.append(providerIndex: index, fragment: fragment).forEach(emit)
                 }
             default: break   // citations and future delta types are ignored
@@ -109,7 +117,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         isDone = true
         emit(.usage(usageSoFar))
         let raw = stopReason ?? "end_turn"
-        emit(.done(Self.finishReason(raw), providerFinishReason: stopReason))
+        emit(.done(answerFinish(raw) ?? Self.finishReason(raw), providerFinishReason: stopReason))
     }
 
     private func fail(_ error: JSONValue?, _ emit: (StreamEvent) -> Void) {

@@ -11,7 +11,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
                                 stream: Bool) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
-        JSONValue.object(OpenAIRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
+        JSONValue.object(try OpenAIRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
         return endpoint.request(path: "/v1/chat/completions",
                                 headers: [("Authorization", "Bearer \(endpoint.apiKey)"), ("Content-Type", "application/json"),
                                           ("Accept", stream ? "text/event-stream" : "application/json")],
