@@ -12,6 +12,9 @@ extension ProviderEmulator {
                            the first call signed (Gemini), and both refuse a tool turn sent
                            back without its signature, as the providers do
           thinking         thinking_chunks=3 thoughts then text; redacted=1 (Anthropic)
+          server_tools     Anthropic: a tool it runs itself (tool=web_search|web_fetch|code_execution|
+                           bash_code_execution, uses=1): server_tool_use + its result block, then
+                           text; refuses a turn sent back with a use block and no result block
           error            status=500 with the provider's error body; retry_after=1, retry_after_ms
           midstream_error  after=2 deltas then the provider's in-stream error (Gemini: just ends)
           disconnect       after=2 deltas then the stream stops without its proper end
@@ -24,6 +27,9 @@ extension ProviderEmulator {
         requests of the run answer that error), echo_key=1 (error messages, the in-stream error
         and OpenAI's 429 `x-ratelimit-key` header quote the API key received, as proxies do;
         Gemini's midstream_error then ends with an error object).
+        Log probabilities: a request asking for them (OpenAI `logprobs`/`top_logprobs`, Gemini
+        `generationConfig.responseLogprobs`/`logprobs`) gets one entry per text delta (token = the
+        delta) in the provider's shape.
         Control: GET /_mock/requests[?run=&limit=], DELETE /_mock/requests, GET /_mock/health.
         Keys: any key works except "bad-key" (and a missing one).
         """
