@@ -36,15 +36,17 @@ extension AnthropicDialect {
         switch tool {
         case "web_fetch":
             let url = "https://example.com/mock/\(n)"
+            let page = "Mock page \(n) — “quoted”."
+            let source: JSONValue = ["type": "text", "media_type": "text/plain", "data": .string(page)]
             let document: JSONValue = .object(JSONObject([
-                ("type", "document"),
-                ("source", ["type": "text", "media_type": "text/plain", "data": .string("Mock page \(n) — “quoted”.")]),
-                ("title", .string("Mock page \(n)")), ("citations", ["enabled": false]),
+                ("type", "document"), ("source", source), ("title", .string("Mock page \(n)")),
+                ("citations", ["enabled": false]),
             ]))
+            let fetched: JSONValue = .object(JSONObject([("type", "web_fetch_result"), ("url", .string(url)),
+                                                         ("content", document),
+                                                         ("retrieved_at", "2025-08-25T10:30:02.000000Z")]))
             return (#"{"url": "\#(url)"}"#, .object(JSONObject([
-                ("type", "web_fetch_tool_result"), ("tool_use_id", .string(id)),
-                ("content", .object(JSONObject([("type", "web_fetch_result"), ("url", .string(url)), ("content", document),
-                                                ("retrieved_at", "2025-08-25T10:30:02.000000Z")]))),
+                ("type", "web_fetch_tool_result"), ("tool_use_id", .string(id)), ("content", fetched),
             ])))
         case "code_execution", "bash_code_execution":
             let bash = tool == "bash_code_execution"
@@ -57,10 +59,12 @@ extension AnthropicDialect {
             ])))
         default:
             let results: [JSONValue] = (0..<2).map { k in
-                .object(JSONObject([("type", "web_search_result"), ("title", .string("Mock result \(k) — “w\(n)”")),
-                                    ("url", .string("https://example.com/mock/\(n)/\(k)")),
-                                    ("encrypted_content", .string(MockContent.base64(Array("mock-result-\(n)-\(k)".utf8)))),
-                                    ("page_age", k == 0 ? .null : "2 days ago")]))
+                let encrypted = MockContent.base64(Array("mock-result-\(n)-\(k)".utf8))
+                let title = "Mock result \(k) — “w\(n)”"
+                return .object(JSONObject([("type", "web_search_result"), ("title", .string(title)),
+                                           ("url", .string("https://example.com/mock/\(n)/\(k)")),
+                                           ("encrypted_content", .string(encrypted)),
+                                           ("page_age", k == 0 ? .null : "2 days ago")]))
             }
             return (#"{"query": "mock query \#(n)"}"#, .object(JSONObject([
                 ("type", "web_search_tool_result"), ("tool_use_id", .string(id)), ("content", .array(results)),

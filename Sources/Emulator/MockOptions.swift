@@ -7,7 +7,8 @@
 /// benchmarks call it directly and may use either form.
 struct MockOptions: Sendable, Equatable {
     static let scenarios: Set<String> = [
-        "text", "tools", "thinking", "error", "midstream_error", "disconnect", "stall", "echo", "fixture", "server_tools",
+        "text", "tools", "thinking", "error", "midstream_error", "disconnect", "stall", "echo", "fixture",
+        "server_tools",
     ]
 
     var scenario = "text"

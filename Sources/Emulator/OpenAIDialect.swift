@@ -21,7 +21,8 @@ struct OpenAIDialect: Dialect {
         var id: String { "chatcmpl-mock\(request.serial)" }
 
         func frame(delta: JSONValue, finish: JSONValue = .null, logprobs: JSONValue = nil) -> [UInt8] {
-            encode(["choices": [["index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish]] as JSONValue])
+            encode(["choices": [["index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish]]
+                    as JSONValue])
         }
 
         var base: JSONObject {
@@ -64,7 +65,8 @@ struct OpenAIDialect: Dialect {
         let (logprobs, top) = MockLogprobs.openAIRequested(request.body)
         if logprobs {
             script.append(count: text.count) { i in
-                chunks.frame(delta: ["content": .string(text.piece(i))], logprobs: MockLogprobs.openAI([(text.piece(i), i)], top: top))
+                chunks.frame(delta: ["content": .string(text.piece(i))],
+                             logprobs: MockLogprobs.openAI([(text.piece(i), i)], top: top))
             }
         } else {
             script.append(count: text.count) { template.fill(text.piece($0)) }
@@ -116,7 +118,8 @@ struct OpenAIDialect: Dialect {
 
     // MARK: Whole responses
 
-    private func completion(_ request: ScenarioRequest, message: JSONValue, finish: String, logprobs: JSONValue = nil) -> Reply {
+    private func completion(_ request: ScenarioRequest, message: JSONValue, finish: String,
+                            logprobs: JSONValue = nil) -> Reply {
         let body: JSONValue = [
             "id": .string("chatcmpl-mock\(request.serial)"), "object": "chat.completion", "created": .int(request.created),
             "model": .string(request.model),

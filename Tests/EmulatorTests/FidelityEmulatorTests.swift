@@ -15,7 +15,8 @@ struct FidelityEmulatorTests {
         let json = r.eventJSON
         for event in r.events { #expect(event.event == (try JSONValue.parse(event.data))["type"]?.stringValue) }
         let starts = json.filter { $0["type"]?.stringValue == "content_block_start" }
-        #expect(starts.compactMap { $0["content_block"]?["type"]?.stringValue }
+        #expect(
+            starts.compactMap { $0["content_block"]?["type"]?.stringValue }
                 == ["text", "server_tool_use", "web_search_tool_result", "text"])
         let use = try #require(starts[1]["content_block"])
         #expect(use["input"] == [:])
@@ -30,12 +31,17 @@ struct FidelityEmulatorTests {
         #expect(delta["usage"]?["server_tool_use"]?["web_search_requests"] == 1)
     }
 
-    @Test(arguments: [("web_fetch", "web_fetch_tool_result"), ("bash_code_execution", "bash_code_execution_tool_result"),
-                      ("code_execution", "code_execution_tool_result")])
+    @Test(arguments: [
+        ("web_fetch", "web_fetch_tool_result"), ("bash_code_execution", "bash_code_execution_tool_result"),
+        ("code_execution", "code_execution_tool_result"),
+    ])
     func otherServerToolsWholeAnswer(tool: String, result: String) throws {
         let r = try harness.anthropic("server_tools+tool=\(tool)+uses=2", stream: false)
         let content = try #require(r.json?["content"]?.arrayValue)
-        #expect(content.compactMap { $0["type"]?.stringValue } == ["text", "server_tool_use", result, "server_tool_use", result, "text"])
+        #expect(
+            content.compactMap { $0["type"]?.stringValue } == [
+                "text", "server_tool_use", result, "server_tool_use", result, "text",
+            ])
         #expect(content[1]["input"]?.objectValue?.isEmpty == false)
         #expect(content[2]["tool_use_id"] == content[1]["id"])
         #expect(r.json?["stop_reason"] == "end_turn")
@@ -45,8 +51,11 @@ struct FidelityEmulatorTests {
         let use = #"{"type":"server_tool_use","id":"srvtoolu_x","name":"web_search","input":{"query":"q"}}"#
         let result = #"{"type":"web_search_tool_result","tool_use_id":"srvtoolu_x","content":[]}"#
         func send(_ blocks: String) throws -> EmulatorHarness.Response {
-            try harness.request("POST", "/v1/messages", headers: ["x-api-key": "k", "anthropic-version": "2023-06-01"],
-                                body: #"{"model":"text","max_tokens":10,"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[\#(blocks)]},{"role":"user","content":"more"}]}"#)
+            try harness.request(
+                "POST", "/v1/messages", headers: ["x-api-key": "k", "anthropic-version": "2023-06-01"],
+                body:
+                    #"{"model":"text","max_tokens":10,"messages":[{"role":"user","content":"q"},{"role":"assistant","content":[\#(blocks)]},{"role":"user","content":"more"}]}"#
+            )
         }
         #expect(try send(use).status == 400)
         #expect(try send(result).status == 400)
@@ -70,9 +79,12 @@ struct FidelityEmulatorTests {
         let config = #","generationConfig":{"responseLogprobs":true,"logprobs":2}"#
         let asked = try harness.gemini("text+chunks=3", extra: config)
         let events = asked.events.compactMap { try? JSONValue.parse($0.data) }
-        let chosen = events.compactMap { $0["candidates"]?[0]?["logprobsResult"]?["chosenCandidates"]?.arrayValue }.flatMap { $0 }
+        let chosen = events.compactMap { $0["candidates"]?[0]?["logprobsResult"]?["chosenCandidates"]?.arrayValue }
+            .flatMap { $0 }
         #expect(chosen.compactMap { $0["token"]?.stringValue } == ["w0", " w1", " w2"])
-        #expect(events.first?["candidates"]?[0]?["logprobsResult"]?["topCandidates"]?[0]?["candidates"]?.arrayValue?.count == 2)
+        #expect(
+            events.first?["candidates"]?[0]?["logprobsResult"]?["topCandidates"]?[0]?["candidates"]?.arrayValue?.count
+                == 2)
         let whole = try harness.gemini("text+chunks=2", stream: false, extra: config)
         #expect(whole.json?["candidates"]?[0]?["logprobsResult"]?["chosenCandidates"]?.arrayValue?.count == 2)
         #expect(whole.json?["candidates"]?[0]?["avgLogprobs"] != nil)

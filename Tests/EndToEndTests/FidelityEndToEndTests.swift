@@ -43,20 +43,27 @@ struct FidelityEndToEndTests {
     @Test func serverToolsPassThroughTheAnthropicDoorAndStayOutOfTheOpenAIDoor() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let streamed = try Self.post(daemon, "/v1/messages", Self.messages("anthropic/server_tools+chunks=2", stream: true))
+        let streamed = try Self.post(
+            daemon, "/v1/messages", Self.messages("anthropic/server_tools+chunks=2", stream: true))
         let starts = sseEvents(streamed.body).filter { $0.event == "content_block_start" }
             .compactMap { try? JSONValue.parse($0.data)["content_block"] }
-        #expect(starts.compactMap { $0["type"]?.stringValue } == ["text", "server_tool_use", "web_search_tool_result", "text"])
-        let whole = try Self.post(daemon, "/v1/messages", Self.messages("anthropic/server_tools+chunks=2", stream: false))
+        #expect(
+            starts.compactMap { $0["type"]?.stringValue } == [
+                "text", "server_tool_use", "web_search_tool_result", "text",
+            ])
+        let whole = try Self.post(
+            daemon, "/v1/messages", Self.messages("anthropic/server_tools+chunks=2", stream: false))
         let blocks = try #require(try JSONValue.parse(whole.body)["content"]?.arrayValue)
         #expect(blocks[2]["content"] == starts[2]["content"])
         #expect(blocks[1]["input"] == ["query": "mock query 0"])
         #expect(try JSONValue.parse(whole.body)["stop_reason"] == "end_turn")
 
-        let chunks = try Self.post(daemon, "/v1/chat/completions", Self.completions("anthropic/server_tools+chunks=2", stream: true))
+        let chunks = try Self.post(
+            daemon, "/v1/chat/completions", Self.completions("anthropic/server_tools+chunks=2", stream: true))
         #expect(!chunks.body.contains("srvtoolu") && !chunks.body.contains("tool_calls"))
         #expect(chunks.body.contains(#""finish_reason":"stop""#))
-        let completion = try Self.post(daemon, "/v1/chat/completions", Self.completions("anthropic/server_tools+chunks=2", stream: false))
+        let completion = try Self.post(
+            daemon, "/v1/chat/completions", Self.completions("anthropic/server_tools+chunks=2", stream: false))
         #expect(!completion.body.contains("srvtoolu"))
         #expect(try JSONValue.parse(completion.body)["choices"]?[0]?["message"]?["content"] == "Let me check.w0 w1")
     }
@@ -68,13 +75,18 @@ struct FidelityEndToEndTests {
         let first = try ChatEndToEndTests.chat(daemon, model: "anthropic/server_tools+chunks=2", stream: false)
         let firstJSON = try JSONValue.parse(first.body)
         let content = try #require(firstJSON["message"]?["content"])
-        let body: JSONValue = ["model": "anthropic/text+run=st2", "stream": false, "messages": [
-            ["role": "user", "content": "news?"], ["role": "assistant", "content": content], ["role": "user", "content": "more"],
-        ]]
+        let body: JSONValue = [
+            "model": "anthropic/text+run=st2", "stream": false,
+            "messages": [
+                ["role": "user", "content": "news?"], ["role": "assistant", "content": content],
+                ["role": "user", "content": "more"],
+            ],
+        ]
         let second = try Self.post(daemon, "/v1/chat", body.serialized())
         #expect(second.status == 200, "\(second.body)")
         let sent = try #require(try ChatEndToEndTests.mockRequests(mock, run: "st2").last?["body"] as? [String: Any])
-        let sentBlocks = try JSONValue.parse(try JSONSerialization.data(withJSONObject: sent))["messages"]?[1]?["content"]?.arrayValue
+        let sentBlocks = try JSONValue.parse(try JSONSerialization.data(withJSONObject: sent))["messages"]?[1]?[
+            "content"]?.arrayValue
         let original = content.arrayValue?.compactMap { $0["block"] } ?? []
         #expect(sentBlocks?.filter { $0["type"]?.stringValue != "text" } == original)
     }
@@ -88,12 +100,15 @@ struct FidelityEndToEndTests {
             for stream in [true, false] {
                 let response = try ChatEndToEndTests.chat(daemon, model: "\(model)+run=\(run)\(stream)", stream: stream)
                 #expect(response.status == 503, "\(model) \(response.body)")
-                #expect((jsonObject(response.body)?["error"] as? [String: Any])?["type"] as? String == "upstream_unavailable")
+                #expect(
+                    (jsonObject(response.body)?["error"] as? [String: Any])?["type"] as? String
+                        == "upstream_unavailable")
                 // Retried like any overload (two attempts configured).
                 #expect(try ChatEndToEndTests.mockRequests(mock, run: "\(run)\(stream)").count == 2)
             }
         }
-        let door = try Self.post(daemon, "/v1/messages", Self.messages("anthropic/midstream_error+after=0", stream: true))
+        let door = try Self.post(
+            daemon, "/v1/messages", Self.messages("anthropic/midstream_error+after=0", stream: true))
         #expect(door.status == 503)
         #expect((jsonObject(door.body)?["error"] as? [String: Any])?["type"] as? String == "overloaded_error")
     }
@@ -101,7 +116,8 @@ struct FidelityEndToEndTests {
     @Test func afterAnErrorEachDoorEndsItsStreamAsItsProtocolDoes() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        var body = #"{"model":"anthropic/midstream_error+after=2","stream":true,"stream_options":{"include_usage":true},"#
+        var body =
+            #"{"model":"anthropic/midstream_error+after=2","stream":true,"stream_options":{"include_usage":true},"#
         body += #""messages":[{"role":"user","content":"hi"}]}"#
         let openAI = try Self.post(daemon, "/v1/chat/completions", body)
         let lines = openAI.body.components(separatedBy: "\n\n").filter { !$0.isEmpty }
@@ -110,7 +126,8 @@ struct FidelityEndToEndTests {
         #expect(error["error"]?["type"] == "server_error")
         #expect(!openAI.body.contains("finish_reason\":\"stop") && !openAI.body.contains("\"usage\""))
 
-        let anthropic = try Self.post(daemon, "/v1/messages", Self.messages("openai/midstream_error+after=2", stream: true))
+        let anthropic = try Self.post(
+            daemon, "/v1/messages", Self.messages("openai/midstream_error+after=2", stream: true))
         let names = sseEvents(anthropic.body).map(\.event)
         #expect(names.last == "error")
         #expect(!names.contains("message_delta") && !names.contains("message_stop"))
@@ -131,7 +148,8 @@ struct FidelityEndToEndTests {
         #expect(limited.headers["retry-after"] == "21")
         #expect(try ChatEndToEndTests.mockRequests(mock, run: "rb1").count == 1)
         // While Gemini is held back for those 21 s, a request with a fallback goes there at once.
-        let held = try ChatEndToEndTests.chat(daemon, model: "gemini/text+run=rb0", extra: #","fallbacks":["openai/text+run=rb00"]"#)
+        let held = try ChatEndToEndTests.chat(
+            daemon, model: "gemini/text+run=rb0", extra: #","fallbacks":["openai/text+run=rb00"]"#)
         #expect(held.status == 200)
         #expect(try ChatEndToEndTests.mockRequests(mock, run: "rb00").count == 1)
     }
@@ -139,8 +157,9 @@ struct FidelityEndToEndTests {
     @Test func aLongProviderRetryHintGoesToTheNextFallback() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let fallback = try ChatEndToEndTests.chat(daemon, model: "gemini/error+status=429+retry_after=21+run=rb2",
-                                                  extra: #","fallbacks":["openai/text+run=rb3"]"#)
+        let fallback = try ChatEndToEndTests.chat(
+            daemon, model: "gemini/error+status=429+retry_after=21+run=rb2",
+            extra: #","fallbacks":["openai/text+run=rb3"]"#)
         #expect(fallback.status == 200)
         #expect(try ChatEndToEndTests.mockRequests(mock, run: "rb2").count == 1)
         #expect(try ChatEndToEndTests.mockRequests(mock, run: "rb3").count == 1)
@@ -156,7 +175,8 @@ struct FidelityEndToEndTests {
 
     @Test func theRetryWaitBoundIsConfigured() throws {
         let mock = try Launch.mock()
-        let daemon = try Launch.daemon(behind: mock, environment: ["SWITCHBOARD_PROVIDERS_GEMINI_RETRY_MAX_WAIT_MS": "0"])
+        let daemon = try Launch.daemon(
+            behind: mock, environment: ["SWITCHBOARD_PROVIDERS_GEMINI_RETRY_MAX_WAIT_MS": "0"])
         let limited = try ChatEndToEndTests.chat(daemon, model: "gemini/error+status=429+retry_after=1+run=rc1")
         #expect(limited.status == 429)
         #expect(try ChatEndToEndTests.mockRequests(mock, run: "rc1").count == 1)
@@ -165,21 +185,26 @@ struct FidelityEndToEndTests {
     // MARK: Log probabilities
 
     /// Asked for through `provider_options` (the request fields are mapped by the request side).
-    @Test(arguments: [("openai", #"{"openai":{"logprobs":true,"top_logprobs":2}}"#),
-                      ("gemini", #"{"gemini":{"generationConfig":{"responseLogprobs":true,"logprobs":2}}}"#)])
+    @Test(arguments: [
+        ("openai", #"{"openai":{"logprobs":true,"top_logprobs":2}}"#),
+        ("gemini", #"{"gemini":{"generationConfig":{"responseLogprobs":true,"logprobs":2}}}"#),
+    ])
     func logprobsReachTheUnifiedDoor(provider: String, options: String) throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let streamed = try ChatEndToEndTests.chat(daemon, model: "\(provider)/text+chunks=3", extra: #","provider_options":\#(options)"#)
+        let streamed = try ChatEndToEndTests.chat(
+            daemon, model: "\(provider)/text+chunks=3", extra: #","provider_options":\#(options)"#)
         let entries = sseEvents(streamed.body).filter { $0.event == "logprobs" }
             .compactMap { try? JSONValue.parse($0.data)["content"]?.arrayValue }.flatMap { $0 }
         #expect(entries.compactMap { $0["token"]?.stringValue } == ["w0", " w1", " w2"])
         #expect(entries.allSatisfy { $0["top_logprobs"]?.arrayValue?.count == 2 && $0["bytes"]?.arrayValue != nil })
-        let whole = try ChatEndToEndTests.chat(daemon, model: "\(provider)/text+chunks=3", extra: #","provider_options":\#(options)"#,
-                                               stream: false)
+        let whole = try ChatEndToEndTests.chat(
+            daemon, model: "\(provider)/text+chunks=3", extra: #","provider_options":\#(options)"#,
+            stream: false)
         #expect(try JSONValue.parse(whole.body)["logprobs"]?["content"]?.arrayValue?.count == 3)
         let plain = try ChatEndToEndTests.chat(daemon, model: "\(provider)/text+chunks=3", stream: false)
         #expect(try JSONValue.parse(plain.body)["logprobs"] == nil)
-        #expect(!(try ChatEndToEndTests.chat(daemon, model: "\(provider)/text+chunks=3")).body.contains("event: logprobs"))
+        #expect(
+            !(try ChatEndToEndTests.chat(daemon, model: "\(provider)/text+chunks=3")).body.contains("event: logprobs"))
     }
 }

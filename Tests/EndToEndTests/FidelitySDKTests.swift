@@ -11,9 +11,13 @@ struct FidelitySDKTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let path = Repo.root.appendingPathComponent("Tests/SDK/\(script)").path
-        let result = try run(python, [path, daemon.baseURL, name], environment: ["PATH": "/usr/bin:/bin",
-                                                                                   "HOME": NSTemporaryDirectory()],
-                             timeout: 120)
+        let result = try run(
+            python, [path, daemon.baseURL, name],
+            environment: [
+                "PATH": "/usr/bin:/bin",
+                "HOME": NSTemporaryDirectory(),
+            ],
+            timeout: 120)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains(" passed, 0 failed") && !result.stdout.contains(" 0 passed"), "\(result.stdout)")
     }
@@ -29,7 +33,9 @@ struct FidelitySDKTests {
     @Test func anthropicDoorKeepsGeminiSignaturesWholeAndStreamed() throws {
         try Self.section("anthropic_fidelity.py", "signatures")
     }
-    @Test func anthropicDoorPassesServerToolsThrough() throws { try Self.section("anthropic_fidelity.py", "server_tools") }
+    @Test func anthropicDoorPassesServerToolsThrough() throws {
+        try Self.section("anthropic_fidelity.py", "server_tools")
+    }
     @Test func anthropicDoorEndsAndFailsAsAnthropic() throws { try Self.section("anthropic_fidelity.py", "errors") }
     @Test func anthropicDoorReportsUsageAtMessageStart() throws { try Self.section("anthropic_fidelity.py", "usage") }
 }

@@ -3,6 +3,7 @@ import JSON
 import Providers
 import SSE
 import Testing
+
 @testable import Gateway
 
 /// `/v1/messages` output: the same blocks stream or not (Gemini's signatures included), server
@@ -32,9 +33,12 @@ struct AnthropicDoorEncodingTests {
             case "content_block_delta":
                 let delta = data["delta"]
                 switch delta?["type"]?.stringValue {
-                case "text_delta": blocks[index]["text"] = .string((blocks[index]["text"]?.stringValue ?? "") + (delta?["text"]?.stringValue ?? ""))
+                case "text_delta":
+                    blocks[index]["text"] = .string(
+                        (blocks[index]["text"]?.stringValue ?? "") + (delta?["text"]?.stringValue ?? ""))
                 case "thinking_delta":
-                    blocks[index]["thinking"] = .string((blocks[index]["thinking"]?.stringValue ?? "") + (delta?["thinking"]?.stringValue ?? ""))
+                    blocks[index]["thinking"] = .string(
+                        (blocks[index]["thinking"]?.stringValue ?? "") + (delta?["thinking"]?.stringValue ?? ""))
                 case "signature_delta": blocks[index]["signature"] = delta?["signature"]
                 case "input_json_delta": json[index, default: ""] += delta?["partial_json"]?.stringValue ?? ""
                 default: break
@@ -52,15 +56,22 @@ struct AnthropicDoorEncodingTests {
     /// The same Gemini answer — thoughts, a signed text part, a signed call — whole and streamed.
     @Test(arguments: [
         [#"{"text": "t0 t1","thought": true}"#, #"{"text": "w0 w1","thoughtSignature": "c2lnLTE="}"#],
-        [#"{"functionCall": {"name": "f","args": {"city": "Oslo"}},"thoughtSignature": "c2lnLTI="}"#, #"{"functionCall": {"name": "f","args": {}}}"#],
+        [
+            #"{"functionCall": {"name": "f","args": {"city": "Oslo"}},"thoughtSignature": "c2lnLTI="}"#,
+            #"{"functionCall": {"name": "f","args": {}}}"#,
+        ],
         [#"{"text": "Sure."}"#, #"{"functionCall": {"name": "f","args": {}},"thoughtSignature": "c2lnLTM="}"#],
-        [#"{"text": "t0","thought": true,"thoughtSignature": "c2lnLTQ="}"#, #"{"text": "t1","thought": true}"#,
-         #"{"text": "w0","thoughtSignature": "c2lnLTU="}"#],
+        [
+            #"{"text": "t0","thought": true,"thoughtSignature": "c2lnLTQ="}"#, #"{"text": "t1","thought": true}"#,
+            #"{"text": "w0","thoughtSignature": "c2lnLTU="}"#,
+        ],
     ])
     func aWholeGeminiAnswerHasTheStreamsBlocks(parts: [String]) throws {
-        let event = #"{"candidates": [{"content": {"parts": [\#(parts.joined(separator: ","))],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 3,"candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}"#
+        let event =
+            #"{"candidates": [{"content": {"parts": [\#(parts.joined(separator: ","))],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 3,"candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}"#
         let whole = try Self.gemini.decodeResponse(body: Array(event.utf8), model: "g")
-        let wholeBlocks = try #require(try JSONValue.parse(AnthropicEventEncoder().response(whole))["content"]?.arrayValue)
+        let wholeBlocks = try #require(
+            try JSONValue.parse(AnthropicEventEncoder().response(whole))["content"]?.arrayValue)
         let decoder = Self.gemini.makeStreamDecoder(model: "g")
         var streamed: [StreamEvent] = []
         decoder.decode(SSEEvent(data: event)) { streamed.append($0) }
@@ -70,43 +81,68 @@ struct AnthropicDoorEncodingTests {
     }
 
     @Test func theBlocksGoBackToGeminiOnTheirParts() throws {
-        let whole = ChatResponse(id: "r", model: "g", provider: "gemini", created: 1, content: [
-            .thinking(ThinkingPart(text: "t0")), .text(TextPart(text: "w0", signature: "gemini:c2lnLTE=")),
-            .toolCall(ToolCallPart(id: "call_1", name: "f", arguments: [:], signature: "gemini:c2lnLTI=")),
-        ], finishReason: .toolCalls, providerFinishReason: "STOP", usage: .zero)
+        let whole = ChatResponse(
+            id: "r", model: "g", provider: "gemini", created: 1,
+            content: [
+                .thinking(ThinkingPart(text: "t0")), .text(TextPart(text: "w0", signature: "gemini:c2lnLTE=")),
+                .toolCall(ToolCallPart(id: "call_1", name: "f", arguments: [:], signature: "gemini:c2lnLTI=")),
+            ], finishReason: .toolCalls, providerFinishReason: "STOP", usage: .zero)
         let blocks = AnthropicEventEncoder.blocks(whole.content)
-        #expect(blocks == [
-            ["type": "thinking", "thinking": "t0", "signature": "gemini:c2lnLTE="], ["type": "text", "text": "w0"],
-            ["type": "thinking", "thinking": "", "signature": "gemini:c2lnLTI="],
-            .object(JSONObject([("type", "tool_use"), ("id", "call_1"), ("name", "f"), ("input", [:])])),
-        ])
+        #expect(
+            blocks == [
+                ["type": "thinking", "thinking": "t0", "signature": "gemini:c2lnLTE="], ["type": "text", "text": "w0"],
+                ["type": "thinking", "thinking": "", "signature": "gemini:c2lnLTI="],
+                .object(JSONObject([("type", "tool_use"), ("id", "call_1"), ("name", "f"), ("input", [:])])),
+            ])
     }
 
     @Test func serverToolBlocksPassThroughAsAnthropicStreamsThem() {
-        let use: JSONValue = .object(JSONObject([("type", "server_tool_use"), ("id", "srvtoolu_1"), ("name", "web_search"),
-                                                 ("input", ["query": "q"])]))
-        let result: JSONValue = .object(JSONObject([("type", "web_search_tool_result"), ("tool_use_id", "srvtoolu_1"),
-                                                    ("content", [["type": "web_search_result", "page_age": nil]])]))
-        let events = Self.events([.start(id: "m", model: "c", provider: "anthropic", created: 1), .text("Looking."),
-                                  .serverTool(ServerToolPart(provider: "anthropic", block: use)),
-                                  .serverTool(ServerToolPart(provider: "anthropic", block: result)), .text("Found."),
-                                  .usage(.zero), .done(.stop, providerFinishReason: "end_turn")])
+        let use: JSONValue = .object(
+            JSONObject([
+                ("type", "server_tool_use"), ("id", "srvtoolu_1"), ("name", "web_search"),
+                ("input", ["query": "q"]),
+            ]))
+        let result: JSONValue = .object(
+            JSONObject([
+                ("type", "web_search_tool_result"), ("tool_use_id", "srvtoolu_1"),
+                ("content", [["type": "web_search_result", "page_age": nil]]),
+            ]))
+        let events = Self.events([
+            .start(id: "m", model: "c", provider: "anthropic", created: 1), .text("Looking."),
+            .serverTool(ServerToolPart(provider: "anthropic", block: use)),
+            .serverTool(ServerToolPart(provider: "anthropic", block: result)), .text("Found."),
+            .usage(.zero), .done(.stop, providerFinishReason: "end_turn"),
+        ])
         let starts = events.filter { $0.name == "content_block_start" }.map { $0.data }
         #expect(starts.map { $0["index"] } == [0, 1, 2, 3])
-        #expect(starts[1]["content_block"] == .object(JSONObject([("type", "server_tool_use"), ("id", "srvtoolu_1"),
-                                                                  ("name", "web_search"), ("input", [:])])))
+        #expect(
+            starts[1]["content_block"]
+                == .object(
+                    JSONObject([
+                        ("type", "server_tool_use"), ("id", "srvtoolu_1"),
+                        ("name", "web_search"), ("input", [:]),
+                    ])))
         #expect(starts[2]["content_block"] == result)
-        #expect(Self.blocks(events) == [["type": "text", "text": "Looking."], use, result, ["type": "text", "text": "Found."]])
+        #expect(
+            Self.blocks(events) == [
+                ["type": "text", "text": "Looking."], use, result, ["type": "text", "text": "Found."],
+            ])
         #expect(events.last?.name == "message_stop")
         #expect(events.first { $0.name == "message_delta" }?.data["delta"]?["stop_reason"] == "end_turn")
-        let whole = AnthropicEventEncoder.blocks([.text(TextPart(text: "Looking.")), .serverTool(ServerToolPart(provider: "anthropic", block: use)),
-                                                  .serverTool(ServerToolPart(provider: "anthropic", block: result))])
-        #expect(whole.map { $0.serialized() } == [#"{"type":"text","text":"Looking."}"#, use.serialized(), result.serialized()])
+        let whole = AnthropicEventEncoder.blocks([
+            .text(TextPart(text: "Looking.")), .serverTool(ServerToolPart(provider: "anthropic", block: use)),
+            .serverTool(ServerToolPart(provider: "anthropic", block: result)),
+        ])
+        #expect(
+            whole.map { $0.serialized() } == [
+                #"{"type":"text","text":"Looking."}"#, use.serialized(), result.serialized(),
+            ])
     }
 
     @Test func messageStartCarriesTheUsageKnownThen() {
-        let events = Self.events([.start(id: "m", model: "c", provider: "anthropic", created: 1)],
-                                 startUsage: Usage(inputTokens: 100, outputTokens: 1, cacheReadTokens: 60, cacheWriteTokens: 30))
+        let events = Self.events(
+            [.start(id: "m", model: "c", provider: "anthropic", created: 1)],
+            startUsage: Usage(inputTokens: 100, outputTokens: 1, cacheReadTokens: 60, cacheWriteTokens: 30))
         let usage = events.first?.data["message"]?["usage"]
         #expect(usage?["input_tokens"] == 10)
         #expect(usage?["cache_read_input_tokens"] == 60)
@@ -114,9 +150,11 @@ struct AnthropicDoorEncodingTests {
     }
 
     @Test func aFailedStreamEndsAtItsErrorEvent() {
-        let events = Self.events([.start(id: "m", model: "c", provider: "openai", created: 1), .text("w0"),
-                                  .error(StreamError(type: "upstream_error", message: "openai: boom", provider: "openai", status: 502)),
-                                  .usage(.zero), .done(.error, providerFinishReason: nil)])
+        let events = Self.events([
+            .start(id: "m", model: "c", provider: "openai", created: 1), .text("w0"),
+            .error(StreamError(type: "upstream_error", message: "openai: boom", provider: "openai", status: 502)),
+            .usage(.zero), .done(.error, providerFinishReason: nil),
+        ])
         #expect(events.last?.name == "error")
         #expect(events.last?.data["error"]?["type"] == "api_error")
         #expect(!events.contains { $0.name == "message_delta" || $0.name == "message_stop" })

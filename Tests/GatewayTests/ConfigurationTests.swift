@@ -108,9 +108,8 @@ struct ConfigurationTests {
 
     @Test func theRetryWaitBoundIsConfigurableAndRangeChecked() throws {
         let path = Self.file("providers:\n  gemini: {retry: {max_wait_ms: 1500}}\n")
-        let loaded = try GatewayConfiguration.load(path: path, environment: ["GEMINI_API_KEY": "g",
-                                                                             "SWITCHBOARD_PROVIDERS_OPENAI_RETRY_MAX_WAIT_MS": "0"],
-                                                   defaultPath: "/nonexistent")
+        let environment = ["GEMINI_API_KEY": "g", "SWITCHBOARD_PROVIDERS_OPENAI_RETRY_MAX_WAIT_MS": "0"]
+        let loaded = try GatewayConfiguration.load(path: path, environment: environment, defaultPath: "/nonexistent")
         #expect(loaded.providers["gemini"]?.retry.maxWaitMilliseconds == 1500)
         #expect(loaded.providers["openai"]?.retry.maxWaitMilliseconds == 0)
         #expect(loaded.providers["anthropic"]?.retry.maxWaitMilliseconds == 5000)

@@ -69,7 +69,8 @@ elif section == "server_tools":
     with client.messages.stream(model="anthropic/server_tools+tool=bash_code_execution", max_tokens=500,
                                 messages=QUESTION) as stream:
         code = stream.get_final_message()
-    check("bash blocks", kinds(code.content)[1:3] == ["server_tool_use", "bash_code_execution_tool_result"], code.content)
+    check("bash blocks", kinds(code.content)[1:3] == ["server_tool_use", "bash_code_execution_tool_result"],
+          code.content)
     check("bash input", code.content[1].input == {"command": "echo w0"}, code.content[1])
 
 elif section == "errors":
@@ -85,8 +86,8 @@ elif section == "errors":
                 check(f"{model} stream={stream}", False, "no exception")
             except anthropic.APIStatusError as error:
                 check(f"{model} stream={stream} status", error.status_code == 503, repr(error))
-                check(f"{model} stream={stream} type", (error.body or {}).get("error", {}).get("type") == "overloaded_error",
-                      error.body)
+                kind = (error.body or {}).get("error", {}).get("type")
+                check(f"{model} stream={stream} type", kind == "overloaded_error", error.body)
     # After content the stream ends at its error event; the SDK raises it.
     text = ""
     try:
@@ -105,10 +106,11 @@ elif section == "usage":
         with client.messages.stream(model=model, max_tokens=50, messages=QUESTION) as stream:
             first = next(iter(stream))
             final = stream.get_final_message()
-        check(f"{model} message_start", first.type == "message_start" and first.message.usage.input_tokens == start_input,
-              first)
+        check(f"{model} message_start",
+              first.type == "message_start" and first.message.usage.input_tokens == start_input, first)
         total = final.usage.input_tokens + (final.usage.cache_read_input_tokens or 0)
-        check(f"{model} final", total == (100 if "anthropic" in model else 50 if "gemini" in model else 30), final.usage)
+        expected = 100 if "anthropic" in model else 50 if "gemini" in model else 30
+        check(f"{model} final", total == expected, final.usage)
 
 else:
     print(f"unknown section {section}")

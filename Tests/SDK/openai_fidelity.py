@@ -62,18 +62,21 @@ def streamed_turn(model):
 def signatures_of(provider, message):
     """(reasoning_details entries, tool-call thought signatures) of an assistant message dict."""
     details = message.get("reasoning_details") or []
-    calls = [(c.get("extra_content") or {}).get("google", {}).get("thought_signature") for c in message.get("tool_calls") or []]
+    calls = [(c.get("extra_content") or {}).get("google", {}).get("thought_signature")
+             for c in message.get("tool_calls") or []]
     return details, calls
 
 
 def check_turn1(provider, label, message):
     details, calls = signatures_of(provider, message)
     if provider == "anthropic":
-        signed = [d for d in details if d.get("type") == "reasoning.text" and d.get("signature", "").startswith("anthropic:")]
+        signed = [d for d in details
+                  if d.get("type") == "reasoning.text" and d.get("signature", "").startswith("anthropic:")]
         check(f"{label} reasoning_details", len(signed) == 1 and signed[0]["format"] == "anthropic-claude-v1"
               and signed[0]["text"] == message.get("reasoning_content") != "" and signed[0]["index"] == 0, message)
     else:
-        check(f"{label} extra_content", len(calls) >= 1 and (calls[0] or "").startswith("gemini:"), message.get("tool_calls"))
+        check(f"{label} extra_content", len(calls) >= 1 and (calls[0] or "").startswith("gemini:"),
+              message.get("tool_calls"))
         check(f"{label} no stray details", details == [], details)
 
 
@@ -91,10 +94,11 @@ if section in ("signatures", "signatures_turn2"):
         # Turn 2: the assistant message goes back as the client holds it, with the tool result;
         # the provider refuses a tool turn without its signature when thinking is on.
         for label, message in [("whole", whole), ("stream", streamed)]:
-            result = [{"role": "tool", "tool_call_id": c["id"], "content": '{"temp": 3}'} for c in message["tool_calls"]]
+            result = [{"role": "tool", "tool_call_id": c["id"], "content": '{"temp": 3}'}
+                      for c in message["tool_calls"]]
             try:
-                follow = client.chat.completions.create(model=f"{provider}/text+chunks=2", reasoning_effort="low", tools=TOOLS,
-                                                        messages=QUESTION + [message] + result)
+                follow = client.chat.completions.create(model=f"{provider}/text+chunks=2", reasoning_effort="low",
+                                                        tools=TOOLS, messages=QUESTION + [message] + result)
                 check(f"{provider} {label} turn 2", follow.choices[0].message.content == "w0 w1", follow)
             except openai.APIStatusError as error:
                 check(f"{provider} {label} turn 2", False, f"{error.status_code} {error.body}")
@@ -125,7 +129,8 @@ elif section == "errors":
             return error
         return None
 
-    limited = raised(lambda: client.chat.completions.create(model="openai/error+status=429+retry_after=0", messages=QUESTION))
+    limited = raised(lambda: client.chat.completions.create(model="openai/error+status=429+retry_after=0",
+                                                            messages=QUESTION))
     check("429 class", isinstance(limited, openai.RateLimitError), repr(limited))
     check("429 words", getattr(limited, "code", None) == "rate_limit_exceeded"
           and getattr(limited, "type", None) in ("requests", "tokens"), getattr(limited, "body", None))
@@ -152,7 +157,8 @@ elif section == "errors":
     # After content, the stream's error arrives as OpenAI sends one: the SDK raises it.
     text = ""
     try:
-        for chunk in client.chat.completions.create(model="anthropic/midstream_error+after=2", stream=True, messages=QUESTION):
+        for chunk in client.chat.completions.create(model="anthropic/midstream_error+after=2", stream=True,
+                                                    messages=QUESTION):
             if chunk.choices:
                 text += chunk.choices[0].delta.content or ""
         check("mid-stream raises", False, "no exception")

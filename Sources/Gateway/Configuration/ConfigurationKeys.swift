@@ -81,7 +81,8 @@ extension GatewayConfiguration {
                       "    base_url: \(Self.maskingPassword(p.baseURL))", "    api_key_env: \(p.apiKeyEnv)  # \(set(p.apiKey))",
                       "    timeouts: {connect_s: \(p.timeouts.connectSeconds), first_byte_s: \(p.timeouts.firstByteSeconds), idle_s: \(p.timeouts.idleSeconds)}",
                       "    limits: {rpm: \(p.limits.rpm), tpm: \(p.limits.tpm), max_concurrent: \(p.limits.maxConcurrent), queue_timeout_s: \(p.limits.queueTimeoutSeconds)}",
-                      "    retry: {attempts: \(p.retry.attempts), base_ms: \(p.retry.baseMilliseconds), cap_ms: \(p.retry.capMilliseconds), max_wait_ms: \(p.retry.maxWaitMilliseconds)}"]
+                      "    retry: {attempts: \(p.retry.attempts), base_ms: \(p.retry.baseMilliseconds), "
+                          + "cap_ms: \(p.retry.capMilliseconds), max_wait_ms: \(p.retry.maxWaitMilliseconds)}"]
             if name == "gemini" { lines.append("    cache_ttl_s: \(p.cacheTTLSeconds)") }
         }
         lines.append(models.isEmpty ? "models: {}" : "models:")

@@ -94,10 +94,11 @@ final class AnthropicEventEncoder: ChatEncoder {
             fields["input"] = .object(JSONObject())
             block = .object(fields)
         }
-        emit("content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": block], into: &out)
+        emit("content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": block],
+             into: &out)
         if let input {
-            emit("content_block_delta", ["type": "content_block_delta", "index": .int(index),
-                                         "delta": ["type": "input_json_delta", "partial_json": .string(input.serialized())]],
+            let delta: JSONValue = ["type": "input_json_delta", "partial_json": .string(input.serialized())]
+            emit("content_block_delta", ["type": "content_block_delta", "index": .int(index), "delta": delta],
                  into: &out)
         }
         emit("content_block_stop", ["type": "content_block_stop", "index": .int(index)], into: &out)
@@ -170,12 +171,13 @@ final class AnthropicEventEncoder: ChatEncoder {
                 if let data = t.redacted {
                     blocks.append(["type": "redacted_thinking", "data": .string(data)])
                 } else {
-                    blocks.append(["type": "thinking", "thinking": .string(t.text), "signature": .string(t.signature ?? "")])
+                    blocks.append(["type": "thinking", "thinking": .string(t.text),
+                                   "signature": .string(t.signature ?? "")])
                 }
             case .toolCall(let c):
                 sign(c.signature)
-                blocks.append(.object(JSONObject([("type", "tool_use"), ("id", .string(c.id)), ("name", .string(c.name)),
-                                                  ("input", c.arguments)])))
+                blocks.append(.object(JSONObject([("type", "tool_use"), ("id", .string(c.id)),
+                                                  ("name", .string(c.name)), ("input", c.arguments)])))
             case .serverTool(let s):
                 blocks.append(s.block)
             case .image:

@@ -30,13 +30,17 @@ final class OpenAIChunkEncoder: ChatEncoder {
             reasoning.thinking(delta)
             chunk(["reasoning_content": .string(delta)], finish: nil, into: &out)
         case .thinkingSignature(let signature):
-            if let entry = reasoning.signature(signature) { chunk(["reasoning_details": [entry]], finish: nil, into: &out) }
+            if let entry = reasoning.signature(signature) {
+                chunk(["reasoning_details": [entry]], finish: nil, into: &out)
+            }
         case .thinkingRedacted(let data):
             chunk(["reasoning_details": .array(reasoning.redacted(data))], finish: nil, into: &out)
         case .toolCallStart(let index, let callId, let name):
             var call = JSONObject([("index", .int(index)), ("id", .string(callId)), ("type", "function"),
                                    ("function", ["name": .string(name), "arguments": ""])])
-            if let signature = reasoning.takeForToolCall() { call["extra_content"] = OpenAIReasoningDetails.extraContent(signature) }
+            if let signature = reasoning.takeForToolCall() {
+                call["extra_content"] = OpenAIReasoningDetails.extraContent(signature)
+            }
             chunk(["tool_calls": [.object(call)]], finish: nil, into: &out)
         case .toolCallDelta(let index, let arguments):
             chunk(["tool_calls": [.object(JSONObject([("index", .int(index)), ("function", ["arguments": .string(arguments)])]))]],
@@ -57,8 +61,9 @@ final class OpenAIChunkEncoder: ChatEncoder {
                 flushReasoning(into: &out)
                 chunk(.object(JSONObject()), finish: Self.finishReason(reason), into: &out)
                 if includeUsage {
-                    line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
-                                             ("model", .string(model)), ("choices", []), ("usage", Self.usage(usage))])), into: &out)
+                    line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"),
+                                             ("created", .int(created)), ("model", .string(model)), ("choices", []),
+                                             ("usage", Self.usage(usage))])), into: &out)
                 }
             }
             out.append(contentsOf: "data: [DONE]\n\n".utf8)
@@ -74,8 +79,9 @@ final class OpenAIChunkEncoder: ChatEncoder {
 
     private func chunk(_ delta: JSONValue, logprobs: JSONValue? = nil, finish: String?, into out: inout [UInt8]) {
         let finish: JSONValue = finish.map { .string($0) } ?? .null
-        let choice = logprobs.map { JSONObject([("index", 0), ("delta", delta), ("logprobs", ["content": $0]), ("finish_reason", finish)]) }
-            ?? JSONObject([("index", 0), ("delta", delta), ("finish_reason", finish)])
+        let choice = logprobs.map {
+            JSONObject([("index", 0), ("delta", delta), ("logprobs", ["content": $0]), ("finish_reason", finish)])
+        } ?? JSONObject([("index", 0), ("delta", delta), ("finish_reason", finish)])
         line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
                                  ("model", .string(model)), ("choices", [.object(choice)])])), into: &out)
     }
@@ -96,9 +102,11 @@ final class OpenAIChunkEncoder: ChatEncoder {
         if !details.isEmpty { message["reasoning_details"] = .array(details) }
         var calls: [JSONValue] = []
         for case .toolCall(let c) in r.content {
-            var call = JSONObject([("id", .string(c.id)), ("type", "function"),
-                                   ("function", ["name": .string(c.name), "arguments": .string(c.arguments.serialized())])])
-            if let signature = signatures[calls.count] { call["extra_content"] = OpenAIReasoningDetails.extraContent(signature) }
+            let function: JSONValue = ["name": .string(c.name), "arguments": .string(c.arguments.serialized())]
+            var call = JSONObject([("id", .string(c.id)), ("type", "function"), ("function", function)])
+            if let signature = signatures[calls.count] {
+                call["extra_content"] = OpenAIReasoningDetails.extraContent(signature)
+            }
             calls.append(.object(call))
         }
         if !calls.isEmpty { message["tool_calls"] = .array(calls) }

@@ -30,8 +30,10 @@ enum OpenAIErrorVocabulary {
     }
 
     static func words(_ error: GatewayError) -> (type: String, code: String?) {
-        let tokens = error.headers.contains { $0.name.lowercased() == "x-ratelimit-remaining-tokens" && $0.value == "0" }
-            && !error.headers.contains { $0.name.lowercased() == "x-ratelimit-remaining-requests" && $0.value == "0" }
+        func exhausted(_ kind: String) -> Bool {
+            error.headers.contains { $0.name.lowercased() == "x-ratelimit-remaining-\(kind)" && $0.value == "0" }
+        }
+        let tokens = exhausted("tokens") && !exhausted("requests")
         return words(status: error.status, type: error.type.rawValue, param: error.param, tokensLimited: tokens)
     }
 

@@ -276,7 +276,8 @@ extension StreamEvent {
     /// True for events that carry model output (what "time to first token" measures).
     var isContent: Bool {
         switch self {
-        case .text, .thinking, .thinkingSignature, .thinkingRedacted, .toolCallStart, .toolCallDelta, .toolCall, .serverTool:
+        case .text, .thinking, .thinkingSignature, .thinkingRedacted, .toolCallStart, .toolCallDelta, .toolCall,
+             .serverTool:
             return true
         default:
             return false

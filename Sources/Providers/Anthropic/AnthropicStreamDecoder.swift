@@ -64,7 +64,8 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             case "signature_delta":
                 if let s = delta?["signature"]?.stringValue { emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic"))) }
             case "input_json_delta":
-                if let fragment = delta?["partial_json"]?.stringValue, !serverTools.append(index: index, fragment: fragment) {
+                if let fragment = delta?["partial_json"]?.stringValue,
+                   !serverTools.append(index: index, fragment: fragment) {
                     assembler.append(providerIndex: index, fragment: fragment).forEach(emit)
                 }
             default: break   // citations and future delta types are ignored

@@ -54,7 +54,8 @@ public enum UpstreamErrorMapping {
         case 429:
             error = GatewayError.rateLimited(event.message, retryAfterSeconds: 1, provider: event.provider)
         case 408, 409, 500, 501, 503...599:
-            error = GatewayError(status: 503, type: .upstreamUnavailable, message: event.message, provider: event.provider)
+            error = GatewayError(status: 503, type: .upstreamUnavailable, message: event.message,
+                                 provider: event.provider)
         case 400..<500:
             error = GatewayError(status: event.status, type: GatewayErrorType(rawValue: event.type) ?? .invalidRequest,
                                  message: event.message, provider: event.provider)

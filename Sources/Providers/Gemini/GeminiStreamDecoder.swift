@@ -42,7 +42,9 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
         if let reason = json["promptFeedback"]?["blockReason"]?.stringValue { blocked = reason }
         let candidate = json["candidates"]?[0]
         for part in candidate?["content"]?["parts"]?.arrayValue ?? [] { handle(part, emit) }
-        if let result = candidate?["logprobsResult"], let entries = GeminiLogprobs.entries(result) { emit(.logprobs(entries)) }
+        if let result = candidate?["logprobsResult"], let entries = GeminiLogprobs.entries(result) {
+            emit(.logprobs(entries))
+        }
         if let reason = candidate?["finishReason"]?.stringValue {
             finish = reason
             end(emit)
