@@ -139,6 +139,13 @@ struct AnthropicDoorEncodingTests {
             ])
     }
 
+    @Test func anthropicsOwnStopReasonsPassThrough() {
+        #expect(AnthropicEventEncoder.stopReason(.stop, "pause_turn") == "pause_turn")
+        #expect(AnthropicEventEncoder.stopReason(.stop, "stop_sequence") == "stop_sequence")
+        #expect(AnthropicEventEncoder.stopReason(.stop, "end_turn") == "end_turn")
+        #expect(AnthropicEventEncoder.stopReason(.stop, "STOP") == "end_turn")
+    }
+
     @Test func messageStartCarriesTheUsageKnownThen() {
         let events = Self.events(
             [.start(id: "m", model: "c", provider: "anthropic", created: 1)],

@@ -212,7 +212,11 @@ final class AnthropicEventEncoder: ChatEncoder {
         case .toolCalls: return "tool_use"
         case .length: return "max_tokens"
         case .contentFilter: return "refusal"
-        case .stop, .error, .cancelled: return provider == "stop_sequence" ? "stop_sequence" : "end_turn"
+        case .stop, .error, .cancelled:
+            // Anthropic's own ends that mean "stop" keep their name: `pause_turn` (a long server-tool
+            // turn the client resumes by sending the answer back) and `stop_sequence`.
+            if let provider, provider == "stop_sequence" || provider == "pause_turn" { return provider }
+            return "end_turn"
         }
     }
 
