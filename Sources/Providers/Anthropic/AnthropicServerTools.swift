@@ -25,10 +25,13 @@ struct AnthropicServerTools {
         open[index] = (block?.objectValue ?? JSONObject(), "")
     }
 
-    /// Takes the fragment when the block at `index` is a server tool's.
-    mutating func append(index: Int, fragment: String) -> Bool {
-        guard open[index] != nil else { return false }
-        open[index]?.input += fragment
+    /// Takes the delta when the block at `index` is a server tool's (its `input_json_delta`
+    /// fragments are kept; other deltas for it are ignored).
+    mutating func take(index: Int, delta: JSONValue?) -> Bool {
+        guard !open.isEmpty, open[index] != nil else { return false }
+        if delta?["type"]?.stringValue == "input_json_delta", let fragment = delta?["partial_json"]?.stringValue {
+            open[index]?.input += fragment
+        }
         return true
     }
 

@@ -58,14 +58,15 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         case "content_block_delta":
             let index = json["index"]?.intValue ?? 0
             let delta = json["delta"]
+            // A server tool's input fragments are its own, not a client tool call's.
+            if serverTools.take(index: index, delta: delta) { break }
             switch delta?["type"]?.stringValue ?? "" {
             case "text_delta": if let t = delta?["text"]?.stringValue, !t.isEmpty { emit(.text(t)) }
             case "thinking_delta": if let t = delta?["thinking"]?.stringValue, !t.isEmpty { emit(.thinking(t)) }
             case "signature_delta":
                 if let s = delta?["signature"]?.stringValue { emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic"))) }
             case "input_json_delta":
-                if let fragment = delta?["partial_json"]?.stringValue,
-                   !serverTools.append(index: index, fragment: fragment) {
+                if let fragment = delta?["partial_json"]?.stringValue {
                     assembler.append(providerIndex: index, fragment: fragment).forEach(emit)
                 }
             default: break   // citations and future delta types are ignored
