@@ -182,6 +182,14 @@ final class ChatExecution: @unchecked Sendable {
             let now = Double(EventLoop.monotonicNanoseconds()) / 1e9
             guard now + seconds <= deadline else {
                 writer.onClose = nil
+                // Held back (its limits, or a provider's retry hint too long to wait): the
+                // next fallback runs now, else the client hears when to come back.
+                if routeIndex + 1 < routes.count {
+                    routeIndex += 1
+                    attemptsOnRoute = 0
+                    attempt()
+                    return
+                }
                 finishWithError(.rateLimited("\(route.provider) is at its configured rate limit; try again later",
                                              retryAfterSeconds: seconds, provider: route.provider))
                 return
@@ -273,11 +281,12 @@ final class ChatExecution: @unchecked Sendable {
                 attempt()
                 return
             }
-            if failure.retryable, !outcome.sentToClient, slot.retry.allowsRetry(afterAttempts: attemptsOnRoute) {
-                let delay = slot.retry.delay(afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
-                                             random: Double.random(in: 0..<1, using: &random))
+            if failure.retryable, !outcome.sentToClient, slot.retry.allowsRetry(afterAttempts: attemptsOnRoute),
+               let delay = slot.retry.delay(afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
+                                            random: Double.random(in: 0..<1, using: &random)) {
                 // The request's deadline is the provider's first-byte budget: a retry that
-                // could not start within it is not worth the client's wait.
+                // could not start within it is not worth the client's wait. A provider hint
+                // beyond the retry's `max_wait_ms` gave no delay: fallback or the error now.
                 let elapsed = Double(EventLoop.monotonicNanoseconds() - startedNanos) / 1e9
                 if elapsed + delay < slot.endpoint.firstByteTimeout {
                     waitThenAttempt(seconds: delay)

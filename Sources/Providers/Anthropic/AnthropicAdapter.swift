@@ -66,7 +66,8 @@ public struct AnthropicAdapter: ProviderAdapter {
             case "tool_use":
                 content.append(.toolCall(ToolCallPart(id: block["id"]?.stringValue ?? "", name: block["name"]?.stringValue ?? "",
                                                       arguments: block["input"] ?? .object(JSONObject()))))
-            default: break
+            default:
+                if let part = AnthropicServerTools.part(block) { content.append(.serverTool(part)) }
             }
         }
         let decoder = AnthropicStreamDecoder(model: model, created: clock(), answerTool: answerTool)

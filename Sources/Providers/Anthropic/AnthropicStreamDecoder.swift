@@ -11,6 +11,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     private let created: Int
     private var assembler = ToolCallAssembler()
     private var blockKinds: [Int: String] = [:]
+    private var serverTools = AnthropicServerTools()
     private(set) var hasStarted = false
     private(set) var isDone = false
     private var input = 0, output = 0, cacheRead = 0, cacheWrite = 0
@@ -47,8 +48,9 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             let block = json["content_block"]
             let kind = isAnswer(block) ? Self.answerKind : block?["type"]?.stringValue ?? ""
             blockKinds[index] = kind
+            if AnthropicServerTools.isServerTool(kind) { serverTools.start(index: index, block: block) }
             switch kind {
-            case "tool_use", "server_tool_use":
+            case "tool_use":
                 assembler.start(providerIndex: index, id: block?["id"]?.stringValue ?? "",
                                 name: block?["name"]?.stringValue ?? "").forEach(emit)
             case "redacted_thinking":
@@ -61,6 +63,8 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         case "content_block_delta":
             let index = json["index"]?.intValue ?? 0
             let delta = json["delta"]
+            // A server tool's input fragments are its own, not a client tool call's.
+            if serverTools.take(index: index, delta: delta) { break }
             switch delta?["type"]?.stringValue ?? "" {
             case "text_delta": if let t = delta?["text"]?.stringValue, !t.isEmpty { emit(.text(t)) }
             case "thinking_delta": if let t = delta?["thinking"]?.stringValue, !t.isEmpty { emit(.thinking(t)) }
@@ -78,8 +82,10 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             }
         case "content_block_stop":
             let index = json["index"]?.intValue ?? 0
-            if blockKinds[index] == "tool_use" || blockKinds[index] == "server_tool_use" {
+            if blockKinds[index] == "tool_use" {
                 assembler.finish(providerIndex: index).forEach(emit)
+            } else if let part = serverTools.finish(index: index) {
+                emit(.serverTool(part))
             }
         case "message_delta":
             if let reason = json["delta"]?["stop_reason"]?.stringValue { stopReason = reason }
@@ -124,7 +130,8 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         let type = error?["type"]?.stringValue ?? "api_error"
         let message = "anthropic: " + (error?["message"]?.stringValue ?? type)
         let (unified, status): (String, Int) = switch type {
-        case "overloaded_error": ("upstream_unavailable", 529)
+        // Overload is 503 upstream_unavailable, as the same condition sent as HTTP 529 is.
+        case "overloaded_error": ("upstream_unavailable", 503)
         case "rate_limit_error": ("rate_limited", 429)
         case "invalid_request_error": ("invalid_request", 400)
         default: ("upstream_error", 500)
