@@ -29,8 +29,7 @@ public func fuzzProviderResponse(_ adapter: any ProviderAdapter, _ data: UnsafeP
 }
 
 private func check(_ failure: UpstreamFailure, _ provider: String) {
-    let encoders: [any ChatEncoder] = [UnifiedEncoder(), OpenAIChunkEncoder(includeUsage: false), AnthropicEventEncoder()]
-    for encoder in encoders {
+    for encoder in frontDoorEncoders() {
         fuzzExpect((try? JSONValue.parse(encoder.error(failure.error, requestId: "req_fuzz"))) != nil,
                    "\(provider): error body is not JSON")
     }

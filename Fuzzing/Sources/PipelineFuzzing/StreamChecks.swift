@@ -85,10 +85,14 @@ private func encodeEverywhere(_ events: [StreamEvent], _ provider: String) {
     if let response = accumulator.response() { encodeResponse(response, provider) }
 }
 
+/// One fresh encoder per front door (unified, OpenAI, Anthropic).
+func frontDoorEncoders() -> [any ChatEncoder] {
+    [UnifiedEncoder(), OpenAIChunkEncoder(includeUsage: false), AnthropicEventEncoder()]
+}
+
 /// A whole answer in every front door's shape: each must be JSON.
 func encodeResponse(_ response: ChatResponse, _ provider: String) {
-    let encoders: [any ChatEncoder] = [UnifiedEncoder(), OpenAIChunkEncoder(includeUsage: false), AnthropicEventEncoder()]
-    for encoder in encoders {
+    for encoder in frontDoorEncoders() {
         let body = encoder.response(response)
         fuzzExpect((try? JSONValue.parse(body)) != nil, "\(provider): response body is not JSON")
     }
