@@ -14,7 +14,19 @@ SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools (schema validator; later the provider SDKs), installed into .venv.
 PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema
 
-.PHONY: all setup setup-test build release run test bench install clean
+# Fuzzing (Fuzzing/): libFuzzer targets with AddressSanitizer, in their own build folder.
+# The sanitizers are also given to swiftc as one comma-joined flag: the driver keeps only the
+# last of several -sanitize= flags, which would drop the fuzzer's coverage instrumentation.
+# `make fuzz` builds optimized (several times the executions per second); the smoke run in
+# `make test` builds debug, which compiles in a third of the time.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_CONFIG  ?= release
+FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz \
+                --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
+FUZZ_RELEASE := -c release -Xswiftc -enable-testing
+
+.PHONY: all setup setup-test build release run test bench install clean fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -43,6 +55,20 @@ run: build
 
 test: setup-test build
 	$(SWIFT) test
+	$(MAKE) --no-print-directory fuzz-smoke
+
+fuzz-build: setup
+	@mkdir -p .build-fuzz
+	@echo "fuzz: building the targets, $(FUZZ_CONFIG) (log: .build-fuzz/build-$(FUZZ_CONFIG).log)"
+	@$(FUZZ_BUILD) $(if $(filter release,$(FUZZ_CONFIG)),$(FUZZ_RELEASE)) >.build-fuzz/build-$(FUZZ_CONFIG).log 2>&1 || \
+	  { grep -v 'Cannot export local symbol' .build-fuzz/build-$(FUZZ_CONFIG).log | tail -40; exit 1; }
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BIN=.build-fuzz/$(FUZZ_CONFIG) Fuzzing/run.sh
+
+# What `make test` runs: every target builds and survives a few seconds.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_CONFIG=debug FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 bench: setup release
 	@missing=""; for p in $(BENCH_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -59,4 +85,4 @@ install: release
 	@echo "installed; now: systemctl daemon-reload && systemctl enable --now switchboard"
 
 clean:
-	rm -rf .build .venv
+	rm -rf .build .build-fuzz .venv

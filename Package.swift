@@ -5,6 +5,13 @@ let package = Package(
     name: "switchboard",
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
+        // For the fuzz package under Fuzz/, which reaches the modules by path.
+        .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "SSE", targets: ["SSE"]),
+        .library(name: "ChatModel", targets: ["ChatModel"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "Providers", targets: ["Providers"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),

@@ -76,9 +76,12 @@ public enum UpstreamErrorMapping {
             let lower = name.lowercased()
             if lower.hasPrefix("x-ratelimit-") {
                 out.append((lower, value))
-            } else if lower.hasPrefix(prefix), let dash = lower.lastIndex(of: "-") {
-                let kind = lower[lower.index(lower.startIndex, offsetBy: prefix.count)..<dash]
-                let field = lower[lower.index(after: dash)...]
+            } else if lower.hasPrefix(prefix) {
+                // `<kind>-<field>` after the prefix; a name with nothing after it has no dash there.
+                let rest = lower.dropFirst(prefix.count)
+                guard let dash = rest.lastIndex(of: "-") else { continue }
+                let kind = rest[..<dash]
+                let field = rest[rest.index(after: dash)...]
                 guard !kind.isEmpty, ["limit", "remaining", "reset"].contains(field) else { continue }
                 var spelled = value
                 if field == "reset" {
