@@ -20,6 +20,6 @@ public func fuzzConfiguration(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
     guard let configuration = try? GatewayConfiguration.load(path: path, environment: environment) else { return 0 }
     fuzzExpect((0...65535).contains(configuration.listen.port), "port \(configuration.listen.port) accepted")
     _ = GatewayDaemon.snapshot(from: configuration)
-    _ = GatewayDaemon.serverConfiguration(from: configuration)
+    _ = GatewayDaemon.serverConfiguration(from: configuration, openFileLimit: 20_000)
     return 0
 }
