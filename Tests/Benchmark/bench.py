@@ -168,6 +168,7 @@ def main():
     for tool in ("wrk", "gcc"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing (make bench installs it)")
+    scenarios.procs.raise_open_files()  # inherited by the emulator, both proxies and the clients
     short = args.short or args.check or args.record is not None
     settings = Settings.from_environment(short)
 

@@ -1,6 +1,6 @@
 """nginx as the floor: a plain reverse proxy in front of the same emulator (one extra hop, no
 parsing, no translation, no metering), started with a generated configuration in a temp dir."""
-import os, shutil, socket, subprocess, tempfile, time
+import os, resource, shutil, socket, subprocess, tempfile, time
 
 import procs
 
@@ -67,12 +67,11 @@ class Nginx:
             # As root, the workers stay root (they only touch this temp dir); otherwise nginx
             # cannot switch users and the directive would only warn.
             f.write(CONFIG.format(user="user root;\n" if os.geteuid() == 0 else "", prefix=self.prefix,
-                                  open_files=procs.OPEN_FILES, worker_connections=max(1024, 2 * max_streams + 256),
+                                  open_files=resource.getrlimit(resource.RLIMIT_NOFILE)[0], worker_connections=max(1024, 2 * max_streams + 256),
                                   upstream_port=upstream_port, port=self.port,
                                   keepalive_requests=KEEPALIVE_REQUESTS))
         self.proc = subprocess.Popen([binary, "-p", self.prefix, "-c", conf, "-e", f"{self.prefix}/error.log"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     preexec_fn=procs.raise_open_files)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.workers = self._wait_ready()
 
     def _wait_ready(self):

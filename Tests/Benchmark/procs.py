@@ -7,12 +7,15 @@ OPEN_FILES = 65536
 
 
 def raise_open_files():
-    """preexec_fn: as many descriptors as allowed (root may raise the hard limit too)."""
+    """As many descriptors as allowed, for this process and every one it starts (they inherit
+    it): OPEN_FILES where the hard limit may be raised (root with CAP_SYS_RESOURCE), else the
+    hard limit. Returns the soft limit now in force."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(OPEN_FILES, soft), max(OPEN_FILES, hard)))
     except (ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def free_port():
@@ -28,7 +31,7 @@ def start_switchboard(binary, args, env=None):
     ready, log_path = os.path.join(tmp, "ready"), os.path.join(tmp, "log")
     with open(log_path, "w") as log:
         proc = subprocess.Popen([binary] + args + ["--ready-file", ready], stdout=log, stderr=log,
-                                env={**os.environ, **(env or {})}, cwd=tmp, preexec_fn=raise_open_files)
+                                env={**os.environ, **(env or {})}, cwd=tmp)
     for _ in range(600):
         if os.path.exists(ready) and open(ready).read().strip():
             return proc, int(open(ready).read().strip())

@@ -155,12 +155,14 @@ def memory(results, out):
         descriptors(many, out)
     back = results.get("memory_return")
     if back:
-        rows = [[t, f"{r['complete']:,} of {r['started']:,}", mb(r["rss_before_mb"]), mb(r["rss_peak_mb"]),
+        rows = [[t, f"{r['complete']:,} of {r['started']:,}", "yes" if r["all_open_at_once"] else "**no**",
+                 mb(r["rss_before_mb"]), mb(r["rss_peak_mb"]),
                  mb(r["rss_after_mb"]), mb(r["rss_settled_mb"]), f"{r['settle_s']:.0f} s",
                  f"{r['rss_settled_mb'] - r['rss_before_mb']:+.1f} MB"] for t, r in back.items()]
         table(f"Memory after a burst of {results['settings']['memory_return']:,} streams "
               f"({DOORS[results['memory_door']].title})",
-              ["", "complete", "RSS before", "at peak", "right after", "settled", "waited", "settled − before"],
+              ["", "complete", "all open at once", "RSS before", "at peak", "right after", "settled", "waited",
+               "settled − before"],
               rows, out)
         descriptors(back, out)
 
