@@ -38,6 +38,7 @@ def env_int(name, default):
 
 @dataclass
 class Settings:
+    """What a run measures: counts, durations, doors (defaults: the full run; see the module doc)."""
     short: bool = False
     seconds: int = 8
     concurrencies: list = field(default_factory=lambda: [1, 16, 64])
@@ -106,6 +107,8 @@ def run_suite(binary, s):
     if s.memory_10k and s.wants("memory_10k"):
         results["memory_10k"] = scenarios.many_streams(binary, door, shape(s.memory_10k), max(s.clients, 8))
     results["meta"]["load_after"] = list(scenarios.procs.load_average())
+    results["warnings"] = list(scenarios.warnings)
+    scenarios.warnings.clear()
     return results
 
 
@@ -192,13 +195,15 @@ def main():
         if not os.path.exists(BASELINE):
             raise SystemExit("no baseline: run `make bench-record` first")
         baseline = json.load(open(BASELINE))
+        # Like for like: the settings the baseline was recorded with, whatever the environment says.
+        settings = Settings(**baseline["settings"])
         results = run_suite(binary, settings)
         write_json(os.path.join(ROOT, "bench-results", "check.json"), results)
         rows, failures = guard.check(baseline, figures.guarded(results, figures.derive(results)))
         out = []
         report.table(f"bench-check against the baseline of {baseline['recorded']} ({baseline['commit']})",
                      ["ratio", "baseline", "noise", "allowed", "now", "verdict"], rows, out)
-        print("\n".join(out))
+        print("\n".join(out + [f"\n**Warning:** {w}." for w in results["warnings"]]))
         print(f"\n{len(failures)} of {len(rows)} ratios worse than the baseline beyond the noise"
               + (": " + ", ".join(failures) if failures else ""))
         return 1 if failures else 0

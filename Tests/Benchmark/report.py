@@ -39,6 +39,7 @@ def render(results, derived):
     meta = results["meta"]
     out.append(f"Run {meta['started']} on {meta['cpus']} CPUs, commit {meta['commit']}; load average "
                f"{meta['load_before']} before, {meta['load_after']} after. {meta['note']}")
+    out.extend(f"\n**Warning:** {w}." for w in results.get("warnings", []))
     nonstream(results, derived, out)
     streams(results, derived, out)
     cpu_memory(results, derived, out)

@@ -20,6 +20,15 @@ def log(message):
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+# What went wrong in this run (errors, incomplete streams): logged now, printed with the report.
+warnings = []
+
+
+def warn(message):
+    log(f"warning: {message}")
+    warnings.append(message)
+
+
 def with_cpu(stack, target, run):
     """Runs `run()` and adds the proxy's CPU seconds spent meanwhile (user, system)."""
     pids = stack.pids_of(target)
@@ -50,7 +59,8 @@ def nonstream(stack, door, concurrency, seconds):
         out[target] = with_cpu(stack, target, lambda: load.wrk(stack.port_of(target), path, body, headers,
                                                                concurrency, seconds))
         if out[target]["errors"]:
-            log(f"warning: {out[target]['errors']} errors, {door.key} c={concurrency} {target}")
+            warn(f"{out[target]['errors']:,} errors (connection or status >= 400), non-stream {door.key}"
+                 f" c={concurrency} through {target}")
     return out
 
 
@@ -64,8 +74,8 @@ def streams(stack, door, model, total, concurrency, clients, seconds=0, rounds=1
                 for _ in range(rounds)]
         out[target] = load.summarize(runs)
         if out[target]["complete"] < out[target]["started"]:
-            log(f"warning: {out[target]['started'] - out[target]['complete']} incomplete streams,"
-                f" {door.key} {model} {target}")
+            warn(f"{out[target]['started'] - out[target]['complete']:,} of {out[target]['started']:,} streams"
+                 f" incomplete, {door.key} {model} through {target}")
     return out
 
 
