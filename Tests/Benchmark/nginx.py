@@ -67,7 +67,8 @@ class Nginx:
             # As root, the workers stay root (they only touch this temp dir); otherwise nginx
             # cannot switch users and the directive would only warn.
             f.write(CONFIG.format(user="user root;\n" if os.geteuid() == 0 else "", prefix=self.prefix,
-                                  open_files=resource.getrlimit(resource.RLIMIT_NOFILE)[0], worker_connections=max(1024, 2 * max_streams + 256),
+                                  open_files=resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+                                  worker_connections=max(1024, 2 * max_streams + 256),
                                   upstream_port=upstream_port, port=self.port,
                                   keepalive_requests=KEEPALIVE_REQUESTS))
         self.proc = subprocess.Popen([binary, "-p", self.prefix, "-c", conf, "-e", f"{self.prefix}/error.log"],
