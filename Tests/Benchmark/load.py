@@ -1,6 +1,6 @@
 """Load generators: wrk for small non-stream requests; streamload (C, compiled at bench time)
 for streams, several processes at once so the client is not what a stream scenario measures."""
-import math, os, re, subprocess, tempfile, time
+import atexit, math, os, re, shutil, subprocess, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 _streamload = None
@@ -30,7 +30,9 @@ def build_streamload():
     """Compiles streamload.c once per run (gcc is on the machine; nothing to install)."""
     global _streamload
     if _streamload is None:
-        out = os.path.join(tempfile.mkdtemp(prefix="sb-bench-client-"), "streamload")
+        directory = tempfile.mkdtemp(prefix="sb-bench-client-")
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        out = os.path.join(directory, "streamload")
         subprocess.run(["gcc", "-O2", "-o", out, os.path.join(HERE, "streamload.c")], check=True)
         _streamload = out
     return _streamload

@@ -1,5 +1,5 @@
 """The processes a benchmark run starts (emulator, daemon) and what /proc says about them."""
-import os, resource, signal, socket, subprocess, tempfile, time
+import os, resource, shutil, signal, socket, subprocess, tempfile, time
 
 CLK = os.sysconf("SC_CLK_TCK")
 # Every process the benchmark starts may hold 10,000 streams (two descriptors each).
@@ -32,6 +32,7 @@ def start_switchboard(binary, args, env=None):
     with open(log_path, "w") as log:
         proc = subprocess.Popen([binary] + args + ["--ready-file", ready], stdout=log, stderr=log,
                                 env={**os.environ, **(env or {})}, cwd=tmp)
+    proc.workdir = tmp  # its log; removed by `stop`
     for _ in range(600):
         if os.path.exists(ready) and open(ready).read().strip():
             return proc, int(open(ready).read().strip())
@@ -42,14 +43,16 @@ def start_switchboard(binary, args, env=None):
 
 
 def stop(proc, grace=40):
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    """SIGTERM, then SIGKILL after `grace` seconds; removes the process's work dir if it has one."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if getattr(proc, "workdir", None):
+        shutil.rmtree(proc.workdir, ignore_errors=True)
 
 
 def cpu_seconds(pids):
