@@ -76,9 +76,9 @@ def derive(results):
     return out
 
 
-# The ratios the regression guard compares: (name, better, getter on (raw, derived)).
 def guarded(results, derived):
-    """Named ratios of Switchboard to nginx (and to direct) in this run; None where undefined."""
+    """The ratios `make bench-check` compares: {name: (value or None where undefined, "lower" or
+    "higher" is better)}, Switchboard to nginx (and to direct) in this run."""
     found = {}
     for door, by_c in derived["nonstream"].items():
         for c, fig in by_c.items():
