@@ -7,7 +7,8 @@ PREFIX       ?= /usr/local
 SYSCONFDIR   ?= /etc/switchboard
 UNITDIR      ?= /etc/systemd/system
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
-BENCH_TOOLS  := wrk
+# The benchmark's load generator (wrk), its floor (nginx) and the stream client's compiler (gcc).
+BENCH_TOOLS  := wrk nginx gcc
 # What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, and venv for the SDKs.
 TEST_TOOLS   := bsdutils procps python3-venv
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -26,7 +27,8 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
                 --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
-.PHONY: all setup setup-test build release run test bench install clean fuzz fuzz-build fuzz-smoke
+.PHONY: all setup setup-test build release run test bench bench-tools bench-check bench-record install clean \
+        fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -70,10 +72,22 @@ fuzz: fuzz-build
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_CONFIG=debug FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
-bench: setup release
+bench-tools: setup
 	@missing=""; for p in $(BENCH_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+# Direct, nginx and Switchboard through each door; BENCH_FULL=1 adds 10,000 streams and the
+# five-minute memory settle (Tests/Benchmark/bench.py lists the BENCH_* settings).
+bench: release bench-tools
 	Tests/Benchmark/run.sh .build/release/switchboard
+
+# Regression guard (not part of `make test`): the short ratio suite against the recorded baseline.
+bench-check: release bench-tools
+	Tests/Benchmark/run.sh .build/release/switchboard --check
+
+# Records Tests/Benchmark/baseline.json from five short runs (their spread is the tolerance).
+bench-record: release bench-tools
+	Tests/Benchmark/run.sh .build/release/switchboard --record
 
 install: release
 	install -D -m 0755 .build/release/switchboard $(DESTDIR)$(PREFIX)/bin/switchboard
