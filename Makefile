@@ -7,15 +7,30 @@ PREFIX       ?= /usr/local
 SYSCONFDIR   ?= /etc/switchboard
 UNITDIR      ?= /etc/systemd/system
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
-BENCH_TOOLS  := wrk
+# The benchmark's load generator (wrk), its floor (nginx) and the stream client's compiler (gcc).
+BENCH_TOOLS  := wrk nginx gcc
 # What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, and venv for the SDKs.
 TEST_TOOLS   := bsdutils procps python3-venv
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
-# Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs (front
-# door tests), schemathesis (the contract run; pinned: its checks and CLI change between releases).
-PY_TEST_PKGS := openapi-spec-validator openai anthropic schemathesis==4.32.5
+# Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
+# jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change
+# between releases).
+PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5
 
-.PHONY: all setup setup-test build release run test contract bench install clean
+# Fuzzing (Fuzzing/): libFuzzer targets with AddressSanitizer, in their own build folder.
+# The sanitizers are also given to swiftc as one comma-joined flag: the driver keeps only the
+# last of several -sanitize= flags, which would drop the fuzzer's coverage instrumentation.
+# `make fuzz` builds optimized (several times the executions per second); the smoke run in
+# `make test` builds debug, which compiles in a third of the time.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 3
+FUZZ_CONFIG  ?= release
+FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz \
+                --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
+FUZZ_RELEASE := -c release -Xswiftc -enable-testing
+
+.PHONY: all setup setup-test build release run test contract bench bench-tools bench-check bench-record install clean \
+        fuzz fuzz-build fuzz-smoke
 
 all: build
 
@@ -30,7 +45,7 @@ setup-test: setup
 	@missing=""; for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, schemathesis" 2>/dev/null || \
+	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema, schemathesis" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
 
 build: setup
@@ -44,16 +59,42 @@ run: build
 
 test: setup-test build
 	$(SWIFT) test
+	$(MAKE) --no-print-directory fuzz-smoke
 	.venv/bin/python Tests/Contract/run_schemathesis.py .build/debug/switchboard
 
 # schemathesis against the running daemon (emulator behind it), openapi.yaml as the contract.
 contract: setup-test build
 	.venv/bin/python Tests/Contract/run_schemathesis.py .build/debug/switchboard
 
-bench: setup release
+fuzz-build: setup
+	@mkdir -p .build-fuzz
+	@echo "fuzz: building the targets, $(FUZZ_CONFIG) (log: .build-fuzz/build-$(FUZZ_CONFIG).log)"
+	@$(FUZZ_BUILD) $(if $(filter release,$(FUZZ_CONFIG)),$(FUZZ_RELEASE)) >.build-fuzz/build-$(FUZZ_CONFIG).log 2>&1 || \
+	  { grep -v 'Cannot export local symbol' .build-fuzz/build-$(FUZZ_CONFIG).log | tail -40; exit 1; }
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BIN=.build-fuzz/$(FUZZ_CONFIG) Fuzzing/run.sh
+
+# What `make test` runs: every target builds and survives a few seconds.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_CONFIG=debug FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+bench-tools: setup
 	@missing=""; for p in $(BENCH_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+# Direct, nginx and Switchboard through each door; BENCH_FULL=1 adds 10,000 streams and the
+# five-minute memory settle (Tests/Benchmark/bench.py lists the BENCH_* settings).
+bench: release bench-tools
 	Tests/Benchmark/run.sh .build/release/switchboard
+
+# Regression guard (not part of `make test`): the short ratio suite against the recorded baseline.
+bench-check: release bench-tools
+	Tests/Benchmark/run.sh .build/release/switchboard --check
+
+# Records Tests/Benchmark/baseline.json from five short runs (their spread is the tolerance).
+bench-record: release bench-tools
+	Tests/Benchmark/run.sh .build/release/switchboard --record
 
 install: release
 	install -D -m 0755 .build/release/switchboard $(DESTDIR)$(PREFIX)/bin/switchboard
@@ -65,4 +106,4 @@ install: release
 	@echo "installed; now: systemctl daemon-reload && systemctl enable --now switchboard"
 
 clean:
-	rm -rf .build .venv
+	rm -rf .build .build-fuzz .venv

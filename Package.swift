@@ -5,6 +5,13 @@ let package = Package(
     name: "switchboard",
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
+        // For the fuzz package under Fuzz/, which reaches the modules by path.
+        .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "SSE", targets: ["SSE"]),
+        .library(name: "ChatModel", targets: ["ChatModel"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "Providers", targets: ["Providers"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -49,7 +56,9 @@ let package = Package(
         ]),
 
         // Helpers the test suites share (fixture files); a plain target so several suites can link it.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CTestSpawn"], path: "Tests/TestSupport"),
+        // posix_spawn for the tests' child processes (Foundation's Process.run can crash the runner).
+        .target(name: "CTestSpawn", path: "Tests/CTestSpawn"),
 
         .testTarget(name: "ArithmeticTests", dependencies: ["Arithmetic"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
@@ -59,9 +68,9 @@ let package = Package(
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPServer"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE"], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HTTPServer", "JSON", "SSE"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HTTPServer", "JSON", "SSE", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -57,6 +57,7 @@ extension Tool {
         if let d = description { o["description"] = .string(d) }
         o["parameters"] = parameters
         if cache { o["cache"] = true }
+        if let strict { o["strict"] = .bool(strict) }
         return .object(o)
     }
 }
@@ -64,7 +65,9 @@ extension Tool {
 extension ChatRequest {
     public func json() -> JSONValue {
         var o = JSONObject([("model", .string(model)), ("messages", .array(messages.map { $0.json() }))])
-        if !tools.isEmpty { o["tools"] = .array(tools.map { $0.json() }) }
+        if !tools.isEmpty || !providerTools.isEmpty {
+            o["tools"] = .array(tools.map { $0.json() } + providerTools.map { $0.json() })
+        }
         switch toolChoice {
         case .auto?: o["tool_choice"] = "auto"
         case .none?: o["tool_choice"] = "none"
@@ -84,6 +87,7 @@ extension ChatRequest {
         o["stream"] = .bool(stream)
         if let f = fallbacks { o["fallbacks"] = .array(f.map { .string($0) }) }
         if let m = metadata { o["metadata"] = .object(m) }
+        writeOptions(into: &o)
         if !providerOptions.isEmpty {
             o["provider_options"] = .object(JSONObject(providerOptions.keys.sorted().map { ($0, .object(providerOptions[$0]!)) }))
         }

@@ -15,7 +15,7 @@ extension ChatRequest {
     /// Decodes and validates. `extraKeys` are top-level keys a caller handles itself.
     public static func decode(_ json: JSONValue, extraKeys: Set<String> = []) throws(GatewayError) -> ChatRequest {
         let top = try FieldReader.object(json, at: "")
-        try FieldReader.rejectUnknown(top, allowed: knownKeys.union(extraKeys), at: "")
+        try FieldReader.rejectUnknown(top, allowed: knownKeys.union(optionKeys).union(extraKeys), at: "")
 
         let model = try FieldReader.string(top["model"], at: "model", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
@@ -31,8 +31,13 @@ extension ChatRequest {
         }
 
         var tools: [Tool] = []
+        var providerTools: [ProviderTool] = []
         if let rawTools = top["tools"], !rawTools.isNull {
             for (i, raw) in try FieldReader.array(rawTools, at: "tools").enumerated() {
+                if case .object(let o) = raw, o["type"] != nil {
+                    providerTools.append(try decodeProviderTool(o, at: "tools[\(i)]"))
+                    continue
+                }
                 let tool = try decodeTool(raw, at: "tools[\(i)]")
                 if tools.contains(where: { $0.name == tool.name }) {
                     throw .invalidRequest("tools[\(i)].name: duplicate tool name \"\(tool.name)\"", param: "tools[\(i)].name")
@@ -42,6 +47,7 @@ extension ChatRequest {
         }
 
         var request = ChatRequest(model: model, messages: messages, tools: tools)
+        request.providerTools = providerTools
         request.toolChoice = try decodeToolChoice(top["tool_choice"], tools: tools)
         if let raw = top["max_tokens"], !raw.isNull {
             request.maxTokens = try FieldReader.int(raw, at: "max_tokens", range: AllowedRanges.maxTokens)
@@ -80,6 +86,7 @@ extension ChatRequest {
                 request.providerOptions[name] = fields
             }
         }
+        try decodeOptions(top, into: &request)
         try checkCacheBreakpoints(request)
         return request
     }
@@ -177,15 +184,18 @@ extension ChatRequest {
             }
             let signature = try FieldReader.string(object["signature"], at: "\(path).signature", required: false)
             return .toolCall(ToolCallPart(id: id, name: name, arguments: arguments, signature: signature))
+        case "server_tool":
+            return try decodeServerToolPart(object, role: role, at: path)
         default:
-            throw .invalidRequest("\(path).type: unknown part type \"\(type)\" (text, image, thinking, tool_call)",
-                                  param: "\(path).type")
+            throw .invalidRequest("\(path).type: unknown part type \"\(type)\" "
+                                  + "(text, image, thinking, tool_call, server_tool)", param: "\(path).type")
         }
     }
 
     private static func decodeTool(_ raw: JSONValue, at path: String) throws(GatewayError) -> Tool {
         let object = try FieldReader.object(raw, at: path)
-        try FieldReader.rejectUnknown(object, allowed: ["name", "description", "parameters", "cache"], at: path)
+        try FieldReader.rejectUnknown(object, allowed: ["name", "description", "parameters", "cache", "strict"],
+                                      at: path)
         let name = try FieldReader.string(object["name"], at: "\(path).name", required: true)!
         let valid = !name.isEmpty && name.count <= 64 && name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
@@ -199,6 +209,7 @@ extension ChatRequest {
             tool.parameters = .object(try FieldReader.object(raw, at: "\(path).parameters"))
         }
         if let raw = object["cache"], !raw.isNull { tool.cache = try FieldReader.bool(raw, at: "\(path).cache") }
+        if let raw = object["strict"], !raw.isNull { tool.strict = try FieldReader.bool(raw, at: "\(path).strict") }
         return tool
     }
 
@@ -260,7 +271,8 @@ extension ChatRequest {
         return .effort(effort)
     }
 
-    private static func checkCacheBreakpoints(_ request: ChatRequest) throws(GatewayError) {
+    /// More than `maxCacheBreakpoints` is a 400 naming `param` (the front doors name their own field).
+    public static func checkCacheBreakpoints(_ request: ChatRequest, param: String = "cache") throws(GatewayError) {
         var count = request.tools.filter(\.cache).count
         for message in request.messages {
             if message.cache { count += 1 }
@@ -273,7 +285,8 @@ extension ChatRequest {
             }
         }
         if count > maxCacheBreakpoints {
-            throw .invalidRequest("cache: \(count) cache breakpoints; at most \(maxCacheBreakpoints) are allowed", param: "cache")
+            throw .invalidRequest("\(param): \(count) cache breakpoints; at most \(maxCacheBreakpoints) are allowed",
+                                  param: param)
         }
     }
 }

@@ -37,6 +37,9 @@ public struct ChatRequest: Sendable, Equatable {
     /// The end user, for the provider's abuse monitoring (OpenAI `user`, Anthropic
     /// `metadata.user_id`).
     public var user: String?
+    /// Tools a provider runs itself (Anthropic's `web_search_20250305`, …), each kept as the
+    /// provider spells it; only that provider accepts them.
+    public var providerTools: [ProviderTool] = []
 
     public init(model: String, messages: [Message], tools: [Tool] = [], toolChoice: ToolChoice? = nil,
                 maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil, stop: [String] = [],
@@ -160,12 +163,17 @@ public struct Tool: Sendable, Equatable {
     /// JSON Schema of the arguments.
     public var parameters: JSONValue
     public var cache: Bool
+    /// The arguments must follow `parameters` exactly (OpenAI's and Anthropic's `strict`);
+    /// nil = not said.
+    public var strict: Bool?
     public init(name: String, description: String? = nil,
-                parameters: JSONValue = ["type": "object", "properties": .object(JSONObject())], cache: Bool = false) {
+                parameters: JSONValue = ["type": "object", "properties": .object(JSONObject())], cache: Bool = false,
+                strict: Bool? = nil) {
         self.name = name
         self.description = description
         self.parameters = parameters
         self.cache = cache
+        self.strict = strict
     }
 }
 

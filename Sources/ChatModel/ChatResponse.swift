@@ -10,9 +10,13 @@ public struct ChatResponse: Sendable, Equatable {
     public var finishReason: FinishReason
     public var providerFinishReason: String?
     public var usage: Usage
+    /// Per-token log probabilities in OpenAI's entry shape, when the request asked for them
+    /// and the provider gave them.
+    public var logprobs: JSONValue?
 
     public init(id: String, model: String, provider: String, created: Int, content: [ContentPart],
-                finishReason: FinishReason, providerFinishReason: String?, usage: Usage) {
+                finishReason: FinishReason, providerFinishReason: String?, usage: Usage, logprobs: JSONValue? = nil) {
+        self.logprobs = logprobs
         self.id = id
         self.model = model
         self.provider = provider
@@ -24,13 +28,15 @@ public struct ChatResponse: Sendable, Equatable {
     }
 
     public func json() -> JSONValue {
-        .object(JSONObject([
+        var o = JSONObject([
             ("id", .string(id)), ("model", .string(model)), ("provider", .string(provider)), ("created", .int(created)),
             ("message", .object(JSONObject([("role", "assistant"), ("content", .array(content.map { $0.json() }))]))),
             ("finish_reason", .string(finishReason.rawValue)),
             ("provider_finish_reason", providerFinishReason.map { .string($0) } ?? .null),
             ("usage", usage.json()),
-        ]))
+        ])
+        if let logprobs { o["logprobs"] = ["content": logprobs] }
+        return .object(o)
     }
 }
 
@@ -53,6 +59,11 @@ extension ChatResponse {
         if let providerFinishReason { appendJSONString(providerFinishReason, to: &out) } else { out.append(contentsOf: "null".utf8) }
         out.append(contentsOf: #","usage":"#.utf8)
         StreamEvent.usage(usage).writeData(into: &out)
+        if let logprobs {
+            out.append(contentsOf: #","logprobs":{"content":"#.utf8)
+            logprobs.write(into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
         out.append(UInt8(ascii: "}"))
     }
 }
@@ -75,6 +86,7 @@ public struct ResponseAccumulator: Sendable {
     private var usage = Usage.zero
     private var finish: FinishReason?
     private var providerFinish: String?
+    private var logprobs: [JSONValue]?
 
     public init() {}
 
@@ -114,7 +126,10 @@ public struct ResponseAccumulator: Sendable {
             providerFinish = providerReason
         case .serverTool(let part):
             content.append(.serverTool(part))
-        case .toolCallStart, .toolCallDelta, .error, .logprobs:
+        case .logprobs(let entries):
+            if logprobs == nil { logprobs = [] }
+            logprobs?.append(contentsOf: entries.arrayValue ?? [])
+        case .toolCallStart, .toolCallDelta, .error:
             break
         }
     }
@@ -138,6 +153,7 @@ public struct ResponseAccumulator: Sendable {
     public func response() -> ChatResponse? {
         guard let finish else { return nil }
         return ChatResponse(id: id, model: model, provider: provider, created: created, content: content,
-                            finishReason: finish, providerFinishReason: providerFinish, usage: usage)
+                            finishReason: finish, providerFinishReason: providerFinish, usage: usage,
+                            logprobs: logprobs.map { .array($0) })
     }
 }

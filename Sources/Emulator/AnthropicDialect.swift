@@ -26,7 +26,15 @@ struct AnthropicDialect: Dialect {
             blocks.append(.thinking(count: request.thoughtCount, signature: MockContent.signature(request.serial)))
             if request.options.flag("redacted") { blocks.append(.redacted(MockContent.redactedData(request.serial))) }
             blocks.append(.text(request.text))
+        case "server_tools":
+            blocks = Self.serverToolBlocks(request)
         default:
+            if let forced = forcedToolAnswer(request) {
+                // A forced tool_choice: Anthropic answers with that tool, whatever was asked.
+                blocks.append(forced)
+                if request.stream { return stream(request, blocks, stop: "tool_use") }
+                return whole(request, blocks, stop: "tool_use")
+            }
             blocks.append(.text(request.text))
         }
         let stop = request.scenario == "tools" && request.callCount > 0 ? "tool_use" : "end_turn"
@@ -37,9 +45,13 @@ struct AnthropicDialect: Dialect {
         request.body?["thinking"]?["type"]?.stringValue == "enabled"
     }
 
+    func refusal(_ request: ScenarioRequest) -> Reply? {
+        serverToolRefusal(request) ?? thinkingRefusal(request)
+    }
+
     /// With thinking on, Anthropic refuses a final assistant turn with tool calls that does
     /// not start with its (signed) thinking block.
-    func refusal(_ request: ScenarioRequest) -> Reply? {
+    private func thinkingRefusal(_ request: ScenarioRequest) -> Reply? {
         guard Self.thinkingEnabled(request), let messages = request.body?["messages"]?.arrayValue,
               let index = messages.lastIndex(where: { $0["role"]?.stringValue == "assistant" }),
               let blocks = messages[index]["content"]?.arrayValue,
@@ -58,11 +70,15 @@ struct AnthropicDialect: Dialect {
         return .json(400, Self.errorBody(type: "invalid_request_error", message: message), headers: headers)
     }
 
-    private enum Block {
+    enum Block {
         case text(TextPlan)
         case thinking(count: Int, signature: String)
         case redacted(String)
         case toolUse(id: String, name: String, arguments: String)
+        /// A server tool's use block: streamed with an empty `input`, then `input_json_delta`s.
+        case serverToolUse(id: String, name: String, input: String)
+        /// A server tool's result block: streamed whole in its `content_block_start`.
+        case serverToolResult(JSONValue)
     }
 
     // MARK: Stream
@@ -77,6 +93,14 @@ struct AnthropicDialect: Dialect {
     private static func usage(_ u: MockUsage, output: Int) -> JSONObject {
         JSONObject([("input_tokens", u.json(u.uncachedInput)), ("cache_creation_input_tokens", u.json(u.cacheWrite)),
                     ("cache_read_input_tokens", u.json(u.cached)), ("output_tokens", u.json(output))])
+    }
+
+    /// The final usage (`message_delta`, whole message): with server tools, their request counts.
+    private static func finalUsage(_ request: ScenarioRequest) -> JSONObject {
+        let u = request.usage
+        var usage = usage(u, output: u.output)
+        if request.scenario == "server_tools" { usage["server_tool_use"] = serverToolUsage(request) }
+        return usage
     }
 
     private func stream(_ request: ScenarioRequest, _ blocks: [Block], stop: String) -> Reply {
@@ -106,7 +130,7 @@ struct AnthropicDialect: Dialect {
             return .stream(script, headers: headers(request.serial))
         }
         script.append(Self.event(["type": "message_delta", "delta": ["stop_reason": .string(stop), "stop_sequence": nil],
-                                  "usage": .object(Self.usage(u, output: u.output))]))
+                                  "usage": .object(Self.finalUsage(request))]))
         script.append(Self.event(["type": "message_stop"]))
         return .stream(script, headers: headers(request.serial))
     }
@@ -138,6 +162,14 @@ struct AnthropicDialect: Dialect {
             for fragment in MockContent.fragments(arguments) {
                 script.append(delta(["type": "input_json_delta", "partial_json": .string(fragment)]))
             }
+        case .serverToolUse(let id, let name, let input):
+            start(["type": "server_tool_use", "id": .string(id), "name": .string(name), "input": [:]])
+            script.append(delta(["type": "input_json_delta", "partial_json": ""]))
+            for fragment in MockContent.fragments(input) {
+                script.append(delta(["type": "input_json_delta", "partial_json": .string(fragment)]))
+            }
+        case .serverToolResult(let block):
+            start(block)
         }
         script.append(Self.event(["type": "content_block_stop", "index": i]))
     }
@@ -155,10 +187,15 @@ struct AnthropicDialect: Dialect {
             case .toolUse(let id, let name, let arguments):
                 return ["type": "tool_use", "id": .string(id), "name": .string(name),
                         "input": (try? JSONValue.parse(arguments)) ?? [:]]
+            case .serverToolUse(let id, let name, let input):
+                return .object(JSONObject([("type", "server_tool_use"), ("id", .string(id)), ("name", .string(name)),
+                                           ("input", (try? JSONValue.parse(input)) ?? [:])]))
+            case .serverToolResult(let block):
+                return block
             }
         }
         let u = request.usage
-        var usage = Self.usage(u, output: u.output)
+        var usage = Self.finalUsage(request)
         usage["cache_creation"] = ["ephemeral_5m_input_tokens": .int(u.cacheWrite), "ephemeral_1h_input_tokens": 0]
         usage["service_tier"] = "standard"
         let body: JSONValue = ["model": .string(request.model), "id": .string("msg_mock\(request.serial)"), "type": "message",

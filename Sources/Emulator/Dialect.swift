@@ -14,10 +14,24 @@ protocol Dialect: Sendable {
     /// The provider's 400 for a request it would refuse whatever the scenario (a tool turn
     /// sent back without the thinking signature the provider requires), or nil.
     func refusal(_ request: ScenarioRequest) -> Reply?
+    /// The provider's 400 for request fields it would reject as malformed (structured output
+    /// and the other generation options, in this provider's own spelling), or nil.
+    func malformed(_ request: ScenarioRequest) -> Reply?
+    /// The JSON Schema a structured-output request's text answer must follow (the answer is
+    /// then a minimal valid instance, streamed like text), or nil.
+    func answerSchema(_ request: ScenarioRequest) -> JSONValue?
 }
 
 extension Dialect {
     func refusal(_ request: ScenarioRequest) -> Reply? { nil }
+    func malformed(_ request: ScenarioRequest) -> Reply? { nil }
+    func answerSchema(_ request: ScenarioRequest) -> JSONValue? { nil }
+}
+
+/// What a structured answer holds when the request names no schema (`json_object`).
+enum AnswerSchema {
+    static let anyObject: JSONValue = ["type": "object", "properties": ["answer": ["type": "string"]],
+                                       "required": ["answer"]]
 }
 
 /// Everything a dialect needs to answer one request.
@@ -36,12 +50,18 @@ struct ScenarioRequest: Sendable {
     var created: Int
     /// Gemini: tokens of the cachedContent the request uses.
     var cachedContentTokens: Int?
+    /// A structured-output answer's JSON text (see `Dialect.answerSchema`).
+    var answerText: String?
 
     /// The text deltas of the answer: `chunks` words, or for `echo` the request body.
     var text: TextPlan {
         if scenario == "echo" {
             let echoed = body.map { $0.serialized() } ?? String(decoding: rawBody, as: UTF8.self)
             return TextPlan(count: 1) { _ in echoed }
+        }
+        if let answerText {
+            let pieces = MockContent.fragments(answerText)
+            return TextPlan(count: pieces.count) { pieces[$0] }
         }
         let limit = scenario == "midstream_error" ? options.int("after", default: 2) : options.int("chunks", default: 5)
         return TextPlan(count: limit) { MockContent.word($0) }

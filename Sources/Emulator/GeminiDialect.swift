@@ -17,7 +17,9 @@ struct GeminiDialect: Dialect {
         let context = Context(request: request)
         if !request.stream {
             if request.scenario == "midstream_error" { return error(status: 503, options: request.options) }
-            let body = context.response(parts: context.allParts(), finish: true)
+            let text = request.text
+            let tokens = request.scenario == "tools" ? [] : (0..<text.count).map { (text.piece($0), $0) }
+            let body = context.response(parts: context.allParts(), finish: true, logprobs: tokens)
             return .json(200, JSONStyle.pretty.bytes(body, trailingNewline: true), contentType: "application/json; charset=UTF-8")
         }
         let events = sse ? Self.sseFramed(context.events()) : Self.arrayFramed(context.events())
@@ -65,11 +67,20 @@ struct GeminiDialect: Dialect {
             return .object(m)
         }
 
-        func response(parts: [JSONValue], finish: Bool, finishMessage: String? = nil) -> JSONValue {
+        func response(parts: [JSONValue], finish: Bool, finishMessage: String? = nil,
+                      logprobs tokens: [(String, Int)] = []) -> JSONValue {
             var candidate = JSONObject()
             candidate["content"] = ["parts": .array(parts), "role": "model"]
             if finish { candidate["finishReason"] = "STOP" }
             candidate["index"] = 0
+            let (wanted, top) = MockLogprobs.geminiRequested(request.body)
+            if wanted, !tokens.isEmpty {
+                if !request.stream {
+                    let sum = tokens.reduce(0.0) { $0 + (Double(MockLogprobs.logprob($1.1)) ?? 0) }
+                    candidate["avgLogprobs"] = .double(sum / Double(tokens.count))
+                }
+                candidate["logprobsResult"] = MockLogprobs.gemini(tokens, top: top)
+            }
             if finish, let finishMessage { candidate["finishMessage"] = .string(finishMessage) }
             return ["candidates": [.object(candidate)], "usageMetadata": usageMetadata(final: finish),
                     "modelVersion": .string(request.model), "responseId": .string("mockresp\(request.serial)")]
@@ -122,10 +133,11 @@ struct GeminiDialect: Dialect {
             let signed = thinking
             let last = text.count - 1
             let this = self
+            let logprobs = MockLogprobs.geminiRequested(request.body).0
             script.append(count: text.count) { i in
-                if i == last && finishes || i == 0 && signed {
+                if i == last && finishes || i == 0 && signed || logprobs {
                     return this.line(this.response(parts: [this.textPart(text.piece(i), signed: i == 0 && signed)],
-                                                   finish: i == last && finishes))
+                                                   finish: i == last && finishes, logprobs: [(text.piece(i), i)]))
                 }
                 return template.fill(text.piece(i))
             }

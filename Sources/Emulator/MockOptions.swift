@@ -10,6 +10,7 @@ import Arithmetic
 struct MockOptions: Sendable, Equatable {
     static let scenarios: Set<String> = [
         "text", "tools", "thinking", "error", "midstream_error", "disconnect", "stall", "echo", "fixture",
+        "server_tools",
     ]
 
     var scenario = "text"

@@ -20,8 +20,9 @@ struct OpenAIDialect: Dialect {
         let request: ScenarioRequest
         var id: String { "chatcmpl-mock\(request.serial)" }
 
-        func frame(delta: JSONValue, finish: JSONValue = .null) -> [UInt8] {
-            encode(["choices": [["index": 0, "delta": delta, "logprobs": nil, "finish_reason": finish]] as JSONValue])
+        func frame(delta: JSONValue, finish: JSONValue = .null, logprobs: JSONValue = nil) -> [UInt8] {
+            encode(["choices": [["index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish]]
+                    as JSONValue])
         }
 
         var base: JSONObject {
@@ -61,7 +62,15 @@ struct OpenAIDialect: Dialect {
         script.endPrelude()
         let template = chunks.textTemplate()
         let text = request.text
-        script.append(count: text.count) { template.fill(text.piece($0)) }
+        let (logprobs, top) = MockLogprobs.openAIRequested(request.body)
+        if logprobs {
+            script.append(count: text.count) { i in
+                chunks.frame(delta: ["content": .string(text.piece(i))],
+                             logprobs: MockLogprobs.openAI([(text.piece(i), i)], top: top))
+            }
+        } else {
+            script.append(count: text.count) { template.fill(text.piece($0)) }
+        }
         if request.scenario == "midstream_error" {
             var message = "The server had an error while processing your request. Sorry about that!"
             if let key = request.options.echoedKey { message = Self.echo(key, status: 500, in: message) }
@@ -109,19 +118,23 @@ struct OpenAIDialect: Dialect {
 
     // MARK: Whole responses
 
-    private func completion(_ request: ScenarioRequest, message: JSONValue, finish: String) -> Reply {
+    private func completion(_ request: ScenarioRequest, message: JSONValue, finish: String,
+                            logprobs: JSONValue = nil) -> Reply {
         let body: JSONValue = [
             "id": .string("chatcmpl-mock\(request.serial)"), "object": "chat.completion", "created": .int(request.created),
             "model": .string(request.model),
-            "choices": [["index": 0, "message": message, "logprobs": nil, "finish_reason": .string(finish)]],
+            "choices": [["index": 0, "message": message, "logprobs": logprobs, "finish_reason": .string(finish)]],
             "usage": Self.usage(request.usage), "service_tier": "default", "system_fingerprint": "fp_mock",
         ]
         return .json(200, JSONStyle.pretty.bytes(body, trailingNewline: true))
     }
 
     private func wholeText(_ request: ScenarioRequest) -> Reply {
-        completion(request, message: ["role": "assistant", "content": .string(request.text.joined), "refusal": nil,
-                                      "annotations": []], finish: "stop")
+        let (wanted, top) = MockLogprobs.openAIRequested(request.body)
+        let text = request.text
+        let logprobs = wanted ? MockLogprobs.openAI((0..<text.count).map { (text.piece($0), $0) }, top: top) : nil
+        return completion(request, message: ["role": "assistant", "content": .string(text.joined), "refusal": nil,
+                                             "annotations": []], finish: "stop", logprobs: logprobs)
     }
 
     private func wholeTools(_ request: ScenarioRequest) -> Reply {

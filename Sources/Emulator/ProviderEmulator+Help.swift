@@ -12,6 +12,9 @@ extension ProviderEmulator {
                            the first call signed (Gemini), and both refuse a tool turn sent
                            back without its signature, as the providers do
           thinking         thinking_chunks=3 thoughts then text; redacted=1 (Anthropic)
+          server_tools     Anthropic: a tool it runs itself (tool=web_search|web_fetch|code_execution|
+                           bash_code_execution, uses=1): server_tool_use + its result block, then
+                           text; refuses a turn sent back with a use block and no result block
           error            status=500 with the provider's error body; retry_after=1, retry_after_ms
                            (both sent as written: retry-after headers, Gemini RetryInfo.retryDelay),
                            ratelimit_reset=<text> (429: the x-ratelimit-reset-* / anthropic-ratelimit-*-reset
@@ -30,6 +33,9 @@ extension ProviderEmulator {
         Gemini's midstream_error then ends with an error object).
         Numbers are clamped (chunks ≤ 10^7, calls and thinking_chunks ≤ 1000, interval_ms/delay_ms ≤ 3600000, status 200-599,
         usage counts ≤ 2^50). Gemini cachedContents: expire_time=<text> in the model name sets expireTime.
+        Log probabilities: a request asking for them (OpenAI `logprobs`/`top_logprobs`, Gemini
+        `generationConfig.responseLogprobs`/`logprobs`) gets one entry per text delta (token = the
+        delta) in the provider's shape.
         Control: GET /_mock/requests[?run=&limit=], DELETE /_mock/requests, GET /_mock/health.
         Keys: any key works except "bad-key" (and a missing one).
         """

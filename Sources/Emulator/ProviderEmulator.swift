@@ -84,9 +84,12 @@ public final class ProviderEmulator: Sendable {
             play(dialect.error(status: options.int("status", default: 500), options: options).timed(by: options), writer, seq: seq)
             return
         }
-        if let refusal = dialect.refusal(scenario) {
+        if let refusal = dialect.malformed(scenario) ?? dialect.refusal(scenario) {
             play(refusal, writer, seq: seq)
             return
+        }
+        if ["text", "disconnect", "stall"].contains(scenario.scenario), let schema = dialect.answerSchema(scenario) {
+            scenario.answerText = SchemaInstance.minimal(schema).serialized()
         }
         let reply: Reply
         switch options.scenario {

@@ -67,17 +67,13 @@ extension JSONParser {
                  UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                 index += 1
             case UInt8(ascii: "u"):
-                guard index + 4 < bytes.count,
-                      (1...4).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else { throw fail("invalid \\u escape") }
-                index += 5
+                // Surrogates are checked as when building: a lone one is refused either way.
+                index += 1
+                _ = try parseUnicodeEscape()
             default:
                 throw fail("invalid escape")
             }
         }
         throw fail("unterminated string")
-    }
-
-    static func isHexDigit(_ b: UInt8) -> Bool {
-        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66)
     }
 }

@@ -289,7 +289,7 @@ struct JSONParser {
         throw fail("unterminated string")
     }
 
-    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+    mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard index < bytes.count else { throw fail("incomplete \\u escape") }
@@ -308,7 +308,7 @@ struct JSONParser {
     }
 
     /// The scalar of a `\uXXXX` escape (the `\u` already consumed), joining surrogate pairs.
-    private mutating func parseUnicodeEscape() throws(JSONParseError) -> UInt32 {
+    mutating func parseUnicodeEscape() throws(JSONParseError) -> UInt32 {
         let first = try parseHex4()
         switch first {
         case 0xD800...0xDBFF:

@@ -50,7 +50,23 @@ public protocol ProviderAdapter: Sendable {
                          stream: Bool) throws(GatewayError) -> UpstreamRequest
     func makeStreamDecoder(model: String) -> any ProviderStreamDecoder
     func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse
+    /// The decoder for the answer to `request`, where the request changes how the answer
+    /// reads (Anthropic's forced answer tool becomes text). Defaults to the one above.
+    func makeStreamDecoder(model: String, for request: ChatRequest) -> any ProviderStreamDecoder
+    /// As `decodeResponse(body:model:)`, for the answer to `request`.
+    func decodeResponse(body: [UInt8], model: String, for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse
     func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure
+}
+
+extension ProviderAdapter {
+    public func makeStreamDecoder(model: String, for request: ChatRequest) -> any ProviderStreamDecoder {
+        makeStreamDecoder(model: model)
+    }
+
+    public func decodeResponse(body: [UInt8], model: String,
+                               for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
+        try decodeResponse(body: body, model: model)
+    }
 }
 
 /// Turns one provider's SSE events into the unified sequence: `start`, content, and at the

@@ -4,6 +4,7 @@ import HTTPServer
 import JSON
 import Logging
 import SSE
+import TestSupport
 
 /// A real emulator on an ephemeral port, spoken to with the `curl` binary.
 final class EmulatorHarness: @unchecked Sendable {
@@ -73,7 +74,7 @@ final class EmulatorHarness: @unchecked Sendable {
             arguments += ["--data-binary", "@" + file]
             if headers["Content-Type"] == nil { arguments += ["-H", "Content-Type: application/json"] }
         }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = arguments
         try process.run()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Issue 2: signals — SIGTERM drains in-flight streams, SIGHUP reloads the file.
@@ -10,7 +11,7 @@ struct LifecycleEndToEndTests {
         let dir = TempDir()
         let output = dir.path("stream")
         let body = dir.write("body", #"{"model":"openai/text+chunks=15+interval_ms=100","messages":[{"role":"user","content":"hi"}]}"#)
-        let client = Process()
+        let client = ChildProcess()
         client.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         client.arguments = ["-sS", "-N", "--max-time", "20", "-o", output, "--data-binary", "@" + body,
                             daemon.baseURL + "/v1/chat"]

@@ -106,6 +106,20 @@ struct ConfigurationTests {
         #expect(bad.contains { $0.contains("chat_loops.max_totl: unknown key (did you mean chat_loops.max_total?)") })
     }
 
+    @Test func theRetryWaitBoundIsConfigurableAndRangeChecked() throws {
+        let path = Self.file("providers:\n  gemini: {retry: {max_wait_ms: 1500}}\n")
+        let environment = ["GEMINI_API_KEY": "g", "SWITCHBOARD_PROVIDERS_OPENAI_RETRY_MAX_WAIT_MS": "0"]
+        let loaded = try GatewayConfiguration.load(path: path, environment: environment, defaultPath: "/nonexistent")
+        #expect(loaded.providers["gemini"]?.retry.maxWaitMilliseconds == 1500)
+        #expect(loaded.providers["openai"]?.retry.maxWaitMilliseconds == 0)
+        #expect(loaded.providers["anthropic"]?.retry.maxWaitMilliseconds == 5000)
+        #expect(loaded.redactedDescription().contains("max_wait_ms: 1500}"))
+        for bad in ["-1", "600001", "99999999999999999999", "soon"] {
+            let found = problems(Self.file("providers:\n  gemini: {retry: {max_wait_ms: \(bad)}}\n"))
+            #expect(found.contains { $0.contains("providers.gemini.retry.max_wait_ms") }, "\(bad): \(found)")
+        }
+    }
+
     @Test func aBaseURLPasswordIsMaskedInTheDescription() throws {
         #expect(GatewayConfiguration.maskingPassword("https://user:s3cret@proxy.example:8443/v1?x=1") == "https://user:***@proxy.example:8443/v1?x=1")
         #expect(GatewayConfiguration.maskingPassword("http://127.0.0.1:9000") == "http://127.0.0.1:9000")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import Gateway
 
 @Suite("systemd integration")
@@ -71,15 +72,15 @@ struct LifecycleTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let copy = dir.appendingPathComponent("switchboard.service")
         try unit.replacingOccurrences(of: "/usr/local/bin/switchboard", with: "/bin/true").write(to: copy, atomically: true, encoding: .utf8)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = ["verify", copy.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        let outputPath = dir.appendingPathComponent("verify.out").path
+        process.standardOutputPath = outputPath
+        process.standardErrorPath = outputPath
         try process.run()
         process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let relevant = text.split(separator: "\n").filter { $0.contains("switchboard.service") && !$0.contains("Failed to") }
         #expect(relevant.isEmpty, "\(text)")
     }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Retry policy")
 struct RetryPolicyTests {
-    let policy = RetryPolicy(attempts: 3, baseSeconds: 0.25, capSeconds: 8, maxRetryAfterSeconds: 30)
+    let policy = RetryPolicy(attempts: 3, baseSeconds: 0.25, capSeconds: 8, maxWaitSeconds: 5)
 
     @Test func allowsExactlyTheConfiguredAttempts() {
         #expect(policy.allowsRetry(afterAttempts: 1))
@@ -25,9 +25,17 @@ struct RetryPolicyTests {
         #expect(policy.delay(afterAttempts: 200, retryAfter: nil, random: 1) == 8)
     }
 
-    @Test func providerHintWinsButIsClamped() {
+    @Test func providerHintWinsUpToTheMaximumWait() {
         #expect(policy.delay(afterAttempts: 1, retryAfter: 2, random: 0.1) == 2)
-        #expect(policy.delay(afterAttempts: 1, retryAfter: 3600, random: 0.1) == 30)
+        #expect(policy.delay(afterAttempts: 1, retryAfter: 5, random: 0.1) == 5)
         #expect(policy.delay(afterAttempts: 1, retryAfter: 0, random: 0.9) == 0)
+    }
+
+    /// Gemini's RetryInfo of 21 s: not waited for at all (no retry), rather than held twice.
+    @Test func aLongerHintIsNotWaitedFor() {
+        #expect(policy.delay(afterAttempts: 1, retryAfter: 21, random: 0.1) == nil)
+        #expect(policy.delay(afterAttempts: 1, retryAfter: 3600, random: 0.1) == nil)
+        #expect(RetryPolicy(maxWaitSeconds: 30).delay(afterAttempts: 1, retryAfter: 21, random: 0.1) == 21)
+        #expect(RetryPolicy().maxWaitSeconds == 5)
     }
 }

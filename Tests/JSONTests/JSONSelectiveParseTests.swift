@@ -35,6 +35,8 @@ struct JSONSelectiveParseTests {
     @Test(arguments: [
         #"{"id":[1,}"#, "{\"id\":\"a\u{1}\"}", #"{"id":"bad \q escape"}"#, #"{"id":"unterminated}"#, #"{"id":01}"#, #"{"id":tru}"#,
         #"{"id":{"a" 1}}"#, #"{"id":1"#, #"{"id":1,}"#, #"{"id":1} x"#, #"{"id" 1}"#,
+        // Lone surrogates (found by the json-selective fuzz target): the skipping scanner accepted them.
+        #"{"id":"\ud41d\ude00"}"#, #"{"id":"\ude00"}"#, #"{"id":"\ud800x"}"#, #"{"id":"\ud800\u0041"}"#, #"{"id":"\u12G4"}"#,
     ])
     func malformedSkippedContentIsStillAnError(text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text, keeping: Self.filter) }

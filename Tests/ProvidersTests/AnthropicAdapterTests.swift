@@ -104,7 +104,9 @@ struct AnthropicMappingTests {
         let events = OpenAIHarness.events(AnthropicHarness.unified(input))
         #expect(events.count == 5)
         guard case .error(let e) = events[2] else { Issue.record("\(events)"); return }
-        #expect(e.status == 529)
+        // Overload is 503 upstream_unavailable, in the stream as over HTTP 529.
+        #expect(e.status == 503)
+        #expect(e.type == "upstream_unavailable")
         #expect(events.last == .done(.error, providerFinishReason: nil))
     }
 

@@ -28,6 +28,19 @@ struct RateLimitHeadersTests {
         #expect(byName["x-ratelimit-reset-tokens"] == nil, "an unreadable reset is left out, not passed on raw")
     }
 
+    /// Found by the openai-response fuzz target: a name with one part after the prefix put the
+    /// prefix's own dash before the kind's start, a range that trapped the daemon on any 429.
+    @Test func aNameWithoutKindAndFieldIsSkipped() {
+        let out = UpstreamErrorMapping.rateLimitHeaders([
+            ("anthropic-ratelimit-okens", "6m0s"), ("anthropic-ratelimit-", "1"), ("anthropic-ratelimit--limit", "2"),
+            ("anthropic-ratelimit-tokens-limit", "3"),
+        ])
+        #expect(out.map(\.0) == ["x-ratelimit-limit-tokens"])
+        let failure = UpstreamErrorMapping.failure(provider: "openai", status: 429, message: "slow down",
+                                                   headers: [("anthropic-ratelimit-okens", "6m0s")])
+        #expect(failure.error.status == 429)
+    }
+
     @Test func aProvider429AlwaysCarriesRateLimitHeaders() {
         let withNone = UpstreamErrorMapping.failure(provider: "gemini", status: 429, message: "quota", headers: [])
         let names = withNone.error.headers.map { $0.name.lowercased() }

@@ -4,7 +4,7 @@ import HTTPServer
 enum ConfigurationKeys {
     static let providerLeaves = ["base_url", "api_key_env", "timeouts.connect_s", "timeouts.first_byte_s", "timeouts.idle_s",
                                  "limits.rpm", "limits.tpm", "limits.max_concurrent", "limits.queue_timeout_s",
-                                 "retry.attempts", "retry.base_ms", "retry.cap_ms", "cache_ttl_s"]
+                                 "retry.attempts", "retry.base_ms", "retry.cap_ms", "retry.max_wait_ms", "cache_ttl_s"]
 
     /// Every scalar key, dotted.
     static let leaves: [String] = ["listen", "database", "log_level", "admin_key_env", "keep_alive_s",
@@ -81,7 +81,8 @@ extension GatewayConfiguration {
                       "    base_url: \(Self.maskingPassword(p.baseURL))", "    api_key_env: \(p.apiKeyEnv)  # \(set(p.apiKey))",
                       "    timeouts: {connect_s: \(p.timeouts.connectSeconds), first_byte_s: \(p.timeouts.firstByteSeconds), idle_s: \(p.timeouts.idleSeconds)}",
                       "    limits: {rpm: \(p.limits.rpm), tpm: \(p.limits.tpm), max_concurrent: \(p.limits.maxConcurrent), queue_timeout_s: \(p.limits.queueTimeoutSeconds)}",
-                      "    retry: {attempts: \(p.retry.attempts), base_ms: \(p.retry.baseMilliseconds), cap_ms: \(p.retry.capMilliseconds)}"]
+                      "    retry: {attempts: \(p.retry.attempts), base_ms: \(p.retry.baseMilliseconds), "
+                          + "cap_ms: \(p.retry.capMilliseconds), max_wait_ms: \(p.retry.maxWaitMilliseconds)}"]
             if name == "gemini" { lines.append("    cache_ttl_s: \(p.cacheTTLSeconds)") }
         }
         lines.append(models.isEmpty ? "models: {}" : "models:")

@@ -216,6 +216,7 @@ struct ConfigurationLoader {
             case "retry.attempts": if let v = int(1...20) { p.retry.attempts = v }
             case "retry.base_ms": if let v = int(0...60_000) { p.retry.baseMilliseconds = v }
             case "retry.cap_ms": if let v = int(0...600_000) { p.retry.capMilliseconds = v }
+            case "retry.max_wait_ms": if let v = int(0...600_000) { p.retry.maxWaitMilliseconds = v }
             case "cache_ttl_s": if let v = int(1...604_800) { p.cacheTTLSeconds = v }
             default: fail("unknown key")
             }

@@ -40,6 +40,8 @@ public struct GatewayConfiguration: Sendable {
         public var attempts = 3
         public var baseMilliseconds = 250
         public var capMilliseconds = 8000
+        /// A provider's retry hint longer than this is not waited for.
+        public var maxWaitMilliseconds = 5000
     }
 
     public struct Provider: Sendable, Equatable {

@@ -30,7 +30,8 @@ extension GatewayDaemon {
                 idleTimeout: provider.timeouts.idleSeconds)
             let retry = RetryPolicy(attempts: provider.retry.attempts,
                                     baseSeconds: Double(provider.retry.baseMilliseconds) / 1000,
-                                    capSeconds: Double(provider.retry.capMilliseconds) / 1000)
+                                    capSeconds: Double(provider.retry.capMilliseconds) / 1000,
+                                    maxWaitSeconds: Double(provider.retry.maxWaitMilliseconds) / 1000)
             let limits = provider.limits
             let limiter = ProviderLimiter(rpm: limits.rpm, tpm: limits.tpm, maxConcurrent: limits.maxConcurrent,
                                           queueTimeoutSeconds: limits.queueTimeoutSeconds,

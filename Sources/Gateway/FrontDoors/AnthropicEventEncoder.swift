@@ -4,31 +4,42 @@ import JSON
 
 /// Unified events → Messages API stream events (`message_start`, content blocks with their
 /// deltas, `message_delta`, `message_stop`), the non-stream message, Anthropic's error shape.
+///
+/// A stream that fails ends at its `event: error`, as Anthropic's do. Anthropic's server-tool
+/// blocks pass through as they came.
 final class AnthropicEventEncoder: ChatEncoder {
     private var openBlock: (index: Int, kind: String)?
     private var nextBlock = 0
     private var toolBlocks: [Int: Int] = [:]
     private var usage = Usage.zero
+    /// What the provider had said about usage when the answer began (for `message_start`).
+    private var startUsage = Usage.zero
+    private var failed = false
+    /// The open block is a thinking block that already has its signature.
+    private var openThinkingSigned = false
+
+    func knownUsageAtStart(_ usage: Usage) { startUsage = usage }
 
     func encode(_ event: StreamEvent, into out: inout [UInt8]) {
         switch event {
         case .start(let id, let model, _, _):
             emit("message_start", ["type": "message_start", "message": .object(JSONObject([
                 ("id", .string(id)), ("type", "message"), ("role", "assistant"), ("model", .string(model)), ("content", []),
-                ("stop_reason", .null), ("stop_sequence", .null), ("usage", ["input_tokens": 0, "output_tokens": 0]),
+                ("stop_reason", .null), ("stop_sequence", .null), ("usage", Self.usage(startUsage)),
             ]))], into: &out)
         case .text(let delta):
             let index = block("text", start: ["type": "text", "text": ""], into: &out)
             emit("content_block_delta", ["type": "content_block_delta", "index": .int(index),
                                          "delta": ["type": "text_delta", "text": .string(delta)]], into: &out)
         case .thinking(let delta):
-            let index = block("thinking", start: ["type": "thinking", "thinking": "", "signature": ""], into: &out)
+            let index = thinkingBlock(into: &out)
             emit("content_block_delta", ["type": "content_block_delta", "index": .int(index),
                                          "delta": ["type": "thinking_delta", "thinking": .string(delta)]], into: &out)
         case .thinkingSignature(let signature):
-            let index = block("thinking", start: ["type": "thinking", "thinking": "", "signature": ""], into: &out)
+            let index = thinkingBlock(into: &out)
             emit("content_block_delta", ["type": "content_block_delta", "index": .int(index),
                                          "delta": ["type": "signature_delta", "signature": .string(signature)]], into: &out)
+            openThinkingSigned = true
         case .thinkingRedacted(let data):
             closeBlock(into: &out)
             let index = nextBlock
@@ -52,19 +63,53 @@ final class AnthropicEventEncoder: ChatEncoder {
                                          "delta": ["type": "input_json_delta", "partial_json": .string(arguments)]], into: &out)
         case .toolCall(let tool, _, _, _):
             if let index = toolBlocks[tool], openBlock?.index == index { closeBlock(into: &out) }
-        case .serverTool, .logprobs:
-            break  // TODO(issue 11): server tool blocks pass through
+        case .serverTool(let part):
+            serverTool(part, into: &out)
+        case .logprobs:
+            break   // the Messages API has none
         case .usage(let u):
             usage = u
         case .error(let e):
+            failed = true
             emit("error", ["type": "error", "error": ["type": .string(Self.errorType(e.status)), "message": .string(e.message)]], into: &out)
         case .done(let reason, let providerReason):
+            guard !failed else { return }
             closeBlock(into: &out)
             emit("message_delta", ["type": "message_delta",
                                    "delta": ["stop_reason": .string(Self.stopReason(reason, providerReason)), "stop_sequence": .null],
                                    "usage": Self.usage(usage)], into: &out)
             emit("message_stop", ["type": "message_stop"], into: &out)
         }
+    }
+
+    /// A server tool's block as Anthropic streams it: a use block opens with an empty `input`
+    /// that one `input_json_delta` then fills; a result block arrives whole.
+    private func serverTool(_ part: ServerToolPart, into out: inout [UInt8]) {
+        closeBlock(into: &out)
+        let index = nextBlock
+        nextBlock += 1
+        var input: JSONValue?
+        var block = part.block
+        if case .object(var fields) = block, !part.type.hasSuffix("_result"), let given = fields["input"] {
+            input = given
+            fields["input"] = .object(JSONObject())
+            block = .object(fields)
+        }
+        emit("content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": block],
+             into: &out)
+        if let input {
+            let delta: JSONValue = ["type": "input_json_delta", "partial_json": .string(input.serialized())]
+            emit("content_block_delta", ["type": "content_block_delta", "index": .int(index), "delta": delta],
+                 into: &out)
+        }
+        emit("content_block_stop", ["type": "content_block_stop", "index": .int(index)], into: &out)
+    }
+
+    /// The open thinking block, or a new one: a signature ends a block (Gemini's next
+    /// signature or thought is a block of its own, as in a whole answer).
+    private func thinkingBlock(into out: inout [UInt8]) -> Int {
+        if openBlock?.kind == "thinking", openThinkingSigned { closeBlock(into: &out) }
+        return block("thinking", start: ["type": "thinking", "thinking": "", "signature": ""], into: &out)
     }
 
     /// The open block of `kind`, or a new one (closing whatever was open).
@@ -74,6 +119,7 @@ final class AnthropicEventEncoder: ChatEncoder {
         let index = nextBlock
         nextBlock += 1
         openBlock = (index, kind)
+        openThinkingSigned = false
         emit("content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": start], into: &out)
         return index
     }
@@ -91,23 +137,55 @@ final class AnthropicEventEncoder: ChatEncoder {
     }
 
     func response(_ r: ChatResponse) -> [UInt8] {
-        let blocks: [JSONValue] = r.content.compactMap { part in
-            switch part {
-            case .text(let t): return ["type": "text", "text": .string(t.text)]
-            case .thinking(let t):
-                if let data = t.redacted { return ["type": "redacted_thinking", "data": .string(data)] }
-                return ["type": "thinking", "thinking": .string(t.text), "signature": .string(t.signature ?? "")]
-            case .toolCall(let c): return .object(JSONObject([("type", "tool_use"), ("id", .string(c.id)), ("name", .string(c.name)), ("input", c.arguments)]))
-            case .image, .serverTool: return nil
-            }
-        }
         var out: [UInt8] = []
         JSONValue.object(JSONObject([
-            ("id", .string(r.id)), ("type", "message"), ("role", "assistant"), ("model", .string(r.model)), ("content", .array(blocks)),
+            ("id", .string(r.id)), ("type", "message"), ("role", "assistant"), ("model", .string(r.model)),
+            ("content", .array(Self.blocks(r.content))),
             ("stop_reason", .string(Self.stopReason(r.finishReason, r.providerFinishReason))), ("stop_sequence", .null),
             ("usage", Self.usage(r.usage)),
         ])).write(into: &out)
         return out
+    }
+
+    /// A whole answer's content blocks. A signature on a text or tool part (Gemini's
+    /// `thoughtSignature`) goes where the stream puts it: into the thinking block right before
+    /// that part, or a thinking block of its own with empty text — which this door's requests
+    /// map back onto the part that follows.
+    static func blocks(_ content: [ContentPart]) -> [JSONValue] {
+        var blocks: [JSONValue] = []
+        func sign(_ signature: String?) {
+            guard let signature else { return }
+            if case .object(var last)? = blocks.last, last["type"]?.stringValue == "thinking",
+               last["signature"]?.stringValue == "" {
+                last["signature"] = .string(signature)
+                blocks[blocks.count - 1] = .object(last)
+            } else {
+                blocks.append(["type": "thinking", "thinking": "", "signature": .string(signature)])
+            }
+        }
+        for part in content {
+            switch part {
+            case .text(let t):
+                sign(t.signature)
+                blocks.append(["type": "text", "text": .string(t.text)])
+            case .thinking(let t):
+                if let data = t.redacted {
+                    blocks.append(["type": "redacted_thinking", "data": .string(data)])
+                } else {
+                    blocks.append(["type": "thinking", "thinking": .string(t.text),
+                                   "signature": .string(t.signature ?? "")])
+                }
+            case .toolCall(let c):
+                sign(c.signature)
+                blocks.append(.object(JSONObject([("type", "tool_use"), ("id", .string(c.id)),
+                                                  ("name", .string(c.name)), ("input", c.arguments)])))
+            case .serverTool(let s):
+                blocks.append(s.block)
+            case .image:
+                break
+            }
+        }
+        return blocks
     }
 
     func error(_ error: GatewayError, requestId: String) -> [UInt8] {
@@ -135,7 +213,11 @@ final class AnthropicEventEncoder: ChatEncoder {
         case .toolCalls: return "tool_use"
         case .length: return "max_tokens"
         case .contentFilter: return "refusal"
-        case .stop, .error, .cancelled: return provider == "stop_sequence" ? "stop_sequence" : "end_turn"
+        case .stop, .error, .cancelled:
+            // Anthropic's own ends that mean "stop" keep their name: `pause_turn` (a long server-tool
+            // turn the client resumes by sending the answer back) and `stop_sequence`.
+            if let provider, provider == "stop_sequence" || provider == "pause_turn" { return provider }
+            return "end_turn"
         }
     }
 

@@ -11,6 +11,13 @@ protocol ChatEncoder: AnyObject {
     func response(_ response: ChatResponse) -> [UInt8]
     /// An error before the first byte, in this front door's shape.
     func error(_ error: GatewayError, requestId: String) -> [UInt8]
+    /// Usage the provider reported before the answer's first event was written (Anthropic's
+    /// `message_start`, Gemini's first chunk): called just before `.start` is encoded.
+    func knownUsageAtStart(_ usage: Usage)
+}
+
+extension ChatEncoder {
+    func knownUsageAtStart(_ usage: Usage) {}
 }
 
 /// The unified API of SPEC §4–5.

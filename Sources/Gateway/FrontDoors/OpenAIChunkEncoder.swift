@@ -3,11 +3,18 @@ import JSON
 
 /// Unified events → Chat Completions chunks (`data: {…}` lines, `data: [DONE]` last), the
 /// finish chunk, then the usage chunk when the client asked for it; the non-stream
-/// `chat.completion` object; OpenAI's error shape.
+/// `chat.completion` object; OpenAI's error shape and words (`OpenAIErrorVocabulary`).
+///
+/// Beyond OpenAI's fields: thinking signatures as `reasoning_details` and
+/// `extra_content.google.thought_signature` (`OpenAIReasoningDetails`). Tools the provider
+/// ran itself are not the client's to call: they stay out of `tool_calls`.
 final class OpenAIChunkEncoder: ChatEncoder {
     private let includeUsage: Bool
     private var id = "", model = "", created = 0
     private var usage = Usage.zero
+    private var reasoning = OpenAIReasoningStream()
+    /// An error went out: the stream ends with `[DONE]` alone, as OpenAI's does.
+    private var failed = false
 
     init(includeUsage: Bool) { self.includeUsage = includeUsage }
 
@@ -17,37 +24,64 @@ final class OpenAIChunkEncoder: ChatEncoder {
             (id, model, created) = (i, m, c)
             chunk(["role": "assistant", "content": ""], finish: nil, into: &out)
         case .text(let delta):
+            flushReasoning(into: &out)
             chunk(["content": .string(delta)], finish: nil, into: &out)
         case .thinking(let delta):
+            reasoning.thinking(delta)
             chunk(["reasoning_content": .string(delta)], finish: nil, into: &out)
+        case .thinkingSignature(let signature):
+            if let entry = reasoning.signature(signature) {
+                chunk(["reasoning_details": [entry]], finish: nil, into: &out)
+            }
+        case .thinkingRedacted(let data):
+            chunk(["reasoning_details": .array(reasoning.redacted(data))], finish: nil, into: &out)
         case .toolCallStart(let index, let callId, let name):
-            chunk(["tool_calls": [.object(JSONObject([("index", .int(index)), ("id", .string(callId)), ("type", "function"),
-                                                      ("function", ["name": .string(name), "arguments": ""])]))]],
-                  finish: nil, into: &out)
+            var call = JSONObject([("index", .int(index)), ("id", .string(callId)), ("type", "function"),
+                                   ("function", ["name": .string(name), "arguments": ""])])
+            if let signature = reasoning.takeForToolCall() {
+                call["extra_content"] = OpenAIReasoningDetails.extraContent(signature)
+            }
+            chunk(["tool_calls": [.object(call)]], finish: nil, into: &out)
         case .toolCallDelta(let index, let arguments):
             chunk(["tool_calls": [.object(JSONObject([("index", .int(index)), ("function", ["arguments": .string(arguments)])]))]],
                   finish: nil, into: &out)
-        case .serverTool, .logprobs:
-            break  // TODO(issue 11)
+        case .logprobs(let content):
+            chunk(.object(JSONObject()), logprobs: content, finish: nil, into: &out)
         case .usage(let u):
             usage = u
         case .error(let e):
-            line(.object(JSONObject([("error", .object(JSONObject([("message", .string(e.message)), ("type", .string(e.type)),
-                                                                    ("code", .string(e.type))])))])), into: &out)
+            failed = true
+            let (type, code) = OpenAIErrorVocabulary.words(e)
+            line(.object(JSONObject([("error", .object(JSONObject([
+                ("message", .string(e.message)), ("type", .string(type)), ("param", .null),
+                ("code", code.map { .string($0) } ?? .null),
+            ])))])), into: &out)
         case .done(let reason, _):
-            chunk(.object(JSONObject()), finish: Self.finishReason(reason), into: &out)
-            if includeUsage {
-                line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
-                                         ("model", .string(model)), ("choices", []), ("usage", Self.usage(usage))])), into: &out)
+            if !failed {
+                flushReasoning(into: &out)
+                chunk(.object(JSONObject()), finish: Self.finishReason(reason), into: &out)
+                if includeUsage {
+                    line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"),
+                                             ("created", .int(created)), ("model", .string(model)), ("choices", []),
+                                             ("usage", Self.usage(usage))])), into: &out)
+                }
             }
             out.append(contentsOf: "data: [DONE]\n\n".utf8)
-        case .thinkingSignature, .thinkingRedacted, .toolCall:
-            break   // no Chat Completions equivalent; the deltas already carried the call
+        case .serverTool, .toolCall:
+            break   // not the client's to call / the deltas already carried the call
         }
     }
 
-    private func chunk(_ delta: JSONValue, finish: String?, into out: inout [UInt8]) {
-        let choice = JSONObject([("index", 0), ("delta", delta), ("finish_reason", finish.map { .string($0) } ?? .null)])
+    /// A Gemini signature still waiting for its part goes out before the next one.
+    private func flushReasoning(into out: inout [UInt8]) {
+        if let entry = reasoning.flush() { chunk(["reasoning_details": [entry]], finish: nil, into: &out) }
+    }
+
+    private func chunk(_ delta: JSONValue, logprobs: JSONValue? = nil, finish: String?, into out: inout [UInt8]) {
+        let finish: JSONValue = finish.map { .string($0) } ?? .null
+        let choice = logprobs.map {
+            JSONObject([("index", 0), ("delta", delta), ("logprobs", ["content": $0]), ("finish_reason", finish)])
+        } ?? JSONObject([("index", 0), ("delta", delta), ("finish_reason", finish)])
         line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
                                  ("model", .string(model)), ("choices", [.object(choice)])])), into: &out)
     }
@@ -64,27 +98,35 @@ final class OpenAIChunkEncoder: ChatEncoder {
         message["content"] = text.isEmpty ? .null : .string(text)
         let reasoning = r.content.compactMap { if case .thinking(let t) = $0 { return t.text }; return nil }.joined()
         if !reasoning.isEmpty { message["reasoning_content"] = .string(reasoning) }
-        let calls: [JSONValue] = r.content.compactMap {
-            guard case .toolCall(let c) = $0 else { return nil }
-            return .object(JSONObject([("id", .string(c.id)), ("type", "function"),
-                                       ("function", ["name": .string(c.name), "arguments": .string(c.arguments.serialized())])]))
+        let (details, signatures) = OpenAIReasoningDetails.message(r.content)
+        if !details.isEmpty { message["reasoning_details"] = .array(details) }
+        var calls: [JSONValue] = []
+        for case .toolCall(let c) in r.content {
+            let function: JSONValue = ["name": .string(c.name), "arguments": .string(c.arguments.serialized())]
+            var call = JSONObject([("id", .string(c.id)), ("type", "function"), ("function", function)])
+            if let signature = signatures[calls.count] {
+                call["extra_content"] = OpenAIReasoningDetails.extraContent(signature)
+            }
+            calls.append(.object(call))
         }
         if !calls.isEmpty { message["tool_calls"] = .array(calls) }
+        var choice = JSONObject([("index", 0), ("message", .object(message))])
+        choice["logprobs"] = r.logprobs.map { ["content": $0, "refusal": .null] } ?? .null
+        choice["finish_reason"] = .string(Self.finishReason(r.finishReason))
         var out: [UInt8] = []
         JSONValue.object(JSONObject([
             ("id", .string(r.id)), ("object", "chat.completion"), ("created", .int(r.created)), ("model", .string(r.model)),
-            ("choices", [.object(JSONObject([("index", 0), ("message", .object(message)),
-                                             ("finish_reason", .string(Self.finishReason(r.finishReason)))]))]),
-            ("usage", Self.usage(r.usage)),
+            ("choices", [.object(choice)]), ("usage", Self.usage(r.usage)),
         ])).write(into: &out)
         return out
     }
 
     func error(_ error: GatewayError, requestId: String) -> [UInt8] {
+        let (type, code) = OpenAIErrorVocabulary.words(error)
         var out: [UInt8] = []
         JSONValue.object(JSONObject([("error", .object(JSONObject([
-            ("message", .string(error.message)), ("type", .string(error.type == .invalidRequest ? "invalid_request_error" : error.type.rawValue)),
-            ("param", error.param.map { .string($0) } ?? .null), ("code", .string(error.type.rawValue)),
+            ("message", .string(error.message)), ("type", .string(type)),
+            ("param", error.param.map { .string($0) } ?? .null), ("code", code.map { .string($0) } ?? .null),
         ])))])).write(into: &out)
         return out
     }

@@ -1,94 +1,204 @@
 import ChatModel
 import JSON
 
-/// A Chat Completions request (as OpenAI's SDKs send it) → the unified request. Fields the
-/// unified schema lacks are ignored, as OpenAI-compatible servers commonly do; `n > 1` is
-/// refused because one answer is all a gateway stream carries.
+/// A Chat Completions request (as OpenAI's SDKs send it) → the unified request, field by
+/// field: mapped, passed through to OpenAI only (advisory fields that cannot change the
+/// answer), or refused with a 400 naming the client's field. See README "Field mapping".
 enum OpenAIRequestTranslator {
+    /// Advisory fields only OpenAI has: they go to OpenAI as sent and mean nothing elsewhere
+    /// (storage, billing tier, cache routing), so other providers answer the same without them.
+    static let openAIOnly: Set<String> = ["store", "metadata", "service_tier", "prompt_cache_key",
+                                          "prompt_cache_retention"]
+    static let mapped: Set<String> = [
+        "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed", "logprobs",
+        "top_logprobs", "stop", "presence_penalty", "frequency_penalty", "max_tokens", "max_completion_tokens", "n",
+        "stream", "stream_options", "temperature", "top_p", "user", "safety_identifier", "reasoning_effort",
+        "modalities",
+    ]
+    /// Known fields with no unified equivalent: refused when they ask for anything.
+    static let refusedFields: [(key: String, neutral: [JSONValue], why: String)] = [
+        ("logit_bias", [[:]], "token biases have no equivalent at every provider"),
+        ("audio", [], "audio output is not supported"),
+        ("prediction", [], "predicted outputs are not supported"),
+        ("web_search_options", [],
+         "web search is not supported on this door (Anthropic's server tools are, on /v1/messages)"),
+        ("verbosity", [], "verbosity has no equivalent at every provider"),
+        ("functions", [[]], "deprecated; use tools"),
+        ("function_call", [], "deprecated; use tool_choice"),
+    ]
+
     static func translate(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, includeUsage: Bool) {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
-        if let n = body["n"], !n.isNull, n.intValue != 1 { throw .invalidRequest("n: only n=1 is supported", param: "n") }
-        var unified = JSONObject()
-        unified["model"] = body["model"] ?? .null
-        guard let messages = body["messages"]?.arrayValue else { throw .invalidRequest("messages: required", param: "messages") }
-        unified["messages"] = .array(try messages.enumerated().map { i, m throws(GatewayError) in try message(m, at: i) })
-        if let tools = body["tools"]?.arrayValue, !tools.isEmpty {
-            unified["tools"] = .array(tools.map { tool in
-                let function = tool["function"] ?? .null
-                var o = JSONObject([("name", function["name"] ?? "")])
-                if let d = function["description"] { o["description"] = d }
-                if let p = function["parameters"] { o["parameters"] = p }
-                return .object(o)
-            })
+        try DoorFields.rejectUnknown(body, allowed: mapped.union(openAIOnly).union(refusedFields.map(\.key)), at: "")
+        for field in refusedFields {
+            try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
         }
-        switch body["tool_choice"] {
-        case .string(let s)?: unified["tool_choice"] = .string(s)
-        case .object(let o)?: unified["tool_choice"] = ["name": o["function"]?["name"] ?? ""]
-        default: break
+        try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: [1], why: "only n=1 is supported")
+        try DoorFields.refuseUnlessNeutral(body, "modalities", at: "", neutral: [["text"]],
+                                           why: "only text output is supported")
+
+        let model = try DoorFields.string(body, "model", at: "", required: true)!
+        guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
+        guard let rawMessages = body["messages"], !rawMessages.isNull else {
+            throw .invalidRequest("messages: required", param: "messages")
         }
-        // Checked under the client's own name before the unified decoder sees it as max_tokens.
-        for name in ["max_completion_tokens", "max_tokens"] {
-            if let m = body[name], !m.isNull { _ = try FieldReader.int(m, at: name, range: AllowedRanges.maxTokens) }
+        let messageArray = try FieldReader.array(rawMessages, at: "messages")
+        guard !messageArray.isEmpty else { throw .invalidRequest("messages: must not be empty", param: "messages") }
+        var messages: [Message] = []
+        for (i, raw) in messageArray.enumerated() {
+            messages.append(try OpenAIMessageTranslator.message(raw, at: "messages[\(i)]"))
         }
-        if let m = body["max_completion_tokens"] ?? body["max_tokens"], !m.isNull { unified["max_tokens"] = m }
-        for key in ["temperature", "top_p", "stop", "stream"] { if let v = body[key], !v.isNull { unified[key] = v } }
-        if body["stream"]?.isNull ?? true { unified["stream"] = false }   // OpenAI's default is one JSON answer
-        if let effort = body["reasoning_effort"]?.stringValue {
-            unified["thinking"] = ["effort": .string(effort == "minimal" ? "low" : effort)]
+        var request = ChatRequest(model: model, messages: messages, tools: try tools(body["tools"]), stream: false)
+        request.toolChoice = try toolChoice(body["tool_choice"])
+        try DoorFields.checkToolChoice(request, at: "tool_choice")
+        request.parallelToolCalls = try DoorFields.bool(body, "parallel_tool_calls", at: "")
+        request.responseFormat = try ChatRequest.decodeResponseFormat(body["response_format"], at: "response_format")
+        if let raw = body["seed"], !raw.isNull {
+            guard let seed = raw.intValue else { throw .invalidRequest("seed: expected a whole number", param: "seed") }
+            request.seed = seed
         }
-        if let user = body["user"], !user.isNull { unified["metadata"] = ["user": user] }
-        let includeUsage = body["stream_options"]?["include_usage"]?.boolValue ?? false
-        return (try ChatRequest.decode(.object(unified)), includeUsage)
+        request.logprobs = try DoorFields.bool(body, "logprobs", at: "")
+        request.topLogprobs = try DoorFields.int(body, "top_logprobs", at: "", range: ChatRequest.topLogprobsRange)
+        try ChatRequest.checkLogprobs(request, path: "top_logprobs")
+        request.stop = try stop(body["stop"])
+        request.presencePenalty = try FieldReader.number(body["presence_penalty"], at: "presence_penalty",
+                                                         range: ChatRequest.penaltyRange)
+        request.frequencyPenalty = try FieldReader.number(body["frequency_penalty"], at: "frequency_penalty",
+                                                          range: ChatRequest.penaltyRange)
+        request.maxTokens = try maxTokens(body)
+        request.temperature = try FieldReader.number(body["temperature"], at: "temperature", range: 0...2)
+        request.topP = try FieldReader.number(body["top_p"], at: "top_p", range: 0...1)
+        request.stream = try DoorFields.bool(body, "stream", at: "") ?? false   // OpenAI's default is one JSON answer
+        let includeUsage = try streamOptions(body["stream_options"])
+        request.user = try user(body)
+        try reasoningEffort(body, into: &request)
+        for key in openAIOnly {
+            if let value = body[key], !value.isNull {
+                request.providerOptions["openai", default: JSONObject()][key] = value
+            }
+        }
+        try ChatRequest.checkCacheBreakpoints(request, param: "cache_control")
+        return (request, includeUsage)
     }
 
-    private static func message(_ m: JSONValue, at index: Int) throws(GatewayError) -> JSONValue {
-        let role = m["role"]?.stringValue ?? ""
-        switch role {
-        case "system", "developer":
-            return ["role": "system", "content": .string(text(m["content"]))]
-        case "user":
-            guard case .array(let parts)? = m["content"] else { return ["role": "user", "content": .string(text(m["content"]))] }
-            return ["role": "user", "content": .array(parts.compactMap(userPart))]
-        case "assistant":
-            var content: [JSONValue] = []
-            let t = text(m["content"])
-            if !t.isEmpty { content.append(["type": "text", "text": .string(t)]) }
-            for call in m["tool_calls"]?.arrayValue ?? [] {
-                let arguments = call["function"]?["arguments"]?.stringValue ?? "{}"
-                content.append(.object(JSONObject([
-                    ("type", "tool_call"), ("id", call["id"] ?? ""), ("name", call["function"]?["name"] ?? ""),
-                    ("arguments", (try? JSONValue.parse(arguments)).flatMap { $0.objectValue.map { .object($0) } } ?? .object(JSONObject())),
-                ])))
+    private static func tools(_ raw: JSONValue?) throws(GatewayError) -> [Tool] {
+        guard let raw, !raw.isNull else { return [] }
+        var tools: [Tool] = []
+        for (i, item) in try FieldReader.array(raw, at: "tools").enumerated() {
+            let path = "tools[\(i)]"
+            let object = try FieldReader.object(item, at: path)
+            let type = try DoorFields.string(object, "type", at: path, required: true)!
+            guard type == "function" else {
+                throw DoorFields.refused("\(path).type", "only function tools are supported (got \(type))")
             }
-            return ["role": "assistant", "content": .array(content)]
-        case "tool":
-            return ["role": "tool", "tool_call_id": m["tool_call_id"] ?? "", "content": .string(text(m["content"]))]
+            try DoorFields.rejectUnknown(object, allowed: ["type", "function", "cache_control"], at: path)
+            guard let rawFunction = object["function"] else {
+                throw .invalidRequest("\(path).function: required", param: "\(path).function")
+            }
+            let function = try FieldReader.object(rawFunction, at: "\(path).function")
+            let at = "\(path).function"
+            try DoorFields.rejectUnknown(function, allowed: ["name", "description", "parameters", "strict"], at: at)
+            let name = try DoorFields.string(function, "name", at: at, required: true)!
+            try DoorFields.checkToolName(name, existing: tools, at: "\(at).name")
+            var tool = Tool(name: name, description: try DoorFields.string(function, "description", at: at))
+            if let parameters = function["parameters"], !parameters.isNull {
+                tool.parameters = .object(try FieldReader.object(parameters, at: "\(at).parameters"))
+            }
+            tool.strict = try DoorFields.bool(function, "strict", at: at)
+            tool.cache = try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control")
+            tools.append(tool)
+        }
+        return tools
+    }
+
+    private static func toolChoice(_ raw: JSONValue?) throws(GatewayError) -> ToolChoice? {
+        switch raw {
+        case nil, .null?: return nil
+        case .string("auto")?: return .auto
+        case .string("none")?: return ToolChoice.none
+        case .string("required")?: return .required
+        case .object(let o)?:
+            let type = try DoorFields.string(o, "type", at: "tool_choice", required: true)!
+            guard type == "function" else {
+                throw DoorFields.refused("tool_choice.type", "only function choices are supported (got \(type))")
+            }
+            try DoorFields.rejectUnknown(o, allowed: ["type", "function"], at: "tool_choice")
+            guard let function = o["function"] else {
+                throw .invalidRequest("tool_choice.function: required", param: "tool_choice.function")
+            }
+            let inner = try FieldReader.object(function, at: "tool_choice.function")
+            try DoorFields.rejectUnknown(inner, allowed: ["name"], at: "tool_choice.function")
+            return .tool(try DoorFields.string(inner, "name", at: "tool_choice.function", required: true)!)
         default:
-            throw .invalidRequest("messages[\(index)].role: unknown role \"\(role)\"", param: "messages[\(index)].role")
+            throw .invalidRequest("tool_choice: expected \"auto\", \"none\", \"required\" or a function choice",
+                                  param: "tool_choice")
         }
     }
 
-    private static func userPart(_ part: JSONValue) -> JSONValue? {
-        switch part["type"]?.stringValue {
-        case "text": return ["type": "text", "text": part["text"] ?? ""]
-        case "image_url":
-            let url = part["image_url"]?["url"]?.stringValue ?? ""
-            if url.hasPrefix("data:"), let comma = url.firstIndex(of: ",") {
-                let header = url[url.index(url.startIndex, offsetBy: 5)..<comma]
-                let mediaType = header.split(separator: ";").first.map(String.init) ?? "image/png"
-                return ["type": "image", "media_type": .string(mediaType), "data": .string(String(url[url.index(after: comma)...]))]
+    private static func stop(_ raw: JSONValue?) throws(GatewayError) -> [String] {
+        switch raw {
+        case nil, .null?: return []
+        case .string(let s)?: return [s]
+        case .array(let items)?:
+            guard items.count <= DoorFields.maxStops else {
+                throw .invalidRequest("stop: at most \(DoorFields.maxStops) sequences", param: "stop")
             }
-            return ["type": "image", "url": .string(url)]
-        default: return nil
+            var out: [String] = []
+            for (i, item) in items.enumerated() {
+                out.append(try FieldReader.string(item, at: "stop[\(i)]", required: true)!)
+            }
+            return out
+        case let other?:
+            throw .invalidRequest("stop: expected a string or an array of strings, got \(other.kindName)",
+                                  param: "stop")
         }
     }
 
-    /// A string, or the text of a parts array.
-    private static func text(_ content: JSONValue?) -> String {
-        switch content {
-        case .string(let s)?: return s
-        case .array(let parts)?: return parts.compactMap { $0["text"]?.stringValue }.joined()
-        default: return ""
+    /// `max_completion_tokens`, or the older `max_tokens`; both only when they agree.
+    private static func maxTokens(_ body: JSONObject) throws(GatewayError) -> Int? {
+        let completion = try DoorFields.int(body, "max_completion_tokens", at: "", range: DoorFields.maxTokensRange)
+        let older = try DoorFields.int(body, "max_tokens", at: "", range: DoorFields.maxTokensRange)
+        if let completion, let older, completion != older {
+            throw .invalidRequest("max_tokens: differs from max_completion_tokens; send one of them",
+                                  param: "max_tokens")
+        }
+        return completion ?? older
+    }
+
+    private static func streamOptions(_ raw: JSONValue?) throws(GatewayError) -> Bool {
+        guard let raw, !raw.isNull else { return false }
+        let options = try FieldReader.object(raw, at: "stream_options")
+        // include_obfuscation asks OpenAI to pad chunks; the gateway writes its own chunks, unpadded.
+        try DoorFields.rejectUnknown(options, allowed: ["include_usage", "include_obfuscation"], at: "stream_options")
+        _ = try DoorFields.bool(options, "include_obfuscation", at: "stream_options")
+        return try DoorFields.bool(options, "include_usage", at: "stream_options") ?? false
+    }
+
+    /// `user`, or OpenAI's newer `safety_identifier` for the same purpose.
+    private static func user(_ body: JSONObject) throws(GatewayError) -> String? {
+        let user = try DoorFields.string(body, "user", at: "")
+        let safety = try DoorFields.string(body, "safety_identifier", at: "")
+        if let user, let safety, user != safety {
+            throw .invalidRequest("safety_identifier: differs from user; send one of them", param: "safety_identifier")
+        }
+        return user ?? safety
+    }
+
+    /// Effort → unified thinking effort (`minimal` → low, `xhigh` → high, `none` → thinking
+    /// off); OpenAI itself gets the value as sent.
+    private static func reasoningEffort(_ body: JSONObject, into request: inout ChatRequest) throws(GatewayError) {
+        guard let effort = try DoorFields.string(body, "reasoning_effort", at: "") else { return }
+        switch effort {
+        case "none": request.thinking = nil
+        case "minimal", "low": request.thinking = .effort(.low)
+        case "medium": request.thinking = .effort(.medium)
+        case "high", "xhigh": request.thinking = .effort(.high)
+        default:
+            throw .invalidRequest("reasoning_effort: expected none, minimal, low, medium, high or xhigh",
+                                  param: "reasoning_effort")
+        }
+        if !["low", "medium", "high"].contains(effort) {
+            request.providerOptions["openai", default: JSONObject()]["reasoning_effort"] = .string(effort)
         }
     }
 }

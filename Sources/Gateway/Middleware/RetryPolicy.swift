@@ -6,15 +6,17 @@ public struct RetryPolicy: Sendable, Equatable {
     public var attempts: Int
     public var baseSeconds: Double
     public var capSeconds: Double
-    /// A provider's own retry hint is honoured, but never beyond this.
-    public var maxRetryAfterSeconds: Double
+    /// The longest a provider's own retry hint is waited for: a longer one is not waited at
+    /// all (the client gets the provider's answer and its `Retry-After` at once, or the next
+    /// fallback runs) — holding a client for Gemini's 21-second `RetryInfo`, twice, helps nobody.
+    public var maxWaitSeconds: Double
 
     public init(attempts: Int = 3, baseSeconds: Double = 0.25, capSeconds: Double = 8,
-                maxRetryAfterSeconds: Double = 30) {
+                maxWaitSeconds: Double = 5) {
         self.attempts = max(1, attempts)
         self.baseSeconds = baseSeconds
         self.capSeconds = capSeconds
-        self.maxRetryAfterSeconds = maxRetryAfterSeconds
+        self.maxWaitSeconds = maxWaitSeconds
     }
 
     /// True when another attempt is allowed after `attemptsMade` attempts.
@@ -24,10 +26,10 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The wait before attempt `attemptsMade + 1`: full-jitter exponential backoff
     /// (`random` in 0..<1 scales `min(cap, base · 2^(n-1))`), or the provider's hint when it
-    /// gave one (clamped, since a hostile or confused upstream must not park us for hours).
-    public func delay(afterAttempts attemptsMade: Int, retryAfter: Double?, random: Double) -> Double {
+    /// gave one. Nil when the hint is longer than `maxWaitSeconds`: no retry then.
+    public func delay(afterAttempts attemptsMade: Int, retryAfter: Double?, random: Double) -> Double? {
         if let hint = retryAfter, hint >= 0 {
-            return min(hint, maxRetryAfterSeconds)
+            return hint <= maxWaitSeconds ? hint : nil
         }
         let ceiling = min(capSeconds, baseSeconds * pow2(max(0, attemptsMade - 1)))
         return ceiling * min(max(random, 0), 1)

@@ -70,7 +70,7 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
             return
         }
         do {
-            let response = try attempt.adapter.decodeResponse(body: body, model: attempt.model)
+            let response = try attempt.adapter.decodeResponse(body: body, model: attempt.model, for: attempt.request)
             let out = encoder.response(response)
             var responseHeaders = HTTPHeaders()
             responseHeaders.add("x-switchboard-provider", attempt.adapter.name)

@@ -64,6 +64,8 @@ final class ChatExecution: @unchecked Sendable {
     private var slotTimer: TimerHandle?
 
     private var routeIndex = 0
+    /// Why the previous route was left for a fallback.
+    private var providerFailure: GatewayError?
     private var attemptsOnRoute = 0
     private var totalAttempts = 0
     private var current: AnyObject?
@@ -180,6 +182,14 @@ final class ChatExecution: @unchecked Sendable {
             let now = Double(EventLoop.monotonicNanoseconds()) / 1e9
             guard now + seconds <= deadline else {
                 writer.onClose = nil
+                // Held back (its limits, or a provider's retry hint too long to wait): the
+                // next fallback runs now, else the client hears when to come back.
+                if routeIndex + 1 < routes.count {
+                    routeIndex += 1
+                    attemptsOnRoute = 0
+                    attempt()
+                    return
+                }
                 finishWithError(.rateLimited("\(route.provider) is at its configured rate limit; try again later",
                                              retryAfterSeconds: seconds, provider: route.provider))
                 return
@@ -224,13 +234,13 @@ final class ChatExecution: @unchecked Sendable {
                     for: request, model: route.model, endpoint: slot.endpoint, stream: request.stream)
             }
         } catch {
-            finishWithError(error)
+            refused(error)
             return
         }
         attemptsOnRoute += 1
         totalAttempts += 1
         let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
-                                  upstreamRequest: upstreamRequest)
+                                  upstreamRequest: upstreamRequest, request: request)
         if request.stream {
             let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds, encoder: encoder,
                                   secrets: secrets, endsResponse: !streamContinues) { [self] in
@@ -271,11 +281,12 @@ final class ChatExecution: @unchecked Sendable {
                 attempt()
                 return
             }
-            if failure.retryable, !outcome.sentToClient, slot.retry.allowsRetry(afterAttempts: attemptsOnRoute) {
-                let delay = slot.retry.delay(afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
-                                             random: Double.random(in: 0..<1, using: &random))
+            if failure.retryable, !outcome.sentToClient, slot.retry.allowsRetry(afterAttempts: attemptsOnRoute),
+               let delay = slot.retry.delay(afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
+                                            random: Double.random(in: 0..<1, using: &random)) {
                 // The request's deadline is the provider's first-byte budget: a retry that
-                // could not start within it is not worth the client's wait.
+                // could not start within it is not worth the client's wait. A provider hint
+                // beyond the retry's `max_wait_ms` gave no delay: fallback or the error now.
                 let elapsed = Double(EventLoop.monotonicNanoseconds() - startedNanos) / 1e9
                 if elapsed + delay < slot.endpoint.firstByteTimeout {
                     waitThenAttempt(seconds: delay)
@@ -283,6 +294,7 @@ final class ChatExecution: @unchecked Sendable {
                 }
             }
             if isProviderFault(failure.error), routeIndex + 1 < routes.count {
+                providerFailure = failure.error
                 routeIndex += 1
                 attemptsOnRoute = 0
                 attempt()
@@ -290,6 +302,32 @@ final class ChatExecution: @unchecked Sendable {
             }
             finishWithError(failure.error)
         }
+    }
+
+    /// The route's provider cannot take this request as asked (a field it has no equivalent
+    /// of). On the first route that is the client's answer: a 400 naming the field and the
+    /// provider, with no fallback tried (the request, not the provider, is at fault). On a
+    /// fallback, reached only because earlier routes failed, the route is skipped, and when
+    /// none is left the client hears the earlier failure, which is why it got no answer.
+    private func refused(_ error: GatewayError) {
+        if let (limiter, ticket) = providerTicket {
+            providerTicket = nil
+            limiter.complete(ticket: ticket, actualTokens: 0)
+        }
+        guard let earlier = providerFailure, error.status == 400 else {
+            finishWithError(error)
+            return
+        }
+        Self.logger.info("fallback skipped: its provider cannot take the request", metadata: [
+            "request_id": "\(writer.requestId)", "route": "\(route.name)", "reason": "\(error.message)",
+        ])
+        guard routeIndex + 1 < routes.count else {
+            finishWithError(earlier)
+            return
+        }
+        routeIndex += 1
+        attemptsOnRoute = 0
+        attempt()
     }
 
     /// A cut stream's usage with what the provider did not report estimated (`UsageEstimate`).

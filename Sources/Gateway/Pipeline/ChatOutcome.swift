@@ -10,6 +10,9 @@ struct ChatAttempt: Sendable {
     /// The provider's model id.
     var model: String
     var upstreamRequest: UpstreamRequest
+    /// What was asked: some answers read differently for some requests (Anthropic's forced
+    /// answer tool).
+    var request: ChatRequest
 }
 
 /// How one attempt ended, with what the retry layer and the usage tap need.

@@ -13,8 +13,9 @@ import Upstream
 /// Loop-confined: every method runs on `writer.loop`.
 ///
 /// Invariants:
-/// - Nothing is sent to the client before the first unified event exists, so an upstream error
-///   that arrives first becomes an ordinary HTTP error (and stays retryable).
+/// - Nothing is sent to the client before the first unified event after `start` exists, so an
+///   upstream error that arrives before any content becomes an ordinary HTTP error (and stays
+///   retryable), by the same rule as the provider's HTTP errors.
 /// - The client sees `start`, content, exactly one `usage`, exactly one `done`, whatever happens
 ///   upstream after the first byte.
 /// - Each upstream chunk's events are written with one `write` before the next chunk is read;
@@ -34,6 +35,8 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private var upstreamHeaders: [(String, String)] = []
     private var errorBody: [UInt8] = []
     private var headersSent = false
+    /// The answer's `start`, until the first event after it decides between a stream and an error.
+    private var heldStart: StreamEvent?
     private var finished = false
     private var lastWrite: UInt64 = 0
     private var keepAliveTimer: TimerHandle?
@@ -56,7 +59,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         self.endsResponse = endsResponse
         self.writer = writer
         self.attempt = attempt
-        self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model)
+        self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model, for: attempt.request)
         self.keepAliveNanos = Saturating.nanoseconds(seconds: max(keepAliveSeconds, 0.05))
         self.onFinish = onFinish
         out.reserveCapacity(4096)
@@ -132,23 +135,26 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private func emit(_ event: StreamEvent) {
         guard !finished else { return }
         if !headersSent {
-            if case .error(let streamError) = event, !decoder.hasStarted {
-                // An error before any content: still an ordinary HTTP error, and retryable.
-                let error = streamError.status == 429
-                    ? GatewayError.rateLimited(streamError.message, retryAfterSeconds: 1, provider: attempt.adapter.name)
-                    : GatewayError(status: (400...599).contains(streamError.status) ? streamError.status : 502,
-                                   type: GatewayErrorType(rawValue: streamError.type) ?? .upstreamError,
-                                   message: streamError.message, provider: attempt.adapter.name)
-                let failure = UpstreamFailure(
-                    error: error,
-                    retryable: streamError.status >= 500 || streamError.status == 429 || streamError.status == 0,
-                    retryAfterSeconds: nil)
-                finish(.failedBeforeFirstByte(failure))
+            if case .start = event {
+                // Held until what follows it: an error before any content is still an ordinary
+                // HTTP error, and retryable.
+                heldStart = event
+                return
+            }
+            if case .error(let streamError) = event {
+                var scoped = streamError
+                scoped.provider = attempt.adapter.name
+                finish(.failedBeforeFirstByte(UpstreamErrorMapping.failure(beforeContent: scoped)))
                 transfer?.cancel()
                 transfer = nil
                 return
             }
             beginResponse()
+            if let start = heldStart {
+                heldStart = nil
+                encoder.knownUsageAtStart(decoder.usageSoFar)
+                encoder.encode(start, into: &out)
+            }
         }
         if firstTokenNanos == nil, event.isContent { firstTokenNanos = EventLoop.monotonicNanoseconds() }
         deliveredBytes &+= event.contentBytes
@@ -271,7 +277,8 @@ extension StreamEvent {
     /// True for events that carry model output (what "time to first token" measures).
     var isContent: Bool {
         switch self {
-        case .text, .thinking, .thinkingSignature, .thinkingRedacted, .toolCallStart, .toolCallDelta, .toolCall:
+        case .text, .thinking, .thinkingSignature, .thinkingRedacted, .toolCallStart, .toolCallDelta, .toolCall,
+             .serverTool:
             return true
         default:
             return false

@@ -69,6 +69,7 @@ extension StreamEvent {
         switch self {
         case .text(let s), .thinking(let s): return s.utf8.count
         case .toolCallDelta(_, let arguments): return arguments.utf8.count
+        case .serverTool(let part): return part.isUse ? part.block["input"]?.serialized().utf8.count ?? 0 : 0
         default: return 0
         }
     }

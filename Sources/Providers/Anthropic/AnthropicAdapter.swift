@@ -31,13 +31,32 @@ public struct AnthropicAdapter: ProviderAdapter {
         AnthropicStreamDecoder(model: model, created: clock())
     }
 
+    public func makeStreamDecoder(model: String, for request: ChatRequest) -> any ProviderStreamDecoder {
+        AnthropicStreamDecoder(model: model, created: clock(),
+                               answerTool: AnthropicStructuredOutput.answerToolName(request, model: model))
+    }
+
+    public func decodeResponse(body: [UInt8], model: String,
+                               for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
+        let answerTool = AnthropicStructuredOutput.answerToolName(request, model: model)
+        return try decodeResponse(body: body, model: model, answerTool: answerTool)
+    }
+
     public func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse {
+        try decodeResponse(body: body, model: model, answerTool: nil)
+    }
+
+    func decodeResponse(body: [UInt8], model: String, answerTool: String?) throws(UpstreamFailure) -> ChatResponse {
         guard let json = try? JSONValue.parse(body), let blocks = json["content"]?.arrayValue else {
             throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError, message: "anthropic: unreadable response",
                                                       provider: name), retryable: false, retryAfterSeconds: nil)
         }
         var content: [ContentPart] = []
         for block in blocks {
+            if let answer = AnthropicStreamDecoder.answerContent(block, answerTool: answerTool) {
+                content.append(answer)
+                continue
+            }
             switch block["type"]?.stringValue {
             case "text": content.append(.text(TextPart(text: block["text"]?.stringValue ?? "")))
             case "thinking":
@@ -47,16 +66,18 @@ public struct AnthropicAdapter: ProviderAdapter {
             case "tool_use":
                 content.append(.toolCall(ToolCallPart(id: block["id"]?.stringValue ?? "", name: block["name"]?.stringValue ?? "",
                                                       arguments: block["input"] ?? .object(JSONObject()))))
-            default: break
+            default:
+                if let part = AnthropicServerTools.part(block) { content.append(.serverTool(part)) }
             }
         }
-        let decoder = AnthropicStreamDecoder(model: model, created: clock())
+        let decoder = AnthropicStreamDecoder(model: model, created: clock(), answerTool: answerTool)
         var usage = Usage.zero
         decoder.decode(AnthropicUsageEvent.usage(json["usage"])) { _ in }
         usage = decoder.usageSoFar
         let raw = json["stop_reason"]?.stringValue
+        let finish = decoder.answerFinish(raw ?? "") ?? AnthropicStreamDecoder.finishReason(raw ?? "end_turn")
         return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
-                            created: clock(), content: content, finishReason: AnthropicStreamDecoder.finishReason(raw ?? "end_turn"),
+                            created: clock(), content: content, finishReason: finish,
                             providerFinishReason: raw, usage: usage)
     }
 

@@ -43,6 +43,7 @@ enum AnthropicRequestMapper {
                 if let d = tool.description { o["description"] = .string(d) }
                 o["input_schema"] = tool.parameters
                 if tool.cache { o["cache_control"] = cacheControl }
+                if let strict = tool.strict { o["strict"] = .bool(strict) }
                 return .object(o)
             })
         }
@@ -54,7 +55,7 @@ enum AnthropicRequestMapper {
         case nil: break
         }
         if !request.stop.isEmpty { body["stop_sequences"] = .array(request.stop.map { .string($0) }) }
-        if case .string(let user)? = request.metadata?["user"] { body["metadata"] = ["user_id": .string(user)] }
+        try options(request, model: model, into: &body)
         if stream { body["stream"] = true }
         for (key, value) in request.providerOptions["anthropic"] ?? JSONObject() where key != "anthropic-beta" {
             body[key] = value

@@ -11,14 +11,19 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     private let created: Int
     private var assembler = ToolCallAssembler()
     private var blockKinds: [Int: String] = [:]
+    private var serverTools = AnthropicServerTools()
     private(set) var hasStarted = false
     private(set) var isDone = false
     private var input = 0, output = 0, cacheRead = 0, cacheWrite = 0
     private var stopReason: String?
+    /// Structured output through a forced tool: this tool's input is the answer's text
+    /// (see `AnthropicStructuredOutput`).
+    let answerTool: String?
 
-    init(model: String, created: Int) {
+    init(model: String, created: Int, answerTool: String? = nil) {
         requestedModel = model
         self.created = created
+        self.answerTool = answerTool
     }
 
     var usageSoFar: Usage {
@@ -41,10 +46,11 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         case "content_block_start":
             let index = json["index"]?.intValue ?? 0
             let block = json["content_block"]
-            let kind = block?["type"]?.stringValue ?? ""
+            let kind = isAnswer(block) ? Self.answerKind : block?["type"]?.stringValue ?? ""
             blockKinds[index] = kind
+            if AnthropicServerTools.isServerTool(kind) { serverTools.start(index: index, block: block) }
             switch kind {
-            case "tool_use", "server_tool_use":
+            case "tool_use":
                 assembler.start(providerIndex: index, id: block?["id"]?.stringValue ?? "",
                                 name: block?["name"]?.stringValue ?? "").forEach(emit)
             case "redacted_thinking":
@@ -57,6 +63,8 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         case "content_block_delta":
             let index = json["index"]?.intValue ?? 0
             let delta = json["delta"]
+            // A server tool's input fragments are its own, not a client tool call's.
+            if serverTools.take(index: index, delta: delta) { break }
             switch delta?["type"]?.stringValue ?? "" {
             case "text_delta": if let t = delta?["text"]?.stringValue, !t.isEmpty { emit(.text(t)) }
             case "thinking_delta": if let t = delta?["thinking"]?.stringValue, !t.isEmpty { emit(.thinking(t)) }
@@ -64,14 +72,20 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
                 if let s = delta?["signature"]?.stringValue { emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic"))) }
             case "input_json_delta":
                 if let fragment = delta?["partial_json"]?.stringValue {
+                    if blockKinds[index] == Self.answerKind {
+                        if !fragment.isEmpty { emit(.text(fragment)) }
+                        break
+                    }
                     assembler.append(providerIndex: index, fragment: fragment).forEach(emit)
                 }
             default: break   // citations and future delta types are ignored
             }
         case "content_block_stop":
             let index = json["index"]?.intValue ?? 0
-            if blockKinds[index] == "tool_use" || blockKinds[index] == "server_tool_use" {
+            if blockKinds[index] == "tool_use" {
                 assembler.finish(providerIndex: index).forEach(emit)
+            } else if let part = serverTools.finish(index: index) {
+                emit(.serverTool(part))
             }
         case "message_delta":
             if let reason = json["delta"]?["stop_reason"]?.stringValue { stopReason = reason }
@@ -109,14 +123,15 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         isDone = true
         emit(.usage(usageSoFar))
         let raw = stopReason ?? "end_turn"
-        emit(.done(Self.finishReason(raw), providerFinishReason: stopReason))
+        emit(.done(answerFinish(raw) ?? Self.finishReason(raw), providerFinishReason: stopReason))
     }
 
     private func fail(_ error: JSONValue?, _ emit: (StreamEvent) -> Void) {
         let type = error?["type"]?.stringValue ?? "api_error"
         let message = "anthropic: " + (error?["message"]?.stringValue ?? type)
         let (unified, status): (String, Int) = switch type {
-        case "overloaded_error": ("upstream_unavailable", 529)
+        // Overload is 503 upstream_unavailable, as the same condition sent as HTTP 529 is.
+        case "overloaded_error": ("upstream_unavailable", 503)
         case "rate_limit_error": ("rate_limited", 429)
         case "invalid_request_error": ("invalid_request", 400)
         default: ("upstream_error", 500)

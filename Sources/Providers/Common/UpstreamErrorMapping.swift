@@ -42,6 +42,30 @@ public enum UpstreamErrorMapping {
         return UpstreamFailure(error: error, retryable: retryable, retryAfterSeconds: hint)
     }
 
+    /// An error event that came before any content, by the rule an HTTP answer with the same
+    /// status follows: an overload in the stream ends as a 529 does (503 `upstream_unavailable`
+    /// once retries are spent), a 429 as a 429. A 502 is the stream's own breakage (a provider's
+    /// error object, a malformed answer) and stays `upstream_error`. The message already names
+    /// the provider.
+    public static func failure(beforeContent event: StreamError) -> UpstreamFailure {
+        let error: GatewayError
+        var retryable = true
+        switch event.status {
+        case 429:
+            error = GatewayError.rateLimited(event.message, retryAfterSeconds: 1, provider: event.provider)
+        case 408, 409, 500, 501, 503...599:
+            error = GatewayError(status: 503, type: .upstreamUnavailable, message: event.message,
+                                 provider: event.provider)
+        case 400..<500:
+            error = GatewayError(status: event.status, type: GatewayErrorType(rawValue: event.type) ?? .invalidRequest,
+                                 message: event.message, provider: event.provider)
+            retryable = false
+        default:
+            error = GatewayError(status: 502, type: .upstreamError, message: event.message, provider: event.provider)
+        }
+        return UpstreamFailure(error: error, retryable: retryable, retryAfterSeconds: nil)
+    }
+
     /// The provider's rate-limit state in the `x-ratelimit-*` spelling a client of the gateway
     /// reads: OpenAI's headers as they are, Anthropic's `anthropic-ratelimit-<kind>-<field>`
     /// renamed (its RFC 3339 reset times become durations).
@@ -52,9 +76,12 @@ public enum UpstreamErrorMapping {
             let lower = name.lowercased()
             if lower.hasPrefix("x-ratelimit-") {
                 out.append((lower, value))
-            } else if lower.hasPrefix(prefix), let dash = lower.lastIndex(of: "-") {
-                let kind = lower[lower.index(lower.startIndex, offsetBy: prefix.count)..<dash]
-                let field = lower[lower.index(after: dash)...]
+            } else if lower.hasPrefix(prefix) {
+                // `<kind>-<field>` after the prefix; a name with nothing after it has no dash there.
+                let rest = lower.dropFirst(prefix.count)
+                guard let dash = rest.lastIndex(of: "-") else { continue }
+                let kind = rest[..<dash]
+                let field = rest[rest.index(after: dash)...]
                 guard !kind.isEmpty, ["limit", "remaining", "reset"].contains(field) else { continue }
                 var spelled = value
                 if field == "reset" {

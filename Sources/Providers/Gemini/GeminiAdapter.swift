@@ -43,21 +43,35 @@ public struct GeminiAdapter: ProviderAdapter {
         var accumulator = ResponseAccumulator()
         var signature: String?
         let data = String(decoding: body, as: UTF8.self)
-        decoder.decode(SSEEvent(data: data)) { event in
-            // A signature belongs on the part after it (a tool call or text).
-            if case .thinkingSignature(let s) = event { signature = s; return }
-            accumulator.apply(event)
+        // A signature belongs on the part after it (a tool call or text); one with no such part
+        // (Gemini may sign a trailing empty text part) stays a signature-only thinking part, as
+        // in the stream.
+        func unhold() {
+            if let s = signature {
+                signature = nil
+                accumulator.apply(.thinkingSignature(s))
+            }
+        }
+        let collect: (StreamEvent) -> Void = { event in
             switch event {
+            case .thinkingSignature(let s):
+                unhold()
+                signature = s
             case .toolCall, .text:
+                accumulator.apply(event)
                 if let s = signature {
                     signature = nil
                     accumulator.attachSignature(s)
                 }
+            case .toolCallStart, .toolCallDelta, .logprobs:
+                accumulator.apply(event)
             default:
-                break
+                unhold()
+                accumulator.apply(event)
             }
         }
-        if !decoder.isDone { decoder.finish { accumulator.apply($0) } }
+        decoder.decode(SSEEvent(data: data), collect)
+        if !decoder.isDone { decoder.finish(collect) }
         guard let response = accumulator.response() else {
             throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError, message: "gemini: unreadable response",
                                                       provider: name), retryable: false, retryAfterSeconds: nil)

@@ -32,6 +32,7 @@ enum GeminiRequestMapper {
             body["toolConfig"] = ["functionCallingConfig": ["mode": "ANY", "allowedFunctionNames": [.string(name)]]]
         case nil: break
         }
+        if cached == nil { strictTools(request, into: &body) }
         var generation = JSONObject()
         if let m = request.maxTokens { generation["maxOutputTokens"] = .int(m) }
         if let t = request.temperature { generation["temperature"] = .double(t) }
@@ -46,6 +47,7 @@ enum GeminiRequestMapper {
             }
             generation["thinkingConfig"] = .object(JSONObject([("thinkingBudget", .int(budget)), ("includeThoughts", true)]))
         }
+        try options(request, into: &generation)
         if !generation.isEmpty { body["generationConfig"] = .object(generation) }
         for (key, value) in request.providerOptions["gemini"] ?? JSONObject() { body[key] = value }
         return body

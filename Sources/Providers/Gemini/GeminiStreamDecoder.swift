@@ -31,17 +31,21 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
             fail(error, emit)
             return
         }
+        // Usage first: the first chunk's prompt count is known when the answer starts.
+        if let usage = json["usageMetadata"], usage["promptTokenCount"] != nil || usage["totalTokenCount"] != nil {
+            usageSoFar = Self.usage(usage)
+        }
         if !hasStarted {
             hasStarted = true
             emit(.start(id: json["responseId"]?.stringValue ?? "", model: json["modelVersion"]?.stringValue ?? requestedModel,
                         provider: "gemini", created: created))
         }
-        if let usage = json["usageMetadata"], usage["promptTokenCount"] != nil || usage["totalTokenCount"] != nil {
-            usageSoFar = Self.usage(usage)
-        }
         if let reason = json["promptFeedback"]?["blockReason"]?.stringValue { blocked = reason }
         let candidate = json["candidates"]?[0]
         for part in candidate?["content"]?["parts"]?.arrayValue ?? [] { handle(part, emit) }
+        if let result = candidate?["logprobsResult"], let entries = GeminiLogprobs.entries(result) {
+            emit(.logprobs(entries))
+        }
         if let reason = candidate?["finishReason"]?.stringValue {
             finish = reason
             end(emit)

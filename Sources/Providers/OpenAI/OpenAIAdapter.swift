@@ -11,7 +11,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
                                 stream: Bool) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
-        JSONValue.object(OpenAIRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
+        JSONValue.object(try OpenAIRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
         return endpoint.request(path: "/v1/chat/completions",
                                 headers: [("Authorization", "Bearer \(endpoint.apiKey)"), ("Content-Type", "application/json"),
                                           ("Accept", stream ? "text/event-stream" : "application/json")],
@@ -46,10 +46,12 @@ public struct OpenAIAdapter: ProviderAdapter {
                 arguments: ToolCallAssembler.parseArguments(call["function"]?["arguments"]?.stringValue ?? ""))))
         }
         let raw = choice["finish_reason"]?.stringValue ?? "stop"
+        var logprobs: JSONValue?
+        if let entries = choice["logprobs"]?["content"], entries.arrayValue != nil { logprobs = entries }
         return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
                             created: json["created"]?.intValue ?? 0, content: content,
                             finishReason: OpenAIStreamDecoder.finishReason(raw), providerFinishReason: raw,
-                            usage: json["usage"].map(OpenAIStreamDecoder.usage) ?? .zero)
+                            usage: json["usage"].map(OpenAIStreamDecoder.usage) ?? .zero, logprobs: logprobs)
     }
 
     /// `{"error":{"message","type","param","code"}}`.

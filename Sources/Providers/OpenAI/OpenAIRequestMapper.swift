@@ -3,13 +3,14 @@ import JSON
 
 /// Unified request → Chat Completions body.
 enum OpenAIRequestMapper {
-    static func body(_ request: ChatRequest, model: String, stream: Bool) -> JSONObject {
+    static func body(_ request: ChatRequest, model: String, stream: Bool) throws(GatewayError) -> JSONObject {
         var body = JSONObject([("model", .string(model)), ("messages", .array(request.messages.flatMap(messages)))])
         if !request.tools.isEmpty {
             body["tools"] = .array(request.tools.map { tool in
                 var function = JSONObject([("name", .string(tool.name))])
                 if let d = tool.description { function["description"] = .string(d) }
                 function["parameters"] = tool.parameters
+                if let strict = tool.strict { function["strict"] = .bool(strict) }
                 return .object(JSONObject([("type", "function"), ("function", .object(function))]))
             })
         }
@@ -30,7 +31,7 @@ enum OpenAIRequestMapper {
         case .budget(let b)?: body["reasoning_effort"] = .string(b <= 2048 ? "low" : b <= 8192 ? "medium" : "high")
         case nil: break
         }
-        if case .string(let user)? = request.metadata?["user"] { body["user"] = .string(user) }
+        try options(request, into: &body)
         if stream {
             body["stream"] = true
             body["stream_options"] = .object(JSONObject([("include_usage", true)]))

@@ -69,6 +69,10 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
                 }
             }
         }
+        // `logprobs` is null unless the request asked for it: one key lookup on the way.
+        if let content = choice["logprobs"]?["content"], case .array(let entries) = content, !entries.isEmpty {
+            emit(.logprobs(content))
+        }
         if let reason = choice["finish_reason"]?.stringValue {
             assembler.finishAll().forEach(emit)
             openCallIds.removeAll()

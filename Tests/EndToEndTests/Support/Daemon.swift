@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Where the package lives, found from this file so tests work from any working directory.
 enum Repo {
@@ -35,7 +36,7 @@ enum TestFailure: Error, CustomStringConvertible {
 /// The real `switchboard` binary running as a child process (`serve` or `mock`), on an
 /// ephemeral port it reports through `--ready-file`.
 final class SwitchboardProcess: @unchecked Sendable {
-    let process = Process()
+    let process = ChildProcess()
     let dir = TempDir()
     private(set) var port: Int = 0
     let logPath: String
@@ -59,9 +60,8 @@ final class SwitchboardProcess: @unchecked Sendable {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.currentDirectoryURL = dir.url
-        let logHandle = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = logHandle
-        process.standardError = logHandle
+        process.standardOutputPath = logPath
+        process.standardErrorPath = logPath
         try process.run()
         let deadline = Date().addingTimeInterval(readyTimeout)
         while Date() < deadline {
@@ -105,7 +105,7 @@ final class SwitchboardProcess: @unchecked Sendable {
 @discardableResult
 func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
          stdin: String? = nil, timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
+    let process = ChildProcess()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
@@ -113,13 +113,12 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     let outPath = dir.path("out"), errPath = dir.path("err")
     FileManager.default.createFile(atPath: outPath, contents: nil)
     FileManager.default.createFile(atPath: errPath, contents: nil)
-    process.standardOutput = FileHandle(forWritingAtPath: outPath)
-    process.standardError = FileHandle(forWritingAtPath: errPath)
-    let input = Pipe()
-    process.standardInput = input
+    process.standardOutputPath = outPath
+    process.standardErrorPath = errPath
+    process.pipesStandardInput = true
     try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try? input.fileHandleForWriting.close()
+    if let stdin { process.writeToStandardInput(Data(stdin.utf8)) }
+    process.closeStandardInput()
     let deadline = Date().addingTimeInterval(timeout)
     while process.isRunning && Date() < deadline { usleep(5_000) }
     if process.isRunning {

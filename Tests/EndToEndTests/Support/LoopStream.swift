@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 
 /// A `/v1/loops` stream read by the real curl as it arrives: curl runs in the background
 /// writing to a file, and the test polls the events so far while it posts tool results on
 /// other connections.
 final class LoopStream: @unchecked Sendable {
-    let process = Process()
+    let process = ChildProcess()
     private let dir = TempDir()
     private let output: String
 
@@ -17,7 +18,6 @@ final class LoopStream: @unchecked Sendable {
         args.append(daemon.baseURL + "/v1/loops")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = args
-        process.standardError = FileHandle.nullDevice
         try process.run()
     }
 

@@ -1,0 +1,37 @@
+import FuzzSupport
+import JSON
+
+/// The selective parse (`parse(_:keeping:)`, used per stream chunk), against the full parse
+/// of the same text: accepted or refused alike, and every kept top-level member equal.
+/// Byte 0 chooses which keys are kept.
+private let candidateKeys = ["choices", "usage", "error", "type", "delta", "index", "a", ""]
+private let filters: [(JSONKeyFilter, [String])] = (0..<256).map { mask in
+    let keys = candidateKeys.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)
+    return (JSONKeyFilter(keys), keys)
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSONSelective(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let (filter, keys) = filters[Int(data[0])]
+    let text = String(decoding: UnsafeBufferPointer(start: data + 1, count: size - 1), as: UTF8.self)
+    let full = try? JSONValue.parse(text)
+    let selective = try? JSONValue.parse(text, keeping: filter)
+    guard let full, let selective else {
+        fuzzExpect(full == nil && selective == nil,
+                   "accepted by one parse only: \(full == nil ? "the selective" : "the full") parse")
+        return 0
+    }
+    guard case .object(let whole) = full else {
+        fuzzExpect(selective == full, "a non-object document differs")
+        return 0
+    }
+    guard case .object(let kept) = selective else {
+        fuzzExpect(false, "an object became \(selective.kindName)")
+        return 0
+    }
+    for key in keys { fuzzExpect(kept[key] == whole[key], "kept member \"\(key)\" differs") }
+    // Members whose key has an escape are kept whatever the filter (the key is compared raw).
+    for (key, _) in kept.entries { fuzzExpect(whole[key] != nil, "selective parse invented member \"\(key)\"") }
+    return 0
+}
