@@ -7,9 +7,11 @@ would be exercised. For the chat operations this, in positive and negative cases
 
 - names an emulator model (three cases in four, spread over the three providers; the fourth
   keeps its generated name, so unknown models are still asked for), and fallbacks that resolve;
+- names a provider that can honour the request's fields (no log probabilities asked of
+  Anthropic, no end user of Gemini);
 - repairs the cross-field rules: a named tool choice among the tools, unique tool names, at most
   four cache breakpoints, and Anthropic's "thinking needs temperature 1 and max_tokens above
-  the budget".
+  the budget" (and, in positive cases only, `logprobs: true` with `top_logprobs`).
 
 Every repair only touches a value that is already schema-valid (a model name that is a
 non-empty string, a `{"name": <string>}` tool choice, a `true` cache flag, …), so it never
@@ -36,9 +38,15 @@ def _pick(body):
     if digest % 4 == 3:
         return None
     model = MODELS[digest % 3]
-    # Anthropic refuses thinking with a temperature other than 1 (a documented 400); a negative
-    # case must not be refused for that instead of for what it breaks.
-    if model == "anthropic/text" and isinstance(body.get("thinking"), dict) and "temperature" in body:
+    # A provider refuses what it has no equivalent for (documented 400s): Anthropic thinking
+    # with a temperature other than 1, or log probabilities; Gemini an end user. A negative case
+    # must not be refused for that instead of for what it breaks.
+    anthropic_refuses = (isinstance(body.get("thinking"), dict) and "temperature" in body) \
+        or body.get("logprobs") is not None or body.get("top_logprobs") is not None
+    metadata = body.get("metadata")
+    gemini_refuses = body.get("user") is not None or body.get("safety_identifier") is not None \
+        or (isinstance(metadata, dict) and metadata.get("user_id") is not None)
+    if (model == "anthropic/text" and anthropic_refuses) or (model == "gemini/text" and gemini_refuses):
         model = "openai/text"
     return model
 
@@ -85,6 +93,33 @@ def _cache_breakpoints(body):
             count += 1
             if count > MAX_CACHE_BREAKPOINTS:
                 holder["cache"] = False
+
+
+def _logprobs(body):
+    """`top_logprobs` needs `logprobs: true`: the schema says so (if/then), which generators
+    often miss. Positive cases only: in a negative case the pair may be what it breaks."""
+    top = body.get("top_logprobs")
+    if isinstance(top, int) and not isinstance(top, bool) and 0 <= top <= 20 and body.get("logprobs") in (None, False):
+        body["logprobs"] = True
+
+
+def _door_cache_breakpoints(body):
+    """The doors' `cache_control` breakpoints, at most four (a valid one becomes null)."""
+    holders = [t for t in body.get("tools") or [] if isinstance(t, dict)]
+    system = body.get("system")
+    holders += [b for b in system if isinstance(b, dict)] if isinstance(system, list) else []
+    for message in body.get("messages") or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        holders += [p for p in content if isinstance(p, dict)] if isinstance(content, list) else []
+    count = 0
+    # A tool_use block's breakpoint is itself refused (the schema says null): not a count to repair.
+    for holder in (h for h in holders if h.get("type") != "tool_use"):
+        control = holder.get("cache_control")
+        if isinstance(control, dict) and control.get("type") == "ephemeral" and control.get("ttl") in (None, "5m") \
+                and set(control) <= {"type", "ttl"}:
+            count += 1
+            if count > MAX_CACHE_BREAKPOINTS:
+                holder["cache_control"] = None
 
 
 def _unified(body):
@@ -142,10 +177,14 @@ def map_case(context, case):
     model = _pick(case.body)
     if model is not None:
         _set_model(case.body, model)
+    if case.meta.generation.mode.is_positive and label != ANTHROPIC_DOOR:
+        _logprobs(case.body)
     if label in UNIFIED:
         _unified(case.body)
     elif label == OPENAI_DOOR:
         _openai(case.body)
+        _door_cache_breakpoints(case.body)
     else:
         _anthropic(case.body)
+        _door_cache_breakpoints(case.body)
     return case
