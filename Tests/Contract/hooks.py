@@ -10,7 +10,9 @@ would be exercised. For the chat operations this, in positive and negative cases
 - names a provider that can honour the request's fields (no log probabilities asked of
   Anthropic, no end user of Gemini);
 - repairs the cross-field rules: a named tool choice among the tools, unique tool names, at most
-  four cache breakpoints, and Anthropic's "thinking needs temperature 1 and max_tokens above
+  four cache breakpoints, two spellings of one field that must agree (`max_tokens` /
+  `max_completion_tokens`, `user` / `safety_identifier`, `output_config.format` /
+  `output_format`), and Anthropic's "thinking needs temperature 1 and max_tokens above
   the budget" (and, in positive cases only, `logprobs: true` with `top_logprobs`).
 
 Every repair only touches a value that is already schema-valid (a model name that is a
@@ -51,6 +53,10 @@ def _pick(body):
     return model
 
 
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
 def _valid_name(value):
     return isinstance(value, str) and TOOL_NAME.match(value) is not None
 
@@ -82,11 +88,11 @@ def _unique_names(tools, get, put):
 
 
 def _cache_breakpoints(body):
-    holders = [t for t in body.get("tools") or [] if isinstance(t, dict)]
-    for message in body.get("messages") or []:
+    holders = [t for t in _list(body.get("tools")) if isinstance(t, dict)]
+    for message in _list(body.get("messages")):
         if isinstance(message, dict):
             holders.append(message)
-            holders += [p for p in message.get("content") or [] if isinstance(p, dict)]
+            holders += [p for p in _list(message.get("content")) if isinstance(p, dict)]
     count = 0
     for holder in holders:
         if holder.get("cache") is True:
@@ -105,15 +111,16 @@ def _logprobs(body):
 
 def _door_cache_breakpoints(body):
     """The doors' `cache_control` breakpoints, at most four (a valid one becomes null)."""
-    holders = [t for t in body.get("tools") or [] if isinstance(t, dict)]
-    system = body.get("system")
-    holders += [b for b in system if isinstance(b, dict)] if isinstance(system, list) else []
-    for message in body.get("messages") or []:
+    holders = [t for t in _list(body.get("tools")) if isinstance(t, dict)]
+    holders += [b for b in _list(body.get("system")) if isinstance(b, dict)]
+    for message in _list(body.get("messages")):
         content = message.get("content") if isinstance(message, dict) else None
-        holders += [p for p in content if isinstance(p, dict)] if isinstance(content, list) else []
+        holders += [p for p in _list(content) if isinstance(p, dict)]
     count = 0
-    # A tool_use block's breakpoint is itself refused (the schema says null): not a count to repair.
-    for holder in (h for h in holders if h.get("type") != "tool_use"):
+    # Only where a breakpoint is allowed: elsewhere (a tool_use or refusal block) the schema says
+    # null, so a breakpoint there may be what a negative case breaks.
+    allowed = ("text", "image", "image_url", "tool_result", "function", "custom", None)
+    for holder in (h for h in holders if h.get("type") in allowed):
         control = holder.get("cache_control")
         if isinstance(control, dict) and control.get("type") == "ephemeral" and control.get("ttl") in (None, "5m") \
                 and set(control) <= {"type", "ttl"}:
@@ -150,14 +157,33 @@ def _openai(body):
     _unique_names(tools, name_of, lambda t, n: t["function"].__setitem__("name", n))
     names = [name_of(t) for t in tools if isinstance(t, dict) and _valid_name(name_of(t))]
     choice = body.get("tool_choice")
-    function = choice.get("function") if isinstance(choice, dict) else None
+    function = choice.get("function") if isinstance(choice, dict) and choice.get("type") == "function" \
+        and set(choice) == {"type", "function"} else None
     if isinstance(function, dict) and list(function) == ["name"] and isinstance(function["name"], str):
         body["tool_choice"] = {"type": "function", "function": {"name": names[0]}} if names else "auto"
     elif choice == "required" and not tools:
         body["tool_choice"] = "auto"
 
 
+def _openai_pairs(body):
+    """Two spellings of one field must agree when both are sent (a 400 the schema cannot state)."""
+    if _valid_count(body.get("max_tokens")) and _valid_count(body.get("max_completion_tokens")):
+        body["max_tokens"] = body["max_completion_tokens"]
+    if isinstance(body.get("user"), str) and isinstance(body.get("safety_identifier"), str):
+        body["safety_identifier"] = body["user"]
+
+
+def _valid_output_format(value):
+    return isinstance(value, dict) and value.get("type") == "json_schema" and isinstance(value.get("schema"), dict) \
+        and all(v is None for k, v in value.items() if k not in ("type", "schema"))
+
+
 def _anthropic(body):
+    # output_config.format and output_format are one field under two names: send one.
+    config = body.get("output_config")
+    if isinstance(config, dict) and _valid_output_format(config.get("format")) \
+            and _valid_output_format(body.get("output_format")):
+        body["output_format"] = None
     tools = body["tools"] if isinstance(body.get("tools"), list) else []
     _unique_names(tools, lambda t: t.get("name"), lambda t, n: t.__setitem__("name", n))
     names = [t["name"] for t in tools if isinstance(t, dict) and _valid_name(t.get("name"))]
@@ -183,6 +209,7 @@ def map_case(context, case):
         _unified(case.body)
     elif label == OPENAI_DOOR:
         _openai(case.body)
+        _openai_pairs(case.body)
         _door_cache_breakpoints(case.body)
     else:
         _anthropic(case.body)
