@@ -1,5 +1,7 @@
 import Arithmetic
+import HTTPTypes
 import Logging
+import Reactor
 
 /// One client connection: reads and parses requests, hands each to the handler, writes the
 /// responses in order, enforces the timeouts. Loop-confined to `loop`; owns `fd`.

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// A request line and headers, validated.
 public struct HTTPRequestHead: Sendable, Equatable {
     public var method: String

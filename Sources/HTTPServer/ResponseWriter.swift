@@ -1,3 +1,6 @@
+import HTTPTypes
+import Reactor
+
 /// Writes one response. Loop-confined: use it on `loop` only (hop with `loop.execute`).
 ///
 /// Either `respond(...)` once, or `beginStream(...)`, any number of `write(...)`, `end()`.

@@ -1,6 +1,6 @@
 import ChatModel
+import HTTPTypes
 import SSE
-import Upstream
 
 /// Where and how to reach one provider.
 public struct ProviderEndpoint: Sendable, Equatable {

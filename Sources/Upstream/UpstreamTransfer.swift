@@ -1,7 +1,8 @@
 import Arithmetic
 import CCurl
 import Glibc
-import HTTPServer
+import HTTPTypes
+import Reactor
 
 /// One request through libcurl: owns its easy handle, header list and body bytes for its
 /// whole life (curl reads them lazily), and turns curl's callbacks into delegate calls.

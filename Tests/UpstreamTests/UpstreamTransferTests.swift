@@ -1,7 +1,9 @@
 import Dispatch
 import Foundation
 import HTTPServer
+import HTTPTypes
 import Logging
+import Reactor
 import Synchronization
 import Testing
 @testable import Upstream

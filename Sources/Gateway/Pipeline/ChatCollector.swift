@@ -1,6 +1,8 @@
 import ChatModel
 import HTTPServer
+import HTTPTypes
 import Providers
+import Reactor
 import Upstream
 
 /// Runs one non-streaming chat request: the upstream answers with one JSON body, which the

@@ -1,4 +1,5 @@
 import ChatModel
+import HTTPTypes
 import Providers
 import Upstream
 

@@ -1,8 +1,10 @@
 import Arithmetic
 import ChatModel
 import HTTPServer
+import HTTPTypes
 import JSON
 import Providers
+import Reactor
 import SSE
 import Upstream
 

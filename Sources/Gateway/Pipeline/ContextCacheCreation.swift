@@ -1,5 +1,6 @@
-import HTTPServer
+import HTTPTypes
 import Providers
+import Reactor
 import Upstream
 
 /// One `cachedContents` create call on the request's loop: collects the answer and reports

@@ -1,5 +1,5 @@
-import HTTPServer
 import Providers
+import Reactor
 import Store
 import Synchronization
 

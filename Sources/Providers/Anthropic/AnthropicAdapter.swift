@@ -1,7 +1,7 @@
 import ChatModel
 import Glibc
+import HTTPTypes
 import JSON
-import Upstream
 
 /// Anthropic Messages.
 public struct AnthropicAdapter: ProviderAdapter {

@@ -1,7 +1,7 @@
 import Arithmetic
 import ChatModel
 import Foundation
-import HTTPServer
+import HTTPTypes
 
 /// Reading providers' "wait this long" hints.
 public enum RetryHints {

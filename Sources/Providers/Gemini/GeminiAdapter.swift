@@ -1,8 +1,8 @@
 import ChatModel
 import Glibc
+import HTTPTypes
 import JSON
 import SSE
-import Upstream
 
 /// Google Gemini (Generative Language v1beta).
 public struct GeminiAdapter: ProviderAdapter {

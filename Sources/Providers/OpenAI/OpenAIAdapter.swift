@@ -1,6 +1,6 @@
 import ChatModel
+import HTTPTypes
 import JSON
-import Upstream
 
 /// OpenAI Chat Completions.
 public struct OpenAIAdapter: ProviderAdapter {

@@ -1,5 +1,5 @@
 import Testing
-@testable import HTTPServer
+@testable import HTTPTypes
 
 @Suite("Header names")
 struct HTTPHeadersTests {
