@@ -23,9 +23,9 @@ let package = Package(
         .target(name: "Arithmetic"),
         .target(name: "JSON"),
         .target(name: "SSE"),
-        .target(name: "ChatModel", dependencies: ["Arithmetic", "JSON"]),
         // One header type and the upstream request value, for everything that speaks HTTP.
         .target(name: "HTTPTypes"),
+        .target(name: "ChatModel", dependencies: ["Arithmetic", "JSON", "HTTPTypes"]),
 
         // I/O layers. Reactor: the event loops (epoll, timers, POSIX calls) under both the HTTP
         // server and the upstream client.
@@ -65,14 +65,14 @@ let package = Package(
         .testTarget(name: "ArithmeticTests", dependencies: ["Arithmetic"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "SSETests", dependencies: ["SSE", "TestSupport"]),
-        .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON"]),
+        .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON", "HTTPTypes"]),
         .testTarget(name: "HTTPTypesTests", dependencies: ["HTTPTypes"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "HTTPTypes", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Reactor", "HTTPServer", "JSON", "SSE", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "TestSupport"]),
     ],

@@ -1,25 +1,50 @@
-/// Header fields in arrival order; name lookups ignore ASCII case.
-public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
-    public var entries: [(name: String, value: String)]
+/// One header field as it was sent or will be sent: the name keeps its case.
+public struct HTTPField: Sendable, Hashable {
+    public var name: String
+    public var value: String
 
-    public init() { entries = [] }
-    public init(_ entries: [(String, String)]) { self.entries = entries.map { ($0.0, $0.1) } }
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Header fields in arrival order; name lookups ignore ASCII case. The package's one header
+/// type: the server's requests and responses, upstream requests and answers, and the headers
+/// a `GatewayError` carries (`Retry-After`, `x-ratelimit-*`).
+public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, MutableCollection,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public var fields: [HTTPField]
+
+    public init() { fields = [] }
+    public init(_ fields: [(String, String)]) { self.fields = fields.map { HTTPField($0.0, $0.1) } }
     public init(arrayLiteral elements: (String, String)...) { self.init(elements) }
     public init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
 
+    @inlinable public var startIndex: Int { fields.startIndex }
+    @inlinable public var endIndex: Int { fields.endIndex }
+    @inlinable public subscript(position: Int) -> HTTPField {
+        get { fields[position] }
+        set { fields[position] = newValue }
+    }
+    @inlinable public func makeIterator() -> IndexingIterator<[HTTPField]> { fields.makeIterator() }
+
     /// The first value of `name`.
     public subscript(name: String) -> String? {
-        for entry in entries where entry.name.equalsIgnoringASCIICase(name) { return entry.value }
+        for field in fields where field.name.equalsIgnoringASCIICase(name) { return field.value }
         return nil
     }
 
     public func values(_ name: String) -> [String] {
-        entries.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
+        fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
-    public mutating func add(_ name: String, _ value: String) { entries.append((name, value)) }
+    public mutating func add(_ name: String, _ value: String) { fields.append(HTTPField(name, value)) }
+
+    /// Appends every field of `other`, in order.
+    public mutating func append(contentsOf other: HTTPHeaders) { fields.append(contentsOf: other.fields) }
 
     /// Replaces every value of `name` with one.
     public mutating func set(_ name: String, _ value: String) {
@@ -28,10 +53,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByArrayLiteral, Expres
     }
 
     public mutating func remove(_ name: String) {
-        entries.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+        fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 
-    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { entries.makeIterator() }
+    public mutating func removeAll() { fields.removeAll() }
+
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
 }
 
 extension String {

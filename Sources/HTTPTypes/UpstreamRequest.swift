@@ -2,7 +2,7 @@
 public struct UpstreamRequest: Sendable, Equatable {
     public var method: String
     public var url: String
-    public var headers: [Header]
+    public var headers: HTTPHeaders
     public var body: [UInt8]
     /// Seconds to establish the connection (TCP + TLS).
     public var connectTimeout: Double
@@ -11,17 +11,11 @@ public struct UpstreamRequest: Sendable, Equatable {
     /// Seconds of silence allowed between body chunks (time spent paused does not count).
     public var idleTimeout: Double
 
-    public struct Header: Sendable, Equatable {
-        public var name: String
-        public var value: String
-        public init(_ name: String, _ value: String) { self.name = name; self.value = value }
-    }
-
-    public init(method: String = "POST", url: String, headers: [(String, String)] = [], body: [UInt8] = [],
+    public init(method: String = "POST", url: String, headers: HTTPHeaders = [], body: [UInt8] = [],
                 connectTimeout: Double = 10, firstByteTimeout: Double = 60, idleTimeout: Double = 120) {
         self.method = method
         self.url = url
-        self.headers = headers.map { Header($0.0, $0.1) }
+        self.headers = headers
         self.body = body
         self.connectTimeout = connectTimeout
         self.firstByteTimeout = firstByteTimeout
@@ -30,48 +24,6 @@ public struct UpstreamRequest: Sendable, Equatable {
 
     /// The first value of a header (case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
+        headers[name]
     }
-}
-
-/// What the delegate wants after a chunk: more, or a pause until `resume()`.
-public enum UpstreamFlow: Sendable {
-    case proceed
-    case pause
-}
-
-public enum TimeoutKind: String, Sendable {
-    case connect
-    case firstByte = "first_byte"
-    case idle
-}
-
-/// Why a transfer produced no complete answer.
-public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
-    case connectFailed(String)
-    case timedOut(TimeoutKind, String)
-    case tls(String)
-    case other(code: Int, String)
-    /// No descriptor for the upstream socket (EMFILE/ENFILE): the gateway is overloaded.
-    case descriptorsExhausted(String)
-
-    public var description: String {
-        switch self {
-        case .connectFailed(let s): return "connect failed: \(s)"
-        case .timedOut(let kind, let s): return "\(kind.rawValue) timeout: \(s)"
-        case .tls(let s): return "TLS: \(s)"
-        case .other(let code, let s): return "transfer failed (\(code)): \(s)"
-        case .descriptorsExhausted(let s): return "out of file descriptors: \(s)"
-        }
-    }
-}
-
-/// Receives a transfer's head, body and end, on the loop that started it.
-public protocol UpstreamDelegate: AnyObject {
-    /// The final response's status and headers, before any body byte (also for an empty body).
-    func upstreamDidReceiveHead(status: Int, headers: [(String, String)])
-    /// A piece of the body, as it arrives. Return `.pause` to stop the flow until `resume()`.
-    func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamFlow
-    /// The end: nil for a clean end. Never called after `cancel()`.
-    func upstreamDidComplete(_ error: TransportError?)
 }

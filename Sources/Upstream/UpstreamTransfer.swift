@@ -18,7 +18,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private var delegate: UpstreamDelegate?
 
     private var status = 0
-    private var headers: [(String, String)] = []
+    private var headers = HTTPHeaders()
     private var headDelivered = false
     private var sawBytes = false
     private(set) var paused = false
@@ -196,7 +196,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
                 status = code
                 headers.removeAll()
             case .field(let name, let value):
-                headers.append((name, value))
+                headers.add(name, value)
             }
         }
         return count

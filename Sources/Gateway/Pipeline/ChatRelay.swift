@@ -33,7 +33,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private var out: [UInt8] = []
 
     private var upstreamStatus = 0
-    private var upstreamHeaders: [(String, String)] = []
+    private var upstreamHeaders = HTTPHeaders()
     private var errorBody: [UInt8] = []
     private var headersSent = false
     private var finished = false
@@ -73,7 +73,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
 
     // MARK: UpstreamDelegate
 
-    func upstreamDidReceiveHead(status: Int, headers: [(String, String)]) {
+    func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) {
         upstreamStatus = status
         upstreamHeaders = headers
     }

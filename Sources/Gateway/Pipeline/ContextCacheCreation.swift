@@ -25,7 +25,7 @@ final class ContextCacheCreation: UpstreamDelegate, @unchecked Sendable {
         transfer = nil
     }
 
-    func upstreamDidReceiveHead(status: Int, headers: [(String, String)]) { self.status = status }
+    func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) { self.status = status }
 
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamFlow {
         if body.count < 1 << 20 { body.append(contentsOf: bytes) }

@@ -53,7 +53,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     }
 
     /// `{"error":{"message","type","param","code"}}`.
-    public func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
+    public func mapError(status: Int, headers: HTTPHeaders, body: [UInt8]) -> UpstreamFailure {
         let json = try? JSONValue.parse(body)
         let message = json?["error"]?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
         var retryAfter = RetryHints.retryAfter(headers)
@@ -71,7 +71,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     /// names (its `type` is "requests" or "tokens"), else the exhausted one(s), else the longer.
     /// Taking the longer blindly would wait out a 6-minute token window after a 1-second
     /// request limit.
-    static func rateLimitReset(limit: String?, headers: [(String, String)]) -> Double? {
+    static func rateLimitReset(limit: String?, headers: HTTPHeaders) -> Double? {
         func reset(_ kind: String) -> Double? {
             RetryHints.header("x-ratelimit-reset-\(kind)", headers).flatMap(RetryHints.duration)
         }
