@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"], exclude: ["Golden"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "HTTPTypes", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Reactor", "HTTPServer", "JSON", "SSE", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "TestSupport"]),
