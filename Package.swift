@@ -70,10 +70,13 @@ let package = Package(
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
-        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"], exclude: ["Golden"]),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"],
+                    exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "HTTPTypes", "TestSupport"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Reactor", "HTTPServer", "JSON", "SSE", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: [
+            "Emulator", "Reactor", "HTTPServer", "JSON", "SSE", "TestSupport",
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

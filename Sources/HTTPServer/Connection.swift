@@ -113,7 +113,8 @@ final class Connection {
 
     private func dispatch(_ head: HTTPRequestHead, _ body: [UInt8]) {
         let request = HTTPRequest(method: head.method, target: head.target, versionMinor: head.versionMinor,
-                                  headers: head.headers, body: body, requestId: RequestID.make(), remoteAddress: remoteAddress)
+                                  headers: head.headers, body: body, requestId: RequestID.make(),
+                                  remoteAddress: remoteAddress)
         let writer = ResponseWriter(connection: self, loop: loop, requestId: request.requestId, method: head.method,
                                     path: request.path, versionMinor: head.versionMinor,
                                     keepAlive: head.keepAlive && !server.isDraining)

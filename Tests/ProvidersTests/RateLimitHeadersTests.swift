@@ -9,7 +9,8 @@ struct RateLimitHeadersTests {
             ("X-RateLimit-Limit-Requests", "60"), ("x-ratelimit-remaining-requests", "0"),
             ("x-ratelimit-reset-requests", "1s"), ("content-type", "application/json"),
         ])
-        #expect(out.map(\.name) == ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"])
+        #expect(out.map(\.name)
+                == ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"])
         #expect(out.map(\.value) == ["60", "0", "1s"])
     }
 

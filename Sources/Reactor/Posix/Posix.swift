@@ -42,7 +42,8 @@ package enum Posix {
 
     /// A non-blocking listening TCP socket on host:port with SO_REUSEPORT, so several loops
     /// can each accept on their own socket for the same port.
-    package static func listen(host: String, port: Int, backlog: Int32 = 4096, reusePort: Bool = true) throws(IOError) -> (fd: Int32, port: Int) {
+    package static func listen(host: String, port: Int, backlog: Int32 = 4096,
+                               reusePort: Bool = true) throws(IOError) -> (fd: Int32, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
