@@ -12,8 +12,10 @@ BENCH_TOOLS  := wrk nginx gcc
 # What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, and venv for the SDKs.
 TEST_TOOLS   := bsdutils procps python3-venv
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
-# Test-only Python tools (schema validator; later the provider SDKs), installed into .venv.
-PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema
+# Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
+# jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change
+# between releases).
+PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5
 
 # Fuzzing (Fuzzing/): libFuzzer targets with AddressSanitizer, in their own build folder.
 # The sanitizers are also given to swiftc as one comma-joined flag: the driver keeps only the
@@ -27,7 +29,7 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
                 --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
-.PHONY: all setup setup-test build release run test bench bench-tools bench-check bench-record install clean \
+.PHONY: all setup setup-test build release run test contract bench bench-tools bench-check bench-record install clean \
         fuzz fuzz-build fuzz-smoke
 
 all: build
@@ -43,7 +45,7 @@ setup-test: setup
 	@missing=""; for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema" 2>/dev/null || \
+	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema, schemathesis" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
 
 build: setup
@@ -58,6 +60,11 @@ run: build
 test: setup-test build
 	$(SWIFT) test
 	$(MAKE) --no-print-directory fuzz-smoke
+	.venv/bin/python Tests/Contract/run_schemathesis.py .build/debug/switchboard
+
+# schemathesis against the running daemon (emulator behind it), openapi.yaml as the contract.
+contract: setup-test build
+	.venv/bin/python Tests/Contract/run_schemathesis.py .build/debug/switchboard
 
 fuzz-build: setup
 	@mkdir -p .build-fuzz

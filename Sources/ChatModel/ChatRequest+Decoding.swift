@@ -75,6 +75,7 @@ extension ChatRequest {
                     throw .invalidRequest("provider_options.\(name): unknown provider (openai, anthropic, gemini)",
                                           param: "provider_options.\(name)")
                 }
+                if value.isNull { continue }   // null is absent, as for every optional field
                 let fields = try FieldReader.object(value, at: "provider_options.\(name)")
                 // The gateway decides these itself; overriding them would break the stream it
                 // relays (or route to a model the key may not use).
@@ -123,7 +124,7 @@ extension ChatRequest {
                                       param: "\(path).content[\(bad)].type")
             }
         } else {
-            for key in ["tool_call_id", "is_error"] where object[key] != nil {
+            for key in ["tool_call_id", "is_error"] where !(object[key]?.isNull ?? true) {
                 throw .invalidRequest("\(path).\(key): only allowed on role \"tool\"", param: "\(path).\(key)")
             }
         }
@@ -133,7 +134,8 @@ extension ChatRequest {
     private static func decodePart(_ raw: JSONValue, role: Role, at path: String) throws(GatewayError) -> ContentPart {
         let object = try FieldReader.object(raw, at: path)
         let type = try FieldReader.string(object["type"], at: "\(path).type", required: true)!
-        let cache = try object["cache"].map { v throws(GatewayError) in try FieldReader.bool(v, at: "\(path).cache") } ?? false
+        var cache = false
+        if let raw = object["cache"], !raw.isNull { cache = try FieldReader.bool(raw, at: "\(path).cache") }
         switch type {
         case "text":
             try FieldReader.rejectUnknown(object, allowed: ["type", "text", "cache", "signature"], at: path)
@@ -250,10 +252,13 @@ extension ChatRequest {
 
     private static func decodeThinking(_ raw: JSONValue?) throws(GatewayError) -> ThinkingConfig? {
         guard let raw, !raw.isNull else { return nil }
-        let object = try FieldReader.object(raw, at: "thinking")
-        try FieldReader.rejectUnknown(object, allowed: ["budget_tokens", "effort"], at: "thinking")
+        let given = try FieldReader.object(raw, at: "thinking")
+        try FieldReader.rejectUnknown(given, allowed: ["budget_tokens", "effort"], at: "thinking")
+        var object = JSONObject()
+        for (key, value) in given where !value.isNull { object[key] = value }
         guard object.count == 1 else {
-            throw .invalidRequest("thinking: give exactly one of budget_tokens or effort", param: "thinking")
+            throw .invalidRequest("thinking: give exactly one of thinking.budget_tokens or thinking.effort (null is absent)",
+                                  param: "thinking")
         }
         if let budget = object["budget_tokens"] {
             return .budget(try FieldReader.int(budget, at: "thinking.budget_tokens",

@@ -33,4 +33,16 @@ struct OpenAIFrontDoorTests {
         #expect((jsonObject(error.body)?["error"] as? [String: Any])?["type"] as? String == "invalid_request_error")
         #expect((jsonObject(error.body)?["error"] as? [String: Any])?["param"] as? String == "n")
     }
+
+    /// `"stream": null` is OpenAI's default like an absent `stream` (one JSON answer), not the
+    /// unified API's default (a stream).
+    @Test func nullStreamAnswersOneJSONObject() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        let body = #"{"model":"openai/text","stream":null,"messages":[{"role":"user","content":"hi"}]}"#
+        let response = try curl(daemon.baseURL + "/v1/chat/completions", headers: ["Content-Type": "application/json"], body: body)
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
+        #expect(jsonObject(response.body)?["object"] as? String == "chat.completion")
+    }
 }

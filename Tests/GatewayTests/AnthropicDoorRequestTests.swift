@@ -111,4 +111,11 @@ struct AnthropicDoorRequestTests {
         let body = #"{"model":"m","max_tokens":10,"messages":["# + message + "]}"
         #expect(refusal { try AnthropicRequestTranslator.translate(try JSONValue.parse(body)) } == param)
     }
+
+    /// `null` is absent on this door too: a tool_use block with `"input": null` has no arguments.
+    @Test func nullToolInputIsNoArguments() throws {
+        let body = #"{"model":"m","messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":null}]}]}"#
+        let r = try AnthropicRequestTranslator.translate(try JSONValue.parse(body))
+        #expect(r.messages[0].content == [.toolCall(ToolCallPart(id: "t", name: "f", arguments: .object(JSONObject())))])
+    }
 }

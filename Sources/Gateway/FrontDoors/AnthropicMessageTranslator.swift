@@ -128,7 +128,8 @@ enum AnthropicMessageTranslator {
             throw DoorFields.refused("\(path).cache_control", "a breakpoint on a tool call has no unified equivalent; "
                                      + "put it on a text block or the tool result")
         }
-        let input = object["input"] ?? .object(JSONObject())
+        var input = object["input"] ?? .null
+        if input.isNull { input = .object(JSONObject()) }   // null is absent: no arguments
         guard case .object = input else {
             throw .invalidRequest("\(path).input: expected an object, got \(input.kindName)", param: "\(path).input")
         }
