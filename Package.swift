@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SSE", targets: ["SSE"]),
         .library(name: "ChatModel", targets: ["ChatModel"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "HTTPTypes", targets: ["HTTPTypes"]),
         .library(name: "Providers", targets: ["Providers"]),
         .library(name: "Gateway", targets: ["Gateway"]),
     ],
@@ -30,27 +31,36 @@ let package = Package(
         .target(name: "Arithmetic"),
         .target(name: "JSON"),
         .target(name: "SSE"),
-        .target(name: "ChatModel", dependencies: ["Arithmetic", "JSON"]),
+        // One header type and the upstream request value, for everything that speaks HTTP.
+        .target(name: "HTTPTypes"),
+        .target(name: "ChatModel", dependencies: ["Arithmetic", "JSON", "HTTPTypes"]),
 
-        // I/O layers.
-        .target(name: "HTTPServer", dependencies: ["Arithmetic", "CLinux", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPServer"]),
+        // I/O layers. Reactor: the event loops (epoll, timers, POSIX calls) under both the HTTP
+        // server and the upstream client.
+        .target(name: "Reactor", dependencies: [
+            "Arithmetic", "CLinux", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "HTTPServer", dependencies: [
+            "Arithmetic", "HTTPTypes", "Reactor", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPTypes", "Reactor"]),
         .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "ChatModel"]),
 
-        // Provider adapters: pure mapping, no I/O.
-        .target(name: "Providers", dependencies: ["Arithmetic", "ChatModel", "JSON", "SSE", "Upstream", "HTTPServer"]),
+        // Provider adapters: pure mapping, no I/O (no path to libcurl or epoll).
+        .target(name: "Providers", dependencies: ["Arithmetic", "ChatModel", "JSON", "SSE", "HTTPTypes"]),
 
         .target(name: "Gateway", dependencies: [
-            "Arithmetic", "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE", "Store",
+            "Arithmetic", "HTTPTypes", "Reactor", "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE",
+            "Store",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Emulator", dependencies: [
-            "Arithmetic", "HTTPServer", "JSON", "SSE",
+            "Arithmetic", "HTTPTypes", "Reactor", "HTTPServer", "JSON", "SSE",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "switchboard", dependencies: [
-            "Arithmetic", "Gateway", "Emulator", "HTTPServer", "JSON", "ChatModel", "SSE",
+            "Arithmetic", "Gateway", "Emulator", "Reactor", "HTTPServer", "JSON", "ChatModel", "SSE",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -63,13 +73,18 @@ let package = Package(
         .testTarget(name: "ArithmeticTests", dependencies: ["Arithmetic"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "SSETests", dependencies: ["SSE", "TestSupport"]),
-        .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON"]),
+        .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON", "HTTPTypes"]),
+        .testTarget(name: "HTTPTypesTests", dependencies: ["HTTPTypes"]),
+        .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPServer"]),
-        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE"], exclude: ["Golden"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "TestSupport"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "HTTPServer", "JSON", "SSE", "TestSupport"]),
+        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"],
+                    exclude: ["Golden"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "HTTPTypes", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: [
+            "Emulator", "Reactor", "HTTPServer", "JSON", "SSE", "TestSupport",
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -10,7 +10,7 @@ let switchboard = "switchboard"
 
 /// Target name → the main package's modules it needs.
 let targets: [(name: String, modules: [String])] = [
-    ("http-request", ["HTTPServer"]),
+    ("http-request", ["HTTPServer", "HTTPTypes"]),
     ("sse", ["SSE"]),
     ("json", ["JSON"]),
     ("json-selective", ["JSON"]),
@@ -44,6 +44,7 @@ let package = Package(
             .product(name: "SSE", package: switchboard),
             .product(name: "Providers", package: switchboard),
             .product(name: "Gateway", package: switchboard),
+            .product(name: "HTTPTypes", package: switchboard),
         ]),
     ] + targets.map { target in
         .executableTarget(

@@ -1,4 +1,5 @@
 import Arithmetic
+import HTTPTypes
 import JSON
 
 /// The `type` of a SPEC §5 error.
@@ -30,28 +31,19 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     public var message: String
     public var param: String?
     public var provider: String?
-    public var headers: [Header]
-
-    public struct Header: Sendable, Equatable {
-        public var name: String
-        public var value: String
-        public init(_ name: String, _ value: String) { self.name = name; self.value = value }
-    }
+    public var headers: HTTPHeaders
 
     public init(status: Int, type: GatewayErrorType, message: String, param: String? = nil,
-                provider: String? = nil, headers: [(String, String)] = []) {
+                provider: String? = nil, headers: HTTPHeaders = []) {
         self.status = status
         self.type = type
         self.message = message
         self.param = param
         self.provider = provider
-        self.headers = headers.map { Header($0.0, $0.1) }
+        self.headers = headers
     }
 
     public var description: String { "\(status) \(type.rawValue): \(message)" }
-
-    /// Header pairs, for writers that take tuples.
-    public var headerPairs: [(String, String)] { headers.map { ($0.name, $0.value) } }
 
     public static func invalidRequest(_ message: String, param: String? = nil) -> GatewayError {
         GatewayError(status: 400, type: .invalidRequest, message: message, param: param)
@@ -65,12 +57,14 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     /// `AllowedRanges.retryAfterSeconds` is clamped) and `x-ratelimit-*` headers (SPEC §5): the
     /// limiter's own when given, else "nothing remaining until then".
     public static func rateLimited(_ message: String, retryAfterSeconds: Double, provider: String? = nil,
-                                   headers: [(String, String)] = []) -> GatewayError {
+                                   headers: HTTPHeaders = []) -> GatewayError {
         let wait = retryAfterSeconds.clamped(to: AllowedRanges.retryAfterSeconds)
         let seconds = max(1, Int(saturating: wait, rounding: .up))
-        var all = [("Retry-After", String(seconds))] + headers
-        if !headers.contains(where: { $0.0.lowercased().hasPrefix("x-ratelimit-") }) {
-            all += [("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "\(seconds)s")]
+        var all: HTTPHeaders = [("Retry-After", String(seconds))]
+        all.append(contentsOf: headers)
+        if !headers.contains(where: { $0.name.lowercased().hasPrefix("x-ratelimit-") }) {
+            all.add("x-ratelimit-remaining-requests", "0")
+            all.add("x-ratelimit-reset-requests", "\(seconds)s")
         }
         return GatewayError(status: 429, type: .rateLimited, message: message, provider: provider, headers: all)
     }

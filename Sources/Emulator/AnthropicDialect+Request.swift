@@ -1,4 +1,5 @@
 import HTTPServer
+import HTTPTypes
 import JSON
 
 /// The Messages API's checks of structured output (`output_config.format`, the older

@@ -1,5 +1,6 @@
 import Glibc
 import HTTPServer
+import HTTPTypes
 import JSON
 
 /// Anthropic Messages (`POST /v1/messages`): every SSE event has an `event:` line naming the

@@ -1,4 +1,4 @@
-import HTTPServer
+import HTTPTypes
 import JSON
 
 /// One provider's wire format: how each scenario and each error looks on its routes.

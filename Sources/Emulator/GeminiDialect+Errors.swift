@@ -1,4 +1,4 @@
-import HTTPServer
+import HTTPTypes
 import JSON
 
 /// Gemini errors: a pretty-printed `google.rpc.Status` (`{"error":{"code","message","status",

@@ -1,5 +1,4 @@
 import Arithmetic
-import HTTPServer
 import JSON
 
 /// Gemini `generateContent` / `streamGenerateContent`: every event is a whole

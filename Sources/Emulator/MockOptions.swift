@@ -1,4 +1,5 @@
 import Arithmetic
+import HTTPTypes
 
 /// What a request asks the emulator to do: a scenario name and its `key=value` options.
 ///
@@ -20,10 +21,10 @@ struct MockOptions: Sendable, Equatable {
 
     init() {}
 
-    init(model: String, headers: [(name: String, value: String)]) {
+    init(model: String, headers: HTTPHeaders) {
         parseModel(model)
-        for (name, value) in headers {
-            let lower = name.lowercased()
+        for header in headers {
+            let lower = header.name.lowercased(), value = header.value
             guard lower.hasPrefix("x-mock-") else { continue }
             let key = String(lower.dropFirst(7)).replacingDashes()
             let trimmed = value.trimmingSpaces()

@@ -1,4 +1,5 @@
 import HTTPServer
+import HTTPTypes
 import JSON
 
 /// OpenAI Chat Completions (`POST /v1/chat/completions`): `data:`-only SSE, compact JSON,

@@ -56,7 +56,7 @@ public final class ProviderEmulator: Sendable {
     func serve(_ dialect: any Dialect, _ request: HTTPRequest, _ writer: ResponseWriter, seq: Int,
                body: JSONValue?, model: String, stream: Bool, cachedContentTokens: Int? = nil,
                check: (MockOptions) -> Reply?) {
-        var options = MockOptions(model: model, headers: request.headers.entries)
+        var options = MockOptions(model: model, headers: request.headers)
         if options.flag("echo_key") { options.echoedKey = KeyEcho.key(request, provider: dialect.name) }
         log.update(seq) { entry in
             entry.provider = dialect.name

@@ -1,5 +1,5 @@
 import Arithmetic
-import HTTPServer
+import HTTPTypes
 
 /// One emulated answer: a status, headers and either a whole body or a stream of frames
 /// with a chosen ending.

@@ -1,5 +1,6 @@
 import Glibc
 import HTTPServer
+import HTTPTypes
 import JSON
 import Synchronization
 
@@ -13,7 +14,7 @@ final class RequestLog: Sendable {
         var method: String
         var path: String
         var query: String?
-        var headers: [(name: String, value: String)]
+        var headers: HTTPHeaders
         var body: [UInt8]
         var bodyBytes: Int
         var provider: String?
@@ -56,7 +57,7 @@ final class RequestLog: Sendable {
         return ring.withLock { ring in
             let seq = ring.nextSeq
             ring.slots[ring.next] = Entry(seq: seq, time: seconds, method: request.method, path: request.path,
-                                          query: request.query, headers: request.headers.entries,
+                                          query: request.query, headers: request.headers,
                                           body: keep ? request.body : [], bodyBytes: request.body.count)
             ring.next = (ring.next + 1) % ring.slots.count
             ring.count = min(ring.count + 1, ring.slots.count)
@@ -100,11 +101,11 @@ extension RequestLog.Entry {
     /// The JSON shape of `GET /_mock/requests`.
     func json() -> JSONValue {
         var headerObject = JSONObject()
-        for (name, value) in headers {
-            if case .string(let earlier)? = headerObject[name] {
-                headerObject[name] = .string(earlier + ", " + value)
+        for header in headers {
+            if case .string(let earlier)? = headerObject[header.name] {
+                headerObject[header.name] = .string(earlier + ", " + header.value)
             } else {
-                headerObject[name] = .string(value)
+                headerObject[header.name] = .string(header.value)
             }
         }
         let bodyValue: JSONValue

@@ -1,4 +1,5 @@
 import HTTPServer
+import Reactor
 
 /// Sends one `Reply` over a `ResponseWriter`: the head, then the frames at the reply's pace
 /// (loop timers, never a blocked thread), pausing while the client's buffer is above the

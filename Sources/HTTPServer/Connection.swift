@@ -1,5 +1,7 @@
 import Arithmetic
+import HTTPTypes
 import Logging
+import Reactor
 
 /// One client connection: reads and parses requests, hands each to the handler, writes the
 /// responses in order, enforces the timeouts. Loop-confined to `loop`; owns `fd`.
@@ -110,11 +112,9 @@ final class Connection {
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: [UInt8]) {
-        var headers = HTTPHeaders()
-        headers.entries.reserveCapacity(head.headers.count)
-        for field in head.headers { headers.add(field.name, field.value) }
         let request = HTTPRequest(method: head.method, target: head.target, versionMinor: head.versionMinor,
-                                  headers: headers, body: body, requestId: RequestID.make(), remoteAddress: remoteAddress)
+                                  headers: head.headers, body: body, requestId: RequestID.make(),
+                                  remoteAddress: remoteAddress)
         let writer = ResponseWriter(connection: self, loop: loop, requestId: request.requestId, method: head.method,
                                     path: request.path, versionMinor: head.versionMinor,
                                     keepAlive: head.keepAlive && !server.isDraining)

@@ -1,3 +1,6 @@
+import HTTPTypes
+import Reactor
+
 /// A complete request: head and the whole body.
 public struct HTTPRequest: Sendable {
     public var method: String

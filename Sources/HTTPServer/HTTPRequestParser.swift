@@ -1,15 +1,12 @@
+import HTTPTypes
+
 /// A request line and headers, validated.
 public struct HTTPRequestHead: Sendable, Equatable {
     public var method: String
     public var target: String
     public var versionMinor: Int
-    public var headers: [HeaderField]
+    public var headers: HTTPHeaders
     public var keepAlive: Bool
-
-    public struct HeaderField: Sendable, Equatable {
-        public var name: String
-        public var value: String
-    }
 }
 
 /// A request the parser refuses, with the status to answer before closing.
@@ -212,7 +209,7 @@ public struct HTTPRequestParser: Sendable {
             return .failure(bad("malformed HTTP version"))
         }
 
-        var headers: [HTTPRequestHead.HeaderField] = []
+        var headers = HTTPHeaders()
         for line in lines.dropFirst() {
             guard let first = line.first else { return .failure(bad("empty header line")) }
             if first == 0x20 || first == 0x09 { return .failure(bad("obsolete line folding in headers")) }
@@ -224,7 +221,7 @@ public struct HTTPRequestParser: Sendable {
             var value = line[(colon + 1)...]
             while let f = value.first, f == 0x20 || f == 0x09 { value = value.dropFirst() }
             while let l = value.last, l == 0x20 || l == 0x09 { value = value.dropLast() }
-            headers.append(.init(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+            headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
         }
 
         if minor == 1, !headers.contains(where: { $0.name.equalsIgnoringASCIICase("host") }) {

@@ -2,6 +2,7 @@ import Arithmetic
 import Dispatch
 import Glibc
 import Logging
+import Reactor
 
 /// Our HTTP/1.1 server: one SO_REUSEPORT listener per event loop, connections that stay on
 /// the loop that accepted them.

@@ -1,3 +1,6 @@
+import HTTPTypes
+import Reactor
+
 /// Writes one response. Loop-confined: use it on `loop` only (hop with `loop.execute`).
 ///
 /// Either `respond(...)` once, or `beginStream(...)`, any number of `write(...)`, `end()`.
@@ -147,8 +150,10 @@ public final class ResponseWriter: @unchecked Sendable {
         out.append(0x20)
         out.append(contentsOf: StatusText.reason(status).utf8)
         out.append(contentsOf: [0x0D, 0x0A])
-        for (name, value) in headers where !name.equalsIgnoringASCIICase("content-length")
-            && !name.equalsIgnoringASCIICase("transfer-encoding") && !name.equalsIgnoringASCIICase("connection") {
+        for header in headers {
+            let name = header.name, value = header.value
+            guard !name.equalsIgnoringASCIICase("content-length"), !name.equalsIgnoringASCIICase("transfer-encoding"),
+                  !name.equalsIgnoringASCIICase("connection") else { continue }
             // A CR or LF in a header would let a value inject headers or a second response.
             guard !name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x3A }),
                   !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { continue }

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// Routes by method and path pattern (`/v1/loops/{id}`); unknown paths get 404, known paths
 /// with another method 405 with `Allow`, both as SPEC §5 JSON errors.
 public final class Router: HTTPHandler, @unchecked Sendable {

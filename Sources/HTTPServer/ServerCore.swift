@@ -1,4 +1,5 @@
 import Logging
+import Reactor
 import Synchronization
 
 /// What every connection of one server shares: configuration, handler, counters. Counters

@@ -1,6 +1,6 @@
 import ChatModel
+import HTTPTypes
 import SSE
-import Upstream
 
 /// Where and how to reach one provider.
 public struct ProviderEndpoint: Sendable, Equatable {
@@ -20,7 +20,7 @@ public struct ProviderEndpoint: Sendable, Equatable {
     }
 
     /// An upstream request to `path` under the base URL with these timeouts.
-    public func request(path: String, headers: [(String, String)], body: [UInt8]) -> UpstreamRequest {
+    public func request(path: String, headers: HTTPHeaders, body: [UInt8]) -> UpstreamRequest {
         UpstreamRequest(method: "POST", url: baseURL + path, headers: headers, body: body, connectTimeout: connectTimeout,
                         firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout)
     }
@@ -55,7 +55,7 @@ public protocol ProviderAdapter: Sendable {
     func makeStreamDecoder(model: String, for request: ChatRequest) -> any ProviderStreamDecoder
     /// As `decodeResponse(body:model:)`, for the answer to `request`.
     func decodeResponse(body: [UInt8], model: String, for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse
-    func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure
+    func mapError(status: Int, headers: HTTPHeaders, body: [UInt8]) -> UpstreamFailure
 }
 
 extension ProviderAdapter {

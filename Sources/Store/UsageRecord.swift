@@ -1,3 +1,5 @@
+import ChatModel
+
 /// One request's metering row (SPEC §7).
 public struct UsageRecord: Sendable, Equatable {
     public var timeMillis: Int64
@@ -6,12 +8,8 @@ public struct UsageRecord: Sendable, Equatable {
     public var alias: String
     public var provider: String?
     public var model: String?
-    public var inputTokens: Int
-    public var outputTokens: Int
-    public var cacheReadTokens: Int
-    public var cacheWriteTokens: Int
-    public var reasoningTokens: Int
-    public var totalTokens: Int
+    /// The request's token counts, as the pipeline metered them.
+    public var usage: Usage
     public var status: Int
     public var finishReason: String?
     public var attempts: Int
@@ -23,8 +21,7 @@ public struct UsageRecord: Sendable, Equatable {
     public var estimated: Bool
 
     public init(timeMillis: Int64, requestId: String, keyId: String?, alias: String, provider: String?, model: String?,
-                inputTokens: Int, outputTokens: Int, cacheReadTokens: Int, cacheWriteTokens: Int, reasoningTokens: Int,
-                totalTokens: Int, status: Int, finishReason: String?, attempts: Int, fallbackUsed: String?,
+                usage: Usage, status: Int, finishReason: String?, attempts: Int, fallbackUsed: String?,
                 timeToFirstTokenMillis: Double?, totalMillis: Double, loopId: String? = nil, estimated: Bool = false) {
         self.timeMillis = timeMillis
         self.requestId = requestId
@@ -32,12 +29,7 @@ public struct UsageRecord: Sendable, Equatable {
         self.alias = alias
         self.provider = provider
         self.model = model
-        self.inputTokens = inputTokens
-        self.outputTokens = outputTokens
-        self.cacheReadTokens = cacheReadTokens
-        self.cacheWriteTokens = cacheWriteTokens
-        self.reasoningTokens = reasoningTokens
-        self.totalTokens = totalTokens
+        self.usage = usage
         self.status = status
         self.finishReason = finishReason
         self.attempts = attempts

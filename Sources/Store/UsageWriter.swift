@@ -95,8 +95,9 @@ public final class UsageWriter: @unchecked Sendable {
                     try insert.run([
                         .int(r.timeMillis), .text(r.requestId), r.keyId.map { .text($0) } ?? .null, .text(r.alias),
                         r.provider.map { .text($0) } ?? .null, r.model.map { .text($0) } ?? .null,
-                        .int(Int64(r.inputTokens)), .int(Int64(r.outputTokens)), .int(Int64(r.cacheReadTokens)),
-                        .int(Int64(r.cacheWriteTokens)), .int(Int64(r.reasoningTokens)), .int(Int64(r.totalTokens)),
+                        .int(Int64(r.usage.inputTokens)), .int(Int64(r.usage.outputTokens)),
+                        .int(Int64(r.usage.cacheReadTokens)), .int(Int64(r.usage.cacheWriteTokens)),
+                        .int(Int64(r.usage.reasoningTokens)), .int(Int64(r.usage.totalTokens)),
                         .int(Int64(r.status)), r.finishReason.map { .text($0) } ?? .null, .int(Int64(r.attempts)),
                         r.fallbackUsed.map { .text($0) } ?? .null, r.timeToFirstTokenMillis.map { .double($0) } ?? .null,
                         .double(r.totalMillis), r.loopId.map { .text($0) } ?? .null, .int(r.estimated ? 1 : 0),

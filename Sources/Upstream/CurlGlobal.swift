@@ -1,4 +1,5 @@
 import CCurl
+import HTTPTypes
 
 /// `curl_global_init` exactly once per process (it is not thread-safe; a static `let` is
 /// initialised once, atomically).

@@ -1,6 +1,7 @@
 import Arithmetic
 import CCurl
-import HTTPServer
+import HTTPTypes
+import Reactor
 import Synchronization
 
 /// libcurl's multi interface driven by one of our event loops: curl's sockets sit in the

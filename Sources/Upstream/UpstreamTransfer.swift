@@ -1,7 +1,8 @@
 import Arithmetic
 import CCurl
 import Glibc
-import HTTPServer
+import HTTPTypes
+import Reactor
 
 /// One request through libcurl: owns its easy handle, header list and body bytes for its
 /// whole life (curl reads them lazily), and turns curl's callbacks into delegate calls.
@@ -17,7 +18,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private var delegate: UpstreamDelegate?
 
     private var status = 0
-    private var headers: [(String, String)] = []
+    private var headers = HTTPHeaders()
     private var headDelivered = false
     private var sawBytes = false
     private(set) var paused = false
@@ -195,7 +196,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
                 status = code
                 headers.removeAll()
             case .field(let name, let value):
-                headers.append((name, value))
+                headers.add(name, value)
             }
         }
         return count

@@ -5,6 +5,7 @@ import Foundation
 import Gateway
 import HTTPServer
 import Logging
+import Reactor
 
 /// `switchboard mock`: the provider emulator (OpenAI, Anthropic and Gemini wire formats) that
 /// tests, benchmarks and demos use instead of the real providers.

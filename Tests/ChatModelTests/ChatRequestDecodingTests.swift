@@ -1,3 +1,4 @@
+import HTTPTypes
 import JSON
 import Testing
 @testable import ChatModel
@@ -133,7 +134,7 @@ struct StreamEventTests {
     @Test func errorBodyHasTheEnvelope() throws {
         let error = GatewayError.rateLimited("slow", retryAfterSeconds: 0.2, provider: "openai")
         #expect(error.status == 429)
-        #expect(error.headers.first == GatewayError.Header("Retry-After", "1"))
+        #expect(error.headers.first == HTTPField("Retry-After", "1"))
         let body = try JSONValue.parse(error.body(requestId: "req_1"))
         #expect(body == ["error": ["type": "rate_limited", "message": "slow", "provider": "openai", "request_id": "req_1"]])
     }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import JSON
 import Logging
+import Reactor
 import SSE
 import TestSupport
 

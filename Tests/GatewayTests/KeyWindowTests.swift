@@ -44,7 +44,7 @@ struct KeyWindowTests {
         #expect(status.remainingRequests == 1)
         #expect(status.remainingTokens == 40)
         #expect(status.resetRequests == 60)
-        #expect(KeyLimiter.headers(status).map(\.0).contains("x-ratelimit-remaining-tokens"))
+        #expect(KeyLimiter.headers(status).map(\.name).contains("x-ratelimit-remaining-tokens"))
         #expect(KeyLimiter.duration(0.25) == "250ms")
         #expect(KeyLimiter.duration(59.2) == "60s")
     }

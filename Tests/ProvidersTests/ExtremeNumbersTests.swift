@@ -1,4 +1,5 @@
 import ChatModel
+import HTTPTypes
 import JSON
 import SSE
 import Testing
@@ -153,7 +154,7 @@ struct ExtremeNumbersTests {
     ])
     func anthropic429WithExtremeHeadersIsAnOrdinary429(headers: [(String, String)]) {
         let body = #"{"type":"error","error":{"type":"rate_limit_error","message":"slow"}}"#
-        let failure = AnthropicAdapter().mapError(status: 429, headers: headers, body: Array(body.utf8))
+        let failure = AnthropicAdapter().mapError(status: 429, headers: HTTPHeaders(headers), body: Array(body.utf8))
         #expect(failure.error.status == 429)
         let retryAfter = Int(failure.error.headers.first { $0.name == "Retry-After" }?.value ?? "") ?? 0
         #expect((1...86_400).contains(retryAfter))

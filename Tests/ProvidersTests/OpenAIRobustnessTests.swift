@@ -1,4 +1,5 @@
 import ChatModel
+import HTTPTypes
 import JSON
 import SSE
 import Testing
@@ -87,7 +88,7 @@ struct OpenAIRobustnessTests {
 
     @Test(arguments: [(nil as String?, 360.0), ("tokens", 360.0), ("requests", 1.0)])
     func rateLimitResetFollowsTheNamedLimit(type: String?, expected: Double) {
-        let headers = [("x-ratelimit-reset-requests", "1s"), ("x-ratelimit-reset-tokens", "6m0s")]
+        let headers: HTTPHeaders = [("x-ratelimit-reset-requests", "1s"), ("x-ratelimit-reset-tokens", "6m0s")]
         let body = type.map { #"{"error":{"message":"m","type":"\#($0)","code":"rate_limit_exceeded"}}"# } ?? "{}"
         let failure = OpenAIAdapter().mapError(status: 429, headers: headers, body: Array(body.utf8))
         #expect(failure.retryAfterSeconds == expected)
@@ -95,8 +96,8 @@ struct OpenAIRobustnessTests {
     }
 
     @Test func rateLimitResetPrefersTheExhaustedLimit() {
-        let headers = [("x-ratelimit-reset-requests", "1s"), ("x-ratelimit-reset-tokens", "6m0s"),
-                       ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-remaining-tokens", "149984")]
+        let headers: HTTPHeaders = [("x-ratelimit-reset-requests", "1s"), ("x-ratelimit-reset-tokens", "6m0s"),
+                                    ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-remaining-tokens", "149984")]
         #expect(OpenAIAdapter().mapError(status: 429, headers: headers, body: []).retryAfterSeconds == 1)
     }
 

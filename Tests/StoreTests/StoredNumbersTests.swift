@@ -1,3 +1,4 @@
+import ChatModel
 import Foundation
 import Testing
 @testable import Store
@@ -9,10 +10,18 @@ struct StoredNumbersTests {
     static let top = 1 << 40
 
     static func record(_ tokens: Int, key: String? = "key_a") -> UsageRecord {
-        UsageRecord(timeMillis: 5_000, requestId: "req", keyId: key, alias: "m", provider: "openai", model: "m",
-                    inputTokens: tokens, outputTokens: tokens, cacheReadTokens: tokens, cacheWriteTokens: tokens,
-                    reasoningTokens: tokens, totalTokens: tokens, status: 200, finishReason: "stop", attempts: 1,
-                    fallbackUsed: nil, timeToFirstTokenMillis: nil, totalMillis: 1)
+        // Set field by field, past `Usage.init`'s clamping: these rows stand for a database
+        // written before counts were clamped, which the reader must survive.
+        var usage = Usage()
+        usage.inputTokens = tokens
+        usage.outputTokens = tokens
+        usage.cacheReadTokens = tokens
+        usage.cacheWriteTokens = tokens
+        usage.reasoningTokens = tokens
+        usage.totalTokens = tokens
+        return UsageRecord(timeMillis: 5_000, requestId: "req", keyId: key, alias: "m", provider: "openai", model: "m",
+                           usage: usage, status: 200, finishReason: "stop", attempts: 1,
+                           fallbackUsed: nil, timeToFirstTokenMillis: nil, totalMillis: 1)
     }
 
     @Test func sumsOfHugeRowsAreClampedNotOverflowed() throws {

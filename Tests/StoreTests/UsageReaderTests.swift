@@ -1,3 +1,4 @@
+import ChatModel
 import Foundation
 import Testing
 @testable import Store
@@ -13,9 +14,11 @@ struct UsageReaderTests {
     static func record(at time: Int64, key: String?, alias: String, input: Int, output: Int, cacheRead: Int = 0,
                        cacheWrite: Int = 0, reasoning: Int = 0, status: Int = 200) -> UsageRecord {
         UsageRecord(timeMillis: time, requestId: "req_\(time)", keyId: key, alias: alias, provider: "openai",
-                    model: "gpt-4o-mini", inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead,
-                    cacheWriteTokens: cacheWrite, reasoningTokens: reasoning,
-                    totalTokens: input + output + reasoning, status: status, finishReason: "stop", attempts: 1,
+                    model: "gpt-4o-mini",
+                    usage: Usage(inputTokens: input, outputTokens: output, cacheReadTokens: cacheRead,
+                                 cacheWriteTokens: cacheWrite, reasoningTokens: reasoning,
+                                 totalTokens: input + output + reasoning),
+                    status: status, finishReason: "stop", attempts: 1,
                     fallbackUsed: nil, timeToFirstTokenMillis: nil, totalMillis: 1)
     }
 

@@ -1,3 +1,4 @@
+import ChatModel
 import Foundation
 import Testing
 @testable import Store
@@ -10,8 +11,10 @@ struct UsageWriterTests {
 
     static func row(_ n: Int) -> UsageRecord {
         UsageRecord(timeMillis: Int64(n), requestId: "req_\(n)", keyId: n % 2 == 0 ? "key_a" : nil, alias: "gpt-fast",
-                    provider: "openai", model: "gpt-4o-mini", inputTokens: n, outputTokens: 2 * n, cacheReadTokens: 1,
-                    cacheWriteTokens: 0, reasoningTokens: 3, totalTokens: 3 * n, status: 200, finishReason: "stop",
+                    provider: "openai", model: "gpt-4o-mini",
+                    usage: Usage(inputTokens: n, outputTokens: 2 * n, cacheReadTokens: 1, cacheWriteTokens: 0,
+                                 reasoningTokens: 3, totalTokens: 3 * n),
+                    status: 200, finishReason: "stop",
                     attempts: 1, fallbackUsed: nil, timeToFirstTokenMillis: 1.5, totalMillis: 9.25)
     }
 

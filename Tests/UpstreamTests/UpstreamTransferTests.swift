@@ -1,7 +1,9 @@
 import Dispatch
 import Foundation
 import HTTPServer
+import HTTPTypes
 import Logging
+import Reactor
 import Synchronization
 import Testing
 @testable import Upstream
@@ -11,7 +13,7 @@ final class Collector: UpstreamDelegate, @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
     let lock = NSLock()
     var status = 0
-    var headers: [(String, String)] = []
+    var headers = HTTPHeaders()
     var chunks: [[UInt8]] = []
     var error: TransportError?
     var completed = false
@@ -20,7 +22,7 @@ final class Collector: UpstreamDelegate, @unchecked Sendable {
     var transfer: UpstreamTransfer?
     var loop: EventLoop?
 
-    func upstreamDidReceiveHead(status: Int, headers: [(String, String)]) {
+    func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) {
         lock.withLock { self.status = status; self.headers = headers }
     }
 
@@ -136,7 +138,7 @@ struct UpstreamTransferTests {
         let c = upstream.run(UpstreamRequest(url: upstream.url + "/limited", body: Array("{}".utf8)))
         #expect(c.done.wait(timeout: .now() + 10) == .success)
         #expect(c.status == 429)
-        #expect(c.headers.contains { $0.0.lowercased() == "retry-after" && $0.1 == "7" }, "\(c.headers)")
+        #expect(c.headers.contains { $0.name.lowercased() == "retry-after" && $0.value == "7" }, "\(c.headers)")
         #expect(c.body.contains("slow down"))
     }
 

@@ -1,5 +1,6 @@
 import ChatModel
 import FuzzSupport
+import HTTPTypes
 @testable import Gateway
 import JSON
 import Providers
@@ -25,7 +26,7 @@ public func fuzzProviderResponse(_ adapter: any ProviderAdapter, _ data: UnsafeP
     guard size > 1 else { return }
     let status = 400 + Int(bytes[1])
     let (headers, body) = splitHead(Array(bytes.dropFirst(2)))
-    check(adapter.mapError(status: status, headers: headers, body: body), adapter.name)
+    check(adapter.mapError(status: status, headers: HTTPHeaders(headers), body: body), adapter.name)
 }
 
 private func check(_ failure: UpstreamFailure, _ provider: String) {

@@ -1,5 +1,6 @@
 import FuzzSupport
 import HTTPServer
+import HTTPTypes
 
 /// The HTTP/1.1 request parser (heads, Content-Length and chunked bodies, pipelining), fed as
 /// a connection feeds it: in reads cut where the input's plan says. The same bytes fed whole

@@ -1,4 +1,4 @@
-import HTTPServer
+import Reactor
 
 /// The configuration's known keys: what the file may say and what the environment overrides.
 enum ConfigurationKeys {

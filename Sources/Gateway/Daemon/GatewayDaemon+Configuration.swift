@@ -1,5 +1,6 @@
 import HTTPServer
 import Providers
+import Reactor
 
 extension GatewayConfiguration {
     /// The connection cap these settings give under `openFileLimit`.

@@ -1,6 +1,7 @@
 import HTTPServer
 import Logging
 import Providers
+import Reactor
 import Store
 import Synchronization
 import Upstream

@@ -1,5 +1,6 @@
 import ChatModel
 import HTTPServer
+import HTTPTypes
 import JSON
 
 /// `POST /v1/chat`: the unified chat API (SPEC §3–4), streamed by default.

@@ -1,4 +1,6 @@
 import HTTPServer
+import HTTPTypes
+import Reactor
 
 /// `/healthz`, `/readyz` and `/metrics`: what systemd, load balancers and Prometheus poll.
 struct OperationalEndpoints: Sendable {

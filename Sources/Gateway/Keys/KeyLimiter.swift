@@ -1,5 +1,6 @@
 import Arithmetic
 import ChatModel
+import HTTPTypes
 import Store
 import Synchronization
 
@@ -30,15 +31,17 @@ public final class KeyLimiter: Sendable {
         windows.withLock { $0[keyId]?.complete(ticket: ticket, actualTokens: actualTokens) }
     }
 
-    static func headers(_ s: KeyWindow.Status) -> [(String, String)] {
-        var out: [(String, String)] = []
+    static func headers(_ s: KeyWindow.Status) -> HTTPHeaders {
+        var out = HTTPHeaders()
         if let l = s.limitRequests {
-            out += [("x-ratelimit-limit-requests", String(l)), ("x-ratelimit-remaining-requests", String(s.remainingRequests ?? 0)),
-                    ("x-ratelimit-reset-requests", duration(s.resetRequests))]
+            out.add("x-ratelimit-limit-requests", String(l))
+            out.add("x-ratelimit-remaining-requests", String(s.remainingRequests ?? 0))
+            out.add("x-ratelimit-reset-requests", duration(s.resetRequests))
         }
         if let l = s.limitTokens {
-            out += [("x-ratelimit-limit-tokens", String(l)), ("x-ratelimit-remaining-tokens", String(s.remainingTokens ?? 0)),
-                    ("x-ratelimit-reset-tokens", duration(s.resetTokens))]
+            out.add("x-ratelimit-limit-tokens", String(l))
+            out.add("x-ratelimit-remaining-tokens", String(s.remainingTokens ?? 0))
+            out.add("x-ratelimit-reset-tokens", duration(s.resetTokens))
         }
         return out
     }

@@ -2,6 +2,7 @@ import Arithmetic
 import ChatModel
 import HTTPServer
 import JSON
+import Reactor
 import SSE
 import Store
 import Synchronization

@@ -1,6 +1,6 @@
 import Arithmetic
 import ChatModel
-import HTTPServer
+import Reactor
 import Synchronization
 
 /// How many loops may live at once, and how long an ended loop's transcript is kept.

@@ -1,4 +1,5 @@
 import ChatModel
+import HTTPTypes
 import Providers
 import Synchronization
 
@@ -53,7 +54,7 @@ public final class ProviderLimiter: Sendable {
     }
 
     /// Learns from a response's rate-limit headers: nothing remaining means wait for the reset.
-    public func learn(from headers: [(String, String)]) {
+    public func learn(from headers: HTTPHeaders) {
         for (remainingName, resetName) in [("x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
                                             ("x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
                                             ("anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset"),

@@ -1,6 +1,8 @@
 import ChatModel
 import HTTPServer
+import HTTPTypes
 import Providers
+import Reactor
 import Upstream
 
 /// Runs one non-streaming chat request: the upstream answers with one JSON body, which the
@@ -11,7 +13,7 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
     private let onFinish: (ChatOutcome) -> Void
     private var transfer: UpstreamTransfer?
     private var status = 0
-    private var headers: [(String, String)] = []
+    private var headers = HTTPHeaders()
     private var body: [UInt8] = []
     private var finished = false
     private let startedNanos = EventLoop.monotonicNanoseconds()
@@ -37,7 +39,7 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
         transfer = UpstreamClient.forLoop(writer.loop).start(attempt.upstreamRequest, delegate: self)
     }
 
-    func upstreamDidReceiveHead(status: Int, headers: [(String, String)]) {
+    func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) {
         self.status = status
         self.headers = headers
     }

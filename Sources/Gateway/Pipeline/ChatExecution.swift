@@ -1,10 +1,11 @@
 import Arithmetic
 import ChatModel
 import HTTPServer
+import HTTPTypes
 import Logging
 import Providers
+import Reactor
 import Store
-import Upstream
 
 /// What happened to one chat request, for metering and metrics.
 public struct ChatRecord: Sendable {

@@ -1,4 +1,5 @@
 import ChatModel
+import HTTPTypes
 import Providers
 import Upstream
 
@@ -31,7 +32,7 @@ struct ChatOutcome: Sendable {
     var firstTokenNanos: UInt64?
     var totalNanos: UInt64
     /// The provider's response headers (rate-limit state to learn from).
-    var upstreamHeaders: [(String, String)] = []
+    var upstreamHeaders = HTTPHeaders()
     /// Bytes of model output (text, thinking, tool arguments) that were sent to the client.
     var deliveredBytes = 0
 }

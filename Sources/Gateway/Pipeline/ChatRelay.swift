@@ -1,8 +1,10 @@
 import Arithmetic
 import ChatModel
 import HTTPServer
+import HTTPTypes
 import JSON
 import Providers
+import Reactor
 import SSE
 import Upstream
 
@@ -32,7 +34,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private var out: [UInt8] = []
 
     private var upstreamStatus = 0
-    private var upstreamHeaders: [(String, String)] = []
+    private var upstreamHeaders = HTTPHeaders()
     private var errorBody: [UInt8] = []
     private var headersSent = false
     /// The answer's `start`, until the first event after it decides between a stream and an error.
@@ -74,7 +76,7 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
 
     // MARK: UpstreamDelegate
 
-    func upstreamDidReceiveHead(status: Int, headers: [(String, String)]) {
+    func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) {
         upstreamStatus = status
         upstreamHeaders = headers
     }

@@ -1,5 +1,6 @@
-import HTTPServer
+import HTTPTypes
 import Providers
+import Reactor
 import Upstream
 
 /// One `cachedContents` create call on the request's loop: collects the answer and reports
@@ -24,7 +25,7 @@ final class ContextCacheCreation: UpstreamDelegate, @unchecked Sendable {
         transfer = nil
     }
 
-    func upstreamDidReceiveHead(status: Int, headers: [(String, String)]) { self.status = status }
+    func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) { self.status = status }
 
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamFlow {
         if body.count < 1 << 20 { body.append(contentsOf: bytes) }

@@ -1,5 +1,5 @@
-import HTTPServer
 import Providers
+import Reactor
 import Store
 import Synchronization
 
@@ -65,10 +65,8 @@ public final class GatewayState: Sendable {
         metrics.recordChat(chat)
         usage?.record(UsageRecord(
             timeMillis: WallClock.unixMillis(), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
-            provider: chat.provider, model: chat.model, inputTokens: chat.usage.inputTokens,
-            outputTokens: chat.usage.outputTokens, cacheReadTokens: chat.usage.cacheReadTokens,
-            cacheWriteTokens: chat.usage.cacheWriteTokens, reasoningTokens: chat.usage.reasoningTokens,
-            totalTokens: chat.usage.totalTokens, status: chat.status, finishReason: chat.finishReason?.rawValue,
+            provider: chat.provider, model: chat.model, usage: chat.usage, status: chat.status,
+            finishReason: chat.finishReason?.rawValue,
             attempts: chat.attempts, fallbackUsed: chat.fallbackUsed,
             timeToFirstTokenMillis: chat.firstTokenNanos.map { Double($0) / 1e6 },
             totalMillis: Double(chat.totalNanos) / 1e6, loopId: loopId, estimated: chat.usageEstimated))

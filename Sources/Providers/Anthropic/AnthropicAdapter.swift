@@ -1,7 +1,7 @@
 import ChatModel
 import Glibc
+import HTTPTypes
 import JSON
-import Upstream
 
 /// Anthropic Messages.
 public struct AnthropicAdapter: ProviderAdapter {
@@ -18,10 +18,11 @@ public struct AnthropicAdapter: ProviderAdapter {
                                 stream: Bool) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
         JSONValue.object(try AnthropicRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
-        var headers = [("x-api-key", endpoint.apiKey), ("anthropic-version", Self.version), ("content-type", "application/json")]
+        var headers: HTTPHeaders = [("x-api-key", endpoint.apiKey), ("anthropic-version", Self.version),
+                                    ("content-type", "application/json")]
         switch request.providerOptions["anthropic"]?["anthropic-beta"] {
-        case .string(let beta)?: headers.append(("anthropic-beta", beta))
-        case .array(let betas)?: headers.append(("anthropic-beta", betas.compactMap(\.stringValue).joined(separator: ",")))
+        case .string(let beta)?: headers.add("anthropic-beta", beta)
+        case .array(let betas)?: headers.add("anthropic-beta", betas.compactMap(\.stringValue).joined(separator: ","))
         default: break
         }
         return endpoint.request(path: "/v1/messages", headers: headers, body: body)
@@ -82,7 +83,7 @@ public struct AnthropicAdapter: ProviderAdapter {
     }
 
     /// `{"type":"error","error":{"type","message"}}`; 529 is overload.
-    public func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
+    public func mapError(status: Int, headers: HTTPHeaders, body: [UInt8]) -> UpstreamFailure {
         let json = try? JSONValue.parse(body)
         let message = json?["error"]?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
         return UpstreamErrorMapping.failure(provider: name, status: status, message: message, headers: headers)

@@ -1,7 +1,7 @@
 import Arithmetic
 import ChatModel
 import Foundation
-import HTTPServer
+import HTTPTypes
 
 /// Reading providers' "wait this long" hints.
 public enum RetryHints {
@@ -10,7 +10,7 @@ public enum RetryHints {
     /// A wait beyond `AllowedRanges.retryAfterSeconds` (`1e300`, `9223372036854775807`) is
     /// clamped to its top: the provider means "not soon", and no wait of ours is longer.
     /// `inf` and `nan` are no numbers HTTP allows: unusable, like a negative wait.
-    public static func retryAfter(_ headers: [(String, String)], now: Double? = nil) -> Double? {
+    public static func retryAfter(_ headers: HTTPHeaders, now: Double? = nil) -> Double? {
         if let ms = header("retry-after-ms", headers).flatMap(Double.init), ms >= 0, ms.isFinite { return clamped(ms / 1000) }
         guard let value = header("retry-after", headers) else { return nil }
         if let s = Double(value) { return s >= 0 && s.isFinite ? clamped(s) : nil }
@@ -57,8 +57,8 @@ public enum RetryHints {
 
     /// The first value of the header `name`, compared without case (this runs for several
     /// names on every upstream answer, so on bytes rather than by lower-casing each name).
-    public static func header(_ name: String, _ headers: [(String, String)]) -> String? {
-        headers.first { $0.0.equalsIgnoringASCIICase(name) }?.1
+    public static func header(_ name: String, _ headers: HTTPHeaders) -> String? {
+        headers[name]
     }
 
     /// An RFC 3339 timestamp (Anthropic's `*-reset` headers) in Unix milliseconds.

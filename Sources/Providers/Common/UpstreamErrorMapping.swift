@@ -1,5 +1,6 @@
 import ChatModel
 import Glibc
+import HTTPTypes
 
 /// Provider HTTP errors in SPEC §5 terms, shared by every adapter (each extracts the
 /// provider's message first).
@@ -13,7 +14,7 @@ import Glibc
 public enum UpstreamErrorMapping {
     public static let retryableStatuses: Set<Int> = [408, 409, 429, 500, 502, 503, 504, 529]
 
-    public static func failure(provider: String, status: Int, message: String, headers: [(String, String)],
+    public static func failure(provider: String, status: Int, message: String, headers: HTTPHeaders,
                                retryAfter: Double? = nil, retryableOverride: Bool? = nil,
                                param: String? = nil) -> UpstreamFailure {
         let hint = retryAfter ?? RetryHints.retryAfter(headers)
@@ -69,13 +70,13 @@ public enum UpstreamErrorMapping {
     /// The provider's rate-limit state in the `x-ratelimit-*` spelling a client of the gateway
     /// reads: OpenAI's headers as they are, Anthropic's `anthropic-ratelimit-<kind>-<field>`
     /// renamed (its RFC 3339 reset times become durations).
-    static func rateLimitHeaders(_ headers: [(String, String)], nowMillis: Int64? = nil) -> [(String, String)] {
-        var out: [(String, String)] = []
+    static func rateLimitHeaders(_ headers: HTTPHeaders, nowMillis: Int64? = nil) -> HTTPHeaders {
+        var out = HTTPHeaders()
         let prefix = "anthropic-ratelimit-"
-        for (name, value) in headers {
-            let lower = name.lowercased()
+        for header in headers {
+            let lower = header.name.lowercased(), value = header.value
             if lower.hasPrefix("x-ratelimit-") {
-                out.append((lower, value))
+                out.add(lower, value)
             } else if lower.hasPrefix(prefix) {
                 // `<kind>-<field>` after the prefix; a name with nothing after it has no dash there.
                 let rest = lower.dropFirst(prefix.count)
@@ -89,7 +90,7 @@ public enum UpstreamErrorMapping {
                     let now = nowMillis ?? Int64((Double(time(nil))) * 1000)
                     spelled = "\(max(0, (at - now + 999) / 1000))s"
                 }
-                out.append(("x-ratelimit-\(field)-\(kind)", spelled))
+                out.add("x-ratelimit-\(field)-\(kind)", spelled)
             }
         }
         return out

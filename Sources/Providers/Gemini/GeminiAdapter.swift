@@ -1,8 +1,8 @@
 import ChatModel
 import Glibc
+import HTTPTypes
 import JSON
 import SSE
-import Upstream
 
 /// Google Gemini (Generative Language v1beta).
 public struct GeminiAdapter: ProviderAdapter {
@@ -80,7 +80,7 @@ public struct GeminiAdapter: ProviderAdapter {
     }
 
     /// google.rpc.Status errors; `RetryInfo.retryDelay` ("21s") is the retry hint.
-    public func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
+    public func mapError(status: Int, headers: HTTPHeaders, body: [UInt8]) -> UpstreamFailure {
         let json = try? JSONValue.parse(body)
         let error = json?["error"] ?? json?[0]?["error"]
         let message = error?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)

@@ -1,6 +1,6 @@
 import ChatModel
+import HTTPTypes
 import JSON
-import Upstream
 
 /// Gemini explicit context caching (SPEC §3): the prefix up to the last `cache: true`
 /// breakpoint (system instruction, tools and the messages through the marked one) goes into a

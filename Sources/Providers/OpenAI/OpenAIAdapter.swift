@@ -1,6 +1,6 @@
 import ChatModel
+import HTTPTypes
 import JSON
-import Upstream
 
 /// OpenAI Chat Completions.
 public struct OpenAIAdapter: ProviderAdapter {
@@ -55,7 +55,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     }
 
     /// `{"error":{"message","type","param","code"}}`.
-    public func mapError(status: Int, headers: [(String, String)], body: [UInt8]) -> UpstreamFailure {
+    public func mapError(status: Int, headers: HTTPHeaders, body: [UInt8]) -> UpstreamFailure {
         let json = try? JSONValue.parse(body)
         let message = json?["error"]?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
         var retryAfter = RetryHints.retryAfter(headers)
@@ -73,7 +73,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     /// names (its `type` is "requests" or "tokens"), else the exhausted one(s), else the longer.
     /// Taking the longer blindly would wait out a 6-minute token window after a 1-second
     /// request limit.
-    static func rateLimitReset(limit: String?, headers: [(String, String)]) -> Double? {
+    static func rateLimitReset(limit: String?, headers: HTTPHeaders) -> Double? {
         func reset(_ kind: String) -> Double? {
             RetryHints.header("x-ratelimit-reset-\(kind)", headers).flatMap(RetryHints.duration)
         }

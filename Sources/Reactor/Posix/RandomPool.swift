@@ -4,8 +4,8 @@ import Synchronization
 
 /// Kernel randomness read 4 KiB at a time: a request id per request would otherwise cost
 /// several `getrandom` calls, each a system call on the request's path.
-final class RandomPool: Sendable {
-    static let shared = RandomPool()
+package final class RandomPool: Sendable {
+    package static let shared = RandomPool()
 
     private struct Buffer {
         var bytes = [UInt8](repeating: 0, count: 4096)
@@ -13,7 +13,7 @@ final class RandomPool: Sendable {
     }
     private let buffer = Mutex(Buffer())
 
-    func withBytes(_ count: Int, _ body: (ArraySlice<UInt8>) -> Void) {
+    package func withBytes(_ count: Int, _ body: (ArraySlice<UInt8>) -> Void) {
         precondition(count <= 4096)
         buffer.withLock { b in
             if b.used + count > b.bytes.count {

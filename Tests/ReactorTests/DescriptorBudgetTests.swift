@@ -1,5 +1,5 @@
 import Testing
-@testable import HTTPServer
+@testable import Reactor
 
 @Suite("Descriptor budget")
 struct DescriptorBudgetTests {

@@ -1,38 +1,4 @@
-/// An HTTP request to a provider.
-public struct UpstreamRequest: Sendable, Equatable {
-    public var method: String
-    public var url: String
-    public var headers: [Header]
-    public var body: [UInt8]
-    /// Seconds to establish the connection (TCP + TLS).
-    public var connectTimeout: Double
-    /// Seconds from the start until the first byte of the answer.
-    public var firstByteTimeout: Double
-    /// Seconds of silence allowed between body chunks (time spent paused does not count).
-    public var idleTimeout: Double
-
-    public struct Header: Sendable, Equatable {
-        public var name: String
-        public var value: String
-        public init(_ name: String, _ value: String) { self.name = name; self.value = value }
-    }
-
-    public init(method: String = "POST", url: String, headers: [(String, String)] = [], body: [UInt8] = [],
-                connectTimeout: Double = 10, firstByteTimeout: Double = 60, idleTimeout: Double = 120) {
-        self.method = method
-        self.url = url
-        self.headers = headers.map { Header($0.0, $0.1) }
-        self.body = body
-        self.connectTimeout = connectTimeout
-        self.firstByteTimeout = firstByteTimeout
-        self.idleTimeout = idleTimeout
-    }
-
-    /// The first value of a header (case-insensitive).
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
-    }
-}
+import HTTPTypes
 
 /// What the delegate wants after a chunk: more, or a pause until `resume()`.
 public enum UpstreamFlow: Sendable {
@@ -69,7 +35,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
 /// Receives a transfer's head, body and end, on the loop that started it.
 public protocol UpstreamDelegate: AnyObject {
     /// The final response's status and headers, before any body byte (also for an empty body).
-    func upstreamDidReceiveHead(status: Int, headers: [(String, String)])
+    func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders)
     /// A piece of the body, as it arrives. Return `.pause` to stop the flow until `resume()`.
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamFlow
     /// The end: nil for a clean end. Never called after `cancel()`.

@@ -6,6 +6,10 @@ import Glibc
 public struct IOError: Error, Sendable, CustomStringConvertible {
     public let call: String
     public let errno: Int32
+    package init(call: String, errno: Int32) {
+        self.call = call
+        self.errno = errno
+    }
     public var description: String { "\(call) failed: \(String(cString: strerror(errno))) (errno \(errno))" }
 }
 

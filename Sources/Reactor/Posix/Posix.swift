@@ -1,10 +1,11 @@
 import CLinux
 import Glibc
 
-/// The syscalls the server makes, each retried on EINTR, EAGAIN turned into `.wouldBlock`,
-/// and any other failure thrown as `IOError` naming the call. The only place in HTTPServer
-/// that touches file descriptors directly.
-enum Posix {
+/// The syscalls the event loops and the HTTP server make, each retried on EINTR, EAGAIN turned
+/// into `.wouldBlock`, and any other failure thrown as `IOError` naming the call. `Posix/` is the
+/// only place in Reactor and HTTPServer that touches file descriptors directly (`package`: for
+/// the package's own modules, not a public API).
+package enum Posix {
     @inline(__always)
     static func retrying<T: BinaryInteger>(_ name: String, _ body: () -> T) throws(IOError) -> IOResult<T> {
         while true {
@@ -17,31 +18,32 @@ enum Posix {
         }
     }
 
-    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(IOError) -> IOResult<Int> {
+    package static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(IOError) -> IOResult<Int> {
         try retrying("read") { Glibc.read(fd, buffer.baseAddress, buffer.count) }
     }
 
     /// `send` with MSG_NOSIGNAL: a closed peer is an EPIPE error, never a SIGPIPE.
-    static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(IOError) -> IOResult<Int> {
+    package static func send(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) throws(IOError) -> IOResult<Int> {
         try retrying("send") { Glibc.send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    static func close(_ fd: Int32) {
+    package static func close(_ fd: Int32) {
         _ = Glibc.close(fd)
     }
 
-    static func accept(_ fd: Int32) throws(IOError) -> IOResult<Int32> {
+    package static func accept(_ fd: Int32) throws(IOError) -> IOResult<Int32> {
         try retrying("accept4") { sb_accept_nonblocking(fd) }
     }
 
-    static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) {
+    package static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) {
         var v = value
         _ = setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// A non-blocking listening TCP socket on host:port with SO_REUSEPORT, so several loops
     /// can each accept on their own socket for the same port.
-    static func listen(host: String, port: Int, backlog: Int32 = 4096, reusePort: Bool = true) throws(IOError) -> (fd: Int32, port: Int) {
+    package static func listen(host: String, port: Int, backlog: Int32 = 4096,
+                               reusePort: Bool = true) throws(IOError) -> (fd: Int32, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -70,7 +72,7 @@ enum Posix {
 
     /// True when something already listens on host:port. SO_REUSEPORT would otherwise let a
     /// second daemon bind the same port silently and split the traffic with the first.
-    static func portIsTaken(host: String, port: Int) -> Bool {
+    package static func portIsTaken(host: String, port: Int) -> Bool {
         guard port != 0 else { return false }
         do {
             let probe = try listen(host: host, port: port, backlog: 1, reusePort: false)
@@ -81,7 +83,7 @@ enum Posix {
         }
     }
 
-    static func boundPort(_ fd: Int32) -> Int {
+    package static func boundPort(_ fd: Int32) -> Int {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &storage) {
@@ -97,7 +99,7 @@ enum Posix {
     }
 
     /// The peer's address as text, for logs.
-    static func peerAddress(_ fd: Int32) -> String {
+    package static func peerAddress(_ fd: Int32) -> String {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let rc = withUnsafeMutablePointer(to: &storage) {
@@ -116,13 +118,13 @@ enum Posix {
             String(decoding: serv.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func monotonicNanoseconds() -> UInt64 {
+    package static func monotonicNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
-    static func ignoreSIGPIPE() {
+    package static func ignoreSIGPIPE() {
         signal(SIGPIPE, SIG_IGN)
     }
 }

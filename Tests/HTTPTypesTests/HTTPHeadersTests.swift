@@ -1,5 +1,5 @@
 import Testing
-@testable import HTTPServer
+@testable import HTTPTypes
 
 @Suite("Header names")
 struct HTTPHeadersTests {
@@ -24,5 +24,16 @@ struct HTTPHeadersTests {
         headers.set("X-ONE", "3")
         #expect(headers.values("x-one") == ["3"])
         #expect(headers["missing"] == nil)
+    }
+
+    @Test func fieldsKeepTheirOrderAndCaseThroughEdits() {
+        var headers: HTTPHeaders = [("Retry-After", "1")]
+        headers.append(contentsOf: [("x-ratelimit-remaining-requests", "0"), ("X-Other", "a")])
+        headers[2].value = "b"
+        #expect(headers.map(\.name) == ["Retry-After", "x-ratelimit-remaining-requests", "X-Other"])
+        #expect(headers.first == HTTPField("Retry-After", "1"))
+        #expect(headers["x-other"] == "b")
+        let expected: HTTPHeaders = [("Retry-After", "1"), ("x-ratelimit-remaining-requests", "0"), ("X-Other", "b")]
+        #expect(headers == expected)
     }
 }
