@@ -39,8 +39,11 @@ public final class UpstreamTransfer: @unchecked Sendable {
     init(request: UpstreamRequest, delegate: UpstreamDelegate, client: UpstreamClient) {
         CurlGlobal.ensure()
         self.request = request
-        self.body = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, request.body.count), alignment: 1)
-        if !request.body.isEmpty { self.body.copyMemory(from: UnsafeRawBufferPointer(start: request.body, count: request.body.count)) }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, request.body.count), alignment: 1)
+        // The array's bytes are valid only inside withUnsafeBytes (a pointer made from the array
+        // in an argument dangles once that call returns).
+        if !request.body.isEmpty { request.body.withUnsafeBytes { copy.copyMemory(from: $0) } }
+        self.body = copy
         self.delegate = delegate
         self.client = client
         easy = client.takeHandle()
