@@ -5,18 +5,10 @@ import sys
 
 import anthropic
 
+from sdkcheck import check, fail, summarize
+
 client = anthropic.Anthropic(base_url=sys.argv[1], api_key="unused-on-loopback", max_retries=0)
 section = sys.argv[2]
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
 TOOLS = [{"name": "get_weather", "description": "Weather", "input_schema": {"type": "object"}}]
@@ -113,8 +105,6 @@ elif section == "usage":
         check(f"{model} final", total == expected, final.usage)
 
 else:
-    print(f"unknown section {section}")
-    failed += 1
+    fail(f"unknown section {section}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summarize()

@@ -4,17 +4,9 @@ import sys
 
 import anthropic
 
+from sdkcheck import check, fail, summarize
+
 client = anthropic.Anthropic(base_url=sys.argv[1], api_key="unused-on-loopback", max_retries=0)
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
 TOOLS = [{"name": "get_weather", "description": "Weather", "input_schema": {"type": "object"}}]
@@ -63,5 +55,4 @@ except anthropic.NotFoundError:
 except Exception as error:
     check("unknown model raises", False, repr(error))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summarize()

@@ -8,18 +8,10 @@ import sys
 import openai
 from openai import OpenAI
 
+from sdkcheck import check, fail, summarize
+
 client = OpenAI(base_url=sys.argv[1] + "/v1", api_key="unused-on-loopback", max_retries=0)
 section = sys.argv[2]
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
@@ -182,8 +174,6 @@ elif section == "logprobs":
         check(f"{provider} stream tokens", tokens == ["w0", " w1", " w2"], tokens)
 
 else:
-    print(f"unknown section {section}")
-    failed += 1
+    fail(f"unknown section {section}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summarize()

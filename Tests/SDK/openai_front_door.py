@@ -5,17 +5,9 @@ import sys
 
 from openai import OpenAI
 
+from sdkcheck import check, fail, summarize
+
 client = OpenAI(base_url=sys.argv[1] + "/v1", api_key="unused-on-loopback", max_retries=0)
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
@@ -83,5 +75,4 @@ try:
 except Exception as error:  # openai.NotFoundError
     check("unknown model raises", type(error).__name__ == "NotFoundError", repr(error))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summarize()

@@ -12,19 +12,11 @@ import jsonschema
 import openai
 from pydantic import BaseModel
 
+from sdkcheck import check, fail, summarize
+
 BASE = sys.argv[1]
 oa = openai.OpenAI(base_url=BASE + "/v1", api_key="unused-on-loopback", max_retries=0)
 an = anthropic.Anthropic(base_url=BASE, api_key="unused-on-loopback", max_retries=0)
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
 def valid(text, schema):
@@ -149,5 +141,4 @@ try:
 except openai.BadRequestError as error:
     check("refused answer tool with tools", (error.body or {}).get("param") == "response_format", error)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+summarize()
