@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <malloc.h>
 
 /* accept4 is declared only under _GNU_SOURCE; the system call is always there. */
 static inline int sb_accept_nonblocking(int fd) {
@@ -17,4 +18,11 @@ static inline int sb_accept_nonblocking(int fd) {
 static inline long sb_getrandom(void *buffer, unsigned long length) {
     return syscall(SYS_getrandom, buffer, length, 0);
 }
+
+/* Gives the allocator's free pages back to the kernel (glibc keeps a burst's peak in its
+   per-thread arenas otherwise). Returns 1 when memory was released. */
+static inline int sb_malloc_trim(void) { return malloc_trim(0); }
+
+/* Bounds glibc's arena count (M_ARENA_MAX); 0 leaves glibc's default. */
+static inline int sb_set_arena_max(int arenas) { return arenas > 0 ? mallopt(M_ARENA_MAX, arenas) : 1; }
 #endif

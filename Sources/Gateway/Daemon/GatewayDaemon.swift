@@ -123,7 +123,15 @@ public final class GatewayDaemon: Sendable {
     /// Starts the loops and listens; returns the bound port.
     public func start() throws -> Int {
         group.start()
-        return try server.start()
+        let port = try server.start()
+        // A burst's peak otherwise stays resident (glibc keeps freed pages in its arenas).
+        let server = self.server, logger = self.logger
+        MemoryReturn.start(on: group.loops[0], openConnections: { server.openConnections }) { nanos, released in
+            logger.debug("memory trimmed after load dropped", metadata: [
+                "trim_ms": "\(Double(nanos / 1000) / 1000)", "released": "\(released)",
+            ])
+        }
+        return port
     }
 
     /// Applies a new (already validated) configuration to requests that start from now on.
