@@ -2,6 +2,7 @@ import Arithmetic
 import CCurl
 import HTTPTypes
 import Reactor
+import Glibc
 import Synchronization
 
 /// libcurl's multi interface driven by one of our event loops: curl's sockets sit in the
@@ -14,7 +15,13 @@ public final class UpstreamClient: @unchecked Sendable {
     public let loop: EventLoop
     private let multi: UnsafeMutableRawPointer
     private var transfers: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
+    /// Every upstream socket in the loop's epoll, with the events it is registered for.
     private var watched: [Int32: IOEvents] = [:]
+    /// Sockets curl stopped watching (a connection back in its pool) that stay registered, so
+    /// reusing the connection costs no `epoll_ctl` pair; closed through `curlClosesSocket`.
+    private var parked: Set<Int32> = []
+    /// How many times an upstream socket was added to the epoll (for tests of reuse).
+    public private(set) var socketRegistrations = 0
     private var curlTimer: TimerHandle?
     private var pendingRemovals: [UpstreamTransfer] = []
     private var removalScheduled = false
@@ -124,20 +131,41 @@ public final class UpstreamClient: @unchecked Sendable {
     private func curlWantsSocket(_ socket: curl_socket_t, _ what: Int32) -> Int32 {
         let fd = Int32(socket)
         if what == CURL_POLL_REMOVE {
-            if watched.removeValue(forKey: fd) != nil { loop.unwatch(fd: fd) }
+            // Back in the pool: stay registered for reading only (an idle connection is never
+            // writable-interesting; left so, level-triggered epoll would fire on it forever).
+            guard let current = watched[fd] else { return 0 }
+            if current != .readable {
+                try? loop.rewatch(fd: fd, events: .readable)
+                watched[fd] = .readable
+            }
+            parked.insert(fd)
             return 0
         }
         var events: IOEvents = []
         if what & CURL_POLL_IN != 0 { events.insert(.readable) }
         if what & CURL_POLL_OUT != 0 { events.insert(.writable) }
+        parked.remove(fd)
         if let current = watched[fd] {
             if current != events { try? loop.rewatch(fd: fd, events: events) }
         } else {
             try? loop.watch(fd: fd, events: events) { [unowned self] ready in socketReady(fd, ready) }
+            socketRegistrations &+= 1
         }
         watched[fd] = events
         return 0
     }
+
+    /// curl closes a socket (a dead or evicted pooled connection, a failed transfer): it leaves
+    /// the epoll first, so a later descriptor with the same number starts clean.
+    func curlClosesSocket(_ socket: curl_socket_t) -> Int32 {
+        let fd = Int32(socket)
+        if watched.removeValue(forKey: fd) != nil { loop.unwatch(fd: fd) }
+        parked.remove(fd)
+        return close(fd)
+    }
+
+    /// Upstream sockets registered while curl does not watch them (pooled, idle).
+    public var parkedSockets: Int { parked.count }
 
     private func curlWantsTimer(_ timeoutMillis: Int) -> Int32 {
         if timeoutMillis < 0 {
@@ -159,6 +187,14 @@ public final class UpstreamClient: @unchecked Sendable {
     }
 
     private func socketReady(_ fd: Int32, _ ready: IOEvents) {
+        if parked.contains(fd) {
+            // An idle pooled connection spoke or closed (the server's keep-alive ended): it
+            // leaves the epoll; curl finds it dead when it next looks and closes it.
+            parked.remove(fd)
+            watched.removeValue(forKey: fd)
+            loop.unwatch(fd: fd)
+            return
+        }
         var mask: Int32 = 0
         if ready.contains(.readable) || ready.contains(.hangup) { mask |= CURL_CSELECT_IN }
         if ready.contains(.writable) { mask |= CURL_CSELECT_OUT }

@@ -80,6 +80,12 @@ public final class UpstreamTransfer: @unchecked Sendable {
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().openSocket(address!.pointee)
         }
         sb_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me)
+        // A pooled connection outlives this transfer: its close goes to the loop's client.
+        sb_easy_setopt_closesocket_cb(easy) { user, socket in
+            guard let user else { return close(socket) }
+            return Unmanaged<UpstreamClient>.fromOpaque(user).takeUnretainedValue().curlClosesSocket(socket)
+        }
+        if let client { sb_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(client).toOpaque()) }
         for header in request.headers { headerList = curl_slist_append(headerList, "\(header.name): \(header.value)") }
         // No "Expect: 100-continue" round trip before a POST body.
         headerList = curl_slist_append(headerList, "Expect:")

@@ -55,12 +55,13 @@ final class TestUpstream: @unchecked Sendable {
     let closes = Atomic<Int>(0)
     let received = Mutex<[HTTPRequest]>([])
 
-    init() throws {
+    init(idleTimeout: Double = 60) throws {
         group = try EventLoopGroup(count: 1)
         group.start()
         let router = Router()
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
+        configuration.idleTimeout = idleTimeout
         server = HTTPServer(configuration: configuration, group: group, handler: router,
                             logger: Logger(label: "test"))
         port = 0
@@ -107,6 +108,19 @@ final class TestUpstream: @unchecked Sendable {
             }
         }
         return collector
+    }
+
+    /// Runs `body` on the loop the transfers use and waits for its answer.
+    func onLoop<T: Sendable>(_ body: @escaping @Sendable (EventLoop) -> T) -> T {
+        let loop = group.loops[0]
+        let answer = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        loop.execute {
+            answer.withLock { $0 = body(loop) }
+            done.signal()
+        }
+        done.wait()
+        return answer.withLock { $0! }
     }
 
     deinit {
@@ -203,6 +217,23 @@ struct UpstreamTransferTests {
             #expect(c.done.wait(timeout: .now() + 10) == .success)
         }
         #expect(upstream.server.openConnections == 1)
+        // The pooled socket stayed in the epoll between transfers: registered once, not three times.
+        #expect(upstream.onLoop { UpstreamClient.forLoop($0).socketRegistrations } == 1)
+        #expect(upstream.onLoop { UpstreamClient.forLoop($0).parkedSockets } == 1)
+    }
+
+    @Test func aPooledConnectionTheServerClosesLeavesTheEpollAndTheNextTransferWorks() throws {
+        let upstream = try TestUpstream(idleTimeout: 0.2)
+        let first = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "1")], body: []))
+        #expect(first.done.wait(timeout: .now() + 10) == .success)
+        // The server ends the idle keep-alive connection; the parked socket hears the close and leaves the epoll (no busy loop on a dead socket).
+        let deadline = Date().addingTimeInterval(10)
+        while upstream.onLoop({ UpstreamClient.forLoop($0).parkedSockets }) != 0 && Date() < deadline { usleep(2_000) }
+        #expect(upstream.onLoop { UpstreamClient.forLoop($0).parkedSockets } == 0)
+        let second = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "2")], body: []))
+        #expect(second.done.wait(timeout: .now() + 10) == .success)
+        #expect(second.body == "chunk0;chunk1;")
+        #expect(upstream.onLoop { UpstreamClient.forLoop($0).socketRegistrations } == 2)
     }
 
     @Test func twoHundredConcurrentTransfersOnOneLoop() throws {
