@@ -20,7 +20,8 @@ struct Serve: ParsableCommand {
         let environment = startEnvironment
         let configuration = try loadOrExit(path: config, environment: environment)
         let secrets = LiveSecrets(configuration.secrets)
-        let logger = bootstrapLogging(level: configuration.logLevel, label: "switchboard", secrets: secrets)
+        let logger = bootstrapLogging(level: configuration.logLevel, label: "switchboard", secrets: secrets,
+                                      format: configuration.logFormat)
         let notifier = SystemdNotifier(environment: environment)
         let daemon = try GatewayDaemon(configuration: configuration, logger: logger)
         let port = try daemon.start()

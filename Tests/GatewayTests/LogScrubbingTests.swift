@@ -33,3 +33,17 @@ struct LogScrubbingTests {
         #expect(GatewayDaemon.snapshot(from: configuration).secrets == configuration.scrubber)
     }
 }
+
+/// The JSON log format: one object per line, scrubbed like the text format.
+@Suite("JSON log lines")
+struct JSONLogLineTests {
+    @Test func aLineIsOneScrubbedObjectWithReservedKeysKeptApart() {
+        let secrets = LiveSecrets(["plain-TESTSECRET-42"])
+        let line = StderrLogHandler.jsonLine(time: "T", level: .info, label: "switchboard",
+                                             message: "key plain-TESTSECRET-42 \"quoted\"\nnext",
+                                             metadata: ["request_id": "r1", "message": "shadow"],
+                                             scrubber: secrets.scrubber)
+        #expect(line == #"{"time":"T","level":"info","logger":"switchboard","message":"key [redacted] \"quoted\"\nnext","#
+                + #""meta_message":"shadow","request_id":"r1"}"# + "\n")
+    }
+}

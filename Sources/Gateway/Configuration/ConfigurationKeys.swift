@@ -7,7 +7,7 @@ enum ConfigurationKeys {
                                  "retry.attempts", "retry.base_ms", "retry.cap_ms", "retry.max_wait_ms", "cache_ttl_s"]
 
     /// Every scalar key, dotted.
-    static let leaves: [String] = ["listen", "database", "log_level", "admin_key_env", "keep_alive_s",
+    static let leaves: [String] = ["listen", "database", "log_level", "log_format", "admin_key_env", "keep_alive_s",
                                    "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
                                    "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve",
                                    "server.shutdown_grace_s",
@@ -64,7 +64,7 @@ extension GatewayConfiguration {
         func set(_ value: String?) -> String { value == nil ? "unset" : "set" }
         var lines = ["# source: \(source)",
                      "listen: \(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(listen.port)",
-                     "database: \(database)", "log_level: \(logLevel)",
+                     "database: \(database)", "log_level: \(logLevel)", "log_format: \(logFormat.rawValue)",
                      "admin_key_env: \(adminKeyEnv)  # \(set(adminKey))", "keep_alive_s: \(keepAliveSeconds)",
                      "server:",
                      "  loops: \(server.loops)", "  max_body_bytes: \(server.maxBodyBytes)",

@@ -176,6 +176,8 @@ struct ConfigurationLoader {
         case "log_level":
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if levels.contains(raw) { config.logLevel = raw } else { fail("unknown level \"\(raw)\" (\(levels.joined(separator: ", ")))") }
+        case "log_format":
+            if let format = LogFormat(rawValue: raw) { config.logFormat = format } else { fail("unknown format \"\(raw)\" (text, json)") }
         case "admin_key_env": config.adminKeyEnv = raw
         case "keep_alive_s": if let v = double(0.05...3600) { config.keepAliveSeconds = v }
         case "server":

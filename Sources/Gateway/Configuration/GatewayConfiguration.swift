@@ -78,6 +78,8 @@ public struct GatewayConfiguration: Sendable {
     public var listen = Listen(host: "127.0.0.1", port: 8080)
     public var database = "./switchboard.db"
     public var logLevel = "info"
+    /// `text` (a line a person reads) or `json` (one object per line, for log shippers).
+    public var logFormat = LogFormat.text
     public var adminKeyEnv = "SWITCHBOARD_ADMIN_KEY"
     /// The admin key, read from `adminKeyEnv`. Never printed.
     public var adminKey: String?
