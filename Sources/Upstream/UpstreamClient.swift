@@ -88,6 +88,15 @@ public final class UpstreamClient: @unchecked Sendable {
         spareHandles.append(easy)
     }
 
+    /// Frees spare easy handles beyond `keeping` (each holds curl's receive and upload buffers,
+    /// tens of KB): after a burst they are memory nobody uses.
+    public func shedSpareHandles(keeping: Int) {
+        while spareHandles.count > max(0, keeping), let easy = spareHandles.popLast() { curl_easy_cleanup(easy) }
+    }
+
+    /// Spare easy handles kept for the next transfers (for tests).
+    public var spareHandleCount: Int { spareHandles.count }
+
     /// Starts a transfer; callbacks arrive on this loop.
     public func start(_ request: UpstreamRequest, delegate: UpstreamDelegate) -> UpstreamTransfer {
         let transfer = UpstreamTransfer(request: request, delegate: delegate, client: self)

@@ -246,3 +246,24 @@ struct UpstreamTransferTests {
         #expect(ok == 200)
     }
 }
+
+@Suite("Upstream spare handles", .serialized)
+struct UpstreamSpareHandleTests {
+    @Test func sheddingKeepsOnlyTheAskedNumberOfSpareHandles() throws {
+        let upstream = try TestUpstream()
+        let collectors = (0..<20).map { _ in
+            upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
+        }
+        for c in collectors { #expect(c.done.wait(timeout: .now() + 20) == .success) }
+        // A handle goes back when its transfer is released, which happens on the loop.
+        let spare = upstream.onLoop { loop -> Int in
+            for c in collectors { c.transfer = nil }
+            return UpstreamClient.forLoop(loop).spareHandleCount
+        }
+        #expect(spare == 20)
+        #expect(upstream.onLoop { client -> Int in
+            UpstreamClient.forLoop(client).shedSpareHandles(keeping: 8)
+            return UpstreamClient.forLoop(client).spareHandleCount
+        } == 8)
+    }
+}

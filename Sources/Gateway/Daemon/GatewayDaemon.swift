@@ -126,7 +126,10 @@ public final class GatewayDaemon: Sendable {
         let port = try server.start()
         // A burst's peak otherwise stays resident (glibc keeps freed pages in its arenas).
         let server = self.server, logger = self.logger
-        MemoryReturn.start(on: group.loops[0], openConnections: { server.openConnections }) { nanos, released in
+        let loops = group.loops
+        MemoryReturn.start(on: group.loops[0], openConnections: { server.openConnections }, shed: {
+            for loop in loops { loop.execute { UpstreamClient.forLoop(loop).shedSpareHandles(keeping: 8) } }
+        }) { nanos, released in
             logger.debug("memory trimmed after load dropped", metadata: [
                 "trim_ms": "\(Double(nanos / 1000) / 1000)", "released": "\(released)",
             ])

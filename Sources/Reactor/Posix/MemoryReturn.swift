@@ -37,17 +37,25 @@ public struct MemoryTrimPolicy: Sendable {
 /// `MemoryTrimPolicy` says the load has dropped.
 public enum MemoryReturn {
     /// Starts sampling on `loop` (call after the loop runs or before: the timer is queued).
+    /// When load drops, `shed` runs first (caches let go of what the burst grew: it may hand
+    /// work to other loops) and the trim one interval later, so what was shed is returned too.
     /// `onTrim` hears how long each trim took, in nanoseconds, and whether memory was released.
     public static func start(on loop: EventLoop, intervalNanoseconds: UInt64 = 1_000_000_000,
                              openConnections: @escaping @Sendable () -> Int,
+                             shed: @escaping @Sendable () -> Void = {},
                              onTrim: @escaping @Sendable (_ nanoseconds: UInt64, _ released: Bool) -> Void = { _, _ in }) {
         loop.execute {
             var policy = MemoryTrimPolicy()
+            var trimDue = false
             func tick() {
-                if policy.sample(openConnections: openConnections()) {
+                if trimDue {
+                    trimDue = false
                     let started = Posix.monotonicNanoseconds()
                     let released = sb_malloc_trim() == 1
                     onTrim(Posix.monotonicNanoseconds() &- started, released)
+                } else if policy.sample(openConnections: openConnections()) {
+                    shed()
+                    trimDue = true
                 }
                 loop.schedule(afterNanoseconds: intervalNanoseconds, tick)
             }
