@@ -8,7 +8,7 @@ import JSON
 /// Beyond OpenAI's fields: thinking signatures as `reasoning_details` and
 /// `extra_content.google.thought_signature` (`OpenAIReasoningDetails`). Tools the provider
 /// ran itself are not the client's to call: they stay out of `tool_calls`.
-final class OpenAIChunkEncoder: ChatEncoder {
+public final class OpenAIChunkEncoder: ChatEncoder {
     private let includeUsage: Bool
     private var id = "", model = "", created = 0
     private var usage = Usage.zero
@@ -16,9 +16,9 @@ final class OpenAIChunkEncoder: ChatEncoder {
     /// An error went out: the stream ends with `[DONE]` alone, as OpenAI's does.
     private var failed = false
 
-    init(includeUsage: Bool) { self.includeUsage = includeUsage }
+    public init(includeUsage: Bool) { self.includeUsage = includeUsage }
 
-    func encode(_ event: StreamEvent, into out: inout [UInt8]) {
+    public func encode(_ event: StreamEvent, into out: inout [UInt8]) {
         switch event {
         case .start(let i, let m, _, let c):
             (id, model, created) = (i, m, c)
@@ -92,7 +92,7 @@ final class OpenAIChunkEncoder: ChatEncoder {
         out.append(contentsOf: [0x0A, 0x0A])
     }
 
-    func response(_ r: ChatResponse) -> [UInt8] {
+    public func response(_ r: ChatResponse) -> [UInt8] {
         var message = JSONObject([("role", "assistant")])
         let text = r.content.compactMap { if case .text(let t) = $0 { return t.text }; return nil }.joined()
         message["content"] = text.isEmpty ? .null : .string(text)
@@ -121,7 +121,10 @@ final class OpenAIChunkEncoder: ChatEncoder {
         return out
     }
 
-    func error(_ error: GatewayError, requestId: String) -> [UInt8] {
+    public func error(_ error: GatewayError, requestId: String) -> [UInt8] { Self.errorBody(error) }
+
+    /// `{"error":{"message","type","param","code"}}` in OpenAI's words (`OpenAIErrorVocabulary`).
+    static func errorBody(_ error: GatewayError) -> [UInt8] {
         let (type, code) = OpenAIErrorVocabulary.words(error)
         var out: [UInt8] = []
         JSONValue.object(JSONObject([("error", .object(JSONObject([

@@ -7,7 +7,7 @@ import JSON
 ///
 /// A stream that fails ends at its `event: error`, as Anthropic's do. Anthropic's server-tool
 /// blocks pass through as they came.
-final class AnthropicEventEncoder: ChatEncoder {
+public final class AnthropicEventEncoder: ChatEncoder {
     private var openBlock: (index: Int, kind: String)?
     private var nextBlock = 0
     private var toolBlocks: [Int: Int] = [:]
@@ -18,9 +18,11 @@ final class AnthropicEventEncoder: ChatEncoder {
     /// The open block is a thinking block that already has its signature.
     private var openThinkingSigned = false
 
-    func knownUsageAtStart(_ usage: Usage) { startUsage = usage }
+    public init() {}
 
-    func encode(_ event: StreamEvent, into out: inout [UInt8]) {
+    public func knownUsageAtStart(_ usage: Usage) { startUsage = usage }
+
+    public func encode(_ event: StreamEvent, into out: inout [UInt8]) {
         switch event {
         case .start(let id, let model, _, _):
             emit("message_start", ["type": "message_start", "message": .object(JSONObject([
@@ -136,7 +138,7 @@ final class AnthropicEventEncoder: ChatEncoder {
         out.append(contentsOf: [0x0A, 0x0A])
     }
 
-    func response(_ r: ChatResponse) -> [UInt8] {
+    public func response(_ r: ChatResponse) -> [UInt8] {
         var out: [UInt8] = []
         JSONValue.object(JSONObject([
             ("id", .string(r.id)), ("type", "message"), ("role", "assistant"), ("model", .string(r.model)),
@@ -188,7 +190,10 @@ final class AnthropicEventEncoder: ChatEncoder {
         return blocks
     }
 
-    func error(_ error: GatewayError, requestId: String) -> [UInt8] {
+    public func error(_ error: GatewayError, requestId: String) -> [UInt8] { Self.errorBody(error, requestId: requestId) }
+
+    /// `{"type":"error","error":{"type","message"},"request_id"}`.
+    static func errorBody(_ error: GatewayError, requestId: String) -> [UInt8] {
         var out: [UInt8] = []
         JSONValue.object(JSONObject([("type", "error"),
                                      ("error", ["type": .string(Self.errorType(error.status)), "message": .string(error.message)]),

@@ -1,10 +1,9 @@
 import ChatModel
 import JSON
-import Providers
 import SSE
 import Testing
 
-@testable import Gateway
+@testable import Providers
 
 /// `/v1/messages` output: the same blocks stream or not (Gemini's signatures included), server
 /// tools passed through, `message_start` usage, and a failed stream ending at `event: error`.
