@@ -139,10 +139,10 @@ struct AnthropicDoorEncodingTests {
     }
 
     @Test func anthropicsOwnStopReasonsPassThrough() {
-        #expect(AnthropicEventEncoder.stopReason(.stop, "pause_turn") == "pause_turn")
-        #expect(AnthropicEventEncoder.stopReason(.stop, "stop_sequence") == "stop_sequence")
-        #expect(AnthropicEventEncoder.stopReason(.stop, "end_turn") == "end_turn")
-        #expect(AnthropicEventEncoder.stopReason(.stop, "STOP") == "end_turn")
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "pause_turn") == "pause_turn")
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "stop_sequence") == "stop_sequence")
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "end_turn") == "end_turn")
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "STOP") == "end_turn")
     }
 
     @Test func messageStartCarriesTheUsageKnownThen() {

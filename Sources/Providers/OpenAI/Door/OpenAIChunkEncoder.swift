@@ -59,11 +59,11 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         case .done(let reason, _):
             if !failed {
                 flushReasoning(into: &out)
-                chunk(.object(JSONObject()), finish: Self.finishReason(reason), into: &out)
+                chunk(.object(JSONObject()), finish: OpenAIFinishReason.wire(reason), into: &out)
                 if includeUsage {
                     line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"),
                                              ("created", .int(created)), ("model", .string(model)), ("choices", []),
-                                             ("usage", Self.usage(usage))])), into: &out)
+                                             ("usage", OpenAIUsage.wire(usage))])), into: &out)
                 }
             }
             out.append(contentsOf: "data: [DONE]\n\n".utf8)
@@ -112,11 +112,11 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         if !calls.isEmpty { message["tool_calls"] = .array(calls) }
         var choice = JSONObject([("index", 0), ("message", .object(message))])
         choice["logprobs"] = r.logprobs.map { ["content": $0, "refusal": .null] } ?? .null
-        choice["finish_reason"] = .string(Self.finishReason(r.finishReason))
+        choice["finish_reason"] = .string(OpenAIFinishReason.wire(r.finishReason))
         var out: [UInt8] = []
         JSONValue.object(JSONObject([
             ("id", .string(r.id)), ("object", "chat.completion"), ("created", .int(r.created)), ("model", .string(r.model)),
-            ("choices", [.object(choice)]), ("usage", Self.usage(r.usage)),
+            ("choices", [.object(choice)]), ("usage", OpenAIUsage.wire(r.usage)),
         ])).write(into: &out)
         return out
     }
@@ -132,21 +132,5 @@ public final class OpenAIChunkEncoder: ChatEncoder {
             ("param", error.param.map { .string($0) } ?? .null), ("code", code.map { .string($0) } ?? .null),
         ])))])).write(into: &out)
         return out
-    }
-
-    static func finishReason(_ reason: FinishReason) -> String {
-        switch reason {
-        case .stop, .error, .cancelled: return "stop"
-        case .length: return "length"
-        case .toolCalls: return "tool_calls"
-        case .contentFilter: return "content_filter"
-        }
-    }
-
-    static func usage(_ u: Usage) -> JSONValue {
-        .object(JSONObject([("prompt_tokens", .int(u.inputTokens)), ("completion_tokens", .int(u.outputTokens)),
-                            ("total_tokens", .int(u.totalTokens)),
-                            ("prompt_tokens_details", ["cached_tokens": .int(u.cacheReadTokens)]),
-                            ("completion_tokens_details", ["reasoning_tokens": .int(u.reasoningTokens)])]))
     }
 }
