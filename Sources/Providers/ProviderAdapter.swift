@@ -73,7 +73,8 @@ extension ProviderAdapter {
 /// natural end finished tool calls, exactly one `usage` and exactly one `done`.
 public protocol ProviderStreamDecoder: AnyObject {
     /// One upstream SSE event → zero or more unified events. A provider error inside the
-    /// stream becomes `.error`, then `.usage` and `.done(.error, …)`.
+    /// stream becomes `.error`, then `.usage` and `.done(.error, …)`; before the answer's
+    /// `.start` it is `.error` alone, and the decoder is done (`StreamBuilder`'s rules).
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void)
     /// The body ended cleanly: flush what the provider left implicit.
     func finish(_ emit: (StreamEvent) -> Void)

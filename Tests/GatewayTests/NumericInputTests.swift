@@ -1,6 +1,7 @@
 import ChatModel
 import Foundation
 import JSON
+import Providers
 import Store
 import Testing
 @testable import Gateway
@@ -81,21 +82,21 @@ struct NumericInputTests {
     @Test(arguments: ["max_tokens", "max_completion_tokens"], extremes.filter { $0 != "null" })
     func openAIDoorNamesTheClientsOwnTokenField(field: String, value: String) throws {
         let body = try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"\#(field)":\#(value)}"#)
-        let error = try #require(refusal { _ = try OpenAIRequestTranslator.translate(body) })
+        let error = try #require(refusal { _ = try OpenAIDoor().decode(body) })
         #expect(error.param == field)
     }
 
     @Test(arguments: extremes.filter { $0 != "null" })
     func openAIDoorTakesOnlyNOfOne(value: String) throws {
         let body = try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"n":\#(value)}"#)
-        let error = try #require(refusal { _ = try OpenAIRequestTranslator.translate(body) })
+        let error = try #require(refusal { _ = try OpenAIDoor().decode(body) })
         #expect(error.param == "n")
     }
 
     @Test(arguments: ["max_tokens", "temperature", "top_p"], extremes.filter { !["null", "0", "1e-300"].contains($0) })
     func anthropicDoorNamesTheField(field: String, value: String) throws {
         let body = try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"\#(field)":\#(value)}"#)
-        let error = try #require(refusal { _ = try AnthropicRequestTranslator.translate(body) })
+        let error = try #require(refusal { _ = try AnthropicDoor().decode(body) })
         #expect(error.param == field)
     }
 
@@ -103,7 +104,7 @@ struct NumericInputTests {
     func anthropicDoorThinkingBudgetIsRangeChecked(value: String) throws {
         let body = try JSONValue.parse(
             #"{"model":"m","messages":[{"role":"user","content":"x"}],"thinking":{"type":"enabled","budget_tokens":\#(value)}}"#)
-        let error = try #require(refusal { _ = try AnthropicRequestTranslator.translate(body) })
+        let error = try #require(refusal { _ = try AnthropicDoor().decode(body) })
         #expect(error.param == "thinking.budget_tokens")
     }
 

@@ -2,39 +2,31 @@ import ChatModel
 import HTTPServer
 import HTTPTypes
 import JSON
+import Providers
 
 /// `POST /v1/chat`: the unified chat API (SPEC §3–4), streamed by default.
 struct ChatEndpoint: Sendable {
     let state: GatewayState
 
     func handle(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        serve(request, writer, encoder: UnifiedEncoder()) { json throws(GatewayError) in try ChatRequest.decode(json) }
+        serve(request, writer, door: UnifiedDoor())
     }
 
     /// `POST /v1/chat/completions`: OpenAI's SDKs, any provider behind them.
     func handleOpenAI(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        nonisolated(unsafe) var includeUsage = false
-        let encoder = OpenAIChunkEncoder(includeUsage: false)
-        serve(request, writer, encoder: encoder) { json throws(GatewayError) in
-            let (chat, usage) = try OpenAIRequestTranslator.translate(json)
-            includeUsage = usage
-            return chat
-        } encoderFor: { includeUsage ? OpenAIChunkEncoder(includeUsage: true) : encoder }
+        serve(request, writer, door: OpenAIDoor())
     }
 
     /// `POST /v1/messages`: Anthropic's SDKs, any provider behind them.
     func handleAnthropic(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        let encoder = AnthropicEventEncoder()
-        serve(request, writer, encoder: encoder) { json throws(GatewayError) in
-            try AnthropicRequestTranslator.translate(json)
-        } encoderFor: { encoder }
+        serve(request, writer, door: AnthropicDoor())
     }
 
-    /// The shared path: auth, decoding by the front door, routing, limits, execution.
-    private func serve(_ request: HTTPRequest, _ writer: ResponseWriter, encoder: any ChatEncoder,
-                       decode: (JSONValue) throws(GatewayError) -> ChatRequest,
-                       encoderFor: () -> any ChatEncoder = { UnifiedEncoder() }) {
+    /// The shared path: auth, decoding by the front door, routing, limits, execution. Errors
+    /// before the execution starts are written in the door's dialect.
+    private func serve(_ request: HTTPRequest, _ writer: ResponseWriter, door: some FrontDoor) {
         let chatRequest: ChatRequest
+        let encoder: any ChatEncoder
         let routes: [ModelRoute]
         let snapshot = state.snapshot
         var admission: KeyAdmission?
@@ -43,7 +35,8 @@ struct ChatEndpoint: Sendable {
         do {
             caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             let json = try RequestBody.json(request)
-            chatRequest = try decode(json)
+            let read = try door.decode(json)
+            (chatRequest, encoder) = (read.request, read.encoder)
             decoded = chatRequest
             routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
             if case .key(let key)? = caller {
@@ -52,7 +45,8 @@ struct ChatEndpoint: Sendable {
         } catch {
             var headers = HTTPHeaders()
             for header in error.headers { headers.add(header.name, header.value) }
-            writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId), headers: headers)
+            writer.respondJSON(status: error.status, body: door.error(error, requestId: writer.requestId),
+                               headers: headers)
             if caller != nil, let decoded {
                 // A known caller's request refused before it was sent (unknown model, not
                 // allowed, over a limit) is still a request: it gets its usage row.
@@ -60,13 +54,12 @@ struct ChatEndpoint: Sendable {
             }
             return
         }
-        let chosenEncoder = encoder is UnifiedEncoder ? encoder : encoderFor()
         let state = self.state
         let execution = ChatExecution(request: chatRequest, routes: routes, registry: snapshot.registry,
                                       secrets: snapshot.secrets, writer: writer,
                                       keepAliveSeconds: snapshot.keepAliveSeconds,
                                       contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
-                                      encoder: chosenEncoder) { [admission] record in
+                                      encoder: encoder) { [admission] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)
         }

@@ -1,5 +1,6 @@
 import ChatModel
 import JSON
+import Providers
 
 /// Encodes one turn of a chat loop into the loop's stream: `step` before the turn's first
 /// event, the turn's section-4 events as `/v1/chat` sends them, but not its own `usage` and

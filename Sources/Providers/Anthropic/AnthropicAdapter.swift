@@ -71,15 +71,12 @@ public struct AnthropicAdapter: ProviderAdapter {
                 if let part = AnthropicServerTools.part(block) { content.append(.serverTool(part)) }
             }
         }
-        let decoder = AnthropicStreamDecoder(model: model, created: clock(), answerTool: answerTool)
-        var usage = Usage.zero
-        decoder.decode(AnthropicUsageEvent.usage(json["usage"])) { _ in }
-        usage = decoder.usageSoFar
         let raw = json["stop_reason"]?.stringValue
-        let finish = decoder.answerFinish(raw ?? "") ?? AnthropicStreamDecoder.finishReason(raw ?? "end_turn")
+        let finish = AnthropicStreamDecoder.answerFinish(raw ?? "", answerTool: answerTool)
+            ?? AnthropicStopReason.unified(raw ?? "end_turn")
         return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
                             created: clock(), content: content, finishReason: finish,
-                            providerFinishReason: raw, usage: usage)
+                            providerFinishReason: raw, usage: AnthropicUsage.unified(json["usage"]))
     }
 
     /// `{"type":"error","error":{"type","message"}}`; 529 is overload.

@@ -14,7 +14,9 @@ extension AnthropicStreamDecoder {
     }
 
     /// `stop` for the answer tool's `tool_use` stop; nil when the usual mapping applies.
-    func answerFinish(_ raw: String) -> FinishReason? {
+    func answerFinish(_ raw: String) -> FinishReason? { Self.answerFinish(raw, answerTool: answerTool) }
+
+    static func answerFinish(_ raw: String, answerTool: String?) -> FinishReason? {
         answerTool != nil && raw == "tool_use" ? .stop : nil
     }
 

@@ -1,36 +1,28 @@
-import Arithmetic
 import ChatModel
 import JSON
 import SSE
 
 /// Messages API events → unified events. Blocks are keyed by their `index`; usage is taken
-/// as the last value seen for each field (message_delta's usage is cumulative, never added);
-/// unified input = input + cache creation + cache read (Anthropic's input excludes both).
+/// as the last value seen for each field (`AnthropicUsage`); the answer's start, end and
+/// errors go through the shared `StreamBuilder`.
 final class AnthropicStreamDecoder: ProviderStreamDecoder {
-    private let requestedModel: String
-    private let created: Int
-    private var assembler = ToolCallAssembler()
+    private let stream: StreamBuilder
     private var blockKinds: [Int: String] = [:]
     private var serverTools = AnthropicServerTools()
-    private(set) var hasStarted = false
-    private(set) var isDone = false
-    private var input = 0, output = 0, cacheRead = 0, cacheWrite = 0
+    private var usage = AnthropicUsage()
     private var stopReason: String?
     /// Structured output through a forced tool: this tool's input is the answer's text
     /// (see `AnthropicStructuredOutput`).
     let answerTool: String?
 
     init(model: String, created: Int, answerTool: String? = nil) {
-        requestedModel = model
-        self.created = created
+        stream = StreamBuilder(provider: "anthropic", model: model, created: created)
         self.answerTool = answerTool
     }
 
-    var usageSoFar: Usage {
-        let totalInput = Saturating.add(Saturating.add(input, cacheRead), cacheWrite)
-        return Usage(inputTokens: totalInput, outputTokens: output, cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite,
-                     reasoningTokens: 0, totalTokens: Saturating.add(totalInput, output))
-    }
+    var hasStarted: Bool { stream.hasStarted }
+    var isDone: Bool { stream.isDone }
+    var usageSoFar: Usage { stream.usage }
 
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
         guard !isDone, let json = try? JSONValue.parse(event.data) else { return }
@@ -38,11 +30,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         case "message_start":
             let message = json["message"]
             takeUsage(message?["usage"])
-            if !hasStarted {
-                hasStarted = true
-                emit(.start(id: message?["id"]?.stringValue ?? "", model: message?["model"]?.stringValue ?? requestedModel,
-                            provider: "anthropic", created: created))
-            }
+            stream.start(id: message?["id"]?.stringValue ?? "", model: message?["model"]?.stringValue, emit)
         case "content_block_start":
             let index = json["index"]?.intValue ?? 0
             let block = json["content_block"]
@@ -51,7 +39,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             if AnthropicServerTools.isServerTool(kind) { serverTools.start(index: index, block: block) }
             switch kind {
             case "tool_use":
-                assembler.start(providerIndex: index, id: block?["id"]?.stringValue ?? "",
+                stream.tools.start(providerIndex: index, id: block?["id"]?.stringValue ?? "",
                                 name: block?["name"]?.stringValue ?? "").forEach(emit)
             case "redacted_thinking":
                 if let data = block?["data"]?.stringValue { emit(.thinkingRedacted(data)) }
@@ -76,14 +64,14 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
                         if !fragment.isEmpty { emit(.text(fragment)) }
                         break
                     }
-                    assembler.append(providerIndex: index, fragment: fragment).forEach(emit)
+                    stream.tools.append(providerIndex: index, fragment: fragment).forEach(emit)
                 }
             default: break   // citations and future delta types are ignored
             }
         case "content_block_stop":
             let index = json["index"]?.intValue ?? 0
             if blockKinds[index] == "tool_use" {
-                assembler.finish(providerIndex: index).forEach(emit)
+                stream.tools.finish(providerIndex: index).forEach(emit)
             } else if let part = serverTools.finish(index: index) {
                 emit(.serverTool(part))
             }
@@ -99,12 +87,10 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         }
     }
 
-    private func takeUsage(_ usage: JSONValue?) {
-        guard let usage else { return }
-        if let n = Usage.count(usage["input_tokens"]) { input = n }
-        if let n = Usage.count(usage["output_tokens"]) { output = n }
-        if let n = Usage.count(usage["cache_read_input_tokens"]) { cacheRead = n }
-        if let n = Usage.count(usage["cache_creation_input_tokens"]) { cacheWrite = n }
+    private func takeUsage(_ report: JSONValue?) {
+        guard report != nil else { return }
+        usage.take(report)
+        stream.usage = usage.unified
     }
 
     func finish(_ emit: (StreamEvent) -> Void) {
@@ -114,16 +100,8 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     }
 
     private func end(_ emit: (StreamEvent) -> Void) {
-        guard !isDone else { return }
-        if !hasStarted {
-            hasStarted = true
-            emit(.start(id: "", model: requestedModel, provider: "anthropic", created: created))
-        }
-        assembler.finishAll().forEach(emit)
-        isDone = true
-        emit(.usage(usageSoFar))
         let raw = stopReason ?? "end_turn"
-        emit(.done(answerFinish(raw) ?? Self.finishReason(raw), providerFinishReason: stopReason))
+        stream.end(answerFinish(raw) ?? AnthropicStopReason.unified(raw), providerFinishReason: stopReason, emit)
     }
 
     private func fail(_ error: JSONValue?, _ emit: (StreamEvent) -> Void) {
@@ -136,21 +114,6 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         case "invalid_request_error": ("invalid_request", 400)
         default: ("upstream_error", 500)
         }
-        emit(.error(StreamError(type: unified, message: message, provider: "anthropic", status: status)))
-        guard hasStarted else { return }
-        assembler.finishAll().forEach(emit)
-        isDone = true
-        emit(.usage(usageSoFar))
-        emit(.done(.error, providerFinishReason: nil))
-    }
-
-    static func finishReason(_ raw: String) -> FinishReason {
-        switch raw {
-        case "end_turn", "stop_sequence": return .stop
-        case "max_tokens", "model_context_window_exceeded": return .length
-        case "tool_use": return .toolCalls
-        case "refusal": return .contentFilter
-        default: return .stop
-        }
+        stream.fail(StreamError(type: unified, message: message, provider: "anthropic", status: status), emit)
     }
 }

@@ -8,22 +8,20 @@ import SSE
 /// without ids (ids are minted here and stay stable for the response), `usageMetadata` is a
 /// running snapshot (the last one counts), and the event with `finishReason` ends the answer.
 final class GeminiStreamDecoder: ProviderStreamDecoder {
-    private let requestedModel: String
-    private let created: Int
+    private let stream: StreamBuilder
     private let idPrefix: String
-    private var assembler = ToolCallAssembler()
     private var calls = 0
-    private(set) var hasStarted = false
-    private(set) var isDone = false
-    private(set) var usageSoFar = Usage.zero
     private var finish: String?
     private var blocked: String?
 
     init(model: String, created: Int, idPrefix: String) {
-        requestedModel = model
-        self.created = created
+        stream = StreamBuilder(provider: "gemini", model: model, created: created)
         self.idPrefix = idPrefix
     }
+
+    var hasStarted: Bool { stream.hasStarted }
+    var isDone: Bool { stream.isDone }
+    var usageSoFar: Usage { stream.usage }
 
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
         guard !isDone, let json = try? JSONValue.parse(event.data) else { return }
@@ -33,13 +31,9 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
         }
         // Usage first: the first chunk's prompt count is known when the answer starts.
         if let usage = json["usageMetadata"], usage["promptTokenCount"] != nil || usage["totalTokenCount"] != nil {
-            usageSoFar = Self.usage(usage)
+            stream.usage = Self.usage(usage)
         }
-        if !hasStarted {
-            hasStarted = true
-            emit(.start(id: json["responseId"]?.stringValue ?? "", model: json["modelVersion"]?.stringValue ?? requestedModel,
-                        provider: "gemini", created: created))
-        }
+        stream.start(id: json["responseId"]?.stringValue ?? "", model: json["modelVersion"]?.stringValue, emit)
         if let reason = json["promptFeedback"]?["blockReason"]?.stringValue { blocked = reason }
         let candidate = json["candidates"]?[0]
         for part in candidate?["content"]?["parts"]?.arrayValue ?? [] { handle(part, emit) }
@@ -62,9 +56,9 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
             let index = calls
             calls += 1
             let id = call["id"]?.stringValue ?? "call_\(idPrefix)_\(index)"
-            assembler.start(providerIndex: index, id: id, name: call["name"]?.stringValue ?? "").forEach(emit)
-            assembler.append(providerIndex: index, fragment: (call["args"] ?? .object(JSONObject())).serialized()).forEach(emit)
-            assembler.finish(providerIndex: index).forEach(emit)
+            stream.tools.start(providerIndex: index, id: id, name: call["name"]?.stringValue ?? "").forEach(emit)
+            stream.tools.append(providerIndex: index, fragment: (call["args"] ?? .object(JSONObject())).serialized()).forEach(emit)
+            stream.tools.finish(providerIndex: index).forEach(emit)
         } else if let text = part["text"]?.stringValue, !text.isEmpty {
             emit(part["thought"]?.boolValue == true ? .thinking(text) : .text(text))
         }
@@ -77,33 +71,24 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     }
 
     private func end(_ emit: (StreamEvent) -> Void) {
-        guard !isDone else { return }
-        isDone = true
-        if !hasStarted {
-            hasStarted = true
-            emit(.start(id: "", model: requestedModel, provider: "gemini", created: created))
-        }
         if finish == "MALFORMED_FUNCTION_CALL" {
-            emit(.error(StreamError(type: "upstream_error", message: "gemini: the model produced a malformed function call",
-                                    provider: "gemini", status: 502)))
+            let error = StreamError(type: "upstream_error", message: "gemini: the model produced a malformed function call",
+                                    provider: "gemini", status: 502)
+            stream.fail(error, providerFinishReason: finish, emit)
+        } else if let blocked, finish == nil {
+            stream.end(.contentFilter, providerFinishReason: blocked, emit)
+        } else {
+            stream.end(Self.finishReason(finish ?? "STOP", sawCalls: calls > 0), providerFinishReason: finish, emit)
         }
-        emit(.usage(usageSoFar))
-        if let blocked, finish == nil {
-            emit(.done(.contentFilter, providerFinishReason: blocked))
-            return
-        }
-        emit(.done(Self.finishReason(finish ?? "STOP", sawCalls: calls > 0), providerFinishReason: finish))
     }
 
     private func fail(_ error: JSONValue, _ emit: (StreamEvent) -> Void) {
         // The code becomes an HTTP status when nothing was sent yet: only an error status will do.
         let status = error["code"]?.intValue.flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
-        emit(.error(StreamError(type: status == 429 ? "rate_limited" : "upstream_error",
-                                message: "gemini: " + (error["message"]?.stringValue ?? "error"), provider: "gemini", status: status)))
-        guard hasStarted else { return }
-        isDone = true
-        emit(.usage(usageSoFar))
-        emit(.done(.error, providerFinishReason: error["status"]?.stringValue))
+        let streamError = StreamError(type: status == 429 ? "rate_limited" : "upstream_error",
+                                      message: "gemini: " + (error["message"]?.stringValue ?? "error"),
+                                      provider: "gemini", status: status)
+        stream.fail(streamError, providerFinishReason: error["status"]?.stringValue, emit)
     }
 
     static func finishReason(_ raw: String, sawCalls: Bool) -> FinishReason {

@@ -50,8 +50,8 @@ public struct OpenAIAdapter: ProviderAdapter {
         if let entries = choice["logprobs"]?["content"], entries.arrayValue != nil { logprobs = entries }
         return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
                             created: json["created"]?.intValue ?? 0, content: content,
-                            finishReason: OpenAIStreamDecoder.finishReason(raw), providerFinishReason: raw,
-                            usage: json["usage"].map(OpenAIStreamDecoder.usage) ?? .zero, logprobs: logprobs)
+                            finishReason: OpenAIFinishReason.unified(raw), providerFinishReason: raw,
+                            usage: json["usage"].map(OpenAIUsage.unified) ?? .zero, logprobs: logprobs)
     }
 
     /// `{"error":{"message","type","param","code"}}`.

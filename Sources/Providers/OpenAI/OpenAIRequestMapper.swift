@@ -14,23 +14,12 @@ enum OpenAIRequestMapper {
                 return .object(JSONObject([("type", "function"), ("function", .object(function))]))
             })
         }
-        switch request.toolChoice {
-        case .auto?: body["tool_choice"] = "auto"
-        case .none?: body["tool_choice"] = "none"
-        case .required?: body["tool_choice"] = "required"
-        case .tool(let name)?:
-            body["tool_choice"] = .object(JSONObject([("type", "function"), ("function", .object(JSONObject([("name", .string(name))])))]))
-        case nil: break
-        }
+        if let choice = request.toolChoice { body["tool_choice"] = OpenAIToolChoice.wire(choice) }
         if let m = request.maxTokens { body["max_completion_tokens"] = .int(m) }
         if let t = request.temperature { body["temperature"] = .double(t) }
         if let p = request.topP { body["top_p"] = .double(p) }
         if !request.stop.isEmpty { body["stop"] = .array(request.stop.map { .string($0) }) }
-        switch request.thinking {
-        case .effort(let e)?: body["reasoning_effort"] = .string(e.rawValue)
-        case .budget(let b)?: body["reasoning_effort"] = .string(b <= 2048 ? "low" : b <= 8192 ? "medium" : "high")
-        case nil: break
-        }
+        if let thinking = request.thinking { body["reasoning_effort"] = .string(OpenAIReasoningEffort.wire(thinking)) }
         try options(request, into: &body)
         if stream {
             body["stream"] = true

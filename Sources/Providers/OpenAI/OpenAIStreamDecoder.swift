@@ -6,17 +6,17 @@ import SSE
 /// `index` (any start, any order) through the shared assembler; usage arrives in a trailing
 /// chunk with `choices: []` after the finish reason; `[DONE]` ends the stream.
 final class OpenAIStreamDecoder: ProviderStreamDecoder {
-    private let requestedModel: String
-    private var assembler = ToolCallAssembler()
-    private(set) var hasStarted = false
-    private(set) var isDone = false
-    private(set) var usageSoFar = Usage.zero
+    private let stream: StreamBuilder
     private var finish: (FinishReason, String)?
     /// The id of the open call at each provider index: some OpenAI-compatible servers repeat
     /// id and name on every fragment, which must not open a new call each time.
     private var openCallIds: [Int: String] = [:]
 
-    init(model: String) { requestedModel = model }
+    init(model: String) { stream = StreamBuilder(provider: "openai", model: model) }
+
+    var hasStarted: Bool { stream.hasStarted }
+    var isDone: Bool { stream.isDone }
+    var usageSoFar: Usage { stream.usage }
 
     private static let chunkFields = JSONKeyFilter(["choices", "usage", "error"])
 
@@ -34,17 +34,14 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
             fail(error, emit)
             return
         }
-        if !hasStarted {
-            hasStarted = true
-            emit(.start(id: chunk["id"]?.stringValue ?? "", model: chunk["model"]?.stringValue ?? requestedModel,
-                        provider: "openai", created: chunk["created"]?.intValue ?? 0))
-        }
+        stream.start(id: chunk["id"]?.stringValue ?? "", model: chunk["model"]?.stringValue,
+                     created: chunk["created"]?.intValue ?? 0, emit)
         if let choices = chunk["choices"]?.arrayValue {
             for choice in choices where (choice["index"]?.intValue ?? 0) == 0 {
                 handle(choice, emit)
             }
         }
-        if let usage = chunk["usage"], case .object = usage { usageSoFar = Self.usage(usage) }
+        if let usage = chunk["usage"], case .object = usage { stream.usage = OpenAIUsage.unified(usage) }
     }
 
     private func handle(_ choice: JSONValue, _ emit: (StreamEvent) -> Void) {
@@ -61,10 +58,10 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
                     let function = call["function"]
                     if let id = call["id"]?.stringValue, !id.isEmpty, openCallIds[index] != id {
                         openCallIds[index] = id
-                        assembler.start(providerIndex: index, id: id, name: function?["name"]?.stringValue ?? "").forEach(emit)
+                        stream.tools.start(providerIndex: index, id: id, name: function?["name"]?.stringValue ?? "").forEach(emit)
                     }
                     if let fragment = function?["arguments"]?.stringValue {
-                        assembler.append(providerIndex: index, fragment: fragment).forEach(emit)
+                        stream.tools.append(providerIndex: index, fragment: fragment).forEach(emit)
                     }
                 }
             }
@@ -74,9 +71,9 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
             emit(.logprobs(content))
         }
         if let reason = choice["finish_reason"]?.stringValue {
-            assembler.finishAll().forEach(emit)
+            stream.tools.finishAll().forEach(emit)
             openCallIds.removeAll()
-            finish = (Self.finishReason(reason), reason)
+            finish = (OpenAIFinishReason.unified(reason), reason)
         }
     }
 
@@ -85,48 +82,15 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
     }
 
     private func end(_ emit: (StreamEvent) -> Void) {
-        guard !isDone else { return }
-        if !hasStarted {
-            hasStarted = true
-            emit(.start(id: "", model: requestedModel, provider: "openai", created: 0))
-        }
-        assembler.finishAll().forEach(emit)
-        isDone = true
-        emit(.usage(usageSoFar))
-        let (reason, raw) = finish ?? (assembler.hasCalls ? .toolCalls : .stop, "stop")
-        emit(.done(reason, providerFinishReason: finish == nil ? nil : raw))
+        let (reason, raw) = finish ?? (stream.tools.hasCalls ? .toolCalls : .stop, "stop")
+        stream.end(reason, providerFinishReason: finish == nil ? nil : raw, emit)
     }
 
     private func fail(_ error: JSONValue, _ emit: (StreamEvent) -> Void) {
         let message = error["message"]?.stringValue ?? error.serialized()
         let type = error["type"]?.stringValue ?? ""
         let status = type.contains("rate_limit") || error["code"]?.stringValue == "rate_limit_exceeded" ? 429 : 502
-        if hasStarted { assembler.finishAll().forEach(emit) }
-        // Before `.start` the pipeline turns `.error` into an ordinary (retryable) HTTP error
-        // and ignores the rest; the decoder still ends so a later `[DONE]` adds nothing.
-        emit(.error(StreamError(type: status == 429 ? "rate_limited" : "upstream_error", message: "openai: \(message)",
-                                provider: "openai", status: status)))
-        isDone = true
-        emit(.usage(usageSoFar))
-        emit(.done(.error, providerFinishReason: nil))
-    }
-
-    static func finishReason(_ raw: String) -> FinishReason {
-        switch raw {
-        case "stop": return .stop
-        case "length": return .length
-        case "tool_calls", "function_call": return .toolCalls
-        case "content_filter": return .contentFilter
-        default: return .stop
-        }
-    }
-
-    /// `cached_tokens` is already inside `prompt_tokens`, `reasoning_tokens` inside
-    /// `completion_tokens`: nothing is added.
-    static func usage(_ u: JSONValue) -> Usage {
-        Usage(inputTokens: Usage.count(u["prompt_tokens"]) ?? 0, outputTokens: Usage.count(u["completion_tokens"]) ?? 0,
-              cacheReadTokens: Usage.count(u["prompt_tokens_details"]?["cached_tokens"]) ?? 0, cacheWriteTokens: 0,
-              reasoningTokens: Usage.count(u["completion_tokens_details"]?["reasoning_tokens"]) ?? 0,
-              totalTokens: Usage.count(u["total_tokens"]))
+        stream.fail(StreamError(type: status == 429 ? "rate_limited" : "upstream_error", message: "openai: \(message)",
+                                provider: "openai", status: status), emit)
     }
 }

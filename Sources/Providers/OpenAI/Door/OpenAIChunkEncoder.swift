@@ -8,7 +8,7 @@ import JSON
 /// Beyond OpenAI's fields: thinking signatures as `reasoning_details` and
 /// `extra_content.google.thought_signature` (`OpenAIReasoningDetails`). Tools the provider
 /// ran itself are not the client's to call: they stay out of `tool_calls`.
-final class OpenAIChunkEncoder: ChatEncoder {
+public final class OpenAIChunkEncoder: ChatEncoder {
     private let includeUsage: Bool
     private var id = "", model = "", created = 0
     private var usage = Usage.zero
@@ -16,9 +16,9 @@ final class OpenAIChunkEncoder: ChatEncoder {
     /// An error went out: the stream ends with `[DONE]` alone, as OpenAI's does.
     private var failed = false
 
-    init(includeUsage: Bool) { self.includeUsage = includeUsage }
+    public init(includeUsage: Bool) { self.includeUsage = includeUsage }
 
-    func encode(_ event: StreamEvent, into out: inout [UInt8]) {
+    public func encode(_ event: StreamEvent, into out: inout [UInt8]) {
         switch event {
         case .start(let i, let m, _, let c):
             (id, model, created) = (i, m, c)
@@ -59,11 +59,11 @@ final class OpenAIChunkEncoder: ChatEncoder {
         case .done(let reason, _):
             if !failed {
                 flushReasoning(into: &out)
-                chunk(.object(JSONObject()), finish: Self.finishReason(reason), into: &out)
+                chunk(.object(JSONObject()), finish: OpenAIFinishReason.wire(reason), into: &out)
                 if includeUsage {
                     line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"),
                                              ("created", .int(created)), ("model", .string(model)), ("choices", []),
-                                             ("usage", Self.usage(usage))])), into: &out)
+                                             ("usage", OpenAIUsage.wire(usage))])), into: &out)
                 }
             }
             out.append(contentsOf: "data: [DONE]\n\n".utf8)
@@ -92,7 +92,7 @@ final class OpenAIChunkEncoder: ChatEncoder {
         out.append(contentsOf: [0x0A, 0x0A])
     }
 
-    func response(_ r: ChatResponse) -> [UInt8] {
+    public func response(_ r: ChatResponse) -> [UInt8] {
         var message = JSONObject([("role", "assistant")])
         let text = r.content.compactMap { if case .text(let t) = $0 { return t.text }; return nil }.joined()
         message["content"] = text.isEmpty ? .null : .string(text)
@@ -112,16 +112,19 @@ final class OpenAIChunkEncoder: ChatEncoder {
         if !calls.isEmpty { message["tool_calls"] = .array(calls) }
         var choice = JSONObject([("index", 0), ("message", .object(message))])
         choice["logprobs"] = r.logprobs.map { ["content": $0, "refusal": .null] } ?? .null
-        choice["finish_reason"] = .string(Self.finishReason(r.finishReason))
+        choice["finish_reason"] = .string(OpenAIFinishReason.wire(r.finishReason))
         var out: [UInt8] = []
         JSONValue.object(JSONObject([
             ("id", .string(r.id)), ("object", "chat.completion"), ("created", .int(r.created)), ("model", .string(r.model)),
-            ("choices", [.object(choice)]), ("usage", Self.usage(r.usage)),
+            ("choices", [.object(choice)]), ("usage", OpenAIUsage.wire(r.usage)),
         ])).write(into: &out)
         return out
     }
 
-    func error(_ error: GatewayError, requestId: String) -> [UInt8] {
+    public func error(_ error: GatewayError, requestId: String) -> [UInt8] { Self.errorBody(error) }
+
+    /// `{"error":{"message","type","param","code"}}` in OpenAI's words (`OpenAIErrorVocabulary`).
+    static func errorBody(_ error: GatewayError) -> [UInt8] {
         let (type, code) = OpenAIErrorVocabulary.words(error)
         var out: [UInt8] = []
         JSONValue.object(JSONObject([("error", .object(JSONObject([
@@ -129,21 +132,5 @@ final class OpenAIChunkEncoder: ChatEncoder {
             ("param", error.param.map { .string($0) } ?? .null), ("code", code.map { .string($0) } ?? .null),
         ])))])).write(into: &out)
         return out
-    }
-
-    static func finishReason(_ reason: FinishReason) -> String {
-        switch reason {
-        case .stop, .error, .cancelled: return "stop"
-        case .length: return "length"
-        case .toolCalls: return "tool_calls"
-        case .contentFilter: return "content_filter"
-        }
-    }
-
-    static func usage(_ u: Usage) -> JSONValue {
-        .object(JSONObject([("prompt_tokens", .int(u.inputTokens)), ("completion_tokens", .int(u.outputTokens)),
-                            ("total_tokens", .int(u.totalTokens)),
-                            ("prompt_tokens_details", ["cached_tokens": .int(u.cacheReadTokens)]),
-                            ("completion_tokens_details", ["reasoning_tokens": .int(u.reasoningTokens)])]))
     }
 }

@@ -49,7 +49,7 @@ enum OpenAIRequestTranslator {
             messages.append(try OpenAIMessageTranslator.message(raw, at: "messages[\(i)]"))
         }
         var request = ChatRequest(model: model, messages: messages, tools: try tools(body["tools"]), stream: false)
-        request.toolChoice = try toolChoice(body["tool_choice"])
+        request.toolChoice = try OpenAIToolChoice.unified(body["tool_choice"])
         try DoorFields.checkToolChoice(request, at: "tool_choice")
         request.parallelToolCalls = try DoorFields.bool(body, "parallel_tool_calls", at: "")
         request.responseFormat = try ChatRequest.decodeResponseFormat(body["response_format"], at: "response_format")
@@ -111,30 +111,6 @@ enum OpenAIRequestTranslator {
         return tools
     }
 
-    private static func toolChoice(_ raw: JSONValue?) throws(GatewayError) -> ToolChoice? {
-        switch raw {
-        case nil, .null?: return nil
-        case .string("auto")?: return .auto
-        case .string("none")?: return ToolChoice.none
-        case .string("required")?: return .required
-        case .object(let o)?:
-            let type = try DoorFields.string(o, "type", at: "tool_choice", required: true)!
-            guard type == "function" else {
-                throw DoorFields.refused("tool_choice.type", "only function choices are supported (got \(type))")
-            }
-            try DoorFields.rejectUnknown(o, allowed: ["type", "function"], at: "tool_choice")
-            guard let function = o["function"] else {
-                throw .invalidRequest("tool_choice.function: required", param: "tool_choice.function")
-            }
-            let inner = try FieldReader.object(function, at: "tool_choice.function")
-            try DoorFields.rejectUnknown(inner, allowed: ["name"], at: "tool_choice.function")
-            return .tool(try DoorFields.string(inner, "name", at: "tool_choice.function", required: true)!)
-        default:
-            throw .invalidRequest("tool_choice: expected \"auto\", \"none\", \"required\" or a function choice",
-                                  param: "tool_choice")
-        }
-    }
-
     private static func stop(_ raw: JSONValue?) throws(GatewayError) -> [String] {
         switch raw {
         case nil, .null?: return []
@@ -184,21 +160,15 @@ enum OpenAIRequestTranslator {
         return user ?? safety
     }
 
-    /// Effort → unified thinking effort (`minimal` → low, `xhigh` → high, `none` → thinking
-    /// off); OpenAI itself gets the value as sent.
+    /// Effort → unified thinking effort (`OpenAIReasoningEffort`: `minimal` → low, `xhigh` →
+    /// high, `none` → thinking off); OpenAI itself gets the value as sent.
     private static func reasoningEffort(_ body: JSONObject, into request: inout ChatRequest) throws(GatewayError) {
         guard let effort = try DoorFields.string(body, "reasoning_effort", at: "") else { return }
-        switch effort {
-        case "none": request.thinking = nil
-        case "minimal", "low": request.thinking = .effort(.low)
-        case "medium": request.thinking = .effort(.medium)
-        case "high", "xhigh": request.thinking = .effort(.high)
-        default:
+        guard let read = OpenAIReasoningEffort.unified(effort) else {
             throw .invalidRequest("reasoning_effort: expected none, minimal, low, medium, high or xhigh",
                                   param: "reasoning_effort")
         }
-        if !["low", "medium", "high"].contains(effort) {
-            request.providerOptions["openai", default: JSONObject()]["reasoning_effort"] = .string(effort)
-        }
+        request.thinking = read.thinking
+        if read.sentAsIs { request.providerOptions["openai", default: JSONObject()]["reasoning_effort"] = .string(effort) }
     }
 }

@@ -2,7 +2,7 @@ import ChatModel
 import JSON
 import Testing
 
-@testable import Gateway
+@testable import Providers
 
 /// `/v1/chat/completions` output: signatures as `reasoning_details` / `extra_content`, no
 /// server tools in `tool_calls`, logprobs, OpenAI's error words and stream ending.

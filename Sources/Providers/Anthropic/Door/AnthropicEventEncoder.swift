@@ -7,7 +7,7 @@ import JSON
 ///
 /// A stream that fails ends at its `event: error`, as Anthropic's do. Anthropic's server-tool
 /// blocks pass through as they came.
-final class AnthropicEventEncoder: ChatEncoder {
+public final class AnthropicEventEncoder: ChatEncoder {
     private var openBlock: (index: Int, kind: String)?
     private var nextBlock = 0
     private var toolBlocks: [Int: Int] = [:]
@@ -18,14 +18,16 @@ final class AnthropicEventEncoder: ChatEncoder {
     /// The open block is a thinking block that already has its signature.
     private var openThinkingSigned = false
 
-    func knownUsageAtStart(_ usage: Usage) { startUsage = usage }
+    public init() {}
 
-    func encode(_ event: StreamEvent, into out: inout [UInt8]) {
+    public func knownUsageAtStart(_ usage: Usage) { startUsage = usage }
+
+    public func encode(_ event: StreamEvent, into out: inout [UInt8]) {
         switch event {
         case .start(let id, let model, _, _):
             emit("message_start", ["type": "message_start", "message": .object(JSONObject([
                 ("id", .string(id)), ("type", "message"), ("role", "assistant"), ("model", .string(model)), ("content", []),
-                ("stop_reason", .null), ("stop_sequence", .null), ("usage", Self.usage(startUsage)),
+                ("stop_reason", .null), ("stop_sequence", .null), ("usage", AnthropicUsage(startUsage).wire),
             ]))], into: &out)
         case .text(let delta):
             let index = block("text", start: ["type": "text", "text": ""], into: &out)
@@ -76,8 +78,8 @@ final class AnthropicEventEncoder: ChatEncoder {
             guard !failed else { return }
             closeBlock(into: &out)
             emit("message_delta", ["type": "message_delta",
-                                   "delta": ["stop_reason": .string(Self.stopReason(reason, providerReason)), "stop_sequence": .null],
-                                   "usage": Self.usage(usage)], into: &out)
+                                   "delta": ["stop_reason": .string(AnthropicStopReason.wire(reason, providerWord: providerReason)), "stop_sequence": .null],
+                                   "usage": AnthropicUsage(usage).wire], into: &out)
             emit("message_stop", ["type": "message_stop"], into: &out)
         }
     }
@@ -136,13 +138,13 @@ final class AnthropicEventEncoder: ChatEncoder {
         out.append(contentsOf: [0x0A, 0x0A])
     }
 
-    func response(_ r: ChatResponse) -> [UInt8] {
+    public func response(_ r: ChatResponse) -> [UInt8] {
         var out: [UInt8] = []
         JSONValue.object(JSONObject([
             ("id", .string(r.id)), ("type", "message"), ("role", "assistant"), ("model", .string(r.model)),
             ("content", .array(Self.blocks(r.content))),
-            ("stop_reason", .string(Self.stopReason(r.finishReason, r.providerFinishReason))), ("stop_sequence", .null),
-            ("usage", Self.usage(r.usage)),
+            ("stop_reason", .string(AnthropicStopReason.wire(r.finishReason, providerWord: r.providerFinishReason))), ("stop_sequence", .null),
+            ("usage", AnthropicUsage(r.usage).wire),
         ])).write(into: &out)
         return out
     }
@@ -188,7 +190,10 @@ final class AnthropicEventEncoder: ChatEncoder {
         return blocks
     }
 
-    func error(_ error: GatewayError, requestId: String) -> [UInt8] {
+    public func error(_ error: GatewayError, requestId: String) -> [UInt8] { Self.errorBody(error, requestId: requestId) }
+
+    /// `{"type":"error","error":{"type","message"},"request_id"}`.
+    static func errorBody(_ error: GatewayError, requestId: String) -> [UInt8] {
         var out: [UInt8] = []
         JSONValue.object(JSONObject([("type", "error"),
                                      ("error", ["type": .string(Self.errorType(error.status)), "message": .string(error.message)]),
@@ -206,27 +211,5 @@ final class AnthropicEventEncoder: ChatEncoder {
         case 529, 503: return "overloaded_error"
         default: return "api_error"
         }
-    }
-
-    static func stopReason(_ reason: FinishReason, _ provider: String?) -> String {
-        switch reason {
-        case .toolCalls: return "tool_use"
-        case .length: return "max_tokens"
-        case .contentFilter: return "refusal"
-        case .stop, .error, .cancelled:
-            // Anthropic's own ends that mean "stop" keep their name: `pause_turn` (a long server-tool
-            // turn the client resumes by sending the answer back) and `stop_sequence`.
-            if let provider, provider == "stop_sequence" || provider == "pause_turn" { return provider }
-            return "end_turn"
-        }
-    }
-
-    /// Anthropic's input_tokens excludes cache reads and writes.
-    static func usage(_ u: Usage) -> JSONValue {
-        let uncached = Saturating.subtract(Saturating.subtract(u.inputTokens, u.cacheReadTokens), u.cacheWriteTokens)
-        return .object(JSONObject([("input_tokens", .int(max(0, uncached))),
-                                   ("output_tokens", .int(u.outputTokens)),
-                                   ("cache_creation_input_tokens", .int(u.cacheWriteTokens)),
-                                   ("cache_read_input_tokens", .int(u.cacheReadTokens))]))
     }
 }

@@ -4,7 +4,7 @@ import JSON
 /// How one front door writes a chat answer: the stream's frames, the non-stream body, and
 /// errors. One instance per request (a stream encoder may keep state, e.g. OpenAI's chunk id).
 /// Loop-confined, like the request.
-protocol ChatEncoder: AnyObject {
+public protocol ChatEncoder: AnyObject {
     /// Appends the wire bytes for one unified event.
     func encode(_ event: StreamEvent, into out: inout [UInt8])
     /// The whole non-streamed answer.
@@ -17,19 +17,21 @@ protocol ChatEncoder: AnyObject {
 }
 
 extension ChatEncoder {
-    func knownUsageAtStart(_ usage: Usage) {}
+    public func knownUsageAtStart(_ usage: Usage) {}
 }
 
 /// The unified API of SPEC §4–5.
-final class UnifiedEncoder: ChatEncoder {
-    func encode(_ event: StreamEvent, into out: inout [UInt8]) { event.writeSSE(into: &out) }
+public final class UnifiedEncoder: ChatEncoder {
+    public init() {}
 
-    func response(_ response: ChatResponse) -> [UInt8] {
+    public func encode(_ event: StreamEvent, into out: inout [UInt8]) { event.writeSSE(into: &out) }
+
+    public func response(_ response: ChatResponse) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)
         response.writeJSON(into: &out)
         return out
     }
 
-    func error(_ error: GatewayError, requestId: String) -> [UInt8] { error.body(requestId: requestId) }
+    public func error(_ error: GatewayError, requestId: String) -> [UInt8] { error.body(requestId: requestId) }
 }

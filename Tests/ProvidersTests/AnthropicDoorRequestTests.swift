@@ -1,7 +1,7 @@
 import ChatModel
 import JSON
 import Testing
-@testable import Gateway
+@testable import Providers
 
 /// `/v1/messages` requests: every field mapped, passed to Anthropic only, or refused with a
 /// 400 naming the client's own field.

@@ -1,10 +1,9 @@
 import ChatModel
 import JSON
-import Providers
 import SSE
 import Testing
 
-@testable import Gateway
+@testable import Providers
 
 /// `/v1/messages` output: the same blocks stream or not (Gemini's signatures included), server
 /// tools passed through, `message_start` usage, and a failed stream ending at `event: error`.
@@ -140,10 +139,10 @@ struct AnthropicDoorEncodingTests {
     }
 
     @Test func anthropicsOwnStopReasonsPassThrough() {
-        #expect(AnthropicEventEncoder.stopReason(.stop, "pause_turn") == "pause_turn")
-        #expect(AnthropicEventEncoder.stopReason(.stop, "stop_sequence") == "stop_sequence")
-        #expect(AnthropicEventEncoder.stopReason(.stop, "end_turn") == "end_turn")
-        #expect(AnthropicEventEncoder.stopReason(.stop, "STOP") == "end_turn")
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "pause_turn") == "pause_turn")
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "stop_sequence") == "stop_sequence")
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "end_turn") == "end_turn")
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "STOP") == "end_turn")
     }
 
     @Test func messageStartCarriesTheUsageKnownThen() {

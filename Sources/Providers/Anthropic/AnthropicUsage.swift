@@ -1,0 +1,53 @@
+import Arithmetic
+import ChatModel
+import JSON
+
+/// Anthropic's `usage` object ↔ unified usage, one table both ways: the stream decoder and the
+/// whole-answer path read it, the door writes it. Anthropic's `input_tokens` excludes cache
+/// reads and writes; unified input includes both (input + cache creation + cache read).
+struct AnthropicUsage: Equatable {
+    var input = 0, output = 0, cacheRead = 0, cacheWrite = 0
+
+    /// Anthropic's key ↔ the count here, in Anthropic's order.
+    static let fields: [(key: String, count: WritableKeyPath<AnthropicUsage, Int> & Sendable)] = [
+        ("input_tokens", \.input), ("output_tokens", \.output),
+        ("cache_creation_input_tokens", \.cacheWrite), ("cache_read_input_tokens", \.cacheRead),
+    ]
+
+    init() {}
+
+    /// The counts in Anthropic's terms, from unified usage (uncached input never below 0).
+    init(_ usage: Usage) {
+        cacheRead = usage.cacheReadTokens
+        cacheWrite = usage.cacheWriteTokens
+        input = max(0, Saturating.subtract(Saturating.subtract(usage.inputTokens, cacheRead), cacheWrite))
+        output = usage.outputTokens
+    }
+
+    /// Takes the counts a report carries, each as the latest value: `message_delta`'s usage is
+    /// cumulative, never added to `message_start`'s.
+    mutating func take(_ usage: JSONValue?) {
+        guard let usage else { return }
+        for field in Self.fields {
+            if let n = Usage.count(usage[field.key]) { self[keyPath: field.count] = n }
+        }
+    }
+
+    /// One `usage` object (a whole answer's) → unified.
+    static func unified(_ usage: JSONValue?) -> Usage {
+        var counts = AnthropicUsage()
+        counts.take(usage)
+        return counts.unified
+    }
+
+    var unified: Usage {
+        let totalInput = Saturating.add(Saturating.add(input, cacheRead), cacheWrite)
+        return Usage(inputTokens: totalInput, outputTokens: output, cacheReadTokens: cacheRead,
+                     cacheWriteTokens: cacheWrite, reasoningTokens: 0, totalTokens: Saturating.add(totalInput, output))
+    }
+
+    /// Anthropic's `usage` object, every field.
+    var wire: JSONValue {
+        .object(JSONObject(Self.fields.map { ($0.key, .int(self[keyPath: $0.count])) }))
+    }
+}
