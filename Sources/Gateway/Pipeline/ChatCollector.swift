@@ -62,7 +62,8 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
         guard !finished else { return }
         if let error {
             let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
-            fail(UpstreamFailure(error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError), retryAfterSeconds: nil))
+            fail(UpstreamFailure(error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
+                                 retryAfterSeconds: nil))
             return
         }
         guard status == 200 else {

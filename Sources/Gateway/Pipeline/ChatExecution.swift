@@ -156,7 +156,8 @@ final class ChatExecution: @unchecked Sendable {
     /// or create it first. A provider that refuses to cache (prefix too small, …) gets the
     /// request uncached.
     private func prepare(_ route: Int) {
-        guard let caches = contextCaches, let slot = slot(route), let caching = slot.adapter as? any ContextCaching else {
+        guard let caches = contextCaches, let slot = slot(route),
+              let caching = slot.adapter as? any ContextCaching else {
             feed(.preparationFinished(.uncached, now: Self.now()))
             return
         }
@@ -242,8 +243,9 @@ final class ChatExecution: @unchecked Sendable {
         let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
                                   upstreamRequest: upstreamRequest, request: request)
         if request.stream {
-            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds, encoder: encoder,
-                                  secrets: secrets, endsResponse: !streamContinues) { [self] in attemptFinished($0) }
+            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
+                                  encoder: encoder, secrets: secrets,
+                                  endsResponse: !streamContinues) { [self] in attemptFinished($0) }
             current = relay
             relay.start()
         } else {
@@ -269,7 +271,8 @@ final class ChatExecution: @unchecked Sendable {
         var settled = outcome
         switch outcome.result {
         case .completed(let usage, let finish):
-            let (usage, estimated) = UsageEstimate.settle(usage, cut: finish == .error, deliveredBytes: outcome.deliveredBytes,
+            let (usage, estimated) = UsageEstimate.settle(usage, cut: finish == .error,
+                                                          deliveredBytes: outcome.deliveredBytes,
                                                           inputTokens: UsageEstimate.inputTokens(of: request))
             settled.result = .completed(usage: usage, finish: finish)
             return (settled, estimated)
@@ -291,7 +294,8 @@ final class ChatExecution: @unchecked Sendable {
         let error = secrets.scrub(unscrubbed)
         var headers = HTTPHeaders()
         for header in error.headers { headers.add(header.name, header.value) }
-        writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId), headers: headers)
+        writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId),
+                           headers: headers)
     }
 
     private func finish(_ record: ExecutionStateMachine.Record) {

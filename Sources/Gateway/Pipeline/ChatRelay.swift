@@ -226,8 +226,9 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     private func failTransport(_ error: TransportError) {
         let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
         if !headersSent {
-            finish(.failedBeforeFirstByte(UpstreamFailure(error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
-                                                          retryAfterSeconds: nil)))
+            finish(.failedBeforeFirstByte(UpstreamFailure(
+                error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
+                retryAfterSeconds: nil)))
             return
         }
         endWithError(StreamError(type: gatewayError.type.rawValue, message: gatewayError.message,

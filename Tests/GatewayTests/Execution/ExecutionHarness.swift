@@ -30,8 +30,8 @@ struct ExecutionHarness {
     mutating func slotBusy(_ seconds: Double) -> [Action] { send(.slotBusy(waitSeconds: seconds, now: clock)) }
     mutating func finished(_ result: ChatOutcome.Result, jitter: Double = 1, sent: Bool = false,
                            firstToken: UInt64? = nil) -> [Action] {
-        send(.attemptFinished(ChatOutcome(result: result, sentToClient: sent, firstTokenNanos: firstToken, totalNanos: 1),
-                              usageEstimated: false, now: clock, jitter: jitter))
+        let outcome = ChatOutcome(result: result, sentToClient: sent, firstTokenNanos: firstToken, totalNanos: 1)
+        return send(.attemptFinished(outcome, usageEstimated: false, now: clock, jitter: jitter))
     }
 
     /// start → uncached preparation → (no limiter) the first attempt in flight.

@@ -242,7 +242,8 @@ struct ExecutionStateMachine: Sendable {
         case .failedBeforeFirstByte(let failure):
             if failure.error.status == 429 { holdBack = failure.retryAfterSeconds ?? 1 }
         }
-        return .releaseSlot(route: routeIndex, ticket: ticket, actualTokens: tokens, holdBackSeconds: holdBack, learn: true)
+        return .releaseSlot(route: routeIndex, ticket: ticket, actualTokens: tokens, holdBackSeconds: holdBack,
+                            learn: true)
     }
 
     private mutating func finish(with error: GatewayError) -> [Action] {
