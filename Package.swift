@@ -81,7 +81,9 @@ let package = Package(
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"],
                     exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "HTTPTypes", "TestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: [
+            "Gateway", "ChatModel", "JSON", "HTTPTypes", "Providers", "TestSupport",
+        ]),
         .testTarget(name: "EmulatorTests", dependencies: [
             "Emulator", "Reactor", "HTTPServer", "JSON", "SSE", "TestSupport",
         ]),

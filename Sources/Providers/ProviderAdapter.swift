@@ -82,3 +82,27 @@ public protocol ProviderStreamDecoder: AnyObject {
     var usageSoFar: Usage { get }
     var hasStarted: Bool { get }
 }
+
+/// One request's cacheable prefix, as a provider with explicit context caching plans it.
+public protocol ContextCachePlan: Sendable {
+    /// Unified messages the cache entry covers (a prefix of the request's messages).
+    var messageCount: Int { get }
+    /// The same bytes mean the same prefix: the key an entry is found again by (hash this).
+    var identity: [UInt8] { get }
+    /// The provider call that creates the entry, kept for `ttlSeconds`.
+    func createRequest(endpoint: ProviderEndpoint, ttlSeconds: Int) -> UpstreamRequest
+}
+
+/// A provider that keeps a request's prefix server-side (Gemini's `cachedContents`): the
+/// pipeline asks an adapter for this capability instead of knowing which provider has it.
+public protocol ContextCaching: ProviderAdapter {
+    /// The prefix to cache for `request`; nil when the request marks no breakpoint.
+    func contextCachePlan(for request: ChatRequest, model: String) throws(GatewayError) -> (any ContextCachePlan)?
+    /// The entry's name and expiry (Unix milliseconds) from the create call's answer; nil when
+    /// the answer is not one.
+    func createdContextCache(_ body: [UInt8]) -> (name: String, expiresMillis: Int64)?
+    /// The request referencing entry `cached.name`, which holds its first `cached.messageCount`
+    /// messages (nil: the ordinary request).
+    func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint, stream: Bool,
+                         cached: (name: String, messageCount: Int)?) throws(GatewayError) -> UpstreamRequest
+}

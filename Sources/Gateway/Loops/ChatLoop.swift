@@ -269,8 +269,8 @@ final class ChatLoop: @unchecked Sendable {
     private func cancelNow() {
         guard !ended else { return }
         if let execution {
-            // The turn ends as if the client had gone (upstream aborted, usage recorded);
-            // `turnEnded` then sees the request and ends the loop.
+            // The execution owns the turn's cancellation: it ends as if the client had gone
+            // (upstream aborted, usage recorded); `turnEnded` then sees the request and ends the loop.
             execution.cancel()
             return
         }

@@ -7,7 +7,7 @@ import Upstream
 
 /// Runs one non-streaming chat request: the upstream answers with one JSON body, which the
 /// adapter turns into a `ChatResponse`. Loop-confined to `writer.loop`.
-final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
+final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     private let writer: ResponseWriter
     private let attempt: ChatAttempt
     private let onFinish: (ChatOutcome) -> Void
@@ -35,7 +35,6 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
     }
 
     func start() {
-        writer.onClose = { [weak self] in self?.clientDisconnected() }
         transfer = UpstreamClient.forLoop(writer.loop).start(attempt.upstreamRequest, delegate: self)
     }
 
@@ -63,7 +62,8 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
         guard !finished else { return }
         if let error {
             let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
-            fail(UpstreamFailure(error: gatewayError, retryable: gatewayError.isRetryableTransport, retryAfterSeconds: nil))
+            fail(UpstreamFailure(error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
+                                 retryAfterSeconds: nil))
             return
         }
         guard status == 200 else {
@@ -87,7 +87,8 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
         done(.failedBeforeFirstByte(failure), sent: false)
     }
 
-    private func clientDisconnected() {
+    /// The execution's cancellation (the client went away, or its chat loop was cancelled).
+    func cancel() {
         guard !finished else { return }
         transfer?.cancel()
         transfer = nil
@@ -97,7 +98,6 @@ final class ChatCollector: UpstreamDelegate, @unchecked Sendable {
     private func done(_ result: ChatOutcome.Result, sent: Bool) {
         guard !finished else { return }
         finished = true
-        writer.onClose = nil
         let total = EventLoop.monotonicNanoseconds() - startedNanos
         onFinish(ChatOutcome(result: result, sentToClient: sent,
                              firstTokenNanos: sent ? total : nil, totalNanos: total, upstreamHeaders: headers))

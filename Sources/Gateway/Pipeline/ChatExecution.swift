@@ -36,18 +36,23 @@ extension ChatRecord {
     }
 }
 
-/// Runs one chat request to its end: attempts with retries per route, then fallbacks, then the
-/// final error. Retries and fallbacks happen only while nothing has reached the client.
+/// Runs one chat request to its end: the I/O shell around `ExecutionStateMachine`, which
+/// makes every decision (retries, fallbacks, the limiter's wait, the context cache,
+/// cancellation). The shell feeds it events (with the time) and carries out its actions: the
+/// timer, the limiter, the preparation, the relay or collector, the response, the record.
+///
+/// The execution alone owns cancellation: it installs the writer's close handler once for its
+/// life and cancels whatever is in flight (preparation, timer, attempt) through the machine.
 ///
 /// Loop-confined to `writer.loop`. Keeps itself alive through the callbacks it hands out
 /// until the request ends.
 final class ChatExecution: @unchecked Sendable {
     private let request: ChatRequest
-    private let routes: [ModelRoute]
+    let routes: [ModelRoute]
     private let registry: ProviderRegistry
     /// Blanks the configuration's secrets out of every error that leaves for the client.
     private let secrets: SecretScrubber
-    private let writer: ResponseWriter
+    let writer: ResponseWriter
     private let keepAliveSeconds: Double
     private let onComplete: (ChatRecord) -> Void
     private let contextCaches: ContextCacheStore?
@@ -56,21 +61,16 @@ final class ChatExecution: @unchecked Sendable {
     /// The response goes on after this request (a chat loop's next turn): the stream is not
     /// ended when the answer is.
     private let streamContinues: Bool
-    /// The context-cache entry the current attempt references (to forget it if Gemini no
-    /// longer knows it).
-    private var cacheKeyInUse: String?
-    private var cacheRecreated = false
-    /// The provider-limiter slot the current attempt holds.
-    private var providerTicket: (limiter: ProviderLimiter, ticket: Int)?
-    private var slotTimer: TimerHandle?
 
-    private var routeIndex = 0
-    /// Why the previous route was left for a fallback.
-    private var providerFailure: GatewayError?
-    private var attemptsOnRoute = 0
-    private var totalAttempts = 0
-    private var current: AnyObject?
-    private var backoffTimer: TimerHandle?
+    private var machine: ExecutionStateMachine
+    /// Events that arrived while the shell was carrying out actions: handled in order after.
+    private var queued: [ExecutionStateMachine.Event] = []
+    private var handling = false
+    private var timer: TimerHandle?
+    private var preparation: ContextCacheCreation?
+    private var current: (any ExecutionAttempt)?
+    /// The last attempt's provider headers, for the limiter to learn from.
+    private var lastUpstreamHeaders = HTTPHeaders()
     private let startedNanos = EventLoop.monotonicNanoseconds()
     private var random = SystemRandomNumberGenerator()
 
@@ -90,245 +90,180 @@ final class ChatExecution: @unchecked Sendable {
         self.writer = writer
         self.keepAliveSeconds = keepAliveSeconds
         self.onComplete = onComplete
+        machine = ExecutionStateMachine(routes: routes.map { route in
+            let slot = registry[route.provider]
+            return .init(name: route.name, provider: route.provider, model: route.model, retry: slot?.retry,
+                         firstByteBudget: slot?.endpoint.firstByteTimeout ?? 0,
+                         queueTimeout: slot?.limiter?.queueTimeoutSeconds)
+        })
     }
 
-    func run() { attempt() }
+    func run() {
+        writer.onClose = { [self] in feed(.clientClosed) }
+        feed(.start(now: Self.now()))
+    }
 
     /// Ends the request as a client disconnect would (upstream aborted, usage recorded as
-    /// cancelled) but leaves the response open for the caller to finish. Every waiting state
-    /// installs its cancellation as the writer's close handler, so that is what runs.
-    func cancel() {
-        let cancellation = writer.onClose
-        writer.onClose = nil
-        cancellation?()
+    /// cancelled) but leaves the response open for the caller (a chat loop) to finish.
+    func cancel() { feed(.clientClosed) }
+
+    private static func now() -> Double { Double(EventLoop.monotonicNanoseconds()) / 1e9 }
+
+    private func feed(_ event: ExecutionStateMachine.Event) {
+        queued.append(event)
+        // An action may report back at once (a refusal, a cancelled relay): that event waits
+        // until the current event's actions are all carried out.
+        guard !handling else { return }
+        handling = true
+        while !queued.isEmpty {
+            let next = queued.removeFirst()
+            for action in machine.handle(next) { perform(action) }
+        }
+        handling = false
     }
 
-    private var route: ModelRoute { routes[routeIndex] }
+    private func perform(_ action: ExecutionStateMachine.Action) {
+        switch action {
+        case .prepare(let route): prepare(route)
+        case .cancelPreparation:
+            preparation?.cancel()
+            preparation = nil
+        case .acquireSlot(let route): acquireSlot(route)
+        case .scheduleTimer(let seconds):
+            timer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: seconds)) { [self] in
+                timer = nil
+                feed(.timerFired(now: Self.now()))
+            }
+        case .cancelTimer:
+            if let timer { writer.loop.cancel(timer) }
+            timer = nil
+        case .launchAttempt(let route, let cached): launch(route, cached: cached)
+        case .cancelAttempt: current?.cancel()
+        case .releaseSlot(let route, let ticket, let tokens, let holdBack, let learn):
+            releaseSlot(route, ticket: ticket, actualTokens: tokens, holdBackSeconds: holdBack, learn: learn)
+        case .forgetCache(let key): contextCaches?.forget(key)
+        case .respondWithError(let error): respond(error)
+        case .record(let record): finish(record)
+        case .log(let log): self.log(log)
+        }
+    }
 
-    private func attempt() {
-        guard let slot = registry[route.provider] else {
-            finishWithError(GatewayError(status: 404, type: .notFound,
-                                         message: "provider \(route.provider) is not configured", param: "model"))
+    private func slot(_ route: Int) -> ProviderSlot? { registry[routes[route].provider] }
+
+    // MARK: Preparation
+
+    /// Explicit context caching where the adapter has it: reuse the entry for this prefix,
+    /// or create it first. A provider that refuses to cache (prefix too small, …) gets the
+    /// request uncached.
+    private func prepare(_ route: Int) {
+        guard let caches = contextCaches, let slot = slot(route),
+              let caching = slot.adapter as? any ContextCaching else {
+            feed(.preparationFinished(.uncached, now: Self.now()))
             return
         }
-        if let gemini = slot.adapter as? GeminiAdapter, let caches = contextCaches {
-            do {
-                if let plan = try GeminiCachePlan.plan(request, model: route.model) {
-                    attemptWithContextCache(gemini, plan: plan, caches: caches, slot: slot)
-                    return
-                }
-            } catch {
-                finishWithError(error)
-                return
-            }
+        let plan: (any ContextCachePlan)?
+        do {
+            plan = try caching.contextCachePlan(for: request, model: routes[route].model)
+        } catch {
+            feed(.preparationFinished(.failed(error), now: Self.now()))
+            return
         }
-        send(slot, cached: nil)
-    }
-
-    /// Gemini explicit caching: reuse the entry for this prefix, or create it first. A
-    /// provider that refuses to cache (prefix too small, …) gets the request uncached.
-    private func attemptWithContextCache(_ gemini: GeminiAdapter, plan: GeminiCachePlan, caches: ContextCacheStore,
-                                         slot: ProviderSlot) {
+        guard let plan else {
+            feed(.preparationFinished(.uncached, now: Self.now()))
+            return
+        }
         let key = SHA256.hex(String(decoding: plan.identity, as: UTF8.self))
         // An entry about to expire is not worth referencing: the margin is 30 s, or a quarter of a short TTL.
         let margin = Int64(min(30_000, cacheTTLSeconds * 250))
         if let entry = caches.lookup(key, nowMillis: WallClock.unixMillis(), marginMillis: margin) {
-            cacheKeyInUse = key
-            send(slot, cached: (entry.name, plan.messageCount))
+            let cache = ExecutionStateMachine.Cache(key: key, name: entry.name, messageCount: plan.messageCount)
+            feed(.preparationFinished(.cached(cache), now: Self.now()))
             return
         }
-        let model = route.model
-        let creation = ContextCacheCreation { [self] created in
-            current = nil
-            guard !writer.isClosed else {
-                record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
-                return
-            }
+        let model = routes[route].model
+        let creation = ContextCacheCreation(caching: caching) { [self] created in
+            preparation = nil
+            // A response already over (a cancelled loop's) ends the request as cancelled.
+            if writer.isClosed { feed(.clientClosed) }
+            var result = ExecutionStateMachine.Preparation.uncached
             if let created {
                 caches.store(key, .init(name: created.name, model: model, expiresMillis: created.expiresMillis))
-                cacheKeyInUse = key
-                send(slot, cached: (created.name, plan.messageCount))
-            } else {
-                send(slot, cached: nil)
+                result = .cached(.init(key: key, name: created.name, messageCount: plan.messageCount))
             }
+            feed(.preparationFinished(result, now: Self.now()))
         }
-        current = creation
-        writer.onClose = { [self] in
-            creation.cancel()
-            current = nil
-            record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
-        }
+        preparation = creation
         creation.start(plan.createRequest(endpoint: slot.endpoint, ttlSeconds: cacheTTLSeconds), on: writer.loop)
     }
 
-    /// Takes a slot from the provider's limiter (waiting up to its queue time), then sends.
-    private func send(_ slot: ProviderSlot, cached: (name: String, messageCount: Int)?) {
-        guard let limiter = slot.limiter else {
-            launch(slot, cached: cached)
-            return
-        }
-        let deadline = Double(EventLoop.monotonicNanoseconds()) / 1e9 + limiter.queueTimeoutSeconds
-        acquire(limiter, deadline: deadline) { [self] ticket in
-            providerTicket = (limiter, ticket)
-            launch(slot, cached: cached)
-        }
-    }
+    // MARK: The provider limiter
 
-    private func acquire(_ limiter: ProviderLimiter, deadline: Double, then proceed: @escaping (Int) -> Void) {
+    private func acquireSlot(_ route: Int) {
+        guard let limiter = slot(route)?.limiter else { return }
         switch limiter.tryAdmit(estimatedTokens: KeyAdmission.estimate(request)) {
-        case .admitted(let ticket):
-            writer.onClose = nil
-            proceed(ticket)
-        case .wait(let seconds):
-            let now = Double(EventLoop.monotonicNanoseconds()) / 1e9
-            guard now + seconds <= deadline else {
-                writer.onClose = nil
-                // Held back (its limits, or a provider's retry hint too long to wait): the
-                // next fallback runs now, else the client hears when to come back.
-                if routeIndex + 1 < routes.count {
-                    routeIndex += 1
-                    attemptsOnRoute = 0
-                    attempt()
-                    return
-                }
-                finishWithError(.rateLimited("\(route.provider) is at its configured rate limit; try again later",
-                                             retryAfterSeconds: seconds, provider: route.provider))
-                return
-            }
-            writer.onClose = { [self] in
-                if let slotTimer { writer.loop.cancel(slotTimer) }
-                slotTimer = nil
-                record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
-            }
-            slotTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: seconds)) { [self] in
-                slotTimer = nil
-                acquire(limiter, deadline: deadline, then: proceed)
-            }
+        case .admitted(let ticket): feed(.slotGranted(ticket: ticket))
+        case .wait(let seconds): feed(.slotBusy(waitSeconds: seconds, now: Self.now()))
         }
     }
 
     /// Gives the provider slot back with what the attempt really cost, and learns from the
     /// provider's answer.
-    private func releaseProviderSlot(_ outcome: ChatOutcome) {
-        guard let (limiter, ticket) = providerTicket else { return }
-        providerTicket = nil
-        var tokens = 0
-        switch outcome.result {
-        case .completed(let usage, _), .cancelled(let usage): tokens = usage.totalTokens
-        case .failedBeforeFirstByte(let failure):
-            if failure.error.status == 429 { limiter.holdBack(seconds: failure.retryAfterSeconds ?? 1) }
+    private func releaseSlot(_ route: Int, ticket: Int, actualTokens: Int, holdBackSeconds: Double?, learn: Bool) {
+        guard let limiter = slot(route)?.limiter else { return }
+        if let holdBackSeconds {
+            limiter.holdBack(seconds: holdBackSeconds)
+            Self.logger.info("provider cooling down after a rate limit", metadata: [
+                "request_id": "\(writer.requestId)", "provider": "\(routes[route].provider)",
+                "seconds": "\(holdBackSeconds)",
+            ])
         }
-        limiter.complete(ticket: ticket, actualTokens: tokens)
-        limiter.learn(from: outcome.upstreamHeaders)
+        limiter.complete(ticket: ticket, actualTokens: actualTokens)
+        if learn { limiter.learn(from: lastUpstreamHeaders) }
     }
 
-    private func launch(_ slot: ProviderSlot, cached: (name: String, messageCount: Int)?) {
-        writer.onClose = nil
-        if cached == nil { cacheKeyInUse = nil }
+    // MARK: Attempts
+
+    private func launch(_ index: Int, cached: ExecutionStateMachine.Cache?) {
+        guard let slot = slot(index) else { return }
+        let route = routes[index]
         let upstreamRequest: UpstreamRequest
         do {
-            if let cached, let gemini = slot.adapter as? GeminiAdapter {
-                upstreamRequest = try gemini.upstreamRequest(for: request, model: route.model, endpoint: slot.endpoint,
-                                                             stream: request.stream, cached: cached)
+            if let cached, let caching = slot.adapter as? any ContextCaching {
+                upstreamRequest = try caching.upstreamRequest(for: request, model: route.model, endpoint: slot.endpoint,
+                                                              stream: request.stream,
+                                                              cached: (cached.name, cached.messageCount))
             } else {
                 upstreamRequest = try slot.adapter.upstreamRequest(
                     for: request, model: route.model, endpoint: slot.endpoint, stream: request.stream)
             }
         } catch {
-            refused(error)
+            feed(.attemptRefused(error))
             return
         }
-        attemptsOnRoute += 1
-        totalAttempts += 1
         let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
                                   upstreamRequest: upstreamRequest, request: request)
         if request.stream {
-            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds, encoder: encoder,
-                                  secrets: secrets, endsResponse: !streamContinues) { [self] in
-                attemptFinished($0, slot: slot)
-            }
+            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
+                                  encoder: encoder, secrets: secrets,
+                                  endsResponse: !streamContinues) { [self] in attemptFinished($0) }
             current = relay
             relay.start()
         } else {
             let collector = ChatCollector(writer: writer, attempt: attempt, encoder: encoder,
-                                          secrets: secrets) { [self] in
-                attemptFinished($0, slot: slot)
-            }
+                                          secrets: secrets) { [self] in attemptFinished($0) }
             current = collector
             collector.start()
         }
     }
 
-    private func attemptFinished(_ reported: ChatOutcome, slot: ProviderSlot) {
+    private func attemptFinished(_ reported: ChatOutcome) {
         current = nil
         let (outcome, estimated) = settleUsage(reported)
-        releaseProviderSlot(outcome)
-        switch outcome.result {
-        case .completed(let usage, let finish):
-            record(status: 200, usage: usage, finish: finish, outcome: outcome, estimated: estimated)
-        case .cancelled(let usage):
-            record(status: 499, usage: usage, finish: .cancelled, outcome: outcome, estimated: estimated)
-        case .failedBeforeFirstByte(let failure):
-            logFailure(failure, provider: slot.adapter.name)
-            if writer.isClosed {
-                record(status: 499, usage: .zero, finish: .cancelled, outcome: outcome)
-                return
-            }
-            if let key = cacheKeyInUse, !cacheRecreated, [400, 403, 404].contains(failure.error.status) {
-                // Gemini no longer knows the entry (expired early, deleted): recreate it once.
-                contextCaches?.forget(key)
-                cacheKeyInUse = nil
-                cacheRecreated = true
-                attempt()
-                return
-            }
-            if failure.retryable, !outcome.sentToClient, slot.retry.allowsRetry(afterAttempts: attemptsOnRoute),
-               let delay = slot.retry.delay(afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
-                                            random: Double.random(in: 0..<1, using: &random)) {
-                // The request's deadline is the provider's first-byte budget: a retry that
-                // could not start within it is not worth the client's wait. A provider hint
-                // beyond the retry's `max_wait_ms` gave no delay: fallback or the error now.
-                let elapsed = Double(EventLoop.monotonicNanoseconds() - startedNanos) / 1e9
-                if elapsed + delay < slot.endpoint.firstByteTimeout {
-                    waitThenAttempt(seconds: delay)
-                    return
-                }
-            }
-            if isProviderFault(failure.error), routeIndex + 1 < routes.count {
-                providerFailure = failure.error
-                routeIndex += 1
-                attemptsOnRoute = 0
-                attempt()
-                return
-            }
-            finishWithError(failure.error)
-        }
-    }
-
-    /// The route's provider cannot take this request as asked (a field it has no equivalent
-    /// of). On the first route that is the client's answer: a 400 naming the field and the
-    /// provider, with no fallback tried (the request, not the provider, is at fault). On a
-    /// fallback, reached only because earlier routes failed, the route is skipped, and when
-    /// none is left the client hears the earlier failure, which is why it got no answer.
-    private func refused(_ error: GatewayError) {
-        if let (limiter, ticket) = providerTicket {
-            providerTicket = nil
-            limiter.complete(ticket: ticket, actualTokens: 0)
-        }
-        guard let earlier = providerFailure, error.status == 400 else {
-            finishWithError(error)
-            return
-        }
-        Self.logger.info("fallback skipped: its provider cannot take the request", metadata: [
-            "request_id": "\(writer.requestId)", "route": "\(route.name)", "reason": "\(error.message)",
-        ])
-        guard routeIndex + 1 < routes.count else {
-            finishWithError(earlier)
-            return
-        }
-        routeIndex += 1
-        attemptsOnRoute = 0
-        attempt()
+        lastUpstreamHeaders = outcome.upstreamHeaders
+        // A failure that finds the response over (a cancelled loop's) ends the request as cancelled.
+        if case .failedBeforeFirstByte = outcome.result, writer.isClosed { feed(.clientClosed) }
+        feed(.attemptFinished(outcome, usageEstimated: estimated, now: Self.now(),
+                              jitter: Double.random(in: 0..<1, using: &random)))
     }
 
     /// A cut stream's usage with what the provider did not report estimated (`UsageEstimate`).
@@ -336,7 +271,8 @@ final class ChatExecution: @unchecked Sendable {
         var settled = outcome
         switch outcome.result {
         case .completed(let usage, let finish):
-            let (usage, estimated) = UsageEstimate.settle(usage, cut: finish == .error, deliveredBytes: outcome.deliveredBytes,
+            let (usage, estimated) = UsageEstimate.settle(usage, cut: finish == .error,
+                                                          deliveredBytes: outcome.deliveredBytes,
                                                           inputTokens: UsageEstimate.inputTokens(of: request))
             settled.result = .completed(usage: usage, finish: finish)
             return (settled, estimated)
@@ -350,56 +286,34 @@ final class ChatExecution: @unchecked Sendable {
         }
     }
 
-    /// Provider trouble (5xx, 429, timeouts) moves on to a fallback; a client-fault 4xx would
-    /// fail the same way anywhere, so it goes straight back to the client.
-    private func isProviderFault(_ error: GatewayError) -> Bool {
-        error.status >= 500 || error.status == 429
-    }
-
-    private func waitThenAttempt(seconds: Double) {
-        writer.onClose = { [self] in
-            if let timer = backoffTimer { writer.loop.cancel(timer) }
-            backoffTimer = nil
-            record(status: 499, usage: .zero, finish: .cancelled, outcome: nil)
-        }
-        backoffTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: seconds)) { [self] in
-            backoffTimer = nil
-            writer.onClose = nil
-            attempt()
-        }
-    }
-
-    /// The operator's view of a failed attempt, retried or not. The message goes as the
-    /// provider wrote it: the log handler scrubs every line with the live secrets.
-    private func logFailure(_ failure: UpstreamFailure, provider: String) {
-        Self.logger.log(level: failure.error.status >= 500 ? .warning : .info, "upstream attempt failed", metadata: [
-            "request_id": "\(writer.requestId)", "provider": "\(provider)", "status": "\(failure.error.status)",
-            "retryable": "\(failure.retryable)", "message": "\(failure.error.message)",
-        ])
-    }
-
-    static let logger = Logger(label: "switchboard.upstream")
+    // MARK: The end
 
     /// Every error this request ends with, whoever made it, is scrubbed here: the one exit to
     /// the client (and to the loop that may write it as an event).
-    private func finishWithError(_ unscrubbed: GatewayError) {
+    private func respond(_ unscrubbed: GatewayError) {
         let error = secrets.scrub(unscrubbed)
         var headers = HTTPHeaders()
         for header in error.headers { headers.add(header.name, header.value) }
-        writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId), headers: headers)
-        record(status: error.status, usage: .zero, finish: nil, outcome: nil, error: error)
+        writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId),
+                           headers: headers)
     }
 
-    private func record(status: Int, usage: Usage, finish: FinishReason?, outcome: ChatOutcome?, error: GatewayError? = nil,
-                        estimated: Bool = false) {
+    private func finish(_ record: ExecutionStateMachine.Record) {
+        // Before the record: a chat loop's next step may install its own close handler.
+        writer.onClose = nil
+        let route = routes[record.route]
+        let attempted = record.attempts > 0
         onComplete(ChatRecord(
             requestId: writer.requestId,
             requestedModel: routes.first?.name ?? request.model,
-            provider: totalAttempts > 0 ? route.provider : nil,
-            model: totalAttempts > 0 ? route.model : nil,
-            status: status, usage: usage, finishReason: finish, attempts: totalAttempts,
-            fallbackUsed: routeIndex > 0 ? route.name : nil,
-            firstTokenNanos: outcome?.firstTokenNanos,
-            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, error: error, usageEstimated: estimated))
+            provider: attempted ? route.provider : nil,
+            model: attempted ? route.model : nil,
+            status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
+            fallbackUsed: record.route > 0 ? route.name : nil,
+            firstTokenNanos: record.firstTokenNanos,
+            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, error: record.error.map { secrets.scrub($0) },
+            usageEstimated: record.usageEstimated))
     }
+
+    static let logger = Logger(label: "switchboard.upstream")
 }

@@ -66,9 +66,3 @@ extension GatewayError {
         }
     }
 }
-
-extension GatewayError {
-    /// Transport failures are worth another attempt, except our own overload: retrying would
-    /// only ask for another descriptor we do not have.
-    var isRetryableTransport: Bool { type != .overloaded }
-}

@@ -22,7 +22,7 @@ import Upstream
 ///   upstream after the first byte.
 /// - Each upstream chunk's events are written with one `write` before the next chunk is read;
 ///   above the connection's high-water mark the transfer is paused until the client drains.
-final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
+final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     private let writer: ResponseWriter
     private let attempt: ChatAttempt
     private let decoder: any ProviderStreamDecoder
@@ -70,7 +70,6 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     /// Starts the upstream transfer. Failures before the first byte are reported through
     /// `onFinish` with `sentToClient == false`, so the caller may retry or fall back.
     func start() {
-        writer.onClose = { [weak self] in self?.clientDisconnected() }
         transfer = UpstreamClient.forLoop(writer.loop).start(attempt.upstreamRequest, delegate: self)
     }
 
@@ -161,8 +160,9 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         if firstTokenNanos == nil, event.isContent { firstTokenNanos = EventLoop.monotonicNanoseconds() }
         deliveredBytes &+= event.contentBytes
         if case .error(let streamError) = event {
-            // After the first byte the error goes out as an event: this is its exit.
-            logStreamError(streamError)
+            // After the first byte the error goes out as an event: this is its exit. A cut
+            // is logged as one where it is found.
+            if !cut { logStreamError(streamError) }
             encoder.encode(.error(secrets.scrub(streamError)), into: &out)
             return
         }
@@ -172,6 +172,8 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     private var lastUsage: Usage?
+    /// The stream was cut after start (a transport failure, no end marker).
+    private var cut = false
     private var deliveredBytes = 0
     private var lastFinish: FinishReason?
 
@@ -207,9 +209,15 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
             finish(.failedBeforeFirstByte(UpstreamFailure(
                 error: GatewayError(status: 502, type: .upstreamError, message: error.message,
                                     provider: attempt.adapter.name),
-                retryable: true, retryAfterSeconds: nil)))
+                retryable: Retryability.isRetryable(status: 502), retryAfterSeconds: nil)))
             return
         }
+        // Cut after the answer began: the client gets the error event, the usage so far, `done`.
+        ChatExecution.logger.warning("upstream stream cut after start", metadata: [
+            "request_id": "\(writer.requestId)", "provider": "\(attempt.adapter.name)", "status": "\(error.status)",
+            "delivered_bytes": "\(deliveredBytes)", "message": "\(error.message)",
+        ])
+        cut = true
         emit(.error(error))
         emit(.usage(decoder.usageSoFar))
         emit(.done(.error, providerFinishReason: nil))
@@ -218,8 +226,9 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
     private func failTransport(_ error: TransportError) {
         let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
         if !headersSent {
-            finish(.failedBeforeFirstByte(UpstreamFailure(error: gatewayError, retryable: gatewayError.isRetryableTransport,
-                                                          retryAfterSeconds: nil)))
+            finish(.failedBeforeFirstByte(UpstreamFailure(
+                error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
+                retryAfterSeconds: nil)))
             return
         }
         endWithError(StreamError(type: gatewayError.type.rawValue, message: gatewayError.message,
@@ -234,7 +243,8 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         finish(.completed(usage: lastUsage ?? decoder.usageSoFar, finish: lastFinish ?? .stop))
     }
 
-    private func clientDisconnected() {
+    /// The execution's cancellation (the client went away, or its chat loop was cancelled).
+    func cancel() {
         guard !finished else { return }
         transfer?.cancel()
         transfer = nil
@@ -247,7 +257,6 @@ final class ChatRelay: UpstreamDelegate, @unchecked Sendable {
         if let timer = keepAliveTimer { writer.loop.cancel(timer) }
         keepAliveTimer = nil
         writer.onWritable = nil
-        writer.onClose = nil
         onFinish(ChatOutcome(result: outcome, sentToClient: headersSent,
                              firstTokenNanos: firstTokenNanos.map { $0 - startedNanos },
                              totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, upstreamHeaders: upstreamHeaders,

@@ -3,16 +3,19 @@ import Providers
 import Reactor
 import Upstream
 
-/// One `cachedContents` create call on the request's loop: collects the answer and reports
-/// the entry's name and expiry, or nil when the provider refused (the request then goes
-/// uncached). Loop-confined.
+/// One context-cache create call (Gemini's `cachedContents`) on the request's loop: collects
+/// the answer and reports the entry's name and expiry, or nil when the provider refused (the
+/// request then goes uncached). Loop-confined.
 final class ContextCacheCreation: UpstreamDelegate, @unchecked Sendable {
     private var status = 0
     private var body: [UInt8] = []
+    private let caching: any ContextCaching
     private let onDone: ((name: String, expiresMillis: Int64)?) -> Void
     private(set) var transfer: UpstreamTransfer?
 
-    init(onDone: @escaping ((name: String, expiresMillis: Int64)?) -> Void) {
+    /// `caching` reads the provider's answer.
+    init(caching: any ContextCaching, onDone: @escaping ((name: String, expiresMillis: Int64)?) -> Void) {
+        self.caching = caching
         self.onDone = onDone
     }
 
@@ -34,6 +37,6 @@ final class ContextCacheCreation: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidComplete(_ error: TransportError?) {
         transfer = nil
-        onDone(error == nil && status == 200 ? GeminiCachePlan.created(body) : nil)
+        onDone(error == nil && status == 200 ? caching.createdContextCache(body) : nil)
     }
 }

@@ -8,17 +8,15 @@ import HTTPTypes
 /// - Client-fault 4xx (bad request, not found, too large…) pass through with the provider's
 ///   status and message.
 /// - 401/403 from a provider mean *our* credentials are wrong: a 502, not the client's 401.
-/// - 429 stays 429 (retryable; `Retry-After` kept), 408/409/5xx/529 are retryable and end as
-///   503 `upstream_unavailable` once retries are spent (a provider's 408 or 409 is about its
-///   own state, not the client's request); anything else odd is a 502.
+/// - 429 stays 429 (`Retry-After` kept), 408/409/5xx end as 503 `upstream_unavailable` once
+///   retries are spent (a provider's 408 or 409 is about its own state, not the client's
+///   request); anything else odd is a 502. Which of them are retried is `Retryability`'s rule.
 public enum UpstreamErrorMapping {
-    public static let retryableStatuses: Set<Int> = [408, 409, 429, 500, 502, 503, 504, 529]
-
     public static func failure(provider: String, status: Int, message: String, headers: HTTPHeaders,
                                retryAfter: Double? = nil, retryableOverride: Bool? = nil,
                                param: String? = nil) -> UpstreamFailure {
         let hint = retryAfter ?? RetryHints.retryAfter(headers)
-        var retryable = retryableStatuses.contains(status)
+        var retryable = Retryability.isRetryable(status: status)
         if let override = retryableOverride { retryable = override }
         if let should = RetryHints.header("x-should-retry", headers) { retryable = should == "true" }
         let text = "\(provider): \(message)"
@@ -50,7 +48,6 @@ public enum UpstreamErrorMapping {
     /// the provider.
     public static func failure(beforeContent event: StreamError) -> UpstreamFailure {
         let error: GatewayError
-        var retryable = true
         switch event.status {
         case 429:
             error = GatewayError.rateLimited(event.message, retryAfterSeconds: 1, provider: event.provider)
@@ -60,11 +57,13 @@ public enum UpstreamErrorMapping {
         case 400..<500:
             error = GatewayError(status: event.status, type: GatewayErrorType(rawValue: event.type) ?? .invalidRequest,
                                  message: event.message, provider: event.provider)
-            retryable = false
         default:
             error = GatewayError(status: 502, type: .upstreamError, message: event.message, provider: event.provider)
         }
-        return UpstreamFailure(error: error, retryable: retryable, retryAfterSeconds: nil)
+        // By the status the client would see: a stream's own breakage (502) is retried as a cut
+        // transfer is, a client-fault 4xx is not.
+        return UpstreamFailure(error: error, retryable: Retryability.isRetryable(status: error.status),
+                               retryAfterSeconds: nil)
     }
 
     /// The provider's rate-limit state in the `x-ratelimit-*` spelling a client of the gateway
