@@ -13,7 +13,7 @@ import Synchronization
 /// Loop-confined: use only on `loop`. One per loop (`forLoop`).
 public final class UpstreamClient: @unchecked Sendable {
     public let loop: EventLoop
-    private let multi: UnsafeMutableRawPointer
+    private var multi: UnsafeMutableRawPointer
     private var transfers: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
     /// Every upstream socket in the loop's epoll, with the events it is registered for.
     private var watched: [Int32: IOEvents] = [:]
@@ -54,6 +54,10 @@ public final class UpstreamClient: @unchecked Sendable {
         CurlGlobal.ensure()
         self.loop = loop
         multi = curl_multi_init()!
+        configureMulti()
+    }
+
+    private func configureMulti() {
         let me = Unmanaged.passUnretained(self).toOpaque()
         sb_multi_setopt_socket_cb(multi) { _, socket, what, user, _ in
             Unmanaged<UpstreamClient>.fromOpaque(user!).takeUnretainedValue().curlWantsSocket(socket, what)
@@ -92,6 +96,21 @@ public final class UpstreamClient: @unchecked Sendable {
     /// tens of KB): after a burst they are memory nobody uses.
     public func shedSpareHandles(keeping: Int) {
         while spareHandles.count > max(0, keeping), let easy = spareHandles.popLast() { curl_easy_cleanup(easy) }
+    }
+
+    /// Closes the connection pool a burst left behind when nothing is in flight and more than
+    /// `keepingAtMost` idle connections sit in it (curl has no call to shrink a pool: a fresh
+    /// multi handle is the way). The next request pays one connect; a steady load never gets here.
+    public func shedIdleConnections(keepingAtMost limit: Int) {
+        guard transfers.isEmpty, pendingRemovals.isEmpty, parked.count > max(0, limit) else { return }
+        if let curlTimer { loop.cancel(curlTimer) }
+        curlTimer = nil
+        curl_multi_cleanup(multi)   // closes every pooled socket through `curlClosesSocket`
+        for fd in watched.keys { loop.unwatch(fd: fd) }
+        watched.removeAll()
+        parked.removeAll()
+        multi = curl_multi_init()!
+        configureMulti()
     }
 
     /// Spare easy handles kept for the next transfers (for tests).

@@ -267,3 +267,42 @@ struct UpstreamSpareHandleTests {
         } == 8)
     }
 }
+
+@Suite("Upstream pool shedding", .serialized)
+struct UpstreamPoolSheddingTests {
+    @Test func anIdlePoolLargerThanTheLimitIsClosedAndTheNextTransferConnectsAfresh() throws {
+        let upstream = try TestUpstream()
+        let collectors = (0..<20).map { _ in
+            upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
+        }
+        for c in collectors { #expect(c.done.wait(timeout: .now() + 20) == .success) }
+        let (parkedBefore, parkedAfter) = upstream.onLoop { loop -> (Int, Int) in
+            for c in collectors { c.transfer = nil }
+            let client = UpstreamClient.forLoop(loop)
+            let before = client.parkedSockets
+            client.shedIdleConnections(keepingAtMost: 4)
+            return (before, client.parkedSockets)
+        }
+        #expect(parkedBefore == 20)
+        #expect(parkedAfter == 0)
+        // The server sees the pooled connections go.
+        let deadline = Date().addingTimeInterval(10)
+        while upstream.server.openConnections > 0 && Date() < deadline { usleep(2_000) }
+        #expect(upstream.server.openConnections == 0)
+        let next = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "2")], body: []))
+        #expect(next.done.wait(timeout: .now() + 10) == .success)
+        #expect(next.body == "chunk0;chunk1;")
+    }
+
+    @Test func aPoolWithinTheLimitIsKept() throws {
+        let upstream = try TestUpstream()
+        let first = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "1")], body: []))
+        #expect(first.done.wait(timeout: .now() + 10) == .success)
+        let parked = upstream.onLoop { loop -> Int in
+            first.transfer = nil
+            UpstreamClient.forLoop(loop).shedIdleConnections(keepingAtMost: 4)
+            return UpstreamClient.forLoop(loop).parkedSockets
+        }
+        #expect(parked == 1)
+    }
+}

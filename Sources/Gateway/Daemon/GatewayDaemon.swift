@@ -128,7 +128,13 @@ public final class GatewayDaemon: Sendable {
         let server = self.server, logger = self.logger
         let loops = group.loops
         MemoryReturn.start(on: group.loops[0], openConnections: { server.openConnections }, shed: {
-            for loop in loops { loop.execute { UpstreamClient.forLoop(loop).shedSpareHandles(keeping: 8) } }
+            for loop in loops {
+                loop.execute {
+                    let client = UpstreamClient.forLoop(loop)
+                    client.shedSpareHandles(keeping: 8)
+                    client.shedIdleConnections(keepingAtMost: 64)
+                }
+            }
         }) { nanos, released in
             logger.debug("memory trimmed after load dropped", metadata: [
                 "trim_ms": "\(Double(nanos / 1000) / 1000)", "released": "\(released)",
