@@ -76,7 +76,9 @@ let package = Package(
         .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON", "HTTPTypes"]),
         .testTarget(name: "HTTPTypesTests", dependencies: ["HTTPTypes"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: [
+            "HTTPServer", "Reactor", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"],
                     exclude: ["Golden"]),
