@@ -80,8 +80,9 @@ let package = Package(
             "HTTPServer", "Reactor", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
-        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"],
-                    exclude: ["Golden"]),
+        .testTarget(name: "ProvidersTests", dependencies: [
+            "Providers", "ChatModel", "JSON", "SSE", "HTTPTypes", "TestSupport",
+        ], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "ChatModel", "JSON", "HTTPTypes", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: [
