@@ -49,15 +49,22 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         }
         if allowed.isEmpty {
             writer.routeLabel = "unmatched"
-            writer.respondJSON(status: 404, body: errorBody(type: "not_found", message: "no route for \(request.path)",
-                                                            requestId: writer.requestId))
+            writer.respondJSON(
+                status: 404,
+                body: errorBody(
+                    type: "not_found", message: "no route for \(request.path)",
+                    requestId: writer.requestId))
         } else {
             writer.routeLabel = "method_not_allowed"
             var headers = HTTPHeaders()
             headers.add("Allow", allowed.joined(separator: ", "))
-            writer.respondJSON(status: 405, body: errorBody(type: "invalid_request",
-                                                            message: "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: " or "))",
-                                                            requestId: writer.requestId), headers: headers)
+            writer.respondJSON(
+                status: 405,
+                body: errorBody(
+                    type: "invalid_request",
+                    message:
+                        "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: " or "))",
+                    requestId: writer.requestId), headers: headers)
         }
     }
 

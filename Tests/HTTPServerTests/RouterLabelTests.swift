@@ -18,8 +18,10 @@ private final class LabelledServer: @unchecked Sendable {
         group = try EventLoopGroup(count: 1)
         group.start()
         let router = Router()
-        for (method, pattern) in [("GET", "/v1/models"), ("GET", "/v1/loops/{id}"),
-                                  ("POST", "/v1/loops/{id}/tool_results")] {
+        for (method, pattern) in [
+            ("GET", "/v1/models"), ("GET", "/v1/loops/{id}"),
+            ("POST", "/v1/loops/{id}/tool_results"),
+        ] {
             router.add(method, pattern) { _, _, writer in
                 writer.respondJSON(status: 200, body: Array("{}".utf8))
             }
@@ -49,7 +51,8 @@ private final class LabelledServer: @unchecked Sendable {
             }
         }
         guard connected == 0 else { throw POSIXFailure(call: "connect") }
-        let head = Array("\(method) \(path) HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+        let head = Array(
+            "\(method) \(path) HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
         guard send(fd, head, head.count, 0) == head.count else { throw POSIXFailure(call: "send") }
         guard recorder.recorded.wait(timeout: .now() + 10) == .success else { return nil }
         return recorder.records.withLock { $0.last?.route }

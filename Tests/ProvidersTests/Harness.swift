@@ -37,19 +37,18 @@ struct ProviderHarness<Adapter: ProviderAdapter>: Sendable {
 /// The harnesses the provider suites share, and what they do with any provider's output.
 enum Harness {
     static let openAI = ProviderHarness("openai", adapter: OpenAIAdapter(), model: "gpt-test")
-    static let anthropic = ProviderHarness("anthropic", adapter: AnthropicAdapter(clock: { 1_700_000_000 }),
-                                           model: "claude-test")
-    static let gemini = ProviderHarness("gemini", adapter: GeminiAdapter(clock: { 1_700_000_000 }, idPrefix: { "t" }),
-                                        model: "gemini-test")
+    static let anthropic = ProviderHarness(
+        "anthropic", adapter: AnthropicAdapter(clock: { 1_700_000_000 }), model: "claude-test")
+    static let gemini = ProviderHarness(
+        "gemini", adapter: GeminiAdapter(clock: { 1_700_000_000 }, idPrefix: { "t" }), model: "gemini-test")
 
     /// The unified events in unified SSE `text` (undecodable events left out).
     static func events(_ text: String) -> [StreamEvent] {
         var out: [StreamEvent] = []
         var sse = SSEDecoder()
         sse.feed(Array(text.utf8)) { e in
-            if let data = try? JSONValue.parse(e.data), let event = StreamEvent.decode(name: e.event ?? "", data: data) {
-                out.append(event)
-            }
+            guard let data = try? JSONValue.parse(e.data) else { return }
+            if let event = StreamEvent.decode(name: e.event ?? "", data: data) { out.append(event) }
         }
         return out
     }
@@ -60,8 +59,10 @@ enum Harness {
     static let adapters: [String: any ProviderAdapter] = [
         "openai": OpenAIAdapter(), "anthropic": AnthropicAdapter(clock: { 1 }), "gemini": GeminiAdapter(clock: { 1 }),
     ]
-    static let schema: JSONValue = ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"],
-                                    "additionalProperties": false]
+    static let schema: JSONValue = [
+        "type": "object", "properties": ["city": ["type": "string"]], "required": ["city"],
+        "additionalProperties": false,
+    ]
 
     static func request(_ change: (inout ChatRequest) -> Void = { _ in }) -> ChatRequest {
         var request = ChatRequest(model: "m", messages: [.text(.user, "hi")])
@@ -78,7 +79,8 @@ enum Harness {
 
     /// The upstream body `provider` makes of `request`.
     static func body(_ provider: String, _ request: ChatRequest, model: String = "m") throws -> JSONValue {
-        let upstream = try adapters[provider]!.upstreamRequest(for: request, model: model, endpoint: endpoint, stream: true)
+        let upstream = try adapters[provider]!.upstreamRequest(
+            for: request, model: model, endpoint: endpoint, stream: true)
         return try JSONValue.parse(upstream.body)
     }
 
