@@ -29,7 +29,7 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
                 --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
-.PHONY: all setup setup-test build release run test contract bench bench-tools bench-check bench-record install clean \
+.PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record install clean \
         fuzz fuzz-build fuzz-smoke
 
 all: build
@@ -57,7 +57,14 @@ release: setup
 run: build
 	$(SWIFT) run --skip-build switchboard serve
 
+# swift-format (.swift-format) in strict mode and lines of at most 120 columns, over the Swift files
+# under LINT_PATHS. scripts/format-all.sh formats them all.
+LINT_PATHS ?= Package.swift Sources Tests Fuzzing
+lint:
+	@SWIFT=$(SWIFT) scripts/lint.sh $(LINT_PATHS)
+
 test: setup-test build
+	@$(MAKE) --no-print-directory lint
 	$(SWIFT) test
 	$(MAKE) --no-print-directory fuzz-smoke
 	.venv/bin/python Tests/Contract/run_schemathesis.py .build/debug/switchboard

@@ -76,10 +76,13 @@ let package = Package(
         .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON", "HTTPTypes"]),
         .testTarget(name: "HTTPTypesTests", dependencies: ["HTTPTypes"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTPServerTests", dependencies: [
+            "HTTPServer", "Reactor", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
-        .testTarget(name: "ProvidersTests", dependencies: ["Providers", "ChatModel", "JSON", "SSE", "HTTPTypes"],
-                    exclude: ["Golden"]),
+        .testTarget(name: "ProvidersTests", dependencies: [
+            "Providers", "ChatModel", "JSON", "SSE", "HTTPTypes", "TestSupport",
+        ], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "ChatModel", "JSON", "HTTPTypes", "Providers", "TestSupport",

@@ -33,7 +33,6 @@ let pipelineTargets: Set<String> = ["chat-request", "openai-front-door", "anthro
 
 let package = Package(
     name: "switchboard-fuzz",
-    platforms: [.macOS(.v14)],
     dependencies: [.package(name: switchboard, path: "..")],
     targets: [
         .target(name: "FuzzSupport"),

@@ -2,30 +2,38 @@ import HTTPTypes
 
 /// Routes by method and path pattern (`/v1/loops/{id}`); unknown paths get 404, known paths
 /// with another method 405 with `Allow`, both as SPEC §5 JSON errors.
+///
+/// The router names the metrics route label: a matched request is labelled with its route's
+/// pattern (`/v1/loops/{id}`, never the concrete path, so label cardinality stays bounded), an
+/// unknown path `unmatched`, a known path with another method `method_not_allowed`.
 public final class Router: HTTPHandler, @unchecked Sendable {
     public typealias Handler = @Sendable (HTTPRequest, [String: String], ResponseWriter) -> Void
 
     private struct Route {
         var method: String
+        /// The pattern as added: the route's metrics label.
+        var pattern: String
         var segments: [Substring]
         var handler: Handler
     }
 
     private var routes: [Route] = []
     /// Routes without parameters by "METHOD path": the common case found with one hash.
-    private var exact: [String: Handler] = [:]
+    private var exact: [String: Route] = [:]
 
     public init() {}
 
-    /// Adds a route. Call before serving.
+    /// Adds a route. Call before serving. Requests it matches carry `pattern` as their route label.
     public func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, segments: pattern.split(separator: "/"), handler: handler))
-        if !pattern.contains("{") { exact[method + " " + pattern] = handler }
+        let route = Route(method: method, pattern: pattern, segments: pattern.split(separator: "/"), handler: handler)
+        routes.append(route)
+        if !pattern.contains("{") { exact[method + " " + pattern] = route }
     }
 
     public func handle(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        if let handler = exact[request.method + " " + request.path] {
-            handler(request, [:], writer)
+        if let route = exact[request.method + " " + request.path] {
+            writer.routeLabel = route.pattern
+            route.handler(request, [:], writer)
             return
         }
         let segments = request.path.split(separator: "/")
@@ -33,6 +41,7 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         for route in routes {
             guard let params = match(route.segments, segments) else { continue }
             if route.method == request.method {
+                writer.routeLabel = route.pattern
                 route.handler(request, params, writer)
                 return
             }
@@ -40,15 +49,22 @@ public final class Router: HTTPHandler, @unchecked Sendable {
         }
         if allowed.isEmpty {
             writer.routeLabel = "unmatched"
-            writer.respondJSON(status: 404, body: errorBody(type: "not_found", message: "no route for \(request.path)",
-                                                            requestId: writer.requestId))
+            writer.respondJSON(
+                status: 404,
+                body: errorBody(
+                    type: "not_found", message: "no route for \(request.path)",
+                    requestId: writer.requestId))
         } else {
             writer.routeLabel = "method_not_allowed"
             var headers = HTTPHeaders()
             headers.add("Allow", allowed.joined(separator: ", "))
-            writer.respondJSON(status: 405, body: errorBody(type: "invalid_request",
-                                                            message: "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: " or "))",
-                                                            requestId: writer.requestId), headers: headers)
+            writer.respondJSON(
+                status: 405,
+                body: errorBody(
+                    type: "invalid_request",
+                    message:
+                        "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: " or "))",
+                    requestId: writer.requestId), headers: headers)
         }
     }
 

@@ -33,14 +33,7 @@ struct DescriptorLimitEndToEndTests {
                                             wrapper: Self.prlimit(soft: 100, hard: 100))
         #expect(try Self.metric(daemon, "switchboard_connection_cap") == 18)
         #expect(daemon.log().contains("limited by file descriptors"))
-        var held: [RawClient] = []
-        for _ in 0..<18 {
-            let client = try RawClient(port: daemon.port)
-            // A served request proves the connection was accepted and counted.
-            client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(statusCodes(in: client.read(until: "\"ok\"}")) == [200])
-            held.append(client)
-        }
+        let held = try RawClient.held(18, port: daemon.port)
         let extra = try RawClient(port: daemon.port)
         let text = extra.readToEnd()
         #expect(statusCodes(in: text) == [503], "\(text)")

@@ -171,14 +171,7 @@ struct ServerEndToEndTests {
 
     @Test func connectionsBeyondTheLimitGetA503() throws {
         let (daemon, _) = try Launch.daemon(yaml: "server: {max_connections: 4, idle_timeout_s: 30}")
-        var held: [RawClient] = []
-        for _ in 0..<4 {
-            let client = try RawClient(port: daemon.port)
-            // An answered request proves the server accepted and counted the connection.
-            client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(statusCodes(in: client.read(until: "\"ok\"}")) == [200])
-            held.append(client)
-        }
+        let held = try RawClient.held(4, port: daemon.port)
         let extra = try RawClient(port: daemon.port)
         let text = extra.readToEnd()
         #expect(statusCodes(in: text) == [503])

@@ -5,36 +5,22 @@ import SSE
 import Testing
 @testable import Providers
 
-enum AnthropicHarness {
-    static let fixtures = OpenAIHarness.fixtures.deletingLastPathComponent().appendingPathComponent("anthropic")
-    static let goldens = OpenAIHarness.goldens.deletingLastPathComponent().appendingPathComponent("anthropic")
-    static let adapter = AnthropicAdapter(clock: { 1_700_000_000 })
-
-    static func unified(_ input: [UInt8], splits: [Int] = []) -> String {
-        StreamDriver.unified(adapter.makeStreamDecoder(model: "claude-test"), input, splits: splits)
-    }
-
-    static func stream(_ events: [(String, String)]) -> [UInt8] {
-        Array(events.map { "event: \($0.0)\ndata: \($0.1)\n\n" }.joined().utf8)
-    }
-}
-
 @Suite("Anthropic adapter: stream goldens")
 struct AnthropicGoldenTests {
     @Test(arguments: ["messages-stream-text.docs", "messages-stream-thinking.docs", "messages-stream-tool-use.docs",
                       "messages-stream-error-overloaded.docs"])
     func fixtureMatchesGoldenAtEverySplit(name: String) throws {
-        let input = Array(try Data(contentsOf: AnthropicHarness.fixtures.appendingPathComponent("\(name).sse")))
-        let whole = AnthropicHarness.unified(input)
-        let url = AnthropicHarness.goldens.appendingPathComponent("\(name).events")
+        let input = Array(try Data(contentsOf: Harness.anthropic.fixtures.appendingPathComponent("\(name).sse")))
+        let whole = Harness.anthropic.unified(input)
+        let url = Harness.anthropic.goldens.appendingPathComponent("\(name).events")
         if ProcessInfo.processInfo.environment["SWITCHBOARD_RECORD_GOLDEN"] == "1" {
             try whole.write(to: url, atomically: true, encoding: .utf8)
         }
         #expect(whole == (try String(contentsOf: url, encoding: .utf8)))
-        #expect(AnthropicHarness.unified(input, splits: Array(0...input.count)) == whole)
+        #expect(Harness.anthropic.unified(input, splits: Array(0...input.count)) == whole)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20 {
-            #expect(AnthropicHarness.unified(input, splits: (0..<4).map { _ in Int.random(in: 0...input.count, using: &generator) }) == whole)
+            #expect(Harness.anthropic.unified(input, splits: (0..<4).map { _ in Int.random(in: 0...input.count, using: &generator) }) == whole)
         }
     }
 }
@@ -42,7 +28,7 @@ struct AnthropicGoldenTests {
 @Suite("Anthropic adapter: streams, requests, errors")
 struct AnthropicMappingTests {
     @Test func usageIsTakenNotAddedAndCacheCountsAsInput() {
-        let input = AnthropicHarness.stream([
+        let input = Harness.anthropic.stream([
             ("message_start", #"{"type":"message_start","message":{"id":"msg_1","model":"claude-x","usage":{"input_tokens":5,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":1}}}"#),
             ("ping", #"{"type": "ping"}"#),
             ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_a","name":"f","input":{}}}"#),
@@ -56,7 +42,7 @@ struct AnthropicMappingTests {
             ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":30}}"#),
             ("message_stop", #"{"type":"message_stop"}"#),
         ])
-        let events = OpenAIHarness.events(AnthropicHarness.unified(input))
+        let events = Harness.events(Harness.anthropic.unified(input))
         #expect(events.contains(.toolCall(index: 0, id: "toolu_a", name: "f", arguments: .object(JSONObject()))))
         #expect(events.contains(.toolCall(index: 1, id: "toolu_b", name: "g", arguments: ["x": 1])))
         #expect(events.filter { if case .usage = $0 { return true }; return false }
@@ -65,7 +51,7 @@ struct AnthropicMappingTests {
     }
 
     @Test func thinkingSignatureAndRedactedBlocksStreamAndGoBackByteExact() throws {
-        let input = AnthropicHarness.stream([
+        let input = Harness.anthropic.stream([
             ("message_start", #"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":3,"output_tokens":1}}}"#),
             ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}"#),
             ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me see."}}"#),
@@ -76,7 +62,7 @@ struct AnthropicMappingTests {
             ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":9}}"#),
             ("message_stop", #"{"type":"message_stop"}"#),
         ])
-        let events = OpenAIHarness.events(AnthropicHarness.unified(input))
+        let events = Harness.events(Harness.anthropic.unified(input))
         #expect(events.contains(.thinkingSignature("anthropic:EqQBCgIYAhIM+/==")))
         #expect(events.contains(.thinkingRedacted("EmwKAhgBEgy3va")))
         // The next turn sends both blocks back unchanged; unsigned thinking is dropped.
@@ -87,7 +73,7 @@ struct AnthropicMappingTests {
             Message(role: .assistant, content: reply.content + [.thinking(ThinkingPart(text: "from elsewhere")),
                                                                 .thinking(ThinkingPart(text: "gemini's", signature: "gemini:abc"))]),
             .text(.user, "go on")])
-        let body = try JSONValue.parse(try AnthropicHarness.adapter.upstreamRequest(
+        let body = try JSONValue.parse(try Harness.anthropic.adapter.upstreamRequest(
             for: request, model: "c", endpoint: ProviderEndpoint(baseURL: "http://x", apiKey: "k"), stream: true).body)
         #expect(body["messages"]?[1]?["content"] == [
             ["type": "thinking", "thinking": "Let me see.", "signature": "EqQBCgIYAhIM+/=="],
@@ -96,12 +82,12 @@ struct AnthropicMappingTests {
     }
 
     @Test func midStreamOverloadEndsWithErrorUsageDone() {
-        let input = AnthropicHarness.stream([
+        let input = Harness.anthropic.stream([
             ("message_start", #"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":3,"output_tokens":1}}}"#),
             ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#),
             ("error", #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
         ])
-        let events = OpenAIHarness.events(AnthropicHarness.unified(input))
+        let events = Harness.events(Harness.anthropic.unified(input))
         #expect(events.count == 5)
         guard case .error(let e) = events[2] else { Issue.record("\(events)"); return }
         // Overload is 503 upstream_unavailable, in the stream as over HTTP 529.
@@ -122,7 +108,7 @@ struct AnthropicMappingTests {
              "thinking":{"budget_tokens":500},"stop":["END"],
              "provider_options":{"anthropic":{"anthropic-beta":["b1","b2"],"top_k":3}}}
             """#))
-        let upstream = try AnthropicHarness.adapter.upstreamRequest(for: request, model: "claude-x",
+        let upstream = try Harness.anthropic.adapter.upstreamRequest(for: request, model: "claude-x",
                                                                      endpoint: ProviderEndpoint(baseURL: "http://up", apiKey: "sk-ant"), stream: true)
         #expect(upstream.url == "http://up/v1/messages")
         #expect(upstream.header("x-api-key") == "sk-ant")
@@ -146,18 +132,18 @@ struct AnthropicMappingTests {
         ]])
         var hot = request
         hot.temperature = 0.5
-        #expect(throws: GatewayError.self) { try AnthropicHarness.adapter.upstreamRequest(for: hot, model: "c", endpoint: ProviderEndpoint(baseURL: "http://up", apiKey: "k"), stream: true) }
+        #expect(throws: GatewayError.self) { try Harness.anthropic.adapter.upstreamRequest(for: hot, model: "c", endpoint: ProviderEndpoint(baseURL: "http://up", apiKey: "k"), stream: true) }
         var short = request
         short.maxTokens = 900
         do {
-            _ = try AnthropicHarness.adapter.upstreamRequest(for: short, model: "c", endpoint: ProviderEndpoint(baseURL: "http://up", apiKey: "k"), stream: true)
+            _ = try Harness.anthropic.adapter.upstreamRequest(for: short, model: "c", endpoint: ProviderEndpoint(baseURL: "http://up", apiKey: "k"), stream: true)
             Issue.record("accepted max_tokens below the budget")
         } catch { #expect(error.param == "max_tokens") }
     }
 
     @Test func errorFixturesAndNonStream() throws {
-        let adapter = AnthropicHarness.adapter
-        func fixture(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: AnthropicHarness.fixtures.appendingPathComponent(name))) }
+        let adapter = Harness.anthropic.adapter
+        let fixture = Harness.anthropic.fixture
         #expect(adapter.mapError(status: 400, headers: [], body: try fixture("error-400-invalid-request.docs.json")).error.status == 400)
         #expect(adapter.mapError(status: 401, headers: [], body: try fixture("error-401-authentication.json")).error.status == 502)
         let overloaded = adapter.mapError(status: 529, headers: [("x-should-retry", "true")], body: Array(#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#.utf8))

@@ -18,7 +18,7 @@ struct AnthropicServerToolTests {
     static let bashResult =
         #"{"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_02","content":{"type":"bash_code_execution_result","stdout":"34\n","stderr":"","return_code":0,"content":[]}}"#
 
-    static let stream = AnthropicHarness.stream([
+    static let stream = Harness.anthropic.stream([
         (
             "message_start",
             #"{"type":"message_start","message":{"id":"msg_s","model":"claude-x","content":[],"usage":{"input_tokens":2037,"output_tokens":1}}}"#
@@ -83,8 +83,8 @@ struct AnthropicServerToolTests {
         #"{"type":"server_tool_use","id":"srvtoolu_02","name":"bash_code_execution","input":{"command":"python fib.py"}}"#
 
     @Test func streamedBlocksBecomeServerToolEventsNotToolCalls() throws {
-        let whole = AnthropicHarness.unified(Self.stream)
-        let events = OpenAIHarness.events(whole)
+        let whole = Harness.anthropic.unified(Self.stream)
+        let events = Harness.events(whole)
         let tools: [ServerToolPart] = events.compactMap {
             if case .serverTool(let p) = $0 { return p }
             return nil
@@ -115,18 +115,18 @@ struct AnthropicServerToolTests {
 
     @Test func anySplitOfTheBytesGivesTheSameEvents() {
         let input = Self.stream
-        let whole = AnthropicHarness.unified(input)
-        #expect(AnthropicHarness.unified(input, splits: Array(0...input.count)) == whole)
+        let whole = Harness.anthropic.unified(input)
+        #expect(Harness.anthropic.unified(input, splits: Array(0...input.count)) == whole)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<50 {
             let splits = (0..<6).map { _ in Int.random(in: 0...input.count, using: &generator) }
-            #expect(AnthropicHarness.unified(input, splits: splits) == whole, "splits \(splits)")
+            #expect(Harness.anthropic.unified(input, splits: splits) == whole, "splits \(splits)")
         }
     }
 
     @Test func theNextTurnSendsTheBlocksBackByteExact() throws {
         var accumulator = ResponseAccumulator()
-        OpenAIHarness.events(AnthropicHarness.unified(Self.stream)).forEach { accumulator.apply($0) }
+        Harness.events(Harness.anthropic.unified(Self.stream)).forEach { accumulator.apply($0) }
         let reply = try #require(accumulator.response())
         #expect(reply.finishReason == .stop)
         let request = ChatRequest(
@@ -136,7 +136,7 @@ struct AnthropicServerToolTests {
                 .text(.user, "more"),
             ])
         let body = try JSONValue.parse(
-            try AnthropicHarness.adapter.upstreamRequest(
+            try Harness.anthropic.adapter.upstreamRequest(
                 for: request, model: "c", endpoint: ProviderEndpoint(baseURL: "http://x", apiKey: "k"), stream: true
             ).body)
         let blocks = try #require(body["messages"]?[1]?["content"]?.arrayValue)
@@ -151,7 +151,7 @@ struct AnthropicServerToolTests {
     @Test func aWholeMessageKeepsTheBlocksAsTheyCame() throws {
         let body =
             #"{"id":"msg_w","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"Searching."},\#(Self.expectedUse),\#(Self.result),{"type":"text","text":"Done."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":5,"server_tool_use":{"web_search_requests":1}}}"#
-        let response = try AnthropicHarness.adapter.decodeResponse(body: Array(body.utf8), model: "c")
+        let response = try Harness.anthropic.adapter.decodeResponse(body: Array(body.utf8), model: "c")
         #expect(response.content.count == 4)
         guard case .serverTool(let use) = response.content[1], case .serverTool(let result) = response.content[2] else {
             Issue.record("\(response.content)")

@@ -5,41 +5,25 @@ import SSE
 import Testing
 @testable import Providers
 
-enum GeminiHarness {
-    static let fixtures = OpenAIHarness.fixtures.deletingLastPathComponent().appendingPathComponent("gemini")
-    static let goldens = OpenAIHarness.goldens.deletingLastPathComponent().appendingPathComponent("gemini")
-    static let adapter = GeminiAdapter(clock: { 1_700_000_000 }, idPrefix: { "t" })
-
-    static func fixture(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: fixtures.appendingPathComponent(name))) }
-
-    static func unified(_ input: [UInt8], splits: [Int] = []) -> String {
-        StreamDriver.unified(adapter.makeStreamDecoder(model: "gemini-test"), input, splits: splits)
-    }
-
-    static func events(_ objects: [String]) -> [StreamEvent] {
-        OpenAIHarness.events(unified(Array(objects.map { "data: \($0)\r\n\r\n" }.joined().utf8)))
-    }
-}
-
 @Suite("Gemini adapter: stream goldens")
 struct GeminiGoldenTests {
     @Test(arguments: ["stream-text", "stream-function-call", "stream-thought-parts"])
     func fixtureMatchesGoldenAtEverySplit(name: String) throws {
-        let input = try GeminiHarness.fixture("\(name).sse")
-        let whole = GeminiHarness.unified(input)
-        let url = GeminiHarness.goldens.appendingPathComponent("\(name).events")
+        let input = try Harness.gemini.fixture("\(name).sse")
+        let whole = Harness.gemini.unified(input)
+        let url = Harness.gemini.goldens.appendingPathComponent("\(name).events")
         if ProcessInfo.processInfo.environment["SWITCHBOARD_RECORD_GOLDEN"] == "1" {
             try whole.write(to: url, atomically: true, encoding: .utf8)
         }
         #expect(whole == (try String(contentsOf: url, encoding: .utf8)))
-        #expect(GeminiHarness.unified(input, splits: Array(0...input.count)) == whole)
+        #expect(Harness.gemini.unified(input, splits: Array(0...input.count)) == whole)
     }
 }
 
 @Suite("Gemini adapter: streams, requests, errors")
 struct GeminiMappingTests {
     @Test func severalFunctionCallsGetStableIdsAndToolCallsFinish() {
-        let events = GeminiHarness.events([
+        let events = Harness.gemini.events([
             #"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "a","args": {"x": 1}},"thoughtSignature": "c2ln"},{"functionCall": {"name": "b","args": {}}}],"role": "model"},"index": 0}],"responseId": "r1","modelVersion": "gemini-x"}"#,
             #"{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 10,"candidatesTokenCount": 4,"thoughtsTokenCount": 6,"cachedContentTokenCount": 8,"totalTokenCount": 20}}"#,
         ])
@@ -53,12 +37,12 @@ struct GeminiMappingTests {
 
     @Test(arguments: [("SAFETY", FinishReason.contentFilter), ("MAX_TOKENS", .length), ("MALFORMED_FUNCTION_CALL", .error), ("OTHER", .stop)])
     func finishReasons(raw: String, unified: FinishReason) {
-        let events = GeminiHarness.events([#"{"candidates": [{"finishReason": "\#(raw)","index": 0}]}"#])
+        let events = Harness.gemini.events([#"{"candidates": [{"finishReason": "\#(raw)","index": 0}]}"#])
         #expect(events.last == .done(unified, providerFinishReason: raw))
     }
 
     @Test func promptBlockIsAContentFilter() {
-        let events = GeminiHarness.events([#"{"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},"usageMetadata": {"promptTokenCount": 7,"totalTokenCount": 7}}"#])
+        let events = Harness.gemini.events([#"{"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},"usageMetadata": {"promptTokenCount": 7,"totalTokenCount": 7}}"#])
         #expect(events.last == .done(.contentFilter, providerFinishReason: "PROHIBITED_CONTENT"))
         #expect(events.contains(.usage(Usage(inputTokens: 7, totalTokens: 7))))
     }
@@ -74,7 +58,7 @@ struct GeminiMappingTests {
              "tools":[{"name":"w","parameters":{"type":"object","additionalProperties":false,"$schema":"x","properties":{"c":{"type":["string","null"],"const":"Oslo"}}}}],
              "tool_choice":{"name":"w"},"thinking":{"effort":"low"},"max_tokens":50,"stop":["END"]}
             """#))
-        let upstream = try GeminiHarness.adapter.upstreamRequest(for: request, model: "gemini-2.5-flash",
+        let upstream = try Harness.gemini.adapter.upstreamRequest(for: request, model: "gemini-2.5-flash",
                                                                   endpoint: ProviderEndpoint(baseURL: "http://g", apiKey: "gk"), stream: true)
         #expect(upstream.url == "http://g/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse")
         #expect(upstream.header("x-goog-api-key") == "gk")
@@ -88,7 +72,7 @@ struct GeminiMappingTests {
         var moved = request
         moved.messages[2].content[0] = .thinking(ThinkingPart(text: "", signature: "anthropic:EqQB"))
         moved.messages[2].content[2] = .toolCall(ToolCallPart(id: "c2", name: "w", arguments: ["c": "Rome"], signature: "gemini:own"))
-        let movedBody = try JSONValue.parse(try GeminiHarness.adapter.upstreamRequest(for: moved, model: "g",
+        let movedBody = try JSONValue.parse(try Harness.gemini.adapter.upstreamRequest(for: moved, model: "g",
             endpoint: ProviderEndpoint(baseURL: "http://g", apiKey: "k"), stream: false).body)
         #expect(movedBody["contents"]?[1]?["parts"]?[0]?["thoughtSignature"] == nil)
         #expect(movedBody["contents"]?[1]?["parts"]?[1]?["thoughtSignature"] == "own")
@@ -101,24 +85,24 @@ struct GeminiMappingTests {
                                              "thinkingConfig": ["thinkingBudget": 1024, "includeThoughts": true]])
         var orphan = request
         orphan.messages.remove(at: 2)
-        #expect(throws: GatewayError.self) { try GeminiHarness.adapter.upstreamRequest(for: orphan, model: "g", endpoint: ProviderEndpoint(baseURL: "http://g", apiKey: "k"), stream: false) }
+        #expect(throws: GatewayError.self) { try Harness.gemini.adapter.upstreamRequest(for: orphan, model: "g", endpoint: ProviderEndpoint(baseURL: "http://g", apiKey: "k"), stream: false) }
     }
 
     @Test func errorsAndNonStream() throws {
-        let adapter = GeminiHarness.adapter
-        let exhausted = adapter.mapError(status: 429, headers: [], body: try GeminiHarness.fixture("error-429-resource-exhausted.json"))
+        let adapter = Harness.gemini.adapter
+        let exhausted = adapter.mapError(status: 429, headers: [], body: try Harness.gemini.fixture("error-429-resource-exhausted.json"))
         #expect(exhausted.error.status == 429)
         #expect(exhausted.retryable)
         #expect(exhausted.retryAfterSeconds == 21)
-        let key = adapter.mapError(status: 400, headers: [], body: try GeminiHarness.fixture("error-400-api-key-invalid.json"))
+        let key = adapter.mapError(status: 400, headers: [], body: try Harness.gemini.fixture("error-400-api-key-invalid.json"))
         #expect(key.error.status == 502)
-        let down = adapter.mapError(status: 503, headers: [], body: try GeminiHarness.fixture("error-503-unavailable.json"))
+        let down = adapter.mapError(status: 503, headers: [], body: try Harness.gemini.fixture("error-503-unavailable.json"))
         #expect(down.retryable && down.error.status == 503)
-        let call = try adapter.decodeResponse(body: try GeminiHarness.fixture("function-call.response.json"), model: "g")
+        let call = try adapter.decodeResponse(body: try Harness.gemini.fixture("function-call.response.json"), model: "g")
         #expect(call.finishReason == .toolCalls)
         #expect(call.content.contains { if case .toolCall = $0 { return true }; return false })
-        let cached = try adapter.decodeResponse(body: try GeminiHarness.fixture("generate-with-cached-content.response.json"), model: "g")
-        let json = try JSONValue.parse(try GeminiHarness.fixture("generate-with-cached-content.response.json"))
+        let cached = try adapter.decodeResponse(body: try Harness.gemini.fixture("generate-with-cached-content.response.json"), model: "g")
+        let json = try JSONValue.parse(try Harness.gemini.fixture("generate-with-cached-content.response.json"))
         #expect(cached.usage.cacheReadTokens == json["usageMetadata"]?["cachedContentTokenCount"]?.intValue)
         #expect(cached.usage.inputTokens == json["usageMetadata"]?["promptTokenCount"]?.intValue)
     }

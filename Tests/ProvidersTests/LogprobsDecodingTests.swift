@@ -13,13 +13,13 @@ struct LogprobsDecodingTests {
         #"{"token":"Hi","logprob":-0.25,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.25,"bytes":[72,105]},{"token":"Hello","logprob":-1.5,"bytes":[72,101,108,108,111]}]}"#
 
     @Test func openAIChunksCarryThemAsEvents() throws {
-        let input = OpenAIHarness.chunks([
+        let input = Harness.openAI.chunks([
             #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":{"content":[],"refusal":null},"finish_reason":null}]}"#,
             #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":{"content":[\#(Self.entry)],"refusal":null},"finish_reason":null}]}"#,
             #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}"#,
         ])
-        let whole = OpenAIHarness.unified(input)
-        let events = OpenAIHarness.events(whole)
+        let whole = Harness.openAI.unified(input)
+        let events = Harness.events(whole)
         let logprobs = events.compactMap {
             if case .logprobs(let l) = $0 { return l }
             return nil
@@ -30,16 +30,16 @@ struct LogprobsDecodingTests {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20 {
             #expect(
-                OpenAIHarness.unified(
+                Harness.openAI.unified(
                     input, splits: (0..<4).map { _ in Int.random(in: 0...input.count, using: &generator) }) == whole)
         }
     }
 
     @Test func openAIWithoutThemEmitsNone() {
-        let input = OpenAIHarness.chunks([
+        let input = Harness.openAI.chunks([
             #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":"stop"}]}"#
         ])
-        #expect(!OpenAIHarness.unified(input).contains("logprobs"))
+        #expect(!Harness.openAI.unified(input).contains("logprobs"))
     }
 
     @Test func openAIWholeCompletionKeepsThem() throws {
@@ -57,7 +57,7 @@ struct LogprobsDecodingTests {
         #"{"topCandidates":[{"candidates":[{"token":"Hi","tokenId":5,"logProbability":-0.25},{"token":"Hello","tokenId":6,"logProbability":-1.5}]},{"candidates":[{"token":"!","tokenId":7}]}],"chosenCandidates":[{"token":"Hi","tokenId":5,"logProbability":-0.25},{"token":"!","tokenId":7}],"logProbabilitySum":-0.25}"#
 
     @Test func geminiResultsBecomeOpenAIEntries() throws {
-        let events = GeminiHarness.events([
+        let events = Harness.gemini.events([
             #"{"candidates": [{"content": {"parts": [{"text": "Hi!"}],"role": "model"},"index": 0,"logprobsResult": \#(Self.geminiResult)}],"usageMetadata": {"promptTokenCount": 3,"totalTokenCount": 3},"modelVersion": "g","responseId": "r"}"#,
             #"{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 3,"candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}"#,
         ])
@@ -76,7 +76,7 @@ struct LogprobsDecodingTests {
     @Test func geminiWholeResponseKeepsThem() throws {
         let body =
             #"{"candidates": [{"content": {"parts": [{"text": "Hi!"}],"role": "model"},"finishReason": "STOP","avgLogprobs": -0.1,"logprobsResult": \#(Self.geminiResult),"index": 0}],"usageMetadata": {"promptTokenCount": 3,"candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}"#
-        let response = try GeminiHarness.adapter.decodeResponse(body: Array(body.utf8), model: "g")
+        let response = try Harness.gemini.adapter.decodeResponse(body: Array(body.utf8), model: "g")
         #expect(response.logprobs?.arrayValue?.count == 2)
         #expect(response.logprobs?[1]?["token"] == "!")
     }
@@ -89,7 +89,7 @@ struct GeminiWholeSignatureTests {
     @Test func aSignatureOnATrailingEmptyPartIsKept() throws {
         let body =
             #"{"candidates": [{"content": {"parts": [{"text": "Hello"},{"text": "","thoughtSignature": "c2lnLXRyYWls"}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 3,"candidatesTokenCount": 1,"totalTokenCount": 4},"modelVersion": "g","responseId": "r"}"#
-        let response = try GeminiHarness.adapter.decodeResponse(body: Array(body.utf8), model: "g")
+        let response = try Harness.gemini.adapter.decodeResponse(body: Array(body.utf8), model: "g")
         #expect(
             response.content == [
                 .text(TextPart(text: "Hello")), .thinking(ThinkingPart(text: "", signature: "gemini:c2lnLXRyYWls")),
@@ -99,7 +99,7 @@ struct GeminiWholeSignatureTests {
     @Test func signaturesOnTextAndCallsStayOnTheirParts() throws {
         let body =
             #"{"candidates": [{"content": {"parts": [{"text": "Let me", "thoughtSignature": "c2lnLTE="},{"functionCall": {"name": "f","args": {}},"thoughtSignature": "c2lnLTI="}],"role": "model"},"finishReason": "STOP","index": 0}],"modelVersion": "g","responseId": "r"}"#
-        let response = try GeminiHarness.adapter.decodeResponse(body: Array(body.utf8), model: "g")
+        let response = try Harness.gemini.adapter.decodeResponse(body: Array(body.utf8), model: "g")
         guard response.content.count == 2, case .text(let text) = response.content[0],
             case .toolCall(let call) = response.content[1]
         else {

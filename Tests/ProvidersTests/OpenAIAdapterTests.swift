@@ -5,42 +5,13 @@ import SSE
 import Testing
 @testable import Providers
 
-/// Drives a decoder over SSE bytes the way the gateway's relay does.
-enum OpenAIHarness {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/openai")
-    static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/openai")
-
-    static func fixture(_ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: fixtures.appendingPathComponent(name)))
-    }
-
-    /// Unified SSE bytes for `input`, fed in pieces cut at `splits`.
-    static func unified(_ input: [UInt8], splits: [Int] = []) -> String {
-        StreamDriver.unified(OpenAIAdapter().makeStreamDecoder(model: "gpt-test"), input, splits: splits)
-    }
-
-    static func events(_ text: String) -> [StreamEvent] {
-        var out: [StreamEvent] = []
-        var sse = SSEDecoder()
-        sse.feed(Array(text.utf8)) { e in
-            if let data = try? JSONValue.parse(e.data), let event = StreamEvent.decode(name: e.event ?? "", data: data) { out.append(event) }
-        }
-        return out
-    }
-
-    static func chunks(_ objects: [String]) -> [UInt8] {
-        Array((objects.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n").utf8)
-    }
-}
-
 @Suite("OpenAI adapter: stream goldens")
 struct OpenAIGoldenTests {
     @Test(arguments: ["chat-stream-text-usage", "chat-stream-tool-call-single"])
     func fixtureMatchesGoldenAtEverySplit(name: String) throws {
-        let input = try OpenAIHarness.fixture("\(name).sse")
-        let whole = OpenAIHarness.unified(input)
-        let goldenURL = OpenAIHarness.goldens.appendingPathComponent("\(name).events")
+        let input = try Harness.openAI.fixture("\(name).sse")
+        let whole = Harness.openAI.unified(input)
+        let goldenURL = Harness.openAI.goldens.appendingPathComponent("\(name).events")
         if ProcessInfo.processInfo.environment["SWITCHBOARD_RECORD_GOLDEN"] == "1" {
             try whole.write(to: goldenURL, atomically: true, encoding: .utf8)
         }
@@ -49,13 +20,13 @@ struct OpenAIGoldenTests {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<30 {
             let cuts = (0..<5).map { _ in Int.random(in: 0...input.count, using: &generator) }
-            #expect(OpenAIHarness.unified(input, splits: cuts) == golden)
+            #expect(Harness.openAI.unified(input, splits: cuts) == golden)
         }
-        #expect(OpenAIHarness.unified(input, splits: Array(0...input.count)) == golden)
+        #expect(Harness.openAI.unified(input, splits: Array(0...input.count)) == golden)
     }
 
     @Test func goldenToolCallIsAssembledAndParsed() throws {
-        let events = OpenAIHarness.events(try String(contentsOf: OpenAIHarness.goldens.appendingPathComponent("chat-stream-tool-call-single.events"), encoding: .utf8))
+        let events = Harness.events(try String(contentsOf: Harness.openAI.goldens.appendingPathComponent("chat-stream-tool-call-single.events"), encoding: .utf8))
         let calls = events.compactMap { if case .toolCall(let i, _, let n, let a) = $0 { return (i, n, a) }; return nil }
         #expect(calls.count == 1)
         #expect(calls.first?.0 == 0)
@@ -65,8 +36,8 @@ struct OpenAIGoldenTests {
     }
 
     @Test func goldenUsageIsTheProvidersNumbers() throws {
-        let events = OpenAIHarness.events(try String(contentsOf: OpenAIHarness.goldens.appendingPathComponent("chat-stream-text-usage.events"), encoding: .utf8))
-        let fixture = String(decoding: try OpenAIHarness.fixture("chat-stream-text-usage.sse"), as: UTF8.self)
+        let events = Harness.events(try String(contentsOf: Harness.openAI.goldens.appendingPathComponent("chat-stream-text-usage.events"), encoding: .utf8))
+        let fixture = String(decoding: try Harness.openAI.fixture("chat-stream-text-usage.sse"), as: UTF8.self)
         let usageLine = try #require(fixture.split(separator: "\n").last { $0.contains("\"prompt_tokens\"") })
         let usage = try #require(try JSONValue.parse(String(usageLine.dropFirst(6)))["usage"])
         guard case .usage(let u)? = events.first(where: { if case .usage = $0 { return true }; return false }) else {
@@ -82,7 +53,7 @@ struct OpenAIGoldenTests {
 @Suite("OpenAI adapter: hand-written streams")
 struct OpenAIStreamTests {
     @Test func interleavedParallelCallsKeepTheirOwnIndexAndArguments() {
-        let input = OpenAIHarness.chunks([
+        let input = Harness.openAI.chunks([
             #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":""}}]}}]}"#,
             #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"g","arguments":"{\"x\""}}]}}]}"#,
             #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\": \"q\\\"\""}}]}}]}"#,
@@ -91,7 +62,7 @@ struct OpenAIStreamTests {
             #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
             #"{"id":"c1","model":"m","created":5,"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":7,"total_tokens":27,"prompt_tokens_details":{"cached_tokens":16},"completion_tokens_details":{"reasoning_tokens":3}}}"#,
         ])
-        let events = OpenAIHarness.events(OpenAIHarness.unified(input))
+        let events = Harness.events(Harness.openAI.unified(input))
         let calls = events.compactMap { if case .toolCall(let i, let id, let n, let a) = $0 { return "\(i) \(id) \(n) \(a.serialized())" }; return nil }
         #expect(calls == [#"0 call_a f {"a":"q\""}"#, #"1 call_b g {"x":2}"#])
         #expect(events.contains(.usage(Usage(inputTokens: 20, outputTokens: 7, cacheReadTokens: 16, cacheWriteTokens: 0,
@@ -100,21 +71,21 @@ struct OpenAIStreamTests {
     }
 
     @Test func indicesStartingAtOneBecomeZero() {
-        let input = OpenAIHarness.chunks([
+        let input = Harness.openAI.chunks([
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"t","function":{"name":"f","arguments":"{}"}}]}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
         ])
-        let events = OpenAIHarness.events(OpenAIHarness.unified(input))
+        let events = Harness.events(Harness.openAI.unified(input))
         #expect(events.contains(.toolCallStart(index: 0, id: "t", name: "f")))
         #expect(events.contains(.toolCall(index: 0, id: "t", name: "f", arguments: .object(JSONObject()))))
     }
 
     @Test func missingUsageIsZeroAndExactlyOneUsageAndDone() {
-        let input = OpenAIHarness.chunks([
+        let input = Harness.openAI.chunks([
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"hi"}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"length"}],"usage":null}"#,
         ])
-        let events = OpenAIHarness.events(OpenAIHarness.unified(input))
+        let events = Harness.events(Harness.openAI.unified(input))
         #expect(events == [.start(id: "c", model: "m", provider: "openai", created: 1), .text("hi"), .usage(.zero),
                            .done(.length, providerFinishReason: "length")])
     }
@@ -122,7 +93,7 @@ struct OpenAIStreamTests {
     @Test func inStreamErrorEndsWithErrorUsageDone() {
         let input = Array(("data: " + #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"a"}}]}"# + "\n\n"
                           + "data: " + #"{"error":{"message":"boom","type":"server_error"}}"# + "\n\n").utf8)
-        let events = OpenAIHarness.events(OpenAIHarness.unified(input))
+        let events = Harness.events(Harness.openAI.unified(input))
         #expect(events.count == 5)
         guard case .error(let e) = events[2] else { Issue.record("expected error, got \(events)"); return }
         #expect(e.message.contains("boom"))
@@ -186,7 +157,7 @@ struct OpenAIMappingTests {
 
     @Test(arguments: [("chat-completion-tool-calls-parallel.json", 2), ("chat-completion-text-usage-details.json", 0)])
     func nonStreamFixtures(file: String, toolCalls: Int) throws {
-        let bytes = try OpenAIHarness.fixture(file)
+        let bytes = try Harness.openAI.fixture(file)
         let json = try JSONValue.parse(bytes)
         let response = try OpenAIAdapter().decodeResponse(body: bytes, model: "x")
         #expect(response.content.filter { if case .toolCall = $0 { return true }; return false }.count == toolCalls)
@@ -197,20 +168,20 @@ struct OpenAIMappingTests {
 
     @Test func errorFixturesMapToTheContract() throws {
         let adapter = OpenAIAdapter()
-        let bad = adapter.mapError(status: 400, headers: [], body: try OpenAIHarness.fixture("error-400-unsupported-parameter.json"))
+        let bad = adapter.mapError(status: 400, headers: [], body: try Harness.openAI.fixture("error-400-unsupported-parameter.json"))
         #expect(bad.error.status == 400)
         #expect(!bad.retryable)
-        let key = adapter.mapError(status: 401, headers: [], body: try OpenAIHarness.fixture("error-401-invalid-api-key.json"))
+        let key = adapter.mapError(status: 401, headers: [], body: try Harness.openAI.fixture("error-401-invalid-api-key.json"))
         #expect(key.error.status == 502)
         #expect(key.error.type == .upstreamError)
-        let limited = adapter.mapError(status: 429, headers: [("retry-after-ms", "1500")], body: try OpenAIHarness.fixture("error-429-rate-limit-reached.json"))
+        let limited = adapter.mapError(status: 429, headers: [("retry-after-ms", "1500")], body: try Harness.openAI.fixture("error-429-rate-limit-reached.json"))
         #expect(limited.error.status == 429)
         #expect(limited.retryable)
         #expect(limited.retryAfterSeconds == 1.5)
         #expect(limited.error.headers.contains { $0.name == "Retry-After" && $0.value == "2" })
         let reset = adapter.mapError(status: 429, headers: [("x-ratelimit-reset-requests", "6m0s")], body: [])
         #expect(reset.retryAfterSeconds == 360)
-        let server = adapter.mapError(status: 500, headers: [], body: try OpenAIHarness.fixture("error-500-server-error.json"))
+        let server = adapter.mapError(status: 500, headers: [], body: try Harness.openAI.fixture("error-500-server-error.json"))
         #expect(server.retryable)
         #expect(server.error.status == 503)
         #expect(RetryHints.duration("174ms") == 0.174)

@@ -13,29 +13,29 @@ struct OpenAIRobustnessTests {
     }
 
     @Test func idRepeatedOnEveryFragmentIsStillOneCall() {
-        let input = OpenAIHarness.chunks([
+        let input = Harness.openAI.chunks([
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"f","arguments":"{\"a\""}}]}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"f","arguments":":1}"}}]}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
         ])
-        let events = OpenAIHarness.events(OpenAIHarness.unified(input))
+        let events = Harness.events(Harness.openAI.unified(input))
         #expect(calls(events) == [#"0 t f {"a":1}"#])
         #expect(events.filter { if case .toolCallStart = $0 { return true }; return false }.count == 1)
     }
 
     @Test func callsWithoutIndexAreSeparatedByTheirIds() {
-        let input = OpenAIHarness.chunks([
+        let input = Harness.openAI.chunks([
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"id":"a","function":{"name":"f","arguments":"{\"x\":1}"}}]}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"id":"b","function":{"name":"g","arguments":"{\"y\":2}"}}]}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
         ])
-        #expect(calls(OpenAIHarness.events(OpenAIHarness.unified(input))) == [#"0 a f {"x":1}"#, #"1 b g {"y":2}"#])
+        #expect(calls(Harness.events(Harness.openAI.unified(input))) == [#"0 a f {"x":1}"#, #"1 b g {"y":2}"#])
     }
 
     @Test func errorBeforeAnyChunkEndsTheDecoder() {
         let input = Array(("data: " + #"{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}"#
                            + "\n\ndata: [DONE]\n\n").utf8)
-        let events = OpenAIHarness.events(OpenAIHarness.unified(input))
+        let events = Harness.events(Harness.openAI.unified(input))
         // The error alone: before the answer starts it becomes an HTTP error (StreamBuilder's
         // rule, shared by every decoder), and the `[DONE]` after it adds nothing.
         #expect(events.count == 1)
@@ -45,12 +45,12 @@ struct OpenAIRobustnessTests {
     }
 
     @Test func refusalIsTheAnswerText() throws {
-        let input = OpenAIHarness.chunks([
+        let input = Harness.openAI.chunks([
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"role":"assistant","content":null,"refusal":""}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"refusal":"I can't help"}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
         ])
-        #expect(OpenAIHarness.events(OpenAIHarness.unified(input)).contains(.text("I can't help")))
+        #expect(Harness.events(Harness.openAI.unified(input)).contains(.text("I can't help")))
         let body = #"{"id":"i","model":"m","created":1,"choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"no"},"finish_reason":"stop"}]}"#
         let response = try OpenAIAdapter().decodeResponse(body: Array(body.utf8), model: "x")
         #expect(response.content == [.text(TextPart(text: "no"))])
@@ -112,11 +112,11 @@ struct OpenAIRobustnessTests {
 
     @Test func clientFaultKeepsParamAndCredentialsFaultHidesTheKey() throws {
         let adapter = OpenAIAdapter()
-        let bad = adapter.mapError(status: 400, headers: [], body: try OpenAIHarness.fixture("error-400-unsupported-parameter.json"))
+        let bad = adapter.mapError(status: 400, headers: [], body: try Harness.openAI.fixture("error-400-unsupported-parameter.json"))
         #expect(bad.error.param == "max_tokens")
         #expect(bad.error.type == .invalidRequest)
         #expect(bad.error.message.contains("Unsupported parameter"))
-        let key = adapter.mapError(status: 401, headers: [], body: try OpenAIHarness.fixture("error-401-invalid-api-key.json"))
+        let key = adapter.mapError(status: 401, headers: [], body: try Harness.openAI.fixture("error-401-invalid-api-key.json"))
         #expect(!key.retryable)
         #expect(!key.error.message.contains("sk-"))
         #expect(!key.error.message.contains("SJh4"))

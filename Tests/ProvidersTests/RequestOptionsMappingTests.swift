@@ -6,48 +6,11 @@ import Testing
 
 /// Issue 11's request fields, per provider: each is mapped to the provider's own shape or
 /// refused with a 400 that names the field and the provider.
-enum MappingHarness {
-    static let endpoint = ProviderEndpoint(baseURL: "http://up", apiKey: "k")
-    static let adapters: [String: any ProviderAdapter] = [
-        "openai": OpenAIAdapter(), "anthropic": AnthropicAdapter(clock: { 1 }), "gemini": GeminiAdapter(clock: { 1 }),
-    ]
-    static let schema: JSONValue = ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"],
-                                    "additionalProperties": false]
-
-    static func request(_ change: (inout ChatRequest) -> Void = { _ in }) -> ChatRequest {
-        var request = ChatRequest(model: "m", messages: [.text(.user, "hi")])
-        change(&request)
-        return request
-    }
-
-    static func withTool(_ change: (inout ChatRequest) -> Void = { _ in }) -> ChatRequest {
-        request {
-            $0.tools = [Tool(name: "get_weather")]
-            change(&$0)
-        }
-    }
-
-    static func body(_ provider: String, _ request: ChatRequest, model: String = "m") throws -> JSONValue {
-        let upstream = try adapters[provider]!.upstreamRequest(for: request, model: model, endpoint: endpoint, stream: true)
-        return try JSONValue.parse(upstream.body)
-    }
-
-    /// The refusal, or nil when the request maps.
-    static func refusal(_ provider: String, _ request: ChatRequest, model: String = "m") -> GatewayError? {
-        do {
-            _ = try adapters[provider]!.upstreamRequest(for: request, model: model, endpoint: endpoint, stream: true)
-            return nil
-        } catch {
-            return error
-        }
-    }
-}
-
 @Suite("Request options: mapped per provider, or refused naming field and provider")
 struct RequestOptionsMappingTests {
-    typealias H = MappingHarness
+    typealias H = Harness
     static let jsonSchema = ResponseFormat.jsonSchema(JSONSchemaFormat(name: "weather", description: "The weather",
-                                                                       schema: MappingHarness.schema, strict: true))
+                                                                       schema: Harness.schema, strict: true))
 
     @Test func jsonSchemaIsOpenAIsResponseFormatAsIs() throws {
         let body = try H.body("openai", H.request { $0.responseFormat = Self.jsonSchema })
@@ -191,10 +154,10 @@ struct RequestOptionsMappingTests {
 
 @Suite("Anthropic answer tool: its input is the answer's text")
 struct AnthropicAnswerToolTests {
-    static let request = MappingHarness.request { $0.responseFormat = .jsonSchema(JSONSchemaFormat(name: "weather", schema: MappingHarness.schema)) }
+    static let request = Harness.request { $0.responseFormat = .jsonSchema(JSONSchemaFormat(name: "weather", schema: Harness.schema)) }
 
     @Test func streamTurnsTheToolInputIntoTextAndToolUseIntoStop() {
-        let input = AnthropicHarness.stream([
+        let input = Harness.anthropic.stream([
             ("message_start", #"{"type":"message_start","message":{"id":"msg_1","model":"claude-3-haiku","usage":{"input_tokens":5,"output_tokens":1}}}"#),
             ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"weather","input":{}}}"#),
             ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}"#),
@@ -204,20 +167,20 @@ struct AnthropicAnswerToolTests {
             ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}"#),
             ("message_stop", #"{"type":"message_stop"}"#),
         ])
-        let decoder = AnthropicHarness.adapter.makeStreamDecoder(model: "claude-3-haiku", for: Self.request)
-        let events = OpenAIHarness.events(StreamDriver.unified(decoder, input))
+        let decoder = Harness.anthropic.adapter.makeStreamDecoder(model: "claude-3-haiku", for: Self.request)
+        let events = Harness.events(StreamDriver.unified(decoder, input))
         #expect(events.contains(.text(#"{"city":"#)) && events.contains(.text(#""Oslo"}"#)))
         #expect(!events.contains { if case .toolCallStart = $0 { return true }; if case .toolCall = $0 { return true }; return false })
         #expect(events.last == .done(.stop, providerFinishReason: "tool_use"))
         // Without the response_format the same stream is a tool call.
-        let plain = OpenAIHarness.events(StreamDriver.unified(AnthropicHarness.adapter.makeStreamDecoder(
-            model: "claude-3-haiku", for: MappingHarness.request()), input))
+        let plain = Harness.events(StreamDriver.unified(Harness.anthropic.adapter.makeStreamDecoder(
+            model: "claude-3-haiku", for: Harness.request()), input))
         #expect(plain.last == .done(.toolCalls, providerFinishReason: "tool_use"))
     }
 
     @Test func wholeResponseTurnsTheToolInputIntoText() throws {
         let body = #"{"id":"msg_1","model":"claude-3-haiku","content":[{"type":"tool_use","id":"toolu_1","name":"weather","input":{"city":"Oslo"}}],"stop_reason":"tool_use","usage":{"input_tokens":5,"output_tokens":9}}"#
-        let response = try AnthropicHarness.adapter.decodeResponse(body: Array(body.utf8), model: "claude-3-haiku", for: Self.request)
+        let response = try Harness.anthropic.adapter.decodeResponse(body: Array(body.utf8), model: "claude-3-haiku", for: Self.request)
         #expect(response.content == [.text(TextPart(text: #"{"city":"Oslo"}"#))])
         #expect(response.finishReason == .stop)
     }

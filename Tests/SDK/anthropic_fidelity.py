@@ -1,14 +1,13 @@
 """The official anthropic SDK against Switchboard's /v1/messages: what a provider sends arrives
 in Anthropic's terms (issue 11). Usage: python anthropic_fidelity.py <base_url> <section>,
 section one of: signatures, server_tools, errors, usage. Prints 'N passed, N failed'."""
-import sys
 
 import anthropic
 
-from sdkcheck import check, fail, summarize
+from sdkcheck import SECTION, anthropic_client, check, fail, summarize
 
-client = anthropic.Anthropic(base_url=sys.argv[1], api_key="unused-on-loopback", max_retries=0)
-section = sys.argv[2]
+client = anthropic_client()
+section = SECTION
 
 
 TOOLS = [{"name": "get_weather", "description": "Weather", "input_schema": {"type": "object"}}]

@@ -1,12 +1,11 @@
 """The official anthropic SDK, unchanged, against Switchboard's /v1/messages, for every provider
 behind it. Usage: python anthropic_front_door.py <base_url>. Prints 'N passed, N failed'."""
-import sys
 
 import anthropic
 
-from sdkcheck import check, fail, summarize
+from sdkcheck import anthropic_client, check, fail, summarize
 
-client = anthropic.Anthropic(base_url=sys.argv[1], api_key="unused-on-loopback", max_retries=0)
+client = anthropic_client()
 
 
 TOOLS = [{"name": "get_weather", "description": "Weather", "input_schema": {"type": "object"}}]

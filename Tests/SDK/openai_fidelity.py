@@ -3,15 +3,13 @@ arrives in OpenAI's terms (issue 11). Usage: python openai_fidelity.py <base_url
 section one of: signatures, signatures_turn2, server_tools, errors, logprobs.
 Prints 'N passed, N failed'."""
 import json
-import sys
 
 import openai
-from openai import OpenAI
 
-from sdkcheck import check, fail, summarize
+from sdkcheck import SECTION, check, fail, openai_client, summarize
 
-client = OpenAI(base_url=sys.argv[1] + "/v1", api_key="unused-on-loopback", max_retries=0)
-section = sys.argv[2]
+client = openai_client()
+section = SECTION
 
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]

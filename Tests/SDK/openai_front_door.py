@@ -1,13 +1,10 @@
 """The official openai SDK, unchanged, against Switchboard's /v1/chat/completions, for every
 provider behind it. Usage: python openai_front_door.py <base_url>. Prints 'N passed, N failed'."""
 import json
-import sys
 
-from openai import OpenAI
+from sdkcheck import check, fail, openai_client, summarize
 
-from sdkcheck import check, fail, summarize
-
-client = OpenAI(base_url=sys.argv[1] + "/v1", api_key="unused-on-loopback", max_retries=0)
+client = openai_client()
 
 
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]

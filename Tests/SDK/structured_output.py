@@ -4,19 +4,16 @@ emulator behind answers schema JSON only when the provider-side request carries 
 own structured-output fields (and refuses malformed ones), so a wrong mapping fails here.
 Usage: python structured_output.py <base_url>. Prints 'N passed, N failed'."""
 import json
-import sys
 import urllib.request
 
-import anthropic
 import jsonschema
 import openai
 from pydantic import BaseModel
 
-from sdkcheck import check, fail, summarize
+from sdkcheck import BASE_URL, anthropic_client, check, fail, openai_client, summarize
 
-BASE = sys.argv[1]
-oa = openai.OpenAI(base_url=BASE + "/v1", api_key="unused-on-loopback", max_retries=0)
-an = anthropic.Anthropic(base_url=BASE, api_key="unused-on-loopback", max_retries=0)
+oa = openai_client()
+an = anthropic_client()
 
 
 def valid(text, schema):
@@ -95,13 +92,13 @@ for model in MODELS:
     # Unified /v1/chat, whole and streamed.
     body = json.dumps({"model": model, "messages": ASK, "stream": False,
                        "response_format": FORMAT}).encode()
-    request = urllib.request.Request(BASE + "/v1/chat", data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(BASE_URL + "/v1/chat", data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request) as response:
         whole = json.loads(response.read())
     text = "".join(p["text"] for p in whole["message"]["content"] if p["type"] == "text")
     check(f"/v1/chat {model}", valid(text, SCHEMA) and whole["finish_reason"] == "stop", whole)
     body = json.dumps({"model": model, "messages": ASK, "response_format": FORMAT}).encode()
-    request = urllib.request.Request(BASE + "/v1/chat", data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(BASE_URL + "/v1/chat", data=body, headers={"Content-Type": "application/json"})
     deltas, event = [], None
     with urllib.request.urlopen(request) as response:
         for raw in response.read().decode().split("\n"):
@@ -113,7 +110,7 @@ for model in MODELS:
 
     # /v1/loops takes the same field: a loop whose one turn answers in schema JSON.
     body = json.dumps({"model": model, "messages": ASK, "response_format": FORMAT}).encode()
-    request = urllib.request.Request(BASE + "/v1/loops", data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(BASE_URL + "/v1/loops", data=body, headers={"Content-Type": "application/json"})
     deltas, event, done = [], None, None
     with urllib.request.urlopen(request) as response:
         for raw in response.read().decode().split("\n"):

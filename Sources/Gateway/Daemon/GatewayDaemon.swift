@@ -54,19 +54,15 @@ public final class GatewayDaemon: Sendable {
         let admin: @Sendable () -> AdminKeysEndpoint = { AdminKeysEndpoint(authenticator: state.authenticator(state.snapshot)!) }
         let usage: @Sendable () -> UsageEndpoint = { UsageEndpoint(reader: usageReader, authenticator: state.authenticator(state.snapshot)!) }
         router.add("GET", "/v1/usage") { request, _, writer in
-            writer.routeLabel = "/v1/usage"
             usage().handle(request, writer)
         }
         router.add("POST", "/admin/keys") { request, _, writer in
-            writer.routeLabel = "/admin/keys"
             admin().create(request, writer)
         }
         router.add("GET", "/admin/keys") { request, _, writer in
-            writer.routeLabel = "/admin/keys"
             admin().list(request, writer)
         }
         router.add("DELETE", "/admin/keys/{id}") { request, params, writer in
-            writer.routeLabel = "/admin/keys/{id}"
             admin().revoke(request, id: params["id"] ?? "", writer)
         }
         let models = ModelsEndpoint(state: state)
@@ -74,48 +70,37 @@ public final class GatewayDaemon: Sendable {
             (server?.openConnections ?? 0, server?.inFlightRequests ?? 0, server?.connectionCap ?? 0)
         }
         router.add("POST", "/v1/chat") { request, _, writer in
-            writer.routeLabel = "/v1/chat"
             chat.handle(request, writer)
         }
         router.add("POST", "/v1/chat/completions") { request, _, writer in
-            writer.routeLabel = "/v1/chat/completions"
             chat.handleOpenAI(request, writer)
         }
         router.add("POST", "/v1/messages") { request, _, writer in
-            writer.routeLabel = "/v1/messages"
             chat.handleAnthropic(request, writer)
         }
         let loops = LoopsEndpoint(state: state)
         router.add("POST", "/v1/loops") { request, _, writer in
-            writer.routeLabel = "/v1/loops"
             loops.create(request, writer)
         }
         router.add("POST", "/v1/loops/{id}/tool_results") { request, params, writer in
-            writer.routeLabel = "/v1/loops/{id}/tool_results"
             loops.toolResults(request, id: params["id"] ?? "", writer)
         }
         router.add("GET", "/v1/loops/{id}") { request, params, writer in
-            writer.routeLabel = "/v1/loops/{id}"
             loops.transcript(request, id: params["id"] ?? "", writer)
         }
         router.add("DELETE", "/v1/loops/{id}") { request, params, writer in
-            writer.routeLabel = "/v1/loops/{id}"
             loops.delete(request, id: params["id"] ?? "", writer)
         }
         router.add("GET", "/v1/models") { request, _, writer in
-            writer.routeLabel = "/v1/models"
             models.handle(request, writer)
         }
         router.add("GET", "/healthz") { request, _, writer in
-            writer.routeLabel = "/healthz"
             operational.health(request, writer)
         }
         router.add("GET", "/readyz") { request, _, writer in
-            writer.routeLabel = "/readyz"
             operational.ready(request, writer)
         }
         router.add("GET", "/metrics") { request, _, writer in
-            writer.routeLabel = "/metrics"
             operational.metrics(request, writer)
         }
     }
