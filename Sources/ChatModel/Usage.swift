@@ -11,6 +11,9 @@ public struct Usage: Sendable, Equatable {
     public var cacheWriteTokens: Int
     public var reasoningTokens: Int
     public var totalTokens: Int
+    /// The part of `cacheWriteTokens` written for an hour (Anthropic's `ephemeral_1h_input_tokens`),
+    /// billed at a higher price than the 5-minute writes; 0 where the provider has no such writes.
+    public var cacheWrite1hTokens: Int = 0
 
     public init(inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0, cacheWriteTokens: Int = 0,
                 reasoningTokens: Int = 0, totalTokens: Int? = nil) {
@@ -33,6 +36,14 @@ public struct Usage: Sendable, Equatable {
               cacheWriteTokens: Saturating.add(a.cacheWriteTokens, b.cacheWriteTokens),
               reasoningTokens: Saturating.add(a.reasoningTokens, b.reasoningTokens),
               totalTokens: Saturating.add(a.totalTokens, b.totalTokens))
+            .withCacheWrite1h(Saturating.add(a.cacheWrite1hTokens, b.cacheWrite1hTokens))
+    }
+
+    /// This usage with `cacheWrite1hTokens` set (held in `AllowedRanges.tokenCount`).
+    public func withCacheWrite1h(_ tokens: Int) -> Usage {
+        var copy = self
+        copy.cacheWrite1hTokens = tokens.clamped(to: AllowedRanges.tokenCount)
+        return copy
     }
 
     /// A provider's token count field, clamped into `AllowedRanges.tokenCount`: a literal

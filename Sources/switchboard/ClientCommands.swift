@@ -84,16 +84,18 @@ struct Keys: ParsableCommand {
 
 /// `switchboard usage`: token sums.
 struct UsageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "usage", abstract: "Show token usage.")
+    static let configuration = CommandConfiguration(commandName: "usage", abstract: "Show token usage and its cost.")
     @OptionGroup var client: ClientOptions
     @Option(help: "From (Unix seconds or YYYY-MM-DD).") var since: String?
     @Option(help: "Until (Unix seconds or YYYY-MM-DD), exclusive.") var until: String?
     @Option(help: "Group by model, day and/or key, comma-separated.") var groupBy: String = "model"
+    @Option(help: "Only this key's requests (with the admin key).") var key: String?
 
     func run() throws {
         var query = "group_by=\(groupBy)"
         if let since { query += "&since=\(since)" }
         if let until { query += "&until=\(until)" }
+        if let key { query += "&key=\(key)" }
         let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/v1/usage?\(query)") }
         if client.json { DaemonClient.printJSON(json); return }
         let groups = groupBy.split(separator: ",").map(String.init)
@@ -101,10 +103,20 @@ struct UsageCommand: ParsableCommand {
         let columns = ["requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
                        "reasoning_tokens", "total_tokens"]
         let header = groups.map { $0.uppercased() }
-            + ["REQUESTS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "REASONING", "TOTAL"]
+            + ["REQUESTS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "REASONING", "TOTAL", "COST USD"]
         print(renderTable(header, data.map { row in
             groups.map { describe(row[$0]).isEmpty ? "-" : describe(row[$0]) } + columns.map { describe(row[$0]) }
+                + [Self.cost(row)]
         }))
+    }
+
+    /// `$0.0123`; `+ 2 unpriced` when some requests' models have no price (their tokens are
+    /// not in the sum).
+    static func cost(_ row: JSONValue) -> String {
+        let dollars = row["cost_usd"]?.doubleValue ?? 0
+        let unpriced = row["unpriced_requests"]?.intValue ?? 0
+        let text = "$" + String(format: "%.4f", dollars)
+        return unpriced > 0 ? "\(text) + \(unpriced) unpriced" : text
     }
 }
 

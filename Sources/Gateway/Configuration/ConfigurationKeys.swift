@@ -28,7 +28,7 @@ enum ConfigurationKeys {
 
     /// " (did you mean log_level?)" for a near miss.
     static func suggestion(for path: String) -> String {
-        let candidates = leaves + Array(sections) + ["models", "providers"]
+        let candidates = leaves + Array(sections) + ["models", "providers", "prices"]
         let best = candidates.min { distance($0, path) < distance($1, path) }
         guard let best, distance(best, path) <= 3 else { return "" }
         return " (did you mean \(best)?)"

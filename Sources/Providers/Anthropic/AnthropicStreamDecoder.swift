@@ -14,7 +14,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     private var serverTools = AnthropicServerTools()
     private(set) var hasStarted = false
     private(set) var isDone = false
-    private var input = 0, output = 0, cacheRead = 0, cacheWrite = 0
+    private var input = 0, output = 0, cacheRead = 0, cacheWrite = 0, cacheWrite1h = 0
     private var stopReason: String?
     /// Structured output through a forced tool: this tool's input is the answer's text
     /// (see `AnthropicStructuredOutput`).
@@ -29,7 +29,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     var usageSoFar: Usage {
         let totalInput = Saturating.add(Saturating.add(input, cacheRead), cacheWrite)
         return Usage(inputTokens: totalInput, outputTokens: output, cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite,
-                     reasoningTokens: 0, totalTokens: Saturating.add(totalInput, output))
+                     reasoningTokens: 0, totalTokens: Saturating.add(totalInput, output)).withCacheWrite1h(cacheWrite1h)
     }
 
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
@@ -105,6 +105,8 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         if let n = Usage.count(usage["output_tokens"]) { output = n }
         if let n = Usage.count(usage["cache_read_input_tokens"]) { cacheRead = n }
         if let n = Usage.count(usage["cache_creation_input_tokens"]) { cacheWrite = n }
+        // The hour-long part of the writes, priced higher (issue 15).
+        if let n = Usage.count(usage["cache_creation"]?["ephemeral_1h_input_tokens"]) { cacheWrite1h = n }
     }
 
     func finish(_ emit: (StreamEvent) -> Void) {
