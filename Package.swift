@@ -44,7 +44,7 @@ let package = Package(
             "Arithmetic", "HTTPTypes", "Reactor", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPTypes", "Reactor"]),
-        .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "ChatModel"]),
+        .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "ChatModel", "Pricing"]),
         // Prices and the cost of a request's tokens: pure, the price list embedded in the binary.
         .target(name: "Pricing", dependencies: ["Arithmetic", "ChatModel", "JSON"],
                 resources: [.embedInCode("prices.json")]),

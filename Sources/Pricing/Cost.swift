@@ -36,7 +36,7 @@ extension ModelPrice {
         let cacheWrite = usage.cacheWriteTokens
         let write1h = min(usage.cacheWrite1hTokens, cacheWrite)
         let write5m = cacheWrite - write1h
-        let uncached = max(0, usage.inputTokens)
+        let uncached = max(0, usage.inputTokens - usage.cacheReadTokens - cacheWrite)
         let microDollars = Double(uncached) * prices.input
             + Double(usage.cacheReadTokens) * prices.cacheRead
             + Double(write5m) * prices.cacheWrite5m

@@ -21,7 +21,7 @@ struct Models: ParsableCommand {
 /// `switchboard keys create|list|revoke` (admin key).
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage virtual API keys (needs the admin key).",
-                                                    subcommands: [Create.self, List.self, Revoke.self])
+                                                    subcommands: [Create.self, List.self, Update.self, Revoke.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
@@ -32,9 +32,14 @@ struct Keys: ParsableCommand {
         @Option var tpm: Int?
         @Option var maxConcurrent: Int?
         @Option var tokenBudget: Int?
+        @Option(help: "Dollars the key may spend per period.") var budgetUSD: Double?
+        @Option(help: "When the dollar budget starts again: total (never), daily, weekly or monthly (UTC).")
+        var period: String?
 
         func run() throws {
             var body = JSONObject([("name", .string(name))])
+            if let budgetUSD { body["budget_usd"] = .number("\(budgetUSD)") }
+            if let period { body["budget_period"] = .string(period) }
             if let models { body["models"] = .array(models.split(separator: ",").map { .string(String($0)) }) }
             if let rpm { body["rpm"] = .int(rpm) }
             if let tpm { body["tpm"] = .int(tpm) }
@@ -59,11 +64,43 @@ struct Keys: ParsableCommand {
             let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/admin/keys", admin: true) }
             if client.json { DaemonClient.printJSON(json); return }
             let data = json?["data"]?.arrayValue ?? []
-            print(renderTable(["ID", "NAME", "MODELS", "RPM", "TPM", "CONCURRENT", "BUDGET", "REVOKED"], data.map {
+            print(renderTable(["ID", "NAME", "MODELS", "RPM", "TPM", "CONCURRENT", "BUDGET", "BUDGET USD", "REVOKED"],
+                              data.map {
                 [describe($0["id"]), describe($0["name"]), describe($0["models"]), describe($0["rpm"]),
                  describe($0["tpm"]), describe($0["max_concurrent"]), describe($0["token_budget"]),
+                 $0["budget_usd"]?.isNull == false ? "$\(describe($0["budget_usd"]))/\(describe($0["budget_period"]))" : "",
                  $0["revoked"]?.boolValue == true ? "yes" : "no"]
             }))
+        }
+    }
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a key's dollar budget, token budget or limits (0 removes one).")
+        @OptionGroup var client: ClientOptions
+        @Argument var id: String
+        @Option var name: String?
+        @Option var rpm: Int?
+        @Option var tpm: Int?
+        @Option var maxConcurrent: Int?
+        @Option var tokenBudget: Int?
+        @Option(help: "Dollars the key may spend per period (0: no dollar budget).") var budgetUSD: Double?
+        @Option(help: "total, daily, weekly or monthly (UTC).") var period: String?
+
+        func run() throws {
+            var body = JSONObject()
+            if let name { body["name"] = .string(name) }
+            if let rpm { body["rpm"] = .int(rpm) }
+            if let tpm { body["tpm"] = .int(tpm) }
+            if let maxConcurrent { body["max_concurrent"] = .int(maxConcurrent) }
+            if let tokenBudget { body["token_budget"] = .int(tokenBudget) }
+            if let budgetUSD { body["budget_usd"] = .number("\(budgetUSD)") }
+            if let period { body["budget_period"] = .string(period) }
+            let (_, json, _) = try runClient {
+                try DaemonClient.call(client, "PATCH", "/admin/keys/\(id)", body: .object(body), admin: true)
+            }
+            if client.json { DaemonClient.printJSON(json); return }
+            print("updated \(id)")
         }
     }
 

@@ -46,11 +46,15 @@ public final class GatewayState: Sendable {
     public let limiter: KeyLimiter
     /// Gemini context caches the gateway created; nil in tests without a database.
     public let contextCaches: ContextCacheStore?
+    /// Dollar budgets: every key's spend, and what requests in flight reserve.
+    public let budgets: DollarBudgets
     /// The chat loops (`/v1/loops`) alive or recently ended.
     public let loops = LoopRegistry()
 
     public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
-                keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil, limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })) {
+                keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil, limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
+                budgets: DollarBudgets = DollarBudgets()) {
+        self.budgets = budgets
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
         self.usage = usage
