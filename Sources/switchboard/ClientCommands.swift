@@ -126,13 +126,13 @@ struct UsageCommand: ParsableCommand {
     @Option(help: "From (Unix seconds or YYYY-MM-DD).") var since: String?
     @Option(help: "Until (Unix seconds or YYYY-MM-DD), exclusive.") var until: String?
     @Option(help: "Group by model, day and/or key, comma-separated.") var groupBy: String = "model"
-    @Option(help: "Only this key's requests (with the admin key).") var key: String?
+    @Option(help: "Only this key's requests, by id (with the admin key).") var keyId: String?
 
     func run() throws {
         var query = "group_by=\(groupBy)"
         if let since { query += "&since=\(since)" }
         if let until { query += "&until=\(until)" }
-        if let key { query += "&key=\(key)" }
+        if let keyId { query += "&key=\(keyId)" }
         let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/v1/usage?\(query)") }
         if client.json { DaemonClient.printJSON(json); return }
         let groups = groupBy.split(separator: ",").map(String.init)

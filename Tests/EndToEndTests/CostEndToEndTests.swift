@@ -103,7 +103,7 @@ struct CostEndToEndTests {
         #expect(oa?["requests"] as? Int == 2)
 
         // The CLI shows the same sums in its cost column.
-        let cli = try run(Repo.binary, ["usage", "--url", daemon.baseURL, "--group-by", "key,model", "--key", keyId],
+        let cli = try run(Repo.binary, ["usage", "--url", daemon.baseURL, "--group-by", "key,model", "--key-id", keyId],
                           environment: ["SWITCHBOARD_ADMIN_KEY": admin, "SWITCHBOARD_API_KEY": admin])
         #expect(cli.stdout.contains("COST USD"), "\(cli.stdout) \(cli.stderr)")
         #expect(cli.stdout.contains("$0.005"), "\(cli.stdout)")
