@@ -89,8 +89,8 @@ public final class KeyStore: Sendable {
                   budget_usd, budget_period)
                 VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """).run([.text(key.id), .text(name), .text(key.hash), .int(Int64(now)), .text(Self.encode(models)),
-                          Self.optional(rpm), Self.optional(tpm), Self.optional(maxConcurrent), Self.optional(tokenBudget),
-                          budgetUSD.map { .double($0) } ?? .null, .text(budgetPeriod.rawValue)])
+                          Self.optional(rpm), Self.optional(tpm), Self.optional(maxConcurrent),
+                          Self.optional(tokenBudget), budgetUSD.map { .double($0) } ?? .null, .text(budgetPeriod.rawValue)])
         }
         return (key, secret)
     }
@@ -101,15 +101,16 @@ public final class KeyStore: Sendable {
         }
     }
 
-    static let columns = "id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget, budget_usd, "
-        + "budget_period"
+    static let columns = "id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget, "
+        + "budget_usd, budget_period"
 
-    /// Changes a key's name and limits in one step; nil when there is no such key.
+    /// Changes a key's name and limits in one step; nil when there is no such unrevoked key.
     public func update(id: String, _ changes: KeyChanges) throws(SQLiteError) -> VirtualKey? {
         try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) -> VirtualKey? in
-            guard let row = try db.prepare("SELECT \(Self.columns) FROM keys WHERE id = ?1").rows([.text(id)]).first else {
-                return nil
-            }
+            // A revoked key is gone for the admin API too (as after DELETE): it cannot be changed.
+            let rows = try db.prepare("SELECT \(Self.columns) FROM keys WHERE id = ?1 AND revoked IS NULL")
+                .rows([.text(id)])
+            guard let row = rows.first else { return nil }
             var key = Self.decode(row)
             changes.apply(to: &key)
             try db.prepare("""

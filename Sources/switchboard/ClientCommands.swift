@@ -68,7 +68,8 @@ struct Keys: ParsableCommand {
                               data.map {
                 [describe($0["id"]), describe($0["name"]), describe($0["models"]), describe($0["rpm"]),
                  describe($0["tpm"]), describe($0["max_concurrent"]), describe($0["token_budget"]),
-                 $0["budget_usd"]?.isNull == false ? "$\(describe($0["budget_usd"]))/\(describe($0["budget_period"]))" : "",
+                 $0["budget_usd"]?.isNull == false
+                    ? "$\(describe($0["budget_usd"]))/\(describe($0["budget_period"]))" : "",
                  $0["revoked"]?.boolValue == true ? "yes" : "no"]
             }))
         }

@@ -72,6 +72,19 @@ struct CostEndToEndTests {
         #expect(Self.close(all.first?["cost_usd"], expectedTotal / 1e6))
         #expect(all.first?["unpriced_requests"] as? Int == 1)
 
+        // Each row names the price entry its cost came from.
+        let config = daemon.process.arguments?[2] ?? ""
+        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db").path
+        let script = """
+            import json, sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print(json.dumps(dict(db.execute("select alias, coalesce(price_entry, '-') from usage").fetchall())))
+            """
+        let entries = try run("/usr/bin/python3", ["-c", script, database], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(jsonObject(entries.stdout) as? [String: String] == [
+            "oa": "config:oa", "an": "config:an", "ge": "config:ge", "mini": "table:gpt-4o-mini", "unpriced": "-",
+        ], "\(entries.stdout) \(entries.stderr)")
+
         let metrics = try curl(daemon.baseURL + "/metrics").body
         #expect(metrics.contains(#"switchboard_cost_usd_total{provider="anthropic",model="text+input=1000+output=100+cached=600+cache_write=300",key=""} 0.003105"#),
                 "\(metrics)")

@@ -66,7 +66,9 @@ public final class GatewayDaemon: Sendable {
             writer.routeLabel = "/admin/keys"
             admin().list(request, writer)
         }
-        router.add("PATCH", "/admin/keys/{id}") { request, params, writer in admin().update(request, id: params["id"] ?? "", writer) }
+        router.add("PATCH", "/admin/keys/{id}") { request, params, writer in
+            admin().update(request, id: params["id"] ?? "", writer)
+        }
         router.add("DELETE", "/admin/keys/{id}") { request, params, writer in
             writer.routeLabel = "/admin/keys/{id}"
             admin().revoke(request, id: params["id"] ?? "", writer)

@@ -45,7 +45,9 @@ struct AdminKeysEndpoint: Sendable {
             return
         }
         offLoop(writer) { () throws -> (Int, JSONValue) in
-            guard let key = try registry.keyStore.update(id: id, changes) else { throw GatewayError.notFound("no key \(id)") }
+            guard let key = try registry.keyStore.update(id: id, changes) else {
+                throw GatewayError.notFound("no active key \(id)")
+            }
             try registry.refresh()
             return (200, .object(Self.json(key)))
         }
@@ -107,7 +109,8 @@ struct KeySpec {
     static func budgetPeriod(_ o: JSONObject) throws(GatewayError) -> BudgetPeriod? {
         guard let raw = o["budget_period"], !raw.isNull else { return nil }
         guard let text = raw.stringValue, let period = BudgetPeriod(rawValue: text) else {
-            throw .invalidRequest("budget_period: expected one of total, daily, weekly, monthly", param: "budget_period")
+            throw .invalidRequest("budget_period: expected one of total, daily, weekly, monthly",
+                                  param: "budget_period")
         }
         return period
     }
@@ -129,7 +132,9 @@ struct KeySpec {
         if o["max_concurrent"] != nil {
             changes.maxConcurrent = .some(try limit(o, "max_concurrent", AllowedRanges.keyMaxConcurrent))
         }
-        if o["token_budget"] != nil { changes.tokenBudget = .some(try limit(o, "token_budget", AllowedRanges.keyTokenBudget)) }
+        if o["token_budget"] != nil {
+            changes.tokenBudget = .some(try limit(o, "token_budget", AllowedRanges.keyTokenBudget))
+        }
         if o["budget_usd"] != nil { changes.budgetUSD = .some(try budgetUSD(o)) }
         changes.budgetPeriod = try budgetPeriod(o)
         return changes

@@ -16,13 +16,15 @@ enum BudgetReservation {
         let routes = (try? snapshot.catalog.chain(for: request.model, overridingFallbacks: request.fallbacks)) ?? []
         let prompt = promptTokens(request)
         var output = request.maxTokens ?? defaultMaxOutput
-        if request.maxTokens == nil, case .budget(let budget)? = request.thinking { output = Saturating.add(output, budget) }
+        if request.maxTokens == nil, case .budget(let budget)? = request.thinking {
+            output = Saturating.add(output, budget)
+        }
         var worst = 0.0
         for route in routes {
             guard let match = snapshot.pricer.match(alias: route.name, model: route.model) else {
                 throw GatewayError(status: 403, type: .forbidden,
-                                   message: "key \(key.id) has a dollar budget and model \"\(route.model)\" has no price; "
-                                       + "add one under prices: in the configuration", param: "model")
+                                   message: "key \(key.id) has a dollar budget and model \"\(route.model)\" has no "
+                                       + "price; add one under prices: in the configuration", param: "model")
             }
             worst = max(worst, match.price.worstCase(promptTokens: prompt, maxOutputTokens: output))
         }
@@ -35,7 +37,8 @@ enum BudgetReservation {
     static func promptTokens(_ request: ChatRequest) -> Int {
         var tokens = 256
         for tool in request.tools {
-            let size = tool.name.utf8.count + (tool.description?.utf8.count ?? 0) + tool.parameters.serialized().utf8.count
+            let size = tool.name.utf8.count + (tool.description?.utf8.count ?? 0)
+                + tool.parameters.serialized().utf8.count
             tokens = Saturating.add(tokens, Saturating.add(size, 64))
         }
         for message in request.messages {

@@ -48,14 +48,15 @@ public final class DollarBudgets: Sendable {
         guard let budget = key.budgetUSD else { return 0 }
         let (seconds, day) = clock
         let decision = ledgers.withLock {
-            $0[key.id, default: SpendLedger()].admit(budget: budget, period: key.budgetPeriod, worstCase: worstCase, day: day)
+            $0[key.id, default: SpendLedger()]
+                .admit(budget: budget, period: key.budgetPeriod, worstCase: worstCase, day: day)
         }
         guard case .refused(let spent, let resetDay) = decision else { return worstCase }
         var headers = HTTPHeaders()
+        let wait = resetDay.map { max(1, Int(saturating: (Double($0) * 86_400 - seconds).rounded(.up))) }
         var message = "key \(key.id) has reached its \(key.budgetPeriod.rawValue) budget of $\(Self.dollars(budget))"
             + " ($\(Self.dollars(spent)) spent or in flight)"
-        if let resetDay {
-            let wait = max(1, Int(saturating: (Double(resetDay) * 86_400 - seconds).rounded(.up)))
+        if let wait {
             headers.add("Retry-After", String(wait))
             message += "; it resets in \(wait) s"
         } else {
@@ -63,9 +64,7 @@ public final class DollarBudgets: Sendable {
         }
         headers.add("x-ratelimit-limit-usd", Self.dollars(budget))
         headers.add("x-ratelimit-remaining-usd", "0")
-        if let resetDay {
-            headers.add("x-ratelimit-reset-usd", "\(max(1, Int(saturating: (Double(resetDay) * 86_400 - seconds).rounded(.up))))s")
-        }
+        if let wait { headers.add("x-ratelimit-reset-usd", "\(wait)s") }
         throw GatewayError(status: 429, type: .budgetExceeded, message: message, headers: headers)
     }
 

@@ -118,12 +118,13 @@ public final class MetricsRegistry: Sendable {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
             out += "switchboard_tokens_total{provider=\"\(parts[0])\",kind=\"\(parts[1])\"} \(s.tokens[key]!)\n"
         }
-        out += "# HELP switchboard_cost_usd_total What priced requests cost, in US dollars, by provider, model and key.\n"
+        out += "# HELP switchboard_cost_usd_total What priced requests cost, in US dollars, "
+            + "by provider, model and key.\n"
         out += "# TYPE switchboard_cost_usd_total counter\n"
         for key in s.cost.keys.sorted() {
             let p = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
-            out += "switchboard_cost_usd_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\",key=\"\(escape(p[2]))\"} "
-                + "\(s.cost[key]!)\n"
+            out += "switchboard_cost_usd_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\","
+                + "key=\"\(escape(p[2]))\"} \(s.cost[key]!)\n"
         }
         out += "# HELP switchboard_unpriced_requests_total Requests whose model has no price (no cost recorded), "
             + "by provider and model.\n"

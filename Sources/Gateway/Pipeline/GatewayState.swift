@@ -52,7 +52,8 @@ public final class GatewayState: Sendable {
     public let loops = LoopRegistry()
 
     public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
-                keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil, limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
+                keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
+                limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
                 budgets: DollarBudgets = DollarBudgets()) {
         self.budgets = budgets
         self.snapshotBox = Mutex(snapshot)
