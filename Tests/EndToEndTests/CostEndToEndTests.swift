@@ -122,4 +122,27 @@ struct CostEndToEndTests {
         #expect(cli.stdout.contains("$0.005"), "\(cli.stdout)")
         #expect(cli.stdout.contains("$0.0031"), "\(cli.stdout)")
     }
+
+    @Test func aLoopsTurnsAreEachPricedAndSum() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock, yaml: """
+            models:
+              looped: {provider: openai, model: "tools+calls=1+tool_turns=1+input=100+output=10+run=cost"}
+            prices:
+              looped: {input: 1000, output: 1000}
+            """)
+        let stream = try LoopStream(daemon, body: LoopEndToEndTests.body("looped"))
+        let awaiting = stream.wait(for: "awaiting_tools", count: 1)
+        try #require(awaiting.count == 1, "\(stream.text)")
+        let loopId = awaiting[0]["loop_id"] as? String ?? ""
+        let ids = (awaiting[0]["tool_calls"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        let posted = try LoopEndToEndTests.post(daemon, loopId, LoopEndToEndTests.results(ids.map { ($0, "sunny") }))
+        #expect(posted.status == 202, "\(posted.body)")
+        #expect(stream.waitForEnd(), "\(stream.text)")
+        // Two turns, each 100 input + 10 output tokens at $1,000 per million: $0.11 a turn.
+        let rows = try Self.usage(daemon, query: "group_by=model", requests: 2)
+        #expect(rows.first?["requests"] as? Int == 2)
+        let twoTurns: Double = 2 * 110 * 1000 / 1e6
+        #expect(Self.close(rows.first?["cost_usd"], twoTurns), "\(rows)")
+    }
 }
