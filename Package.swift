@@ -44,14 +44,17 @@ let package = Package(
             "Arithmetic", "HTTPTypes", "Reactor", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPTypes", "Reactor"]),
-        .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "ChatModel"]),
+        .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "ChatModel", "Pricing"]),
+        // Prices and the cost of a request's tokens: pure, the price list embedded in the binary.
+        .target(name: "Pricing", dependencies: ["Arithmetic", "ChatModel", "JSON"],
+                resources: [.embedInCode("prices.json")]),
 
         // Provider adapters: pure mapping, no I/O (no path to libcurl or epoll).
         .target(name: "Providers", dependencies: ["Arithmetic", "ChatModel", "JSON", "SSE", "HTTPTypes"]),
 
         .target(name: "Gateway", dependencies: [
             "Arithmetic", "HTTPTypes", "Reactor", "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE",
-            "Store",
+            "Store", "Pricing",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -84,6 +87,9 @@ let package = Package(
             "Providers", "ChatModel", "JSON", "SSE", "HTTPTypes", "TestSupport",
         ], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
+        .testTarget(name: "PricingTests", dependencies: [
+            "Pricing", "ChatModel", "JSON", "SSE", "Providers", "TestSupport",
+        ]),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "ChatModel", "JSON", "HTTPTypes", "Providers", "TestSupport",
         ]),

@@ -25,6 +25,8 @@ public enum AllowedRanges {
     public static let keyMaxConcurrent: ClosedRange<Int> = 0...1_000_000
     /// Below 2^53, so a JSON client that reads numbers as doubles sees the exact value.
     public static let keyTokenBudget: ClosedRange<Int> = 0...1_000_000_000_000_000
+    /// A key's dollar budget (`budget_usd`): up to a billion dollars, 0 meaning none.
+    public static let keyBudgetUSD: ClosedRange<Double> = 0...1_000_000_000
 
     // MARK: Query parameters
 

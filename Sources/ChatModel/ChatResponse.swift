@@ -70,11 +70,13 @@ extension ChatResponse {
 
 extension Usage {
     public func json() -> JSONValue {
-        .object(JSONObject([
+        var object = JSONObject([
             ("input_tokens", .int(inputTokens)), ("output_tokens", .int(outputTokens)),
             ("cache_read_tokens", .int(cacheReadTokens)), ("cache_write_tokens", .int(cacheWriteTokens)),
             ("reasoning_tokens", .int(reasoningTokens)), ("total_tokens", .int(totalTokens)),
-        ]))
+        ])
+        if let costUSD { object["cost_usd"] = .number(Usage.dollarsLiteral(costUSD)) }
+        return .object(object)
     }
 }
 

@@ -87,6 +87,7 @@ public enum StreamEvent: Sendable, Equatable {
             key("cache_write_tokens", &out); out.append(contentsOf: String(u.cacheWriteTokens).utf8)
             key("reasoning_tokens", &out); out.append(contentsOf: String(u.reasoningTokens).utf8)
             key("total_tokens", &out); out.append(contentsOf: String(u.totalTokens).utf8)
+            if let cost = u.costUSD { key("cost_usd", &out); out.append(contentsOf: Usage.dollarsLiteral(cost).utf8) }
         case .error(let e):
             key("error", first: true, &out)
             key("type", first: true, &out); appendJSONString(e.type, to: &out)
@@ -146,7 +147,8 @@ public enum StreamEvent: Sendable, Equatable {
             func n(_ k: String) -> Int { data[k]?.intValue ?? 0 }
             return .usage(Usage(inputTokens: n("input_tokens"), outputTokens: n("output_tokens"),
                                 cacheReadTokens: n("cache_read_tokens"), cacheWriteTokens: n("cache_write_tokens"),
-                                reasoningTokens: n("reasoning_tokens"), totalTokens: n("total_tokens")))
+                                reasoningTokens: n("reasoning_tokens"), totalTokens: n("total_tokens"))
+                .withCost(data["cost_usd"]?.doubleValue))
         case "error":
             guard let e = data["error"] else { return nil }
             return .error(StreamError(type: e["type"]?.stringValue ?? "", message: e["message"]?.stringValue ?? "",

@@ -11,6 +11,13 @@ public struct Usage: Sendable, Equatable {
     public var cacheWriteTokens: Int
     public var reasoningTokens: Int
     public var totalTokens: Int
+    /// The part of `cacheWriteTokens` written for an hour (Anthropic's `ephemeral_1h_input_tokens`),
+    /// billed at a higher price than the 5-minute writes; 0 where the provider has no such writes.
+    public var cacheWrite1hTokens: Int = 0
+    /// What these tokens cost in US dollars, when the gateway priced them (issue 15): sent as
+    /// `cost_usd` in the `usage` event and the non-stream response; nil (absent) when the
+    /// request was not priced or its model has no price.
+    public var costUSD: Double?
 
     public init(inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0, cacheWriteTokens: Int = 0,
                 reasoningTokens: Int = 0, totalTokens: Int? = nil) {
@@ -33,6 +40,40 @@ public struct Usage: Sendable, Equatable {
               cacheWriteTokens: Saturating.add(a.cacheWriteTokens, b.cacheWriteTokens),
               reasoningTokens: Saturating.add(a.reasoningTokens, b.reasoningTokens),
               totalTokens: Saturating.add(a.totalTokens, b.totalTokens))
+            .withCacheWrite1h(Saturating.add(a.cacheWrite1hTokens, b.cacheWrite1hTokens))
+            .withCost(Self.sum(a.costUSD, b.costUSD))
+    }
+
+    /// A loop's cost is its priced turns' sum; nil only when no turn was priced.
+    static func sum(_ a: Double?, _ b: Double?) -> Double? {
+        guard a != nil || b != nil else { return nil }
+        return (a ?? 0) + (b ?? 0)
+    }
+
+    /// This usage with `costUSD` set (a non-finite or negative cost is no cost).
+    public func withCost(_ usd: Double?) -> Usage {
+        var copy = self
+        copy.costUSD = usd.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        return copy
+    }
+
+    /// Dollars as a JSON number without an exponent, to a ten-billionth of a dollar.
+    public static func dollarsLiteral(_ usd: Double) -> String {
+        let units = Int(saturating: (usd * 1e10).rounded())
+        guard units > 0 else { return "0" }
+        let whole = units / 10_000_000_000, fraction = units % 10_000_000_000
+        guard fraction > 0 else { return String(whole) }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 10 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(whole).\(digits)"
+    }
+
+    /// This usage with `cacheWrite1hTokens` set (held in `AllowedRanges.tokenCount`).
+    public func withCacheWrite1h(_ tokens: Int) -> Usage {
+        var copy = self
+        copy.cacheWrite1hTokens = tokens.clamped(to: AllowedRanges.tokenCount)
+        return copy
     }
 
     /// A provider's token count field, clamped into `AllowedRanges.tokenCount`: a literal

@@ -1,4 +1,5 @@
 import ChatModel
+import Pricing
 import Synchronization
 
 /// A virtual API key as stored (SPEC §7). The secret itself is never stored, only its SHA-256.
@@ -18,6 +19,34 @@ public struct VirtualKey: Sendable, Equatable {
     public var tokenBudget: Int?
     /// Hex SHA-256 of the secret.
     public var hash: String
+    /// Dollars this key may spend per `budgetPeriod`; nil: no dollar budget.
+    public var budgetUSD: Double? = nil
+    public var budgetPeriod: BudgetPeriod = .total
+}
+
+/// What `PATCH /admin/keys/{id}` changes: a field present is set (nil inside: the limit is
+/// removed), a field absent is kept.
+public struct KeyChanges: Sendable, Equatable {
+    public var name: String?
+    public var models: [String]?
+    public var rpm: Int??
+    public var tpm: Int??
+    public var maxConcurrent: Int??
+    public var tokenBudget: Int??
+    public var budgetUSD: Double??
+    public var budgetPeriod: BudgetPeriod?
+    public init() {}
+
+    func apply(to key: inout VirtualKey) {
+        if let name { key.name = name }
+        if let models { key.models = models }
+        if let rpm { key.rpm = rpm }
+        if let tpm { key.tpm = tpm }
+        if let maxConcurrent { key.maxConcurrent = maxConcurrent }
+        if let tokenBudget { key.tokenBudget = tokenBudget }
+        if let budgetUSD { key.budgetUSD = budgetUSD }
+        if let budgetPeriod { key.budgetPeriod = budgetPeriod }
+    }
 }
 
 /// Keys in SQLite. Control plane only (admin API, start-up); the request path uses an
@@ -46,26 +75,51 @@ public final class KeyStore: Sendable {
 
     /// Creates a key; returns it with its secret, which is shown this once and never again.
     public func create(name: String, models: [String] = [], rpm: Int? = nil, tpm: Int? = nil, maxConcurrent: Int? = nil,
-                       tokenBudget: Int? = nil, now: Int) throws(SQLiteError) -> (key: VirtualKey, secret: String) {
+                       tokenBudget: Int? = nil, budgetUSD: Double? = nil, budgetPeriod: BudgetPeriod = .total,
+                       now: Int) throws(SQLiteError) -> (key: VirtualKey, secret: String) {
         let secret = Self.generateSecret()
         var generator = SystemRandomNumberGenerator()
         let id = "key_" + String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 16)
         let key = VirtualKey(id: id, name: name, created: now, revoked: nil, models: models, rpm: rpm, tpm: tpm,
-                             maxConcurrent: maxConcurrent, tokenBudget: tokenBudget, hash: SHA256.hex(secret))
+                             maxConcurrent: maxConcurrent, tokenBudget: tokenBudget, hash: SHA256.hex(secret),
+                             budgetUSD: budgetUSD, budgetPeriod: budgetPeriod)
         try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
             try db.prepare("""
-                INSERT INTO keys (id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget)
-                VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8, ?9)
+                INSERT INTO keys (id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget,
+                  budget_usd, budget_period)
+                VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """).run([.text(key.id), .text(name), .text(key.hash), .int(Int64(now)), .text(Self.encode(models)),
-                          Self.optional(rpm), Self.optional(tpm), Self.optional(maxConcurrent), Self.optional(tokenBudget)])
+                          Self.optional(rpm), Self.optional(tpm), Self.optional(maxConcurrent),
+                          Self.optional(tokenBudget), budgetUSD.map { .double($0) } ?? .null, .text(budgetPeriod.rawValue)])
         }
         return (key, secret)
     }
 
     public func all() throws(SQLiteError) -> [VirtualKey] {
         try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
-            try db.prepare("SELECT id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget FROM keys ORDER BY created, id")
-                .rows().map(Self.decode)
+            try db.prepare("SELECT \(Self.columns) FROM keys ORDER BY created, id").rows().map(Self.decode)
+        }
+    }
+
+    static let columns = "id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget, "
+        + "budget_usd, budget_period"
+
+    /// Changes a key's name and limits in one step; nil when there is no such unrevoked key.
+    public func update(id: String, _ changes: KeyChanges) throws(SQLiteError) -> VirtualKey? {
+        try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) -> VirtualKey? in
+            // A revoked key is gone for the admin API too (as after DELETE): it cannot be changed.
+            let rows = try db.prepare("SELECT \(Self.columns) FROM keys WHERE id = ?1 AND revoked IS NULL")
+                .rows([.text(id)])
+            guard let row = rows.first else { return nil }
+            var key = Self.decode(row)
+            changes.apply(to: &key)
+            try db.prepare("""
+                UPDATE keys SET name = ?2, models = ?3, rpm = ?4, tpm = ?5, max_concurrent = ?6, token_budget = ?7,
+                  budget_usd = ?8, budget_period = ?9 WHERE id = ?1
+                """).run([.text(id), .text(key.name), .text(Self.encode(key.models)), Self.optional(key.rpm),
+                          Self.optional(key.tpm), Self.optional(key.maxConcurrent), Self.optional(key.tokenBudget),
+                          key.budgetUSD.map { .double($0) } ?? .null, .text(key.budgetPeriod.rawValue)])
+            return key
         }
     }
 
@@ -88,7 +142,15 @@ public final class KeyStore: Sendable {
         VirtualKey(id: row[0].text ?? "", name: row[1].text ?? "", created: row[3].int ?? 0, revoked: row[4].int,
                    models: decodeModels(row[5].text ?? "[]"), rpm: limit(row[6], AllowedRanges.keyRPM),
                    tpm: limit(row[7], AllowedRanges.keyTPM), maxConcurrent: limit(row[8], AllowedRanges.keyMaxConcurrent),
-                   tokenBudget: limit(row[9], AllowedRanges.keyTokenBudget), hash: row[2].text ?? "")
+                   tokenBudget: limit(row[9], AllowedRanges.keyTokenBudget), hash: row[2].text ?? "",
+                   budgetUSD: dollars(row[10]), budgetPeriod: row[11].text.flatMap(BudgetPeriod.init) ?? .total)
+    }
+
+    /// A stored dollar budget, whatever the row holds: NULL, 0, negative or not finite mean
+    /// none, above the range is held at the top.
+    private static func dollars(_ value: SQLiteStatement.Value) -> Double? {
+        guard let d = value.double ?? value.int.map(Double.init), d.isFinite, d > 0 else { return nil }
+        return min(d, AllowedRanges.keyBudgetUSD.upperBound)
     }
 
     /// A stored limit as the request path uses it, whatever the row holds (a database from an

@@ -48,6 +48,14 @@ public enum Migrations {
         """
         ALTER TABLE usage ADD COLUMN estimated INTEGER NOT NULL DEFAULT 0;
         """,
+        // 4: what each request cost (NULL: its model has no price) and the price entry used;
+        // dollar budgets on keys, with the period they reset on.
+        """
+        ALTER TABLE usage ADD COLUMN cost_usd REAL;
+        ALTER TABLE usage ADD COLUMN price_entry TEXT;
+        ALTER TABLE keys ADD COLUMN budget_usd REAL;
+        ALTER TABLE keys ADD COLUMN budget_period TEXT;
+        """,
     ]
 
     /// Brings the database up to the newest schema.

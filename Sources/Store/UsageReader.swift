@@ -25,6 +25,10 @@ public final class UsageReader: Sendable {
         public var cacheWriteTokens: Int
         public var reasoningTokens: Int
         public var totalTokens: Int
+        /// The priced requests' cost, in US dollars.
+        public var costUSD: Double = 0
+        /// Requests whose model had no price: their tokens are not in `costUSD`.
+        public var unpricedRequests: Int = 0
     }
 
     private let connection: Mutex<SQLiteConnection>
@@ -48,7 +52,8 @@ public final class UsageReader: Sendable {
         let groupSQL = groupBy.map(\.sql)
         let sums = ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
                     "total_tokens"].map(Self.total)
-        var sql = "SELECT " + (groupSQL + ["COUNT(*)"] + sums).joined(separator: ", ")
+        let money = [Self.costTotal, "TOTAL(cost_usd IS NULL)"]
+        var sql = "SELECT " + (groupSQL + ["COUNT(*)"] + sums + money).joined(separator: ", ")
         sql += " FROM usage"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if !groupSQL.isEmpty { sql += " GROUP BY " + groupSQL.joined(separator: ", ") + " ORDER BY " + groupSQL.joined(separator: ", ") }
@@ -60,7 +65,8 @@ public final class UsageReader: Sendable {
             return Row(groups: groups, requests: row[n].int ?? 0, inputTokens: Self.count(row[n + 1]),
                        outputTokens: Self.count(row[n + 2]), cacheReadTokens: Self.count(row[n + 3]),
                        cacheWriteTokens: Self.count(row[n + 4]), reasoningTokens: Self.count(row[n + 5]),
-                       totalTokens: Self.count(row[n + 6]))
+                       totalTokens: Self.count(row[n + 6]), costUSD: Self.dollars(row[n + 7]),
+                       unpricedRequests: Self.count(row[n + 8]))
         }
     }
 
@@ -70,6 +76,19 @@ public final class UsageReader: Sendable {
     /// (exact up to 2^53, some 8,000 maximal rows).
     static func total(_ column: String) -> String {
         "TOTAL(MIN(MAX(\(column), 0), \(AllowedRanges.tokenCount.upperBound)))"
+    }
+
+    /// The largest cost one row may add (a row edited by hand, or from a future price list,
+    /// must not make the sum infinite or negative).
+    static let maxRowCost = 1_000_000_000.0
+
+    /// The sum of `cost_usd`, each row held in [0, maxRowCost]; NULL rows add nothing.
+    static let costTotal = "TOTAL(MIN(MAX(cost_usd, 0), \(maxRowCost)))"
+
+    /// A cost sum read back, finite and non-negative.
+    static func dollars(_ value: SQLiteStatement.Value) -> Double {
+        let d = value.double ?? 0
+        return d.isFinite && d > 0 ? d : 0
     }
 
     /// A `total(_:)` value read back as a count.
@@ -86,5 +105,28 @@ public final class UsageReader: Sendable {
         var out: [String: Int] = [:]
         for row in rows { if let key = row[0].text { out[key] = Self.count(row[1]) } }
         return out
+    }
+
+    /// Dollars spent per key: in all, and per UTC day (days since 1970-01-01) from `sinceDay`
+    /// on, to seed dollar budgets at start-up.
+    public func spendByKey(sinceDay: Int) throws(SQLiteError)
+        -> (total: [String: Double], byDay: [String: [Int: Double]]) {
+        let (totals, days) = try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
+            let totals = try db.prepare(
+                "SELECT key_id, \(Self.costTotal) FROM usage WHERE key_id IS NOT NULL GROUP BY key_id").rows()
+            let days = try db.prepare("""
+                SELECT key_id, time_ms / 86400000, \(Self.costTotal) FROM usage
+                WHERE key_id IS NOT NULL AND time_ms >= ?1 GROUP BY key_id, time_ms / 86400000
+                """).rows([.int(Int64(max(0, sinceDay)) * 86_400_000)])
+            return (totals, days)
+        }
+        var total: [String: Double] = [:]
+        for row in totals { if let key = row[0].text { total[key] = Self.dollars(row[1]) } }
+        var byDay: [String: [Int: Double]] = [:]
+        for row in days {
+            guard let key = row[0].text, let day = row[1].int else { continue }
+            byDay[key, default: [:]][day] = Self.dollars(row[2])
+        }
+        return (total, byDay)
     }
 }

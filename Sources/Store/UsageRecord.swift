@@ -19,10 +19,15 @@ public struct UsageRecord: Sendable, Equatable {
     public var loopId: String?
     /// Some token counts are the gateway's estimate (a stream cut before the provider's usage).
     public var estimated: Bool
+    /// What the request cost in US dollars; nil when its model has no price.
+    public var costUSD: Double?
+    /// The price entry the cost came from (`table:gpt-4o`, `config:local`).
+    public var priceEntry: String?
 
     public init(timeMillis: Int64, requestId: String, keyId: String?, alias: String, provider: String?, model: String?,
                 usage: Usage, status: Int, finishReason: String?, attempts: Int, fallbackUsed: String?,
-                timeToFirstTokenMillis: Double?, totalMillis: Double, loopId: String? = nil, estimated: Bool = false) {
+                timeToFirstTokenMillis: Double?, totalMillis: Double, loopId: String? = nil, estimated: Bool = false,
+                costUSD: Double? = nil, priceEntry: String? = nil) {
         self.timeMillis = timeMillis
         self.requestId = requestId
         self.keyId = keyId
@@ -38,5 +43,7 @@ public struct UsageRecord: Sendable, Equatable {
         self.totalMillis = totalMillis
         self.loopId = loopId
         self.estimated = estimated
+        self.costUSD = costUSD
+        self.priceEntry = priceEntry
     }
 }

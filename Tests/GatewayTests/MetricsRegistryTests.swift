@@ -1,4 +1,5 @@
 import ChatModel
+import Pricing
 import Testing
 @testable import Gateway
 
@@ -35,5 +36,19 @@ struct MetricsRegistryTests {
         #expect(text.contains("switchboard_tokens_total{provider=\"openai\",kind=\"input\"} 10\n"))
         #expect(text.contains("switchboard_tokens_total{provider=\"openai\",kind=\"cache_read\"} 6\n"))
         #expect(!text.contains("kind=\"reasoning\""))
+    }
+
+    @Test func costByProviderModelAndKeyAndRequestsWithoutAPrice() {
+        let metrics = MetricsRegistry()
+        metrics.recordCost(Cost(usd: 0.25, entry: "table:gpt-4o"), provider: "openai", model: "gpt-4o", keyId: "key_1")
+        metrics.recordCost(Cost(usd: 0.5, entry: "table:gpt-4o"), provider: "openai", model: "gpt-4o", keyId: "key_1")
+        metrics.recordCost(Cost(usd: 1, entry: "config:x"), provider: "anthropic", model: "m", keyId: nil)
+        metrics.recordCost(nil, provider: "gemini", model: "unknown", keyId: "key_1")
+        metrics.recordCost(nil, provider: nil, model: nil, keyId: nil)   // refused before any provider: nothing
+        let text = metrics.render(openConnections: 0, inFlightRequests: 0)
+        #expect(text.contains("switchboard_cost_usd_total{provider=\"openai\",model=\"gpt-4o\",key=\"key_1\"} 0.75\n"))
+        #expect(text.contains("switchboard_cost_usd_total{provider=\"anthropic\",model=\"m\",key=\"\"} 1.0\n"))
+        #expect(text.contains("switchboard_unpriced_requests_total{provider=\"gemini\",model=\"unknown\"} 1\n"))
+        #expect(text.components(separatedBy: "switchboard_unpriced_requests_total{").count == 2)
     }
 }

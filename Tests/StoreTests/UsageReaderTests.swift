@@ -52,7 +52,29 @@ struct UsageReaderTests {
                     cacheWrite: Int = 0, reasoning: Int = 0) -> UsageReader.Row {
         UsageReader.Row(groups: groups, requests: requests, inputTokens: input, outputTokens: output,
                         cacheReadTokens: cacheRead, cacheWriteTokens: cacheWrite, reasoningTokens: reasoning,
-                        totalTokens: input + output + reasoning)
+                        totalTokens: input + output + reasoning, costUSD: 0,
+                        unpricedRequests: requests)   // these rows carry no cost
+    }
+
+    @Test func sumsCostNextToTokensAndCountsUnpricedRequests() throws {
+        try withTemporaryDatabase { path in
+            let writer = try UsageWriter(path: path)
+            var priced = Self.record(at: 1_000, key: "k", alias: "fast", input: 10, output: 5)
+            priced.costUSD = 0.25
+            priced.priceEntry = "table:gpt-4o-mini"
+            var cheap = Self.record(at: 2_000, key: "k", alias: "fast", input: 1, output: 1)
+            cheap.costUSD = 0.125
+            let unpriced = Self.record(at: 3_000, key: "k", alias: "slow", input: 7, output: 7)
+            for r in [priced, cheap, unpriced] { writer.record(r) }
+            writer.shutdown()
+            let rows = try UsageReader(path: path).summary(keyId: nil, allKeys: true, since: nil, until: nil,
+                                                           groupBy: [.model])
+            #expect(rows.map(\.costUSD) == [0.375, 0])
+            #expect(rows.map(\.unpricedRequests) == [0, 1])
+            let spend = try UsageReader(path: path).spendByKey(sinceDay: 0)
+            #expect(spend.total == ["k": 0.375])
+            #expect(spend.byDay == ["k": [0: 0.375]])
+        }
     }
 
     @Test func sumsEveryColumnPerModel() throws {

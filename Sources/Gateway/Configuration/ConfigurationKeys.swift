@@ -1,3 +1,4 @@
+import Pricing
 import Reactor
 
 /// The configuration's known keys: what the file may say and what the environment overrides.
@@ -28,7 +29,7 @@ enum ConfigurationKeys {
 
     /// " (did you mean log_level?)" for a near miss.
     static func suggestion(for path: String) -> String {
-        let candidates = leaves + Array(sections) + ["models", "providers"]
+        let candidates = leaves + Array(sections) + ["models", "providers", "prices"]
         let best = candidates.min { distance($0, path) < distance($1, path) }
         guard let best, distance(best, path) <= 3 else { return "" }
         return " (did you mean \(best)?)"
@@ -89,6 +90,14 @@ extension GatewayConfiguration {
         for alias in models.keys.sorted() {
             let m = models[alias]!
             lines.append("  \(alias): {provider: \(m.provider), model: \(m.model)\(m.fallbacks.isEmpty ? "" : ", fallbacks: [\(m.fallbacks.joined(separator: ", "))]")}")
+        }
+        let table = PriceTable.builtIn
+        lines.append("prices:  # over the built-in table (as of \(table.asOf), \(table.models.count) models)"
+                     + (prices.isEmpty ? " {}" : ""))
+        for name in prices.keys.sorted() {
+            let p = prices[name]!.base
+            lines.append("  \(name): {input: \(p.input), output: \(p.output), cache_read: \(p.cacheRead), "
+                         + "cache_write_5m: \(p.cacheWrite5m), cache_write_1h: \(p.cacheWrite1h)}")
         }
         return lines.joined(separator: "\n")
     }

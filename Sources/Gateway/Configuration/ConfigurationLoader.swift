@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import Pricing
 import Yams
 
 extension GatewayConfiguration {
@@ -90,6 +92,8 @@ struct ConfigurationLoader {
             let origin = "\(file):\(line(keyNode))"
             if path.count == 2, path[0] == "models" {
                 readModel(key, value, origin: origin)
+            } else if path == ["prices"] {
+                readPrices(value, origin: origin)
             } else if path.count == 2, path[0] == "providers", !GatewayConfiguration.providerNames.contains(key) {
                 problems.append("\(origin): \(dotted): unknown provider (openai, anthropic, gemini)")
             } else if path == ["models"] || path == ["providers"] || ConfigurationKeys.sections.contains(dotted) {
@@ -137,6 +141,30 @@ struct ConfigurationLoader {
         if model.provider.isEmpty { problems.append("\(origin): models.\(alias).provider: required") }
         if model.model.isEmpty { problems.append("\(origin): models.\(alias).model: required") }
         config.models[alias] = model
+    }
+
+    /// `prices: {name: {input, output, cache_read, cache_write_5m, cache_write_1h, tiers}}`,
+    /// checked by the pricing module (a negative, non-finite or absurd price names its key).
+    private mutating func readPrices(_ node: Node, origin: String) {
+        do {
+            config.prices = try Pricer.overrides(Self.json(node))
+        } catch {
+            problems.append("\(origin): \(error.key): \(error.problem)")
+        }
+    }
+
+    /// A YAML node as JSON: plain scalars that read as numbers become numbers (YAML's `.inf`
+    /// and `.nan` do not, and are refused as prices), everything else a string.
+    static func json(_ node: Node) -> JSONValue {
+        if let mapping = node.mapping {
+            var object = JSONObject()
+            for (key, value) in mapping { object[key.string ?? ""] = json(value) }
+            return .object(object)
+        }
+        if let sequence = node.sequence { return .array(sequence.map(json)) }
+        let text = node.scalar?.string ?? ""
+        if node.scalar?.style == .plain, Double(text) != nil { return .number(text) }
+        return .string(text)
     }
 
     // MARK: Environment

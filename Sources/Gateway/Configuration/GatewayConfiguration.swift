@@ -1,3 +1,4 @@
+import Pricing
 import Providers
 
 /// The daemon's effective configuration (SPEC §10): embedded defaults, then the YAML file,
@@ -89,6 +90,8 @@ public struct GatewayConfiguration: Sendable {
     public var chatLoops = LoopLimits()
     public var providers: [String: Provider] = GatewayConfiguration.defaultProviders
     public var models: [String: Model] = [:]
+    /// `prices:` — USD per million tokens per model id or alias, over the built-in table.
+    public var prices: [String: ModelPrice] = [:]
 
     public static let providerNames = ["openai", "anthropic", "gemini"]
 

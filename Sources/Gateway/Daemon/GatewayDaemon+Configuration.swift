@@ -1,4 +1,5 @@
 import HTTPServer
+import Pricing
 import Providers
 import Reactor
 
@@ -51,6 +52,7 @@ extension GatewayDaemon {
         snapshot.loopLimits = configuration.chatLoops
         snapshot.secrets = configuration.scrubber
         snapshot.geminiCacheTTLSeconds = configuration.providers["gemini"]?.cacheTTLSeconds ?? 600
+        snapshot.pricer = Pricer(overrides: configuration.prices)
         return snapshot
     }
 

@@ -25,7 +25,8 @@ public final class GatewayDaemon: Sendable {
         let usageReader = try UsageReader(path: configuration.database)
         let keys = try KeyRegistry(store: try KeyStore(path: configuration.database), initialUsage: try usageReader.totalsByKey())
         state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
-                             contextCaches: try ContextCacheStore(path: configuration.database))
+                             contextCaches: try ContextCacheStore(path: configuration.database),
+                             budgets: try DollarBudgets(reader: usageReader))
         let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
         DescriptorExhaustion.shared.setLogger(logger)
         let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
@@ -61,6 +62,9 @@ public final class GatewayDaemon: Sendable {
         }
         router.add("GET", "/admin/keys") { request, _, writer in
             admin().list(request, writer)
+        }
+        router.add("PATCH", "/admin/keys/{id}") { request, params, writer in
+            admin().update(request, id: params["id"] ?? "", writer)
         }
         router.add("DELETE", "/admin/keys/{id}") { request, params, writer in
             admin().revoke(request, id: params["id"] ?? "", writer)

@@ -49,7 +49,17 @@ struct UsageEndpoint: Sendable {
         o["cache_write_tokens"] = .int(row.cacheWriteTokens)
         o["reasoning_tokens"] = .int(row.reasoningTokens)
         o["total_tokens"] = .int(row.totalTokens)
+        o["cost_usd"] = .number(dollars(row.costUSD))
+        o["unpriced_requests"] = .int(row.unpricedRequests)
         return .object(o)
+    }
+
+    /// Dollars as a JSON number, rounded to a millionth of a cent (sums of floating-point
+    /// costs carry noise in the last digits that would only confuse a report).
+    static func dollars(_ value: Double) -> String {
+        guard value.isFinite, value > 0 else { return "0" }
+        let rounded = (value * 1e8).rounded() / 1e8
+        return "\(rounded)"
     }
 
     struct Query {

@@ -7,6 +7,8 @@ import Store
 struct KeyAdmission: Sendable {
     let key: VirtualKeyRef
     let ticket: Int
+    /// Dollars reserved against the key's budget until the request ends.
+    var reservedUSD = 0.0
 
     struct VirtualKeyRef: Sendable { let id: String }
 
@@ -22,13 +24,23 @@ struct KeyAdmission: Sendable {
                                headers: [("Retry-After", "3600"), ("x-ratelimit-limit-tokens", String(budget)),
                                          ("x-ratelimit-remaining-tokens", "0")])
         }
+        // The worst case is priced before the rate limiter admits, so a refusal leaves nothing to undo.
+        let worstCase = key.budgetUSD == nil ? 0 : try BudgetReservation.worstCase(request, key: key, state: state)
         let ticket = try state.limiter.admit(key, estimatedTokens: estimate(request))
-        return KeyAdmission(key: VirtualKeyRef(id: key.id), ticket: ticket)
+        let reserved: Double
+        do {
+            reserved = try state.budgets.admit(key, worstCase: worstCase)
+        } catch {
+            state.limiter.complete(key.id, ticket: ticket, actualTokens: 0)
+            throw error
+        }
+        return KeyAdmission(key: VirtualKeyRef(id: key.id), ticket: ticket, reservedUSD: reserved)
     }
 
     func complete(_ record: ChatRecord, state: GatewayState) {
         state.limiter.complete(key.id, ticket: ticket, actualTokens: record.usage.totalTokens)
         state.keys?.addUsage(keyId: key.id, tokens: record.usage.totalTokens)
+        state.budgets.settle(keyId: key.id, reserved: reservedUSD, cost: state.cost(of: record)?.usd)
     }
 
     /// A cheap up-front guess for `tpm`: about four characters a token, plus the answer's cap.

@@ -1,4 +1,5 @@
 import Arithmetic
+import Pricing
 import Synchronization
 
 /// The daemon's Prometheus metrics. Safe from any thread; recording is a short critical
@@ -21,6 +22,8 @@ public final class MetricsRegistry: Sendable {
         var retries: [String: UInt64] = [:]           // provider
         var fallbacks: UInt64 = 0
         var tokens: [String: UInt64] = [:]            // "provider\u{0}kind"
+        var cost: [String: Double] = [:]              // "provider\u{0}model\u{0}key"
+        var unpriced: [String: UInt64] = [:]          // "provider\u{0}model"
     }
 
     private let state = Mutex(State())
@@ -56,6 +59,23 @@ public final class MetricsRegistry: Sendable {
                 }
             }
             if record.fallbackUsed != nil { s.fallbacks += 1 }
+        }
+    }
+
+    /// One finished chat request's cost (SPEC: issue 15): dollars by provider, model and key
+    /// (`""` for a request without a key), or one more request without a price. Requests that
+    /// reached no provider add nothing.
+    public func recordCost(_ cost: Cost?, provider: String?, model: String?, keyId: String?) {
+        guard let provider else { return }
+        let model = model ?? ""
+        state.withLock { s in
+            if let cost {
+                let key = "\(provider)\u{0}\(model)\u{0}\(keyId ?? "")"
+                // Costs are finite and non-negative (prices and counts are range-checked).
+                s.cost[key, default: 0] += cost.usd
+            } else {
+                s.unpriced["\(provider)\u{0}\(model)", default: 0] += 1
+            }
         }
     }
 
@@ -97,6 +117,22 @@ public final class MetricsRegistry: Sendable {
         for key in s.tokens.keys.sorted() {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
             out += "switchboard_tokens_total{provider=\"\(parts[0])\",kind=\"\(parts[1])\"} \(s.tokens[key]!)\n"
+        }
+        out += "# HELP switchboard_cost_usd_total What priced requests cost, in US dollars, "
+            + "by provider, model and key.\n"
+        out += "# TYPE switchboard_cost_usd_total counter\n"
+        for key in s.cost.keys.sorted() {
+            let p = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+            out += "switchboard_cost_usd_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\","
+                + "key=\"\(escape(p[2]))\"} \(s.cost[key]!)\n"
+        }
+        out += "# HELP switchboard_unpriced_requests_total Requests whose model has no price (no cost recorded), "
+            + "by provider and model.\n"
+        out += "# TYPE switchboard_unpriced_requests_total counter\n"
+        for key in s.unpriced.keys.sorted() {
+            let p = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+            out += "switchboard_unpriced_requests_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\"} "
+                + "\(s.unpriced[key]!)\n"
         }
         return out
     }

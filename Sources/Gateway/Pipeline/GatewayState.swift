@@ -1,3 +1,5 @@
+import ChatModel
+import Pricing
 import Providers
 import Reactor
 import Store
@@ -19,6 +21,8 @@ public struct GatewaySnapshot: Sendable {
     public var loopLimits = LoopLimits()
     /// This configuration's secrets, blanked out of every upstream error a client sees.
     public var secrets = SecretScrubber.none
+    /// The price table and the configuration's `prices:` overrides.
+    public var pricer = Pricer()
 
     public init(catalog: ModelCatalog, registry: ProviderRegistry, keepAliveSeconds: Double, adminKey: String? = nil,
                 listensOnLoopback: Bool = true) {
@@ -42,11 +46,16 @@ public final class GatewayState: Sendable {
     public let limiter: KeyLimiter
     /// Gemini context caches the gateway created; nil in tests without a database.
     public let contextCaches: ContextCacheStore?
+    /// Dollar budgets: every key's spend, and what requests in flight reserve.
+    public let budgets: DollarBudgets
     /// The chat loops (`/v1/loops`) alive or recently ended.
     public let loops = LoopRegistry()
 
     public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
-                keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil, limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })) {
+                keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
+                limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
+                budgets: DollarBudgets = DollarBudgets()) {
+        self.budgets = budgets
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
         self.usage = usage
@@ -62,14 +71,26 @@ public final class GatewayState: Sendable {
 
     /// Meters one finished chat request: metrics now, a usage row through the batched writer.
     public func record(_ chat: ChatRecord, keyId: String?, loopId: String? = nil) {
+        let cost = self.cost(of: chat)
         metrics.recordChat(chat)
+        metrics.recordCost(cost, provider: chat.provider, model: chat.model, keyId: keyId)
         usage?.record(UsageRecord(
             timeMillis: WallClock.unixMillis(), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
             provider: chat.provider, model: chat.model, usage: chat.usage, status: chat.status,
             finishReason: chat.finishReason?.rawValue,
             attempts: chat.attempts, fallbackUsed: chat.fallbackUsed,
             timeToFirstTokenMillis: chat.firstTokenNanos.map { Double($0) / 1e6 },
-            totalMillis: Double(chat.totalNanos) / 1e6, loopId: loopId, estimated: chat.usageEstimated))
+            totalMillis: Double(chat.totalNanos) / 1e6, loopId: loopId, estimated: chat.usageEstimated,
+            costUSD: cost.map(\.usd), priceEntry: cost.flatMap { $0.entry.isEmpty ? nil : $0.entry }))
+    }
+
+    /// What a finished request cost at the current snapshot's prices: nil when its model has
+    /// no price; 0 with no entry when it used no tokens (refused, or failed before any), as
+    /// nothing was billed whatever the model.
+    func cost(of chat: ChatRecord) -> Cost? {
+        if chat.usage == .zero { return Cost(usd: 0, entry: "") }
+        // The alias that answered: a fallback's own price override applies to its tokens.
+        return snapshot.pricer.cost(chat.usage, alias: chat.fallbackUsed ?? chat.requestedModel, model: chat.model)
     }
 
     public var snapshot: GatewaySnapshot { snapshotBox.withLock { $0 } }

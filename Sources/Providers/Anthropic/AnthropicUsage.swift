@@ -7,6 +7,9 @@ import JSON
 /// reads and writes; unified input includes both (input + cache creation + cache read).
 struct AnthropicUsage: Equatable {
     var input = 0, output = 0, cacheRead = 0, cacheWrite = 0
+    /// The hour-long part of the cache writes (`cache_creation.ephemeral_1h_input_tokens`),
+    /// priced higher than the 5-minute part.
+    var cacheWrite1h = 0
 
     /// Anthropic's key ↔ the count here, in Anthropic's order.
     static let fields: [(key: String, count: WritableKeyPath<AnthropicUsage, Int> & Sendable)] = [
@@ -22,6 +25,7 @@ struct AnthropicUsage: Equatable {
         cacheWrite = usage.cacheWriteTokens
         input = max(0, Saturating.subtract(Saturating.subtract(usage.inputTokens, cacheRead), cacheWrite))
         output = usage.outputTokens
+        cacheWrite1h = usage.cacheWrite1hTokens
     }
 
     /// Takes the counts a report carries, each as the latest value: `message_delta`'s usage is
@@ -31,6 +35,7 @@ struct AnthropicUsage: Equatable {
         for field in Self.fields {
             if let n = Usage.count(usage[field.key]) { self[keyPath: field.count] = n }
         }
+        if let n = Usage.count(usage["cache_creation"]?["ephemeral_1h_input_tokens"]) { cacheWrite1h = n }
     }
 
     /// One `usage` object (a whole answer's) → unified.
@@ -44,10 +49,17 @@ struct AnthropicUsage: Equatable {
         let totalInput = Saturating.add(Saturating.add(input, cacheRead), cacheWrite)
         return Usage(inputTokens: totalInput, outputTokens: output, cacheReadTokens: cacheRead,
                      cacheWriteTokens: cacheWrite, reasoningTokens: 0, totalTokens: Saturating.add(totalInput, output))
+            .withCacheWrite1h(cacheWrite1h)
     }
 
     /// Anthropic's `usage` object, every field.
     var wire: JSONValue {
-        .object(JSONObject(Self.fields.map { ($0.key, .int(self[keyPath: $0.count])) }))
+        var object = JSONObject(Self.fields.map { ($0.key, .int(self[keyPath: $0.count])) })
+        if cacheWrite1h > 0 {
+            let fiveMinutes = max(0, Saturating.subtract(cacheWrite, cacheWrite1h))
+            object["cache_creation"] = .object(JSONObject([("ephemeral_5m_input_tokens", .int(fiveMinutes)),
+                                                           ("ephemeral_1h_input_tokens", .int(cacheWrite1h))]))
+        }
+        return .object(object)
     }
 }

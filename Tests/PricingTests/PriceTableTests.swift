@@ -1,0 +1,61 @@
+import ChatModel
+import JSON
+import Pricing
+import Testing
+
+@Suite struct PriceTableTests {
+    @Test func builtInTableHasItsDateSourceAndEveryProvider() {
+        let table = PriceTable.builtIn
+        #expect(table.asOf.count == 10)
+        #expect(table.source.contains("litellm"))
+        for model in ["gpt-4o", "gpt-4.1", "gpt-5", "o3", "claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5",
+                      "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash"] {
+            #expect(table.models[model] != nil, "\(model)")
+        }
+        for (name, price) in table.models {
+            for p in [price.base] + price.tiers.map(\.prices) {
+                for figure in [p.input, p.output, p.cacheRead, p.cacheWrite5m, p.cacheWrite1h] {
+                    #expect(TokenPrices.allowedRange.contains(figure), "\(name)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("gpt-4o-2024-08-06", "table:gpt-4o"),
+        ("gpt-4o-mini-2024-07-18", "table:gpt-4o-mini"),
+        ("gpt-4.1-nano-2025-04-14", "table:gpt-4.1-nano"),
+        ("claude-sonnet-4-5-20250929", "table:claude-sonnet-4-5"),
+        ("claude-3-5-haiku-latest", "table:claude-3-5-haiku"),
+        ("claude-3-5-haiku-20241022", "table:claude-3-5-haiku"),
+        ("gemini-2.0-flash-001", "table:gemini-2.0-flash"),
+        ("models/gemini-2.5-pro", "table:gemini-2.5-pro"),
+        ("gpt-4o", "table:gpt-4o"),
+    ])
+    func datedIdsFindTheirEntry(model: String, entry: String) {
+        #expect(PriceTable.builtIn.match(model)?.entry == entry)
+    }
+
+    @Test func unknownModelHasNoCost() {
+        #expect(PriceTable.builtIn.match("llama-3-70b") == nil)
+        #expect(PriceTable.builtIn.match("gpt-4o-2024") == nil)   // not a date: no guess
+        #expect(Pricer().cost(Usage(inputTokens: 10, outputTokens: 10), alias: "local", model: "llama-3-70b") == nil)
+        #expect(Pricer().cost(Usage(inputTokens: 10, outputTokens: 10), alias: "x", model: nil) == nil)
+    }
+
+    @Test func tierStartsAboveItsThreshold() throws {
+        let pro = try #require(PriceTable.builtIn.models["gemini-2.5-pro"])
+        #expect(pro.prices(promptTokens: 200_000).input == 1.25)
+        #expect(pro.prices(promptTokens: 200_001).input == 2.5)
+        #expect(pro.prices(promptTokens: 200_001).output == 15)
+    }
+
+    @Test func largestCountsStayFinite() throws {
+        let max = AllowedRanges.tokenCount.upperBound
+        let usage = Usage(inputTokens: max, outputTokens: max, cacheReadTokens: max, cacheWriteTokens: max,
+                          reasoningTokens: max).withCacheWrite1h(max)
+        let price = ModelPrice(TokenPrices(input: 100_000, output: 100_000))
+        #expect(price.cost(of: usage).isFinite)
+        #expect(price.worstCase(promptTokens: max, maxOutputTokens: max).isFinite)
+    }
+}
