@@ -1,7 +1,6 @@
 import ChatModel
 import FuzzSupport
 import HTTPTypes
-@testable import Gateway
 import JSON
 import Providers
 
