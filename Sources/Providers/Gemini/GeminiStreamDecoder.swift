@@ -72,7 +72,8 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
 
     private func end(_ emit: (StreamEvent) -> Void) {
         if finish == "MALFORMED_FUNCTION_CALL" {
-            let error = StreamError(type: "upstream_error", message: "gemini: the model produced a malformed function call",
+            let error = StreamError(type: "upstream_error",
+                                    message: "gemini: the model produced a malformed function call",
                                     provider: "gemini", status: 502)
             stream.fail(error, providerFinishReason: finish, emit)
         } else if let blocked, finish == nil {
