@@ -1,6 +1,7 @@
 import ChatModel
 import FuzzSupport
 import HTTPTypes
+@testable import Gateway
 import JSON
 import Providers
 
