@@ -20,6 +20,9 @@ struct FrontDoorTests {
         .done(.toolCalls, providerFinishReason: "tool_calls"),
     ]
 
+    static let secondMessageIsANumber =
+        #"{"model":"m","messages":[{"role":"user","content":"a"},{"role":"user","content":7}]}"#
+
     static func bytes(_ encoder: some ChatEncoder, _ events: [StreamEvent]) -> String {
         var out: [UInt8] = []
         for event in events { encoder.encode(event, into: &out) }
@@ -29,7 +32,9 @@ struct FrontDoorTests {
     static func sse(_ text: String) -> [(name: String?, data: JSONValue)] {
         var events: [(String?, JSONValue)] = []
         var decoder = SSEDecoder()
-        decoder.feed(Array(text.utf8)) { events.append(($0.event, (try? JSONValue.parse($0.data)) ?? .string($0.data))) }
+        decoder.feed(Array(text.utf8)) { event in
+            events.append((event.event, (try? JSONValue.parse(event.data)) ?? .string(event.data)))
+        }
         return events
     }
 
@@ -57,8 +62,8 @@ struct FrontDoorTests {
     }
 
     @Test func openAIDoorWritesEveryEventKind() throws {
-        let (_, encoder) = try OpenAIDoor().decode(
-            try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}"#))
+        let body = #"{"model":"m","messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}"#
+        let (_, encoder) = try OpenAIDoor().decode(try JSONValue.parse(body))
         let chunks = Self.sse(Self.bytes(encoder, Self.stream)).map(\.data)
         let deltas = chunks.compactMap { $0["choices"]?[0]?["delta"] }
         #expect(deltas.first == ["role": "assistant", "content": ""])
@@ -76,12 +81,12 @@ struct FrontDoorTests {
 
     @Test func openAIDoorErrorsAreOpenAIsShapeAndNameTheClientsField() throws {
         let door = OpenAIDoor()
-        #expect(Self.param(door, #"{"model":"m","messages":[{"role":"user","content":"a"},{"role":"user","content":7}]}"#)
-                == "messages[1].content")
+        #expect(Self.param(door, Self.secondMessageIsANumber) == "messages[1].content")
         let error = GatewayError.invalidRequest("messages[1].content: bad", param: "messages[1].content")
         let body = try JSONValue.parse(door.error(error, requestId: "q"))
         #expect(body["error"]?["type"] == "invalid_request_error" && body["error"]?["param"] == "messages[1].content")
-        #expect(door.error(error, requestId: "q") == OpenAIChunkEncoder(includeUsage: false).error(error, requestId: "q"))
+        let encoder = OpenAIChunkEncoder(includeUsage: false)
+        #expect(door.error(error, requestId: "q") == encoder.error(error, requestId: "q"))
     }
 
     // MARK: Anthropic
@@ -124,8 +129,7 @@ struct FrontDoorTests {
         var expected: [UInt8] = []
         for event in Self.stream { event.writeSSE(into: &expected) }
         #expect(Self.bytes(encoder, Self.stream) == String(decoding: expected, as: UTF8.self))
-        #expect(Self.param(UnifiedDoor(), #"{"model":"m","messages":[{"role":"user","content":"a"},{"role":"user","content":7}]}"#)
-                == "messages[1].content")
+        #expect(Self.param(UnifiedDoor(), Self.secondMessageIsANumber) == "messages[1].content")
         let error = GatewayError.invalidRequest("x", param: "model")
         #expect(UnifiedDoor().error(error, requestId: "q") == error.body(requestId: "q"))
     }

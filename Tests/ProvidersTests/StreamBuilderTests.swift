@@ -133,7 +133,8 @@ struct StreamBuilderTests {
         // Used to stay open: a message_start after the error began an answer.
         let decoder = AnthropicStreamDecoder(model: "m", created: 1)
         let out = Self.decode(decoder, [
-            SSEEvent(event: "error", data: #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
+            SSEEvent(event: "error",
+                     data: #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
             SSEEvent(event: "message_start", data: #"{"type":"message_start","message":{"id":"m1","model":"c"}}"#),
             SSEEvent(event: "message_stop", data: #"{"type":"message_stop"}"#),
         ])

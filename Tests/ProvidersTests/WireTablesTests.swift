@@ -36,7 +36,8 @@ struct WireTablesTests {
         var expected = Self.usage
         expected.cacheWriteTokens = 0
         #expect(OpenAIUsage.unified(OpenAIUsage.wire(Self.usage)) == expected)
-        #expect(OpenAIUsage.unified(["prompt_tokens": 5, "completion_tokens": 2]) == Usage(inputTokens: 5, outputTokens: 2))
+        #expect(OpenAIUsage.unified(["prompt_tokens": 5, "completion_tokens": 2])
+                == Usage(inputTokens: 5, outputTokens: 2))
     }
 
     @Test func anthropicUsageRoundTrips() {
@@ -69,7 +70,8 @@ struct WireTablesTests {
             #expect(OpenAIReasoningEffort.unified(word)?.sentAsIs == false)
         }
         #expect(OpenAIReasoningEffort.wire(.budget(4096)) == "medium")
-        #expect(OpenAIReasoningEffort.unified("xhigh").map { [$0.thinking == .effort(.high), $0.sentAsIs] } == [true, true])
+        #expect(OpenAIReasoningEffort.unified("xhigh").map { [$0.thinking == .effort(.high), $0.sentAsIs] }
+                == [true, true])
         #expect(OpenAIReasoningEffort.unified("none").map { [$0.thinking == nil, $0.sentAsIs] } == [true, true])
         #expect(OpenAIReasoningEffort.unified("extreme") == nil)
     }

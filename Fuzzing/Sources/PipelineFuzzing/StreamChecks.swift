@@ -1,6 +1,5 @@
 import ChatModel
 import FuzzSupport
-@testable import Gateway
 import JSON
 import Providers
 import SSE

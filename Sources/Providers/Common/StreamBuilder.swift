@@ -7,11 +7,13 @@ import ChatModel
 ///
 /// States and events (`emit` receives what goes to the client):
 ///
-/// | state   | `start`         | `end(reason)`                                   | `fail(error)`                                        |
-/// |---------|-----------------|-------------------------------------------------|------------------------------------------------------|
-/// | waiting | `start`→started | `start`, open calls, `usage`, `done`→done       | `error` alone→done                                   |
-/// | started | nothing         | open calls, `usage`, `done`→done                | open calls, `error`, `usage`, `done(.error)`→done   |
-/// | done    | nothing         | nothing                                         | nothing                                              |
+/// | state   | `start`          | `end(reason)`                         | `fail(error)`                         |
+/// |---------|------------------|---------------------------------------|---------------------------------------|
+/// | waiting | `start`; started | `start`, calls, `usage`, `done`; done | `error` alone; done                   |
+/// | started | nothing          | calls, `usage`, `done`; done          | calls, `error`, `usage`, `done`; done |
+/// | done    | nothing          | nothing                               | nothing                               |
+///
+/// ("calls": the tool calls still open, completed; a failed stream's `done` is `.error`.)
 ///
 /// An error before the answer began is the provider refusing the request: the pipeline turns
 /// it into an ordinary (retryable) HTTP error, so no `start`, `usage` or `done` may follow it,

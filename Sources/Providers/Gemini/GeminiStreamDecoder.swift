@@ -33,7 +33,9 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
         if let usage = json["usageMetadata"], usage["promptTokenCount"] != nil || usage["totalTokenCount"] != nil {
             stream.usage = Self.usage(usage)
         }
-        stream.start(id: json["responseId"]?.stringValue ?? "", model: json["modelVersion"]?.stringValue, emit)
+        if !stream.hasStarted {   // per chunk: skip the lookups once started
+            stream.start(id: json["responseId"]?.stringValue ?? "", model: json["modelVersion"]?.stringValue, emit)
+        }
         if let reason = json["promptFeedback"]?["blockReason"]?.stringValue { blocked = reason }
         let candidate = json["candidates"]?[0]
         for part in candidate?["content"]?["parts"]?.arrayValue ?? [] { handle(part, emit) }
@@ -72,7 +74,8 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
 
     private func end(_ emit: (StreamEvent) -> Void) {
         if finish == "MALFORMED_FUNCTION_CALL" {
-            let error = StreamError(type: "upstream_error", message: "gemini: the model produced a malformed function call",
+            let error = StreamError(type: "upstream_error",
+                                    message: "gemini: the model produced a malformed function call",
                                     provider: "gemini", status: 502)
             stream.fail(error, providerFinishReason: finish, emit)
         } else if let blocked, finish == nil {

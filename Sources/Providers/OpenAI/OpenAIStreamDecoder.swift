@@ -34,8 +34,10 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
             fail(error, emit)
             return
         }
-        stream.start(id: chunk["id"]?.stringValue ?? "", model: chunk["model"]?.stringValue,
-                     created: chunk["created"]?.intValue ?? 0, emit)
+        if !stream.hasStarted {   // per chunk: skip the lookups once started
+            stream.start(id: chunk["id"]?.stringValue ?? "", model: chunk["model"]?.stringValue,
+                         created: chunk["created"]?.intValue ?? 0, emit)
+        }
         if let choices = chunk["choices"]?.arrayValue {
             for choice in choices where (choice["index"]?.intValue ?? 0) == 0 {
                 handle(choice, emit)

@@ -6,7 +6,9 @@ import JSON
 public struct AnthropicDoor: FrontDoor {
     public init() {}
 
-    public func decode(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, encoder: AnthropicEventEncoder) {
+    public func decode(
+        _ json: JSONValue
+    ) throws(GatewayError) -> (request: ChatRequest, encoder: AnthropicEventEncoder) {
         (try AnthropicRequestTranslator.translate(json), AnthropicEventEncoder())
     }
 
