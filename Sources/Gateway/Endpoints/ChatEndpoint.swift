@@ -59,7 +59,7 @@ struct ChatEndpoint: Sendable {
                                       secrets: snapshot.secrets, writer: writer,
                                       keepAliveSeconds: snapshot.keepAliveSeconds,
                                       contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
-                                      encoder: encoder) { [admission] record in
+                                      encoder: encoder, pricer: snapshot.pricer) { [admission] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)
         }

@@ -92,7 +92,8 @@ final class ChatLoop: @unchecked Sendable {
         let execution = ChatExecution(
             request: request, routes: routes, registry: snapshot.registry, secrets: snapshot.secrets, writer: writer,
             keepAliveSeconds: snapshot.keepAliveSeconds, contextCaches: state.contextCaches,
-            cacheTTLSeconds: snapshot.geminiCacheTTLSeconds, encoder: encoder, streamContinues: true
+            cacheTTLSeconds: snapshot.geminiCacheTTLSeconds, encoder: encoder, streamContinues: true,
+            pricer: snapshot.pricer
         ) { [self] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: keyId, loopId: loopId)

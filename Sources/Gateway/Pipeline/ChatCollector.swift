@@ -72,7 +72,8 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
             return
         }
         do {
-            let response = try attempt.adapter.decodeResponse(body: body, model: attempt.model, for: attempt.request)
+            var response = try attempt.adapter.decodeResponse(body: body, model: attempt.model, for: attempt.request)
+            response.usage = attempt.priced(response.usage)
             let out = encoder.response(response)
             var responseHeaders = HTTPHeaders()
             responseHeaders.add("x-switchboard-provider", attempt.adapter.name)

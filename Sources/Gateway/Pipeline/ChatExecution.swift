@@ -3,6 +3,7 @@ import ChatModel
 import HTTPServer
 import HTTPTypes
 import Logging
+import Pricing
 import Providers
 import Reactor
 import Store
@@ -57,6 +58,7 @@ final class ChatExecution: @unchecked Sendable {
     private let onComplete: (ChatRecord) -> Void
     private let contextCaches: ContextCacheStore?
     private let encoder: any ChatEncoder
+    private let pricer: Pricer?
     private let cacheTTLSeconds: Int
     /// The response goes on after this request (a chat loop's next turn): the stream is not
     /// ended when the answer is.
@@ -77,8 +79,9 @@ final class ChatExecution: @unchecked Sendable {
     init(request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, secrets: SecretScrubber,
          writer: ResponseWriter,
          keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
-         encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false,
+         encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false, pricer: Pricer? = nil,
          onComplete: @escaping (ChatRecord) -> Void) {
+        self.pricer = pricer
         self.encoder = encoder
         self.streamContinues = streamContinues
         self.contextCaches = contextCaches
@@ -241,7 +244,7 @@ final class ChatExecution: @unchecked Sendable {
             return
         }
         let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
-                                  upstreamRequest: upstreamRequest, request: request)
+                                  upstreamRequest: upstreamRequest, request: request, pricer: pricer)
         if request.stream {
             let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
                                   encoder: encoder, secrets: secrets,

@@ -1,5 +1,6 @@
 import ChatModel
 import HTTPTypes
+import Pricing
 import Providers
 import Upstream
 
@@ -14,6 +15,14 @@ struct ChatAttempt: Sendable {
     /// What was asked: some answers read differently for some requests (Anthropic's forced
     /// answer tool).
     var request: ChatRequest
+    /// Prices the answer's usage for the client (`cost_usd`); nil: no cost is sent.
+    var pricer: Pricer? = nil
+
+    /// `usage` with what it cost on this route, when a price is known.
+    func priced(_ usage: Usage) -> Usage {
+        guard let pricer, let cost = pricer.cost(usage, alias: requestedModel, model: model) else { return usage }
+        return usage.withCost(cost.usd)
+    }
 }
 
 /// How one attempt ended, with what the retry layer and the usage tap need.

@@ -166,8 +166,13 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
             encoder.encode(.error(secrets.scrub(streamError)), into: &out)
             return
         }
+        if case .usage(let usage) = event {
+            // Once per answer: the client hears what the answer cost (`cost_usd`).
+            encoder.encode(.usage(attempt.priced(usage)), into: &out)
+            lastUsage = usage
+            return
+        }
         encoder.encode(event, into: &out)
-        if case .usage(let usage) = event { lastUsage = usage }
         if case .done(let reason, _) = event { lastFinish = reason }
     }
 

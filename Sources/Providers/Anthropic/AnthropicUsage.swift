@@ -10,6 +10,8 @@ struct AnthropicUsage: Equatable {
     /// The hour-long part of the cache writes (`cache_creation.ephemeral_1h_input_tokens`),
     /// priced higher than the 5-minute part.
     var cacheWrite1h = 0
+    /// Switchboard's extension on the door: what the answer cost, when priced.
+    var costUSD: Double?
 
     /// Anthropic's key ↔ the count here, in Anthropic's order.
     static let fields: [(key: String, count: WritableKeyPath<AnthropicUsage, Int> & Sendable)] = [
@@ -26,6 +28,7 @@ struct AnthropicUsage: Equatable {
         input = max(0, Saturating.subtract(Saturating.subtract(usage.inputTokens, cacheRead), cacheWrite))
         output = usage.outputTokens
         cacheWrite1h = usage.cacheWrite1hTokens
+        costUSD = usage.costUSD
     }
 
     /// Takes the counts a report carries, each as the latest value: `message_delta`'s usage is
@@ -60,6 +63,7 @@ struct AnthropicUsage: Equatable {
             object["cache_creation"] = .object(JSONObject([("ephemeral_5m_input_tokens", .int(fiveMinutes)),
                                                            ("ephemeral_1h_input_tokens", .int(cacheWrite1h))]))
         }
+        if let costUSD { object["cost_usd"] = .number(Usage.dollarsLiteral(costUSD)) }
         return .object(object)
     }
 }

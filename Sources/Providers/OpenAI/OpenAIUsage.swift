@@ -43,6 +43,8 @@ enum OpenAIUsage {
             inner[field.path[1]] = count
             object[field.path[0]] = .object(inner)
         }
+        // Switchboard's extension: what the answer cost, when priced (SDKs keep unknown fields).
+        if let cost = usage.costUSD { object["cost_usd"] = .number(Usage.dollarsLiteral(cost)) }
         return .object(object)
     }
 }
