@@ -83,7 +83,10 @@ struct ChatEndToEndTests {
     @Test func translationReachesTheProviderWithItsOwnKey() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let extra = #","tools":[{"name":"lookup","description":"d","parameters":{"type":"object"}}],"tool_choice":{"name":"lookup"},"max_tokens":50,"thinking":{"effort":"low"}"#
+        let extra = #"""
+            ,"tools":[{"name":"lookup","description":"d","parameters":{"type":"object"}}],\#
+            "tool_choice":{"name":"lookup"},"max_tokens":50,"thinking":{"effort":"low"}
+            """#
         let response = try Self.chat(daemon, model: "openai/text+run=translate1", extra: extra,
                                      headers: ["Authorization": "Bearer client-secret"])
         #expect(response.status == 200)

@@ -42,7 +42,10 @@ struct CutStreamMeteringEndToEndTests {
                                body: #"{"name":"leaver","tpm":40}"#)
         let secret = try #require(jsonObject(created.body)?["key"] as? String)
         // OpenAI sends usage only at the end of the stream: the client leaves long before.
-        let body = #"{"model":"openai/text+chunks=400+interval_ms=5","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}"#
+        let body = #"""
+            {"model":"openai/text+chunks=400+interval_ms=5",\#
+            "max_tokens":1,"messages":[{"role":"user","content":"hi"}]}
+            """#
         let client = try RawClient(port: daemon.port)
         client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\n"
                     + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")

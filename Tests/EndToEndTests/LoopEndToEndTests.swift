@@ -4,7 +4,10 @@ import Testing
 /// `/v1/loops` (SPEC §6) through the real daemon, the real curl and the provider emulator.
 @Suite("Chat loops, end to end")
 struct LoopEndToEndTests {
-    static let tools = #"[{"name":"get_weather","description":"The weather in a city","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]"#
+    static let tools = #"""
+        [{"name":"get_weather","description":"The weather in a city",\#
+        "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]
+        """#
 
     static func body(_ model: String, extra: String = "") -> String {
         #"{"model":"\#(model)","messages":[{"role":"user","content":"weather in Oslo?"}],"tools":\#(tools)\#(extra)}"#

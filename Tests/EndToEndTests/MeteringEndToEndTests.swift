@@ -70,7 +70,10 @@ struct MeteringEndToEndTests {
         let daemon = try Launch.daemon(behind: mock)
         // Anthropic reports input tokens at the start of the stream, so they are known when the client leaves.
         let client = try RawClient(port: daemon.port)
-        let body = #"{"model":"anthropic/text+chunks=100+interval_ms=30+input=13","messages":[{"role":"user","content":"hi"}]}"#
+        let body = #"""
+            {"model":"anthropic/text+chunks=100+interval_ms=30+input=13",\#
+            "messages":[{"role":"user","content":"hi"}]}
+            """#
         client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
         _ = client.read(until: "event: text")
         close(client.fd)

@@ -54,13 +54,32 @@ struct OpenAIGoldenTests {
 struct OpenAIStreamTests {
     @Test func interleavedParallelCallsKeepTheirOwnIndexAndArguments() {
         let input = Harness.openAI.chunks([
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":""}}]}}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"g","arguments":"{\"x\""}}]}}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\": \"q\\\"\""}}]}}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":": 2}"}}]}}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"}"}}]}}]}"#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"role":"assistant","content":null,\#
+                "tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":""}}]}}]}
+                """#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,\#
+                "id":"call_b","type":"function","function":{"name":"g","arguments":"{\"x\""}}]}}]}
+                """#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\": \"q\\\"\""}}]}}]}
+                """#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"index":1,"function":{"arguments":": 2}"}}]}}]}
+                """#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"index":0,"function":{"arguments":"}"}}]}}]}
+                """#,
             #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":7,"total_tokens":27,"prompt_tokens_details":{"cached_tokens":16},"completion_tokens_details":{"reasoning_tokens":3}}}"#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[],"usage":{"prompt_tokens":20,\#
+                "completion_tokens":7,"total_tokens":27,"prompt_tokens_details":{"cached_tokens":16},\#
+                "completion_tokens_details":{"reasoning_tokens":3}}}
+                """#,
         ])
         let events = Harness.events(Harness.openAI.unified(input))
         let calls = events.compactMap { if case .toolCall(let i, let id, let n, let a) = $0 { return "\(i) \(id) \(n) \(a.serialized())" }; return nil }
@@ -72,7 +91,10 @@ struct OpenAIStreamTests {
 
     @Test func indicesStartingAtOneBecomeZero() {
         let input = Harness.openAI.chunks([
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"t","function":{"name":"f","arguments":"{}"}}]}}]}"#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"index":1,"id":"t","function":{"name":"f","arguments":"{}"}}]}}]}
+                """#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
         ])
         let events = Harness.events(Harness.openAI.unified(input))
@@ -83,7 +105,10 @@ struct OpenAIStreamTests {
     @Test func missingUsageIsZeroAndExactlyOneUsageAndDone() {
         let input = Harness.openAI.chunks([
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"hi"}}]}"#,
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"length"}],"usage":null}"#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,\#
+                "delta":{},"finish_reason":"length"}],"usage":null}
+                """#,
         ])
         let events = Harness.events(Harness.openAI.unified(input))
         #expect(events == [.start(id: "c", model: "m", provider: "openai", created: 1), .text("hi"), .usage(.zero),
