@@ -101,9 +101,12 @@ struct ChatRequestDecodingTests {
         let text = #"""
         {"model":"claude-fast","messages":[
           {"role":"system","content":"You are terse."},
-          {"role":"user","content":[{"type":"text","text":"Long","cache":true},{"type":"image","media_type":"image/png","data":"QUJD"}]},
-          {"role":"assistant","content":[{"type":"thinking","text":"...","signature":"opaque=="},{"type":"thinking","redacted":"EqQB"},
-            {"type":"text","text":"Let me check."},{"type":"tool_call","id":"call_1","name":"get_weather","arguments":{"city":"Oslo"},"signature":"sig"}]},
+          {"role":"user","content":[{"type":"text","text":"Long","cache":true},\#
+        {"type":"image","media_type":"image/png","data":"QUJD"}]},
+          {"role":"assistant","content":[{"type":"thinking","text":"...","signature":"opaque=="},\#
+        {"type":"thinking","redacted":"EqQB"},
+            {"type":"text","text":"Let me check."},\#
+        {"type":"tool_call","id":"call_1","name":"get_weather","arguments":{"city":"Oslo"},"signature":"sig"}]},
           {"role":"tool","tool_call_id":"call_1","content":"{\"temp\": 3}","is_error":false}],
          "tools":[{"name":"get_weather","description":"d","parameters":{"type":"object"}}],
          "tool_choice":"auto","max_tokens":1024,"temperature":0.2,"top_p":1,"stop":["\n\n"],

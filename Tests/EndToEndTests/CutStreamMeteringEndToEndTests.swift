@@ -14,7 +14,8 @@ struct CutStreamMeteringEndToEndTests {
             db = sqlite3.connect(sys.argv[1])
             rows = db.execute("select status, input_tokens, output_tokens, total_tokens, estimated, finish_reason "
                               "from usage order by id").fetchall()
-            print(json.dumps([dict(zip(["status", "input", "output", "total", "estimated", "finish"], r)) for r in rows]))
+            print(json.dumps([dict(zip(["status", "input", "output", "total", "estimated", "finish"], r)) \
+            for r in rows]))
             """
         var rows: [[String: Any]] = []
         let deadline = Date().addingTimeInterval(20)

@@ -44,8 +44,10 @@ struct LoopEndToEndTests {
         let script = """
             import json, sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            rows = db.execute("select status, total_tokens, finish_reason, provider from usage where loop_id = ? order by id", (sys.argv[2],)).fetchall()
-            print(json.dumps([{"status": r[0], "total_tokens": r[1], "finish_reason": r[2], "provider": r[3]} for r in rows]))
+            rows = db.execute("select status, total_tokens, finish_reason, provider from usage \
+            where loop_id = ? order by id", (sys.argv[2],)).fetchall()
+            print(json.dumps([{"status": r[0], "total_tokens": r[1], "finish_reason": r[2], "provider": r[3]} \
+            for r in rows]))
             """
         var rows: [[String: Any]] = []
         for _ in 0..<50 {

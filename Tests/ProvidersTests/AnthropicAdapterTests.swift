@@ -128,7 +128,8 @@ struct AnthropicMappingTests {
             {"model":"a","messages":[
               {"role":"system","content":[{"type":"text","text":"Long doc","cache":true}]},
               {"role":"user","content":"weather?"},
-              {"role":"assistant","content":[{"type":"tool_call","id":"t1","name":"w","arguments":{"c":"Oslo"}},{"type":"tool_call","id":"t2","name":"w","arguments":{"c":"Rome"}}]},
+              {"role":"assistant","content":[{"type":"tool_call","id":"t1","name":"w","arguments":{"c":"Oslo"}},\#
+            {"type":"tool_call","id":"t2","name":"w","arguments":{"c":"Rome"}}]},
               {"role":"tool","tool_call_id":"t1","content":"3"},
               {"role":"tool","tool_call_id":"t2","content":"boom","is_error":true}],
              "tools":[{"name":"w","parameters":{"type":"object"},"cache":true}],"tool_choice":"required",

@@ -63,10 +63,13 @@ struct GeminiMappingTests {
             {"model":"g","messages":[
               {"role":"system","content":"terse"},
               {"role":"user","content":"weather?"},
-              {"role":"assistant","content":[{"type":"thinking","text":"","signature":"sig1"},{"type":"tool_call","id":"c1","name":"w","arguments":{"c":"Oslo"}},{"type":"tool_call","id":"c2","name":"w","arguments":{"c":"Rome"},"signature":"sig2"}]},
+              {"role":"assistant","content":[{"type":"thinking","text":"","signature":"sig1"},\#
+            {"type":"tool_call","id":"c1","name":"w","arguments":{"c":"Oslo"}},\#
+            {"type":"tool_call","id":"c2","name":"w","arguments":{"c":"Rome"},"signature":"sig2"}]},
               {"role":"tool","tool_call_id":"c1","content":"{\"t\":3}"},
               {"role":"tool","tool_call_id":"c2","content":"down","is_error":true}],
-             "tools":[{"name":"w","parameters":{"type":"object","additionalProperties":false,"$schema":"x","properties":{"c":{"type":["string","null"],"const":"Oslo"}}}}],
+             "tools":[{"name":"w","parameters":{"type":"object","additionalProperties":false,"$schema":"x",\#
+            "properties":{"c":{"type":["string","null"],"const":"Oslo"}}}}],
              "tool_choice":{"name":"w"},"thinking":{"effort":"low"},"max_tokens":50,"stop":["END"]}
             """#))
         let upstream = try Harness.gemini.adapter.upstreamRequest(for: request, model: "gemini-2.5-flash",

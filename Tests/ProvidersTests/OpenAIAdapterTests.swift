@@ -150,12 +150,15 @@ struct OpenAIMappingTests {
         let request = try ChatRequest.decode(try JSONValue.parse(#"""
             {"model":"m","messages":[
               {"role":"system","content":"be terse"},
-              {"role":"user","content":[{"type":"text","text":"look"},{"type":"image","media_type":"image/png","data":"QUJD"}]},
-              {"role":"assistant","content":[{"type":"thinking","text":"hmm","signature":"s"},{"type":"text","text":"checking"},
+              {"role":"user","content":[{"type":"text","text":"look"},\#
+            {"type":"image","media_type":"image/png","data":"QUJD"}]},
+              {"role":"assistant","content":[{"type":"thinking","text":"hmm","signature":"s"},\#
+            {"type":"text","text":"checking"},
                 {"type":"tool_call","id":"call_1","name":"get","arguments":{"city":"Oslo"}}]},
               {"role":"tool","tool_call_id":"call_1","content":"{\"t\":3}"}],
              "tools":[{"name":"get","description":"d","parameters":{"type":"object"}}],
-             "tool_choice":{"name":"get"},"max_tokens":9,"temperature":0.5,"stop":"\n","thinking":{"budget_tokens":5000},
+             "tool_choice":{"name":"get"},"max_tokens":9,"temperature":0.5,"stop":"\n",\#
+            "thinking":{"budget_tokens":5000},
              "metadata":{"user":"alice"},"provider_options":{"openai":{"seed":7,"temperature":0.1}}}
             """#))
         let json = try body(request, stream: false)

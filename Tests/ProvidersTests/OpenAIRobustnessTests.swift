@@ -88,7 +88,8 @@ struct OpenAIRobustnessTests {
 
     @Test func thinkingOnlyAssistantTurnHasStringContent() throws {
         let request = try ChatRequest.decode(try JSONValue.parse(#"""
-            {"model":"m","messages":[{"role":"user","content":"a"},{"role":"assistant","content":[{"type":"thinking","text":"x"}]},
+            {"model":"m","messages":[{"role":"user","content":"a"},\#
+            {"role":"assistant","content":[{"type":"thinking","text":"x"}]},
              {"role":"user","content":"b"}]}
             """#))
         let upstream = try OpenAIAdapter().upstreamRequest(for: request, model: "gpt", endpoint: ProviderEndpoint(baseURL: "http://x", apiKey: "k"), stream: false)
