@@ -103,7 +103,8 @@ public final class HTTPServer: @unchecked Sendable {
         let message = "server is at its connection limit (\(core.configuration.maxConnections) connections: "
             + "\(core.configuration.connectionCapReason))"
         let body = errorBody(type: "overloaded", message: message, requestId: requestId)
-        let response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nx-request-id: \(requestId)\r\nConnection: close\r\n\r\n"
+        let response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.count)\r\nx-request-id: \(requestId)\r\nConnection: close\r\n\r\n"
         let bytes = Array(response.utf8) + body
         _ = bytes.withUnsafeBytes { try? Posix.send(fd, $0) }
         Posix.close(fd)

@@ -19,7 +19,10 @@ struct Chat: ParsableCommand {
     @Option(help: "Thinking budget in tokens (0: off).")
     var thinkingBudget: Int = 0
 
-    @Argument(help: "The prompt (one-shot). Without it, text on stdin is the prompt; on a terminal, an interactive session starts.")
+    @Argument(help: """
+        The prompt (one-shot). Without it, text on stdin is the prompt; \
+        on a terminal, an interactive session starts.
+        """)
     var prompt: [String] = []
 
     func run() throws {
@@ -60,7 +63,8 @@ struct ChatSession {
     }
 
     mutating func repl() throws {
-        print("switchboard chat — model \(model). /model NAME, /system TEXT, /usage, /reset, /exit. ↑/↓ history. Ctrl-C stops an answer.")
+        print("switchboard chat — model \(model). /model NAME, /system TEXT, /usage, /reset, /exit."
+              + " ↑/↓ history. Ctrl-C stops an answer.")
         let editor = LineEditor()
         let prompt = color ? "\u{1B}[1m› \u{1B}[0m" : "› "
         while true {
@@ -135,7 +139,8 @@ struct ChatSession {
                 calls.append(["type": "tool_call", "id": data["id"] ?? "", "name": data["name"] ?? "",
                               "arguments": data["arguments"] ?? .object(JSONObject())])
                 if !json {
-                    print("\n→ tool call \(data["name"]?.stringValue ?? "")(\(data["arguments"]?.serialized() ?? "{}"))", terminator: "")
+                    print("\n→ tool call \(data["name"]?.stringValue ?? "")"
+                          + "(\(data["arguments"]?.serialized() ?? "{}"))", terminator: "")
                 }
             case "usage":
                 if case .object(let o)? = Optional(data) { for (k, v) in o { received[k] = v.intValue ?? 0 } }

@@ -41,7 +41,8 @@ final class ChatStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         session.finishTasksAndInvalidate()
         if let failure {
             if (failure as? URLError)?.code == .cancelled { return (499, nil) }
-            throw ClientError(description: "cannot reach the daemon at \(url): \(failure.localizedDescription)\n(is `switchboard serve` running? set --url or SWITCHBOARD_URL)")
+            throw ClientError(description: "cannot reach the daemon at \(url): \(failure.localizedDescription)\n"
+                              + "(is `switchboard serve` running? set --url or SWITCHBOARD_URL)")
         }
         if status >= 400 {
             let message = (try? JSONValue.parse(errorBody))?["error"]?["message"]?.stringValue ?? String(decoding: errorBody, as: UTF8.self)

@@ -30,8 +30,14 @@ struct ChatRequestDecodingTests {
         (#"{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}"#, "messages[0].content[0].text"),
         (#"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a","x":1}]}]}"#, "messages[0].content[0].x"),
         (#"{"model":"m","messages":[{"role":"user","content":[{"type":"thinking","text":"a"}]}]}"#, "messages[0].content[0].type"),
-        (#"{"model":"m","messages":[{"role":"user","content":[{"type":"tool_call","id":"1","name":"f","arguments":{}}]}]}"#, "messages[0].content[0].type"),
-        (#"{"model":"m","messages":[{"role":"assistant","content":[{"type":"tool_call","id":"1","name":"f","arguments":"[1]"}]}]}"#, "messages[0].content[0].arguments"),
+        (#"""
+            {"model":"m","messages":[{"role":"user",\#
+            "content":[{"type":"tool_call","id":"1","name":"f","arguments":{}}]}]}
+            """#, "messages[0].content[0].type"),
+        (#"""
+            {"model":"m","messages":[{"role":"assistant",\#
+            "content":[{"type":"tool_call","id":"1","name":"f","arguments":"[1]"}]}]}
+            """#, "messages[0].content[0].arguments"),
         (#"{"model":"m","messages":[{"role":"user","content":[{"type":"image","data":"QQ=="}]}]}"#, "messages[0].content[0].media_type"),
         (#"{"model":"m","messages":[{"role":"tool","content":"x"}]}"#, "messages[0].tool_call_id"),
         (#"{"model":"m","messages":[{"role":"user","content":"x","tool_call_id":"a"}]}"#, "messages[0].tool_call_id"),
@@ -39,7 +45,10 @@ struct ChatRequestDecodingTests {
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"name":"a"},{"name":"a"}]}"#, "tools[1].name"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"sometimes"}"#, "tool_choice"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"required"}"#, "tool_choice"),
-        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"name":"a"}],"tool_choice":{"name":"b"}}"#, "tool_choice.name"),
+        (#"""
+            {"model":"m","messages":[{"role":"user","content":"x"}],\#
+            "tools":[{"name":"a"}],"tool_choice":{"name":"b"}}
+            """#, "tool_choice.name"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":0}"#, "max_tokens"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":1.5}"#, "max_tokens"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":3}"#, "temperature"),
@@ -52,7 +61,10 @@ struct ChatRequestDecodingTests {
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"cohere":{}}}"#, "provider_options.cohere"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"openai":1}}"#, "provider_options.openai"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"openai":{"stream":false}}}"#, "provider_options.openai.stream"),
-        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"anthropic":{"model":"claude-opus"}}}"#, "provider_options.anthropic.model"),
+        (#"""
+            {"model":"m","messages":[{"role":"user","content":"x"}],\#
+            "provider_options":{"anthropic":{"model":"claude-opus"}}}
+            """#, "provider_options.anthropic.model"),
         (#"{"model":"m","messages":[{"role":"user","content":"x"}],"provider_options":{"gemini":{"contents":[]}}}"#, "provider_options.gemini.contents"),
     ])
     func rejectsWithTheFieldPath(json: String, param: String?) throws {
@@ -71,7 +83,10 @@ struct ChatRequestDecodingTests {
         let parts = (0..<3).map { _ in #"{"type":"text","text":"t","cache":true}"# }.joined(separator: ",")
         let ok = #"{"model":"m","messages":[{"role":"user","content":[\#(parts)]}],"tools":[{"name":"a","cache":true}]}"#
         #expect(try decode(ok).tools[0].cache)
-        let tooMany = #"{"model":"m","messages":[{"role":"user","content":[\#(parts)],"cache":true}],"tools":[{"name":"a","cache":true}]}"#
+        let tooMany = #"""
+            {"model":"m","messages":[{"role":"user","content":[\#(parts)],\#
+            "cache":true}],"tools":[{"name":"a","cache":true}]}
+            """#
         #expect(throws: GatewayError.self) { try decode(tooMany) }
         do { _ = try decode(tooMany) } catch let error as GatewayError { #expect(error.param == "cache") }
     }
@@ -86,9 +101,12 @@ struct ChatRequestDecodingTests {
         let text = #"""
         {"model":"claude-fast","messages":[
           {"role":"system","content":"You are terse."},
-          {"role":"user","content":[{"type":"text","text":"Long","cache":true},{"type":"image","media_type":"image/png","data":"QUJD"}]},
-          {"role":"assistant","content":[{"type":"thinking","text":"...","signature":"opaque=="},{"type":"thinking","redacted":"EqQB"},
-            {"type":"text","text":"Let me check."},{"type":"tool_call","id":"call_1","name":"get_weather","arguments":{"city":"Oslo"},"signature":"sig"}]},
+          {"role":"user","content":[{"type":"text","text":"Long","cache":true},\#
+        {"type":"image","media_type":"image/png","data":"QUJD"}]},
+          {"role":"assistant","content":[{"type":"thinking","text":"...","signature":"opaque=="},\#
+        {"type":"thinking","redacted":"EqQB"},
+            {"type":"text","text":"Let me check."},\#
+        {"type":"tool_call","id":"call_1","name":"get_weather","arguments":{"city":"Oslo"},"signature":"sig"}]},
           {"role":"tool","tool_call_id":"call_1","content":"{\"temp\": 3}","is_error":false}],
          "tools":[{"name":"get_weather","description":"d","parameters":{"type":"object"}}],
          "tool_choice":"auto","max_tokens":1024,"temperature":0.2,"top_p":1,"stop":["\n\n"],
@@ -116,7 +134,10 @@ struct StreamEventTests {
         (.toolCallDelta(index: 0, arguments: "{\"a"), #"event: tool_call_delta\#ndata: {"index":0,"arguments":"{\"a"}"#),
         (.toolCall(index: 0, id: "c", name: "f", arguments: ["a": 1]), #"event: tool_call\#ndata: {"index":0,"id":"c","name":"f","arguments":{"a":1}}"#),
         (.usage(Usage(inputTokens: 1, outputTokens: 2, cacheReadTokens: 3, cacheWriteTokens: 4, reasoningTokens: 5, totalTokens: 6)),
-         #"event: usage\#ndata: {"input_tokens":1,"output_tokens":2,"cache_read_tokens":3,"cache_write_tokens":4,"reasoning_tokens":5,"total_tokens":6}"#),
+         #"""
+             event: usage\#ndata: {"input_tokens":1,"output_tokens":2,"cache_read_tokens":3,\#
+             "cache_write_tokens":4,"reasoning_tokens":5,"total_tokens":6}
+             """#),
         (.error(StreamError(type: "upstream_error", message: "m", provider: "p", status: 502)),
          #"event: error\#ndata: {"error":{"type":"upstream_error","message":"m","provider":"p","status":502}}"#),
         (.done(.toolCalls, providerFinishReason: "tool_use"), #"event: done\#ndata: {"finish_reason":"tool_calls","provider_finish_reason":"tool_use"}"#),

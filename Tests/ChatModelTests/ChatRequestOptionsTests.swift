@@ -60,7 +60,10 @@ struct ChatRequestOptionsTests {
 
     @Test func serverToolPartsAreAssistantOnlyAndKeptAsTheyCame() throws {
         let block = #"{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"oslo"},"n":1.50}"#
-        let text = #"{"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"server_tool","provider":"anthropic","block":"#
+        let text = #"""
+            {"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant",\#
+            "content":[{"type":"server_tool","provider":"anthropic","block":
+            """#
             + block + "}]}]}"
         let r = try ChatRequest.decode(try JSONValue.parse(text))
         guard case .serverTool(let part) = r.messages[1].content[0] else {
@@ -70,7 +73,10 @@ struct ChatRequestOptionsTests {
         #expect(part.provider == "anthropic" && part.name == "web_search")
         #expect(part.block.serialized() == block)   // byte-exact, number literal included
         #expect(try ChatRequest.decode(r.json()) == r)
-        let inUser = #"{"model":"m","messages":[{"role":"user","content":[{"type":"server_tool","provider":"anthropic","block":{"type":"x"}}]}]}"#
+        let inUser = #"""
+            {"model":"m","messages":[{"role":"user","content":[{"type":"server_tool",\#
+            "provider":"anthropic","block":{"type":"x"}}]}]}
+            """#
         #expect(throws: GatewayError.self) { try ChatRequest.decode(try JSONValue.parse(inUser)) }
     }
 

@@ -34,7 +34,10 @@ struct NullMeansAbsentTests {
     }
 
     @Test(arguments: [
-        (#"{"model":"m","messages":[{"role":"user","content":"a"}],"thinking":{"effort":null,"budget_tokens":null}}"#, "thinking"),
+        (#"""
+            {"model":"m","messages":[{"role":"user","content":"a"}],\#
+            "thinking":{"effort":null,"budget_tokens":null}}
+            """#, "thinking"),
         (#"{"model":"m","messages":[{"role":"tool","content":"a","tool_call_id":null}]}"#, "messages[0].tool_call_id"),
         (#"{"model":"m","messages":[{"role":"user","content":"a","tool_call_id":"x"}]}"#, "messages[0].tool_call_id"),
     ])

@@ -108,7 +108,10 @@ final class EmulatorHarness: @unchecked Sendable {
         if let key { all["x-api-key"] = key }
         if version { all["anthropic-version"] = "2023-06-01" }
         return try request("POST", "/v1/messages", headers: all, maxTime: maxTime,
-                           body: #"{"model":"\#(model)","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"stream":\#(stream)\#(extra)}"#)
+                           body: #"""
+                               {"model":"\#(model)","max_tokens":100,"messages":[{"role":"user",\#
+                               "content":"hi"}],"stream":\#(stream)\#(extra)}
+                               """#)
     }
 
     func gemini(_ model: String, stream: Bool = true, sse: Bool = true, extra: String = "", key: String? = "test-key",

@@ -92,7 +92,10 @@ struct GeminiEmulatorTests {
     @Test func cachedContentsLifecycle() throws {
         let key = ["x-goog-api-key": "k"]
         let created = try harness.request("POST", "/v1beta/cachedContents", headers: key,
-            body: #"{"model":"models/text+input=5","contents":[{"role":"user","parts":[{"text":"\#(String(repeating: "long document ", count: 40))"}]}],"ttl":"0.6s"}"#)
+            body: #"""
+                {"model":"models/text+input=5","contents":[{"role":"user",\#
+                "parts":[{"text":"\#(String(repeating: "long document ", count: 40))"}]}],"ttl":"0.6s"}
+                """#)
         #expect(created.status == 200)
         let name = try #require(created.json?["name"]?.stringValue)
         let tokens = try #require(created.json?["usageMetadata"]?["totalTokenCount"]?.intValue)

@@ -33,7 +33,8 @@ struct OpenAIEmulatorTests {
     @Test func usageChunkOnlyWhenRequested() throws {
         let r = try harness.openAI("gpt-4o-mini")
         #expect(r.eventJSON.allSatisfy { $0["usage"] == nil })
-        #expect(r.eventJSON.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.count == 6)   // "" + 5 words
+        // "" + 5 words
+        #expect(r.eventJSON.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.count == 6)
     }
 
     @Test func nonStreamedText() throws {

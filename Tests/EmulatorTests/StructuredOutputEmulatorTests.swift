@@ -37,11 +37,18 @@ struct StructuredOutputEmulatorTests {
     let harness: EmulatorHarness
     init() throws { harness = try EmulatorHarness() }
 
-    static let schema = #"{"type":"object","properties":{"city":{"type":"string"},"n":{"type":"integer","minimum":2}},"required":["city","n"],"additionalProperties":false}"#
+    static let schema = #"""
+        {"type":"object","properties":{"city":{"type":"string"},"n":{"type":"integer",\#
+        "minimum":2}},"required":["city","n"],"additionalProperties":false}
+        """#
     static let instance: JSONValue = ["city": "w0", "n": 2]
 
     @Test func openAIAnswersSchemaValidJSONAsText() throws {
-        let stream = try harness.openAI("text", extra: #","response_format":{"type":"json_schema","json_schema":{"name":"w","strict":true,"schema":\#(Self.schema)}}"#)
+        let stream = try harness.openAI("text", extra: #"""
+            ,"response_format":{"type":"json_schema",\#
+            "json_schema":{"name":"w",\#
+            "strict":true,"schema":\#(Self.schema)}}
+            """#)
         #expect(stream.status == 200)
         let text = stream.eventJSON.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.joined()
         #expect(try JSONValue.parse(text) == Self.instance)
@@ -66,7 +73,10 @@ struct StructuredOutputEmulatorTests {
     }
 
     @Test func geminiAnswersTheResponseJSONSchema() throws {
-        let config = #","generationConfig":{"responseMimeType":"application/json","responseJsonSchema":\#(Self.schema),"seed":3}"#
+        let config = #"""
+            ,"generationConfig":{"responseMimeType":"application/json",\#
+            "responseJsonSchema":\#(Self.schema),"seed":3}
+            """#
         let r = try harness.gemini("text", extra: config)
         #expect(r.status == 200)
         let text = r.eventJSON.compactMap { $0["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue }.joined()
@@ -99,7 +109,10 @@ struct StructuredOutputEmulatorTests {
     }
 
     @Test func anthropicAnswersAForcedToolWithThatTool() throws {
-        let tools = #","tools":[{"name":"weather","input_schema":\#(Self.schema)}],"tool_choice":{"type":"tool","name":"weather","disable_parallel_tool_use":true}"#
+        let tools = #"""
+            ,"tools":[{"name":"weather","input_schema":\#(Self.schema)}],\#
+            "tool_choice":{"type":"tool","name":"weather","disable_parallel_tool_use":true}
+            """#
         let r = try harness.anthropic("text", extra: tools)
         #expect(r.status == 200)
         let json = r.eventJSON
@@ -119,7 +132,10 @@ struct StructuredOutputEmulatorTests {
         #","metadata":{"user":"x"}"#,
         #","tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"tool","name":"b"}"#,
         #","tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"none","disable_parallel_tool_use":true}"#,
-        #","thinking":{"type":"enabled","budget_tokens":1024},"tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"any"}"#,
+        #"""
+            ,"thinking":{"type":"enabled","budget_tokens":1024},\#
+            "tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"any"}
+            """#,
     ])
     func anthropicRefusesMalformedOptions(extra: String) throws {
         let r = try harness.anthropic("text", extra: extra)

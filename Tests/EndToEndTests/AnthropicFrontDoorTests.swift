@@ -19,7 +19,10 @@ struct AnthropicFrontDoorTests {
     @Test func eventsAndErrorsFollowAnthropic() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let body = #"{"model":"openai/text+chunks=2+input=50+cached=20","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+        let body = #"""
+            {"model":"openai/text+chunks=2+input=50+cached=20","max_tokens":10,\#
+            "stream":true,"messages":[{"role":"user","content":"hi"}]}
+            """#
         let response = try curl(daemon.baseURL + "/v1/messages", headers: ["Content-Type": "application/json", "x-api-key": "x"], body: body)
         #expect(response.status == 200)
         let names = sseEvents(response.body).map(\.event)

@@ -83,7 +83,10 @@ struct ChatEndToEndTests {
     @Test func translationReachesTheProviderWithItsOwnKey() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let extra = #","tools":[{"name":"lookup","description":"d","parameters":{"type":"object"}}],"tool_choice":{"name":"lookup"},"max_tokens":50,"thinking":{"effort":"low"}"#
+        let extra = #"""
+            ,"tools":[{"name":"lookup","description":"d","parameters":{"type":"object"}}],\#
+            "tool_choice":{"name":"lookup"},"max_tokens":50,"thinking":{"effort":"low"}
+            """#
         let response = try Self.chat(daemon, model: "openai/text+run=translate1", extra: extra,
                                      headers: ["Authorization": "Bearer client-secret"])
         #expect(response.status == 200)
@@ -137,7 +140,8 @@ struct ChatEndToEndTests {
         let daemon = try Launch.daemon(behind: mock)
         let client = try RawClient(port: daemon.port)
         let body = #"{"model":"openai/text+chunks=200+interval_ms=50+run=gone1","messages":[{"role":"user","content":"hi"}]}"#
-        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
         _ = client.read(until: "event: text")
         let closedAt = Date()
         close(client.fd)
@@ -173,7 +177,8 @@ struct ChatEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let body = #"{"model":"openai/text+chunks=10+interval_ms=20","messages":[{"role":"user","content":"hi"}]}"#
-        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         var clients: [RawClient] = []
         for _ in 0..<500 {
             let client = try RawClient(port: daemon.port, timeoutSeconds: 30)

@@ -14,7 +14,8 @@ struct CutStreamMeteringEndToEndTests {
             db = sqlite3.connect(sys.argv[1])
             rows = db.execute("select status, input_tokens, output_tokens, total_tokens, estimated, finish_reason "
                               "from usage order by id").fetchall()
-            print(json.dumps([dict(zip(["status", "input", "output", "total", "estimated", "finish"], r)) for r in rows]))
+            print(json.dumps([dict(zip(["status", "input", "output", "total", "estimated", "finish"], r)) \
+            for r in rows]))
             """
         var rows: [[String: Any]] = []
         let deadline = Date().addingTimeInterval(20)
@@ -42,7 +43,10 @@ struct CutStreamMeteringEndToEndTests {
                                body: #"{"name":"leaver","tpm":40}"#)
         let secret = try #require(jsonObject(created.body)?["key"] as? String)
         // OpenAI sends usage only at the end of the stream: the client leaves long before.
-        let body = #"{"model":"openai/text+chunks=400+interval_ms=5","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}"#
+        let body = #"""
+            {"model":"openai/text+chunks=400+interval_ms=5",\#
+            "max_tokens":1,"messages":[{"role":"user","content":"hi"}]}
+            """#
         let client = try RawClient(port: daemon.port)
         client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\n"
                     + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")

@@ -73,7 +73,10 @@ struct EmulatorAndConfigNumbersEndToEndTests {
         for ttl in ["1e300s", "9223372036854775807s", "-1s", "infs", "nans", "99999999999999999999999s", "315576000000s"] {
             let response = try curl(mock.baseURL + "/v1beta/cachedContents",
                                     headers: ["x-goog-api-key": "k", "Content-Type": "application/json"],
-                                    body: #"{"model":"models/text","ttl":"\#(ttl)","contents":[{"role":"user","parts":[{"text":"\#(contents)"}]}]}"#)
+                                    body: #"""
+                                        {"model":"models/text","ttl":"\#(ttl)",\#
+                                        "contents":[{"role":"user","parts":[{"text":"\#(contents)"}]}]}
+                                        """#)
             #expect([200, 400].contains(response.status), "ttl \(ttl): \(response.body)")
             try Self.expectEmulatorServing(mock, after: "ttl \(ttl)")
         }

@@ -4,7 +4,10 @@ import Testing
 /// `/v1/loops` (SPEC §6) through the real daemon, the real curl and the provider emulator.
 @Suite("Chat loops, end to end")
 struct LoopEndToEndTests {
-    static let tools = #"[{"name":"get_weather","description":"The weather in a city","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]"#
+    static let tools = #"""
+        [{"name":"get_weather","description":"The weather in a city",\#
+        "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]
+        """#
 
     static func body(_ model: String, extra: String = "") -> String {
         #"{"model":"\#(model)","messages":[{"role":"user","content":"weather in Oslo?"}],"tools":\#(tools)\#(extra)}"#
@@ -41,8 +44,10 @@ struct LoopEndToEndTests {
         let script = """
             import json, sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            rows = db.execute("select status, total_tokens, finish_reason, provider from usage where loop_id = ? order by id", (sys.argv[2],)).fetchall()
-            print(json.dumps([{"status": r[0], "total_tokens": r[1], "finish_reason": r[2], "provider": r[3]} for r in rows]))
+            rows = db.execute("select status, total_tokens, finish_reason, provider from usage \
+            where loop_id = ? order by id", (sys.argv[2],)).fetchall()
+            print(json.dumps([{"status": r[0], "total_tokens": r[1], "finish_reason": r[2], "provider": r[3]} \
+            for r in rows]))
             """
         var rows: [[String: Any]] = []
         for _ in 0..<50 {

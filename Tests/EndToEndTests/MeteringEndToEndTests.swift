@@ -70,7 +70,10 @@ struct MeteringEndToEndTests {
         let daemon = try Launch.daemon(behind: mock)
         // Anthropic reports input tokens at the start of the stream, so they are known when the client leaves.
         let client = try RawClient(port: daemon.port)
-        let body = #"{"model":"anthropic/text+chunks=100+interval_ms=30+input=13","messages":[{"role":"user","content":"hi"}]}"#
+        let body = #"""
+            {"model":"anthropic/text+chunks=100+interval_ms=30+input=13",\#
+            "messages":[{"role":"user","content":"hi"}]}
+            """#
         client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
         _ = client.read(until: "event: text")
         close(client.fd)
@@ -107,7 +110,8 @@ struct MeteringEndToEndTests {
         let daemon = try startDaemon(mock, database: dir.path("db"))
         let secret = try createKey(daemon, #"{"name":"burst","rpm":100}"#)
         let body = #"{"model":"openai/text+chunks=1","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
-        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         var clients: [RawClient] = []
         for _ in 0..<1000 { clients.append(try RawClient(port: daemon.port, timeoutSeconds: 30)) }
         for client in clients { client.send(request) }
@@ -131,7 +135,8 @@ struct ProviderLimiterEndToEndTests {
     func daemon(_ mock: SwitchboardProcess, queue: Double) throws -> SwitchboardProcess {
         let yaml = """
             providers:
-              openai: {base_url: "\(mock.baseURL)", api_key_env: OPENAI_API_KEY, limits: {max_concurrent: 1, queue_timeout_s: \(queue)}}
+              openai: {base_url: "\(mock.baseURL)", api_key_env: OPENAI_API_KEY, \
+            limits: {max_concurrent: 1, queue_timeout_s: \(queue)}}
             """
         let process = try Launch.daemon(yaml: yaml, environment: ["OPENAI_API_KEY": "test-key-openai"]).0
         process.attachments.append(mock)
@@ -141,7 +146,8 @@ struct ProviderLimiterEndToEndTests {
     func slowStream(_ daemon: SwitchboardProcess) throws -> RawClient {
         let body = #"{"model":"openai/text+chunks=4+interval_ms=150","messages":[{"role":"user","content":"hi"}]}"#
         let client = try RawClient(port: daemon.port)
-        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                    + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
         _ = client.read(until: "event: text")
         return client
     }

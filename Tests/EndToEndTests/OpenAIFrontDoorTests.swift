@@ -19,7 +19,10 @@ struct OpenAIFrontDoorTests {
     @Test func streamFramingAndErrorsFollowOpenAI() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let body = #"{"model":"gemini/text+chunks=2","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}"#
+        let body = #"""
+            {"model":"gemini/text+chunks=2","stream":true,\#
+            "stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}
+            """#
         let response = try curl(daemon.baseURL + "/v1/chat/completions", headers: ["Content-Type": "application/json"], body: body)
         #expect(response.status == 200)
         let lines = response.body.components(separatedBy: "\n\n").filter { !$0.isEmpty }

@@ -45,7 +45,8 @@ struct ServerEndToEndTests {
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         let (daemon, _) = try Launch.daemon()
         let client = try RawClient(port: daemon.port)
-        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         let text = client.readToEnd()
         #expect(statusCodes(in: text) == [200, 404, 200])
         let ok = try #require(text.range(of: "\"ok\""))

@@ -50,17 +50,21 @@ struct HTTPRequestParserTests {
     }
 
     @Test func chunkedBodyWithExtensionsAndTrailers() {
-        let out = allFramings("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")
+        let out = allFramings("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")
         #expect(requests(out).map { $0.2 } == ["hello world"])
     }
 
     @Test func pipelinedRequestsComeOutInOrder() {
-        let out = allFramings("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nabGET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
+        let out = allFramings("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                              + "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
+                              + "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(requests(out).map { $0.1 } == ["/1", "/2", "/3"])
     }
 
     @Test func http10AndConnectionHeaders() {
-        let out = allFramings("GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let out = allFramings("GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                              + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         let keepAlive = out.compactMap { if case .request(let h, _) = $0 { return h.keepAlive }; return nil }
         #expect(keepAlive == [false, true, false])
     }

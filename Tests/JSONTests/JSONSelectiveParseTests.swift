@@ -18,7 +18,10 @@ struct JSONSelectiveParseTests {
     }
 
     @Test func keepsNamedMembersWhole() throws {
-        let text = #"{"id":"x","choices":[{"index":0,"delta":{"content":"hi","id":"inner kept"}}],"created":1,"usage":null,"extra":{"deep":[1,{"a":"b"}]}}"#
+        let text = #"""
+            {"id":"x","choices":[{"index":0,"delta":{"content":"hi",\#
+            "id":"inner kept"}}],"created":1,"usage":null,"extra":{"deep":[1,{"a":"b"}]}}
+            """#
         let value = try JSONValue.parse(text, keeping: Self.filter)
         #expect(value == (try Self.expected(text)))
         #expect(value["choices"]?[0]?["delta"]?["id"]?.stringValue == "inner kept")

@@ -95,7 +95,10 @@ import JSON
     }
 
     @Test func accessors() throws {
-        let v = try JSONValue.parse(#"{"s":"x","i":42,"neg":-7,"f":2.5,"e":1e2,"i2":2.0,"big":1e30,"huge":99999999999999999999,"b":true,"n":null,"a":[1,2]}"#)
+        let v = try JSONValue.parse(#"""
+            {"s":"x","i":42,"neg":-7,"f":2.5,"e":1e2,"i2":2.0,"big":1e30,\#
+            "huge":99999999999999999999,"b":true,"n":null,"a":[1,2]}
+            """#)
         #expect(v["s"]?.stringValue == "x")
         #expect(v["s"]?.intValue == nil)
         #expect(v["i"]?.intValue == 42)

@@ -29,13 +29,25 @@ struct AnthropicGoldenTests {
 struct AnthropicMappingTests {
     @Test func usageIsTakenNotAddedAndCacheCountsAsInput() {
         let input = Harness.anthropic.stream([
-            ("message_start", #"{"type":"message_start","message":{"id":"msg_1","model":"claude-x","usage":{"input_tokens":5,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":1}}}"#),
+            ("message_start", #"""
+                {"type":"message_start","message":{"id":"msg_1","model":"claude-x","usage":{"input_tokens":5,\#
+                "cache_creation_input_tokens":100,"cache_read_input_tokens":2000,"output_tokens":1}}}
+                """#),
             ("ping", #"{"type": "ping"}"#),
-            ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_a","name":"f","input":{}}}"#),
+            ("content_block_start", #"""
+                {"type":"content_block_start","index":0,\#
+                "content_block":{"type":"tool_use","id":"toolu_a","name":"f","input":{}}}
+                """#),
             ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}"#),
             ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
-            ("content_block_start", #"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_b","name":"g","input":{}}}"#),
-            ("content_block_delta", #"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"x\":"}}"#),
+            ("content_block_start", #"""
+                {"type":"content_block_start","index":1,\#
+                "content_block":{"type":"tool_use","id":"toolu_b","name":"g","input":{}}}
+                """#),
+            ("content_block_delta", #"""
+                {"type":"content_block_delta","index":1,\#
+                "delta":{"type":"input_json_delta","partial_json":"{\"x\":"}}
+                """#),
             ("something_new", #"{"type":"something_new"}"#),
             ("content_block_delta", #"{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"1}"}}"#),
             ("content_block_stop", #"{"type":"content_block_stop","index":1}"#),
@@ -52,12 +64,24 @@ struct AnthropicMappingTests {
 
     @Test func thinkingSignatureAndRedactedBlocksStreamAndGoBackByteExact() throws {
         let input = Harness.anthropic.stream([
-            ("message_start", #"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":3,"output_tokens":1}}}"#),
-            ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}"#),
+            ("message_start", #"""
+                {"type":"message_start","message":{"id":"m","model":"c",\#
+                "usage":{"input_tokens":3,"output_tokens":1}}}
+                """#),
+            ("content_block_start", #"""
+                {"type":"content_block_start","index":0,\#
+                "content_block":{"type":"thinking","thinking":"","signature":""}}
+                """#),
             ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me see."}}"#),
-            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM+/=="}}"#),
+            ("content_block_delta", #"""
+                {"type":"content_block_delta","index":0,\#
+                "delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM+/=="}}
+                """#),
             ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
-            ("content_block_start", #"{"type":"content_block_start","index":1,"content_block":{"type":"redacted_thinking","data":"EmwKAhgBEgy3va"}}"#),
+            ("content_block_start", #"""
+                {"type":"content_block_start","index":1,\#
+                "content_block":{"type":"redacted_thinking","data":"EmwKAhgBEgy3va"}}
+                """#),
             ("content_block_stop", #"{"type":"content_block_stop","index":1}"#),
             ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":9}}"#),
             ("message_stop", #"{"type":"message_stop"}"#),
@@ -83,7 +107,10 @@ struct AnthropicMappingTests {
 
     @Test func midStreamOverloadEndsWithErrorUsageDone() {
         let input = Harness.anthropic.stream([
-            ("message_start", #"{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":3,"output_tokens":1}}}"#),
+            ("message_start", #"""
+                {"type":"message_start","message":{"id":"m","model":"c",\#
+                "usage":{"input_tokens":3,"output_tokens":1}}}
+                """#),
             ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#),
             ("error", #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
         ])
@@ -101,7 +128,8 @@ struct AnthropicMappingTests {
             {"model":"a","messages":[
               {"role":"system","content":[{"type":"text","text":"Long doc","cache":true}]},
               {"role":"user","content":"weather?"},
-              {"role":"assistant","content":[{"type":"tool_call","id":"t1","name":"w","arguments":{"c":"Oslo"}},{"type":"tool_call","id":"t2","name":"w","arguments":{"c":"Rome"}}]},
+              {"role":"assistant","content":[{"type":"tool_call","id":"t1","name":"w","arguments":{"c":"Oslo"}},\#
+            {"type":"tool_call","id":"t2","name":"w","arguments":{"c":"Rome"}}]},
               {"role":"tool","tool_call_id":"t1","content":"3"},
               {"role":"tool","tool_call_id":"t2","content":"boom","is_error":true}],
              "tools":[{"name":"w","parameters":{"type":"object"},"cache":true}],"tool_choice":"required",

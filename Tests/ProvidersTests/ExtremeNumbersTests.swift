@@ -26,12 +26,18 @@ struct ExtremeNumbersTests {
     // MARK: OpenAI
 
     static func openAIUsage(_ n: String) -> String {
-        #"{"prompt_tokens":\#(n),"completion_tokens":\#(n),"total_tokens":\#(n),"prompt_tokens_details":{"cached_tokens":\#(n)},"completion_tokens_details":{"reasoning_tokens":\#(n)}}"#
+        #"""
+            {"prompt_tokens":\#(n),"completion_tokens":\#(n),"total_tokens":\#(n),\#
+            "prompt_tokens_details":{"cached_tokens":\#(n)},"completion_tokens_details":{"reasoning_tokens":\#(n)}}
+            """#
     }
 
     @Test(arguments: counts)
     func openAIStreamUsageIsClamped(literal: String, expected: Int) throws {
-        let chunk = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}"#
+        let chunk = #"""
+            {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",\#
+            "choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}
+            """#
         let usages = usageEvents(OpenAIStreamDecoder(model: "m"), [
             SSEEvent(data: chunk), SSEEvent(data: #"{"id":"c","choices":[],"usage":\#(Self.openAIUsage(literal))}"#),
             SSEEvent(data: "[DONE]"),
@@ -43,7 +49,10 @@ struct ExtremeNumbersTests {
 
     @Test(arguments: counts)
     func openAIResponseUsageIsClamped(literal: String, expected: Int) throws {
-        let body = #"{"id":"c","created":9223372036854775807,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":\#(Self.openAIUsage(literal))}"#
+        let body = #"""
+            {"id":"c","created":9223372036854775807,"model":"m","choices":[{"index":0,"message":{"role":"assistant",\#
+            "content":"hi"},"finish_reason":"stop"}],"usage":\#(Self.openAIUsage(literal))}
+            """#
         let response = try OpenAIAdapter().decodeResponse(body: Array(body.utf8), model: "m")
         #expect(response.usage.inputTokens == expected && response.usage.totalTokens == expected)
         #expect(response.usage.reasoningTokens == expected)
@@ -52,14 +61,23 @@ struct ExtremeNumbersTests {
     // MARK: Anthropic
 
     static func anthropicUsage(_ n: String) -> String {
-        #"{"input_tokens":\#(n),"output_tokens":\#(n),"cache_read_input_tokens":\#(n),"cache_creation_input_tokens":\#(n)}"#
+        #"""
+            {"input_tokens":\#(n),"output_tokens":\#(n),\#
+            "cache_read_input_tokens":\#(n),"cache_creation_input_tokens":\#(n)}
+            """#
     }
 
     @Test(arguments: counts)
     func anthropicStreamUsageIsClamped(literal: String, expected: Int) throws {
         let usages = usageEvents(AnthropicStreamDecoder(model: "m", created: 1), [
-            SSEEvent(event: "message_start", data: #"{"type":"message_start","message":{"id":"m1","model":"m","usage":\#(Self.anthropicUsage(literal))}}"#),
-            SSEEvent(event: "message_delta", data: #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":\#(Self.anthropicUsage(literal))}"#),
+            SSEEvent(event: "message_start", data: #"""
+                {"type":"message_start","message":{"id":"m1",\#
+                "model":"m","usage":\#(Self.anthropicUsage(literal))}}
+                """#),
+            SSEEvent(event: "message_delta", data: #"""
+                {"type":"message_delta","delta":{"stop_reason":"end_turn"},\#
+                "usage":\#(Self.anthropicUsage(literal))}
+                """#),
             SSEEvent(event: "message_stop", data: #"{"type":"message_stop"}"#),
         ])
         let u = try #require(usages.last)
@@ -71,7 +89,10 @@ struct ExtremeNumbersTests {
 
     @Test(arguments: counts)
     func anthropicResponseUsageIsClamped(literal: String, expected: Int) throws {
-        let body = #"{"id":"m1","type":"message","model":"m","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":\#(Self.anthropicUsage(literal))}"#
+        let body = #"""
+            {"id":"m1","type":"message","model":"m","content":[{"type":"text",\#
+            "text":"hi"}],"stop_reason":"end_turn","usage":\#(Self.anthropicUsage(literal))}
+            """#
         let response = try AnthropicAdapter(clock: { 1 }).decodeResponse(body: Array(body.utf8), model: "m")
         #expect(response.usage.outputTokens == expected)
         #expect(response.usage.inputTokens == min(3 * expected, Self.top))
@@ -80,11 +101,17 @@ struct ExtremeNumbersTests {
     // MARK: Gemini
 
     static func geminiUsage(_ n: String) -> String {
-        #"{"promptTokenCount":\#(n),"candidatesTokenCount":\#(n),"thoughtsTokenCount":\#(n),"cachedContentTokenCount":\#(n),"totalTokenCount":\#(n)}"#
+        #"""
+            {"promptTokenCount":\#(n),"candidatesTokenCount":\#(n),"thoughtsTokenCount":\#(n),\#
+            "cachedContentTokenCount":\#(n),"totalTokenCount":\#(n)}
+            """#
     }
 
     static func geminiEvent(_ n: String) -> String {
-        #"{"candidates":[{"content":{"parts":[{"text":"hi"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":\#(geminiUsage(n))}"#
+        #"""
+            {"candidates":[{"content":{"parts":[{"text":"hi"}],"role":"model"},\#
+            "finishReason":"STOP"}],"usageMetadata":\#(geminiUsage(n))}
+            """#
     }
 
     @Test(arguments: counts)
@@ -138,7 +165,10 @@ struct ExtremeNumbersTests {
 
     @Test(arguments: ["9223372036854775807s", "1e300s", "99999999999999999999999s", String(repeating: "9", count: 400) + "s"])
     func geminiRetryInfoIsClamped(delay: String) throws {
-        let body = #"{"error":{"code":429,"message":"slow","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"\#(delay)"}]}}"#
+        let body = #"""
+            {"error":{"code":429,"message":"slow","status":"RESOURCE_EXHAUSTED",\#
+            "details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"\#(delay)"}]}}
+            """#
         let failure = GeminiAdapter().mapError(status: 429, headers: [], body: Array(body.utf8))
         #expect(failure.error.status == 429)
         #expect((failure.retryAfterSeconds ?? 0) <= Self.day)

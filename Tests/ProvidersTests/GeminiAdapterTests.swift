@@ -24,8 +24,16 @@ struct GeminiGoldenTests {
 struct GeminiMappingTests {
     @Test func severalFunctionCallsGetStableIdsAndToolCallsFinish() {
         let events = Harness.gemini.events([
-            #"{"candidates": [{"content": {"parts": [{"functionCall": {"name": "a","args": {"x": 1}},"thoughtSignature": "c2ln"},{"functionCall": {"name": "b","args": {}}}],"role": "model"},"index": 0}],"responseId": "r1","modelVersion": "gemini-x"}"#,
-            #"{"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 10,"candidatesTokenCount": 4,"thoughtsTokenCount": 6,"cachedContentTokenCount": 8,"totalTokenCount": 20}}"#,
+            #"""
+                {"candidates": [{"content": {"parts": [{"functionCall": {"name": "a","args": {"x": 1}},\#
+                "thoughtSignature": "c2ln"},{"functionCall": {"name": "b","args": {}}}],\#
+                "role": "model"},"index": 0}],"responseId": "r1","modelVersion": "gemini-x"}
+                """#,
+            #"""
+                {"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},"finishReason": "STOP",\#
+                "index": 0}],"usageMetadata": {"promptTokenCount": 10,"candidatesTokenCount": 4,\#
+                "thoughtsTokenCount": 6,"cachedContentTokenCount": 8,"totalTokenCount": 20}}
+                """#,
         ])
         #expect(events.first == .start(id: "r1", model: "gemini-x", provider: "gemini", created: 1_700_000_000))
         #expect(events.contains(.thinkingSignature("gemini:c2ln")))
@@ -42,7 +50,10 @@ struct GeminiMappingTests {
     }
 
     @Test func promptBlockIsAContentFilter() {
-        let events = Harness.gemini.events([#"{"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},"usageMetadata": {"promptTokenCount": 7,"totalTokenCount": 7}}"#])
+        let events = Harness.gemini.events([#"""
+            {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},\#
+            "usageMetadata": {"promptTokenCount": 7,"totalTokenCount": 7}}
+            """#])
         #expect(events.last == .done(.contentFilter, providerFinishReason: "PROHIBITED_CONTENT"))
         #expect(events.contains(.usage(Usage(inputTokens: 7, totalTokens: 7))))
     }
@@ -52,10 +63,13 @@ struct GeminiMappingTests {
             {"model":"g","messages":[
               {"role":"system","content":"terse"},
               {"role":"user","content":"weather?"},
-              {"role":"assistant","content":[{"type":"thinking","text":"","signature":"sig1"},{"type":"tool_call","id":"c1","name":"w","arguments":{"c":"Oslo"}},{"type":"tool_call","id":"c2","name":"w","arguments":{"c":"Rome"},"signature":"sig2"}]},
+              {"role":"assistant","content":[{"type":"thinking","text":"","signature":"sig1"},\#
+            {"type":"tool_call","id":"c1","name":"w","arguments":{"c":"Oslo"}},\#
+            {"type":"tool_call","id":"c2","name":"w","arguments":{"c":"Rome"},"signature":"sig2"}]},
               {"role":"tool","tool_call_id":"c1","content":"{\"t\":3}"},
               {"role":"tool","tool_call_id":"c2","content":"down","is_error":true}],
-             "tools":[{"name":"w","parameters":{"type":"object","additionalProperties":false,"$schema":"x","properties":{"c":{"type":["string","null"],"const":"Oslo"}}}}],
+             "tools":[{"name":"w","parameters":{"type":"object","additionalProperties":false,"$schema":"x",\#
+            "properties":{"c":{"type":["string","null"],"const":"Oslo"}}}}],
              "tool_choice":{"name":"w"},"thinking":{"effort":"low"},"max_tokens":50,"stop":["END"]}
             """#))
         let upstream = try Harness.gemini.adapter.upstreamRequest(for: request, model: "gemini-2.5-flash",

@@ -54,13 +54,32 @@ struct OpenAIGoldenTests {
 struct OpenAIStreamTests {
     @Test func interleavedParallelCallsKeepTheirOwnIndexAndArguments() {
         let input = Harness.openAI.chunks([
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":""}}]}}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"g","arguments":"{\"x\""}}]}}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\": \"q\\\"\""}}]}}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"function":{"arguments":": 2}"}}]}}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"}"}}]}}]}"#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"role":"assistant","content":null,\#
+                "tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":""}}]}}]}
+                """#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,\#
+                "id":"call_b","type":"function","function":{"name":"g","arguments":"{\"x\""}}]}}]}
+                """#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\": \"q\\\"\""}}]}}]}
+                """#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"index":1,"function":{"arguments":": 2}"}}]}}]}
+                """#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"index":0,"function":{"arguments":"}"}}]}}]}
+                """#,
             #"{"id":"c1","model":"m","created":5,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
-            #"{"id":"c1","model":"m","created":5,"choices":[],"usage":{"prompt_tokens":20,"completion_tokens":7,"total_tokens":27,"prompt_tokens_details":{"cached_tokens":16},"completion_tokens_details":{"reasoning_tokens":3}}}"#,
+            #"""
+                {"id":"c1","model":"m","created":5,"choices":[],"usage":{"prompt_tokens":20,\#
+                "completion_tokens":7,"total_tokens":27,"prompt_tokens_details":{"cached_tokens":16},\#
+                "completion_tokens_details":{"reasoning_tokens":3}}}
+                """#,
         ])
         let events = Harness.events(Harness.openAI.unified(input))
         let calls = events.compactMap { if case .toolCall(let i, let id, let n, let a) = $0 { return "\(i) \(id) \(n) \(a.serialized())" }; return nil }
@@ -72,7 +91,10 @@ struct OpenAIStreamTests {
 
     @Test func indicesStartingAtOneBecomeZero() {
         let input = Harness.openAI.chunks([
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"t","function":{"name":"f","arguments":"{}"}}]}}]}"#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"index":1,"id":"t","function":{"name":"f","arguments":"{}"}}]}}]}
+                """#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
         ])
         let events = Harness.events(Harness.openAI.unified(input))
@@ -83,7 +105,10 @@ struct OpenAIStreamTests {
     @Test func missingUsageIsZeroAndExactlyOneUsageAndDone() {
         let input = Harness.openAI.chunks([
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"hi"}}]}"#,
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"length"}],"usage":null}"#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,\#
+                "delta":{},"finish_reason":"length"}],"usage":null}
+                """#,
         ])
         let events = Harness.events(Harness.openAI.unified(input))
         #expect(events == [.start(id: "c", model: "m", provider: "openai", created: 1), .text("hi"), .usage(.zero),
@@ -125,12 +150,15 @@ struct OpenAIMappingTests {
         let request = try ChatRequest.decode(try JSONValue.parse(#"""
             {"model":"m","messages":[
               {"role":"system","content":"be terse"},
-              {"role":"user","content":[{"type":"text","text":"look"},{"type":"image","media_type":"image/png","data":"QUJD"}]},
-              {"role":"assistant","content":[{"type":"thinking","text":"hmm","signature":"s"},{"type":"text","text":"checking"},
+              {"role":"user","content":[{"type":"text","text":"look"},\#
+            {"type":"image","media_type":"image/png","data":"QUJD"}]},
+              {"role":"assistant","content":[{"type":"thinking","text":"hmm","signature":"s"},\#
+            {"type":"text","text":"checking"},
                 {"type":"tool_call","id":"call_1","name":"get","arguments":{"city":"Oslo"}}]},
               {"role":"tool","tool_call_id":"call_1","content":"{\"t\":3}"}],
              "tools":[{"name":"get","description":"d","parameters":{"type":"object"}}],
-             "tool_choice":{"name":"get"},"max_tokens":9,"temperature":0.5,"stop":"\n","thinking":{"budget_tokens":5000},
+             "tool_choice":{"name":"get"},"max_tokens":9,"temperature":0.5,"stop":"\n",\#
+            "thinking":{"budget_tokens":5000},
              "metadata":{"user":"alice"},"provider_options":{"openai":{"seed":7,"temperature":0.1}}}
             """#))
         let json = try body(request, stream: false)

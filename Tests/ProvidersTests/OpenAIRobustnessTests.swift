@@ -14,8 +14,14 @@ struct OpenAIRobustnessTests {
 
     @Test func idRepeatedOnEveryFragmentIsStillOneCall() {
         let input = Harness.openAI.chunks([
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"f","arguments":"{\"a\""}}]}}]}"#,
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"t","type":"function","function":{"name":"f","arguments":":1}"}}]}}]}"#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,\#
+                "id":"t","type":"function","function":{"name":"f","arguments":"{\"a\""}}]}}]}
+                """#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,\#
+                "id":"t","type":"function","function":{"name":"f","arguments":":1}"}}]}}]}
+                """#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
         ])
         let events = Harness.events(Harness.openAI.unified(input))
@@ -25,8 +31,14 @@ struct OpenAIRobustnessTests {
 
     @Test func callsWithoutIndexAreSeparatedByTheirIds() {
         let input = Harness.openAI.chunks([
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"id":"a","function":{"name":"f","arguments":"{\"x\":1}"}}]}}]}"#,
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"tool_calls":[{"id":"b","function":{"name":"g","arguments":"{\"y\":2}"}}]}}]}"#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"id":"a","function":{"name":"f","arguments":"{\"x\":1}"}}]}}]}
+                """#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,\#
+                "delta":{"tool_calls":[{"id":"b","function":{"name":"g","arguments":"{\"y\":2}"}}]}}]}
+                """#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
         ])
         #expect(calls(Harness.events(Harness.openAI.unified(input))) == [#"0 a f {"x":1}"#, #"1 b g {"y":2}"#])
@@ -46,12 +58,18 @@ struct OpenAIRobustnessTests {
 
     @Test func refusalIsTheAnswerText() throws {
         let input = Harness.openAI.chunks([
-            #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"role":"assistant","content":null,"refusal":""}}]}"#,
+            #"""
+                {"id":"c","model":"m","created":1,"choices":[{"index":0,\#
+                "delta":{"role":"assistant","content":null,"refusal":""}}]}
+                """#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"refusal":"I can't help"}}]}"#,
             #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
         ])
         #expect(Harness.events(Harness.openAI.unified(input)).contains(.text("I can't help")))
-        let body = #"{"id":"i","model":"m","created":1,"choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"no"},"finish_reason":"stop"}]}"#
+        let body = #"""
+            {"id":"i","model":"m","created":1,"choices":[{"index":0,\#
+            "message":{"role":"assistant","content":null,"refusal":"no"},"finish_reason":"stop"}]}
+            """#
         let response = try OpenAIAdapter().decodeResponse(body: Array(body.utf8), model: "x")
         #expect(response.content == [.text(TextPart(text: "no"))])
     }
@@ -70,7 +88,8 @@ struct OpenAIRobustnessTests {
 
     @Test func thinkingOnlyAssistantTurnHasStringContent() throws {
         let request = try ChatRequest.decode(try JSONValue.parse(#"""
-            {"model":"m","messages":[{"role":"user","content":"a"},{"role":"assistant","content":[{"type":"thinking","text":"x"}]},
+            {"model":"m","messages":[{"role":"user","content":"a"},\#
+            {"role":"assistant","content":[{"type":"thinking","text":"x"}]},
              {"role":"user","content":"b"}]}
             """#))
         let upstream = try OpenAIAdapter().upstreamRequest(for: request, model: "gpt", endpoint: ProviderEndpoint(baseURL: "http://x", apiKey: "k"), stream: false)

@@ -158,11 +158,23 @@ struct AnthropicAnswerToolTests {
 
     @Test func streamTurnsTheToolInputIntoTextAndToolUseIntoStop() {
         let input = Harness.anthropic.stream([
-            ("message_start", #"{"type":"message_start","message":{"id":"msg_1","model":"claude-3-haiku","usage":{"input_tokens":5,"output_tokens":1}}}"#),
-            ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"weather","input":{}}}"#),
+            ("message_start", #"""
+                {"type":"message_start","message":{"id":"msg_1",\#
+                "model":"claude-3-haiku","usage":{"input_tokens":5,"output_tokens":1}}}
+                """#),
+            ("content_block_start", #"""
+                {"type":"content_block_start","index":0,"content_block":{"type":"tool_use",\#
+                "id":"toolu_1","name":"weather","input":{}}}
+                """#),
             ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}"#),
-            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}"#),
-            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\"Oslo\"}"}}"#),
+            ("content_block_delta", #"""
+                {"type":"content_block_delta","index":0,\#
+                "delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}
+                """#),
+            ("content_block_delta", #"""
+                {"type":"content_block_delta","index":0,\#
+                "delta":{"type":"input_json_delta","partial_json":"\"Oslo\"}"}}
+                """#),
             ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
             ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}"#),
             ("message_stop", #"{"type":"message_stop"}"#),
@@ -179,7 +191,10 @@ struct AnthropicAnswerToolTests {
     }
 
     @Test func wholeResponseTurnsTheToolInputIntoText() throws {
-        let body = #"{"id":"msg_1","model":"claude-3-haiku","content":[{"type":"tool_use","id":"toolu_1","name":"weather","input":{"city":"Oslo"}}],"stop_reason":"tool_use","usage":{"input_tokens":5,"output_tokens":9}}"#
+        let body = #"""
+            {"id":"msg_1","model":"claude-3-haiku","content":[{"type":"tool_use","id":"toolu_1","name":"weather",\#
+            "input":{"city":"Oslo"}}],"stop_reason":"tool_use","usage":{"input_tokens":5,"output_tokens":9}}
+            """#
         let response = try Harness.anthropic.adapter.decodeResponse(body: Array(body.utf8), model: "claude-3-haiku", for: Self.request)
         #expect(response.content == [.text(TextPart(text: #"{"city":"Oslo"}"#))])
         #expect(response.finishReason == .stop)

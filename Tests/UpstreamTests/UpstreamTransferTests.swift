@@ -226,7 +226,8 @@ struct UpstreamTransferTests {
         let upstream = try TestUpstream(idleTimeout: 0.2)
         let first = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "1")], body: []))
         #expect(first.done.wait(timeout: .now() + 10) == .success)
-        // The server ends the idle keep-alive connection; the parked socket hears the close and leaves the epoll (no busy loop on a dead socket).
+        // The server ends the idle keep-alive connection; the parked socket hears the close and leaves the epoll
+        // (no busy loop on a dead socket).
         let deadline = Date().addingTimeInterval(10)
         while upstream.onLoop({ UpstreamClient.forLoop($0).parkedSockets }) != 0 && Date() < deadline { usleep(2_000) }
         #expect(upstream.onLoop { UpstreamClient.forLoop($0).parkedSockets } == 0)

@@ -43,7 +43,8 @@ public struct DescriptorBudget: Sendable, Equatable {
             + " = \(descriptorConnections)"
         if limitedByDescriptors {
             return "connection cap \(connectionCap): limited by file descriptors, \(arithmetic);"
-                + " server.max_connections is \(configuredConnections). Raise the hard limit (LimitNOFILE=) to allow more."
+                + " server.max_connections is \(configuredConnections)."
+                + " Raise the hard limit (LimitNOFILE=) to allow more."
         }
         return "connection cap \(connectionCap): server.max_connections; file descriptors would allow \(arithmetic)"
     }

@@ -27,9 +27,12 @@ enum Launch {
                        environment: [String: String] = [:], wrapper: [String] = []) throws -> SwitchboardProcess {
         let providers = """
             providers:
-              openai: {base_url: "\(mock.baseURL)", api_key_env: OPENAI_API_KEY, retry: {attempts: 3, base_ms: 10, cap_ms: 50}}
-              anthropic: {base_url: "\(mock.baseURL)", api_key_env: ANTHROPIC_API_KEY, retry: {attempts: 2, base_ms: 10, cap_ms: 50}}
-              gemini: {base_url: "\(mock.baseURL)", api_key_env: GEMINI_API_KEY, retry: {attempts: 2, base_ms: 10, cap_ms: 50}}
+              openai: {base_url: "\(mock.baseURL)", api_key_env: OPENAI_API_KEY, \
+            retry: {attempts: 3, base_ms: 10, cap_ms: 50}}
+              anthropic: {base_url: "\(mock.baseURL)", api_key_env: ANTHROPIC_API_KEY, \
+            retry: {attempts: 2, base_ms: 10, cap_ms: 50}}
+              gemini: {base_url: "\(mock.baseURL)", api_key_env: GEMINI_API_KEY, \
+            retry: {attempts: 2, base_ms: 10, cap_ms: 50}}
             """
         let process = try daemon(yaml: providers + "\n" + yaml,
                                  environment: ["OPENAI_API_KEY": "test-key-openai", "ANTHROPIC_API_KEY": "test-key-anthropic",
