@@ -116,7 +116,7 @@ public final class GatewayDaemon: Sendable {
         // A burst's peak otherwise stays resident (glibc keeps freed pages in its arenas).
         let server = self.server, logger = self.logger
         let loops = group.loops
-        MemoryReturn.start(on: group.loops[0], openConnections: { server.openConnections }, shed: {
+        let shed: @Sendable () -> Void = {
             for loop in loops {
                 loop.execute {
                     let client = UpstreamClient.forLoop(loop)
@@ -124,11 +124,13 @@ public final class GatewayDaemon: Sendable {
                     client.shedIdleConnections(keepingAtMost: 64)
                 }
             }
-        }) { nanos, released in
+        }
+        let trimmed: @Sendable (UInt64, Bool) -> Void = { nanos, released in
             logger.debug("memory trimmed after load dropped", metadata: [
                 "trim_ms": "\(Double(nanos / 1000) / 1000)", "released": "\(released)",
             ])
         }
+        MemoryReturn.start(on: group.loops[0], openConnections: { server.openConnections }, shed: shed, onTrim: trimmed)
         return port
     }
 
