@@ -52,3 +52,49 @@ struct MetricsRegistryTests {
         #expect(text.components(separatedBy: "switchboard_unpriced_requests_total{").count == 2)
     }
 }
+
+/// Issue 18: per-request chat histograms, bounded in their label sets.
+@Suite("Chat histograms")
+struct ChatHistogramTests {
+    private func record(model: String, status: Int = 200, firstToken: UInt64? = 200_000_000,
+                        total: UInt64 = 1_200_000_000, output: Int = 100, attempts: Int = 2) -> ChatRecord {
+        var usage = Usage.zero
+        usage.outputTokens = output
+        return ChatRecord(requestId: "r", requestedModel: "alias", provider: "openai", model: model, status: status,
+                          usage: usage, finishReason: .stop, attempts: attempts, fallbackUsed: nil,
+                          firstTokenNanos: firstToken, totalNanos: total)
+    }
+
+    @Test func timeToFirstTokenDurationRateAndAttemptsAreObserved() {
+        let metrics = MetricsRegistry()
+        metrics.recordChat(record(model: "gpt-x"))
+        let text = metrics.render(openConnections: 0, inFlightRequests: 0)
+        let labels = #"provider="openai",model="gpt-x",status_class="2xx""#
+        // 0.2 s to the first token: in the 0.25 bucket, not the 0.1 one.
+        #expect(text.contains("switchboard_chat_time_to_first_token_seconds_bucket{\(labels),le=\"0.1\"} 0\n"))
+        #expect(text.contains("switchboard_chat_time_to_first_token_seconds_bucket{\(labels),le=\"0.25\"} 1\n"))
+        #expect(text.contains("switchboard_chat_duration_seconds_sum{\(labels)} 1.2\n"))
+        // 100 tokens in the 1.0 s after the first: 100 tokens/s.
+        #expect(text.contains("switchboard_chat_output_tokens_per_second_bucket{\(labels),le=\"50.0\"} 0\n"))
+        #expect(text.contains("switchboard_chat_output_tokens_per_second_bucket{\(labels),le=\"100.0\"} 1\n"))
+        #expect(text.contains("switchboard_chat_upstream_attempts_bucket{\(labels),le=\"1.0\"} 0\n"))
+        #expect(text.contains("switchboard_chat_upstream_attempts_bucket{\(labels),le=\"2.0\"} 1\n"))
+    }
+
+    @Test func labelSetsAreBoundedAndTheRestCountsAsOther() {
+        let metrics = MetricsRegistry()
+        for i in 0..<(ChatHistograms.maxSeries + 50) { metrics.recordChat(record(model: "client-named-\(i)")) }
+        let text = metrics.render(openConnections: 0, inFlightRequests: 0)
+        let series = text.split(separator: "\n").filter { $0.hasPrefix("switchboard_chat_duration_seconds_count{") }
+        #expect(series.count == ChatHistograms.maxSeries + 1)
+        #expect(text.contains(#"switchboard_chat_duration_seconds_count{provider="openai",model="other",status_class="2xx"} 50"#))
+    }
+
+    @Test func aRequestThatReachedNoProviderIsNotObserved() {
+        let metrics = MetricsRegistry()
+        metrics.recordChat(ChatRecord(requestId: "r", requestedModel: "m", provider: nil, model: nil, status: 400,
+                                      usage: .zero, finishReason: nil, attempts: 0, fallbackUsed: nil,
+                                      firstTokenNanos: nil, totalNanos: 1))
+        #expect(!metrics.render(openConnections: 0, inFlightRequests: 0).contains("switchboard_chat_duration_seconds_count"))
+    }
+}

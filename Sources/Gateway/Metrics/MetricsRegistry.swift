@@ -24,6 +24,7 @@ public final class MetricsRegistry: Sendable {
         var tokens: [String: UInt64] = [:]            // "provider\u{0}kind"
         var cost: [String: Double] = [:]              // "provider\u{0}model\u{0}key"
         var unpriced: [String: UInt64] = [:]          // "provider\u{0}model"
+        var chat = ChatHistograms()
     }
 
     private let state = Mutex(State())
@@ -59,6 +60,12 @@ public final class MetricsRegistry: Sendable {
                 }
             }
             if record.fallbackUsed != nil { s.fallbacks += 1 }
+            if let provider = record.provider {
+                s.chat.observe(provider: provider, model: record.model ?? "", status: record.status,
+                               firstTokenSeconds: record.firstTokenNanos.map { Double($0) / 1e9 },
+                               totalSeconds: Double(record.totalNanos) / 1e9, outputTokens: record.usage.outputTokens,
+                               attemptCount: record.attempts)
+            }
         }
     }
 
@@ -134,6 +141,7 @@ public final class MetricsRegistry: Sendable {
             out += "switchboard_unpriced_requests_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\"} "
                 + "\(s.unpriced[key]!)\n"
         }
+        out += s.chat.render()
         return out
     }
 
