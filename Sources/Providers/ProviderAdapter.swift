@@ -25,8 +25,8 @@ public struct ProviderEndpoint: Sendable, Equatable {
     public func request(path: String, headers: HTTPHeaders, body: [UInt8]) -> UpstreamRequest {
         var headers = headers
         if !extraHeaders.isEmpty { headers.append(contentsOf: extraHeaders) }
-        return UpstreamRequest(method: "POST", url: baseURL + path, headers: headers, body: body, connectTimeout: connectTimeout,
-                        firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout)
+        return UpstreamRequest(method: "POST", url: baseURL + path, headers: headers, body: body,
+                               connectTimeout: connectTimeout, firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout)
     }
 }
 

@@ -9,7 +9,8 @@ struct ProviderExamplesEndToEndTests {
     /// The YAML block after `<!-- provider-example: name -->` in README.md.
     static func example(_ name: String) throws -> String {
         let readme = try String(contentsOf: Repo.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let marker = try #require(readme.range(of: "<!-- provider-example: \(name) -->"), "README has no \(name) example")
+        let marker = try #require(readme.range(of: "<!-- provider-example: \(name) -->"),
+                                  "README has no \(name) example")
         let rest = readme[marker.upperBound...]
         let open = try #require(rest.range(of: "```yaml\n"))
         let close = try #require(rest[open.upperBound...].range(of: "```"))

@@ -39,7 +39,8 @@ struct ProviderReachEndToEndTests {
             let response = try ChatEndToEndTests.chat(daemon, model: "\(name)/text+run=\(run)", stream: false)
             #expect(response.status == 200, "\(name): \(response.body)")
             #expect(response.headers["x-switchboard-provider"] == name)
-            let received = try #require(try ChatEndToEndTests.mockRequests(mock, run: run).last, "\(name) reached no route")
+            let received = try #require(try ChatEndToEndTests.mockRequests(mock, run: run).last,
+                                        "\(name) reached no route")
             let path = expected[String(name.prefix(2))]!.replacingOccurrences(of: "%@", with: run)
             #expect(received["path"] as? String == path, "\(name)")
         }
@@ -53,14 +54,15 @@ struct ProviderReachEndToEndTests {
         let daemon = try Self.daemon(mock, """
               deepseek: {kind: openai, base_url: "\(m)/compat/reasoning_content,no_stream_options,max_tokens/v1",
                          api_key_env: DEEPSEEK_API_KEY,
-                         compat: {reasoning_field: reasoning_content, stream_options: false, max_tokens_field: max_tokens}}
+                         compat: {reasoning_field: reasoning_content, stream_options: false,
+                                  max_tokens_field: max_tokens}}
               ollama: {kind: openai, base_url: "\(m)/compat/reasoning,keyless/v1", api_key_env: UNSET_OLLAMA_KEY,
                        compat: {reasoning_field: reasoning, requires_key: false}}
             """, environment: ["DEEPSEEK_API_KEY": "test-key-deepseek"])
         for name in ["deepseek", "ollama"] {
             let run = "quirk-\(name)"
-            let response = try ChatEndToEndTests.chat(daemon, model: "\(name)/thinking+thinking_chunks=2+chunks=3+run=\(run)",
-                                                      extra: #","max_tokens":50"#)
+            let model = "\(name)/thinking+thinking_chunks=2+chunks=3+run=\(run)"
+            let response = try ChatEndToEndTests.chat(daemon, model: model, extra: #","max_tokens":50"#)
             #expect(response.status == 200, "\(name): \(response.body)")
             let events = sseEvents(response.body)
             #expect(events.filter { $0.event == "thinking" }.count == 2, "\(name): \(response.body)")

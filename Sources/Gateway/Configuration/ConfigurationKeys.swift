@@ -14,11 +14,12 @@ enum ConfigurationKeys {
     static let providerMaps: Set<String> = ["headers"]
 
     /// Every scalar key outside `providers`, dotted.
-    static let globalLeaves: [String] = ["listen", "database", "log_level", "log_format", "admin_key_env", "keep_alive_s",
-                                   "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
-                                   "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve",
-                                   "server.shutdown_grace_s",
-                                   "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s"]
+    static let globalLeaves: [String] = [
+        "listen", "database", "log_level", "log_format", "admin_key_env", "keep_alive_s",
+        "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
+        "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
+        "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s",
+    ]
 
     /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
     static func leaves(providers: [String]) -> [String] {
@@ -84,7 +85,8 @@ enum ConfigurationKeys {
 
     /// `SWITCHBOARD_` + the path in capitals, dots as underscores.
     static func environmentName(_ path: String) -> String {
-        "SWITCHBOARD_" + path.uppercased().replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_")
+        "SWITCHBOARD_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+            .replacingOccurrences(of: "-", with: "_")
     }
 
     /// " (did you mean log_level?)" for a near miss.

@@ -53,7 +53,9 @@ extension ConfigurationLoader {
         }
         switch key {
         case "kind":
-            if let kind = ProviderKind(rawValue: raw) { p.kind = kind } else { fail("unknown kind \"\(raw)\" (\(ProviderKind.wordList))") }
+            if let kind = ProviderKind(rawValue: raw) { p.kind = kind } else {
+                fail("unknown kind \"\(raw)\" (\(ProviderKind.wordList))")
+            }
         case "base_url":
             if raw.hasPrefix("http://") || raw.hasPrefix("https://") { p.baseURL = raw } else {
                 fail("expected an http:// or https:// URL")

@@ -226,7 +226,8 @@ struct ConfigurationLoader {
             p.apiKey = environment[p.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
             if p.enabled, p.apiKey == nil, p.needsKey {
                 let hint = p.kind == .openai ? " (a local server without keys: compat: {requires_key: false})" : ""
-                problems.append("\(origin): providers.\(name).api_key_env: environment variable \(p.apiKeyEnv) is not set\(hint)")
+                problems.append("\(origin): providers.\(name).api_key_env: environment variable \(p.apiKeyEnv) "
+                                + "is not set\(hint)")
             }
             config.providers[name] = p
         }
@@ -235,7 +236,8 @@ struct ConfigurationLoader {
             if !model.provider.isEmpty {
                 if config.providers[model.provider] == nil {
                     let known = config.providers.keys.sorted().joined(separator: ", ")
-                    problems.append("\(origin): models.\(alias).provider: unknown provider \"\(model.provider)\" (\(known))")
+                    problems.append("\(origin): models.\(alias).provider: unknown provider \"\(model.provider)\" "
+                                    + "(\(known))")
                 } else if config.providers[model.provider]?.enabled != true {
                     problems.append("\(origin): models.\(alias).provider: provider \(model.provider) is not configured (add it under providers:)")
                 }

@@ -59,7 +59,8 @@ extension GatewayDaemon {
         snapshot.secrets = configuration.scrubber
         // One TTL for the cache store: the built-in gemini's, else the first Gemini-kind provider's.
         let gemini = configuration.providers["gemini"].flatMap { $0.enabled ? $0 : nil }
-            ?? configuration.enabledProviderNames.lazy.compactMap { configuration.providers[$0] }.first { $0.kind == .gemini }
+            ?? configuration.enabledProviderNames.lazy.compactMap { configuration.providers[$0] }
+                .first { $0.kind == .gemini }
         snapshot.geminiCacheTTLSeconds = gemini?.cacheTTLSeconds ?? 600
         return snapshot
     }

@@ -99,7 +99,7 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
         let message = error["message"]?.stringValue ?? error.serialized()
         let type = error["type"]?.stringValue ?? ""
         let status = type.contains("rate_limit") || error["code"]?.stringValue == "rate_limit_exceeded" ? 429 : 502
-        stream.fail(StreamError(type: status == 429 ? "rate_limited" : "upstream_error", message: "\(provider): \(message)",
-                                provider: provider, status: status), emit)
+        stream.fail(StreamError(type: status == 429 ? "rate_limited" : "upstream_error",
+                                message: "\(provider): \(message)", provider: provider, status: status), emit)
     }
 }
