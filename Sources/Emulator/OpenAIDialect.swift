@@ -68,6 +68,12 @@ struct OpenAIDialect: Dialect {
     private func streamText(_ request: ScenarioRequest) -> Reply {
         let chunks = Chunks(request: request)
         var script = FrameScript()
+        if quirks.azure {   // Azure's prompt-filter verdict, before the answer's first chunk
+            let verdict: JSONValue = ["choices": [], "created": 0, "id": "", "model": "", "object": "",
+                                      "prompt_filter_results": [["prompt_index": 0,
+                                                                 "content_filter_results": OpenAIQuirks.filterResults]]]
+            script.append(Array("data: \(verdict.serialized())\n\n".utf8))
+        }
         script.append(chunks.frame(delta: ["role": "assistant", "content": "", "refusal": nil]))
         script.endPrelude()
         if request.scenario == "thinking", let field = quirks.reasoningField {

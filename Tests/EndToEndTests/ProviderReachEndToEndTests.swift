@@ -99,7 +99,11 @@ struct ProviderReachEndToEndTests {
             """, environment: ["AZURE_TOKEN": "test-token-azure"])
         let plain = try ChatEndToEndTests.chat(daemon, model: "azure/text+chunks=2+run=az1")
         #expect(plain.status == 200, "\(plain.body)")
-        #expect(sseEvents(plain.body).filter { $0.event == "text" }.count == 2)
+        let events = sseEvents(plain.body)
+        #expect(events.filter { $0.event == "text" }.count == 2)
+        // Azure's leading prompt-filter chunk (no id, no model) does not start the answer.
+        #expect(events.first?.event == "start")
+        #expect(jsonObject(events.first?.data ?? "")?["model"] as? String == "text+chunks=2+run=az1", "\(plain.body)")
         let first = try #require(try ChatEndToEndTests.mockRequests(mock, run: "az1").last)
         #expect(first["path"] as? String == "/openai/deployments/text%2Bchunks%3D2%2Brun%3Daz1/chat/completions")
         #expect(first["query"] as? String == "api-version=2024-10-21")

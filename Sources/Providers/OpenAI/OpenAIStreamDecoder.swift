@@ -42,6 +42,9 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
             fail(error, emit)
             return
         }
+        // Azure's prompt-filter verdict comes first, without choices, id or model: the answer
+        // starts with the next chunk.
+        if !hasStarted, chunk["choices"]?.arrayValue?.isEmpty == true, chunk["prompt_filter_results"] != nil { return }
         stream.start(id: chunk["id"]?.stringValue ?? "", model: chunk["model"]?.stringValue,
                      created: chunk["created"]?.intValue ?? 0, emit)
         if let choices = chunk["choices"]?.arrayValue {
