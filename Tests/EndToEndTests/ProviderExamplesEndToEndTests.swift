@@ -45,6 +45,11 @@ struct ProviderExamplesEndToEndTests {
 
         let (daemon, _) = try Launch.daemon(yaml: yaml, environment: environment)
         daemon.attachments.append(mock)
+        // `serve` says which providers are on and why (logged before it reports ready).
+        #expect(daemon.log().contains("provider \(name) (kind openai) enabled by providers.\(name) in"), "\(daemon.log())")
+        let models = jsonObject(try curl(daemon.baseURL + "/v1/models").body)
+        let listed = (models?["providers"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+        #expect(listed?["enabled"] as? Bool == true, "GET /v1/models lists every configured provider")
         let viaAlias = try ChatEndToEndTests.chat(daemon, model: alias, extra: #","max_tokens":20"#, stream: false)
         #expect(viaAlias.status == 200, "\(name): \(viaAlias.body)")
         let run = "example-\(name)"
