@@ -15,9 +15,16 @@ struct EmulatorHandler: HTTPHandler {
         let seq = emulator.log.record(request)
         writer.routeLabel = "mock"
         let body = request.body.isEmpty ? nil : try? JSONValue.parse(request.body)
+        if request.method == "POST", let (quirks, unknown) = OpenAIQuirks.route(path) {
+            if !unknown.isEmpty {
+                emulator.play(.json(404, Self.openAIError("unknown compat quirk(s) \(unknown.joined(separator: ", ")) "
+                    + "(\(OpenAIQuirks.words.sorted().joined(separator: ", ")))", param: nil)), writer, seq: seq)
+                return
+            }
+            openAI(request, writer, seq: seq, body: body, quirks: quirks)
+            return
+        }
         switch (request.method, path) {
-        case ("POST", "/v1/chat/completions"):
-            openAI(request, writer, seq: seq, body: body)
         case ("POST", "/v1/messages"):
             anthropic(request, writer, seq: seq, body: body)
         default:
@@ -32,13 +39,18 @@ struct EmulatorHandler: HTTPHandler {
         }
     }
 
-    private func openAI(_ request: HTTPRequest, _ writer: ResponseWriter, seq: Int, body: JSONValue?) {
-        let dialect = OpenAIDialect(fixtures: emulator.fixtures)
+    private func openAI(_ request: HTTPRequest, _ writer: ResponseWriter, seq: Int, body: JSONValue?,
+                        quirks: OpenAIQuirks) {
+        let dialect = OpenAIDialect(fixtures: emulator.fixtures, quirks: quirks)
         emulator.serve(dialect, request, writer, seq: seq, body: body, model: body?["model"]?.stringValue ?? "",
                        stream: body?["stream"]?.boolValue == true) { options in
             let auth = request.headers["authorization"] ?? ""
-            let key = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)).trimmingSpaces() : ""
-            if key.isEmpty || key == "bad-key" { return dialect.error(status: 401, options: MockOptions()) }
+            var key = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)).trimmingSpaces() : ""
+            if quirks.azure, key.isEmpty { key = (request.headers["api-key"] ?? "").trimmingSpaces() }
+            if (key.isEmpty && !quirks.keyless) || key == "bad-key" {
+                return dialect.error(status: 401, options: MockOptions())
+            }
+            if let refusal = Self.quirkRefusal(quirks, request, body, options) { return refusal }
             guard let body, body.objectValue != nil else {
                 return .json(400, Self.openAIError("We could not parse the JSON body of your request.", param: nil))
             }
@@ -50,6 +62,26 @@ struct EmulatorHandler: HTTPHandler {
             }
             return nil
         }
+    }
+
+    /// What an OpenAI-compatible server or Azure refuses that OpenAI takes.
+    private static func quirkRefusal(_ quirks: OpenAIQuirks, _ request: HTTPRequest, _ body: JSONValue?,
+                                     _ options: MockOptions) -> Reply? {
+        func unrecognized(_ field: String) -> Reply {
+            .json(400, openAIError("Unrecognized request argument supplied: \(field)", param: field))
+        }
+        if quirks.refusesStreamOptions, body?["stream_options"] != nil { return unrecognized("stream_options") }
+        if quirks.refusesMaxCompletionTokens, body?["max_completion_tokens"] != nil {
+            return unrecognized("max_completion_tokens")
+        }
+        if quirks.deployment != nil, !request.queryItems().contains(where: { $0.0 == "api-version" }) {
+            return .json(404, JSONStyle.pretty.bytes(["error": ["code": "404", "message": "Resource not found"]],
+                                                     trailingNewline: true))
+        }
+        if quirks.azure, options["filter"] == "prompt" {
+            return .json(400, JSONStyle.pretty.bytes(OpenAIQuirks.promptFilteredBody, trailingNewline: true))
+        }
+        return nil
     }
 
     private static func openAIError(_ message: String, param: String?) -> [UInt8] {

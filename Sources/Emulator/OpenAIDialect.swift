@@ -7,6 +7,8 @@ import JSON
 /// `stream_options.include_usage` is set; tool-call deltas keyed by `index`.
 struct OpenAIDialect: Dialect {
     let fixtures: FixtureStore
+    /// The OpenAI-compatible server or Azure being played (none: OpenAI itself).
+    var quirks = OpenAIQuirks()
     var name: String { "openai" }
 
     func reply(_ request: ScenarioRequest) -> Reply {
@@ -48,9 +50,16 @@ struct OpenAIDialect: Dialect {
 
         var includeUsage: Bool { request.body?["stream_options"]?["include_usage"]?.boolValue == true }
 
-        /// Finish chunk, optional usage chunk, `[DONE]`.
-        func ending(_ finish: String, into script: inout FrameScript) {
-            script.append(frame(delta: [:], finish: .string(finish)))
+        /// Finish chunk, optional usage chunk, `[DONE]`. `filterResults`: Azure's annotations on
+        /// the finishing choice.
+        func ending(_ finish: String, filterResults: JSONValue? = nil, into script: inout FrameScript) {
+            if let filterResults {
+                script.append(encode(["choices": [["index": 0, "delta": [:], "logprobs": nil,
+                                                   "finish_reason": .string(finish),
+                                                   "content_filter_results": filterResults]] as JSONValue]))
+            } else {
+                script.append(frame(delta: [:], finish: .string(finish)))
+            }
             if includeUsage { script.append(encode(["choices": [], "usage": OpenAIDialect.usage(request.usage)])) }
             script.append(Array("data: [DONE]\n\n".utf8))
         }
@@ -59,8 +68,19 @@ struct OpenAIDialect: Dialect {
     private func streamText(_ request: ScenarioRequest) -> Reply {
         let chunks = Chunks(request: request)
         var script = FrameScript()
+        if quirks.azure {   // Azure's prompt-filter verdict, before the answer's first chunk
+            let verdict: JSONValue = ["choices": [], "created": 0, "id": "", "model": "", "object": "",
+                                      "prompt_filter_results": [["prompt_index": 0,
+                                                                 "content_filter_results": OpenAIQuirks.filterResults]]]
+            script.append(Array("data: \(verdict.serialized())\n\n".utf8))
+        }
         script.append(chunks.frame(delta: ["role": "assistant", "content": "", "refusal": nil]))
         script.endPrelude()
+        if request.scenario == "thinking", let field = quirks.reasoningField {
+            for k in 0..<request.thoughtCount {
+                script.append(chunks.frame(delta: .object(JSONObject([(field, .string(MockContent.thought(k)))]))))
+            }
+        }
         let template = chunks.textTemplate()
         let text = request.text
         let (logprobs, top) = MockLogprobs.openAIRequested(request.body)
@@ -78,6 +98,8 @@ struct OpenAIDialect: Dialect {
             let error: JSONValue = ["error": ["message": .string(message), "type": "server_error", "param": nil,
                                               "code": nil]]
             script.append(Array("data: \(error.serialized())\n\n".utf8))
+        } else if filtered(request) {
+            chunks.ending("content_filter", filterResults: OpenAIQuirks.filterResults, into: &script)
         } else {
             chunks.ending("stop", into: &script)
         }
@@ -134,9 +156,17 @@ struct OpenAIDialect: Dialect {
         let (wanted, top) = MockLogprobs.openAIRequested(request.body)
         let text = request.text
         let logprobs = wanted ? MockLogprobs.openAI((0..<text.count).map { (text.piece($0), $0) }, top: top) : nil
-        return completion(request, message: ["role": "assistant", "content": .string(text.joined), "refusal": nil,
-                                             "annotations": []], finish: "stop", logprobs: logprobs)
+        var message = JSONObject([("role", "assistant"), ("content", .string(text.joined)), ("refusal", nil),
+                                  ("annotations", [])])
+        if request.scenario == "thinking", let field = quirks.reasoningField {
+            message[field] = .string((0..<request.thoughtCount).map(MockContent.thought).joined())
+        }
+        return completion(request, message: .object(message), finish: filtered(request) ? "content_filter" : "stop",
+                          logprobs: logprobs)
     }
+
+    /// Azure with `filter=1`: the answer ends as its content filter cut it.
+    private func filtered(_ request: ScenarioRequest) -> Bool { quirks.azure && request.options["filter"] == "1" }
 
     private func wholeTools(_ request: ScenarioRequest) -> Reply {
         let name = Self.toolName(request.body)

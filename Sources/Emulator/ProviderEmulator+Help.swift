@@ -36,6 +36,11 @@ extension ProviderEmulator {
         Log probabilities: a request asking for them (OpenAI `logprobs`/`top_logprobs`, Gemini
         `generationConfig.responseLogprobs`/`logprobs`) gets one entry per text delta (token = the
         delta) in the provider's shape.
+        OpenAI-compatible servers: /compat/<quirk>[,<quirk>…]/v1/chat/completions with quirks
+        reasoning_content | reasoning (the thinking scenario streams reasoning in that field),
+        no_stream_options, max_tokens (refuse stream_options / max_completion_tokens), keyless.
+        Azure OpenAI: /openai/deployments/<d>/chat/completions?api-version=… and /openai/v1/chat/completions,
+        key in api-key (or a bearer token); filter=1 ends with content_filter, filter=prompt refuses the prompt.
         Control: GET /_mock/requests[?run=&limit=], DELETE /_mock/requests, GET /_mock/health.
         Keys: any key works except "bad-key" (and a missing one).
         """

@@ -9,6 +9,8 @@ public struct ProviderEndpoint: Sendable, Equatable {
     public var connectTimeout: Double
     public var firstByteTimeout: Double
     public var idleTimeout: Double
+    /// Sent with every request after the adapter's own (the configuration's `headers:`).
+    public var extraHeaders: HTTPHeaders = []
 
     public init(baseURL: String, apiKey: String, connectTimeout: Double = 10, firstByteTimeout: Double = 60,
                 idleTimeout: Double = 120) {
@@ -21,8 +23,10 @@ public struct ProviderEndpoint: Sendable, Equatable {
 
     /// An upstream request to `path` under the base URL with these timeouts.
     public func request(path: String, headers: HTTPHeaders, body: [UInt8]) -> UpstreamRequest {
-        UpstreamRequest(method: "POST", url: baseURL + path, headers: headers, body: body, connectTimeout: connectTimeout,
-                        firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout)
+        var headers = headers
+        if !extraHeaders.isEmpty { headers.append(contentsOf: extraHeaders) }
+        return UpstreamRequest(method: "POST", url: baseURL + path, headers: headers, body: body,
+                               connectTimeout: connectTimeout, firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout)
     }
 }
 

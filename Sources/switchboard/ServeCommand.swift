@@ -27,6 +27,7 @@ struct Serve: ParsableCommand {
         let port = try daemon.start()
         logger.notice("listening on \(configuration.listen.host):\(port)",
                       metadata: ["source": "\(configuration.source)"])
+        logProviders(configuration, logger)
         try writeReadyFile(listenOptions.readyFile, port: port)
         notifier.notifyReady(status: "listening on \(configuration.listen.host):\(port)")
 
@@ -43,6 +44,7 @@ struct Serve: ParsableCommand {
                 secrets.register(fresh.secrets)
                 daemon.reload(fresh)
                 logger.notice("configuration reloaded", metadata: ["source": "\(fresh.source)"])
+                logProviders(fresh, logger)
             } catch {
                 logger.error("reload failed, keeping the running configuration: \(error)")
             }
@@ -55,6 +57,15 @@ struct Serve: ParsableCommand {
         logger.notice(drained ? "stopped cleanly" : "grace period over; closed remaining connections")
         withExtendedLifetime(watcher) {}
     }
+}
+
+/// Which providers are on, why, and where their settings came from; a warning when none is.
+private func logProviders(_ configuration: GatewayConfiguration, _ logger: Logger) {
+    let lines = configuration.providerSummary()
+    if lines.isEmpty {
+        logger.warning("no provider is enabled: set a key variable (OPENAI_API_KEY, …) or list providers: in the file")
+    }
+    for line in lines { logger.notice("\(line)") }
 }
 
 /// Loads and validates the configuration, or prints every problem and exits 1.

@@ -3,33 +3,99 @@ import Reactor
 
 /// The configuration's known keys: what the file may say and what the environment overrides.
 enum ConfigurationKeys {
-    static let providerLeaves = ["base_url", "api_key_env", "timeouts.connect_s", "timeouts.first_byte_s", "timeouts.idle_s",
+    /// What each provider may set, whatever its name.
+    static let providerLeaves = ["kind", "base_url", "api_key_env", "api_version", "auth",
+                                 "compat.stream_options", "compat.max_tokens_field", "compat.reasoning_field",
+                                 "compat.requires_key",
+                                 "timeouts.connect_s", "timeouts.first_byte_s", "timeouts.idle_s",
                                  "limits.rpm", "limits.tpm", "limits.max_concurrent", "limits.queue_timeout_s",
                                  "retry.attempts", "retry.base_ms", "retry.cap_ms", "retry.max_wait_ms", "cache_ttl_s"]
+    static let providerSections: Set<String> = ["timeouts", "limits", "retry", "compat"]
+    /// Provider keys that hold a mapping of free names (`headers: {X-Title: app}`).
+    static let providerMaps: Set<String> = ["headers"]
 
-    /// Every scalar key, dotted.
-    static let leaves: [String] = ["listen", "database", "log_level", "log_format", "admin_key_env", "keep_alive_s",
-                                   "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
-                                   "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve",
-                                   "server.shutdown_grace_s",
-                                   "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s"]
-        + GatewayConfiguration.providerNames.flatMap { p in providerLeaves.map { "providers.\(p).\($0)" } }
+    /// Every scalar key outside `providers`, dotted.
+    static let globalLeaves: [String] = [
+        "listen", "database", "log_level", "log_format", "admin_key_env", "keep_alive_s",
+        "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
+        "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
+        "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s",
+    ]
 
-    /// Keys that hold mappings.
-    static let sections: Set<String> = Set(["server", "chat_loops"] + GatewayConfiguration.providerNames.flatMap { p in
-        ["providers.\(p)", "providers.\(p).timeouts", "providers.\(p).limits", "providers.\(p).retry"]
-    })
+    /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
+    static func leaves(providers: [String]) -> [String] {
+        globalLeaves + providers.flatMap { p in providerLeaves.map { "providers.\(p).\($0)" } }
+    }
 
-    static func isLeaf(_ path: String) -> Bool { leaves.contains(path) }
+    /// The built-in providers' keys: what a near miss is compared with.
+    static var leaves: [String] { leaves(providers: GatewayConfiguration.providerNames) }
+
+    /// Keys that hold mappings, outside `providers.<name>`.
+    static let sections: Set<String> = ["server", "chat_loops"]
+
+    /// `providers.<name>.<rest>` → (name, rest).
+    private static func providerPath(_ path: String) -> (name: String, rest: String)? {
+        let parts = path.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "providers" else { return nil }
+        return (String(parts[1]), String(parts[2]))
+    }
+
+    static func isSection(_ path: String) -> Bool {
+        if sections.contains(path) { return true }
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 2, parts[0] == "providers" { return true }   // providers.<name>
+        guard let (_, rest) = providerPath(path) else { return false }
+        return providerSections.contains(rest)
+    }
+
+    static func isLeaf(_ path: String) -> Bool {
+        if globalLeaves.contains(path) { return true }
+        guard let (_, rest) = providerPath(path) else { return false }
+        return providerLeaves.contains(rest)
+    }
+
+    static func isMapLeaf(_ path: String) -> Bool {
+        guard let (_, rest) = providerPath(path) else { return false }
+        return providerMaps.contains(rest)
+    }
+
+    /// Letters, digits, `-`, `_`: it is the first part of "provider/model" and of variable names.
+    static func isProviderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+
+    /// `my-vllm` → `MY_VLLM_API_KEY`.
+    static func keyVariable(forProvider name: String) -> String {
+        name.uppercased().replacingOccurrences(of: "-", with: "_") + "_API_KEY"
+    }
+
+    /// An HTTP token (RFC 9110 §5.6.2).
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { isAlphanumeric($0) || "!#$%&'*+-.^_`|~".utf8.contains($0) }
+    }
+
+    /// RFC 3986 unreserved: safe in a query value as is.
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || "-._~".utf8.contains(byte)
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
 
     /// `SWITCHBOARD_` + the path in capitals, dots as underscores.
     static func environmentName(_ path: String) -> String {
         "SWITCHBOARD_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+            .replacingOccurrences(of: "-", with: "_")
     }
 
     /// " (did you mean log_level?)" for a near miss.
     static func suggestion(for path: String) -> String {
-        let candidates = leaves + Array(sections) + ["models", "providers", "prices"]
+        var candidates = leaves + Array(sections) + ["models", "providers", "prices"]
+        if let (name, _) = providerPath(path) {   // compare with the same provider's keys
+            candidates += (providerLeaves + providerSections + providerMaps).map { "providers.\(name).\($0)" }
+        }
         let best = candidates.min { distance($0, path) < distance($1, path) }
         guard let best, distance(best, path) <= 3 else { return "" }
         return " (did you mean \(best)?)"
@@ -76,15 +142,8 @@ extension GatewayConfiguration {
                      "  shutdown_grace_s: \(server.shutdownGraceSeconds)",
                      "chat_loops: {max_per_key: \(chatLoops.maxPerKey), max_total: \(chatLoops.maxTotal), retention_s: \(chatLoops.retentionSeconds)}",
                      "providers:"]
-        for name in GatewayConfiguration.providerNames {
-            guard let p = providers[name] else { continue }
-            lines += ["  \(name):  # \(p.enabled ? "enabled" : "disabled")",
-                      "    base_url: \(Self.maskingPassword(p.baseURL))", "    api_key_env: \(p.apiKeyEnv)  # \(set(p.apiKey))",
-                      "    timeouts: {connect_s: \(p.timeouts.connectSeconds), first_byte_s: \(p.timeouts.firstByteSeconds), idle_s: \(p.timeouts.idleSeconds)}",
-                      "    limits: {rpm: \(p.limits.rpm), tpm: \(p.limits.tpm), max_concurrent: \(p.limits.maxConcurrent), queue_timeout_s: \(p.limits.queueTimeoutSeconds)}",
-                      "    retry: {attempts: \(p.retry.attempts), base_ms: \(p.retry.baseMilliseconds), "
-                          + "cap_ms: \(p.retry.capMilliseconds), max_wait_ms: \(p.retry.maxWaitMilliseconds)}"]
-            if name == "gemini" { lines.append("    cache_ttl_s: \(p.cacheTTLSeconds)") }
+        for name in providers.keys.sorted() {
+            lines += providerDescription(name).map { "  " + $0 }
         }
         lines.append(models.isEmpty ? "models: {}" : "models:")
         for alias in models.keys.sorted() {

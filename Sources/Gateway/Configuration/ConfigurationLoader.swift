@@ -21,6 +21,10 @@ struct ConfigurationLoader {
     let environment: [String: String]
     var problems: [String] = []
     var config = GatewayConfiguration()
+    /// Whether the file has a `providers:` section (it then says exactly which are on).
+    var sawProviders = false
+    /// Providers the file names that are not built in: each must say its `kind`, by name → origin.
+    var kindless: [String: String] = [:]
 
     init(environment: [String: String]) { self.environment = environment }
 
@@ -29,18 +33,19 @@ struct ConfigurationLoader {
         let file = resolveFile(path: path, defaultPath: defaultPath)
         if let file {
             config.source = .file(file)
-            for name in GatewayConfiguration.providerNames { config.providers[name]?.enabled = false }
             readFile(file)
-        } else {
-            // Embedded default: a provider is on when its standard key variable is set.
-            for (name, envName, urlEnv) in [("openai", "OPENAI_API_KEY", "OPENAI_BASE_URL"),
-                                            ("anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"),
-                                            ("gemini", "GEMINI_API_KEY", "GEMINI_BASE_URL")] {
-                config.providers[name]?.enabled = !(environment[envName] ?? "").isEmpty
-                if let url = environment[urlEnv], !url.isEmpty { config.providers[name]?.baseURL = url }
+        }
+        // No `providers:` (no file, or a file without the section): a built-in provider is on
+        // when its standard key variable is set, as with no file at all.
+        if !sawProviders {
+            for name in GatewayConfiguration.providerNames {
+                guard let p = config.providers[name], !(environment[p.apiKeyEnv] ?? "").isEmpty else { continue }
+                config.providers[name]?.enabled = true
+                config.providers[name]?.enabledBy = "\(p.apiKeyEnv) is set"
             }
         }
         applyEnvironment()
+        completeProviders()
         resolveSecretsAndValidate()
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
         return config
@@ -94,22 +99,22 @@ struct ConfigurationLoader {
                 readModel(key, value, origin: origin)
             } else if path == ["prices"] {
                 readPrices(value, origin: origin)
-            } else if path.count == 2, path[0] == "providers", !GatewayConfiguration.providerNames.contains(key) {
-                problems.append("\(origin): \(dotted): unknown provider (openai, anthropic, gemini)")
-            } else if path == ["models"] || path == ["providers"] || ConfigurationKeys.sections.contains(dotted) {
+            } else if path == ["models"] || path == ["providers"] || (path.count == 2 && path[0] == "providers")
+                        || ConfigurationKeys.isSection(dotted) {
                 guard let inner = value.mapping else {
                     problems.append("\(origin): \(dotted): expected a mapping")
                     continue
                 }
+                if path == ["providers"] { sawProviders = true }
                 if path.count == 2, path[0] == "providers" {
-                    guard GatewayConfiguration.providerNames.contains(key) else {
-                        problems.append("\(origin): \(dotted): unknown provider (openai, anthropic, gemini)")
-                        continue
-                    }
-                    config.providers[key]?.enabled = true
+                    guard declareProvider(key, origin: origin) else { continue }
                 }
                 walk(inner, prefix: path, file: file)
-            } else if ConfigurationKeys.isLeaf(dotted) {
+            } else if ConfigurationKeys.isLeaf(dotted) || ConfigurationKeys.isMapLeaf(dotted) {
+                if ConfigurationKeys.isMapLeaf(dotted) {
+                    readHeaders(dotted, value, origin: origin)
+                    continue
+                }
                 guard let scalar = value.scalar?.string else {
                     problems.append("\(origin): \(dotted): expected a single value")
                     continue
@@ -170,7 +175,7 @@ struct ConfigurationLoader {
     // MARK: Environment
 
     private mutating func applyEnvironment() {
-        for path in ConfigurationKeys.leaves {
+        for path in ConfigurationKeys.leaves(providers: config.providers.keys.sorted()) {
             let name = ConfigurationKeys.environmentName(path)
             if let value = environment[name] { apply(path, value, origin: "environment \(name)") }
         }
@@ -181,6 +186,7 @@ struct ConfigurationLoader {
     private mutating func apply(_ path: String, _ raw: String, origin: String) {
         let parts = path.split(separator: ".").map(String.init)
         func fail(_ problem: String) { problems.append("\(origin): \(path): \(problem)") }
+        config.origins[path] = origin
         func int(_ range: ClosedRange<Int>) -> Int? {
             guard let n = Int(raw) else { fail("expected a whole number, got \"\(raw)\""); return nil }
             guard range.contains(n) else { fail("must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
@@ -228,29 +234,11 @@ struct ConfigurationLoader {
             default: fail("unknown key")
             }
         case "providers":
-            let name = parts[1]
+            let name = parts[1], key = parts[2...].joined(separator: ".")
             guard var p = config.providers[name] else { fail("unknown provider"); return }
-            switch parts[2...].joined(separator: ".") {
-            case "base_url":
-                if raw.hasPrefix("http://") || raw.hasPrefix("https://") {
-                    p.baseURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
-                } else { fail("expected an http:// or https:// URL") }
-            case "api_key_env": p.apiKeyEnv = raw
-            case "timeouts.connect_s": if let v = double(0.01...600) { p.timeouts.connectSeconds = v }
-            case "timeouts.first_byte_s": if let v = double(0.01...3600) { p.timeouts.firstByteSeconds = v }
-            case "timeouts.idle_s": if let v = double(0.01...3600) { p.timeouts.idleSeconds = v }
-            case "limits.rpm": if let v = int(0...10_000_000) { p.limits.rpm = v }
-            case "limits.tpm": if let v = int(0...1_000_000_000) { p.limits.tpm = v }
-            case "limits.max_concurrent": if let v = int(0...1_000_000) { p.limits.maxConcurrent = v }
-            case "limits.queue_timeout_s": if let v = double(0...600) { p.limits.queueTimeoutSeconds = v }
-            case "retry.attempts": if let v = int(1...20) { p.retry.attempts = v }
-            case "retry.base_ms": if let v = int(0...60_000) { p.retry.baseMilliseconds = v }
-            case "retry.cap_ms": if let v = int(0...600_000) { p.retry.capMilliseconds = v }
-            case "retry.max_wait_ms": if let v = int(0...600_000) { p.retry.maxWaitMilliseconds = v }
-            case "cache_ttl_s": if let v = int(1...604_800) { p.cacheTTLSeconds = v }
-            default: fail("unknown key")
-            }
+            Self.applyProvider(&p, key, raw, fail: fail, int: int, double: double)
             config.providers[name] = p
+            if key == "kind", ProviderKind(rawValue: raw) != nil { kindless[name] = nil }
         default:
             fail("unknown key")
         }
@@ -261,19 +249,23 @@ struct ConfigurationLoader {
     private mutating func resolveSecretsAndValidate() {
         let origin = config.source.description
         config.adminKey = environment[config.adminKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
-        for name in GatewayConfiguration.providerNames {
+        for name in config.providers.keys.sorted() {
             guard var p = config.providers[name] else { continue }
             p.apiKey = environment[p.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
-            if p.enabled, p.apiKey == nil {
-                problems.append("\(origin): providers.\(name).api_key_env: environment variable \(p.apiKeyEnv) is not set")
+            if p.enabled, p.apiKey == nil, p.needsKey {
+                let hint = p.kind == .openai ? " (a local server without keys: compat: {requires_key: false})" : ""
+                problems.append("\(origin): providers.\(name).api_key_env: environment variable \(p.apiKeyEnv) "
+                                + "is not set\(hint)")
             }
             config.providers[name] = p
         }
         for alias in config.models.keys.sorted() {
             let model = config.models[alias]!
             if !model.provider.isEmpty {
-                if !GatewayConfiguration.providerNames.contains(model.provider) {
-                    problems.append("\(origin): models.\(alias).provider: unknown provider \"\(model.provider)\" (openai, anthropic, gemini)")
+                if config.providers[model.provider] == nil {
+                    let known = config.providers.keys.sorted().joined(separator: ", ")
+                    problems.append("\(origin): models.\(alias).provider: unknown provider \"\(model.provider)\" "
+                                    + "(\(known))")
                 } else if config.providers[model.provider]?.enabled != true {
                     problems.append("\(origin): models.\(alias).provider: provider \(model.provider) is not configured (add it under providers:)")
                 }

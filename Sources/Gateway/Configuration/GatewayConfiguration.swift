@@ -47,6 +47,11 @@ public struct GatewayConfiguration: Sendable {
 
     public struct Provider: Sendable, Equatable {
         public var enabled = false
+        /// Why it is on ("providers.ollama in config.yaml:4", "OPENAI_API_KEY is set"); nil when off.
+        public var enabledBy: String?
+        /// The wire format; a built-in name is its own kind.
+        public var kind = ProviderKind.openai
+        /// The bare form (no trailing version segment): the adapter adds its own paths.
         public var baseURL: String
         public var apiKeyEnv: String
         /// The secret, read from `apiKeyEnv`. Never printed.
@@ -56,6 +61,14 @@ public struct GatewayConfiguration: Sendable {
         public var retry = Retry()
         /// Gemini context-cache entries' lifetime.
         public var cacheTTLSeconds = 600
+        /// Extra request headers (OpenRouter's `HTTP-Referer`, …), name → value.
+        public var headers: [String: String] = [:]
+        /// Kind `openai`/`azure_openai`: how an OpenAI-compatible server differs.
+        public var compat = OpenAICompat()
+        /// Kind `azure_openai`: the `api-version` of the deployment path; "v1": the `/openai/v1/` path.
+        public var apiVersion = AzureOpenAIAdapter.defaultAPIVersion
+        /// Kind `azure_openai`: send the key as `Authorization: Bearer` (an Entra ID token) instead of `api-key`.
+        public var bearer = false
     }
 
     public struct Model: Sendable, Equatable {
@@ -92,14 +105,21 @@ public struct GatewayConfiguration: Sendable {
     public var models: [String: Model] = [:]
     /// `prices:` — USD per million tokens per model id or alias, over the built-in table.
     public var prices: [String: ModelPrice] = [:]
+    /// Where each set key's value came from ("config.yaml:7", "environment OPENAI_BASE_URL"), by
+    /// dotted key; a key not here has its default.
+    public var origins: [String: String] = [:]
 
+    /// The built-in provider names, each of its own kind; a configuration may add any others.
     public static let providerNames = ["openai", "anthropic", "gemini"]
 
     static let defaultProviders: [String: Provider] = [
-        "openai": Provider(baseURL: "https://api.openai.com", apiKeyEnv: "OPENAI_API_KEY"),
-        "anthropic": Provider(baseURL: "https://api.anthropic.com", apiKeyEnv: "ANTHROPIC_API_KEY"),
-        "gemini": Provider(baseURL: "https://generativelanguage.googleapis.com", apiKeyEnv: "GEMINI_API_KEY"),
+        "openai": Provider(kind: .openai),
+        "anthropic": Provider(kind: .anthropic),
+        "gemini": Provider(kind: .gemini),
     ]
+
+    /// Enabled providers' names, sorted.
+    public var enabledProviderNames: [String] { providers.keys.filter { providers[$0]!.enabled }.sorted() }
 
     /// Every secret value, so responses and log output can be scrubbed of them.
     public var secrets: [String] {

@@ -1,5 +1,6 @@
 import HTTPServer
 import Pricing
+import HTTPTypes
 import Providers
 import Reactor
 
@@ -14,22 +15,28 @@ extension GatewayConfiguration {
 /// Translating the configuration file's shape into what the runtime pieces take. The only
 /// place that knows both.
 extension GatewayDaemon {
-    /// The adapters this build has, by provider name.
-    static let adapters: [String: any ProviderAdapter] = [
-        "openai": OpenAIAdapter(),
-        "anthropic": AnthropicAdapter(),
-        "gemini": GeminiAdapter(),
-    ]
+    /// The adapter that speaks `provider`'s kind, under its configured name.
+    static func adapter(named name: String, _ provider: GatewayConfiguration.Provider) -> any ProviderAdapter {
+        switch provider.kind {
+        case .openai: return OpenAIAdapter(name: name, compat: provider.compat)
+        case .anthropic: return AnthropicAdapter(name: name)
+        case .gemini: return GeminiAdapter(name: name)
+        case .azureOpenAI:
+            return AzureOpenAIAdapter(name: name, apiVersion: provider.apiVersion, bearer: provider.bearer,
+                                      compat: provider.compat)
+        }
+    }
 
     static func snapshot(from configuration: GatewayConfiguration) -> GatewaySnapshot {
         var slots: [String: ProviderSlot] = [:]
         for (name, provider) in configuration.providers where provider.enabled {
-            guard let adapter = adapters[name] else { continue }
-            let endpoint = ProviderEndpoint(
+            let adapter = adapter(named: name, provider)
+            var endpoint = ProviderEndpoint(
                 baseURL: provider.baseURL, apiKey: provider.apiKey ?? "",
                 connectTimeout: provider.timeouts.connectSeconds,
                 firstByteTimeout: provider.timeouts.firstByteSeconds,
                 idleTimeout: provider.timeouts.idleSeconds)
+            endpoint.extraHeaders = HTTPHeaders(provider.headers.keys.sorted().map { ($0, provider.headers[$0]!) })
             let retry = RetryPolicy(attempts: provider.retry.attempts,
                                     baseSeconds: Double(provider.retry.baseMilliseconds) / 1000,
                                     capSeconds: Double(provider.retry.capMilliseconds) / 1000,
@@ -51,7 +58,11 @@ extension GatewayDaemon {
                                listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
         snapshot.loopLimits = configuration.chatLoops
         snapshot.secrets = configuration.scrubber
-        snapshot.geminiCacheTTLSeconds = configuration.providers["gemini"]?.cacheTTLSeconds ?? 600
+        // One TTL for the cache store: the built-in gemini's, else the first Gemini-kind provider's.
+        let gemini = configuration.providers["gemini"].flatMap { $0.enabled ? $0 : nil }
+            ?? configuration.enabledProviderNames.lazy.compactMap { configuration.providers[$0] }
+                .first { $0.kind == .gemini }
+        snapshot.geminiCacheTTLSeconds = gemini?.cacheTTLSeconds ?? 600
         snapshot.pricer = Pricer(overrides: configuration.prices)
         return snapshot
     }

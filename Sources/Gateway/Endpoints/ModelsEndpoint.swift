@@ -32,7 +32,7 @@ struct ModelsEndpoint: Sendable {
         JSONValue.object(JSONObject([
             ("object", "list"),
             ("data", .array(data)),
-            ("providers", .array(ModelCatalog.knownProviders.map { name in
+            ("providers", .array(Set(ModelCatalog.knownProviders).union(catalog.enabledProviders).sorted().map { name in
                 .object(JSONObject([("name", .string(name)),
                                     ("enabled", .bool(catalog.enabledProviders.contains(name)))]))
             })),

@@ -45,7 +45,7 @@ public struct ModelCatalog: Sendable {
         if let slash = name.utf8.firstIndex(of: UInt8(ascii: "/")) {
             let provider = String(name[..<slash])
             let model = String(name[name.index(after: slash)...])
-            if Self.knownProviders.contains(provider), !model.isEmpty {
+            if Self.knownProviders.contains(provider) || enabledProviders.contains(provider), !model.isEmpty {
                 guard enabledProviders.contains(provider) else {
                     throw GatewayError(status: 404, type: .notFound,
                                        message: "provider \(provider) is not configured (set its API key, e.g. \(provider.uppercased())_API_KEY)",

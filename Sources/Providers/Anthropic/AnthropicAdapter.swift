@@ -5,12 +5,14 @@ import JSON
 
 /// Anthropic Messages.
 public struct AnthropicAdapter: ProviderAdapter {
-    public let name = "anthropic"
+    /// The configured provider's name.
+    public let name: String
     public static let version = "2023-06-01"
     /// Anthropic sends no timestamp; `created` comes from here (injectable for tests).
     private let clock: @Sendable () -> Int
 
-    public init(clock: @escaping @Sendable () -> Int = { Int(time(nil)) }) {
+    public init(name: String = "anthropic", clock: @escaping @Sendable () -> Int = { Int(time(nil)) }) {
+        self.name = name
         self.clock = clock
     }
 

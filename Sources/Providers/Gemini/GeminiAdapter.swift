@@ -6,14 +6,16 @@ import SSE
 
 /// Google Gemini (Generative Language v1beta).
 public struct GeminiAdapter: ProviderAdapter {
-    public let name = "gemini"
+    /// The configured provider's name.
+    public let name: String
     private let clock: @Sendable () -> Int
     private let idPrefix: @Sendable () -> String
 
     /// `clock` and `idPrefix` are injectable so tests are deterministic: Gemini sends neither
     /// a timestamp nor call ids.
-    public init(clock: @escaping @Sendable () -> Int = { Int(time(nil)) },
+    public init(name: String = "gemini", clock: @escaping @Sendable () -> Int = { Int(time(nil)) },
                 idPrefix: @escaping @Sendable () -> String = { String(UInt32.random(in: 0...UInt32.max), radix: 36) }) {
+        self.name = name
         self.clock = clock
         self.idPrefix = idPrefix
     }

@@ -2,24 +2,32 @@ import ChatModel
 import HTTPTypes
 import JSON
 
-/// OpenAI Chat Completions.
+/// OpenAI Chat Completions, and every server that speaks it (`compat` says how it differs).
 public struct OpenAIAdapter: ProviderAdapter {
-    public let name = "openai"
+    /// The configured provider's name ("openai", "ollama", …).
+    public let name: String
+    public let compat: OpenAICompat
 
-    public init() {}
+    public init(name: String = "openai", compat: OpenAICompat = OpenAICompat()) {
+        self.name = name
+        self.compat = compat
+    }
 
     public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
                                 stream: Bool) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
-        JSONValue.object(try OpenAIRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
-        return endpoint.request(path: "/v1/chat/completions",
-                                headers: [("Authorization", "Bearer \(endpoint.apiKey)"), ("Content-Type", "application/json"),
-                                          ("Accept", stream ? "text/event-stream" : "application/json")],
-                                body: body)
+        JSONValue.object(try OpenAIRequestMapper.body(request, model: model, stream: stream, compat: compat))
+            .write(into: &body)
+        var headers: HTTPHeaders = []
+        // A keyless local server gets no Authorization header at all (some reject an empty bearer).
+        if compat.requiresKey || !endpoint.apiKey.isEmpty { headers.add("Authorization", "Bearer \(endpoint.apiKey)") }
+        headers.add("Content-Type", "application/json")
+        headers.add("Accept", stream ? "text/event-stream" : "application/json")
+        return endpoint.request(path: "/v1/chat/completions", headers: headers, body: body)
     }
 
     public func makeStreamDecoder(model: String) -> any ProviderStreamDecoder {
-        OpenAIStreamDecoder(model: model)
+        OpenAIStreamDecoder(model: model, provider: name, reasoningField: compat.reasoningField)
     }
 
     /// A `chat.completion` object → the unified response.
@@ -29,12 +37,14 @@ public struct OpenAIAdapter: ProviderAdapter {
             // Some OpenAI-compatible servers answer 200 with an error object: keep its words.
             let detail = json?["error"]?["message"]?.stringValue ?? "unreadable response"
             throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError,
-                                                      message: "openai: \(detail)", provider: name),
+                                                      message: "\(name): \(detail)", provider: name),
                                   retryable: false, retryAfterSeconds: nil)
         }
         let message = choice["message"]
         var content: [ContentPart] = []
-        if let reasoning = (message?["reasoning_content"] ?? message?["reasoning"])?.stringValue, !reasoning.isEmpty {
+        let reasoningText = compat.reasoningField.map { message?[$0.rawValue] }
+            ?? message?["reasoning_content"] ?? message?["reasoning"]
+        if let reasoning = reasoningText?.stringValue, !reasoning.isEmpty {
             content.append(.thinking(ThinkingPart(text: reasoning)))
         }
         if let text = message?["content"]?.stringValue, !text.isEmpty { content.append(.text(TextPart(text: text))) }

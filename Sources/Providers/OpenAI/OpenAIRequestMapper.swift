@@ -3,7 +3,8 @@ import JSON
 
 /// Unified request → Chat Completions body.
 enum OpenAIRequestMapper {
-    static func body(_ request: ChatRequest, model: String, stream: Bool) throws(GatewayError) -> JSONObject {
+    static func body(_ request: ChatRequest, model: String, stream: Bool,
+                     compat: OpenAICompat = OpenAICompat()) throws(GatewayError) -> JSONObject {
         var body = JSONObject([("model", .string(model)), ("messages", .array(request.messages.flatMap(messages)))])
         if !request.tools.isEmpty {
             body["tools"] = .array(request.tools.map { tool in
@@ -15,7 +16,7 @@ enum OpenAIRequestMapper {
             })
         }
         if let choice = request.toolChoice { body["tool_choice"] = OpenAIToolChoice.wire(choice) }
-        if let m = request.maxTokens { body["max_completion_tokens"] = .int(m) }
+        if let m = request.maxTokens { body[compat.maxTokensField.rawValue] = .int(m) }
         if let t = request.temperature { body["temperature"] = .double(t) }
         if let p = request.topP { body["top_p"] = .double(p) }
         if !request.stop.isEmpty { body["stop"] = .array(request.stop.map { .string($0) }) }
@@ -23,7 +24,7 @@ enum OpenAIRequestMapper {
         try options(request, into: &body)
         if stream {
             body["stream"] = true
-            body["stream_options"] = .object(JSONObject([("include_usage", true)]))
+            if compat.streamOptions { body["stream_options"] = .object(JSONObject([("include_usage", true)])) }
         }
         for (key, value) in request.providerOptions["openai"] ?? JSONObject() { body[key] = value }
         return body

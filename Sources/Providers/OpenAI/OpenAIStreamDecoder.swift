@@ -12,7 +12,15 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
     /// id and name on every fragment, which must not open a new call each time.
     private var openCallIds: [Int: String] = [:]
 
-    init(model: String) { stream = StreamBuilder(provider: "openai", model: model) }
+    private let provider: String
+    /// The one field a declared server carries reasoning in; nil: either.
+    private let reasoningField: String?
+
+    init(model: String, provider: String = "openai", reasoningField: OpenAICompat.ReasoningField? = nil) {
+        stream = StreamBuilder(provider: provider, model: model)
+        self.provider = provider
+        self.reasoningField = reasoningField?.rawValue
+    }
 
     var hasStarted: Bool { stream.hasStarted }
     var isDone: Bool { stream.isDone }
@@ -35,6 +43,9 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
             return
         }
         if !stream.hasStarted {   // per chunk: skip the lookups once started
+            // Azure's prompt-filter verdict comes first, without choices, id or model: the answer
+            // starts with the next chunk.
+            if chunk["choices"]?.arrayValue?.isEmpty == true, chunk["prompt_filter_results"] != nil { return }
             stream.start(id: chunk["id"]?.stringValue ?? "", model: chunk["model"]?.stringValue,
                          created: chunk["created"]?.intValue ?? 0, emit)
         }
@@ -48,7 +59,8 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
 
     private func handle(_ choice: JSONValue, _ emit: (StreamEvent) -> Void) {
         if let delta = choice["delta"] {
-            if let reasoning = (delta["reasoning_content"] ?? delta["reasoning"])?.stringValue, !reasoning.isEmpty {
+            let reasoning = reasoningField.map { delta[$0] } ?? delta["reasoning_content"] ?? delta["reasoning"]
+            if let reasoning = reasoning?.stringValue, !reasoning.isEmpty {
                 emit(.thinking(reasoning))
             }
             if let text = delta["content"]?.stringValue, !text.isEmpty { emit(.text(text)) }
@@ -92,7 +104,7 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
         let message = error["message"]?.stringValue ?? error.serialized()
         let type = error["type"]?.stringValue ?? ""
         let status = type.contains("rate_limit") || error["code"]?.stringValue == "rate_limit_exceeded" ? 429 : 502
-        stream.fail(StreamError(type: status == 429 ? "rate_limited" : "upstream_error", message: "openai: \(message)",
-                                provider: "openai", status: status), emit)
+        stream.fail(StreamError(type: status == 429 ? "rate_limited" : "upstream_error",
+                                message: "\(provider): \(message)", provider: provider, status: status), emit)
     }
 }
