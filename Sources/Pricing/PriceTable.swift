@@ -35,8 +35,9 @@ public struct PriceTable: Sendable {
             throw PriceError(key: "models", problem: "expected an object of model prices")
         }
         var out: [String: ModelPrice] = [:]
+        // An entry's own `source` names where its figures come from when not from the table's source.
         for name in models.keys {
-            out[name] = try ModelPrice.read(models[name]!, key: "models.\(name)", extraKeys: ["provider"])
+            out[name] = try ModelPrice.read(models[name]!, key: "models.\(name)", extraKeys: ["provider", "source"])
         }
         return PriceTable(asOf: json["as_of"]?.stringValue ?? "", source: json["source"]?.stringValue ?? "",
                           models: out)

@@ -50,6 +50,14 @@ import Testing
         #expect(pro.prices(promptTokens: 200_001).output == 15)
     }
 
+    @Test func entryMayNameItsOwnSourceButNoOtherKey() throws {
+        let named = #"{"source":"t","models":{"m":{"provider":"p","input":1,"output":2,"source":"a page"}}}"#
+        #expect(try PriceTable.parse(Array(named.utf8)).models["m"]?.base.output == 2)
+        let typo = #"{"models":{"m":{"input":1,"output":2,"sources":"a page"}}}"#
+        let error = #expect(throws: PriceError.self) { try PriceTable.parse(Array(typo.utf8)) }
+        #expect(error?.key == "models.m.sources")
+    }
+
     @Test func largestCountsStayFinite() throws {
         let max = AllowedRanges.tokenCount.upperBound
         let usage = Usage(inputTokens: max, outputTokens: max, cacheReadTokens: max, cacheWriteTokens: max,

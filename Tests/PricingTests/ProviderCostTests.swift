@@ -101,9 +101,9 @@ import Testing
         let body = try fixture("gemini/generate-with-cached-content.response.json")
         let usage = GeminiStreamDecoder.usage(try #require(body["usageMetadata"]))
         // The cache was made for models/gemini-2.5-flash (cachedcontents-create.response.json):
-        // 5 uncached × $0.30 + 323383 cached × $0.075 + 397 output × $2.50. Flash has no tier.
+        // 5 uncached × $0.30 + 323383 cached × $0.03 + 397 output × $2.50. Flash has no tier.
         try expectCost(usage, model: "models/gemini-2.5-flash", entry: "table:gemini-2.5-flash",
-                       dollars: (5 * 0.30 + 323_383 * 0.075 + 397 * 2.50) / 1e6)
+                       dollars: (5 * 0.30 + 323_383 * 0.03 + 397 * 2.50) / 1e6)
         // The same counts on gemini-2.5-pro are above 200k prompt tokens: the whole request at
         // the higher tier (5 × $2.50 + 323383 × $0.25 + 397 × $15).
         try expectCost(usage, model: "gemini-2.5-pro", entry: "table:gemini-2.5-pro",
