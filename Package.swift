@@ -21,11 +21,13 @@ let package = Package(
     ],
     targets: [
         // System-library shims: the only places C headers enter the package.
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
-        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
-                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
 
         // Pure value layers.
         .target(name: "Arithmetic"),
@@ -37,36 +39,47 @@ let package = Package(
 
         // I/O layers. Reactor: the event loops (epoll, timers, POSIX calls) under both the HTTP
         // server and the upstream client.
-        .target(name: "Reactor", dependencies: [
-            "Arithmetic", "CLinux", .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "HTTPServer", dependencies: [
-            "Arithmetic", "HTTPTypes", "Reactor", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Reactor",
+            dependencies: [
+                "Arithmetic", "CLinux", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "Arithmetic", "HTTPTypes", "Reactor", .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPTypes", "Reactor"]),
         .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "ChatModel", "Pricing"]),
         // Prices and the cost of a request's tokens: pure, the price list embedded in the binary.
-        .target(name: "Pricing", dependencies: ["Arithmetic", "ChatModel", "JSON"],
-                resources: [.embedInCode("prices.json")]),
+        .target(
+            name: "Pricing", dependencies: ["Arithmetic", "ChatModel", "JSON"],
+            resources: [.embedInCode("prices.json")]),
 
         // Provider adapters: pure mapping, no I/O (no path to libcurl or epoll).
         .target(name: "Providers", dependencies: ["Arithmetic", "ChatModel", "JSON", "SSE", "HTTPTypes"]),
 
-        .target(name: "Gateway", dependencies: [
-            "Arithmetic", "HTTPTypes", "Reactor", "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE",
-            "Store", "Pricing",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Yams", package: "Yams"),
-        ]),
-        .target(name: "Emulator", dependencies: [
-            "Arithmetic", "HTTPTypes", "Reactor", "HTTPServer", "JSON", "SSE",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "switchboard", dependencies: [
-            "Arithmetic", "Gateway", "Emulator", "Reactor", "HTTPServer", "JSON", "ChatModel", "SSE",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "Arithmetic", "HTTPTypes", "Reactor", "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE",
+                "Store", "Pricing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .target(
+            name: "Emulator",
+            dependencies: [
+                "Arithmetic", "HTTPTypes", "Reactor", "HTTPServer", "JSON", "SSE",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "switchboard",
+            dependencies: [
+                "Arithmetic", "Gateway", "Emulator", "Reactor", "HTTPServer", "JSON", "ChatModel", "SSE",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Helpers the test suites share (fixture files); a plain target so several suites can link it.
         .target(name: "TestSupport", dependencies: ["CTestSpawn"], path: "Tests/TestSupport"),
@@ -79,23 +92,33 @@ let package = Package(
         .testTarget(name: "ChatModelTests", dependencies: ["ChatModel", "JSON", "HTTPTypes"]),
         .testTarget(name: "HTTPTypesTests", dependencies: ["HTTPTypes"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
-        .testTarget(name: "HTTPServerTests", dependencies: [
-            "HTTPServer", "Reactor", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: [
+                "HTTPServer", "Reactor", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
-        .testTarget(name: "ProvidersTests", dependencies: [
-            "Providers", "ChatModel", "JSON", "SSE", "HTTPTypes", "TestSupport",
-        ], exclude: ["Golden"]),
+        .testTarget(
+            name: "ProvidersTests",
+            dependencies: [
+                "Providers", "ChatModel", "JSON", "SSE", "HTTPTypes", "TestSupport",
+            ], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
-        .testTarget(name: "PricingTests", dependencies: [
-            "Pricing", "ChatModel", "JSON", "SSE", "Providers", "TestSupport",
-        ]),
-        .testTarget(name: "GatewayTests", dependencies: [
-            "Gateway", "ChatModel", "JSON", "HTTPTypes", "Providers", "TestSupport",
-        ]),
-        .testTarget(name: "EmulatorTests", dependencies: [
-            "Emulator", "Reactor", "HTTPServer", "JSON", "SSE", "TestSupport",
-        ]),
+        .testTarget(
+            name: "PricingTests",
+            dependencies: [
+                "Pricing", "ChatModel", "JSON", "SSE", "Providers", "TestSupport",
+            ]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "ChatModel", "JSON", "HTTPTypes", "Providers", "TestSupport",
+            ]),
+        .testTarget(
+            name: "EmulatorTests",
+            dependencies: [
+                "Emulator", "Reactor", "HTTPServer", "JSON", "SSE", "TestSupport",
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -27,30 +27,35 @@ let targets: [(name: String, modules: [String])] = [
 ]
 
 /// Targets that drive the gateway's pipeline share its checks.
-let pipelineTargets: Set<String> = ["chat-request", "openai-front-door", "anthropic-front-door", "openai-stream",
-                                    "anthropic-stream", "gemini-stream", "openai-response", "anthropic-response",
-                                    "gemini-response"]
+let pipelineTargets: Set<String> = [
+    "chat-request", "openai-front-door", "anthropic-front-door", "openai-stream",
+    "anthropic-stream", "gemini-stream", "openai-response", "anthropic-response",
+    "gemini-response",
+]
 
 let package = Package(
     name: "switchboard-fuzz",
     dependencies: [.package(name: switchboard, path: "..")],
     targets: [
         .target(name: "FuzzSupport"),
-        .target(name: "PipelineFuzzing", dependencies: [
-            "FuzzSupport",
-            .product(name: "ChatModel", package: switchboard),
-            .product(name: "JSON", package: switchboard),
-            .product(name: "SSE", package: switchboard),
-            .product(name: "Providers", package: switchboard),
-            .product(name: "Gateway", package: switchboard),
-            .product(name: "HTTPTypes", package: switchboard),
-        ]),
-    ] + targets.map { target in
-        .executableTarget(
-            name: target.name,
-            dependencies: ["FuzzSupport"] + (pipelineTargets.contains(target.name) ? ["PipelineFuzzing"] : [])
-                + target.modules.map { .product(name: $0, package: switchboard) },
-            path: "Targets/\(target.name)")
-    },
+        .target(
+            name: "PipelineFuzzing",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "ChatModel", package: switchboard),
+                .product(name: "JSON", package: switchboard),
+                .product(name: "SSE", package: switchboard),
+                .product(name: "Providers", package: switchboard),
+                .product(name: "Gateway", package: switchboard),
+                .product(name: "HTTPTypes", package: switchboard),
+            ]),
+    ]
+        + targets.map { target in
+            .executableTarget(
+                name: target.name,
+                dependencies: ["FuzzSupport"] + (pipelineTargets.contains(target.name) ? ["PipelineFuzzing"] : [])
+                    + target.modules.map { .product(name: $0, package: switchboard) },
+                path: "Targets/\(target.name)")
+        },
     swiftLanguageModes: [.v6]
 )

@@ -89,7 +89,8 @@ extension ChatRequest {
         if let m = metadata { o["metadata"] = .object(m) }
         writeOptions(into: &o)
         if !providerOptions.isEmpty {
-            o["provider_options"] = .object(JSONObject(providerOptions.keys.sorted().map { ($0, .object(providerOptions[$0]!)) }))
+            o["provider_options"] = .object(
+                JSONObject(providerOptions.keys.sorted().map { ($0, .object(providerOptions[$0]!)) }))
         }
         return .object(o)
     }

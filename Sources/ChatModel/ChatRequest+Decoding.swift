@@ -3,9 +3,11 @@ import JSON
 /// Strict decoding of a client's request: every problem is a 400 naming the field's path
 /// (`messages[2].content[0].type`), so a client can fix it without guessing.
 extension ChatRequest {
-    static let knownKeys: Set<String> = ["model", "messages", "tools", "tool_choice", "max_tokens", "temperature",
-                                         "top_p", "stop", "thinking", "stream", "fallbacks", "metadata",
-                                         "provider_options"]
+    static let knownKeys: Set<String> = [
+        "model", "messages", "tools", "tool_choice", "max_tokens", "temperature",
+        "top_p", "stop", "thinking", "stream", "fallbacks", "metadata",
+        "provider_options",
+    ]
     public static let providerNames: Set<String> = ["openai", "anthropic", "gemini"]
     /// Provider request fields `provider_options` may not set.
     static let gatewayOwnedProviderFields: Set<String> = ["model", "stream", "stream_options", "messages", "contents"]
@@ -40,7 +42,8 @@ extension ChatRequest {
                 }
                 let tool = try decodeTool(raw, at: "tools[\(i)]")
                 if tools.contains(where: { $0.name == tool.name }) {
-                    throw .invalidRequest("tools[\(i)].name: duplicate tool name \"\(tool.name)\"", param: "tools[\(i)].name")
+                    throw .invalidRequest(
+                        "tools[\(i)].name: duplicate tool name \"\(tool.name)\"", param: "tools[\(i)].name")
                 }
                 tools.append(tool)
             }
@@ -52,8 +55,9 @@ extension ChatRequest {
         if let raw = top["max_tokens"], !raw.isNull {
             request.maxTokens = try FieldReader.int(raw, at: "max_tokens", range: AllowedRanges.maxTokens)
         }
-        request.temperature = try FieldReader.number(top["temperature"], at: "temperature",
-                                                     range: AllowedRanges.temperature)
+        request.temperature = try FieldReader.number(
+            top["temperature"], at: "temperature",
+            range: AllowedRanges.temperature)
         request.topP = try FieldReader.number(top["top_p"], at: "top_p", range: AllowedRanges.topP)
         request.stop = try decodeStop(top["stop"])
         request.thinking = try decodeThinking(top["thinking"])
@@ -62,7 +66,9 @@ extension ChatRequest {
             var names: [String] = []
             for (i, item) in try FieldReader.array(raw, at: "fallbacks").enumerated() {
                 let name = try FieldReader.string(item, at: "fallbacks[\(i)]", required: true)!
-                guard !name.isEmpty else { throw .invalidRequest("fallbacks[\(i)]: must not be empty", param: "fallbacks[\(i)]") }
+                guard !name.isEmpty else {
+                    throw .invalidRequest("fallbacks[\(i)]: must not be empty", param: "fallbacks[\(i)]")
+                }
                 names.append(name)
             }
             request.fallbacks = names
@@ -72,16 +78,18 @@ extension ChatRequest {
             let options = try FieldReader.object(raw, at: "provider_options")
             for (name, value) in options {
                 guard providerNames.contains(name) else {
-                    throw .invalidRequest("provider_options.\(name): unknown provider (openai, anthropic, gemini)",
-                                          param: "provider_options.\(name)")
+                    throw .invalidRequest(
+                        "provider_options.\(name): unknown provider (openai, anthropic, gemini)",
+                        param: "provider_options.\(name)")
                 }
-                if value.isNull { continue }   // null is absent, as for every optional field
+                if value.isNull { continue }  // null is absent, as for every optional field
                 let fields = try FieldReader.object(value, at: "provider_options.\(name)")
                 // The gateway decides these itself; overriding them would break the stream it
                 // relays (or route to a model the key may not use).
                 for key in fields.keys where gatewayOwnedProviderFields.contains(key) {
-                    throw .invalidRequest("provider_options.\(name).\(key): set by the gateway; use the unified field instead",
-                                          param: "provider_options.\(name).\(key)")
+                    throw .invalidRequest(
+                        "provider_options.\(name).\(key): set by the gateway; use the unified field instead",
+                        param: "provider_options.\(name).\(key)")
                 }
                 request.providerOptions[name] = fields
             }
@@ -93,11 +101,13 @@ extension ChatRequest {
 
     private static func decodeMessage(_ raw: JSONValue, at path: String) throws(GatewayError) -> Message {
         let object = try FieldReader.object(raw, at: path)
-        try FieldReader.rejectUnknown(object, allowed: ["role", "content", "cache", "tool_call_id", "is_error"], at: path)
+        try FieldReader.rejectUnknown(
+            object, allowed: ["role", "content", "cache", "tool_call_id", "is_error"], at: path)
         let roleName = try FieldReader.string(object["role"], at: "\(path).role", required: true)!
         guard let role = Role(rawValue: roleName) else {
-            throw .invalidRequest("\(path).role: unknown role \"\(roleName)\" (system, user, assistant, tool)",
-                                  param: "\(path).role")
+            throw .invalidRequest(
+                "\(path).role: unknown role \"\(roleName)\" (system, user, assistant, tool)",
+                param: "\(path).role")
         }
         guard let rawContent = object["content"] else {
             throw .invalidRequest("\(path).content: required", param: "\(path).content")
@@ -111,17 +121,24 @@ extension ChatRequest {
                 content.append(try decodePart(part, role: role, at: "\(path).content[\(i)]"))
             }
         default:
-            throw .invalidRequest("\(path).content: expected a string or an array of parts, got \(rawContent.kindName)",
-                                  param: "\(path).content")
+            throw .invalidRequest(
+                "\(path).content: expected a string or an array of parts, got \(rawContent.kindName)",
+                param: "\(path).content")
         }
         var message = Message(role: role, content: content)
         if let raw = object["cache"], !raw.isNull { message.cache = try FieldReader.bool(raw, at: "\(path).cache") }
         if role == .tool {
-            message.toolCallId = try FieldReader.string(object["tool_call_id"], at: "\(path).tool_call_id", required: true)
-            if let raw = object["is_error"], !raw.isNull { message.isError = try FieldReader.bool(raw, at: "\(path).is_error") }
-            if let bad = content.firstIndex(where: { if case .text = $0 { return false }; return true }) {
-                throw .invalidRequest("\(path).content[\(bad)]: a tool result holds text only",
-                                      param: "\(path).content[\(bad)].type")
+            message.toolCallId = try FieldReader.string(
+                object["tool_call_id"], at: "\(path).tool_call_id", required: true)
+            if let raw = object["is_error"], !raw.isNull {
+                message.isError = try FieldReader.bool(raw, at: "\(path).is_error")
+            }
+            if let bad = content.firstIndex(where: {
+                if case .text = $0 { return false }; return true
+            }) {
+                throw .invalidRequest(
+                    "\(path).content[\(bad)]: a tool result holds text only",
+                    param: "\(path).content[\(bad)].type")
             }
         } else {
             for key in ["tool_call_id", "is_error"] where !(object[key]?.isNull ?? true) {
@@ -151,12 +168,14 @@ extension ChatRequest {
                 throw .invalidRequest("\(path).media_type: required with data", param: "\(path).media_type")
             }
             guard (data == nil) != (url == nil) else {
-                throw .invalidRequest("\(path): an image has either data (with media_type) or url", param: "\(path).data")
+                throw .invalidRequest(
+                    "\(path): an image has either data (with media_type) or url", param: "\(path).data")
             }
             return .image(ImagePart(mediaType: mediaType, data: data, url: url, cache: cache))
         case "thinking":
             guard role == .assistant else {
-                throw .invalidRequest("\(path).type: thinking parts belong to assistant messages", param: "\(path).type")
+                throw .invalidRequest(
+                    "\(path).type: thinking parts belong to assistant messages", param: "\(path).type")
             }
             try FieldReader.rejectUnknown(object, allowed: ["type", "text", "signature", "redacted"], at: path)
             let redacted = try FieldReader.string(object["redacted"], at: "\(path).redacted", required: false)
@@ -165,7 +184,8 @@ extension ChatRequest {
             return .thinking(ThinkingPart(text: text, signature: signature, redacted: redacted))
         case "tool_call":
             guard role == .assistant else {
-                throw .invalidRequest("\(path).type: tool_call parts belong to assistant messages", param: "\(path).type")
+                throw .invalidRequest(
+                    "\(path).type: tool_call parts belong to assistant messages", param: "\(path).type")
             }
             try FieldReader.rejectUnknown(object, allowed: ["type", "id", "name", "arguments", "signature"], at: path)
             let id = try FieldReader.string(object["id"], at: "\(path).id", required: true)!
@@ -176,30 +196,37 @@ extension ChatRequest {
             case .object(let o)?: arguments = .object(o)
             case .string(let text)?:
                 guard case .object(let o)? = try? JSONValue.parse(text) else {
-                    throw .invalidRequest("\(path).arguments: the string does not hold a JSON object", param: "\(path).arguments")
+                    throw .invalidRequest(
+                        "\(path).arguments: the string does not hold a JSON object", param: "\(path).arguments")
                 }
                 arguments = .object(o)
             case let other?:
-                throw .invalidRequest("\(path).arguments: expected object, got \(other.kindName)", param: "\(path).arguments")
+                throw .invalidRequest(
+                    "\(path).arguments: expected object, got \(other.kindName)", param: "\(path).arguments")
             }
             let signature = try FieldReader.string(object["signature"], at: "\(path).signature", required: false)
             return .toolCall(ToolCallPart(id: id, name: name, arguments: arguments, signature: signature))
         case "server_tool":
             return try decodeServerToolPart(object, role: role, at: path)
         default:
-            throw .invalidRequest("\(path).type: unknown part type \"\(type)\" "
-                                  + "(text, image, thinking, tool_call, server_tool)", param: "\(path).type")
+            throw .invalidRequest(
+                "\(path).type: unknown part type \"\(type)\" "
+                    + "(text, image, thinking, tool_call, server_tool)", param: "\(path).type")
         }
     }
 
     private static func decodeTool(_ raw: JSONValue, at path: String) throws(GatewayError) -> Tool {
         let object = try FieldReader.object(raw, at: path)
-        try FieldReader.rejectUnknown(object, allowed: ["name", "description", "parameters", "cache", "strict"],
-                                      at: path)
+        try FieldReader.rejectUnknown(
+            object, allowed: ["name", "description", "parameters", "cache", "strict"],
+            at: path)
         let name = try FieldReader.string(object["name"], at: "\(path).name", required: true)!
-        let valid = !name.isEmpty && name.count <= 64 && name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
+        let valid =
+            !name.isEmpty && name.count <= 64
+            && name.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                    || $0 == "-"
+            }
         guard valid else {
             throw .invalidRequest("\(path).name: 1 to 64 characters of a-z, A-Z, 0-9, _ and -", param: "\(path).name")
         }
@@ -224,11 +251,13 @@ extension ChatRequest {
             try FieldReader.rejectUnknown(o, allowed: ["name"], at: "tool_choice")
             let name = try FieldReader.string(o["name"], at: "tool_choice.name", required: true)!
             guard tools.contains(where: { $0.name == name }) else {
-                throw .invalidRequest("tool_choice.name: \"\(name)\" is not one of the declared tools", param: "tool_choice.name")
+                throw .invalidRequest(
+                    "tool_choice.name: \"\(name)\" is not one of the declared tools", param: "tool_choice.name")
             }
             choice = .tool(name)
         default:
-            throw .invalidRequest("tool_choice: expected \"auto\", \"none\", \"required\" or {\"name\": …}", param: "tool_choice")
+            throw .invalidRequest(
+                "tool_choice: expected \"auto\", \"none\", \"required\" or {\"name\": …}", param: "tool_choice")
         }
         if tools.isEmpty, choice != .auto, choice != .none {
             throw .invalidRequest("tool_choice: requires tools", param: "tool_choice")
@@ -243,10 +272,13 @@ extension ChatRequest {
         case .array(let items)?:
             guard items.count <= 4 else { throw .invalidRequest("stop: at most 4 sequences", param: "stop") }
             var out: [String] = []
-            for (i, item) in items.enumerated() { out.append(try FieldReader.string(item, at: "stop[\(i)]", required: true)!) }
+            for (i, item) in items.enumerated() {
+                out.append(try FieldReader.string(item, at: "stop[\(i)]", required: true)!)
+            }
             return out
         case let other?:
-            throw .invalidRequest("stop: expected a string or an array of strings, got \(other.kindName)", param: "stop")
+            throw .invalidRequest(
+                "stop: expected a string or an array of strings, got \(other.kindName)", param: "stop")
         }
     }
 
@@ -257,12 +289,15 @@ extension ChatRequest {
         var object = JSONObject()
         for (key, value) in given where !value.isNull { object[key] = value }
         guard object.count == 1 else {
-            throw .invalidRequest("thinking: give exactly one of thinking.budget_tokens or thinking.effort (null is absent)",
-                                  param: "thinking")
+            throw .invalidRequest(
+                "thinking: give exactly one of thinking.budget_tokens or thinking.effort (null is absent)",
+                param: "thinking")
         }
         if let budget = object["budget_tokens"] {
-            return .budget(try FieldReader.int(budget, at: "thinking.budget_tokens",
-                                               range: AllowedRanges.thinkingBudget))
+            return .budget(
+                try FieldReader.int(
+                    budget, at: "thinking.budget_tokens",
+                    range: AllowedRanges.thinkingBudget))
         }
         let effortName = try FieldReader.string(object["effort"], at: "thinking.effort", required: true)!
         guard let effort = ThinkingEffort(rawValue: effortName) else {
@@ -285,8 +320,9 @@ extension ChatRequest {
             }
         }
         if count > maxCacheBreakpoints {
-            throw .invalidRequest("\(param): \(count) cache breakpoints; at most \(maxCacheBreakpoints) are allowed",
-                                  param: param)
+            throw .invalidRequest(
+                "\(param): \(count) cache breakpoints; at most \(maxCacheBreakpoints) are allowed",
+                param: param)
         }
     }
 }

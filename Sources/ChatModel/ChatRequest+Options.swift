@@ -4,8 +4,10 @@ import JSON
 /// log probabilities, penalties, end user), server-tool parts and provider tools: decoded as
 /// strictly as the rest of the request, every problem a 400 naming the field's path.
 extension ChatRequest {
-    static let optionKeys: Set<String> = ["response_format", "seed", "parallel_tool_calls", "logprobs", "top_logprobs",
-                                          "presence_penalty", "frequency_penalty", "user"]
+    static let optionKeys: Set<String> = [
+        "response_format", "seed", "parallel_tool_calls", "logprobs", "top_logprobs",
+        "presence_penalty", "frequency_penalty", "user",
+    ]
     /// OpenAI's range for `top_logprobs`.
     public static let topLogprobsRange: ClosedRange<Int> = 0...20
     /// OpenAI's range for both penalties.
@@ -24,10 +26,12 @@ extension ChatRequest {
             request.topLogprobs = try wholeNumber(raw, at: "top_logprobs", range: topLogprobsRange)
         }
         try checkLogprobs(request, path: "top_logprobs")
-        request.presencePenalty = try FieldReader.number(top["presence_penalty"], at: "presence_penalty",
-                                                         range: penaltyRange)
-        request.frequencyPenalty = try FieldReader.number(top["frequency_penalty"], at: "frequency_penalty",
-                                                          range: penaltyRange)
+        request.presencePenalty = try FieldReader.number(
+            top["presence_penalty"], at: "presence_penalty",
+            range: penaltyRange)
+        request.frequencyPenalty = try FieldReader.number(
+            top["frequency_penalty"], at: "frequency_penalty",
+            range: penaltyRange)
         request.user = try FieldReader.string(top["user"], at: "user", required: false)
     }
 
@@ -42,8 +46,10 @@ extension ChatRequest {
     /// OpenAI's `response_format` shape: `{"type":"text"}`, `{"type":"json_object"}` or
     /// `{"type":"json_schema","json_schema":{"name","description"?,"schema","strict"?}}`.
     /// `path` is where the client put it (the front doors use their own names).
-    public static func decodeResponseFormat(_ raw: JSONValue?,
-                                            at path: String) throws(GatewayError) -> ResponseFormat? {
+    public static func decodeResponseFormat(
+        _ raw: JSONValue?,
+        at path: String
+    ) throws(GatewayError) -> ResponseFormat? {
         guard let raw, !raw.isNull else { return nil }
         let object = try FieldReader.object(raw, at: path)
         let type = try FieldReader.string(object["type"], at: "\(path).type", required: true)!
@@ -54,8 +60,9 @@ extension ChatRequest {
         case "json_schema":
             try FieldReader.rejectUnknown(object, allowed: ["type", "json_schema"], at: path)
             guard let inner = object["json_schema"], !inner.isNull else {
-                throw .invalidRequest("\(path).json_schema: required with type json_schema",
-                                      param: "\(path).json_schema")
+                throw .invalidRequest(
+                    "\(path).json_schema: required with type json_schema",
+                    param: "\(path).json_schema")
             }
             return .jsonSchema(try decodeJSONSchemaFormat(inner, at: "\(path).json_schema"))
         default:
@@ -65,8 +72,10 @@ extension ChatRequest {
 
     /// `{"name","description"?,"schema","strict"?}`. The name follows OpenAI's rule (it also
     /// names Anthropic's answer tool); the schema must be an object.
-    public static func decodeJSONSchemaFormat(_ raw: JSONValue,
-                                              at path: String) throws(GatewayError) -> JSONSchemaFormat {
+    public static func decodeJSONSchemaFormat(
+        _ raw: JSONValue,
+        at path: String
+    ) throws(GatewayError) -> JSONSchemaFormat {
         let object = try FieldReader.object(raw, at: path)
         try FieldReader.rejectUnknown(object, allowed: ["name", "description", "schema", "strict"], at: path)
         let name = try FieldReader.string(object["name"], at: "\(path).name", required: true)!
@@ -85,14 +94,18 @@ extension ChatRequest {
 
     /// OpenAI's and Anthropic's rule for tool (and schema) names.
     public static func isToolName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64 && name.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-        }
+        !name.isEmpty && name.utf8.count <= 64
+            && name.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                    || $0 == "-"
+            }
     }
 
     /// `{"type":"server_tool","provider","block"}`: a provider's own block, assistant only.
-    static func decodeServerToolPart(_ object: JSONObject, role: Role,
-                                     at path: String) throws(GatewayError) -> ContentPart {
+    static func decodeServerToolPart(
+        _ object: JSONObject, role: Role,
+        at path: String
+    ) throws(GatewayError) -> ContentPart {
         guard role == .assistant else {
             throw .invalidRequest("\(path).type: server_tool parts belong to assistant messages", param: "\(path).type")
         }
@@ -109,14 +122,16 @@ extension ChatRequest {
     static func decodeProviderTool(_ object: JSONObject, at path: String) throws(GatewayError) -> ProviderTool {
         let type = try FieldReader.string(object["type"], at: "\(path).type", required: true)!
         guard type == "server_tool" else {
-            throw .invalidRequest("\(path).type: expected server_tool (a client tool has no type)",
-                                  param: "\(path).type")
+            throw .invalidRequest(
+                "\(path).type: expected server_tool (a client tool has no type)",
+                param: "\(path).type")
         }
         try FieldReader.rejectUnknown(object, allowed: ["type", "provider", "definition"], at: path)
         let provider = try providerName(object["provider"], at: "\(path).provider")
         guard let definition = object["definition"], case .object(let fields) = definition else {
-            throw .invalidRequest("\(path).definition: expected the provider's tool object",
-                                  param: "\(path).definition")
+            throw .invalidRequest(
+                "\(path).definition: expected the provider's tool object",
+                param: "\(path).definition")
         }
         _ = try FieldReader.string(fields["type"], at: "\(path).definition.type", required: true)
         return ProviderTool(provider: provider, definition: definition)

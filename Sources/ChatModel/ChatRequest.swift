@@ -41,10 +41,12 @@ public struct ChatRequest: Sendable, Equatable {
     /// provider spells it; only that provider accepts them.
     public var providerTools: [ProviderTool] = []
 
-    public init(model: String, messages: [Message], tools: [Tool] = [], toolChoice: ToolChoice? = nil,
-                maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil, stop: [String] = [],
-                thinking: ThinkingConfig? = nil, stream: Bool = true, fallbacks: [String]? = nil,
-                metadata: JSONObject? = nil, providerOptions: [String: JSONObject] = [:]) {
+    public init(
+        model: String, messages: [Message], tools: [Tool] = [], toolChoice: ToolChoice? = nil,
+        maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil, stop: [String] = [],
+        thinking: ThinkingConfig? = nil, stream: Bool = true, fallbacks: [String]? = nil,
+        metadata: JSONObject? = nil, providerOptions: [String: JSONObject] = [:]
+    ) {
         self.model = model
         self.messages = messages
         self.tools = tools
@@ -77,7 +79,9 @@ public struct Message: Sendable, Equatable {
     /// A cache breakpoint after this message.
     public var cache: Bool
 
-    public init(role: Role, content: [ContentPart], toolCallId: String? = nil, isError: Bool = false, cache: Bool = false) {
+    public init(
+        role: Role, content: [ContentPart], toolCallId: String? = nil, isError: Bool = false, cache: Bool = false
+    ) {
         self.role = role
         self.content = content
         self.toolCallId = toolCallId
@@ -91,7 +95,9 @@ public struct Message: Sendable, Equatable {
 
     /// The message's text parts concatenated.
     public var text: String {
-        content.compactMap { if case .text(let t) = $0 { return t.text }; return nil }.joined()
+        content.compactMap {
+            if case .text(let t) = $0 { return t.text }; return nil
+        }.joined()
     }
 }
 
@@ -166,9 +172,11 @@ public struct Tool: Sendable, Equatable {
     /// The arguments must follow `parameters` exactly (OpenAI's and Anthropic's `strict`);
     /// nil = not said.
     public var strict: Bool?
-    public init(name: String, description: String? = nil,
-                parameters: JSONValue = ["type": "object", "properties": .object(JSONObject())], cache: Bool = false,
-                strict: Bool? = nil) {
+    public init(
+        name: String, description: String? = nil,
+        parameters: JSONValue = ["type": "object", "properties": .object(JSONObject())], cache: Bool = false,
+        strict: Bool? = nil
+    ) {
         self.name = name
         self.description = description
         self.parameters = parameters

@@ -14,8 +14,10 @@ public struct ChatResponse: Sendable, Equatable {
     /// and the provider gave them.
     public var logprobs: JSONValue?
 
-    public init(id: String, model: String, provider: String, created: Int, content: [ContentPart],
-                finishReason: FinishReason, providerFinishReason: String?, usage: Usage, logprobs: JSONValue? = nil) {
+    public init(
+        id: String, model: String, provider: String, created: Int, content: [ContentPart],
+        finishReason: FinishReason, providerFinishReason: String?, usage: Usage, logprobs: JSONValue? = nil
+    ) {
         self.logprobs = logprobs
         self.id = id
         self.model = model
@@ -56,7 +58,11 @@ extension ChatResponse {
         }
         out.append(contentsOf: #"]},"finish_reason":"#.utf8); appendJSONString(finishReason.rawValue, to: &out)
         out.append(contentsOf: #","provider_finish_reason":"#.utf8)
-        if let providerFinishReason { appendJSONString(providerFinishReason, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let providerFinishReason {
+            appendJSONString(providerFinishReason, to: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
         out.append(contentsOf: #","usage":"#.utf8)
         StreamEvent.usage(usage).writeData(into: &out)
         if let logprobs {
@@ -154,8 +160,9 @@ public struct ResponseAccumulator: Sendable {
     /// The response, once `done` was seen.
     public func response() -> ChatResponse? {
         guard let finish else { return nil }
-        return ChatResponse(id: id, model: model, provider: provider, created: created, content: content,
-                            finishReason: finish, providerFinishReason: providerFinish, usage: usage,
-                            logprobs: logprobs.map { .array($0) })
+        return ChatResponse(
+            id: id, model: model, provider: provider, created: created, content: content,
+            finishReason: finish, providerFinishReason: providerFinish, usage: usage,
+            logprobs: logprobs.map { .array($0) })
     }
 }

@@ -35,7 +35,9 @@ public enum FieldReader {
 
     /// A number inside `range`, or nil when absent or null. Literals beyond `Double` (`1e400`)
     /// read as infinity and are refused like any other value outside the range.
-    public static func number(_ value: JSONValue?, at path: String, range: ClosedRange<Double>) throws(GatewayError) -> Double? {
+    public static func number(_ value: JSONValue?, at path: String, range: ClosedRange<Double>) throws(GatewayError)
+        -> Double?
+    {
         guard let value, !value.isNull else { return nil }
         guard let d = value.doubleValue, range.contains(d) else { throw outOfRange(path, range, value) }
         return d
@@ -49,8 +51,10 @@ public enum FieldReader {
     }
 
     /// "max_tokens: expected a whole number from 1 to 16777216, got 1e300".
-    private static func outOfRange<T: Comparable>(_ path: String, _ range: ClosedRange<T>,
-                                                  _ got: JSONValue) -> GatewayError {
+    private static func outOfRange<T: Comparable>(
+        _ path: String, _ range: ClosedRange<T>,
+        _ got: JSONValue
+    ) -> GatewayError {
         let kind = T.self == Int.self ? "a whole number" : "a number"
         let bounds = "from \(spelled(range.lowerBound)) to \(spelled(range.upperBound))"
         return .invalidRequest("\(path): expected \(kind) \(bounds), got \(shown(got))", param: path)
@@ -69,6 +73,8 @@ public enum FieldReader {
     }
 
     private static func mismatch(_ path: String, _ expected: String, _ got: JSONValue) -> GatewayError {
-        .invalidRequest("\(path.isEmpty ? "body" : path): expected \(expected), got \(got.kindName)", param: path.isEmpty ? nil : path)
+        .invalidRequest(
+            "\(path.isEmpty ? "body" : path): expected \(expected), got \(got.kindName)",
+            param: path.isEmpty ? nil : path)
     }
 }

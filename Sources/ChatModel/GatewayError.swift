@@ -33,8 +33,10 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     public var provider: String?
     public var headers: HTTPHeaders
 
-    public init(status: Int, type: GatewayErrorType, message: String, param: String? = nil,
-                provider: String? = nil, headers: HTTPHeaders = []) {
+    public init(
+        status: Int, type: GatewayErrorType, message: String, param: String? = nil,
+        provider: String? = nil, headers: HTTPHeaders = []
+    ) {
         self.status = status
         self.type = type
         self.message = message
@@ -56,8 +58,10 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A 429 always carries `Retry-After` (whole seconds, 1 to a day: a provider's hint beyond
     /// `AllowedRanges.retryAfterSeconds` is clamped) and `x-ratelimit-*` headers (SPEC §5): the
     /// limiter's own when given, else "nothing remaining until then".
-    public static func rateLimited(_ message: String, retryAfterSeconds: Double, provider: String? = nil,
-                                   headers: HTTPHeaders = []) -> GatewayError {
+    public static func rateLimited(
+        _ message: String, retryAfterSeconds: Double, provider: String? = nil,
+        headers: HTTPHeaders = []
+    ) -> GatewayError {
         let wait = retryAfterSeconds.clamped(to: AllowedRanges.retryAfterSeconds)
         let seconds = max(1, Int(saturating: wait, rounding: .up))
         var all: HTTPHeaders = [("Retry-After", String(seconds))]

@@ -98,7 +98,11 @@ public enum StreamEvent: Sendable, Equatable {
         case .done(let reason, let providerReason):
             key("finish_reason", first: true, &out); appendJSONString(reason.rawValue, to: &out)
             key("provider_finish_reason", &out)
-            if let providerReason { appendJSONString(providerReason, to: &out) } else { out.append(contentsOf: "null".utf8) }
+            if let providerReason {
+                appendJSONString(providerReason, to: &out)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
         }
         out.append(UInt8(ascii: "}"))
     }
@@ -116,7 +120,8 @@ public enum StreamEvent: Sendable, Equatable {
         switch name {
         case "start":
             guard let id = data["id"]?.stringValue, let model = data["model"]?.stringValue,
-                  let provider = data["provider"]?.stringValue, let created = data["created"]?.intValue else { return nil }
+                let provider = data["provider"]?.stringValue, let created = data["created"]?.intValue
+            else { return nil }
             return .start(id: id, model: model, provider: provider, created: created)
         case "text":
             return data["delta"]?.stringValue.map { .text($0) }
@@ -127,17 +132,20 @@ public enum StreamEvent: Sendable, Equatable {
             return nil
         case "tool_call_start":
             guard let i = data["index"]?.intValue, let id = data["id"]?.stringValue,
-                  let n = data["name"]?.stringValue else { return nil }
+                let n = data["name"]?.stringValue
+            else { return nil }
             return .toolCallStart(index: i, id: id, name: n)
         case "tool_call_delta":
             guard let i = data["index"]?.intValue, let a = data["arguments"]?.stringValue else { return nil }
             return .toolCallDelta(index: i, arguments: a)
         case "tool_call":
             guard let i = data["index"]?.intValue, let id = data["id"]?.stringValue,
-                  let n = data["name"]?.stringValue, let a = data["arguments"] else { return nil }
+                let n = data["name"]?.stringValue, let a = data["arguments"]
+            else { return nil }
             return .toolCall(index: i, id: id, name: n, arguments: a)
         case "server_tool":
-            guard let provider = data["provider"]?.stringValue, let block = data["block"], block.objectValue != nil else {
+            guard let provider = data["provider"]?.stringValue, let block = data["block"], block.objectValue != nil
+            else {
                 return nil
             }
             return .serverTool(ServerToolPart(provider: provider, block: block))
@@ -145,14 +153,19 @@ public enum StreamEvent: Sendable, Equatable {
             return data["content"].map { .logprobs($0) }
         case "usage":
             func n(_ k: String) -> Int { data[k]?.intValue ?? 0 }
-            return .usage(Usage(inputTokens: n("input_tokens"), outputTokens: n("output_tokens"),
-                                cacheReadTokens: n("cache_read_tokens"), cacheWriteTokens: n("cache_write_tokens"),
-                                reasoningTokens: n("reasoning_tokens"), totalTokens: n("total_tokens"))
+            return .usage(
+                Usage(
+                    inputTokens: n("input_tokens"), outputTokens: n("output_tokens"),
+                    cacheReadTokens: n("cache_read_tokens"), cacheWriteTokens: n("cache_write_tokens"),
+                    reasoningTokens: n("reasoning_tokens"), totalTokens: n("total_tokens")
+                )
                 .withCost(data["cost_usd"]?.doubleValue))
         case "error":
             guard let e = data["error"] else { return nil }
-            return .error(StreamError(type: e["type"]?.stringValue ?? "", message: e["message"]?.stringValue ?? "",
-                                      provider: e["provider"]?.stringValue ?? "", status: e["status"]?.intValue ?? 0))
+            return .error(
+                StreamError(
+                    type: e["type"]?.stringValue ?? "", message: e["message"]?.stringValue ?? "",
+                    provider: e["provider"]?.stringValue ?? "", status: e["status"]?.intValue ?? 0))
         case "done":
             guard let r = data["finish_reason"]?.stringValue.flatMap(FinishReason.init(rawValue:)) else { return nil }
             return .done(r, providerFinishReason: data["provider_finish_reason"]?.stringValue)

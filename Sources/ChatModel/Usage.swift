@@ -19,8 +19,10 @@ public struct Usage: Sendable, Equatable {
     /// request was not priced or its model has no price.
     public var costUSD: Double?
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0, cacheWriteTokens: Int = 0,
-                reasoningTokens: Int = 0, totalTokens: Int? = nil) {
+    public init(
+        inputTokens: Int = 0, outputTokens: Int = 0, cacheReadTokens: Int = 0, cacheWriteTokens: Int = 0,
+        reasoningTokens: Int = 0, totalTokens: Int? = nil
+    ) {
         let range = AllowedRanges.tokenCount
         self.inputTokens = inputTokens.clamped(to: range)
         self.outputTokens = outputTokens.clamped(to: range)
@@ -34,14 +36,16 @@ public struct Usage: Sendable, Equatable {
 
     /// Sums, for loops and aggregate reports (each count held at the top of its range).
     public static func + (a: Usage, b: Usage) -> Usage {
-        Usage(inputTokens: Saturating.add(a.inputTokens, b.inputTokens),
-              outputTokens: Saturating.add(a.outputTokens, b.outputTokens),
-              cacheReadTokens: Saturating.add(a.cacheReadTokens, b.cacheReadTokens),
-              cacheWriteTokens: Saturating.add(a.cacheWriteTokens, b.cacheWriteTokens),
-              reasoningTokens: Saturating.add(a.reasoningTokens, b.reasoningTokens),
-              totalTokens: Saturating.add(a.totalTokens, b.totalTokens))
-            .withCacheWrite1h(Saturating.add(a.cacheWrite1hTokens, b.cacheWrite1hTokens))
-            .withCost(Self.sum(a.costUSD, b.costUSD))
+        Usage(
+            inputTokens: Saturating.add(a.inputTokens, b.inputTokens),
+            outputTokens: Saturating.add(a.outputTokens, b.outputTokens),
+            cacheReadTokens: Saturating.add(a.cacheReadTokens, b.cacheReadTokens),
+            cacheWriteTokens: Saturating.add(a.cacheWriteTokens, b.cacheWriteTokens),
+            reasoningTokens: Saturating.add(a.reasoningTokens, b.reasoningTokens),
+            totalTokens: Saturating.add(a.totalTokens, b.totalTokens)
+        )
+        .withCacheWrite1h(Saturating.add(a.cacheWrite1hTokens, b.cacheWrite1hTokens))
+        .withCost(Self.sum(a.costUSD, b.costUSD))
     }
 
     /// A loop's cost is its priced turns' sum; nil only when no turn was priced.

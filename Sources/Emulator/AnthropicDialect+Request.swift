@@ -21,8 +21,9 @@ extension AnthropicDialect {
     /// input a minimal instance of the tool's `input_schema`.
     func forcedToolAnswer(_ request: ScenarioRequest) -> Block? {
         guard let choice = request.body?["tool_choice"], choice["type"]?.stringValue == "tool",
-              let name = choice["name"]?.stringValue,
-              let tool = request.body?["tools"]?.arrayValue?.first(where: { $0["name"]?.stringValue == name }) else {
+            let name = choice["name"]?.stringValue,
+            let tool = request.body?["tools"]?.arrayValue?.first(where: { $0["name"]?.stringValue == name })
+        else {
             return nil
         }
         let input = SchemaInstance.minimal(tool["input_schema"] ?? ["type": "object"])
@@ -33,7 +34,8 @@ extension AnthropicDialect {
 
     private static func problem(_ body: JSONValue) -> String? {
         if let problem = formatProblem(body["output_config"]?["format"], at: "output_config.format")
-            ?? formatProblem(body["output_format"], at: "output_format") {
+            ?? formatProblem(body["output_format"], at: "output_format")
+        {
             return problem
         }
         if case .object(let config)? = body["output_config"] {
@@ -63,12 +65,13 @@ extension AnthropicDialect {
     private static func toolChoiceProblem(_ body: JSONValue) -> String? {
         guard let choice = body["tool_choice"], !choice.isNull else { return nil }
         let type = choice["type"]?.stringValue ?? ""
-        let allowed: Set<String> = switch type {
-        case "auto", "any": ["type", "disable_parallel_tool_use"]
-        case "tool": ["type", "name", "disable_parallel_tool_use"]
-        case "none": ["type"]
-        default: []
-        }
+        let allowed: Set<String> =
+            switch type {
+            case "auto", "any": ["type", "disable_parallel_tool_use"]
+            case "tool": ["type", "name", "disable_parallel_tool_use"]
+            case "none": ["type"]
+            default: []
+            }
         if allowed.isEmpty {
             return "tool_choice: Input tag '\(type)' found using 'type' does not match any of the expected tags: "
                 + "'auto', 'any', 'tool', 'none'"

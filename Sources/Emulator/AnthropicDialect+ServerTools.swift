@@ -27,8 +27,10 @@ extension AnthropicDialect {
     static func serverToolUsage(_ request: ScenarioRequest) -> JSONValue {
         let tool = request.options["tool"] ?? "web_search"
         let uses = max(0, min(request.options.int("uses", default: 1), 100))
-        return ["web_search_requests": .int(tool == "web_search" ? uses : 0),
-                "web_fetch_requests": .int(tool == "web_fetch" ? uses : 0)]
+        return [
+            "web_search_requests": .int(tool == "web_search" ? uses : 0),
+            "web_fetch_requests": .int(tool == "web_fetch" ? uses : 0),
+        ]
     }
 
     /// The tool's input (JSON text) and its result block.
@@ -38,37 +40,57 @@ extension AnthropicDialect {
             let url = "https://example.com/mock/\(n)"
             let page = "Mock page \(n) — “quoted”."
             let source: JSONValue = ["type": "text", "media_type": "text/plain", "data": .string(page)]
-            let document: JSONValue = .object(JSONObject([
-                ("type", "document"), ("source", source), ("title", .string("Mock page \(n)")),
-                ("citations", ["enabled": false]),
-            ]))
-            let fetched: JSONValue = .object(JSONObject([("type", "web_fetch_result"), ("url", .string(url)),
-                                                         ("content", document),
-                                                         ("retrieved_at", "2025-08-25T10:30:02.000000Z")]))
-            return (#"{"url": "\#(url)"}"#, .object(JSONObject([
-                ("type", "web_fetch_tool_result"), ("tool_use_id", .string(id)), ("content", fetched),
-            ])))
+            let document: JSONValue = .object(
+                JSONObject([
+                    ("type", "document"), ("source", source), ("title", .string("Mock page \(n)")),
+                    ("citations", ["enabled": false]),
+                ]))
+            let fetched: JSONValue = .object(
+                JSONObject([
+                    ("type", "web_fetch_result"), ("url", .string(url)),
+                    ("content", document),
+                    ("retrieved_at", "2025-08-25T10:30:02.000000Z"),
+                ]))
+            return (
+                #"{"url": "\#(url)"}"#,
+                .object(
+                    JSONObject([
+                        ("type", "web_fetch_tool_result"), ("tool_use_id", .string(id)), ("content", fetched),
+                    ]))
+            )
         case "code_execution", "bash_code_execution":
             let bash = tool == "bash_code_execution"
-            let output: JSONValue = .object(JSONObject([
-                ("type", .string(bash ? "bash_code_execution_result" : "code_execution_result")),
-                ("stdout", .string("w\(n)\n")), ("stderr", ""), ("return_code", 0), ("content", []),
-            ]))
-            return (bash ? #"{"command": "echo w\#(n)"}"# : #"{"code": "print('w\#(n)')"}"#, .object(JSONObject([
-                ("type", .string(tool + "_tool_result")), ("tool_use_id", .string(id)), ("content", output),
-            ])))
+            let output: JSONValue = .object(
+                JSONObject([
+                    ("type", .string(bash ? "bash_code_execution_result" : "code_execution_result")),
+                    ("stdout", .string("w\(n)\n")), ("stderr", ""), ("return_code", 0), ("content", []),
+                ]))
+            return (
+                bash ? #"{"command": "echo w\#(n)"}"# : #"{"code": "print('w\#(n)')"}"#,
+                .object(
+                    JSONObject([
+                        ("type", .string(tool + "_tool_result")), ("tool_use_id", .string(id)), ("content", output),
+                    ]))
+            )
         default:
             let results: [JSONValue] = (0..<2).map { k in
                 let encrypted = MockContent.base64(Array("mock-result-\(n)-\(k)".utf8))
                 let title = "Mock result \(k) — “w\(n)”"
-                return .object(JSONObject([("type", "web_search_result"), ("title", .string(title)),
-                                           ("url", .string("https://example.com/mock/\(n)/\(k)")),
-                                           ("encrypted_content", .string(encrypted)),
-                                           ("page_age", k == 0 ? .null : "2 days ago")]))
+                return .object(
+                    JSONObject([
+                        ("type", "web_search_result"), ("title", .string(title)),
+                        ("url", .string("https://example.com/mock/\(n)/\(k)")),
+                        ("encrypted_content", .string(encrypted)),
+                        ("page_age", k == 0 ? .null : "2 days ago"),
+                    ]))
             }
-            return (#"{"query": "mock query \#(n)"}"#, .object(JSONObject([
-                ("type", "web_search_tool_result"), ("tool_use_id", .string(id)), ("content", .array(results)),
-            ])))
+            return (
+                #"{"query": "mock query \#(n)"}"#,
+                .object(
+                    JSONObject([
+                        ("type", "web_search_tool_result"), ("tool_use_id", .string(id)), ("content", .array(results)),
+                    ]))
+            )
         }
     }
 
@@ -88,12 +110,14 @@ extension AnthropicDialect {
                 }
             }
             for (id, j) in uses where results[id] == nil {
-                return invalidRequest("messages.\(i).content.\(j): `server_tool_use` block with id `\(id)` was found "
-                                      + "without a corresponding result block")
+                return invalidRequest(
+                    "messages.\(i).content.\(j): `server_tool_use` block with id `\(id)` was found "
+                        + "without a corresponding result block")
             }
             for (id, j) in results where uses[id] == nil {
-                return invalidRequest("messages.\(i).content.\(j): result block for `\(id)` has no matching "
-                                      + "`server_tool_use` block")
+                return invalidRequest(
+                    "messages.\(i).content.\(j): result block for `\(id)` has no matching "
+                        + "`server_tool_use` block")
             }
         }
         return nil

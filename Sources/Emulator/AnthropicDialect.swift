@@ -12,7 +12,9 @@ struct AnthropicDialect: Dialect {
     var name: String { "anthropic" }
 
     func reply(_ request: ScenarioRequest) -> Reply {
-        if request.scenario == "midstream_error", !request.stream { return error(status: 529, options: request.options) }
+        if request.scenario == "midstream_error", !request.stream {
+            return error(status: 529, options: request.options)
+        }
         var blocks: [Block] = []
         switch request.scenario {
         case "tools":
@@ -21,7 +23,8 @@ struct AnthropicDialect: Dialect {
                 blocks.append(.thinking(count: request.thoughtCount, signature: MockContent.signature(request.serial)))
             }
             for i in 0..<request.callCount {
-                blocks.append(.toolUse(id: "toolu_mock\(request.serial)_\(i)", name: name, arguments: MockContent.arguments(i)))
+                blocks.append(
+                    .toolUse(id: "toolu_mock\(request.serial)_\(i)", name: name, arguments: MockContent.arguments(i)))
             }
         case "thinking":
             blocks.append(.thinking(count: request.thoughtCount, signature: MockContent.signature(request.serial)))
@@ -54,13 +57,20 @@ struct AnthropicDialect: Dialect {
     /// not start with its (signed) thinking block.
     private func thinkingRefusal(_ request: ScenarioRequest) -> Reply? {
         guard Self.thinkingEnabled(request), let messages = request.body?["messages"]?.arrayValue,
-              let index = messages.lastIndex(where: { $0["role"]?.stringValue == "assistant" }),
-              let blocks = messages[index]["content"]?.arrayValue,
-              blocks.contains(where: { $0["type"]?.stringValue == "tool_use" }) else { return nil }
+            let index = messages.lastIndex(where: { $0["role"]?.stringValue == "assistant" }),
+            let blocks = messages[index]["content"]?.arrayValue,
+            blocks.contains(where: { $0["type"]?.stringValue == "tool_use" })
+        else { return nil }
         let first = blocks.first?["type"]?.stringValue ?? ""
         let message: String
         if first != "thinking" && first != "redacted_thinking" {
-            message = "messages.\(index).content.0.type: Expected `thinking` or `redacted_thinking`, but found `\(first)`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+            message =
+                "messages.\(index).content.0.type: Expected `thinking` or `redacted_thinking`, but found `\(first)`. "
+                + "When `thinking` is enabled, a final `assistant` message must start with a thinking block "
+                + "(preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you "
+                + "include thinking blocks from previous turns. To avoid this requirement, disable "
+                + "`thinking`. Please consult our documentation at "
+                + "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
         } else if first == "thinking", !(blocks[0]["signature"]?.stringValue ?? "").hasPrefix("sig-") {
             message = "messages.\(index).content.0: Invalid `signature` in `thinking` block"
         } else {
@@ -92,8 +102,10 @@ struct AnthropicDialect: Dialect {
     }
 
     private static func usage(_ u: MockUsage, output: Int) -> JSONObject {
-        JSONObject([("input_tokens", u.json(u.uncachedInput)), ("cache_creation_input_tokens", u.json(u.cacheWrite)),
-                    ("cache_read_input_tokens", u.json(u.cached)), ("output_tokens", u.json(output))])
+        JSONObject([
+            ("input_tokens", u.json(u.uncachedInput)), ("cache_creation_input_tokens", u.json(u.cacheWrite)),
+            ("cache_read_input_tokens", u.json(u.cached)), ("output_tokens", u.json(output)),
+        ])
     }
 
     /// The final usage (`message_delta`, whole message): with server tools, their request counts.
@@ -107,11 +119,15 @@ struct AnthropicDialect: Dialect {
     private func stream(_ request: ScenarioRequest, _ blocks: [Block], stop: String) -> Reply {
         let u = request.usage
         var startUsage = Self.usage(u, output: 1)
-        startUsage["cache_creation"] = ["ephemeral_5m_input_tokens": .int(u.cacheWrite), "ephemeral_1h_input_tokens": 0]
+        startUsage["cache_creation"] = [
+            "ephemeral_5m_input_tokens": .int(u.cacheWrite), "ephemeral_1h_input_tokens": 0,
+        ]
         startUsage["service_tier"] = "standard"
-        let message: JSONValue = ["id": .string("msg_mock\(request.serial)"), "type": "message", "role": "assistant",
-                                  "model": .string(request.model), "content": [], "stop_reason": nil, "stop_sequence": nil,
-                                  "usage": .object(startUsage)]
+        let message: JSONValue = [
+            "id": .string("msg_mock\(request.serial)"), "type": "message", "role": "assistant",
+            "model": .string(request.model), "content": [], "stop_reason": nil, "stop_sequence": nil,
+            "usage": .object(startUsage),
+        ]
         var script = FrameScript()
         script.append(Self.event(["type": "message_start", "message": message]))
         for (index, block) in blocks.enumerated() {
@@ -124,14 +140,20 @@ struct AnthropicDialect: Dialect {
             return .stream(script, headers: headers(request.serial))
         }
         if request.scenario == "midstream_error" {
-            var error = fixtures.bytes(name, "messages-stream-error-overloaded.docs.sse")
-                ?? Array(#"event: error\#ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\#n\#n"#.utf8)
+            var error =
+                fixtures.bytes(name, "messages-stream-error-overloaded.docs.sse")
+                ?? Array(
+                    (#"event: error\#ndata: {"type":"error","error":{"type":"overloaded_error","#
+                        + #""message":"Overloaded"}}\#n\#n"#).utf8)
             while error.suffix(2) != [0x0A, 0x0A] { error.append(0x0A) }
             script.append(error)
             return .stream(script, headers: headers(request.serial))
         }
-        script.append(Self.event(["type": "message_delta", "delta": ["stop_reason": .string(stop), "stop_sequence": nil],
-                                  "usage": .object(Self.finalUsage(request))]))
+        script.append(
+            Self.event([
+                "type": "message_delta", "delta": ["stop_reason": .string(stop), "stop_sequence": nil],
+                "usage": .object(Self.finalUsage(request)),
+            ]))
         script.append(Self.event(["type": "message_stop"]))
         return .stream(script, headers: headers(request.serial))
     }
@@ -148,12 +170,18 @@ struct AnthropicDialect: Dialect {
         case .text(let plan):
             start(["type": "text", "text": ""])
             if first { script.endPrelude() }
-            let template = JSONTemplate(["type": "content_block_delta", "index": i, "delta": ["type": "text_delta", "text": JSONTemplate.hole]],
-                                        before: "event: content_block_delta\ndata: ", after: "\n\n")
+            let template = JSONTemplate(
+                [
+                    "type": "content_block_delta", "index": i,
+                    "delta": ["type": "text_delta", "text": JSONTemplate.hole],
+                ],
+                before: "event: content_block_delta\ndata: ", after: "\n\n")
             script.append(count: plan.count) { template.fill(plan.piece($0)) }
         case .thinking(let count, let signature):
             start(["type": "thinking", "thinking": "", "signature": ""])
-            for k in 0..<count { script.append(delta(["type": "thinking_delta", "thinking": .string(MockContent.thought(k))])) }
+            for k in 0..<count {
+                script.append(delta(["type": "thinking_delta", "thinking": .string(MockContent.thought(k))]))
+            }
             script.append(delta(["type": "signature_delta", "signature": .string(signature)]))
         case .redacted(let data):
             start(["type": "redacted_thinking", "data": .string(data)])
@@ -182,15 +210,22 @@ struct AnthropicDialect: Dialect {
             switch block {
             case .text(let plan): return ["type": "text", "text": .string(plan.joined)]
             case .thinking(let count, let signature):
-                return ["type": "thinking", "thinking": .string((0..<count).map(MockContent.thought).joined()),
-                        "signature": .string(signature)]
+                return [
+                    "type": "thinking", "thinking": .string((0..<count).map(MockContent.thought).joined()),
+                    "signature": .string(signature),
+                ]
             case .redacted(let data): return ["type": "redacted_thinking", "data": .string(data)]
             case .toolUse(let id, let name, let arguments):
-                return ["type": "tool_use", "id": .string(id), "name": .string(name),
-                        "input": (try? JSONValue.parse(arguments)) ?? [:]]
+                return [
+                    "type": "tool_use", "id": .string(id), "name": .string(name),
+                    "input": (try? JSONValue.parse(arguments)) ?? [:],
+                ]
             case .serverToolUse(let id, let name, let input):
-                return .object(JSONObject([("type", "server_tool_use"), ("id", .string(id)), ("name", .string(name)),
-                                           ("input", (try? JSONValue.parse(input)) ?? [:])]))
+                return .object(
+                    JSONObject([
+                        ("type", "server_tool_use"), ("id", .string(id)), ("name", .string(name)),
+                        ("input", (try? JSONValue.parse(input)) ?? [:]),
+                    ]))
             case .serverToolResult(let block):
                 return block
             }
@@ -199,9 +234,11 @@ struct AnthropicDialect: Dialect {
         var usage = Self.finalUsage(request)
         usage["cache_creation"] = ["ephemeral_5m_input_tokens": .int(u.cacheWrite), "ephemeral_1h_input_tokens": 0]
         usage["service_tier"] = "standard"
-        let body: JSONValue = ["model": .string(request.model), "id": .string("msg_mock\(request.serial)"), "type": "message",
-                               "role": "assistant", "content": .array(content), "stop_reason": .string(stop),
-                               "stop_sequence": nil, "usage": .object(usage)]
+        let body: JSONValue = [
+            "model": .string(request.model), "id": .string("msg_mock\(request.serial)"), "type": "message",
+            "role": "assistant", "content": .array(content), "stop_reason": .string(stop),
+            "stop_sequence": nil, "usage": .object(usage),
+        ]
         return .json(200, Array(body.serialized().utf8), headers: headers(request.serial))
     }
 
@@ -218,8 +255,10 @@ struct AnthropicDialect: Dialect {
     }
 
     static func errorBody(type: String, message: String) -> [UInt8] {
-        let body: JSONValue = ["type": "error", "error": ["type": .string(type), "message": .string(message)],
-                               "request_id": "req_mock_error"]
+        let body: JSONValue = [
+            "type": "error", "error": ["type": .string(type), "message": .string(message)],
+            "request_id": "req_mock_error",
+        ]
         return Array(body.serialized().utf8)
     }
 
@@ -228,7 +267,8 @@ struct AnthropicDialect: Dialect {
         headers.add("request-id", "req_mock_error")
         RetryHeaders.add(options, status: status, to: &headers)
         if status == 429 {
-            let reset = options["ratelimit_reset"]
+            let reset =
+                options["ratelimit_reset"]
                 ?? Self.rfc3339(secondsFromNow: options.int("retry_after", default: 1))
             for kind in ["requests", "tokens", "input-tokens", "output-tokens"] {
                 headers.add("anthropic-ratelimit-\(kind)-limit", kind == "requests" ? "50" : "40000")
@@ -254,23 +294,29 @@ struct AnthropicDialect: Dialect {
         case 404: if let b = fixtures.bytes(name, "error-404-not-found.docs.json") { return b }
         case 529:
             if let http = fixtures.bytes(name, "error-529-overloaded.http"),
-               let blank = http.firstRange(of: Array("\r\n\r\n".utf8)) {
+                let blank = http.firstRange(of: Array("\r\n\r\n".utf8))
+            {
                 return Array(http[blank.upperBound...])
             }
         default: break
         }
-        let (type, message): (String, String) = switch status {
-        case 400: ("invalid_request_error", "Invalid request.")
-        case 401: ("authentication_error", "invalid x-api-key")
-        case 402: ("billing_error", "Your credit balance is too low to access the Anthropic API.")
-        case 403: ("permission_error", "Your API key does not have permission to use the specified resource.")
-        case 404: ("not_found_error", "The requested resource could not be found.")
-        case 413: ("request_too_large", "Request exceeds the maximum allowed number of bytes.")
-        case 429: ("rate_limit_error", "This request would exceed the rate limit for your organization. Please try again later.")
-        case 504: ("timeout_error", "Request timed out.")
-        case 529: ("overloaded_error", "Overloaded")
-        default: ("api_error", "Internal server error")
-        }
+        let (type, message): (String, String) =
+            switch status {
+            case 400: ("invalid_request_error", "Invalid request.")
+            case 401: ("authentication_error", "invalid x-api-key")
+            case 402: ("billing_error", "Your credit balance is too low to access the Anthropic API.")
+            case 403: ("permission_error", "Your API key does not have permission to use the specified resource.")
+            case 404: ("not_found_error", "The requested resource could not be found.")
+            case 413: ("request_too_large", "Request exceeds the maximum allowed number of bytes.")
+            case 429:
+                (
+                    "rate_limit_error",
+                    "This request would exceed the rate limit for your organization. Please try again later."
+                )
+            case 504: ("timeout_error", "Request timed out.")
+            case 529: ("overloaded_error", "Overloaded")
+            default: ("api_error", "Internal server error")
+            }
         return Self.errorBody(type: type, message: message)
     }
 
@@ -280,6 +326,7 @@ struct AnthropicDialect: Dialect {
         var parts = tm()
         gmtime_r(&t, &parts)
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(Int(parts.tm_year) + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        let date = "\(Int(parts.tm_year) + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+        return date + "T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

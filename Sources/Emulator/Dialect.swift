@@ -30,8 +30,10 @@ extension Dialect {
 
 /// What a structured answer holds when the request names no schema (`json_object`).
 enum AnswerSchema {
-    static let anyObject: JSONValue = ["type": "object", "properties": ["answer": ["type": "string"]],
-                                       "required": ["answer"]]
+    static let anyObject: JSONValue = [
+        "type": "object", "properties": ["answer": ["type": "string"]],
+        "required": ["answer"],
+    ]
 }
 
 /// Everything a dialect needs to answer one request.

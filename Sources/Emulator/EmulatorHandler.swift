@@ -17,8 +17,13 @@ struct EmulatorHandler: HTTPHandler {
         let body = request.body.isEmpty ? nil : try? JSONValue.parse(request.body)
         if request.method == "POST", let (quirks, unknown) = OpenAIQuirks.route(path) {
             if !unknown.isEmpty {
-                emulator.play(.json(404, Self.openAIError("unknown compat quirk(s) \(unknown.joined(separator: ", ")) "
-                    + "(\(OpenAIQuirks.words.sorted().joined(separator: ", ")))", param: nil)), writer, seq: seq)
+                emulator.play(
+                    .json(
+                        404,
+                        Self.openAIError(
+                            "unknown compat quirk(s) \(unknown.joined(separator: ", ")) "
+                                + "(\(OpenAIQuirks.words.sorted().joined(separator: ", ")))", param: nil)), writer,
+                    seq: seq)
                 return
             }
             openAI(request, writer, seq: seq, body: body, quirks: quirks)
@@ -31,19 +36,32 @@ struct EmulatorHandler: HTTPHandler {
             if let route = GeminiRoute(method: request.method, path: path) {
                 GeminiService(emulator: emulator).handle(route, request, writer, seq: seq, body: body)
             } else {
-                emulator.logger.notice("provider emulator: no route", metadata: ["method": "\(request.method)", "path": "\(path)"])
-                let message = JSONValue.object(JSONObject([("error", ["type": "not_found",
-                    "message": .string("the provider emulator has no route \(request.method) \(path)")])]))
+                emulator.logger.notice(
+                    "provider emulator: no route", metadata: ["method": "\(request.method)", "path": "\(path)"])
+                let message = JSONValue.object(
+                    JSONObject([
+                        (
+                            "error",
+                            [
+                                "type": "not_found",
+                                "message": .string("the provider emulator has no route \(request.method) \(path)"),
+                            ]
+                        )
+                    ]))
                 emulator.play(.json(404, Array(message.serialized().utf8)), writer, seq: seq)
             }
         }
     }
 
-    private func openAI(_ request: HTTPRequest, _ writer: ResponseWriter, seq: Int, body: JSONValue?,
-                        quirks: OpenAIQuirks) {
+    private func openAI(
+        _ request: HTTPRequest, _ writer: ResponseWriter, seq: Int, body: JSONValue?,
+        quirks: OpenAIQuirks
+    ) {
         let dialect = OpenAIDialect(fixtures: emulator.fixtures, quirks: quirks)
-        emulator.serve(dialect, request, writer, seq: seq, body: body, model: body?["model"]?.stringValue ?? "",
-                       stream: body?["stream"]?.boolValue == true) { options in
+        emulator.serve(
+            dialect, request, writer, seq: seq, body: body, model: body?["model"]?.stringValue ?? "",
+            stream: body?["stream"]?.boolValue == true
+        ) { options in
             let auth = request.headers["authorization"] ?? ""
             var key = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)).trimmingSpaces() : ""
             if quirks.azure, key.isEmpty { key = (request.headers["api-key"] ?? "").trimmingSpaces() }
@@ -65,8 +83,10 @@ struct EmulatorHandler: HTTPHandler {
     }
 
     /// What an OpenAI-compatible server or Azure refuses that OpenAI takes.
-    private static func quirkRefusal(_ quirks: OpenAIQuirks, _ request: HTTPRequest, _ body: JSONValue?,
-                                     _ options: MockOptions) -> Reply? {
+    private static func quirkRefusal(
+        _ quirks: OpenAIQuirks, _ request: HTTPRequest, _ body: JSONValue?,
+        _ options: MockOptions
+    ) -> Reply? {
         func unrecognized(_ field: String) -> Reply {
             .json(400, openAIError("Unrecognized request argument supplied: \(field)", param: field))
         }
@@ -75,8 +95,11 @@ struct EmulatorHandler: HTTPHandler {
             return unrecognized("max_completion_tokens")
         }
         if quirks.deployment != nil, !request.queryItems().contains(where: { $0.0 == "api-version" }) {
-            return .json(404, JSONStyle.pretty.bytes(["error": ["code": "404", "message": "Resource not found"]],
-                                                     trailingNewline: true))
+            return .json(
+                404,
+                JSONStyle.pretty.bytes(
+                    ["error": ["code": "404", "message": "Resource not found"]],
+                    trailingNewline: true))
         }
         if quirks.azure, options["filter"] == "prompt" {
             return .json(400, JSONStyle.pretty.bytes(OpenAIQuirks.promptFilteredBody, trailingNewline: true))
@@ -85,15 +108,21 @@ struct EmulatorHandler: HTTPHandler {
     }
 
     private static func openAIError(_ message: String, param: String?) -> [UInt8] {
-        let body: JSONValue = ["error": ["message": .string(message), "type": "invalid_request_error",
-                                         "param": param.map { .string($0) } ?? .null, "code": nil]]
+        let body: JSONValue = [
+            "error": [
+                "message": .string(message), "type": "invalid_request_error",
+                "param": param.map { .string($0) } ?? .null, "code": nil,
+            ]
+        ]
         return JSONStyle.pretty.bytes(body, trailingNewline: true)
     }
 
     private func anthropic(_ request: HTTPRequest, _ writer: ResponseWriter, seq: Int, body: JSONValue?) {
         let dialect = AnthropicDialect(fixtures: emulator.fixtures)
-        emulator.serve(dialect, request, writer, seq: seq, body: body, model: body?["model"]?.stringValue ?? "",
-                       stream: body?["stream"]?.boolValue == true) { options in
+        emulator.serve(
+            dialect, request, writer, seq: seq, body: body, model: body?["model"]?.stringValue ?? "",
+            stream: body?["stream"]?.boolValue == true
+        ) { options in
             let key = request.headers["x-api-key"] ?? ""
             if key.isEmpty || key == "bad-key" { return dialect.error(status: 401, options: MockOptions()) }
             if request.headers["anthropic-version"] == nil {
@@ -130,7 +159,11 @@ struct EmulatorHandler: HTTPHandler {
             emulator.log.clear()
             writer.respondJSON(status: 200, body: Array(#"{"cleared":true}"#.utf8))
         default:
-            let body: JSONValue = ["error": ["type": "not_found", "message": .string("no control route \(request.method) \(request.path)")]]
+            let body: JSONValue = [
+                "error": [
+                    "type": "not_found", "message": .string("no control route \(request.method) \(request.path)"),
+                ]
+            ]
             writer.respondJSON(status: 404, body: Array(body.serialized().utf8))
         }
     }

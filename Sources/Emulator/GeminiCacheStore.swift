@@ -6,11 +6,11 @@ import Synchronization
 /// expiry. Thread-safe.
 final class GeminiCacheStore: Sendable {
     struct Entry: Sendable {
-        var name: String          // "cachedContents/<id>"
-        var model: String         // "models/<model>"
+        var name: String  // "cachedContents/<id>"
+        var model: String  // "models/<model>"
         var displayName: String
         var tokens: Int
-        var created: Double       // Unix seconds
+        var created: Double  // Unix seconds
         var expires: Double
     }
 
@@ -23,8 +23,9 @@ final class GeminiCacheStore: Sendable {
         return state.withLock { state in
             let name = "cachedContents/mockcache\(state.next)"
             state.next += 1
-            let entry = Entry(name: name, model: model, displayName: displayName, tokens: tokens,
-                              created: now, expires: now + ttlSeconds)
+            let entry = Entry(
+                name: name, model: model, displayName: displayName, tokens: tokens,
+                created: now, expires: now + ttlSeconds)
             state.entries[name] = entry
             return entry
         }
@@ -66,7 +67,8 @@ final class GeminiCacheStore: Sendable {
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
         return "\(Int(parts.tm_year) + 1900)-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(micros, 6))Z"
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))"
+            + ".\(pad(micros, 6))Z"
     }
 
     /// A protobuf Duration's largest value (10,000 years), as Gemini enforces it.

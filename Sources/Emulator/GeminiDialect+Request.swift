@@ -7,10 +7,12 @@ extension GeminiDialect {
     /// GenerationConfig's fields, in the JSON (camelCase) and proto (snake_case) spellings
     /// Gemini's REST API accepts.
     static let generationFields: Set<String> = {
-        let camel = ["stopSequences", "responseMimeType", "responseSchema", "responseJsonSchema", "_responseJsonSchema",
-                     "responseModalities", "candidateCount", "maxOutputTokens", "temperature", "topP", "topK", "seed",
-                     "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs",
-                     "enableEnhancedCivicAnswers", "speechConfig", "thinkingConfig", "imageConfig", "mediaResolution"]
+        let camel = [
+            "stopSequences", "responseMimeType", "responseSchema", "responseJsonSchema", "_responseJsonSchema",
+            "responseModalities", "candidateCount", "maxOutputTokens", "temperature", "topP", "topK", "seed",
+            "presencePenalty", "frequencyPenalty", "responseLogprobs", "logprobs",
+            "enableEnhancedCivicAnswers", "speechConfig", "thinkingConfig", "imageConfig", "mediaResolution",
+        ]
         return Set(camel + camel.map(snakeCase))
     }()
 
@@ -25,21 +27,25 @@ extension GeminiDialect {
     func malformed(_ request: ScenarioRequest) -> Reply? {
         guard let body = request.body else { return nil }
         if let generation = body["generationConfig"] ?? body["generation_config"],
-           let problem = Self.problem(generation) {
+            let problem = Self.problem(generation)
+        {
             return rpcStatus(400, "INVALID_ARGUMENT", problem)
         }
         let config = body["toolConfig"]?["functionCallingConfig"] ?? body["tool_config"]?["function_calling_config"]
         if let mode = config?["mode"], !["AUTO", "ANY", "NONE", "VALIDATED"].contains(mode.stringValue ?? "") {
-            return rpcStatus(400, "INVALID_ARGUMENT", "Invalid value at 'tool_config.function_calling_config.mode' "
-                             + "(type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "
-                             + "\(mode.serialized())")
+            return rpcStatus(
+                400, "INVALID_ARGUMENT",
+                "Invalid value at 'tool_config.function_calling_config.mode' "
+                    + "(type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "
+                    + "\(mode.serialized())")
         }
         return nil
     }
 
     func answerSchema(_ request: ScenarioRequest) -> JSONValue? {
         guard let generation = request.body?["generationConfig"] ?? request.body?["generation_config"],
-              Self.field(generation, "responseMimeType")?.stringValue == "application/json" else { return nil }
+            Self.field(generation, "responseMimeType")?.stringValue == "application/json"
+        else { return nil }
         let schema = Self.field(generation, "responseJsonSchema") ?? Self.field(generation, "responseSchema")
         return schema ?? AnswerSchema.anyObject
     }

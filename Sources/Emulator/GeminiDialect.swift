@@ -19,7 +19,9 @@ struct GeminiDialect: Dialect {
             let text = request.text
             let tokens = request.scenario == "tools" ? [] : (0..<text.count).map { (text.piece($0), $0) }
             let body = context.response(parts: context.allParts(), finish: true, logprobs: tokens)
-            return .json(200, JSONStyle.pretty.bytes(body, trailingNewline: true), contentType: "application/json; charset=UTF-8")
+            return .json(
+                200, JSONStyle.pretty.bytes(body, trailingNewline: true), contentType: "application/json; charset=UTF-8"
+            )
         }
         let events = sse ? Self.sseFramed(context.events()) : Self.arrayFramed(context.events())
         return .stream(events, contentType: sse ? "text/event-stream" : "application/json; charset=UTF-8")
@@ -42,7 +44,8 @@ struct GeminiDialect: Dialect {
             self.usage = usage
             // Thought parts for the `thinking` scenario; signatures whenever the request turned
             // thinking on, as Gemini does.
-            thinking = request.scenario == "thinking"
+            thinking =
+                request.scenario == "thinking"
                 || request.body?["generationConfig"]?["thinkingConfig"] != nil
             signature = MockContent.signature(request.serial)
         }
@@ -66,8 +69,10 @@ struct GeminiDialect: Dialect {
             return .object(m)
         }
 
-        func response(parts: [JSONValue], finish: Bool, finishMessage: String? = nil,
-                      logprobs tokens: [(String, Int)] = []) -> JSONValue {
+        func response(
+            parts: [JSONValue], finish: Bool, finishMessage: String? = nil,
+            logprobs tokens: [(String, Int)] = []
+        ) -> JSONValue {
             var candidate = JSONObject()
             candidate["content"] = ["parts": .array(parts), "role": "model"]
             if finish { candidate["finishReason"] = "STOP" }
@@ -81,15 +86,20 @@ struct GeminiDialect: Dialect {
                 candidate["logprobsResult"] = MockLogprobs.gemini(tokens, top: top)
             }
             if finish, let finishMessage { candidate["finishMessage"] = .string(finishMessage) }
-            return ["candidates": [.object(candidate)], "usageMetadata": usageMetadata(final: finish),
-                    "modelVersion": .string(request.model), "responseId": .string("mockresp\(request.serial)")]
+            return [
+                "candidates": [.object(candidate)], "usageMetadata": usageMetadata(final: finish),
+                "modelVersion": .string(request.model), "responseId": .string("mockresp\(request.serial)"),
+            ]
         }
 
         func calls() -> [JSONValue] {
             (0..<request.callCount).map { i in
-                let call: JSONValue = ["name": .string(toolName), "args": (try? JSONValue.parse(MockContent.arguments(i))) ?? [:]]
+                let call: JSONValue = [
+                    "name": .string(toolName), "args": (try? JSONValue.parse(MockContent.arguments(i))) ?? [:],
+                ]
                 // With thinking on, Gemini signs the first function call part (see stream-function-call.sse).
-                return thinking && i == 0 ? ["functionCall": call, "thoughtSignature": .string(signature)] : ["functionCall": call]
+                return thinking && i == 0
+                    ? ["functionCall": call, "thoughtSignature": .string(signature)] : ["functionCall": call]
             }
         }
 
@@ -105,7 +115,11 @@ struct GeminiDialect: Dialect {
         func allParts() -> [JSONValue] {
             if request.scenario == "tools" { return calls() }
             var parts: [JSONValue] = []
-            if thinking { parts.append(["text": .string(thoughts().compactMap { $0["text"]?.stringValue }.joined()), "thought": true]) }
+            if thinking {
+                parts.append([
+                    "text": .string(thoughts().compactMap { $0["text"]?.stringValue }.joined()), "thought": true,
+                ])
+            }
             parts.append(textPart(request.text.joined, signed: thinking))
             return parts
         }
@@ -116,7 +130,8 @@ struct GeminiDialect: Dialect {
         func events() -> FrameScript {
             var script = FrameScript()
             if request.scenario == "tools" {
-                script.append(line(response(parts: calls(), finish: true, finishMessage: "Model generated function call(s).")))
+                script.append(
+                    line(response(parts: calls(), finish: true, finishMessage: "Model generated function call(s).")))
                 return script
             }
             if thinking { for part in thoughts() { script.append(line(response(parts: [part], finish: false))) } }
@@ -128,15 +143,18 @@ struct GeminiDialect: Dialect {
                 appendEchoedError(to: &script)
                 return script
             }
-            let template = JSONTemplate(response(parts: [["text": JSONTemplate.hole]], finish: false), style: .geminiLine)
+            let template = JSONTemplate(
+                response(parts: [["text": JSONTemplate.hole]], finish: false), style: .geminiLine)
             let signed = thinking
             let last = text.count - 1
             let this = self
             let logprobs = MockLogprobs.geminiRequested(request.body).0
             script.append(count: text.count) { i in
                 if i == last && finishes || i == 0 && signed || logprobs {
-                    return this.line(this.response(parts: [this.textPart(text.piece(i), signed: i == 0 && signed)],
-                                                   finish: i == last && finishes, logprobs: [(text.piece(i), i)]))
+                    return this.line(
+                        this.response(
+                            parts: [this.textPart(text.piece(i), signed: i == 0 && signed)],
+                            finish: i == last && finishes, logprobs: [(text.piece(i), i)]))
                 }
                 return template.fill(text.piece(i))
             }
@@ -179,7 +197,8 @@ struct GeminiDialect: Dialect {
         for segment in events.segments {
             switch segment {
             case .one(let bytes): out.append(Array("data: ".utf8) + bytes + [0x0D, 0x0A, 0x0D, 0x0A])
-            case .many(let n, let make): out.append(count: n) { Array("data: ".utf8) + make($0) + [0x0D, 0x0A, 0x0D, 0x0A] }
+            case .many(let n, let make):
+                out.append(count: n) { Array("data: ".utf8) + make($0) + [0x0D, 0x0A, 0x0D, 0x0A] }
             }
         }
         out.preludeCount = events.preludeCount

@@ -31,7 +31,8 @@ enum GeminiRoute: Equatable {
         var bytes = Array(s.utf8)[...]
         while let b = bytes.popFirst() {
             if b == UInt8(ascii: "%"), bytes.count >= 2,
-               let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
+            {
                 out.append(v)
                 bytes = bytes.dropFirst(2)
             } else {
@@ -65,15 +66,27 @@ struct GeminiService {
                 case .found(let entry):
                     tokens = entry.tokens
                     if body?["systemInstruction"] != nil || body?["system_instruction"] != nil || body?["tools"] != nil
-                        || body?["toolConfig"] != nil || body?["tool_config"] != nil {
-                        cacheRefusal = dialect.rpcStatus(400, "INVALID_ARGUMENT", "CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config.\n\nProposed fix: move those values to CachedContent from GenerateContent request.")
+                        || body?["toolConfig"] != nil || body?["tool_config"] != nil
+                    {
+                        cacheRefusal = dialect.rpcStatus(
+                            400, "INVALID_ARGUMENT",
+                            "CachedContent can not be used with GenerateContent request setting system_instruction, "
+                                + "tools or tool_config.\n\nProposed fix: move those values to CachedContent from "
+                                + "GenerateContent request."
+                        )
                     } else if Self.bare(entry.model) != Self.bare(model) {
-                        cacheRefusal = dialect.rpcStatus(400, "INVALID_ARGUMENT", "Model used by GenerateContent request (models/\(Self.bare(model))) and CachedContent (\(entry.model)) has to be the same.")
+                        cacheRefusal = dialect.rpcStatus(
+                            400, "INVALID_ARGUMENT",
+                            "Model used by GenerateContent request (models/\(Self.bare(model))) and CachedContent "
+                                + "(\(entry.model)) has to be the same."
+                        )
                     }
                 }
             }
-            emulator.serve(dialect, request, writer, seq: seq, body: body, model: model, stream: stream,
-                           cachedContentTokens: tokens) { _ in
+            emulator.serve(
+                dialect, request, writer, seq: seq, body: body, model: model, stream: stream,
+                cachedContentTokens: tokens
+            ) { _ in
                 if let authRefusal { return authRefusal }
                 if !request.body.isEmpty, body?.objectValue == nil {
                     return dialect.rpcStatus(400, "INVALID_ARGUMENT", "Invalid JSON payload received.")
@@ -81,7 +94,9 @@ struct GeminiService {
                 return cacheRefusal
             }
         case .createCache, .listCaches, .getCache, .deleteCache:
-            emulator.log.update(seq) { $0.provider = "gemini"; $0.scenario = "cached_contents" }
+            emulator.log.update(seq) {
+                $0.provider = "gemini"; $0.scenario = "cached_contents"
+            }
             emulator.play(authRefusal ?? caches(route, dialect, body), writer, seq: seq)
         }
     }
@@ -96,7 +111,11 @@ struct GeminiService {
             var ttl = 3600.0
             if let text = body["ttl"]?.stringValue {
                 guard let parsed = GeminiCacheStore.parseDuration(text) else {
-                    return dialect.rpcStatus(400, "INVALID_ARGUMENT", "Invalid value at 'cached_content.ttl' (type.googleapis.com/google.protobuf.Duration), \"\(text)\"")
+                    return dialect.rpcStatus(
+                        400, "INVALID_ARGUMENT",
+                        "Invalid value at 'cached_content.ttl' (type.googleapis.com/google.protobuf.Duration), "
+                            + "\"\(text)\""
+                    )
                 }
                 ttl = parsed
             }
@@ -107,17 +126,20 @@ struct GeminiService {
             // Gemini refuses to cache a prefix below its minimum size (1,024+ tokens on real
             // models; 32 here so tests can exercise both sides cheaply).
             if size.count / 4 < 32 {
-                return dialect.rpcStatus(400, "INVALID_ARGUMENT",
-                                         "Cached content is too small. total_token_count=\(size.count / 4), min_total_token_count=32")
+                return dialect.rpcStatus(
+                    400, "INVALID_ARGUMENT",
+                    "Cached content is too small. total_token_count=\(size.count / 4), min_total_token_count=32")
             }
-            let entry = emulator.caches.create(model: model.hasPrefix("models/") ? model : "models/" + model,
-                                               displayName: body["displayName"]?.stringValue ?? "",
-                                               tokens: max(1, size.count / 4), ttlSeconds: ttl)
+            let entry = emulator.caches.create(
+                model: model.hasPrefix("models/") ? model : "models/" + model,
+                displayName: body["displayName"]?.stringValue ?? "",
+                tokens: max(1, size.count / 4), ttlSeconds: ttl)
             var described = Self.describe(entry)
             // `expire_time=<text>` in the model name: the answer's expireTime, as written (tests
             // send the gateway any timestamp a provider could).
             if let raw = MockOptions(model: Self.bare(model), headers: [])["expire_time"],
-               case .object(var o) = described {
+                case .object(var o) = described
+            {
                 o["expireTime"] = .string(raw)
                 described = .object(o)
             }
@@ -142,11 +164,13 @@ struct GeminiService {
     }
 
     private static func describe(_ entry: GeminiCacheStore.Entry) -> JSONValue {
-        ["name": .string(entry.name), "model": .string(entry.model),
-         "createTime": .string(GeminiCacheStore.timestamp(entry.created)),
-         "updateTime": .string(GeminiCacheStore.timestamp(entry.created)),
-         "expireTime": .string(GeminiCacheStore.timestamp(entry.expires)),
-         "displayName": .string(entry.displayName), "usageMetadata": ["totalTokenCount": .int(entry.tokens)]]
+        [
+            "name": .string(entry.name), "model": .string(entry.model),
+            "createTime": .string(GeminiCacheStore.timestamp(entry.created)),
+            "updateTime": .string(GeminiCacheStore.timestamp(entry.created)),
+            "expireTime": .string(GeminiCacheStore.timestamp(entry.expires)),
+            "displayName": .string(entry.displayName), "usageMetadata": ["totalTokenCount": .int(entry.tokens)],
+        ]
     }
 
     private static func bare(_ model: String) -> String {

@@ -22,7 +22,8 @@ enum KeyEcho {
     /// `reply` (a whole JSON error body) with its `error.message` rewritten by `amend`.
     static func amend(_ reply: Reply, _ amend: (String) -> String) -> Reply {
         guard case .whole(let bytes) = reply.body, case .object(var root)? = try? JSONValue.parse(bytes),
-              case .object(var error)? = root["error"] else { return reply }
+            case .object(var error)? = root["error"]
+        else { return reply }
         error["message"] = .string(amend(error["message"]?.stringValue ?? ""))
         root["error"] = .object(error)
         var copy = reply

@@ -28,8 +28,11 @@ enum MockLogprobs {
         let alternatives: [JSONValue] = alternatives(token, i, top: top).map { t, lp in
             .object(JSONObject([("token", .string(t)), ("logprob", .number(lp)), ("bytes", bytes(t))]))
         }
-        return .object(JSONObject([("token", .string(token)), ("logprob", .number(logprob(i))), ("bytes", bytes(token)),
-                                   ("top_logprobs", .array(alternatives))]))
+        return .object(
+            JSONObject([
+                ("token", .string(token)), ("logprob", .number(logprob(i))), ("bytes", bytes(token)),
+                ("top_logprobs", .array(alternatives)),
+            ]))
     }
 
     /// `choices[].logprobs` of a chunk or a completion.
@@ -44,11 +47,15 @@ enum MockLogprobs {
         }
         var result = JSONObject()
         if top > 0 {
-            result["topCandidates"] = .array(tokens.map { token, i in
-                ["candidates": .array(alternatives(token, i, top: top).enumerated().map { k, alt in
-                    candidate(alt.0, alt.1, 1000 * (i + 1) + k)
-                })]
-            })
+            result["topCandidates"] = .array(
+                tokens.map { token, i in
+                    [
+                        "candidates": .array(
+                            alternatives(token, i, top: top).enumerated().map { k, alt in
+                                candidate(alt.0, alt.1, 1000 * (i + 1) + k)
+                            })
+                    ]
+                })
         }
         result["chosenCandidates"] = .array(tokens.map { candidate($0.0, logprob($0.1), 1000 * ($0.1 + 1)) })
         let sum = tokens.reduce(0.0) { $0 + (Double(logprob($1.1)) ?? 0) }

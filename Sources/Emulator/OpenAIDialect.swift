@@ -13,7 +13,9 @@ struct OpenAIDialect: Dialect {
 
     func reply(_ request: ScenarioRequest) -> Reply {
         if request.scenario == "tools" { return request.stream ? streamTools(request) : wholeTools(request) }
-        if request.scenario == "midstream_error", !request.stream { return error(status: 500, options: request.options) }
+        if request.scenario == "midstream_error", !request.stream {
+            return error(status: 500, options: request.options)
+        }
         return request.stream ? streamText(request) : wholeText(request)
     }
 
@@ -24,13 +26,17 @@ struct OpenAIDialect: Dialect {
         var id: String { "chatcmpl-mock\(request.serial)" }
 
         func frame(delta: JSONValue, finish: JSONValue = .null, logprobs: JSONValue = nil) -> [UInt8] {
-            encode(["choices": [["index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish]]
-                    as JSONValue])
+            encode([
+                "choices": [["index": 0, "delta": delta, "logprobs": logprobs, "finish_reason": finish]]
+                    as JSONValue
+            ])
         }
 
         var base: JSONObject {
-            JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(request.created)),
-                        ("model", .string(request.model)), ("system_fingerprint", "fp_mock")])
+            JSONObject([
+                ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(request.created)),
+                ("model", .string(request.model)), ("system_fingerprint", "fp_mock"),
+            ])
         }
 
         func encode(_ extra: JSONValue) -> [UInt8] {
@@ -44,7 +50,9 @@ struct OpenAIDialect: Dialect {
 
         func textTemplate() -> JSONTemplate {
             var object = base
-            object["choices"] = [["index": 0, "delta": ["content": JSONTemplate.hole], "logprobs": nil, "finish_reason": nil]]
+            object["choices"] = [
+                ["index": 0, "delta": ["content": JSONTemplate.hole], "logprobs": nil, "finish_reason": nil]
+            ]
             return JSONTemplate(.object(object), before: "data: ", after: "\n\n")
         }
 
@@ -54,9 +62,16 @@ struct OpenAIDialect: Dialect {
         /// the finishing choice.
         func ending(_ finish: String, filterResults: JSONValue? = nil, into script: inout FrameScript) {
             if let filterResults {
-                script.append(encode(["choices": [["index": 0, "delta": [:], "logprobs": nil,
-                                                   "finish_reason": .string(finish),
-                                                   "content_filter_results": filterResults]] as JSONValue]))
+                script.append(
+                    encode([
+                        "choices": [
+                            [
+                                "index": 0, "delta": [:], "logprobs": nil,
+                                "finish_reason": .string(finish),
+                                "content_filter_results": filterResults,
+                            ]
+                        ] as JSONValue
+                    ]))
             } else {
                 script.append(frame(delta: [:], finish: .string(finish)))
             }
@@ -68,10 +83,16 @@ struct OpenAIDialect: Dialect {
     private func streamText(_ request: ScenarioRequest) -> Reply {
         let chunks = Chunks(request: request)
         var script = FrameScript()
-        if quirks.azure {   // Azure's prompt-filter verdict, before the answer's first chunk
-            let verdict: JSONValue = ["choices": [], "created": 0, "id": "", "model": "", "object": "",
-                                      "prompt_filter_results": [["prompt_index": 0,
-                                                                 "content_filter_results": OpenAIQuirks.filterResults]]]
+        if quirks.azure {  // Azure's prompt-filter verdict, before the answer's first chunk
+            let verdict: JSONValue = [
+                "choices": [], "created": 0, "id": "", "model": "", "object": "",
+                "prompt_filter_results": [
+                    [
+                        "prompt_index": 0,
+                        "content_filter_results": OpenAIQuirks.filterResults,
+                    ]
+                ],
+            ]
             script.append(Array("data: \(verdict.serialized())\n\n".utf8))
         }
         script.append(chunks.frame(delta: ["role": "assistant", "content": "", "refusal": nil]))
@@ -86,8 +107,9 @@ struct OpenAIDialect: Dialect {
         let (logprobs, top) = MockLogprobs.openAIRequested(request.body)
         if logprobs {
             script.append(count: text.count) { i in
-                chunks.frame(delta: ["content": .string(text.piece(i))],
-                             logprobs: MockLogprobs.openAI([(text.piece(i), i)], top: top))
+                chunks.frame(
+                    delta: ["content": .string(text.piece(i))],
+                    logprobs: MockLogprobs.openAI([(text.piece(i), i)], top: top))
             }
         } else {
             script.append(count: text.count) { template.fill(text.piece($0)) }
@@ -95,8 +117,12 @@ struct OpenAIDialect: Dialect {
         if request.scenario == "midstream_error" {
             var message = "The server had an error while processing your request. Sorry about that!"
             if let key = request.options.echoedKey { message = Self.echo(key, status: 500, in: message) }
-            let error: JSONValue = ["error": ["message": .string(message), "type": "server_error", "param": nil,
-                                              "code": nil]]
+            let error: JSONValue = [
+                "error": [
+                    "message": .string(message), "type": "server_error", "param": nil,
+                    "code": nil,
+                ]
+            ]
             script.append(Array("data: \(error.serialized())\n\n".utf8))
         } else if filtered(request) {
             chunks.ending("content_filter", filterResults: OpenAIQuirks.filterResults, into: &script)
@@ -111,8 +137,10 @@ struct OpenAIDialect: Dialect {
         let name = Self.toolName(request.body)
         let count = request.callCount
         func start(_ i: Int) -> JSONValue {
-            ["index": .int(i), "id": .string(callID(request, i)), "type": "function",
-             "function": ["name": .string(name), "arguments": ""]]
+            [
+                "index": .int(i), "id": .string(callID(request, i)), "type": "function",
+                "function": ["name": .string(name), "arguments": ""],
+            ]
         }
         func piece(_ i: Int, _ fragment: String) -> [UInt8] {
             chunks.frame(delta: ["tool_calls": [["index": .int(i), "function": ["arguments": .string(fragment)]]]])
@@ -141,10 +169,13 @@ struct OpenAIDialect: Dialect {
 
     // MARK: Whole responses
 
-    private func completion(_ request: ScenarioRequest, message: JSONValue, finish: String,
-                            logprobs: JSONValue = nil) -> Reply {
+    private func completion(
+        _ request: ScenarioRequest, message: JSONValue, finish: String,
+        logprobs: JSONValue = nil
+    ) -> Reply {
         let body: JSONValue = [
-            "id": .string("chatcmpl-mock\(request.serial)"), "object": "chat.completion", "created": .int(request.created),
+            "id": .string("chatcmpl-mock\(request.serial)"), "object": "chat.completion",
+            "created": .int(request.created),
             "model": .string(request.model),
             "choices": [["index": 0, "message": message, "logprobs": logprobs, "finish_reason": .string(finish)]],
             "usage": Self.usage(request.usage), "service_tier": "default", "system_fingerprint": "fp_mock",
@@ -156,13 +187,16 @@ struct OpenAIDialect: Dialect {
         let (wanted, top) = MockLogprobs.openAIRequested(request.body)
         let text = request.text
         let logprobs = wanted ? MockLogprobs.openAI((0..<text.count).map { (text.piece($0), $0) }, top: top) : nil
-        var message = JSONObject([("role", "assistant"), ("content", .string(text.joined)), ("refusal", nil),
-                                  ("annotations", [])])
+        var message = JSONObject([
+            ("role", "assistant"), ("content", .string(text.joined)), ("refusal", nil),
+            ("annotations", []),
+        ])
         if request.scenario == "thinking", let field = quirks.reasoningField {
             message[field] = .string((0..<request.thoughtCount).map(MockContent.thought).joined())
         }
-        return completion(request, message: .object(message), finish: filtered(request) ? "content_filter" : "stop",
-                          logprobs: logprobs)
+        return completion(
+            request, message: .object(message), finish: filtered(request) ? "content_filter" : "stop",
+            logprobs: logprobs)
     }
 
     /// Azure with `filter=1`: the answer ends as its content filter cut it.
@@ -171,11 +205,17 @@ struct OpenAIDialect: Dialect {
     private func wholeTools(_ request: ScenarioRequest) -> Reply {
         let name = Self.toolName(request.body)
         let calls: [JSONValue] = (0..<request.callCount).map { i in
-            ["id": .string(callID(request, i)), "type": "function",
-             "function": ["name": .string(name), "arguments": .string(MockContent.arguments(i))]]
+            [
+                "id": .string(callID(request, i)), "type": "function",
+                "function": ["name": .string(name), "arguments": .string(MockContent.arguments(i))],
+            ]
         }
-        return completion(request, message: ["role": "assistant", "content": nil, "tool_calls": .array(calls), "refusal": nil,
-                                             "annotations": []], finish: calls.isEmpty ? "stop" : "tool_calls")
+        return completion(
+            request,
+            message: [
+                "role": "assistant", "content": nil, "tool_calls": .array(calls), "refusal": nil,
+                "annotations": [],
+            ], finish: calls.isEmpty ? "stop" : "tool_calls")
     }
 
     private func callID(_ request: ScenarioRequest, _ i: Int) -> String { "call_mock\(request.serial)_\(i)" }
@@ -186,10 +226,14 @@ struct OpenAIDialect: Dialect {
 
     /// `cached_tokens` ⊂ `prompt_tokens`, `reasoning_tokens` ⊂ `completion_tokens`.
     static func usage(_ u: MockUsage) -> JSONValue {
-        ["prompt_tokens": u.json(u.input), "completion_tokens": u.json(u.output), "total_tokens": u.json(u.total),
-         "prompt_tokens_details": ["cached_tokens": u.json(u.cached), "audio_tokens": 0],
-         "completion_tokens_details": ["reasoning_tokens": u.json(u.reasoning), "audio_tokens": 0,
-                                       "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0]]
+        [
+            "prompt_tokens": u.json(u.input), "completion_tokens": u.json(u.output), "total_tokens": u.json(u.total),
+            "prompt_tokens_details": ["cached_tokens": u.json(u.cached), "audio_tokens": 0],
+            "completion_tokens_details": [
+                "reasoning_tokens": u.json(u.reasoning), "audio_tokens": 0,
+                "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0,
+            ],
+        ]
     }
 
     // MARK: Errors
@@ -198,7 +242,8 @@ struct OpenAIDialect: Dialect {
         var headers = HTTPHeaders()
         RetryHeaders.add(options, status: status, to: &headers)
         if status == 429 {
-            let reset = options["ratelimit_reset"]
+            let reset =
+                options["ratelimit_reset"]
                 ?? RetryHeaders.goDuration(seconds: options.int("retry_after", default: 1))
             headers.add("x-ratelimit-limit-requests", "60")
             headers.add("x-ratelimit-remaining-requests", "0")
@@ -226,25 +271,44 @@ struct OpenAIDialect: Dialect {
 
     /// The captured bodies where we have them, else the documented shape.
     func errorBody(_ status: Int) -> [UInt8] {
-        let captured: String? = switch status {
-        case 400: "error-400-unsupported-parameter.json"
-        case 401: "error-401-invalid-api-key.json"
-        case 429: "error-429-rate-limit-reached.json"
-        case 500: "error-500-server-error.json"
-        default: nil
-        }
+        let captured: String? =
+            switch status {
+            case 400: "error-400-unsupported-parameter.json"
+            case 401: "error-401-invalid-api-key.json"
+            case 429: "error-429-rate-limit-reached.json"
+            case 500: "error-500-server-error.json"
+            default: nil
+            }
         if let captured, let bytes = fixtures.bytes(name, captured) { return bytes }
-        let (type, code, message): (String, String?, String) = switch status {
-        case 400: ("invalid_request_error", nil, "Invalid request.")
-        case 401: ("invalid_request_error", "invalid_api_key", "Incorrect API key provided: bad-key. You can find your API key at https://platform.openai.com/account/api-keys.")
-        case 403: ("invalid_request_error", "unsupported_country_region_territory", "Country, region, or territory not supported")
-        case 404: ("invalid_request_error", "model_not_found", "The model does not exist or you do not have access to it.")
-        case 429: ("tokens", "rate_limit_exceeded", "Rate limit reached for requests. Please try again in 1s.")
-        case 503: ("server_error", nil, "The server is overloaded or not ready yet.")
-        default: ("server_error", nil, "The server had an error processing your request. Sorry about that!")
-        }
-        let body: JSONValue = ["error": ["message": .string(message), "type": .string(type), "param": nil,
-                                         "code": code.map { .string($0) } ?? .null]]
+        let (type, code, message): (String, String?, String) =
+            switch status {
+            case 400: ("invalid_request_error", nil, "Invalid request.")
+            case 401:
+                (
+                    "invalid_request_error", "invalid_api_key",
+                    "Incorrect API key provided: bad-key. You can find your API key at "
+                        + "https://platform.openai.com/account/api-keys."
+                )
+            case 403:
+                (
+                    "invalid_request_error", "unsupported_country_region_territory",
+                    "Country, region, or territory not supported"
+                )
+            case 404:
+                (
+                    "invalid_request_error", "model_not_found",
+                    "The model does not exist or you do not have access to it."
+                )
+            case 429: ("tokens", "rate_limit_exceeded", "Rate limit reached for requests. Please try again in 1s.")
+            case 503: ("server_error", nil, "The server is overloaded or not ready yet.")
+            default: ("server_error", nil, "The server had an error processing your request. Sorry about that!")
+            }
+        let body: JSONValue = [
+            "error": [
+                "message": .string(message), "type": .string(type), "param": nil,
+                "code": code.map { .string($0) } ?? .null,
+            ]
+        ]
         return JSONStyle.pretty.bytes(body, trailingNewline: true)
     }
 }

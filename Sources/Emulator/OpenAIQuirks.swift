@@ -29,7 +29,8 @@ struct OpenAIQuirks: Sendable, Equatable {
         if path == "/openai/v1/chat/completions" { return (OpenAIQuirks(azure: true), []) }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if parts.count == 6, parts[1] == "openai", parts[2] == "deployments", !parts[3].isEmpty,
-           parts[4] == "chat", parts[5] == "completions" {
+            parts[4] == "chat", parts[5] == "completions"
+        {
             return (OpenAIQuirks(azure: true, deployment: parts[3]), [])
         }
         guard parts.count == 6, parts[1] == "compat", parts[3] == "v1", parts[4] == "chat", parts[5] == "completions"
@@ -56,10 +57,15 @@ struct OpenAIQuirks: Sendable, Equatable {
 
     /// Azure's 400 for a prompt its filter refused.
     static var promptFilteredBody: JSONValue {
-        let message = "The response was filtered due to the prompt triggering Azure OpenAI's content management "
+        let message =
+            "The response was filtered due to the prompt triggering Azure OpenAI's content management "
             + "policy. Please modify your prompt and retry."
-        return ["error": ["message": .string(message),
-                   "type": nil, "param": "prompt", "code": "content_filter", "status": 400,
-                   "innererror": ["code": "ResponsibleAIPolicyViolation", "content_filter_result": filterResults]]]
+        return [
+            "error": [
+                "message": .string(message),
+                "type": nil, "param": "prompt", "code": "content_filter", "status": 400,
+                "innererror": ["code": "ResponsibleAIPolicyViolation", "content_filter_result": filterResults],
+            ]
+        ]
     }
 }

@@ -31,8 +31,9 @@ extension ProviderEmulator {
         requests of the run answer that error), echo_key=1 (error messages, the in-stream error
         and OpenAI's 429 `x-ratelimit-key` header quote the API key received, as proxies do;
         Gemini's midstream_error then ends with an error object).
-        Numbers are clamped (chunks ≤ 10^7, calls and thinking_chunks ≤ 1000, interval_ms/delay_ms ≤ 3600000, status 200-599,
-        usage counts ≤ 2^50). Gemini cachedContents: expire_time=<text> in the model name sets expireTime.
+        Numbers are clamped (chunks ≤ 10^7, calls and thinking_chunks ≤ 1000, interval_ms/delay_ms \
+        ≤ 3600000, status 200-599, usage counts ≤ 2^50). Gemini cachedContents: expire_time=<text> \
+        in the model name sets expireTime.
         Log probabilities: a request asking for them (OpenAI `logprobs`/`top_logprobs`, Gemini
         `generationConfig.responseLogprobs`/`logprobs`) gets one entry per text delta (token = the
         delta) in the provider's shape.

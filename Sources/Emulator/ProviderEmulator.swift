@@ -53,9 +53,11 @@ public final class ProviderEmulator: Sendable {
 
     /// Runs the shared steps for one provider request: options, authentication (`check`),
     /// `fail=`, then the scenario; plays the answer and records its status.
-    func serve(_ dialect: any Dialect, _ request: HTTPRequest, _ writer: ResponseWriter, seq: Int,
-               body: JSONValue?, model: String, stream: Bool, cachedContentTokens: Int? = nil,
-               check: (MockOptions) -> Reply?) {
+    func serve(
+        _ dialect: any Dialect, _ request: HTTPRequest, _ writer: ResponseWriter, seq: Int,
+        body: JSONValue?, model: String, stream: Bool, cachedContentTokens: Int? = nil,
+        check: (MockOptions) -> Reply?
+    ) {
         var options = MockOptions(model: model, headers: request.headers)
         if options.flag("echo_key") { options.echoedKey = KeyEcho.key(request, provider: dialect.name) }
         log.update(seq) { entry in
@@ -71,17 +73,22 @@ public final class ProviderEmulator: Sendable {
             play(dialect.error(status: failure.status, options: options).timed(by: options), writer, seq: seq)
             return
         }
-        var scenario = ScenarioRequest(scenario: options.scenario, options: options, body: body, rawBody: request.body,
-                                       model: model, stream: stream, serial: nextSerial(), created: Self.unixSeconds(),
-                                       cachedContentTokens: cachedContentTokens)
+        var scenario = ScenarioRequest(
+            scenario: options.scenario, options: options, body: body, rawBody: request.body,
+            model: model, stream: stream, serial: nextSerial(), created: Self.unixSeconds(),
+            cachedContentTokens: cachedContentTokens)
         // `tool_turns=N`: a tool conversation, tool calls for the first N answers, then text.
-        if scenario.scenario == "tools", let turns = options["tool_turns"].flatMap({ Int($0) }), scenario.assistantTurns >= turns {
+        if scenario.scenario == "tools", let turns = options["tool_turns"].flatMap({ Int($0) }),
+            scenario.assistantTurns >= turns
+        {
             scenario.scenario = "text"
         }
         // `error_after_turns=N`: once the request holds N model answers, the provider's error
         // (`status`, default 500): a later turn of a conversation that fails.
         if let after = options["error_after_turns"].flatMap({ Int($0) }), scenario.assistantTurns >= after {
-            play(dialect.error(status: options.int("status", default: 500), options: options).timed(by: options), writer, seq: seq)
+            play(
+                dialect.error(status: options.int("status", default: 500), options: options).timed(by: options), writer,
+                seq: seq)
             return
         }
         if let refusal = dialect.malformed(scenario) ?? dialect.refusal(scenario) {
@@ -113,12 +120,23 @@ public final class ProviderEmulator: Sendable {
     private func replay(_ provider: String, _ name: String, stream: Bool, gemini: Bool) -> Reply {
         let file = name + (stream ? ".sse" : ".json")
         guard let bytes = fixtures.bytes(provider, file) else {
-            let body: JSONValue = ["error": ["type": "mock_fixture_not_found",
-                                             "message": .string("no fixture \(fixtures.path(provider, file)); fixture=<name> replays <fixtures>/<provider>/<name>.sse (stream) or .json")]]
+            let body: JSONValue = [
+                "error": [
+                    "type": "mock_fixture_not_found",
+                    "message": .string(
+                        "no fixture \(fixtures.path(provider, file)); fixture=<name> replays "
+                            + "<fixtures>/<provider>/<name>.sse (stream) or .json"
+                    ),
+                ]
+            ]
             return .json(404, Array(body.serialized().utf8))
         }
-        if !stream { return .json(200, bytes, contentType: gemini ? "application/json; charset=UTF-8" : "application/json") }
-        return .stream(FrameScript(frames: FixtureStore.frames(bytes)), contentType: gemini ? "text/event-stream" : "text/event-stream; charset=utf-8")
+        if !stream {
+            return .json(200, bytes, contentType: gemini ? "application/json; charset=UTF-8" : "application/json")
+        }
+        return .stream(
+            FrameScript(frames: FixtureStore.frames(bytes)),
+            contentType: gemini ? "text/event-stream" : "text/event-stream; charset=utf-8")
     }
 
     /// Sends `reply`, recording its status and a client that leaves early.

@@ -31,15 +31,19 @@ struct Reply: Sendable {
     /// Pause before anything is sent (`delay_ms`).
     var delayNanos: UInt64 = 0
 
-    static func json(_ status: Int, _ body: [UInt8], headers: HTTPHeaders = HTTPHeaders(),
-                     contentType: String = "application/json") -> Reply {
+    static func json(
+        _ status: Int, _ body: [UInt8], headers: HTTPHeaders = HTTPHeaders(),
+        contentType: String = "application/json"
+    ) -> Reply {
         var all = headers
         all.set("Content-Type", contentType)
         return Reply(status: status, headers: all, body: .whole(body))
     }
 
-    static func stream(_ script: FrameScript, headers: HTTPHeaders = HTTPHeaders(),
-                       contentType: String = "text/event-stream; charset=utf-8") -> Reply {
+    static func stream(
+        _ script: FrameScript, headers: HTTPHeaders = HTTPHeaders(),
+        contentType: String = "text/event-stream; charset=utf-8"
+    ) -> Reply {
         var all = headers
         all.set("Content-Type", contentType)
         all.set("Cache-Control", "no-cache")
@@ -60,7 +64,8 @@ struct Reply: Sendable {
         copy.ending = ending
         switch body {
         case .stream(let script):
-            copy.frameLimit = contentFrames <= 0 && ending == .stall
+            copy.frameLimit =
+                contentFrames <= 0 && ending == .stall
                 ? 0 : Saturating.add(script.preludeCount, max(0, contentFrames))
         case .whole(let bytes):
             // A non-streamed answer cut short: the head and part of the JSON body.

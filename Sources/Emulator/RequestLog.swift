@@ -29,7 +29,7 @@ final class RequestLog: Sendable {
 
     private struct Ring {
         var slots: [Entry?]
-        var next = 0          // slot of the next insertion
+        var next = 0  // slot of the next insertion
         var count = 0
         var nextSeq = 1
 
@@ -56,9 +56,10 @@ final class RequestLog: Sendable {
         let keep = request.body.count <= Self.maxBodyBytes
         return ring.withLock { ring in
             let seq = ring.nextSeq
-            ring.slots[ring.next] = Entry(seq: seq, time: seconds, method: request.method, path: request.path,
-                                          query: request.query, headers: request.headers,
-                                          body: keep ? request.body : [], bodyBytes: request.body.count)
+            ring.slots[ring.next] = Entry(
+                seq: seq, time: seconds, method: request.method, path: request.path,
+                query: request.query, headers: request.headers,
+                body: keep ? request.body : [], bodyBytes: request.body.count)
             ring.next = (ring.next + 1) % ring.slots.count
             ring.count = min(ring.count + 1, ring.slots.count)
             ring.nextSeq += 1
@@ -112,7 +113,7 @@ extension RequestLog.Entry {
         if bodyBytes == 0 {
             bodyValue = .null
         } else if body.isEmpty {
-            bodyValue = .null     // too large to keep
+            bodyValue = .null  // too large to keep
         } else if let parsed = try? JSONValue.parse(body) {
             bodyValue = parsed
         } else {

@@ -43,7 +43,7 @@ enum SchemaInstance {
     /// The declared type (the first non-null one of a list), else what the keywords imply.
     private static func type(of s: JSONObject) -> String {
         switch s["type"] {
-        case .string(let t)?: return t.lowercased()   // Gemini's Schema spells types OBJECT, STRING, …
+        case .string(let t)?: return t.lowercased()  // Gemini's Schema spells types OBJECT, STRING, …
         case .array(let types)?:
             let names = types.compactMap { $0.stringValue?.lowercased() }
             return names.first { $0 != "null" } ?? names.first ?? "string"
@@ -88,15 +88,16 @@ enum SchemaInstance {
     }
 
     private static func string(_ s: JSONObject) -> String {
-        var text: String = switch s["format"]?.stringValue {
-        case "date"?: "2025-01-01"
-        case "date-time"?: "2025-01-01T00:00:00Z"
-        case "time"?: "00:00:00Z"
-        case "email"?: "w0@example.com"
-        case "uri"?, "url"?: "https://example.com/w0"
-        case "uuid"?: "00000000-0000-4000-8000-000000000000"
-        default: "w0"
-        }
+        var text: String =
+            switch s["format"]?.stringValue {
+            case "date"?: "2025-01-01"
+            case "date-time"?: "2025-01-01T00:00:00Z"
+            case "time"?: "00:00:00Z"
+            case "email"?: "w0@example.com"
+            case "uri"?, "url"?: "https://example.com/w0"
+            case "uuid"?: "00000000-0000-4000-8000-000000000000"
+            default: "w0"
+            }
         let minimum = max(0, min(s["minLength"]?.intValue ?? 0, 10_000))
         while text.count < minimum { text += "w" }
         if let maximum = s["maxLength"]?.intValue, maximum >= 0, text.count > maximum {

@@ -110,7 +110,7 @@ final class StreamPlayer: @unchecked Sendable {
         case .end:
             writer.end()
         case .stall:
-            break      // hold the connection; `onClose` tells us when the client leaves
+            break  // hold the connection; `onClose` tells us when the client leaves
         case .drop:
             drop()
         }

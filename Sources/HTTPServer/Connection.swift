@@ -33,8 +33,9 @@ final class Connection {
         self.loop = loop
         self.server = server
         self.context = context
-        self.parser = HTTPRequestParser(maxHeaderBytes: server.configuration.maxHeaderBytes,
-                                        maxBodyBytes: server.configuration.maxBodyBytes)
+        self.parser = HTTPRequestParser(
+            maxHeaderBytes: server.configuration.maxHeaderBytes,
+            maxBodyBytes: server.configuration.maxBodyBytes)
         self.remoteAddress = Posix.peerAddress(fd)
     }
 
@@ -112,12 +113,14 @@ final class Connection {
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: [UInt8]) {
-        let request = HTTPRequest(method: head.method, target: head.target, versionMinor: head.versionMinor,
-                                  headers: head.headers, body: body, requestId: RequestID.make(),
-                                  remoteAddress: remoteAddress)
-        let writer = ResponseWriter(connection: self, loop: loop, requestId: request.requestId, method: head.method,
-                                    path: request.path, versionMinor: head.versionMinor,
-                                    keepAlive: head.keepAlive && !server.isDraining)
+        let request = HTTPRequest(
+            method: head.method, target: head.target, versionMinor: head.versionMinor,
+            headers: head.headers, body: body, requestId: RequestID.make(),
+            remoteAddress: remoteAddress)
+        let writer = ResponseWriter(
+            connection: self, loop: loop, requestId: request.requestId, method: head.method,
+            path: request.path, versionMinor: head.versionMinor,
+            keepAlive: head.keepAlive && !server.isDraining)
         activeWriter = writer
         server.requestStarted()
         updateInterest()
@@ -127,12 +130,14 @@ final class Connection {
     /// Answers a request the parser refused, then closes.
     private func refuse(status: Int, message: String) {
         let requestId = RequestID.make()
-        let writer = ResponseWriter(connection: self, loop: loop, requestId: requestId, method: "", path: "",
-                                    versionMinor: 1, keepAlive: false)
+        let writer = ResponseWriter(
+            connection: self, loop: loop, requestId: requestId, method: "", path: "",
+            versionMinor: 1, keepAlive: false)
         writer.routeLabel = "refused"
         activeWriter = writer
         server.requestStarted()
-        writer.respondJSON(status: status, body: errorBody(type: "invalid_request", message: message, requestId: requestId))
+        writer.respondJSON(
+            status: status, body: errorBody(type: "invalid_request", message: message, requestId: requestId))
     }
 
     /// The in-flight response is complete.

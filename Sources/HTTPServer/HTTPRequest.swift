@@ -17,8 +17,10 @@ public struct HTTPRequest: Sendable {
     public var requestId: String
     public var remoteAddress: String
 
-    public init(method: String, target: String, versionMinor: Int = 1, headers: HTTPHeaders = HTTPHeaders(),
-                body: [UInt8] = [], requestId: String = RequestID.make(), remoteAddress: String = "") {
+    public init(
+        method: String, target: String, versionMinor: Int = 1, headers: HTTPHeaders = HTTPHeaders(),
+        body: [UInt8] = [], requestId: String = RequestID.make(), remoteAddress: String = ""
+    ) {
         self.method = method
         self.target = target
         if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
@@ -49,7 +51,9 @@ public struct HTTPRequest: Sendable {
         var bytes = Array(s.utf8)[...]
         while let b = bytes.popFirst() {
             if b == UInt8(ascii: "+") { out.append(0x20); continue }
-            if b == UInt8(ascii: "%"), bytes.count >= 2, let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+            if b == UInt8(ascii: "%"), bytes.count >= 2,
+                let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16)
+            {
                 out.append(v)
                 bytes = bytes.dropFirst(2)
                 continue

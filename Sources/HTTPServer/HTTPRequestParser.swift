@@ -135,9 +135,10 @@ public struct HTTPRequestParser: Sendable {
     }
 
     private func wantsContinue(_ head: HTTPRequestHead) -> Bool {
-        head.versionMinor == 1 && head.headers.contains {
-            $0.name.equalsIgnoringASCIICase("expect") && $0.value.equalsIgnoringASCIICase("100-continue")
-        }
+        head.versionMinor == 1
+            && head.headers.contains {
+                $0.name.equalsIgnoringASCIICase("expect") && $0.value.equalsIgnoringASCIICase("100-continue")
+            }
     }
 
     // MARK: Head
@@ -162,11 +163,15 @@ public struct HTTPRequestParser: Sendable {
             i += 1
         }
         guard let end else {
-            if bufferedCount > maxHeaderBytes { return .failure(Self.bad("request head larger than \(maxHeaderBytes) bytes", 431)) }
+            if bufferedCount > maxHeaderBytes {
+                return .failure(Self.bad("request head larger than \(maxHeaderBytes) bytes", 431))
+            }
             state = .head(scanFrom: max(start, buffer.count - 3))
             return .needMore
         }
-        if end - start > maxHeaderBytes { return .failure(Self.bad("request head larger than \(maxHeaderBytes) bytes", 431)) }
+        if end - start > maxHeaderBytes {
+            return .failure(Self.bad("request head larger than \(maxHeaderBytes) bytes", 431))
+        }
         let headBytes = buffer[start..<end - 4]
         start = end
         return Self.interpret(headBytes, maxBodyBytes: maxBodyBytes)
@@ -178,7 +183,9 @@ public struct HTTPRequestParser: Sendable {
         var i = bytes.startIndex
         while i < bytes.endIndex {
             if bytes[i] == 0x0D {
-                guard i + 1 < bytes.endIndex, bytes[i + 1] == 0x0A else { return .failure(bad("bare CR in request head")) }
+                guard i + 1 < bytes.endIndex, bytes[i + 1] == 0x0A else {
+                    return .failure(bad("bare CR in request head"))
+                }
                 lines.append(bytes[lineStart..<i])
                 i += 2
                 lineStart = i
@@ -196,7 +203,8 @@ public struct HTTPRequestParser: Sendable {
         guard requestLine[0].allSatisfy(isTokenByte) else { return .failure(bad("invalid method")) }
         let method = String(decoding: requestLine[0], as: UTF8.self)
         guard requestLine[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
-              let target = originForm(requestLine[1]) else {
+            let target = originForm(requestLine[1])
+        else {
             return .failure(bad("invalid request target"))
         }
         let version = String(decoding: requestLine[2], as: UTF8.self)
@@ -205,7 +213,9 @@ public struct HTTPRequestParser: Sendable {
         case "HTTP/1.1": minor = 1
         case "HTTP/1.0": minor = 0
         default:
-            if version.hasPrefix("HTTP/"), version.count == 8 { return .failure(bad("HTTP version \(version.dropFirst(5)) is not supported", 505)) }
+            if version.hasPrefix("HTTP/"), version.count == 8 {
+                return .failure(bad("HTTP version \(version.dropFirst(5)) is not supported", 505))
+            }
             return .failure(bad("malformed HTTP version"))
         }
 
@@ -217,7 +227,9 @@ public struct HTTPRequestParser: Sendable {
                 return .failure(bad("malformed header line"))
             }
             let name = line[line.startIndex..<colon]
-            guard name.allSatisfy(isTokenByte) else { return .failure(bad("invalid header name (whitespace before ':'?)")) }
+            guard name.allSatisfy(isTokenByte) else {
+                return .failure(bad("invalid header name (whitespace before ':'?)"))
+            }
             var value = line[(colon + 1)...]
             while let f = value.first, f == 0x20 || f == 0x09 { value = value.dropFirst() }
             while let l = value.last, l == 0x20 || l == 0x09 { value = value.dropLast() }
@@ -243,7 +255,9 @@ public struct HTTPRequestParser: Sendable {
             framing = .chunked
         } else if let first = lengths.first {
             guard lengths.allSatisfy({ $0 == first }) else { return .failure(bad("conflicting Content-Length values")) }
-            guard !first.isEmpty, first.count <= 18, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int(first) else {
+            guard !first.isEmpty, first.count <= 18, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let n = Int(first)
+            else {
                 return .failure(bad("invalid Content-Length"))
             }
             if n > maxBodyBytes { return .failure(bad("request body larger than \(maxBodyBytes) bytes", 413)) }
@@ -253,9 +267,13 @@ public struct HTTPRequestParser: Sendable {
         }
 
         let connection = headers.filter { $0.name.equalsIgnoringASCIICase("connection") }.map { $0.value.lowercased() }
-        let keepAlive = minor == 1 ? !connection.contains { $0.contains("close") } : connection.contains { $0.contains("keep-alive") }
-        return .head(HTTPRequestHead(method: method, target: target, versionMinor: minor, headers: headers, keepAlive: keepAlive),
-                     framing)
+        let keepAlive =
+            minor == 1
+            ? !connection.contains { $0.contains("close") } : connection.contains { $0.contains("keep-alive") }
+        return .head(
+            HTTPRequestHead(
+                method: method, target: target, versionMinor: minor, headers: headers, keepAlive: keepAlive),
+            framing)
     }
 
     /// The target as a path: origin-form and `*` as they are; absolute-form
@@ -270,7 +288,8 @@ public struct HTTPRequestParser: Sendable {
         let scheme = lower.hasPrefix("http://") ? 7 : lower.hasPrefix("https://") ? 8 : 0
         guard scheme > 0 else { return nil }
         let afterScheme = raw.dropFirst(scheme)
-        guard let authorityEnd = afterScheme.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else {
+        guard let authorityEnd = afterScheme.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") })
+        else {
             return afterScheme.isEmpty ? nil : "/"
         }
         guard authorityEnd > afterScheme.startIndex else { return nil }
@@ -280,7 +299,8 @@ public struct HTTPRequestParser: Sendable {
 
     private static func isTokenByte(_ b: UInt8) -> Bool {
         switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
         default:
             return "!#$%&'*+-.^_`|~".utf8.contains(b)
@@ -310,11 +330,14 @@ public struct HTTPRequestParser: Sendable {
                 if let semicolon = line.firstIndex(of: UInt8(ascii: ";")) { line = line[..<semicolon] }
                 while let l = line.last, l == 0x20 || l == 0x09 { line = line.dropLast() }
                 guard !line.isEmpty, line.count <= 8, line.allSatisfy(Self.isHexByte),
-                      let size = Int(String(decoding: line, as: UTF8.self), radix: 16) else {
+                    let size = Int(String(decoding: line, as: UTF8.self), radix: 16)
+                else {
                     return .failure(Self.bad("invalid chunk size"))
                 }
                 start = lineEnd + 2
-                if body.count + size > maxBodyBytes { return .failure(Self.bad("request body larger than \(maxBodyBytes) bytes", 413)) }
+                if body.count + size > maxBodyBytes {
+                    return .failure(Self.bad("request body larger than \(maxBodyBytes) bytes", 413))
+                }
                 chunk = size == 0 ? .trailers(bytes: 0) : .data(remaining: size)
             case .data(let remaining):
                 let take = min(remaining, bufferedCount)
@@ -324,14 +347,18 @@ public struct HTTPRequestParser: Sendable {
                 chunk = .dataEnd
             case .dataEnd:
                 guard bufferedCount >= 2 else { return .needMore }
-                guard buffer[start] == 0x0D, buffer[start + 1] == 0x0A else { return .failure(Self.bad("missing CRLF after chunk data")) }
+                guard buffer[start] == 0x0D, buffer[start + 1] == 0x0A else {
+                    return .failure(Self.bad("missing CRLF after chunk data"))
+                }
                 start += 2
                 chunk = .size
             case .trailers(let seen):
                 let found = findCRLF(from: start)
                 guard case .at(let lineEnd) = found else {
                     if case .malformed(let what) = found { return .failure(Self.bad("\(what) in chunked body")) }
-                    if seen + bufferedCount > Self.maxTrailerBytes { return .failure(Self.bad("trailers too large", 431)) }
+                    if seen + bufferedCount > Self.maxTrailerBytes {
+                        return .failure(Self.bad("trailers too large", 431))
+                    }
                     return .needMore
                 }
                 let length = lineEnd - start

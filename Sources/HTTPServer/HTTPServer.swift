@@ -11,7 +11,8 @@ public final class HTTPServer: @unchecked Sendable {
     private let group: EventLoopGroup
     private var contexts: [ObjectIdentifier: LoopContext] = [:]
 
-    public init(configuration: HTTPServerConfiguration, group: EventLoopGroup, handler: any HTTPHandler, logger: Logger) {
+    public init(configuration: HTTPServerConfiguration, group: EventLoopGroup, handler: any HTTPHandler, logger: Logger)
+    {
         core = ServerCore(configuration: configuration, handler: handler, logger: logger)
         self.group = group
     }
@@ -32,7 +33,8 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws -> Int {
         let configuration = core.configuration
         if Posix.portIsTaken(host: configuration.host, port: configuration.port) {
-            throw IOError(call: "bind(\(configuration.host):\(configuration.port)): address already in use", errno: EADDRINUSE)
+            throw IOError(
+                call: "bind(\(configuration.host):\(configuration.port)): address already in use", errno: EADDRINUSE)
         }
         var port = configuration.port
         var sockets: [(EventLoop, Int32)] = []
@@ -100,10 +102,12 @@ public final class HTTPServer: @unchecked Sendable {
     /// Over the connection limit: a best-effort 503 and close, never a hang.
     private func refuseOverCapacity(_ fd: Int32) {
         let requestId = RequestID.make()
-        let message = "server is at its connection limit (\(core.configuration.maxConnections) connections: "
+        let message =
+            "server is at its connection limit (\(core.configuration.maxConnections) connections: "
             + "\(core.configuration.connectionCapReason))"
         let body = errorBody(type: "overloaded", message: message, requestId: requestId)
-        let response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        let response =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.count)\r\nx-request-id: \(requestId)\r\nConnection: close\r\n\r\n"
         let bytes = Array(response.utf8) + body
         _ = bytes.withUnsafeBytes { try? Posix.send(fd, $0) }

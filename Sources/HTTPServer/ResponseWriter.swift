@@ -30,8 +30,10 @@ public final class ResponseWriter: @unchecked Sendable {
     private var chunked = false
     private(set) var clientGone = false
 
-    init(connection: Connection, loop: EventLoop, requestId: String, method: String, path: String,
-         versionMinor: Int, keepAlive: Bool) {
+    init(
+        connection: Connection, loop: EventLoop, requestId: String, method: String, path: String,
+        versionMinor: Int, keepAlive: Bool
+    ) {
         self.connection = connection
         self.loop = loop
         self.requestId = requestId
@@ -153,10 +155,12 @@ public final class ResponseWriter: @unchecked Sendable {
         for header in headers {
             let name = header.name, value = header.value
             guard !name.equalsIgnoringASCIICase("content-length"), !name.equalsIgnoringASCIICase("transfer-encoding"),
-                  !name.equalsIgnoringASCIICase("connection") else { continue }
+                !name.equalsIgnoringASCIICase("connection")
+            else { continue }
             // A CR or LF in a header would let a value inject headers or a second response.
             guard !name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x3A }),
-                  !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { continue }
+                !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A })
+            else { continue }
             out.append(contentsOf: name.utf8)
             out.append(contentsOf: [0x3A, 0x20])
             out.append(contentsOf: value.utf8)

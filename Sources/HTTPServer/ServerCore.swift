@@ -32,9 +32,11 @@ final class ServerCore: Sendable {
     func requestFinished(_ writer: ResponseWriter, status: Int) {
         inFlight.subtract(1, ordering: .relaxed)
         guard let hook = onAccessRecord else { return }
-        hook(AccessRecord(method: writer.method, path: writer.path, route: writer.routeLabel, status: status,
-                          bytes: writer.bytesSent, durationNanos: EventLoop.monotonicNanoseconds() - writer.startNanos,
-                          requestId: writer.requestId))
+        hook(
+            AccessRecord(
+                method: writer.method, path: writer.path, route: writer.routeLabel, status: status,
+                bytes: writer.bytesSent, durationNanos: EventLoop.monotonicNanoseconds() - writer.startNanos,
+                requestId: writer.requestId))
     }
 }
 

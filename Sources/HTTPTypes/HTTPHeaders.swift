@@ -13,7 +13,8 @@ public struct HTTPField: Sendable, Hashable {
 /// type: the server's requests and responses, upstream requests and answers, and the headers
 /// a `GatewayError` carries (`Retry-After`, `x-ratelimit-*`).
 public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, MutableCollection,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
     public var fields: [HTTPField]
 
     public init() { fields = [] }

@@ -11,8 +11,10 @@ public struct UpstreamRequest: Sendable, Equatable {
     /// Seconds of silence allowed between body chunks (time spent paused does not count).
     public var idleTimeout: Double
 
-    public init(method: String = "POST", url: String, headers: HTTPHeaders = [], body: [UInt8] = [],
-                connectTimeout: Double = 10, firstByteTimeout: Double = 60, idleTimeout: Double = 120) {
+    public init(
+        method: String = "POST", url: String, headers: HTTPHeaders = [], body: [UInt8] = [],
+        connectTimeout: Double = 10, firstByteTimeout: Double = 60, idleTimeout: Double = 120
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

@@ -64,7 +64,7 @@ extension JSONParser {
             guard index < bytes.count else { throw fail("unterminated escape") }
             switch bytes[index] {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                 index += 1
             case UInt8(ascii: "u"):
                 // Surrogates are checked as when building: a lone one is refused either way.

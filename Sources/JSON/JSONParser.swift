@@ -117,7 +117,8 @@ struct JSONParser {
     mutating func endOfMember(closing: UInt8) throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard index < bytes.count else {
-            throw fail(closing == UInt8(ascii: "}") ? "unexpected end of input in object" : "unexpected end of input in array")
+            throw fail(
+                closing == UInt8(ascii: "}") ? "unexpected end of input in object" : "unexpected end of input in array")
         }
         if bytes[index] == closing { index += 1; return true }
         guard bytes[index] == UInt8(ascii: ",") else {
@@ -176,7 +177,9 @@ struct JSONParser {
         }
         if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("digit expected in exponent") }
             skipDigits()
         }
@@ -312,7 +315,8 @@ struct JSONParser {
         let first = try parseHex4()
         switch first {
         case 0xD800...0xDBFF:
-            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+            else {
                 throw fail("lone high surrogate")
             }
             index += 2

@@ -37,7 +37,9 @@ extension JSONValue {
     }
 
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
-        try parseBuffer(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)).get()
+        try parseBuffer(
+            UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        ).get()
     }
 
     /// Parses a document but builds only the top-level members named in `filter` (when the
@@ -50,8 +52,10 @@ extension JSONValue {
         return try outcome.get()
     }
 
-    private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>,
-                                    keeping filter: JSONKeyFilter? = nil) -> Result<JSONValue, JSONParseError> {
+    private static func parseBuffer(
+        _ buffer: UnsafeBufferPointer<UInt8>,
+        keeping filter: JSONKeyFilter? = nil
+    ) -> Result<JSONValue, JSONParseError> {
         var parser = JSONParser(buffer, keeping: filter)
         do {
             return .success(try parser.parseDocument())

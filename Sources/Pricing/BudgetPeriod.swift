@@ -8,7 +8,7 @@ public enum BudgetPeriod: String, Sendable, CaseIterable {
         switch self {
         case .total: return nil
         case .daily: return day
-        case .weekly: return day - Self.floorMod(day + 3, 7)   // 1970-01-01 was a Thursday
+        case .weekly: return day - Self.floorMod(day + 3, 7)  // 1970-01-01 was a Thursday
         case .monthly:
             let (y, m, _) = CivilDate.civil(fromDays: day)
             return CivilDate.days(y, m, 1)

@@ -37,7 +37,8 @@ extension ModelPrice {
         let write1h = min(usage.cacheWrite1hTokens, cacheWrite)
         let write5m = cacheWrite - write1h
         let uncached = max(0, usage.inputTokens - usage.cacheReadTokens - cacheWrite)
-        let microDollars = Double(uncached) * prices.input
+        let microDollars =
+            Double(uncached) * prices.input
             + Double(usage.cacheReadTokens) * prices.cacheRead
             + Double(write5m) * prices.cacheWrite5m
             + Double(write1h) * prices.cacheWrite1h

@@ -41,9 +41,9 @@ public enum ModelIdMatching {
         if tail == "latest" { return head }
         guard !tail.isEmpty, tail.allSatisfy(\.isASCIIDigit) else { return nil }
         switch tail.count {
-        case 8: return head                       // 20250929
-        case 3: return head                       // 001
-        case 2:                                   // 2024-08-06: strip all three parts
+        case 8: return head  // 20250929
+        case 3: return head  // 001
+        case 2:  // 2024-08-06: strip all three parts
             let parts = id.split(separator: "-", omittingEmptySubsequences: false)
             guard parts.count > 3 else { return nil }
             let year = parts[parts.count - 3], month = parts[parts.count - 2]

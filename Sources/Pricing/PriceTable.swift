@@ -15,7 +15,8 @@ public struct PriceTable: Sendable {
     /// The table shipped in the binary (`Sources/Pricing/prices.json`). A broken file is a
     /// build-time mistake the unit tests catch; the daemon then runs with an empty table
     /// (every cost unknown) rather than not at all.
-    public static let builtIn: PriceTable = (try? parse(PackageResources.prices_json))
+    public static let builtIn: PriceTable =
+        (try? parse(PackageResources.prices_json))
         ?? PriceTable(asOf: "", source: "unavailable", models: [:])
 
     /// The entry for `model`: the exact name, else the name without its date or version
@@ -39,8 +40,9 @@ public struct PriceTable: Sendable {
         for name in models.keys {
             out[name] = try ModelPrice.read(models[name]!, key: "models.\(name)", extraKeys: ["provider", "source"])
         }
-        return PriceTable(asOf: json["as_of"]?.stringValue ?? "", source: json["source"]?.stringValue ?? "",
-                          models: out)
+        return PriceTable(
+            asOf: json["as_of"]?.stringValue ?? "", source: json["source"]?.stringValue ?? "",
+            models: out)
     }
 }
 
@@ -63,8 +65,9 @@ extension ModelPrice {
     static func read(_ value: JSONValue, key: String, extraKeys: Set<String> = []) throws(PriceError) -> ModelPrice {
         guard let object = value.objectValue else { throw PriceError(key: key, problem: "expected an object") }
         for name in object.keys where !priceKeys.contains(name) && name != "tiers" && !extraKeys.contains(name) {
-            throw PriceError(key: "\(key).\(name)",
-                             problem: "unknown key (\(priceKeys.joined(separator: ", ")), tiers)")
+            throw PriceError(
+                key: "\(key).\(name)",
+                problem: "unknown key (\(priceKeys.joined(separator: ", ")), tiers)")
         }
         let base = try TokenPrices.read(object, key: key)
         var tiers: [PriceTier] = []
@@ -74,7 +77,8 @@ extension ModelPrice {
                 let tierKey = "\(key).tiers[\(i)]"
                 guard let tier = item.objectValue else { throw PriceError(key: tierKey, problem: "expected an object") }
                 guard case .number(let literal)? = tier["above"], let above = Int(literal),
-                      (1...Int(Int32.max)).contains(above) else {
+                    (1...Int(Int32.max)).contains(above)
+                else {
                     throw PriceError(key: "\(tierKey).above", problem: "expected a whole number of prompt tokens")
                 }
                 // A tier's missing figures are the base's, not the input price.
@@ -107,10 +111,11 @@ extension TokenPrices {
             }
             return try checked(value, key: "\(key).\(name)")
         }
-        return TokenPrices(input: try price("input", required: true)!, output: try price("output", required: true)!,
-                           cacheRead: try price("cache_read", required: false),
-                           cacheWrite5m: try price("cache_write_5m", required: false),
-                           cacheWrite1h: try price("cache_write_1h", required: false))
+        return TokenPrices(
+            input: try price("input", required: true)!, output: try price("output", required: true)!,
+            cacheRead: try price("cache_read", required: false),
+            cacheWrite5m: try price("cache_write_5m", required: false),
+            cacheWrite1h: try price("cache_write_1h", required: false))
     }
 
     /// A number in `allowedRange`: negative, NaN, infinite and absurd prices are refused.
@@ -119,8 +124,10 @@ extension TokenPrices {
             throw PriceError(key: key, problem: "expected a number of US dollars per million tokens")
         }
         guard allowedRange.contains(n) else {
-            throw PriceError(key: key, problem: "must be between \(Int(allowedRange.lowerBound)) and "
-                                 + "\(Int(allowedRange.upperBound)) US dollars per million tokens")
+            throw PriceError(
+                key: key,
+                problem: "must be between \(Int(allowedRange.lowerBound)) and "
+                    + "\(Int(allowedRange.upperBound)) US dollars per million tokens")
         }
         return n
     }

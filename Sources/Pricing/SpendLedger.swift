@@ -40,7 +40,7 @@ public struct SpendLedger: Sendable, Equatable {
     /// A request ended: its reservation is released and its cost (nil: no price) is spent on `day`.
     public mutating func settle(reserved amount: Double, cost: Double?, day: Int) {
         reserved = max(0, reserved - Self.sane(amount))
-        if reserved < 1e-12 { reserved = 0 }   // floating-point dust once nothing is in flight
+        if reserved < 1e-12 { reserved = 0 }  // floating-point dust once nothing is in flight
         guard let cost else { return }
         let usd = Self.sane(cost)
         total += usd

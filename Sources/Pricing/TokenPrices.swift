@@ -10,8 +10,10 @@ public struct TokenPrices: Sendable, Equatable {
     public var cacheWrite5m: Double
     public var cacheWrite1h: Double
 
-    public init(input: Double, output: Double, cacheRead: Double? = nil, cacheWrite5m: Double? = nil,
-                cacheWrite1h: Double? = nil) {
+    public init(
+        input: Double, output: Double, cacheRead: Double? = nil, cacheWrite5m: Double? = nil,
+        cacheWrite1h: Double? = nil
+    ) {
         self.input = input
         self.output = output
         self.cacheRead = cacheRead ?? input

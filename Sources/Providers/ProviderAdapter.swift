@@ -12,8 +12,10 @@ public struct ProviderEndpoint: Sendable, Equatable {
     /// Sent with every request after the adapter's own (the configuration's `headers:`).
     public var extraHeaders: HTTPHeaders = []
 
-    public init(baseURL: String, apiKey: String, connectTimeout: Double = 10, firstByteTimeout: Double = 60,
-                idleTimeout: Double = 120) {
+    public init(
+        baseURL: String, apiKey: String, connectTimeout: Double = 10, firstByteTimeout: Double = 60,
+        idleTimeout: Double = 120
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.connectTimeout = connectTimeout
@@ -25,8 +27,9 @@ public struct ProviderEndpoint: Sendable, Equatable {
     public func request(path: String, headers: HTTPHeaders, body: [UInt8]) -> UpstreamRequest {
         var headers = headers
         if !extraHeaders.isEmpty { headers.append(contentsOf: extraHeaders) }
-        return UpstreamRequest(method: "POST", url: baseURL + path, headers: headers, body: body,
-                               connectTimeout: connectTimeout, firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout)
+        return UpstreamRequest(
+            method: "POST", url: baseURL + path, headers: headers, body: body,
+            connectTimeout: connectTimeout, firstByteTimeout: firstByteTimeout, idleTimeout: idleTimeout)
     }
 }
 
@@ -50,8 +53,10 @@ public struct UpstreamFailure: Error, Sendable, Equatable {
 public protocol ProviderAdapter: Sendable {
     /// "openai" | "anthropic" | "gemini".
     var name: String { get }
-    func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
-                         stream: Bool) throws(GatewayError) -> UpstreamRequest
+    func upstreamRequest(
+        for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
+        stream: Bool
+    ) throws(GatewayError) -> UpstreamRequest
     func makeStreamDecoder(model: String) -> any ProviderStreamDecoder
     func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse
     /// The decoder for the answer to `request`, where the request changes how the answer
@@ -67,8 +72,10 @@ extension ProviderAdapter {
         makeStreamDecoder(model: model)
     }
 
-    public func decodeResponse(body: [UInt8], model: String,
-                               for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
+    public func decodeResponse(
+        body: [UInt8], model: String,
+        for request: ChatRequest
+    ) throws(UpstreamFailure) -> ChatResponse {
         try decodeResponse(body: body, model: model)
     }
 }
@@ -107,6 +114,8 @@ public protocol ContextCaching: ProviderAdapter {
     func createdContextCache(_ body: [UInt8]) -> (name: String, expiresMillis: Int64)?
     /// The request referencing entry `cached.name`, which holds its first `cached.messageCount`
     /// messages (nil: the ordinary request).
-    func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint, stream: Bool,
-                         cached: (name: String, messageCount: Int)?) throws(GatewayError) -> UpstreamRequest
+    func upstreamRequest(
+        for request: ChatRequest, model: String, endpoint: ProviderEndpoint, stream: Bool,
+        cached: (name: String, messageCount: Int)?
+    ) throws(GatewayError) -> UpstreamRequest
 }

@@ -21,11 +21,13 @@ public final class EventLoopGroup: @unchecked Sendable {
             for loop in loops {
                 let box = Unmanaged.passRetained(LoopBox(loop))
                 var thread = pthread_t()
-                pthread_create(&thread, nil, { raw in
-                    let box = Unmanaged<LoopBox>.fromOpaque(raw!).takeRetainedValue()
-                    box.loop.run()
-                    return nil
-                }, box.toOpaque())
+                pthread_create(
+                    &thread, nil,
+                    { raw in
+                        let box = Unmanaged<LoopBox>.fromOpaque(raw!).takeRetainedValue()
+                        box.loop.run()
+                        return nil
+                    }, box.toOpaque())
                 threads.append(thread)
             }
         }

@@ -28,7 +28,7 @@ public struct SSEDecoder: Sendable {
         var i = 0
         if bomProgress < 3 {
             i = skipBOM(bytes)
-            if bomProgress < 3 { return }   // the whole feed was a BOM prefix
+            if bomProgress < 3 { return }  // the whole feed was a BOM prefix
         }
         if skipLeadingLF, i < count {
             skipLeadingLF = false

@@ -38,7 +38,8 @@ public enum SSEEncoder {
     }
 
     /// Writes `prefix` + line + LF for each line of `bytes` (at least one, possibly empty).
-    private static func appendLines(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString, into out: inout [UInt8]) {
+    private static func appendLines(_ bytes: UnsafeBufferPointer<UInt8>, prefix: StaticString, into out: inout [UInt8])
+    {
         let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
         var lineStart = 0
         var i = 0

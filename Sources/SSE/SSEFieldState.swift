@@ -17,7 +17,7 @@ struct SSEFieldState: Sendable {
             try dispatch(onEvent)
             return
         }
-        if first == UInt8(ascii: ":") { return }   // comment
+        if first == UInt8(ascii: ":") { return }  // comment
         var nameEnd = 0
         while nameEnd < line.count, line[nameEnd] != UInt8(ascii: ":") { nameEnd += 1 }
         var valueStart = Swift.min(nameEnd + 1, line.count)
@@ -40,7 +40,7 @@ struct SSEFieldState: Sendable {
         case 5 where name.elementsEqual("retry".utf8):
             retry = Self.parseRetry(value) ?? retry
         default:
-            break   // unknown fields are ignored
+            break  // unknown fields are ignored
         }
     }
 
@@ -58,7 +58,8 @@ struct SSEFieldState: Sendable {
             discardEvent()
             return
         }
-        let event = SSEEvent(event: eventType, data: String(decoding: data, as: UTF8.self), id: lastEventId, retry: retry)
+        let event = SSEEvent(
+            event: eventType, data: String(decoding: data, as: UTF8.self), id: lastEventId, retry: retry)
         discardEvent()
         try onEvent(event)
     }

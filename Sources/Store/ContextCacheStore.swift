@@ -24,7 +24,8 @@ public final class ContextCacheStore: Sendable {
         let rows = try connection.prepare("SELECT prefix_hash, name, model, expires_ms FROM gemini_caches").rows()
         var loaded: [String: Entry] = [:]
         for row in rows {
-            loaded[row[0].text ?? ""] = Entry(name: row[1].text ?? "", model: row[2].text ?? "", expiresMillis: Int64(row[3].int ?? 0))
+            loaded[row[0].text ?? ""] = Entry(
+                name: row[1].text ?? "", model: row[2].text ?? "", expiresMillis: Int64(row[3].int ?? 0))
         }
         entries.withLock { $0 = loaded }
         self.connection = Mutex(connection)
@@ -41,8 +42,10 @@ public final class ContextCacheStore: Sendable {
     public func store(_ key: String, _ entry: Entry) {
         entries.withLock { $0[key] = entry }
         try? connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
-            try db.prepare("INSERT OR REPLACE INTO gemini_caches (prefix_hash, name, model, expires_ms) VALUES (?1, ?2, ?3, ?4)")
-                .run([.text(key), .text(entry.name), .text(entry.model), .int(entry.expiresMillis)])
+            try db.prepare(
+                "INSERT OR REPLACE INTO gemini_caches (prefix_hash, name, model, expires_ms) VALUES (?1, ?2, ?3, ?4)"
+            )
+            .run([.text(key), .text(entry.name), .text(entry.model), .int(entry.expiresMillis)])
         }
     }
 

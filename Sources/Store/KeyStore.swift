@@ -74,23 +74,30 @@ public final class KeyStore: Sendable {
     }
 
     /// Creates a key; returns it with its secret, which is shown this once and never again.
-    public func create(name: String, models: [String] = [], rpm: Int? = nil, tpm: Int? = nil, maxConcurrent: Int? = nil,
-                       tokenBudget: Int? = nil, budgetUSD: Double? = nil, budgetPeriod: BudgetPeriod = .total,
-                       now: Int) throws(SQLiteError) -> (key: VirtualKey, secret: String) {
+    public func create(
+        name: String, models: [String] = [], rpm: Int? = nil, tpm: Int? = nil, maxConcurrent: Int? = nil,
+        tokenBudget: Int? = nil, budgetUSD: Double? = nil, budgetPeriod: BudgetPeriod = .total,
+        now: Int
+    ) throws(SQLiteError) -> (key: VirtualKey, secret: String) {
         let secret = Self.generateSecret()
         var generator = SystemRandomNumberGenerator()
         let id = "key_" + String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 16)
-        let key = VirtualKey(id: id, name: name, created: now, revoked: nil, models: models, rpm: rpm, tpm: tpm,
-                             maxConcurrent: maxConcurrent, tokenBudget: tokenBudget, hash: SHA256.hex(secret),
-                             budgetUSD: budgetUSD, budgetPeriod: budgetPeriod)
+        let key = VirtualKey(
+            id: id, name: name, created: now, revoked: nil, models: models, rpm: rpm, tpm: tpm,
+            maxConcurrent: maxConcurrent, tokenBudget: tokenBudget, hash: SHA256.hex(secret),
+            budgetUSD: budgetUSD, budgetPeriod: budgetPeriod)
         try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
-            try db.prepare("""
+            try db.prepare(
+                """
                 INSERT INTO keys (id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget,
                   budget_usd, budget_period)
                 VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                """).run([.text(key.id), .text(name), .text(key.hash), .int(Int64(now)), .text(Self.encode(models)),
-                          Self.optional(rpm), Self.optional(tpm), Self.optional(maxConcurrent),
-                          Self.optional(tokenBudget), budgetUSD.map { .double($0) } ?? .null, .text(budgetPeriod.rawValue)])
+                """
+            ).run([
+                .text(key.id), .text(name), .text(key.hash), .int(Int64(now)), .text(Self.encode(models)),
+                Self.optional(rpm), Self.optional(tpm), Self.optional(maxConcurrent),
+                Self.optional(tokenBudget), budgetUSD.map { .double($0) } ?? .null, .text(budgetPeriod.rawValue),
+            ])
         }
         return (key, secret)
     }
@@ -101,7 +108,8 @@ public final class KeyStore: Sendable {
         }
     }
 
-    static let columns = "id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget, "
+    static let columns =
+        "id, name, hash, created, revoked, models, rpm, tpm, max_concurrent, token_budget, "
         + "budget_usd, budget_period"
 
     /// Changes a key's name and limits in one step; nil when there is no such unrevoked key.
@@ -113,12 +121,16 @@ public final class KeyStore: Sendable {
             guard let row = rows.first else { return nil }
             var key = Self.decode(row)
             changes.apply(to: &key)
-            try db.prepare("""
+            try db.prepare(
+                """
                 UPDATE keys SET name = ?2, models = ?3, rpm = ?4, tpm = ?5, max_concurrent = ?6, token_budget = ?7,
                   budget_usd = ?8, budget_period = ?9 WHERE id = ?1
-                """).run([.text(id), .text(key.name), .text(Self.encode(key.models)), Self.optional(key.rpm),
-                          Self.optional(key.tpm), Self.optional(key.maxConcurrent), Self.optional(key.tokenBudget),
-                          key.budgetUSD.map { .double($0) } ?? .null, .text(key.budgetPeriod.rawValue)])
+                """
+            ).run([
+                .text(id), .text(key.name), .text(Self.encode(key.models)), Self.optional(key.rpm),
+                Self.optional(key.tpm), Self.optional(key.maxConcurrent), Self.optional(key.tokenBudget),
+                key.budgetUSD.map { .double($0) } ?? .null, .text(key.budgetPeriod.rawValue),
+            ])
             return key
         }
     }
@@ -126,7 +138,9 @@ public final class KeyStore: Sendable {
     /// Marks a key revoked; false when there is no such (unrevoked) key.
     public func revoke(id: String, now: Int) throws(SQLiteError) -> Bool {
         try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
-            try db.prepare("UPDATE keys SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL").run([.text(id), .int(Int64(now))])
+            try db.prepare("UPDATE keys SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL").run([
+                .text(id), .int(Int64(now)),
+            ])
             return db.changes > 0
         }
     }
@@ -134,16 +148,21 @@ public final class KeyStore: Sendable {
     private static func optional(_ n: Int?) -> SQLiteStatement.Value { n.map { .int(Int64($0)) } ?? .null }
 
     private static func encode(_ models: [String]) -> String {
-        "[" + models.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        "["
+            + models.map {
+                "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
+            }
             .joined(separator: ",") + "]"
     }
 
     private static func decode(_ row: [SQLiteStatement.Value]) -> VirtualKey {
-        VirtualKey(id: row[0].text ?? "", name: row[1].text ?? "", created: row[3].int ?? 0, revoked: row[4].int,
-                   models: decodeModels(row[5].text ?? "[]"), rpm: limit(row[6], AllowedRanges.keyRPM),
-                   tpm: limit(row[7], AllowedRanges.keyTPM), maxConcurrent: limit(row[8], AllowedRanges.keyMaxConcurrent),
-                   tokenBudget: limit(row[9], AllowedRanges.keyTokenBudget), hash: row[2].text ?? "",
-                   budgetUSD: dollars(row[10]), budgetPeriod: row[11].text.flatMap(BudgetPeriod.init) ?? .total)
+        VirtualKey(
+            id: row[0].text ?? "", name: row[1].text ?? "", created: row[3].int ?? 0, revoked: row[4].int,
+            models: decodeModels(row[5].text ?? "[]"), rpm: limit(row[6], AllowedRanges.keyRPM),
+            tpm: limit(row[7], AllowedRanges.keyTPM), maxConcurrent: limit(row[8], AllowedRanges.keyMaxConcurrent),
+            tokenBudget: limit(row[9], AllowedRanges.keyTokenBudget), hash: row[2].text ?? "",
+            budgetUSD: dollars(row[10]), budgetPeriod: row[11].text.flatMap(BudgetPeriod.init) ?? .total)
     }
 
     /// A stored dollar budget, whatever the row holds: NULL, 0, negative or not finite mean

@@ -40,33 +40,46 @@ public final class UsageReader: Sendable {
     }
 
     /// Sums over [since, until) in Unix milliseconds, for one key (nil: every key), grouped.
-    public func summary(keyId: String?, allKeys: Bool, since: Int64?, until: Int64?,
-                        groupBy: [GroupField]) throws(SQLiteError) -> [Row] {
+    public func summary(
+        keyId: String?, allKeys: Bool, since: Int64?, until: Int64?,
+        groupBy: [GroupField]
+    ) throws(SQLiteError) -> [Row] {
         var conditions: [String] = []
         var values: [SQLiteStatement.Value] = []
         if !allKeys {
-            if let keyId { conditions.append("key_id = ?\(values.count + 1)"); values.append(.text(keyId)) } else { conditions.append("key_id IS NULL") }
+            if let keyId {
+                conditions.append("key_id = ?\(values.count + 1)"); values.append(.text(keyId))
+            } else {
+                conditions.append("key_id IS NULL")
+            }
         }
         if let since { conditions.append("time_ms >= ?\(values.count + 1)"); values.append(.int(since)) }
         if let until { conditions.append("time_ms < ?\(values.count + 1)"); values.append(.int(until)) }
         let groupSQL = groupBy.map(\.sql)
-        let sums = ["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
-                    "total_tokens"].map(Self.total)
+        let sums = [
+            "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
+            "total_tokens",
+        ].map(Self.total)
         let money = [Self.costTotal, "TOTAL(cost_usd IS NULL)"]
         var sql = "SELECT " + (groupSQL + ["COUNT(*)"] + sums + money).joined(separator: ", ")
         sql += " FROM usage"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        if !groupSQL.isEmpty { sql += " GROUP BY " + groupSQL.joined(separator: ", ") + " ORDER BY " + groupSQL.joined(separator: ", ") }
-        let rows = try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in try db.prepare(sql).rows(values) }
+        if !groupSQL.isEmpty {
+            sql += " GROUP BY " + groupSQL.joined(separator: ", ") + " ORDER BY " + groupSQL.joined(separator: ", ")
+        }
+        let rows = try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
+            try db.prepare(sql).rows(values)
+        }
         return rows.map { row in
             var groups: [String: String] = [:]
             for (i, field) in groupBy.enumerated() { groups[field.rawValue] = row[i].text ?? "" }
             let n = groupBy.count
-            return Row(groups: groups, requests: row[n].int ?? 0, inputTokens: Self.count(row[n + 1]),
-                       outputTokens: Self.count(row[n + 2]), cacheReadTokens: Self.count(row[n + 3]),
-                       cacheWriteTokens: Self.count(row[n + 4]), reasoningTokens: Self.count(row[n + 5]),
-                       totalTokens: Self.count(row[n + 6]), costUSD: Self.dollars(row[n + 7]),
-                       unpricedRequests: Self.count(row[n + 8]))
+            return Row(
+                groups: groups, requests: row[n].int ?? 0, inputTokens: Self.count(row[n + 1]),
+                outputTokens: Self.count(row[n + 2]), cacheReadTokens: Self.count(row[n + 3]),
+                cacheWriteTokens: Self.count(row[n + 4]), reasoningTokens: Self.count(row[n + 5]),
+                totalTokens: Self.count(row[n + 6]), costUSD: Self.dollars(row[n + 7]),
+                unpricedRequests: Self.count(row[n + 8]))
         }
     }
 
@@ -99,8 +112,10 @@ public final class UsageReader: Sendable {
     /// Total tokens per key, to seed budget accounting at start-up.
     public func totalsByKey() throws(SQLiteError) -> [String: Int] {
         let rows = try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
-            try db.prepare("SELECT key_id, \(Self.total("total_tokens")) FROM usage WHERE key_id IS NOT NULL GROUP BY key_id")
-                .rows()
+            try db.prepare(
+                "SELECT key_id, \(Self.total("total_tokens")) FROM usage WHERE key_id IS NOT NULL GROUP BY key_id"
+            )
+            .rows()
         }
         var out: [String: Int] = [:]
         for row in rows { if let key = row[0].text { out[key] = Self.count(row[1]) } }
@@ -110,14 +125,18 @@ public final class UsageReader: Sendable {
     /// Dollars spent per key: in all, and per UTC day (days since 1970-01-01) from `sinceDay`
     /// on, to seed dollar budgets at start-up.
     public func spendByKey(sinceDay: Int) throws(SQLiteError)
-        -> (total: [String: Double], byDay: [String: [Int: Double]]) {
+        -> (total: [String: Double], byDay: [String: [Int: Double]])
+    {
         let (totals, days) = try connection.withLock { (db: inout SQLiteConnection) throws(SQLiteError) in
             let totals = try db.prepare(
-                "SELECT key_id, \(Self.costTotal) FROM usage WHERE key_id IS NOT NULL GROUP BY key_id").rows()
-            let days = try db.prepare("""
+                "SELECT key_id, \(Self.costTotal) FROM usage WHERE key_id IS NOT NULL GROUP BY key_id"
+            ).rows()
+            let days = try db.prepare(
+                """
                 SELECT key_id, time_ms / 86400000, \(Self.costTotal) FROM usage
                 WHERE key_id IS NOT NULL AND time_ms >= ?1 GROUP BY key_id, time_ms / 86400000
-                """).rows([.int(Int64(max(0, sinceDay)) * 86_400_000)])
+                """
+            ).rows([.int(Int64(max(0, sinceDay)) * 86_400_000)])
             return (totals, days)
         }
         var total: [String: Double] = [:]

@@ -24,10 +24,12 @@ public struct UsageRecord: Sendable, Equatable {
     /// The price entry the cost came from (`table:gpt-4o`, `config:local`).
     public var priceEntry: String?
 
-    public init(timeMillis: Int64, requestId: String, keyId: String?, alias: String, provider: String?, model: String?,
-                usage: Usage, status: Int, finishReason: String?, attempts: Int, fallbackUsed: String?,
-                timeToFirstTokenMillis: Double?, totalMillis: Double, loopId: String? = nil, estimated: Bool = false,
-                costUSD: Double? = nil, priceEntry: String? = nil) {
+    public init(
+        timeMillis: Int64, requestId: String, keyId: String?, alias: String, provider: String?, model: String?,
+        usage: Usage, status: Int, finishReason: String?, attempts: Int, fallbackUsed: String?,
+        timeToFirstTokenMillis: Double?, totalMillis: Double, loopId: String? = nil, estimated: Bool = false,
+        costUSD: Double? = nil, priceEntry: String? = nil
+    ) {
         self.timeMillis = timeMillis
         self.requestId = requestId
         self.keyId = keyId

@@ -54,9 +54,11 @@ public final class UsageWriter: @unchecked Sendable {
     private func run(_ connection: SQLiteConnection) {
         let insert: SQLiteStatement
         do {
-            insert = try connection.prepare("""
-                INSERT INTO usage (time_ms, request_id, key_id, alias, provider, model, input_tokens, output_tokens,
-                  cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, status, finish_reason, attempts,
+            insert = try connection.prepare(
+                """
+                INSERT INTO usage (time_ms, request_id, key_id, alias, provider, model, input_tokens,
+                  output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, status,
+                  finish_reason, attempts,
                   fallback_used, ttft_ms, total_ms, loop_id, estimated, cost_usd, price_entry)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
                   ?21, ?22)
@@ -100,7 +102,8 @@ public final class UsageWriter: @unchecked Sendable {
                         .int(Int64(r.usage.cacheReadTokens)), .int(Int64(r.usage.cacheWriteTokens)),
                         .int(Int64(r.usage.reasoningTokens)), .int(Int64(r.usage.totalTokens)),
                         .int(Int64(r.status)), r.finishReason.map { .text($0) } ?? .null, .int(Int64(r.attempts)),
-                        r.fallbackUsed.map { .text($0) } ?? .null, r.timeToFirstTokenMillis.map { .double($0) } ?? .null,
+                        r.fallbackUsed.map { .text($0) } ?? .null,
+                        r.timeToFirstTokenMillis.map { .double($0) } ?? .null,
                         .double(r.totalMillis), r.loopId.map { .text($0) } ?? .null, .int(r.estimated ? 1 : 0),
                         r.costUSD.map { .double($0) } ?? .null, r.priceEntry.map { .text($0) } ?? .null,
                     ])

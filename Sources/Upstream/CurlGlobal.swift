@@ -23,7 +23,7 @@ enum CurlGlobal {
         case CURLE_OPERATION_TIMEDOUT:
             return .timedOut(sawBytes ? .idle : .connect, text)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_SHUTDOWN_FAILED:
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_SHUTDOWN_FAILED:
             return .tls(text)
         default:
             return .other(code: Int(code.rawValue), text)

@@ -105,7 +105,7 @@ public final class UpstreamClient: @unchecked Sendable {
         guard transfers.isEmpty, pendingRemovals.isEmpty, parked.count > max(0, limit) else { return }
         if let curlTimer { loop.cancel(curlTimer) }
         curlTimer = nil
-        curl_multi_cleanup(multi)   // closes every pooled socket through `curlClosesSocket`
+        curl_multi_cleanup(multi)  // closes every pooled socket through `curlClosesSocket`
         for fd in watched.keys { loop.unwatch(fd: fd) }
         watched.removeAll()
         parked.removeAll()

@@ -73,7 +73,8 @@ public final class UpstreamTransfer: @unchecked Sendable {
         }
         sb_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
         sb_easy_setopt_header_cb(easy) { data, size, count, user in
-            Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveHeaderLine(data!, size * count)
+            Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveHeaderLine(
+                data!, size * count)
         }
         sb_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
         sb_easy_setopt_opensocket_cb(easy) { user, _, address in
@@ -85,7 +86,9 @@ public final class UpstreamTransfer: @unchecked Sendable {
             guard let user else { return close(socket) }
             return Unmanaged<UpstreamClient>.fromOpaque(user).takeUnretainedValue().curlClosesSocket(socket)
         }
-        if let client { sb_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(client).toOpaque()) }
+        if let client {
+            sb_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(client).toOpaque())
+        }
         for header in request.headers { headerList = curl_slist_append(headerList, "\(header.name): \(header.value)") }
         // No "Expect: 100-continue" round trip before a POST body.
         headerList = curl_slist_append(headerList, "Expect:")
@@ -314,7 +317,8 @@ extension UpstreamTransfer {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         var valueStart = colon + 1
         while valueStart < line.count, line[valueStart] == 0x20 || line[valueStart] == 0x09 { valueStart += 1 }
-        return .field(String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
-                      String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart...]), as: UTF8.self))
+        return .field(
+            String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+            String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart...]), as: UTF8.self))
     }
 }

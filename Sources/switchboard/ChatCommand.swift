@@ -19,10 +19,11 @@ struct Chat: ParsableCommand {
     @Option(help: "Thinking budget in tokens (0: off).")
     var thinkingBudget: Int = 0
 
-    @Argument(help: """
-        The prompt (one-shot). Without it, text on stdin is the prompt; \
-        on a terminal, an interactive session starts.
-        """)
+    @Argument(
+        help: """
+            The prompt (one-shot). Without it, text on stdin is the prompt; \
+            on a terminal, an interactive session starts.
+            """)
     var prompt: [String] = []
 
     func run() throws {
@@ -63,8 +64,9 @@ struct ChatSession {
     }
 
     mutating func repl() throws {
-        print("switchboard chat — model \(model). /model NAME, /system TEXT, /usage, /reset, /exit."
-              + " ↑/↓ history. Ctrl-C stops an answer.")
+        print(
+            "switchboard chat — model \(model). /model NAME, /system TEXT, /usage, /reset, /exit."
+                + " ↑/↓ history. Ctrl-C stops an answer.")
         let editor = LineEditor()
         let prompt = color ? "\u{1B}[1m› \u{1B}[0m" : "› "
         while true {
@@ -94,8 +96,9 @@ struct ChatSession {
             history.removeAll()
             print("conversation cleared")
         case "/usage":
-            print(["input_tokens", "output_tokens", "cache_read_tokens", "reasoning_tokens", "total_tokens"]
-                .map { "\($0)=\(usage[$0] ?? 0)" }.joined(separator: " "))
+            print(
+                ["input_tokens", "output_tokens", "cache_read_tokens", "reasoning_tokens", "total_tokens"]
+                    .map { "\($0)=\(usage[$0] ?? 0)" }.joined(separator: " "))
         default:
             printError("unknown command \(parts[0]) (/model, /system, /usage, /reset, /exit)")
         }
@@ -136,11 +139,14 @@ struct ChatSession {
                     print(delta, terminator: "")
                 }
             case "tool_call":
-                calls.append(["type": "tool_call", "id": data["id"] ?? "", "name": data["name"] ?? "",
-                              "arguments": data["arguments"] ?? .object(JSONObject())])
+                calls.append([
+                    "type": "tool_call", "id": data["id"] ?? "", "name": data["name"] ?? "",
+                    "arguments": data["arguments"] ?? .object(JSONObject()),
+                ])
                 if !json {
-                    print("\n→ tool call \(data["name"]?.stringValue ?? "")"
-                          + "(\(data["arguments"]?.serialized() ?? "{}"))", terminator: "")
+                    print(
+                        "\n→ tool call \(data["name"]?.stringValue ?? "")"
+                            + "(\(data["arguments"]?.serialized() ?? "{}"))", terminator: "")
                 }
             case "usage":
                 if case .object(let o)? = Optional(data) { for (k, v) in o { received[k] = v.intValue ?? 0 } }

@@ -24,7 +24,9 @@ final class ChatStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     /// Sends the request and blocks until the answer ends; returns the HTTP status and, for
     /// errors, the daemon's message.
     func run(url: String, key: String?, body: JSONValue) throws -> (status: Int, error: String?) {
-        guard let endpoint = URL(string: url + "/v1/chat") else { throw ClientError(description: "invalid --url \(url)") }
+        guard let endpoint = URL(string: url + "/v1/chat") else {
+            throw ClientError(description: "invalid --url \(url)")
+        }
         var request = URLRequest(url: endpoint, timeoutInterval: 600)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -41,11 +43,14 @@ final class ChatStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         session.finishTasksAndInvalidate()
         if let failure {
             if (failure as? URLError)?.code == .cancelled { return (499, nil) }
-            throw ClientError(description: "cannot reach the daemon at \(url): \(failure.localizedDescription)\n"
-                              + "(is `switchboard serve` running? set --url or SWITCHBOARD_URL)")
+            throw ClientError(
+                description: "cannot reach the daemon at \(url): \(failure.localizedDescription)\n"
+                    + "(is `switchboard serve` running? set --url or SWITCHBOARD_URL)")
         }
         if status >= 400 {
-            let message = (try? JSONValue.parse(errorBody))?["error"]?["message"]?.stringValue ?? String(decoding: errorBody, as: UTF8.self)
+            let message =
+                (try? JSONValue.parse(errorBody))?["error"]?["message"]?.stringValue
+                ?? String(decoding: errorBody, as: UTF8.self)
             return (status, message)
         }
         return (status, nil)
@@ -54,8 +59,10 @@ final class ChatStream: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     /// Stops the current answer (Ctrl-C); the daemon then cancels the upstream call.
     func cancel() { task?.cancel() }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         status = (response as? HTTPURLResponse)?.statusCode ?? 0
         completionHandler(.allow)
     }

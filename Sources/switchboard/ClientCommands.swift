@@ -11,17 +11,23 @@ struct Models: ParsableCommand {
         let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/v1/models") }
         if client.json { DaemonClient.printJSON(json); return }
         let data = json?["data"]?.arrayValue ?? []
-        print(renderTable(["MODEL", "PROVIDER", "PROVIDER MODEL", "FALLBACKS"], data.map {
-            [describe($0["id"]), describe($0["provider"]), describe($0["model"]),
-             $0["fallbacks"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? "-"]
-        }))
+        print(
+            renderTable(
+                ["MODEL", "PROVIDER", "PROVIDER MODEL", "FALLBACKS"],
+                data.map {
+                    [
+                        describe($0["id"]), describe($0["provider"]), describe($0["model"]),
+                        $0["fallbacks"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? "-",
+                    ]
+                }))
     }
 }
 
 /// `switchboard keys create|list|revoke` (admin key).
 struct Keys: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage virtual API keys (needs the admin key).",
-                                                    subcommands: [Create.self, List.self, Update.self, Revoke.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Manage virtual API keys (needs the admin key).",
+        subcommands: [Create.self, List.self, Update.self, Revoke.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
@@ -64,14 +70,18 @@ struct Keys: ParsableCommand {
             let (_, json, _) = try runClient { try DaemonClient.call(client, "GET", "/admin/keys", admin: true) }
             if client.json { DaemonClient.printJSON(json); return }
             let data = json?["data"]?.arrayValue ?? []
-            print(renderTable(["ID", "NAME", "MODELS", "RPM", "TPM", "CONCURRENT", "BUDGET", "BUDGET USD", "REVOKED"],
-                              data.map {
-                [describe($0["id"]), describe($0["name"]), describe($0["models"]), describe($0["rpm"]),
-                 describe($0["tpm"]), describe($0["max_concurrent"]), describe($0["token_budget"]),
-                 $0["budget_usd"]?.isNull == false
-                    ? "$\(describe($0["budget_usd"]))/\(describe($0["budget_period"]))" : "",
-                 $0["revoked"]?.boolValue == true ? "yes" : "no"]
-            }))
+            print(
+                renderTable(
+                    ["ID", "NAME", "MODELS", "RPM", "TPM", "CONCURRENT", "BUDGET", "BUDGET USD", "REVOKED"],
+                    data.map {
+                        [
+                            describe($0["id"]), describe($0["name"]), describe($0["models"]), describe($0["rpm"]),
+                            describe($0["tpm"]), describe($0["max_concurrent"]), describe($0["token_budget"]),
+                            $0["budget_usd"]?.isNull == false
+                                ? "$\(describe($0["budget_usd"]))/\(describe($0["budget_period"]))" : "",
+                            $0["revoked"]?.boolValue == true ? "yes" : "no",
+                        ]
+                    }))
         }
     }
 
@@ -138,14 +148,21 @@ struct UsageCommand: ParsableCommand {
         if client.json { DaemonClient.printJSON(json); return }
         let groups = groupBy.split(separator: ",").map(String.init)
         let data = json?["data"]?.arrayValue ?? []
-        let columns = ["requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
-                       "reasoning_tokens", "total_tokens"]
-        let header = groups.map { $0.uppercased() }
+        let columns = [
+            "requests", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+            "reasoning_tokens", "total_tokens",
+        ]
+        let header =
+            groups.map { $0.uppercased() }
             + ["REQUESTS", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE", "REASONING", "TOTAL", "COST USD"]
-        print(renderTable(header, data.map { row in
-            groups.map { describe(row[$0]).isEmpty ? "-" : describe(row[$0]) } + columns.map { describe(row[$0]) }
-                + [Self.cost(row)]
-        }))
+        print(
+            renderTable(
+                header,
+                data.map { row in
+                    groups.map { describe(row[$0]).isEmpty ? "-" : describe(row[$0]) }
+                        + columns.map { describe(row[$0]) }
+                        + [Self.cost(row)]
+                }))
     }
 
     /// `$0.0123`; `+ 2 unpriced` when some requests' models have no price (their tokens are

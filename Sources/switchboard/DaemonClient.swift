@@ -24,8 +24,9 @@ struct ClientOptions: ParsableArguments {
     func resolvedKey(admin: Bool = false) -> String? {
         let env = ProcessInfo.processInfo.environment
         if let key { return key }
-        return admin ? (env["SWITCHBOARD_ADMIN_KEY"] ?? env["SWITCHBOARD_API_KEY"])
-                     : (env["SWITCHBOARD_API_KEY"] ?? env["SWITCHBOARD_ADMIN_KEY"])
+        return admin
+            ? (env["SWITCHBOARD_ADMIN_KEY"] ?? env["SWITCHBOARD_API_KEY"])
+            : (env["SWITCHBOARD_API_KEY"] ?? env["SWITCHBOARD_ADMIN_KEY"])
     }
 }
 
@@ -37,8 +38,10 @@ struct ClientError: Error, CustomStringConvertible {
 /// Blocking JSON calls to the daemon (control-plane commands; the streaming chat client has
 /// its own delegate-based reader). JSON goes through the project's own module, as everywhere else.
 enum DaemonClient {
-    static func call(_ options: ClientOptions, _ method: String, _ path: String, body: JSONValue? = nil,
-                     admin: Bool = false) throws -> (status: Int, json: JSONValue?, text: String) {
+    static func call(
+        _ options: ClientOptions, _ method: String, _ path: String, body: JSONValue? = nil,
+        admin: Bool = false
+    ) throws -> (status: Int, json: JSONValue?, text: String) {
         guard let url = URL(string: options.baseURL + path) else {
             throw ClientError(description: "invalid --url \(options.baseURL)")
         }

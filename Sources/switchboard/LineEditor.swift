@@ -158,8 +158,8 @@ struct LineBuffer {
         if scalar.properties.isEmojiPresentation { return 2 }
         switch scalar.value {
         case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-             0xFFE0...0xFFE6, 0x20000...0x3FFFD:
+            0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+            0xFFE0...0xFFE6, 0x20000...0x3FFFD:
             return 2
         default: return 1
         }
@@ -173,9 +173,13 @@ struct LineBuffer {
     static func visibleColumns(_ string: String) -> Int {
         var total = 0, inEscape = false
         for character in string {
-            if inEscape { inEscape = !character.isLetter }
-            else if character == "\u{1B}" { inEscape = true }
-            else { total += columns(character) }
+            if inEscape {
+                inEscape = !character.isLetter
+            } else if character == "\u{1B}" {
+                inEscape = true
+            } else {
+                total += columns(character)
+            }
         }
         return total
     }
@@ -213,7 +217,9 @@ final class LineEditor {
         var raw = saved
         raw.c_iflag &= ~tcflag_t(ICRNL | IXON)
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO | ISIG | IEXTEN)
-        withUnsafeMutableBytes(of: &raw.c_cc) { $0[Int(VMIN)] = 1; $0[Int(VTIME)] = 0 }
+        withUnsafeMutableBytes(of: &raw.c_cc) {
+            $0[Int(VMIN)] = 1; $0[Int(VTIME)] = 0
+        }
         return tcsetattr(0, TCSANOW, &raw) == 0
     }
 

@@ -37,8 +37,9 @@ struct Mock: ParsableCommand {
         group.start()
         let server = HTTPServer(configuration: serverConfig, group: group, handler: emulator.handler, logger: logger)
         let bound = try server.start()
-        logger.notice("provider emulator listening on \(host):\(bound)",
-                      metadata: ["fixtures": "\(fixturesDirectory ?? "none")"])
+        logger.notice(
+            "provider emulator listening on \(host):\(bound)",
+            metadata: ["fixtures": "\(fixturesDirectory ?? "none")"])
         try writeReadyFile(listenOptions.readyFile, port: bound)
         waitForTerminationSignal()
         server.stopAccepting()
@@ -60,7 +61,8 @@ struct Mock: ParsableCommand {
 /// Splits "host:port" (IPv6 as "[::1]:8080").
 func parseListen(_ text: String) throws -> (String, Int) {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-          (0...65535).contains(port) else {
+        (0...65535).contains(port)
+    else {
         throw ValidationError("--listen must be host:port, got \"\(text)\"")
     }
     var host = String(text[..<colon])

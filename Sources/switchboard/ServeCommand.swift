@@ -8,7 +8,12 @@ import Logging
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway daemon.")
 
-    @Option(help: "Configuration file (default: $CONFIGURATION_DIRECTORY/config.yaml, /etc/switchboard/config.yaml, or the embedded default).")
+    @Option(
+        help: """
+            Configuration file (default: $CONFIGURATION_DIRECTORY/config.yaml, /etc/switchboard/config.yaml, \
+            or the embedded default).
+            """
+    )
     var config: String?
 
     @OptionGroup var listenOptions: ListenOptions
@@ -20,13 +25,15 @@ struct Serve: ParsableCommand {
         let environment = startEnvironment
         let configuration = try loadOrExit(path: config, environment: environment)
         let secrets = LiveSecrets(configuration.secrets)
-        let logger = bootstrapLogging(level: configuration.logLevel, label: "switchboard", secrets: secrets,
-                                      format: configuration.logFormat)
+        let logger = bootstrapLogging(
+            level: configuration.logLevel, label: "switchboard", secrets: secrets,
+            format: configuration.logFormat)
         let notifier = SystemdNotifier(environment: environment)
         let daemon = try GatewayDaemon(configuration: configuration, logger: logger)
         let port = try daemon.start()
-        logger.notice("listening on \(configuration.listen.host):\(port)",
-                      metadata: ["source": "\(configuration.source)"])
+        logger.notice(
+            "listening on \(configuration.listen.host):\(port)",
+            metadata: ["source": "\(configuration.source)"])
         logProviders(configuration, logger)
         try writeReadyFile(listenOptions.readyFile, port: port)
         notifier.notifyReady(status: "listening on \(configuration.listen.host):\(port)")
@@ -52,7 +59,8 @@ struct Serve: ParsableCommand {
         }
         stop.wait()
         notifier.notifyStopping()
-        logger.notice("draining in-flight requests", metadata: ["grace_s": "\(configuration.server.shutdownGraceSeconds)"])
+        logger.notice(
+            "draining in-flight requests", metadata: ["grace_s": "\(configuration.server.shutdownGraceSeconds)"])
         let drained = daemon.drain(graceSeconds: configuration.server.shutdownGraceSeconds)
         logger.notice(drained ? "stopped cleanly" : "grace period over; closed remaining connections")
         withExtendedLifetime(watcher) {}

@@ -14,7 +14,9 @@ struct ListenOptions: ParsableArguments {
     @Option(help: "Address to listen on, host:port (port 0 picks a free one).")
     var listen: String?
 
-    @Option(help: ArgumentHelp("Write the bound port to this file once listening (for tests and scripts).",
-                               visibility: .hidden))
+    @Option(
+        help: ArgumentHelp(
+            "Write the bound port to this file once listening (for tests and scripts).",
+            visibility: .hidden))
     var readyFile: String?
 }

@@ -39,10 +39,11 @@ struct SaturatingTests {
         #expect(Int(saturating: 9.3e18, rounding: .up) == .max)
     }
 
-    @Test(arguments: [
-        (1e300, UInt64.max), (-1, 0), (-1e300, 0), (Double.nan, 0), (Double.infinity, UInt64.max),
-        (18_446_744_073_709_551_616.0, UInt64.max), (1.5, 1),
-    ] as [(Double, UInt64)])
+    @Test(
+        arguments: [
+            (1e300, UInt64.max), (-1, 0), (-1e300, 0), (Double.nan, 0), (Double.infinity, UInt64.max),
+            (18_446_744_073_709_551_616.0, UInt64.max), (1.5, 1),
+        ] as [(Double, UInt64)])
     func uint64FromDouble(value: Double, expected: UInt64) {
         #expect(UInt64(saturating: value) == expected)
     }

@@ -11,10 +11,13 @@ struct ChatRequestOptionsTests {
     }
 
     @Test func optionsDecodeAndRoundTrip() throws {
-        let r = try decode(#","response_format":{"type":"json_schema","json_schema":{"name":"w","description":"d","#
-                           + #""schema":{"type":"object"},"strict":true}},"seed":-7,"parallel_tool_calls":false,"#
-                           + #""logprobs":true,"top_logprobs":20,"presence_penalty":-2,"frequency_penalty":1.5,"user":"alice""#)
-        #expect(r.responseFormat == .jsonSchema(JSONSchemaFormat(name: "w", description: "d", schema: ["type": "object"], strict: true)))
+        let r = try decode(
+            #","response_format":{"type":"json_schema","json_schema":{"name":"w","description":"d","#
+                + #""schema":{"type":"object"},"strict":true}},"seed":-7,"parallel_tool_calls":false,"#
+                + #""logprobs":true,"top_logprobs":20,"presence_penalty":-2,"frequency_penalty":1.5,"user":"alice""#)
+        #expect(
+            r.responseFormat
+                == .jsonSchema(JSONSchemaFormat(name: "w", description: "d", schema: ["type": "object"], strict: true)))
         #expect(r.seed == -7 && r.parallelToolCalls == false && r.logprobs == true && r.topLogprobs == 20)
         #expect(r.presencePenalty == -2 && r.frequencyPenalty == 1.5 && r.user == "alice")
         #expect(try ChatRequest.decode(r.json()) == r)
@@ -29,11 +32,26 @@ struct ChatRequestOptionsTests {
         (#","response_format":{"type":"json_object","json_schema":{}}"#, "response_format.json_schema"),
         (#","response_format":{"type":"json_schema"}"#, "response_format.json_schema"),
         (#","response_format":{"type":"json_schema","json_schema":{"schema":{}}}"#, "response_format.json_schema.name"),
-        (#","response_format":{"type":"json_schema","json_schema":{"name":"a b","schema":{}}}"#, "response_format.json_schema.name"),
-        (#","response_format":{"type":"json_schema","json_schema":{"name":"a"}}"#, "response_format.json_schema.schema"),
-        (#","response_format":{"type":"json_schema","json_schema":{"name":"a","schema":[]}}"#, "response_format.json_schema.schema"),
-        (#","response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{},"strict":"yes"}}"#, "response_format.json_schema.strict"),
-        (#","response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{},"extra":1}}"#, "response_format.json_schema.extra"),
+        (
+            #","response_format":{"type":"json_schema","json_schema":{"name":"a b","schema":{}}}"#,
+            "response_format.json_schema.name"
+        ),
+        (
+            #","response_format":{"type":"json_schema","json_schema":{"name":"a"}}"#,
+            "response_format.json_schema.schema"
+        ),
+        (
+            #","response_format":{"type":"json_schema","json_schema":{"name":"a","schema":[]}}"#,
+            "response_format.json_schema.schema"
+        ),
+        (
+            #","response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{},"strict":"yes"}}"#,
+            "response_format.json_schema.strict"
+        ),
+        (
+            #","response_format":{"type":"json_schema","json_schema":{"name":"a","schema":{},"extra":1}}"#,
+            "response_format.json_schema.extra"
+        ),
         (#","seed":1.5"#, "seed"),
         (#","seed":"1""#, "seed"),
         (#","parallel_tool_calls":1"#, "parallel_tool_calls"),
@@ -59,7 +77,8 @@ struct ChatRequestOptionsTests {
     }
 
     @Test func serverToolPartsAreAssistantOnlyAndKeptAsTheyCame() throws {
-        let block = #"{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"oslo"},"n":1.50}"#
+        let block =
+            #"{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"oslo"},"n":1.50}"#
         let text = #"""
             {"model":"m","messages":[{"role":"user","content":"hi"},{"role":"assistant",\#
             "content":[{"type":"server_tool","provider":"anthropic","block":
@@ -71,7 +90,7 @@ struct ChatRequestOptionsTests {
             return
         }
         #expect(part.provider == "anthropic" && part.name == "web_search")
-        #expect(part.block.serialized() == block)   // byte-exact, number literal included
+        #expect(part.block.serialized() == block)  // byte-exact, number literal included
         #expect(try ChatRequest.decode(r.json()) == r)
         let inUser = #"""
             {"model":"m","messages":[{"role":"user","content":[{"type":"server_tool",\#
@@ -81,11 +100,16 @@ struct ChatRequestOptionsTests {
     }
 
     @Test func providerToolsAndStrictToolsDecodeAndRoundTrip() throws {
-        let r = try decode(#","tools":[{"name":"f","strict":true},{"type":"server_tool","provider":"anthropic","#
-                           + #""definition":{"type":"web_search_20250305","name":"web_search","max_uses":3}}]"#)
+        let r = try decode(
+            #","tools":[{"name":"f","strict":true},{"type":"server_tool","provider":"anthropic","#
+                + #""definition":{"type":"web_search_20250305","name":"web_search","max_uses":3}}]"#)
         #expect(r.tools == [Tool(name: "f", strict: true)])
-        #expect(r.providerTools == [ProviderTool(provider: "anthropic",
-                                                 definition: ["type": "web_search_20250305", "name": "web_search", "max_uses": 3])])
+        #expect(
+            r.providerTools == [
+                ProviderTool(
+                    provider: "anthropic",
+                    definition: ["type": "web_search_20250305", "name": "web_search", "max_uses": 3])
+            ])
         #expect(try ChatRequest.decode(r.json()) == r)
     }
 }

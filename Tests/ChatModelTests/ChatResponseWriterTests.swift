@@ -9,12 +9,16 @@ struct ChatResponseWriterTests {
     func writesExactlyWhatTheTreeSerialises(providerFinish: String?) {
         let response = ChatResponse(
             id: "msg_\"1\"", model: "claude-x", provider: "anthropic", created: 1_700_000_000,
-            content: [.thinking(ThinkingPart(text: "hmm\n", signature: "anthropic:sig==")),
-                      .thinking(ThinkingPart(redacted: "EqQB")),
-                      .text(TextPart(text: "héllo \u{1}")),
-                      .toolCall(ToolCallPart(id: "toolu_1", name: "get_weather", arguments: ["city": "Oslo", "n": 1]))],
+            content: [
+                .thinking(ThinkingPart(text: "hmm\n", signature: "anthropic:sig==")),
+                .thinking(ThinkingPart(redacted: "EqQB")),
+                .text(TextPart(text: "héllo \u{1}")),
+                .toolCall(ToolCallPart(id: "toolu_1", name: "get_weather", arguments: ["city": "Oslo", "n": 1])),
+            ],
             finishReason: .toolCalls, providerFinishReason: providerFinish,
-            usage: Usage(inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, cacheWriteTokens: 1, reasoningTokens: 3, totalTokens: 15))
+            usage: Usage(
+                inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, cacheWriteTokens: 1, reasoningTokens: 3,
+                totalTokens: 15))
         var direct: [UInt8] = []
         response.writeJSON(into: &direct)
         var tree: [UInt8] = []

@@ -21,12 +21,14 @@ struct NullMeansAbsentTests {
     }
 
     @Test func nullDecodesLikeAbsence() throws {
-        let withNulls = try decode(#"""
+        let withNulls = try decode(
+            #"""
             {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a","cache":null}],
              "tool_call_id":null,"is_error":null,"cache":null}],"provider_options":{"openai":null,"gemini":{"x":1}},
              "thinking":{"effort":"low","budget_tokens":null},"tools":null,"stop":null,"stream":null}
             """#)
-        let without = try decode(#"""
+        let without = try decode(
+            #"""
             {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a"}]}],
              "provider_options":{"gemini":{"x":1}},"thinking":{"effort":"low"}}
             """#)
@@ -34,10 +36,12 @@ struct NullMeansAbsentTests {
     }
 
     @Test(arguments: [
-        (#"""
+        (
+            #"""
             {"model":"m","messages":[{"role":"user","content":"a"}],\#
             "thinking":{"effort":null,"budget_tokens":null}}
-            """#, "thinking"),
+            """#, "thinking"
+        ),
         (#"{"model":"m","messages":[{"role":"tool","content":"a","tool_call_id":null}]}"#, "messages[0].tool_call_id"),
         (#"{"model":"m","messages":[{"role":"user","content":"a","tool_call_id":"x"}]}"#, "messages[0].tool_call_id"),
     ])

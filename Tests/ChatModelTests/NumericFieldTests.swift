@@ -6,8 +6,10 @@ import Testing
 /// with a 400 that names the field and its range; provider counts are clamped.
 @Suite("Numeric fields: ranges and clamping")
 struct NumericFieldTests {
-    static let extremes = ["9223372036854775807", "-9223372036854775808", "-1", "0", "1e300", "1e-300", "-1e300",
-                           #""abc""#, "true", "99999999999999999999999", "1e400", "[1]", "{}"]
+    static let extremes = [
+        "9223372036854775807", "-9223372036854775808", "-1", "0", "1e300", "1e-300", "-1e300",
+        #""abc""#, "true", "99999999999999999999999", "1e400", "[1]", "{}",
+    ]
 
     func decode(_ field: String, _ value: String) throws -> ChatRequest {
         let body = #"{"model":"m","messages":[{"role":"user","content":"x"}],\#(field)}"#
@@ -16,7 +18,9 @@ struct NumericFieldTests {
 
     /// The 400 a request gets, or nil when it decodes.
     func refusal(_ field: String, _ value: String) -> GatewayError? {
-        do { _ = try decode(field, value); return nil } catch let error as GatewayError { return error } catch { return nil }
+        do { _ = try decode(field, value); return nil } catch let error as GatewayError { return error } catch {
+            return nil
+        }
     }
 
     @Test(arguments: extremes)
@@ -81,7 +85,8 @@ struct NumericFieldTests {
 
     @Test func usageHoldsItsCountsInRangeAndSumsSaturate() {
         let top = AllowedRanges.tokenCount.upperBound
-        let u = Usage(inputTokens: .max, outputTokens: .max, cacheReadTokens: -5, cacheWriteTokens: .min, reasoningTokens: 3)
+        let u = Usage(
+            inputTokens: .max, outputTokens: .max, cacheReadTokens: -5, cacheWriteTokens: .min, reasoningTokens: 3)
         #expect(u.inputTokens == top && u.outputTokens == top && u.totalTokens == top)
         #expect(u.cacheReadTokens == 0 && u.cacheWriteTokens == 0 && u.reasoningTokens == 3)
         var sum = Usage.zero

@@ -20,12 +20,15 @@ struct AnthropicEmulatorTests {
         #expect(r.status == 200)
         try checkNames(r.events)
         let types = r.events.compactMap(\.event).filter { $0 != "ping" }
-        #expect(types == ["message_start", "content_block_start", "content_block_delta", "content_block_delta",
-                          "content_block_delta", "content_block_stop", "message_delta", "message_stop"])
+        #expect(
+            types == [
+                "message_start", "content_block_start", "content_block_delta", "content_block_delta",
+                "content_block_delta", "content_block_stop", "message_delta", "message_stop",
+            ])
         #expect(r.text.contains("event: ping\ndata: {\"type\": \"ping\"}\n\n"))
         let json = r.eventJSON
         let start = try #require(json.first?["message"]?["usage"])
-        #expect(start["input_tokens"]?.intValue == 10)             // 100 − 60 read − 30 written
+        #expect(start["input_tokens"]?.intValue == 10)  // 100 − 60 read − 30 written
         #expect(start["cache_read_input_tokens"]?.intValue == 60)
         #expect(start["cache_creation_input_tokens"]?.intValue == 30)
         #expect(start["output_tokens"]?.intValue == 1)
@@ -41,11 +44,17 @@ struct AnthropicEmulatorTests {
         try checkNames(r.events)
         let json = r.eventJSON
         let blocks = json.filter { $0["type"]?.stringValue == "content_block_start" }
-        #expect(blocks.compactMap { $0["content_block"]?["type"]?.stringValue } == ["thinking", "redacted_thinking", "text"])
+        #expect(
+            blocks.compactMap { $0["content_block"]?["type"]?.stringValue } == [
+                "thinking", "redacted_thinking", "text",
+            ])
         #expect(blocks.compactMap { $0["index"]?.intValue } == [0, 1, 2])
         #expect(blocks[1]["content_block"]?["data"]?.stringValue?.isEmpty == false)
         let zero = json.filter { $0["type"]?.stringValue == "content_block_delta" && $0["index"]?.intValue == 0 }
-        #expect(zero.compactMap { $0["delta"]?["type"]?.stringValue } == ["thinking_delta", "thinking_delta", "thinking_delta", "signature_delta"])
+        #expect(
+            zero.compactMap { $0["delta"]?["type"]?.stringValue } == [
+                "thinking_delta", "thinking_delta", "thinking_delta", "signature_delta",
+            ])
         #expect(zero.last?["delta"]?["signature"]?.stringValue?.hasPrefix("sig-") == true)
         #expect(!json.contains { $0["type"]?.stringValue == "content_block_delta" && $0["index"]?.intValue == 1 })
     }

@@ -21,7 +21,8 @@ struct ControlTests {
         _ = try harness.openAI("text+run=r1", headers: ["X-Trace": "abc"])
         _ = try harness.anthropic("text+run=r2")
         _ = try harness.gemini("text+run=r1", key: "bad-key")
-        _ = try harness.request("POST", "/v1/chat/completions?debug=1", headers: ["Authorization": "Bearer k"], body: "not json")
+        _ = try harness.request(
+            "POST", "/v1/chat/completions?debug=1", headers: ["Authorization": "Bearer k"], body: "not json")
         let all = try harness.recorded()
         #expect(all.count == 4)
         #expect(all.compactMap { $0["seq"]?.intValue } == all.compactMap { $0["seq"]?.intValue }.sorted())
@@ -36,7 +37,7 @@ struct ControlTests {
         #expect(first["client_disconnected"]?.boolValue == false)
         let r1 = try harness.recorded(run: "r1")
         #expect(r1.count == 2)
-        #expect(r1.last?["status"]?.intValue == 400)          // the refused Gemini key is recorded too
+        #expect(r1.last?["status"]?.intValue == 400)  // the refused Gemini key is recorded too
         #expect(all[3]["body"]?.stringValue == "not json")
         #expect(all[3]["query"]?.stringValue == "debug=1")
         #expect(all[3]["status"]?.intValue == 400)
@@ -69,7 +70,7 @@ struct ControlTests {
         let harness = try EmulatorHarness()
         let started = Date()
         let r = try harness.openAI("stall+run=s1", maxTime: 0.4)
-        #expect(r.status == 0)                                  // not even a head
+        #expect(r.status == 0)  // not even a head
         #expect(Date().timeIntervalSince(started) >= 0.35)
         #expect(try waitForDisconnect(harness, run: "s1"))
         let partial = try harness.anthropic("stall+after=1+run=s2", maxTime: 0.4)
@@ -101,11 +102,12 @@ struct ControlTests {
     @Test(arguments: ["openai", "anthropic", "gemini"])
     func disconnectEndsWithoutAProperEnd(provider: String) throws {
         let harness = try EmulatorHarness()
-        let r: EmulatorHarness.Response = switch provider {
-        case "openai": try harness.openAI("disconnect+after=2")
-        case "anthropic": try harness.anthropic("disconnect+after=2")
-        default: try harness.gemini("disconnect+after=2")
-        }
+        let r: EmulatorHarness.Response =
+            switch provider {
+            case "openai": try harness.openAI("disconnect+after=2")
+            case "anthropic": try harness.anthropic("disconnect+after=2")
+            default: try harness.gemini("disconnect+after=2")
+            }
         #expect(r.status == 200)
         #expect(!r.text.contains("[DONE]") && !r.text.contains("message_stop") && !r.text.contains("finishReason"))
         let text = r.eventJSON.compactMap {

@@ -24,12 +24,14 @@ final class EmulatorHarness: @unchecked Sendable {
     init(logCapacity: Int = 2000, fixtures: String? = EmulatorHarness.fixtures) throws {
         group = try EventLoopGroup(count: 1)
         group.start()
-        emulator = ProviderEmulator(fixturesDirectory: fixtures, logger: Logger(label: "emulator-test"), logCapacity: logCapacity)
+        emulator = ProviderEmulator(
+            fixturesDirectory: fixtures, logger: Logger(label: "emulator-test"), logCapacity: logCapacity)
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.loopCount = 1
-        server = HTTPServer(configuration: configuration, group: group, handler: emulator.handler,
-                            logger: Logger(label: "emulator-test"))
+        server = HTTPServer(
+            configuration: configuration, group: group, handler: emulator.handler,
+            logger: Logger(label: "emulator-test"))
         port = try server.start()
     }
 
@@ -43,7 +45,7 @@ final class EmulatorHarness: @unchecked Sendable {
 
     struct Response {
         var status: Int
-        var headers: [String: String]      // lower-cased names
+        var headers: [String: String]  // lower-cased names
         var body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: JSONValue? { try? JSONValue.parse(body) }
@@ -61,13 +63,17 @@ final class EmulatorHarness: @unchecked Sendable {
     }
 
     /// Runs curl; `maxTime` cuts the transfer (the client going away).
-    func request(_ method: String, _ path: String, headers: [String: String] = [:], maxTime: Double = 20,
-                 body: String? = nil) throws -> Response {
+    func request(
+        _ method: String, _ path: String, headers: [String: String] = [:], maxTime: Double = 20,
+        body: String? = nil
+    ) throws -> Response {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("emu-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let headerFile = dir.appendingPathComponent("h").path, bodyFile = dir.appendingPathComponent("b").path
-        var arguments = ["-s", "-X", method, "-D", headerFile, "-o", bodyFile, "--max-time", String(maxTime), base + path]
+        var arguments = [
+            "-s", "-X", method, "-D", headerFile, "-o", bodyFile, "--max-time", String(maxTime), base + path,
+        ]
         for (name, value) in headers { arguments += ["-H", "\(name): \(value)"] }
         if let body {
             let file = dir.appendingPathComponent("req").path
@@ -87,41 +93,51 @@ final class EmulatorHarness: @unchecked Sendable {
             if line.hasPrefix("HTTP/") {
                 status = Int(line.split(separator: " ")[1]) ?? 0
             } else if let colon = line.firstIndex(of: ":") {
-                fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                    in: .whitespaces)
             }
         }
         let bytes = (try? Data(contentsOf: URL(fileURLWithPath: bodyFile))).map { [UInt8]($0) } ?? []
         return Response(status: status, headers: fields, body: bytes)
     }
 
-    func openAI(_ model: String, stream: Bool = true, extra: String = "", key: String? = "test-key",
-                headers: [String: String] = [:], maxTime: Double = 20) throws -> Response {
+    func openAI(
+        _ model: String, stream: Bool = true, extra: String = "", key: String? = "test-key",
+        headers: [String: String] = [:], maxTime: Double = 20
+    ) throws -> Response {
         var all = headers
         if let key { all["Authorization"] = "Bearer \(key)" }
-        return try request("POST", "/v1/chat/completions", headers: all, maxTime: maxTime,
-                           body: #"{"model":"\#(model)","messages":[{"role":"user","content":"hi"}],"stream":\#(stream)\#(extra)}"#)
+        return try request(
+            "POST", "/v1/chat/completions", headers: all, maxTime: maxTime,
+            body: #"{"model":"\#(model)","messages":[{"role":"user","content":"hi"}],"stream":\#(stream)\#(extra)}"#)
     }
 
-    func anthropic(_ model: String, stream: Bool = true, extra: String = "", key: String? = "test-key",
-                   version: Bool = true, headers: [String: String] = [:], maxTime: Double = 20) throws -> Response {
+    func anthropic(
+        _ model: String, stream: Bool = true, extra: String = "", key: String? = "test-key",
+        version: Bool = true, headers: [String: String] = [:], maxTime: Double = 20
+    ) throws -> Response {
         var all = headers
         if let key { all["x-api-key"] = key }
         if version { all["anthropic-version"] = "2023-06-01" }
-        return try request("POST", "/v1/messages", headers: all, maxTime: maxTime,
-                           body: #"""
-                               {"model":"\#(model)","max_tokens":100,"messages":[{"role":"user",\#
-                               "content":"hi"}],"stream":\#(stream)\#(extra)}
-                               """#)
+        return try request(
+            "POST", "/v1/messages", headers: all, maxTime: maxTime,
+            body: #"""
+                {"model":"\#(model)","max_tokens":100,"messages":[{"role":"user",\#
+                "content":"hi"}],"stream":\#(stream)\#(extra)}
+                """#)
     }
 
-    func gemini(_ model: String, stream: Bool = true, sse: Bool = true, extra: String = "", key: String? = "test-key",
-                headers: [String: String] = [:], maxTime: Double = 20) throws -> Response {
+    func gemini(
+        _ model: String, stream: Bool = true, sse: Bool = true, extra: String = "", key: String? = "test-key",
+        headers: [String: String] = [:], maxTime: Double = 20
+    ) throws -> Response {
         var all = headers
         if let key { all["x-goog-api-key"] = key }
         let action = stream ? "streamGenerateContent" + (sse ? "?alt=sse" : "") : "generateContent"
         let encoded = model.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "=", with: "%3D")
-        return try request("POST", "/v1beta/models/\(encoded):\(action)", headers: all, maxTime: maxTime,
-                           body: #"{"contents":[{"role":"user","parts":[{"text":"hi"}]}]\#(extra)}"#)
+        return try request(
+            "POST", "/v1beta/models/\(encoded):\(action)", headers: all, maxTime: maxTime,
+            body: #"{"contents":[{"role":"user","parts":[{"text":"hi"}]}]\#(extra)}"#)
     }
 
     func recorded(run: String? = nil, limit: Int? = nil) throws -> [JSONValue] {

@@ -55,9 +55,9 @@ struct FidelityEmulatorTests {
                 "POST", "/v1/messages", headers: ["x-api-key": "k", "anthropic-version": "2023-06-01"],
                 body:
                     #"""
-                        {"model":"text","max_tokens":10,"messages":[{"role":"user","content":"q"},\#
-                        {"role":"assistant","content":[\#(blocks)]},{"role":"user","content":"more"}]}
-                        """#
+                    {"model":"text","max_tokens":10,"messages":[{"role":"user","content":"q"},\#
+                    {"role":"assistant","content":[\#(blocks)]},{"role":"user","content":"more"}]}
+                    """#
             )
         }
         #expect(try send(use).status == 400)

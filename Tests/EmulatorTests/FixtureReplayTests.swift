@@ -5,7 +5,8 @@ import Testing
 struct FixtureReplayTests {
     static var cases: [String] {
         ["openai", "anthropic", "gemini"].flatMap { provider -> [String] in
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(EmulatorHarness.fixtures)/\(provider)")) ?? []
+            let files =
+                (try? FileManager.default.contentsOfDirectory(atPath: "\(EmulatorHarness.fixtures)/\(provider)")) ?? []
             return files.filter { $0.hasSuffix(".sse") || $0.hasSuffix(".json") }.sorted().map { "\(provider)/\($0)" }
         }
     }
@@ -18,11 +19,12 @@ struct FixtureReplayTests {
         let stream = file.hasSuffix(".sse")
         let name = String(file.dropLast(stream ? 4 : 5))
         let model = "fixture=\(name)"
-        let r: EmulatorHarness.Response = switch provider {
-        case "openai": try harness.openAI(model, stream: stream)
-        case "anthropic": try harness.anthropic(model, stream: stream)
-        default: try harness.gemini(model, stream: stream)
-        }
+        let r: EmulatorHarness.Response =
+            switch provider {
+            case "openai": try harness.openAI(model, stream: stream)
+            case "anthropic": try harness.anthropic(model, stream: stream)
+            default: try harness.gemini(model, stream: stream)
+            }
         #expect(r.status == 200)
         #expect(r.body == EmulatorHarness.fixture(provider, file))
     }
@@ -43,7 +45,10 @@ struct FixtureReplayTests {
         let noDirectory = try EmulatorHarness(fixtures: nil)
         #expect(try noDirectory.openAI("fixture=chat-stream-text-usage").status == 404)
         // Without captures the built-in error bodies keep the providers' shapes.
-        #expect(try noDirectory.openAI("text", key: "bad-key").json?["error"]?["code"]?.stringValue == "invalid_api_key")
-        #expect(try noDirectory.gemini("text", key: "bad-key").json?["error"]?["details"]?[0]?["reason"]?.stringValue == "API_KEY_INVALID")
+        #expect(
+            try noDirectory.openAI("text", key: "bad-key").json?["error"]?["code"]?.stringValue == "invalid_api_key")
+        #expect(
+            try noDirectory.gemini("text", key: "bad-key").json?["error"]?["details"]?[0]?["reason"]?.stringValue
+                == "API_KEY_INVALID")
     }
 }

@@ -11,18 +11,22 @@ struct GeminiEmulatorTests {
         let r = try harness.gemini("text+chunks=3+input=8+reasoning=4+output=9")
         #expect(r.status == 200)
         let raw = r.text
-        #expect(raw.hasPrefix("data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"w0\"}],\"role\": \"model\"}"))
+        #expect(
+            raw.hasPrefix("data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"w0\"}],\"role\": \"model\"}")
+        )
         #expect(raw.components(separatedBy: "\r\n\r\n").count == 4)
         #expect(!raw.contains("[DONE]"))
         let events = r.eventJSON
         #expect(events.count == 3)
-        #expect(events.compactMap { $0["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue }.joined() == "w0 w1 w2")
+        #expect(
+            events.compactMap { $0["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue }.joined()
+                == "w0 w1 w2")
         #expect(events.dropLast().allSatisfy { $0["candidates"]?[0]?["finishReason"] == nil })
         let last = try #require(events.last)
         #expect(last["candidates"]?[0]?["finishReason"]?.stringValue == "STOP")
         let usage = try #require(last["usageMetadata"])
         #expect(usage["promptTokenCount"]?.intValue == 8)
-        #expect(usage["candidatesTokenCount"]?.intValue == 5)     // 9 output − 4 thoughts
+        #expect(usage["candidatesTokenCount"]?.intValue == 5)  // 9 output − 4 thoughts
         #expect(usage["thoughtsTokenCount"]?.intValue == 4)
         #expect(usage["totalTokenCount"]?.intValue == 17)
     }
@@ -70,8 +74,9 @@ struct GeminiEmulatorTests {
         let missing = try harness.gemini("text", key: nil)
         #expect(missing.status == 403)
         #expect(missing.json?["error"]?["status"]?.stringValue == "PERMISSION_DENIED")
-        let query = try harness.request("POST", "/v1beta/models/gemini-2.5-flash:generateContent?key=k1",
-                                        body: #"{"contents":[]}"#)
+        let query = try harness.request(
+            "POST", "/v1beta/models/gemini-2.5-flash:generateContent?key=k1",
+            body: #"{"contents":[]}"#)
         #expect(query.status == 200)
     }
 
@@ -91,7 +96,8 @@ struct GeminiEmulatorTests {
 
     @Test func cachedContentsLifecycle() throws {
         let key = ["x-goog-api-key": "k"]
-        let created = try harness.request("POST", "/v1beta/cachedContents", headers: key,
+        let created = try harness.request(
+            "POST", "/v1beta/cachedContents", headers: key,
             body: #"""
                 {"model":"models/text+input=5","contents":[{"role":"user",\#
                 "parts":[{"text":"\#(String(repeating: "long document ", count: 40))"}]}],"ttl":"0.6s"}
@@ -110,8 +116,9 @@ struct GeminiEmulatorTests {
         #expect(usage["cachedContentTokenCount"]?.intValue == tokens)
         #expect(usage["promptTokenCount"]?.intValue == 5 + tokens)
 
-        let conflicting = try harness.gemini("text+input=5", stream: false,
-                                             extra: #","cachedContent":"\#(name)","systemInstruction":{"parts":[{"text":"x"}]}"#)
+        let conflicting = try harness.gemini(
+            "text+input=5", stream: false,
+            extra: #","cachedContent":"\#(name)","systemInstruction":{"parts":[{"text":"x"}]}"#)
         #expect(conflicting.status == 400)
         let unknown = try harness.gemini("text", stream: false, extra: #","cachedContent":"cachedContents/nope""#)
         #expect(unknown.status == 404)

@@ -8,8 +8,10 @@ import Testing
 struct KeyEchoTests {
     static let key = "sk-proj-ECHO/key+1=="
 
-    static func send(_ harness: EmulatorHarness, _ provider: String, _ model: String,
-                     stream: Bool = false) throws -> EmulatorHarness.Response {
+    static func send(
+        _ harness: EmulatorHarness, _ provider: String, _ model: String,
+        stream: Bool = false
+    ) throws -> EmulatorHarness.Response {
         switch provider {
         case "openai": return try harness.openAI(model, stream: stream, key: key)
         case "anthropic": return try harness.anthropic(model, stream: stream, key: key)
@@ -37,7 +39,8 @@ struct KeyEchoTests {
     @Test func openAIsEchoIsTheWordingOfIts401AndA429Header() throws {
         let harness = try EmulatorHarness()
         let unauthorized = try harness.openAI("error+status=401+echo_key=1", stream: false, key: Self.key)
-        #expect(unauthorized.json?["error"]?["message"]?.stringValue?.hasPrefix("Incorrect API key provided: \(Self.key).")
+        #expect(
+            unauthorized.json?["error"]?["message"]?.stringValue?.hasPrefix("Incorrect API key provided: \(Self.key).")
                 == true)
         let limited = try harness.openAI("error+status=429+retry_after=0+echo_key=1", stream: false, key: Self.key)
         #expect(limited.headers["x-ratelimit-key"] == Self.key)
@@ -45,8 +48,10 @@ struct KeyEchoTests {
 
     @Test func geminiTakesTheKeyFromTheQueryAndQuotesItPercentEncodedToo() throws {
         let harness = try EmulatorHarness()
-        let r = try harness.request("POST", "/v1beta/models/error%2Bstatus%3D500%2Becho_key%3D1:generateContent?key="
-                                    + "sk-proj-ECHO%2Fkey%2B1%3D%3D", body: #"{"contents":[]}"#)
+        let r = try harness.request(
+            "POST",
+            "/v1beta/models/error%2Bstatus%3D500%2Becho_key%3D1:generateContent?key="
+                + "sk-proj-ECHO%2Fkey%2B1%3D%3D", body: #"{"contents":[]}"#)
         let message = r.json?["error"]?["message"]?.stringValue ?? ""
         #expect(message.contains("key=\(Self.key);"), "\(r.text)")
         #expect(message.contains("?key=sk-proj-ECHO%2Fkey%2B1%3D%3D)"), "\(r.text)")

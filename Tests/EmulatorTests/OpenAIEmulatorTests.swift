@@ -7,14 +7,16 @@ struct OpenAIEmulatorTests {
     init() throws { harness = try EmulatorHarness() }
 
     @Test func textStreamHasRoleChunkDeltasFinishUsageAndDone() throws {
-        let r = try harness.openAI("text+chunks=4+input=12+cached=5+reasoning=2", extra: #","stream_options":{"include_usage":true}"#)
+        let r = try harness.openAI(
+            "text+chunks=4+input=12+cached=5+reasoning=2", extra: #","stream_options":{"include_usage":true}"#)
         #expect(r.status == 200)
         #expect(r.headers["content-type"]?.hasPrefix("text/event-stream") == true)
         let events = r.events
         #expect(events.allSatisfy { $0.event == nil })
         #expect(events.last?.data == "[DONE]")
         let chunks = r.eventJSON
-        #expect(chunks.allSatisfy { $0["object"]?.stringValue == "chat.completion.chunk" && $0["id"] == chunks[0]["id"] })
+        #expect(
+            chunks.allSatisfy { $0["object"]?.stringValue == "chat.completion.chunk" && $0["id"] == chunks[0]["id"] })
         #expect(chunks[0]["choices"]?[0]?["delta"]?["role"]?.stringValue == "assistant")
         let text = chunks.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.joined()
         #expect(text == "w0 w1 w2 w3")
@@ -131,7 +133,8 @@ struct OpenAIEmulatorTests {
     }
 
     @Test func headersSelectTheScenarioAndWin() throws {
-        let r = try harness.openAI("text+chunks=9", stream: false, headers: ["x-mock-scenario": "tools", "x-mock-calls": "2"])
+        let r = try harness.openAI(
+            "text+chunks=9", stream: false, headers: ["x-mock-scenario": "tools", "x-mock-calls": "2"])
         #expect(r.json?["choices"]?[0]?["message"]?["tool_calls"]?.arrayValue?.count == 2)
         let t = try harness.openAI("gpt-4o", stream: false, headers: ["x-mock-chunks": "2"])
         #expect(t.json?["choices"]?[0]?["message"]?["content"]?.stringValue == "w0 w1")

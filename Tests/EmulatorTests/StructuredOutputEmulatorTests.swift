@@ -5,29 +5,48 @@ import Testing
 @Suite("Emulator: minimal instances of JSON schemas")
 struct SchemaInstanceTests {
     @Test func objectsHoldTheirRequiredPropertiesOnly() {
-        let schema: JSONValue = ["type": "object", "required": ["name", "tags", "kind", "age", "ratio", "ok", "when", "nested"],
-                                 "properties": [
-                                     "name": ["type": "string", "minLength": 4], "tags": ["type": "array", "items": ["type": "string"], "minItems": 2],
-                                     "kind": ["enum": ["b", "a"]], "age": ["type": "integer", "minimum": 18], "ratio": ["type": "number", "exclusiveMaximum": -1],
-                                     "ok": ["type": "boolean"], "when": ["type": "string", "format": "date-time"], "optional": ["type": "string"],
-                                     "nested": ["type": ["object", "null"], "properties": ["x": ["const": 3]], "required": ["x"]],
-                                 ]]
-        #expect(SchemaInstance.minimal(schema) == ["name": "w0ww", "tags": ["w0", "w0"], "kind": "b", "age": 18, "ratio": -1.5,
-                                                   "ok": true, "when": "2025-01-01T00:00:00Z", "nested": ["x": 3]])
+        let schema: JSONValue = [
+            "type": "object", "required": ["name", "tags", "kind", "age", "ratio", "ok", "when", "nested"],
+            "properties": [
+                "name": ["type": "string", "minLength": 4],
+                "tags": ["type": "array", "items": ["type": "string"], "minItems": 2],
+                "kind": ["enum": ["b", "a"]], "age": ["type": "integer", "minimum": 18],
+                "ratio": ["type": "number", "exclusiveMaximum": -1],
+                "ok": ["type": "boolean"], "when": ["type": "string", "format": "date-time"],
+                "optional": ["type": "string"],
+                "nested": ["type": ["object", "null"], "properties": ["x": ["const": 3]], "required": ["x"]],
+            ],
+        ]
+        #expect(
+            SchemaInstance.minimal(schema) == [
+                "name": "w0ww", "tags": ["w0", "w0"], "kind": "b", "age": 18, "ratio": -1.5,
+                "ok": true, "when": "2025-01-01T00:00:00Z", "nested": ["x": 3],
+            ])
     }
 
     @Test func referencesAndCombinatorsAreFollowed() {
-        let schema: JSONValue = ["$defs": ["Step": ["type": "object", "properties": ["n": ["type": "integer"]], "required": ["n"]]],
-                                 "type": "object", "required": ["steps", "either", "both"],
-                                 "properties": ["steps": ["type": "array", "items": ["$ref": "#/$defs/Step"], "minItems": 1],
-                                                "either": ["anyOf": [["type": "null"], ["type": "string"]]],
-                                                "both": ["allOf": [["$ref": "#/$defs/Step"], ["properties": ["m": ["type": "boolean"]], "required": ["m"]]]]]]
+        let schema: JSONValue = [
+            "$defs": ["Step": ["type": "object", "properties": ["n": ["type": "integer"]], "required": ["n"]]],
+            "type": "object", "required": ["steps", "either", "both"],
+            "properties": [
+                "steps": ["type": "array", "items": ["$ref": "#/$defs/Step"], "minItems": 1],
+                "either": ["anyOf": [["type": "null"], ["type": "string"]]],
+                "both": [
+                    "allOf": [["$ref": "#/$defs/Step"], ["properties": ["m": ["type": "boolean"]], "required": ["m"]]]
+                ],
+            ],
+        ]
         #expect(SchemaInstance.minimal(schema) == ["steps": [["n": 0]], "either": "w0", "both": ["n": 0, "m": true]])
         // Gemini's own Schema spells types in capitals.
-        #expect(SchemaInstance.minimal(["type": "OBJECT", "properties": ["a": ["type": "INTEGER"]], "required": ["a"]]) == ["a": 0])
+        #expect(
+            SchemaInstance.minimal(["type": "OBJECT", "properties": ["a": ["type": "INTEGER"]], "required": ["a"]]) == [
+                "a": 0
+            ])
         // A required cycle ends instead of recursing forever.
-        let cycle: JSONValue = ["$defs": ["N": ["type": "object", "properties": ["next": ["$ref": "#/$defs/N"]], "required": ["next"]]],
-                                "$ref": "#/$defs/N"]
+        let cycle: JSONValue = [
+            "$defs": ["N": ["type": "object", "properties": ["next": ["$ref": "#/$defs/N"]], "required": ["next"]]],
+            "$ref": "#/$defs/N",
+        ]
         #expect(SchemaInstance.minimal(cycle).serialized().count > 0)
     }
 }
@@ -44,17 +63,22 @@ struct StructuredOutputEmulatorTests {
     static let instance: JSONValue = ["city": "w0", "n": 2]
 
     @Test func openAIAnswersSchemaValidJSONAsText() throws {
-        let stream = try harness.openAI("text", extra: #"""
-            ,"response_format":{"type":"json_schema",\#
-            "json_schema":{"name":"w",\#
-            "strict":true,"schema":\#(Self.schema)}}
-            """#)
+        let stream = try harness.openAI(
+            "text",
+            extra: #"""
+                ,"response_format":{"type":"json_schema",\#
+                "json_schema":{"name":"w",\#
+                "strict":true,"schema":\#(Self.schema)}}
+                """#)
         #expect(stream.status == 200)
         let text = stream.eventJSON.compactMap { $0["choices"]?[0]?["delta"]?["content"]?.stringValue }.joined()
         #expect(try JSONValue.parse(text) == Self.instance)
-        #expect(stream.eventJSON.filter { $0["choices"]?[0]?["delta"]?["content"] != nil }.count > 2)   // in chunks
-        let whole = try harness.openAI("text", stream: false, extra: #","response_format":{"type":"json_schema","json_schema":{"name":"w","schema":\#(Self.schema)}}"#)
-        #expect(try JSONValue.parse(whole.json?["choices"]?[0]?["message"]?["content"]?.stringValue ?? "") == Self.instance)
+        #expect(stream.eventJSON.filter { $0["choices"]?[0]?["delta"]?["content"] != nil }.count > 2)  // in chunks
+        let whole = try harness.openAI(
+            "text", stream: false,
+            extra: #","response_format":{"type":"json_schema","json_schema":{"name":"w","schema":\#(Self.schema)}}"#)
+        #expect(
+            try JSONValue.parse(whole.json?["choices"]?[0]?["message"]?["content"]?.stringValue ?? "") == Self.instance)
     }
 
     @Test(arguments: [
@@ -79,9 +103,11 @@ struct StructuredOutputEmulatorTests {
             """#
         let r = try harness.gemini("text", extra: config)
         #expect(r.status == 200)
-        let text = r.eventJSON.compactMap { $0["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue }.joined()
+        let text = r.eventJSON.compactMap { $0["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue }
+            .joined()
         #expect(try JSONValue.parse(text) == Self.instance)
-        let object = try harness.gemini("text", stream: false, extra: #","generationConfig":{"response_mime_type":"application/json"}"#)
+        let object = try harness.gemini(
+            "text", stream: false, extra: #","generationConfig":{"response_mime_type":"application/json"}"#)
         let answer = object.json?["candidates"]?[0]?["content"]?["parts"]?[0]?["text"]?.stringValue ?? ""
         #expect(try JSONValue.parse(answer).objectValue != nil)
     }
@@ -102,7 +128,8 @@ struct StructuredOutputEmulatorTests {
     }
 
     @Test func anthropicAnswersNativeOutputConfigAsText() throws {
-        let r = try harness.anthropic("text", extra: #","output_config":{"format":{"type":"json_schema","schema":\#(Self.schema)}}"#)
+        let r = try harness.anthropic(
+            "text", extra: #","output_config":{"format":{"type":"json_schema","schema":\#(Self.schema)}}"#)
         #expect(r.status == 200)
         let text = r.eventJSON.compactMap { $0["delta"]?["text"]?.stringValue }.joined()
         #expect(try JSONValue.parse(text) == Self.instance)
@@ -116,7 +143,11 @@ struct StructuredOutputEmulatorTests {
         let r = try harness.anthropic("text", extra: tools)
         #expect(r.status == 200)
         let json = r.eventJSON
-        #expect(json.contains { $0["content_block"]?["type"]?.stringValue == "tool_use" && $0["content_block"]?["name"]?.stringValue == "weather" })
+        #expect(
+            json.contains {
+                $0["content_block"]?["type"]?.stringValue == "tool_use"
+                    && $0["content_block"]?["name"]?.stringValue == "weather"
+            })
         let input = json.compactMap { $0["delta"]?["partial_json"]?.stringValue }.joined()
         #expect(try JSONValue.parse(input) == Self.instance)
         #expect(json.contains { $0["delta"]?["stop_reason"]?.stringValue == "tool_use" })
@@ -133,9 +164,9 @@ struct StructuredOutputEmulatorTests {
         #","tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"tool","name":"b"}"#,
         #","tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"none","disable_parallel_tool_use":true}"#,
         #"""
-            ,"thinking":{"type":"enabled","budget_tokens":1024},\#
-            "tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"any"}
-            """#,
+        ,"thinking":{"type":"enabled","budget_tokens":1024},\#
+        "tools":[{"name":"a","input_schema":{}}],"tool_choice":{"type":"any"}
+        """#,
     ])
     func anthropicRefusesMalformedOptions(extra: String) throws {
         let r = try harness.anthropic("text", extra: extra)

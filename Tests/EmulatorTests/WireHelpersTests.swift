@@ -19,8 +19,12 @@ struct WireHelpersTests {
     }
 
     @Test func headersWin() {
-        let o = MockOptions(model: "text+chunks=5", headers: [("X-Mock-Scenario", "tools"), ("x-mock-chunks", " 9 "),
-                                                             ("x-mock-interval-ms", "3"), ("x-other", "1")])
+        let o = MockOptions(
+            model: "text+chunks=5",
+            headers: [
+                ("X-Mock-Scenario", "tools"), ("x-mock-chunks", " 9 "),
+                ("x-mock-interval-ms", "3"), ("x-other", "1"),
+            ])
         #expect(o.scenario == "tools")
         #expect(o.int("chunks", default: 0) == 9)
         #expect(o.int("interval_ms", default: 0) == 3)
@@ -57,16 +61,20 @@ struct WireHelpersTests {
         }
     }
 
-    @Test(arguments: ["error-400-api-key-invalid.json", "error-503-unavailable.json", "response-thought-parts.json",
-                      "cachedcontents-create.response.json"])
+    @Test(arguments: [
+        "error-400-api-key-invalid.json", "error-503-unavailable.json", "response-thought-parts.json",
+        "cachedcontents-create.response.json",
+    ])
     func geminiPrettyStyleMatchesCaptures(file: String) throws {
         let bytes = EmulatorHarness.fixture("gemini", file)
         #expect(JSONStyle.pretty.bytes(try JSONValue.parse(bytes), trailingNewline: true) == bytes)
     }
 
     @Test func framesSplitAfterBlankLinesAndRejoin() {
-        for (provider, file, events) in [("gemini", "stream-thought-parts.sse", 2), ("openai", "chat-stream-tool-call-single.sse", 14),
-                                         ("anthropic", "messages-stream-text.docs.sse", 8)] {
+        for (provider, file, events) in [
+            ("gemini", "stream-thought-parts.sse", 2), ("openai", "chat-stream-tool-call-single.sse", 14),
+            ("anthropic", "messages-stream-text.docs.sse", 8),
+        ] {
             let bytes = EmulatorHarness.fixture(provider, file)
             let frames = FixtureStore.frames(bytes)
             #expect(frames.count == events)

@@ -16,14 +16,18 @@ struct BudgetEndToEndTests {
         """
     static let cost = 0.70
     static let worstCase = 4.40
-    static let body = #"{"model":"metered","max_tokens":20,"stream":false,"messages":[{"role":"user","content":"\#(String(repeating: "x", count: 100))"}]}"#
+    static let body =
+        #"{"model":"metered","max_tokens":20,"stream":false,"messages":[{"role":"user","#
+        + #""content":"\#(String(repeating: "x", count: 100))"}]}"#
 
     func daemon() throws -> SwitchboardProcess {
-        try Launch.daemon(behind: try Launch.mock(), yaml: Self.yaml, environment: ["SWITCHBOARD_ADMIN_KEY": Self.admin])
+        try Launch.daemon(
+            behind: try Launch.mock(), yaml: Self.yaml, environment: ["SWITCHBOARD_ADMIN_KEY": Self.admin])
     }
 
     func createKey(_ daemon: SwitchboardProcess, _ spec: String) throws -> (id: String, secret: String) {
-        let created = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"], body: spec)
+        let created = try curl(
+            daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"], body: spec)
         #expect(created.status == 201, "\(created.body)")
         let json = jsonObject(created.body)
         return (try #require(json?["id"] as? String), try #require(json?["key"] as? String))
@@ -33,7 +37,8 @@ struct BudgetEndToEndTests {
     func spent(_ daemon: SwitchboardProcess, key: String, requests: Int) throws -> Double {
         var rows: [[String: Any]] = []
         for _ in 0..<300 {
-            let answer = try curl(daemon.baseURL + "/v1/usage?key=\(key)", headers: ["Authorization": "Bearer \(Self.admin)"])
+            let answer = try curl(
+                daemon.baseURL + "/v1/usage?key=\(key)", headers: ["Authorization": "Bearer \(Self.admin)"])
             rows = jsonObject(answer.body)?["data"] as? [[String: Any]] ?? []
             if (rows.first?["requests"] as? Int ?? 0) >= requests { break }
             usleep(20_000)
@@ -42,14 +47,17 @@ struct BudgetEndToEndTests {
     }
 
     func send(_ daemon: SwitchboardProcess, secret: String) throws -> CurlResponse {
-        try curl(daemon.baseURL + "/v1/chat", headers: ["Authorization": "Bearer \(secret)", "Content-Type": "application/json"],
-                 body: Self.body)
+        try curl(
+            daemon.baseURL + "/v1/chat",
+            headers: ["Authorization": "Bearer \(secret)", "Content-Type": "application/json"],
+            body: Self.body)
     }
 
     @Test func hundredConcurrentRequestsOverspendBySomeOneWorstCaseAtMost() throws {
         let daemon = try daemon()
         let key = try createKey(daemon, #"{"name":"small","budget_usd":5,"budget_period":"monthly"}"#)
-        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key.secret)\r\nConnection: close\r\n"
+        let request =
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key.secret)\r\nConnection: close\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(Self.body.utf8.count)\r\n\r\n\(Self.body)"
         var clients: [RawClient] = []
         for _ in 0..<100 {
@@ -63,7 +71,8 @@ struct BudgetEndToEndTests {
             let answer = client.readToEnd()
             statuses += statusCodes(in: answer).prefix(1)
             if answer.contains("budget_exceeded") {
-                sawBudgetHeaders = answer.lowercased().contains("retry-after:")
+                sawBudgetHeaders =
+                    answer.lowercased().contains("retry-after:")
                     && answer.contains("x-ratelimit-reset-usd:") && answer.contains("x-ratelimit-limit-usd: 5")
             }
         }
@@ -86,24 +95,26 @@ struct BudgetEndToEndTests {
         #expect(refused.status == 429)
         #expect((jsonObject(refused.body)?["error"] as? [String: Any])?["type"] as? String == "budget_exceeded")
         let retryAfter = try #require(Int(refused.headers["retry-after"] ?? ""))
-        #expect(retryAfter >= 1 && retryAfter <= 31 * 86_400)   // the start of next month, UTC
+        #expect(retryAfter >= 1 && retryAfter <= 31 * 86_400)  // the start of next month, UTC
     }
 
     @Test func patchChangesTheBudgetAndTheTokenBudgetStillWorks() throws {
         let daemon = try daemon()
         let key = try createKey(daemon, #"{"name":"tiny","budget_usd":0.5}"#)
-        #expect(try send(daemon, secret: key.secret).status == 200)   // $0 < $0.50: admitted, costs $0.70
+        #expect(try send(daemon, secret: key.secret).status == 200)  // $0 < $0.50: admitted, costs $0.70
         let over = try send(daemon, secret: key.secret)
         #expect(over.status == 429)
-        #expect(over.headers["retry-after"] == nil)   // a total budget never resets by itself
+        #expect(over.headers["retry-after"] == nil)  // a total budget never resets by itself
 
         let admin = ["Authorization": "Bearer \(Self.admin)", "Content-Type": "application/json"]
-        let bad = try curl(daemon.baseURL + "/admin/keys/\(key.id)", method: "PATCH", headers: admin,
-                           body: #"{"budget_usd":-1}"#)
+        let bad = try curl(
+            daemon.baseURL + "/admin/keys/\(key.id)", method: "PATCH", headers: admin,
+            body: #"{"budget_usd":-1}"#)
         #expect(bad.status == 400)
         #expect(bad.body.contains("budget_usd"))
-        let patched = try curl(daemon.baseURL + "/admin/keys/\(key.id)", method: "PATCH", headers: admin,
-                               body: #"{"budget_usd":10,"budget_period":"daily","token_budget":100}"#)
+        let patched = try curl(
+            daemon.baseURL + "/admin/keys/\(key.id)", method: "PATCH", headers: admin,
+            body: #"{"budget_usd":10,"budget_period":"daily","token_budget":100}"#)
         #expect(patched.status == 200, "\(patched.body)")
         #expect(jsonObject(patched.body)?["budget_period"] as? String == "daily")
         #expect(try send(daemon, secret: key.secret).status == 200)
@@ -118,15 +129,20 @@ struct BudgetEndToEndTests {
     @Test func cliCreatesAKeyWithADollarBudget() throws {
         let daemon = try daemon()
         let env = ["SWITCHBOARD_ADMIN_KEY": Self.admin]
-        let created = try run(Repo.binary, ["keys", "create", "ci", "--budget-usd", "5", "--period", "monthly",
-                                            "--url", daemon.baseURL], environment: env)
+        let created = try run(
+            Repo.binary,
+            [
+                "keys", "create", "ci", "--budget-usd", "5", "--period", "monthly",
+                "--url", daemon.baseURL,
+            ], environment: env)
         #expect(created.status == 0, "\(created.stderr)")
         let list = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"])
         let key = (jsonObject(list.body)?["data"] as? [[String: Any]])?.first
         #expect(key?["budget_usd"] as? Int == 5)
         #expect(key?["budget_period"] as? String == "monthly")
         let id = try #require(key?["id"] as? String)
-        let updated = try run(Repo.binary, ["keys", "update", id, "--budget-usd", "0", "--url", daemon.baseURL], environment: env)
+        let updated = try run(
+            Repo.binary, ["keys", "update", id, "--budget-usd", "0", "--url", daemon.baseURL], environment: env)
         #expect(updated.status == 0, "\(updated.stderr)")
         let after = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"])
         #expect((jsonObject(after.body)?["data"] as? [[String: Any]])?.first?["budget_usd"] is NSNull)

@@ -4,11 +4,14 @@ import Testing
 /// Issue 3: `/v1/chat` through the real daemon to the real emulator over real libcurl.
 @Suite("Chat streaming, end to end")
 struct ChatEndToEndTests {
-    static func chat(_ daemon: SwitchboardProcess, model: String, extra: String = "", stream: Bool = true,
-                     headers: [String: String] = [:], timeout: Double = 30) throws -> CurlResponse {
+    static func chat(
+        _ daemon: SwitchboardProcess, model: String, extra: String = "", stream: Bool = true,
+        headers: [String: String] = [:], timeout: Double = 30
+    ) throws -> CurlResponse {
         let body = #"{"model":"\#(model)","messages":[{"role":"user","content":"hello"}]\#(extra),"stream":\#(stream)}"#
-        return try curl(daemon.baseURL + "/v1/chat", headers: ["Content-Type": "application/json"].merging(headers) { $1 },
-                        body: body, timeout: timeout)
+        return try curl(
+            daemon.baseURL + "/v1/chat", headers: ["Content-Type": "application/json"].merging(headers) { $1 },
+            body: body, timeout: timeout)
     }
 
     static func mockRequests(_ mock: SwitchboardProcess, run: String) throws -> [[String: Any]] {
@@ -41,7 +44,9 @@ struct ChatEndToEndTests {
         let response = try Self.chat(daemon, model: "openai/tools+calls=3+interleave=1", extra: tools)
         #expect(response.status == 200)
         let events = sseEvents(response.body)
-        let starts = events.filter { $0.event == "tool_call_start" }.compactMap { jsonObject($0.data)?["index"] as? Int }
+        let starts = events.filter { $0.event == "tool_call_start" }.compactMap {
+            jsonObject($0.data)?["index"] as? Int
+        }
         #expect(starts == [0, 1, 2])
         let calls = events.filter { $0.event == "tool_call" }.compactMap { jsonObject($0.data) }
         #expect(calls.count == 3)
@@ -59,8 +64,10 @@ struct ChatEndToEndTests {
         let daemon = try Launch.daemon(behind: mock)
         let response = try Self.chat(daemon, model: "openai/fixture=\(fixture)")
         #expect(response.status == 200)
-        let golden = try String(contentsOfFile: Repo.root.appendingPathComponent(
-            "Tests/ProvidersTests/Golden/openai/\(fixture).events").path, encoding: .utf8)
+        let golden = try String(
+            contentsOfFile: Repo.root.appendingPathComponent(
+                "Tests/ProvidersTests/Golden/openai/\(fixture).events"
+            ).path, encoding: .utf8)
         #expect(response.body == golden)
     }
 
@@ -87,8 +94,9 @@ struct ChatEndToEndTests {
             ,"tools":[{"name":"lookup","description":"d","parameters":{"type":"object"}}],\#
             "tool_choice":{"name":"lookup"},"max_tokens":50,"thinking":{"effort":"low"}
             """#
-        let response = try Self.chat(daemon, model: "openai/text+run=translate1", extra: extra,
-                                     headers: ["Authorization": "Bearer client-secret"])
+        let response = try Self.chat(
+            daemon, model: "openai/text+run=translate1", extra: extra,
+            headers: ["Authorization": "Bearer client-secret"])
         #expect(response.status == 200)
         let received = try #require(try Self.mockRequests(mock, run: "translate1").last)
         #expect(received["path"] as? String == "/v1/chat/completions")
@@ -101,7 +109,8 @@ struct ChatEndToEndTests {
         #expect((body["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true)
         let tools = body["tools"] as? [[String: Any]]
         #expect(tools?.first?["type"] as? String == "function")
-        #expect(((body["tool_choice"] as? [String: Any])?["function"] as? [String: Any])?["name"] as? String == "lookup")
+        #expect(
+            ((body["tool_choice"] as? [String: Any])?["function"] as? [String: Any])?["name"] as? String == "lookup")
     }
 
     @Test func upstreamErrorsMapToTheContract() throws {
@@ -128,9 +137,13 @@ struct ChatEndToEndTests {
         let daemon = try Launch.daemon(behind: mock)
         let malformed = try curl(daemon.baseURL + "/v1/chat", body: "{\"model\":")
         #expect(malformed.status == 400)
-        let badPart = try curl(daemon.baseURL + "/v1/chat", body: #"{"model":"openai/x","messages":[{"role":"user","content":[{"type":"video"}]}]}"#)
+        let badPart = try curl(
+            daemon.baseURL + "/v1/chat",
+            body: #"{"model":"openai/x","messages":[{"role":"user","content":[{"type":"video"}]}]}"#)
         #expect(badPart.status == 400)
-        #expect((jsonObject(badPart.body)?["error"] as? [String: Any])?["param"] as? String == "messages[0].content[0].type")
+        #expect(
+            (jsonObject(badPart.body)?["error"] as? [String: Any])?["param"] as? String == "messages[0].content[0].type"
+        )
         let unknownModel = try Self.chat(daemon, model: "nope")
         #expect(unknownModel.status == 404)
     }
@@ -139,9 +152,11 @@ struct ChatEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let client = try RawClient(port: daemon.port)
-        let body = #"{"model":"openai/text+chunks=200+interval_ms=50+run=gone1","messages":[{"role":"user","content":"hi"}]}"#
-        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        let body =
+            #"{"model":"openai/text+chunks=200+interval_ms=50+run=gone1","messages":[{"role":"user","content":"hi"}]}"#
+        client.send(
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
         _ = client.read(until: "event: text")
         let closedAt = Date()
         close(client.fd)
@@ -177,7 +192,8 @@ struct ChatEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let body = #"{"model":"openai/text+chunks=10+interval_ms=20","messages":[{"role":"user","content":"hi"}]}"#
-        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        let request =
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         var clients: [RawClient] = []
         for _ in 0..<500 {

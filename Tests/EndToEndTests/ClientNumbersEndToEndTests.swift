@@ -8,20 +8,25 @@ import Testing
 @Suite("Extreme numbers from clients, end to end")
 struct ClientNumbersEndToEndTests {
     /// JSON literals no field's range holds, or that sit on its edges.
-    static let values = ["9223372036854775807", "-9223372036854775808", "-1", "0", "1e300", "1e-300", "-1e300",
-                         #""abc""#, "null", "true", "99999999999999999999999"]
+    static let values = [
+        "9223372036854775807", "-9223372036854775808", "-1", "0", "1e300", "1e-300", "-1e300",
+        #""abc""#, "null", "true", "99999999999999999999999",
+    ]
     static let user = #""messages":[{"role":"user","content":"hello"}]"#
 
     /// The daemon answers `/healthz`; the test stops at the first request that killed it.
     static func expectServing(_ daemon: SwitchboardProcess, after what: String) throws {
         let health = try curl(daemon.baseURL + "/healthz", timeout: 5)
-        try #require(health.status == 200 && daemon.process.isRunning,
-                     "the daemon stopped serving after \(what): \(daemon.log().suffix(3000))")
+        try #require(
+            health.status == 200 && daemon.process.isRunning,
+            "the daemon stopped serving after \(what): \(daemon.log().suffix(3000))")
     }
 
     /// `response` is a 400 that names `field`, or one of `answers`; then the daemon still serves.
-    static func expectHandled(_ response: CurlResponse, _ daemon: SwitchboardProcess, field: String, value: String,
-                              answers: Set<Int> = [200]) throws {
+    static func expectHandled(
+        _ response: CurlResponse, _ daemon: SwitchboardProcess, field: String, value: String,
+        answers: Set<Int> = [200]
+    ) throws {
         let what = "\(field)=\(value)"
         if response.status == 400 {
             #expect(response.body.contains(field), "\(what): the 400 does not name the field: \(response.body)")
@@ -31,9 +36,12 @@ struct ClientNumbersEndToEndTests {
         try expectServing(daemon, after: what)
     }
 
-    static func post(_ daemon: SwitchboardProcess, _ path: String, _ body: String,
-                     headers: [String: String] = [:]) throws -> CurlResponse {
-        try curl(daemon.baseURL + path, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, body: body)
+    static func post(
+        _ daemon: SwitchboardProcess, _ path: String, _ body: String,
+        headers: [String: String] = [:]
+    ) throws -> CurlResponse {
+        try curl(
+            daemon.baseURL + path, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, body: body)
     }
 
     /// `"a.b": v` → `"a":{"b":v}`.
@@ -87,13 +95,15 @@ struct ClientNumbersEndToEndTests {
             for (field, item) in refused {
                 let response = try Self.post(daemon, path, #"{"results":[\#(item)]}"#)
                 // A string id is well-typed: refused as an id the loop does not wait for.
-                let named = response.body.contains("results[0].\(field)") || value == #""abc""# && response.body.contains("abc")
+                let named =
+                    response.body.contains("results[0].\(field)") || value == #""abc""# && response.body.contains("abc")
                 #expect(response.status == 400 && named, "\(field)=\(value): \(response.body)")
                 try Self.expectServing(daemon, after: "\(field)=\(value)")
             }
             let flag = value == "null" || value == "true" ? #","is_error":\#(value)"# : ""
-            let answered = try Self.post(daemon, path,
-                                         #"{"results":[{"tool_call_id":"\#(call)","content":\#(value)\#(flag)}]}"#)
+            let answered = try Self.post(
+                daemon, path,
+                #"{"results":[{"tool_call_id":"\#(call)","content":\#(value)\#(flag)}]}"#)
             #expect(answered.status == 202, "content=\(value): \(answered.body)")
             try Self.expectServing(daemon, after: "content=\(value)")
         }
@@ -106,12 +116,15 @@ struct ClientNumbersEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         // Mapped fields are range-checked; fields the door ignores must be survivable too.
-        let fields = ["max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "presence_penalty",
-                      "frequency_penalty", "seed", "top_logprobs", "stream_options.include_usage"]
+        let fields = [
+            "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "presence_penalty",
+            "frequency_penalty", "seed", "top_logprobs", "stream_options.include_usage",
+        ]
         for field in fields {
             for value in Self.values {
                 for stream in ["true", "false"] {
-                    let body = #"{"model":"gemini/text",\#(Self.user),"stream":\#(stream),\#(Self.member(field, value))}"#
+                    let body =
+                        #"{"model":"gemini/text",\#(Self.user),"stream":\#(stream),\#(Self.member(field, value))}"#
                     let response = try Self.post(daemon, "/v1/chat/completions", body)
                     try Self.expectHandled(response, daemon, field: field, value: value)
                 }
@@ -126,7 +139,9 @@ struct ClientNumbersEndToEndTests {
             for value in Self.values {
                 for stream in ["true", "false"] {
                     var extra = Self.member(field, value)
-                    if field == "thinking.budget_tokens" { extra = #""thinking":{"type":"enabled","budget_tokens":\#(value)}"# }
+                    if field == "thinking.budget_tokens" {
+                        extra = #""thinking":{"type":"enabled","budget_tokens":\#(value)}"#
+                    }
                     if field != "max_tokens" { extra += #","max_tokens":64"# }
                     let body = #"{"model":"openai/text",\#(Self.user),"stream":\#(stream),\#(extra)}"#
                     let response = try Self.post(daemon, "/v1/messages", body)
@@ -141,7 +156,8 @@ struct ClientNumbersEndToEndTests {
     @Test func usageQuery() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let texts = Self.values.map { $0.replacingOccurrences(of: "\"", with: "") }
+        let texts =
+            Self.values.map { $0.replacingOccurrences(of: "\"", with: "") }
             + ["300000000-01-01", "99999999999999999-01-01", "-2024-01-01", "2024-00-99", "1e3", "253402300800"]
         for name in ["since", "until"] {
             for text in texts {
@@ -159,7 +175,8 @@ struct ClientNumbersEndToEndTests {
         let auth = ["Authorization": "Bearer \(admin)"]
         for field in ["rpm", "tpm", "max_concurrent", "token_budget"] {
             for value in Self.values {
-                let response = try Self.post(daemon, "/admin/keys", #"{"name":"n","\#(field)":\#(value)}"#, headers: auth)
+                let response = try Self.post(
+                    daemon, "/admin/keys", #"{"name":"n","\#(field)":\#(value)}"#, headers: auth)
                 try Self.expectHandled(response, daemon, field: field, value: value, answers: [201])
                 if response.status == 201 { #expect(jsonObject(response.body)?[field] is NSNull, "\(field)=\(value)") }
             }

@@ -53,7 +53,8 @@ struct ConformanceTests {
     func nonStreamingCarriesTheSameAnswer(provider: String) throws {
         let (_, daemon) = try setup()
         let streamed = sseEvents(try ChatEndToEndTests.chat(daemon, model: "\(provider)/text+chunks=3").body)
-        let text = streamed.filter { $0.event == "text" }.compactMap { jsonObject($0.data)?["delta"] as? String }.joined()
+        let text = streamed.filter { $0.event == "text" }.compactMap { jsonObject($0.data)?["delta"] as? String }
+            .joined()
         let whole = try ChatEndToEndTests.chat(daemon, model: "\(provider)/text+chunks=3", stream: false)
         #expect(whole.status == 200)
         let body = try #require(jsonObject(whole.body))
@@ -73,7 +74,9 @@ struct ConformanceTests {
         // SPEC §5: every 429 carries x-ratelimit-* headers; the provider's own state where it sent one.
         #expect(response.headers["x-ratelimit-remaining-requests"] == "0", "\(response.headers)")
         #expect(response.headers["x-ratelimit-reset-requests"]?.hasSuffix("s") == true)
-        if provider != "gemini" { #expect(response.headers["x-ratelimit-limit-requests"] != nil, "\(response.headers)") }
+        if provider != "gemini" {
+            #expect(response.headers["x-ratelimit-limit-requests"] != nil, "\(response.headers)")
+        }
     }
 
     @Test(arguments: providers)
@@ -113,7 +116,8 @@ struct ConformanceTests {
     func thinkingStreamsWithASignature(provider: String) throws {
         guard Self.streamsThinking.contains(provider) else { return }
         let (_, daemon) = try setup()
-        let response = try ChatEndToEndTests.chat(daemon, model: "\(provider)/thinking", extra: #","thinking":{"budget_tokens":2048}"#)
+        let response = try ChatEndToEndTests.chat(
+            daemon, model: "\(provider)/thinking", extra: #","thinking":{"budget_tokens":2048}"#)
         #expect(response.status == 200)
         let thinking = sseEvents(response.body).filter { $0.event == "thinking" }.compactMap { jsonObject($0.data) }
         #expect(thinking.contains { $0["delta"] != nil })

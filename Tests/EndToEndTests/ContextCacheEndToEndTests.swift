@@ -7,11 +7,16 @@ struct ContextCacheEndToEndTests {
     static let system = String(repeating: "You are a careful assistant. This is a long shared preamble. ", count: 40)
 
     func ask(_ daemon: SwitchboardProcess, _ question: String) throws -> CurlResponse {
-        let body: [String: Any] = ["model": "gemini/text+chunks=2", "stream": false, "messages": [
-            ["role": "system", "content": [["type": "text", "text": Self.system, "cache": true]]],
-            ["role": "user", "content": question],
-        ]]
-        return try curl(daemon.baseURL + "/v1/chat", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        let body: [String: Any] = [
+            "model": "gemini/text+chunks=2", "stream": false,
+            "messages": [
+                ["role": "system", "content": [["type": "text", "text": Self.system, "cache": true]]],
+                ["role": "user", "content": question],
+            ],
+        ]
+        return try curl(
+            daemon.baseURL + "/v1/chat",
+            body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
     }
 
     func requests(_ mock: SwitchboardProcess) throws -> [[String: Any]] {
@@ -23,10 +28,12 @@ struct ContextCacheEndToEndTests {
         let mock = try Launch.mock()
         let dir = TempDir()
         // A short TTL so expiry happens within the test.
-        let ttlDaemon = try SwitchboardProcess(["serve", "--listen", "127.0.0.1:0"], environment: [
-            "GEMINI_API_KEY": "test-key-gemini", "GEMINI_BASE_URL": mock.baseURL,
-            "SWITCHBOARD_PROVIDERS_GEMINI_CACHE_TTL_S": "2", "SWITCHBOARD_DATABASE": dir.path("cache.db"),
-        ])
+        let ttlDaemon = try SwitchboardProcess(
+            ["serve", "--listen", "127.0.0.1:0"],
+            environment: [
+                "GEMINI_API_KEY": "test-key-gemini", "GEMINI_BASE_URL": mock.baseURL,
+                "SWITCHBOARD_PROVIDERS_GEMINI_CACHE_TTL_S": "2", "SWITCHBOARD_DATABASE": dir.path("cache.db"),
+            ])
         let first = try ask(ttlDaemon, "first?")
         #expect(first.status == 200, "\(first.body)")
         let usage = jsonObject(first.body)?["usage"] as? [String: Any]
@@ -34,7 +41,9 @@ struct ContextCacheEndToEndTests {
         #expect(try ask(ttlDaemon, "second?").status == 200)
 
         var seen = try requests(mock)
-        let creates = seen.filter { ($0["path"] as? String) == "/v1beta/cachedContents" && ($0["method"] as? String) == "POST" }
+        let creates = seen.filter {
+            ($0["path"] as? String) == "/v1beta/cachedContents" && ($0["method"] as? String) == "POST"
+        }
         let generates = seen.filter { ($0["path"] as? String)?.contains(":generateContent") == true }
         #expect(creates.count == 1)
         #expect(generates.count == 2)
@@ -61,15 +70,21 @@ struct ContextCacheEndToEndTests {
     @Test func aRefusedCacheFallsBackToAnUncachedRequest() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let body: [String: Any] = ["model": "gemini/text+chunks=2", "stream": false, "messages": [
-            ["role": "system", "content": [["type": "text", "text": "Tiny.", "cache": true]]],
-            ["role": "user", "content": "hi"],
-        ]]
-        let answer = try curl(daemon.baseURL + "/v1/chat", body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+        let body: [String: Any] = [
+            "model": "gemini/text+chunks=2", "stream": false,
+            "messages": [
+                ["role": "system", "content": [["type": "text", "text": "Tiny.", "cache": true]]],
+                ["role": "user", "content": "hi"],
+            ],
+        ]
+        let answer = try curl(
+            daemon.baseURL + "/v1/chat",
+            body: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
         #expect(answer.status == 200, "\(answer.body)")
         let seen = try requests(mock)
         #expect(seen.filter { ($0["path"] as? String) == "/v1beta/cachedContents" }.count == 1)
-        let generate = try #require(seen.last { ($0["path"] as? String)?.contains(":generateContent") == true }?["body"] as? [String: Any])
+        let generate = try #require(
+            seen.last { ($0["path"] as? String)?.contains(":generateContent") == true }?["body"] as? [String: Any])
         #expect(generate["cachedContent"] == nil)
         #expect(generate["systemInstruction"] != nil)
     }
@@ -78,15 +93,21 @@ struct ContextCacheEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         #expect(try ask(daemon, "one?").status == 200)
-        let name = try #require((try requests(mock).last { ($0["path"] as? String)?.contains(":generateContent") == true }?["body"]
-                                 as? [String: Any])?["cachedContent"] as? String)
+        let name = try #require(
+            (try requests(mock).last { ($0["path"] as? String)?.contains(":generateContent") == true }?["body"]
+                as? [String: Any])?["cachedContent"] as? String)
         // The provider loses the entry behind the gateway's back.
-        #expect(try curl(mock.baseURL + "/v1beta/\(name)", method: "DELETE", headers: ["x-goog-api-key": "test-key-gemini"]).status == 200)
+        #expect(
+            try curl(mock.baseURL + "/v1beta/\(name)", method: "DELETE", headers: ["x-goog-api-key": "test-key-gemini"])
+                .status == 200)
         let again = try ask(daemon, "two?")
         #expect(again.status == 200, "\(again.body)")
         let seen = try requests(mock)
-        #expect(seen.filter { ($0["path"] as? String) == "/v1beta/cachedContents" && ($0["method"] as? String) == "POST" }.count == 2)
-        let last = try #require(seen.last { ($0["path"] as? String)?.contains(":generateContent") == true }?["body"] as? [String: Any])
+        #expect(
+            seen.filter { ($0["path"] as? String) == "/v1beta/cachedContents" && ($0["method"] as? String) == "POST" }
+                .count == 2)
+        let last = try #require(
+            seen.last { ($0["path"] as? String)?.contains(":generateContent") == true }?["body"] as? [String: Any])
         #expect(last["cachedContent"] as? String != name)
     }
 }

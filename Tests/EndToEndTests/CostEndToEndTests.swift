@@ -47,13 +47,13 @@ struct CostEndToEndTests {
         let rows = try Self.usage(daemon, query: "group_by=model", requests: 5)
         let byModel = Dictionary(uniqueKeysWithValues: rows.map { ($0["model"] as? String ?? "", $0) })
         // OpenAI: prompt_tokens (2000) includes cached_tokens (1500); reasoning is inside the 500 completion tokens.
-        let openAI: Double = 500 * 1 + 1500 * 0.25 + 500 * 4   // 2875 micro-dollars
+        let openAI: Double = 500 * 1 + 1500 * 0.25 + 500 * 4  // 2875 micro-dollars
         #expect(Self.close(byModel["oa"]?["cost_usd"], openAI / 1e6))
         // Anthropic: input_tokens (100) excludes the 600 read and 300 written.
-        let anthropic: Double = 100 * 3 + 600 * 0.3 + 300 * 3.75 + 100 * 15   // 3105
+        let anthropic: Double = 100 * 3 + 600 * 0.3 + 300 * 3.75 + 100 * 15  // 3105
         #expect(Self.close(byModel["an"]?["cost_usd"], anthropic / 1e6))
         // Gemini: 400 prompt of which 100 cached; 30 candidates + 60 thoughts, all output.
-        let gemini: Double = 300 * 0.3 + 100 * 0.075 + 90 * 2.5   // 322.5
+        let gemini: Double = 300 * 0.3 + 100 * 0.075 + 90 * 2.5  // 322.5
         #expect(Self.close(byModel["ge"]?["cost_usd"], gemini / 1e6))
         // No override: the built-in table's gpt-4o-mini ($0.15 in, $0.60 out).
         let mini = try #require(byModel["mini"])
@@ -74,20 +74,26 @@ struct CostEndToEndTests {
 
         // Each row names the price entry its cost came from.
         let config = daemon.process.arguments?[2] ?? ""
-        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db").path
+        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db")
+            .path
         let script = """
             import json, sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             print(json.dumps(dict(db.execute("select alias, coalesce(price_entry, '-') from usage").fetchall())))
             """
         let entries = try run("/usr/bin/python3", ["-c", script, database], environment: ["PATH": "/usr/bin:/bin"])
-        #expect(jsonObject(entries.stdout) as? [String: String] == [
-            "oa": "config:oa", "an": "config:an", "ge": "config:ge", "mini": "table:gpt-4o-mini", "unpriced": "-",
-        ], "\(entries.stdout) \(entries.stderr)")
+        #expect(
+            jsonObject(entries.stdout) as? [String: String] == [
+                "oa": "config:oa", "an": "config:an", "ge": "config:ge", "mini": "table:gpt-4o-mini", "unpriced": "-",
+            ], "\(entries.stdout) \(entries.stderr)")
 
         let metrics = try curl(daemon.baseURL + "/metrics").body
-        #expect(metrics.contains(#"switchboard_cost_usd_total{provider="anthropic",model="text+input=1000+output=100+cached=600+cache_write=300",key=""} 0.003105"#),
-                "\(metrics)")
+        #expect(
+            metrics.contains(
+                #"switchboard_cost_usd_total{provider="anthropic","#
+                    + #"model="text+input=1000+output=100+cached=600+cache_write=300",key=""} 0.003105"#
+            ),
+            "\(metrics)")
         #expect(metrics.contains(#"switchboard_unpriced_requests_total{provider="openai",model="text+input=5"} 1"#))
     }
 
@@ -95,17 +101,21 @@ struct CostEndToEndTests {
         let mock = try Launch.mock()
         let admin = KeysEndToEndTests.admin
         let daemon = try Launch.daemon(behind: mock, yaml: Self.yaml, environment: ["SWITCHBOARD_ADMIN_KEY": admin])
-        let created = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(admin)"],
-                               body: #"{"name":"team"}"#)
+        let created = try curl(
+            daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(admin)"],
+            body: #"{"name":"team"}"#)
         let secret = try #require(jsonObject(created.body)?["key"] as? String)
         let keyId = try #require(jsonObject(created.body)?["id"] as? String)
         for model in ["oa", "oa", "an"] {
-            #expect(try ChatEndToEndTests.chat(daemon, model: model, headers: ["Authorization": "Bearer \(secret)"]).status == 200)
+            #expect(
+                try ChatEndToEndTests.chat(daemon, model: model, headers: ["Authorization": "Bearer \(secret)"]).status
+                    == 200)
         }
         var rows: [[String: Any]] = []
         for _ in 0..<200 {
-            let answer = try curl(daemon.baseURL + "/v1/usage?group_by=key,model&since=2000-01-01",
-                                  headers: ["Authorization": "Bearer \(admin)"])
+            let answer = try curl(
+                daemon.baseURL + "/v1/usage?group_by=key,model&since=2000-01-01",
+                headers: ["Authorization": "Bearer \(admin)"])
             rows = jsonObject(answer.body)?["data"] as? [[String: Any]] ?? []
             if rows.reduce(0, { $0 + ($1["requests"] as? Int ?? 0) }) >= 3 { break }
             usleep(20_000)
@@ -116,8 +126,9 @@ struct CostEndToEndTests {
         #expect(oa?["requests"] as? Int == 2)
 
         // The CLI shows the same sums in its cost column.
-        let cli = try run(Repo.binary, ["usage", "--url", daemon.baseURL, "--group-by", "key,model", "--key-id", keyId],
-                          environment: ["SWITCHBOARD_ADMIN_KEY": admin, "SWITCHBOARD_API_KEY": admin])
+        let cli = try run(
+            Repo.binary, ["usage", "--url", daemon.baseURL, "--group-by", "key,model", "--key-id", keyId],
+            environment: ["SWITCHBOARD_ADMIN_KEY": admin, "SWITCHBOARD_API_KEY": admin])
         #expect(cli.stdout.contains("COST USD"), "\(cli.stdout) \(cli.stderr)")
         #expect(cli.stdout.contains("$0.005"), "\(cli.stdout)")
         #expect(cli.stdout.contains("$0.0031"), "\(cli.stdout)")
@@ -125,12 +136,14 @@ struct CostEndToEndTests {
 
     @Test func aLoopsTurnsAreEachPricedAndSum() throws {
         let mock = try Launch.mock()
-        let daemon = try Launch.daemon(behind: mock, yaml: """
-            models:
-              looped: {provider: openai, model: "tools+calls=1+tool_turns=1+input=100+output=10+run=cost"}
-            prices:
-              looped: {input: 1000, output: 1000}
-            """)
+        let daemon = try Launch.daemon(
+            behind: mock,
+            yaml: """
+                models:
+                  looped: {provider: openai, model: "tools+calls=1+tool_turns=1+input=100+output=10+run=cost"}
+                prices:
+                  looped: {input: 1000, output: 1000}
+                """)
         let stream = try LoopStream(daemon, body: LoopEndToEndTests.body("looped"))
         let awaiting = stream.wait(for: "awaiting_tools", count: 1)
         try #require(awaiting.count == 1, "\(stream.text)")

@@ -10,18 +10,21 @@ struct CostOnTheWireEndToEndTests {
     static let expected: Double = 2_875 / 1e6
 
     static func daemon() throws -> SwitchboardProcess {
-        try Launch.daemon(behind: try Launch.mock(), yaml: """
-            models:
-              oa: {provider: openai, model: "text+input=2000+output=500+cached=1500+reasoning=300"}
-              unpriced: {provider: openai, model: "text+input=5"}
-            prices:
-              oa: {input: 1, output: 4, cache_read: 0.25}
-            """)
+        try Launch.daemon(
+            behind: try Launch.mock(),
+            yaml: """
+                models:
+                  oa: {provider: openai, model: "text+input=2000+output=500+cached=1500+reasoning=300"}
+                  unpriced: {provider: openai, model: "text+input=5"}
+                prices:
+                  oa: {input: 1, output: 4, cache_read: 0.25}
+                """)
     }
 
     static func post(_ daemon: SwitchboardProcess, _ path: String, _ body: String) throws -> CurlResponse {
-        try curl(daemon.baseURL + path, headers: ["Content-Type": "application/json", "anthropic-version": "2023-06-01"],
-                 body: body)
+        try curl(
+            daemon.baseURL + path, headers: ["Content-Type": "application/json", "anthropic-version": "2023-06-01"],
+            body: body)
     }
 
     /// The `cost_usd` of every usage object in an SSE body or JSON document, in order.
@@ -35,7 +38,8 @@ struct CostOnTheWireEndToEndTests {
                 for child in array { walk(child) }
             }
         }
-        let documents = body.contains("data:")
+        let documents =
+            body.contains("data:")
             ? body.split(separator: "\n").filter { $0.hasPrefix("data:") }.map { String($0.dropFirst(5)) }
             : [body]
         for text in documents {
@@ -50,7 +54,10 @@ struct CostOnTheWireEndToEndTests {
         let cases: [(String, String)] = [
             ("/v1/chat", #"{"model":"oa",\#(message),"stream":true}"#),
             ("/v1/chat", #"{"model":"oa",\#(message),"stream":false}"#),
-            ("/v1/chat/completions", #"{"model":"oa",\#(message),"stream":true,"stream_options":{"include_usage":true}}"#),
+            (
+                "/v1/chat/completions",
+                #"{"model":"oa",\#(message),"stream":true,"stream_options":{"include_usage":true}}"#
+            ),
             ("/v1/chat/completions", #"{"model":"oa",\#(message)}"#),
             ("/v1/messages", #"{"model":"oa","max_tokens":100,\#(message),"stream":true}"#),
             ("/v1/messages", #"{"model":"oa","max_tokens":100,\#(message)}"#),
@@ -66,8 +73,9 @@ struct CostOnTheWireEndToEndTests {
 
     @Test func anUnpricedModelSendsNoCost() throws {
         let daemon = try Self.daemon()
-        let response = try Self.post(daemon, "/v1/chat",
-                                     #"{"model":"unpriced","messages":[{"role":"user","content":"hi"}]}"#)
+        let response = try Self.post(
+            daemon, "/v1/chat",
+            #"{"model":"unpriced","messages":[{"role":"user","content":"hi"}]}"#)
         #expect(response.status == 200)
         #expect(response.body.contains("event: usage"))
         #expect(!response.body.contains("cost_usd"), "\(response.body)")

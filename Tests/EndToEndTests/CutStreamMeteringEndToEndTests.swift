@@ -35,12 +35,16 @@ struct CutStreamMeteringEndToEndTests {
         let mock = try Launch.mock()
         let dir = TempDir()
         let database = dir.path("db")
-        let daemon = try SwitchboardProcess(["serve", "--listen", "127.0.0.1:0"], environment: [
-            "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL, "SWITCHBOARD_ADMIN_KEY": Self.admin,
-            "SWITCHBOARD_DATABASE": database, "SWITCHBOARD_LOG_LEVEL": "warning",
-        ])
-        let created = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"],
-                               body: #"{"name":"leaver","tpm":40}"#)
+        let daemon = try SwitchboardProcess(
+            ["serve", "--listen", "127.0.0.1:0"],
+            environment: [
+                "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL,
+                "SWITCHBOARD_ADMIN_KEY": Self.admin,
+                "SWITCHBOARD_DATABASE": database, "SWITCHBOARD_LOG_LEVEL": "warning",
+            ])
+        let created = try curl(
+            daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"],
+            body: #"{"name":"leaver","tpm":40}"#)
         let secret = try #require(jsonObject(created.body)?["key"] as? String)
         // OpenAI sends usage only at the end of the stream: the client leaves long before.
         let body = #"""
@@ -48,8 +52,9 @@ struct CutStreamMeteringEndToEndTests {
             "max_tokens":1,"messages":[{"role":"user","content":"hi"}]}
             """#
         let client = try RawClient(port: daemon.port)
-        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\n"
-                    + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        client.send(
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
         var seen = ""
         while sseEvents(seen).filter({ $0.event == "text" }).count < 60, let chunk = client.read(), !chunk.isEmpty {
             seen += String(decoding: chunk, as: UTF8.self)
@@ -66,8 +71,9 @@ struct CutStreamMeteringEndToEndTests {
         #expect((row["input"] as? Int ?? 0) > 0)
         #expect(row["total"] as? Int == (row["input"] as? Int ?? 0) + (row["output"] as? Int ?? 0))
         // The key's tpm (40) counted it: the next request is refused.
-        let next = try ChatEndToEndTests.chat(daemon, model: "openai/text", stream: false,
-                                              headers: ["Authorization": "Bearer \(secret)"])
+        let next = try ChatEndToEndTests.chat(
+            daemon, model: "openai/text", stream: false,
+            headers: ["Authorization": "Bearer \(secret)"])
         #expect(next.status == 429, "\(next.body)")
     }
 
@@ -77,7 +83,8 @@ struct CutStreamMeteringEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let config = daemon.process.arguments?[2] ?? ""
-        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db").path
+        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db")
+            .path
         let response = try ChatEndToEndTests.chat(daemon, model: "\(provider)/midstream_error+after=8")
         #expect(sseEvents(response.body).contains { $0.event == "error" })
         let delivered = Self.deltaBytes(response.body)
@@ -93,7 +100,8 @@ struct CutStreamMeteringEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let config = daemon.process.arguments?[2] ?? ""
-        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db").path
+        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db")
+            .path
         #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text+chunks=5+input=7").status == 200)
         let row = try #require(try Self.rows(database, count: 1).first)
         #expect(row["estimated"] as? Int == 0)

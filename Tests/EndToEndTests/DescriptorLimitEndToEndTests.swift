@@ -16,7 +16,8 @@ struct DescriptorLimitEndToEndTests {
 
     static func openFileLimit(pid: Int32) -> Int? {
         guard let limits = try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8),
-              let line = limits.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") }) else { return nil }
+            let line = limits.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") })
+        else { return nil }
         return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first.flatMap { Int($0) }
     }
 
@@ -29,8 +30,9 @@ struct DescriptorLimitEndToEndTests {
 
     @Test func connectionsBeyondWhatDescriptorsCarryGetAClear503() throws {
         // (100 - 64) / 2 = 18 connections.
-        let (daemon, _) = try Launch.daemon(yaml: "server: {idle_timeout_s: 30}",
-                                            wrapper: Self.prlimit(soft: 100, hard: 100))
+        let (daemon, _) = try Launch.daemon(
+            yaml: "server: {idle_timeout_s: 30}",
+            wrapper: Self.prlimit(soft: 100, hard: 100))
         #expect(try Self.metric(daemon, "switchboard_connection_cap") == 18)
         #expect(daemon.log().contains("limited by file descriptors"))
         let held = try RawClient.held(18, port: daemon.port)
@@ -48,11 +50,13 @@ struct DescriptorLimitEndToEndTests {
     /// upstream"), the exhaustion is counted and logged once, and the daemon keeps serving.
     @Test func runningOutOfDescriptorsIsAnOverloadNotANetworkError() throws {
         let mock = try Launch.mock()
-        let daemon = try Launch.daemon(behind: mock, yaml: "server: {descriptor_reserve: 0, idle_timeout_s: 30}",
-                                       wrapper: Self.prlimit(soft: 64, hard: 64))
+        let daemon = try Launch.daemon(
+            behind: mock, yaml: "server: {descriptor_reserve: 0, idle_timeout_s: 30}",
+            wrapper: Self.prlimit(soft: 64, hard: 64))
         #expect(try Self.metric(daemon, "switchboard_connection_cap") == 32)
         let body = #"{"model":"openai/text+chunks=20+interval_ms=50","messages":[{"role":"user","content":"hi"}]}"#
-        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        let request =
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         // All 32 connect first, then all ask: 32 client sockets + 32 upstream ones + the
         // daemon's own descriptors cannot fit in 64.
@@ -61,11 +65,14 @@ struct DescriptorLimitEndToEndTests {
         let all = clients.map { $0.readToEnd() }
         let streamed = all.filter { statusCodes(in: $0) == [200] && $0.contains("event: done") }
         let overloaded = all.filter { statusCodes(in: $0) == [503] && $0.contains("\"overloaded\"") }
-        #expect(streamed.count + overloaded.count == 32, "\(all.filter { !streamed.contains($0) && !overloaded.contains($0) })")
+        #expect(
+            streamed.count + overloaded.count == 32,
+            "\(all.filter { !streamed.contains($0) && !overloaded.contains($0) })")
         #expect(!all.contains { $0.contains("cannot connect") })
         #expect(try Self.metric(daemon, "switchboard_descriptor_exhaustion_total") ?? 0 > 0)
         // The warning itself, once (the failed attempts are logged per request besides).
-        #expect(daemon.log().components(separatedBy: "new work is refused until descriptors").count == 2, "\(daemon.log())")
+        #expect(
+            daemon.log().components(separatedBy: "new work is refused until descriptors").count == 2, "\(daemon.log())")
         #expect(try curl(daemon.baseURL + "/healthz").status == 200)
     }
 }

@@ -6,27 +6,36 @@ import Testing
 /// clear message by `config check` and by `serve`, never a crash.
 @Suite("Extreme numbers for the emulator and the configuration, end to end")
 struct EmulatorAndConfigNumbersEndToEndTests {
-    static let values = ["9223372036854775807", "-9223372036854775808", "1e300", "-1e300", "99999999999999999999999", "abc"]
+    static let values = [
+        "9223372036854775807", "-9223372036854775808", "1e300", "-1e300", "99999999999999999999999", "abc",
+    ]
 
     /// The emulator's request for `model` on `provider`'s route, streamed; the answer may be cut
     /// short by `maxTime` (a clamped hour-long delay is still an hour).
-    static func ask(_ mock: SwitchboardProcess, provider: String, model: String, maxTime: Double) throws -> CurlResponse {
+    static func ask(_ mock: SwitchboardProcess, provider: String, model: String, maxTime: Double) throws -> CurlResponse
+    {
         let escaped = model.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? model
         switch provider {
         case "anthropic":
-            return try curl(mock.baseURL + "/v1/messages", headers: [
-                "x-api-key": "k", "anthropic-version": "2023-06-01", "Content-Type": "application/json",
-            ], body: #"{"model":"\#(model)","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}],"#
-                + #""tools":[{"name":"get_weather","input_schema":{"type":"object"}}]}"#, timeout: maxTime)
+            return try curl(
+                mock.baseURL + "/v1/messages",
+                headers: [
+                    "x-api-key": "k", "anthropic-version": "2023-06-01", "Content-Type": "application/json",
+                ],
+                body:
+                    #"{"model":"\#(model)","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}],"#
+                    + #""tools":[{"name":"get_weather","input_schema":{"type":"object"}}]}"#, timeout: maxTime)
         case "gemini":
-            return try curl(mock.baseURL + "/v1beta/models/\(escaped):streamGenerateContent?alt=sse",
-                            headers: ["x-goog-api-key": "k", "Content-Type": "application/json"],
-                            body: #"{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}"#, timeout: maxTime)
+            return try curl(
+                mock.baseURL + "/v1beta/models/\(escaped):streamGenerateContent?alt=sse",
+                headers: ["x-goog-api-key": "k", "Content-Type": "application/json"],
+                body: #"{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}"#, timeout: maxTime)
         default:
-            return try curl(mock.baseURL + "/v1/chat/completions",
-                            headers: ["Authorization": "Bearer k", "Content-Type": "application/json"],
-                            body: #"{"model":"\#(model)","stream":true,"messages":[{"role":"user","content":"hi"}]}"#,
-                            timeout: maxTime)
+            return try curl(
+                mock.baseURL + "/v1/chat/completions",
+                headers: ["Authorization": "Bearer k", "Content-Type": "application/json"],
+                body: #"{"model":"\#(model)","stream":true,"messages":[{"role":"user","content":"hi"}]}"#,
+                timeout: maxTime)
         }
     }
 
@@ -35,19 +44,22 @@ struct EmulatorAndConfigNumbersEndToEndTests {
         // with the last (clamped but large) answer on a shared machine.
         try #require(mock.process.isRunning, "the emulator exited after \(what): \(mock.log().suffix(3000))")
         let health = try curl(mock.baseURL + "/_mock/health", timeout: 30)
-        try #require(health.status == 200,
-                     "the emulator stopped after \(what): \(mock.log().suffix(3000))")
+        try #require(
+            health.status == 200,
+            "the emulator stopped after \(what): \(mock.log().suffix(3000))")
     }
 
     @Test(arguments: ["openai", "anthropic", "gemini"])
     func hostileOptionsDoNotStopTheEmulator(provider: String) throws {
         let mock = try Launch.mock()
         // Option → the scenario it shapes.
-        let options = [("chunks", "text"), ("after", "disconnect"), ("after", "midstream_error"), ("thinking_chunks", "thinking"),
-                       ("calls", "tools"), ("interval_ms", "text"), ("delay_ms", "text"), ("status", "error"),
-                       ("retry_after", "error+status=429"), ("input", "text"), ("output", "text"), ("cached", "text"),
-                       ("reasoning", "thinking"), ("cache_write", "text"), ("tool_turns", "tools"),
-                       ("error_after_turns", "text"), ("fail", "text")]
+        let options = [
+            ("chunks", "text"), ("after", "disconnect"), ("after", "midstream_error"), ("thinking_chunks", "thinking"),
+            ("calls", "tools"), ("interval_ms", "text"), ("delay_ms", "text"), ("status", "error"),
+            ("retry_after", "error+status=429"), ("input", "text"), ("output", "text"), ("cached", "text"),
+            ("reasoning", "thinking"), ("cache_write", "text"), ("tool_turns", "tools"),
+            ("error_after_turns", "text"), ("fail", "text"),
+        ]
         for (option, scenario) in options {
             for value in Self.values {
                 // Counts and waits that are clamped, not refused, can be long: a second is enough to
@@ -70,13 +82,16 @@ struct EmulatorAndConfigNumbersEndToEndTests {
     @Test func hostileCacheLifetimesDoNotStopTheEmulator() throws {
         let mock = try Launch.mock()
         let contents = String(repeating: "a long enough prefix to cache ", count: 10)
-        for ttl in ["1e300s", "9223372036854775807s", "-1s", "infs", "nans", "99999999999999999999999s", "315576000000s"] {
-            let response = try curl(mock.baseURL + "/v1beta/cachedContents",
-                                    headers: ["x-goog-api-key": "k", "Content-Type": "application/json"],
-                                    body: #"""
-                                        {"model":"models/text","ttl":"\#(ttl)",\#
-                                        "contents":[{"role":"user","parts":[{"text":"\#(contents)"}]}]}
-                                        """#)
+        for ttl in [
+            "1e300s", "9223372036854775807s", "-1s", "infs", "nans", "99999999999999999999999s", "315576000000s",
+        ] {
+            let response = try curl(
+                mock.baseURL + "/v1beta/cachedContents",
+                headers: ["x-goog-api-key": "k", "Content-Type": "application/json"],
+                body: #"""
+                    {"model":"models/text","ttl":"\#(ttl)",\#
+                    "contents":[{"role":"user","parts":[{"text":"\#(contents)"}]}]}
+                    """#)
             #expect([200, 400].contains(response.status), "ttl \(ttl): \(response.body)")
             try Self.expectEmulatorServing(mock, after: "ttl \(ttl)")
         }
@@ -97,7 +112,10 @@ struct EmulatorAndConfigNumbersEndToEndTests {
     ]
     static let environmentCases: [(key: String, name: String, value: String)] = [
         ("server.shutdown_grace_s", "SWITCHBOARD_SERVER_SHUTDOWN_GRACE_S", "1e300"),
-        ("providers.gemini.limits.queue_timeout_s", "SWITCHBOARD_PROVIDERS_GEMINI_LIMITS_QUEUE_TIMEOUT_S", "9223372036854775807"),
+        (
+            "providers.gemini.limits.queue_timeout_s", "SWITCHBOARD_PROVIDERS_GEMINI_LIMITS_QUEUE_TIMEOUT_S",
+            "9223372036854775807"
+        ),
         ("providers.anthropic.limits.tpm", "SWITCHBOARD_PROVIDERS_ANTHROPIC_LIMITS_TPM", "99999999999999999999999"),
         ("server.loops", "SWITCHBOARD_SERVER_LOOPS", "9223372036854775807"),
         ("listen", "SWITCHBOARD_LISTEN", "127.0.0.1:9223372036854775807"),
@@ -110,8 +128,9 @@ struct EmulatorAndConfigNumbersEndToEndTests {
         let result = try run(Repo.binary, args, environment: env, timeout: 30)
         // Exit status 1 with the reason, never a signal (a trap is SIGILL or SIGTRAP).
         #expect(result.status == 1, "\(args) \(environment): status \(result.status) \(result.stderr)")
-        #expect(result.stderr.contains("invalid configuration") && result.stderr.contains("\(key): "),
-                "\(args) \(environment): \(result.stderr)")
+        #expect(
+            result.stderr.contains("invalid configuration") && result.stderr.contains("\(key): "),
+            "\(args) \(environment): \(result.stderr)")
     }
 
     @Test func extremeNumbersInTheFileAreRefused() throws {

@@ -8,7 +8,8 @@ struct ExecutionLoggingEndToEndTests {
     @Test func aRetryAndAFallbackAreLoggedWithTheRequestId() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let body = #"{"model":"openai/error+status=503+run=lg1","stream":false,"#
+        let body =
+            #"{"model":"openai/error+status=503+run=lg1","stream":false,"#
             + #""fallbacks":["anthropic/text+run=lg1"],"messages":[{"role":"user","content":"private words"}]}"#
         let response = try curl(daemon.baseURL + "/v1/chat", headers: ["Content-Type": "application/json"], body: body)
         #expect(response.status == 200, "\(response.body)")

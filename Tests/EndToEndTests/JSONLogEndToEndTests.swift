@@ -7,8 +7,9 @@ import Testing
 struct JSONLogEndToEndTests {
     @Test func everyLineIsAJSONObjectAndTheAccessLineCarriesTheRequestId() throws {
         let daemon = try Launch.daemon(behind: try Launch.mock(), yaml: "log_format: json")
-        let response = try curl(daemon.baseURL + "/v1/chat", headers: ["Content-Type": "application/json"],
-                                body: #"{"model":"openai/gpt-4o-mini","stream":false,"messages":[{"role":"user","content":"hi"}]}"#)
+        let response = try curl(
+            daemon.baseURL + "/v1/chat", headers: ["Content-Type": "application/json"],
+            body: #"{"model":"openai/gpt-4o-mini","stream":false,"messages":[{"role":"user","content":"hi"}]}"#)
         #expect(response.status == 200)
         let requestId = try #require(response.headers["x-request-id"])
         let deadline = Date().addingTimeInterval(20)

@@ -6,7 +6,9 @@ import Testing
 struct KeysEndToEndTests {
     static let admin = "admin-secret-for-tests"
 
-    func cli(_ daemon: SwitchboardProcess, _ args: [String], key: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    func cli(_ daemon: SwitchboardProcess, _ args: [String], key: String? = nil) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         var env = ["PATH": "/usr/bin:/bin", "SWITCHBOARD_URL": daemon.baseURL, "HOME": NSTemporaryDirectory()]
         if let key { env["SWITCHBOARD_API_KEY"] = key } else { env["SWITCHBOARD_ADMIN_KEY"] = Self.admin }
         return try run(Repo.binary, args, environment: env)
@@ -15,10 +17,13 @@ struct KeysEndToEndTests {
     @Test func createUseLimitRevokeAndMeter() throws {
         let mock = try Launch.mock()
         let dir = TempDir()
-        let daemon = try SwitchboardProcess(["serve", "--listen", "127.0.0.1:0"], environment: [
-            "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL, "SWITCHBOARD_ADMIN_KEY": Self.admin,
-            "SWITCHBOARD_DATABASE": dir.path("db"),
-        ])
+        let daemon = try SwitchboardProcess(
+            ["serve", "--listen", "127.0.0.1:0"],
+            environment: [
+                "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL,
+                "SWITCHBOARD_ADMIN_KEY": Self.admin,
+                "SWITCHBOARD_DATABASE": dir.path("db"),
+            ])
         // Before any key exists, loopback needs no auth.
         #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text").status == 200)
 
@@ -33,11 +38,15 @@ struct KeysEndToEndTests {
         let anonymous = try ChatEndToEndTests.chat(daemon, model: "openai/text")
         #expect(anonymous.status == 401)
         #expect((jsonObject(anonymous.body)?["error"] as? [String: Any])?["type"] as? String == "unauthorized")
-        #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text", headers: ["Authorization": "Bearer sb-wrong"]).status == 401)
+        #expect(
+            try ChatEndToEndTests.chat(daemon, model: "openai/text", headers: ["Authorization": "Bearer sb-wrong"])
+                .status == 401)
 
         let auth = ["Authorization": "Bearer \(secret)"]
         #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text+input=11+chunks=4", headers: auth).status == 200)
-        #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text+input=11+chunks=4", headers: ["x-api-key": secret]).status == 200)
+        #expect(
+            try ChatEndToEndTests.chat(daemon, model: "openai/text+input=11+chunks=4", headers: ["x-api-key": secret])
+                .status == 200)
         let limited = try ChatEndToEndTests.chat(daemon, model: "openai/text", headers: auth)
         #expect(limited.status == 429)
         #expect(Int(limited.headers["retry-after"] ?? "") ?? 0 >= 1)
@@ -80,7 +89,9 @@ struct KeysEndToEndTests {
 
     @Test func modelsPrintsATableAndJSON() throws {
         let dir = TempDir()
-        let config = dir.write("c.yaml", """
+        let config = dir.write(
+            "c.yaml",
+            """
             listen: 127.0.0.1:0
             database: \(dir.path("db"))
             providers:
@@ -92,16 +103,20 @@ struct KeysEndToEndTests {
         let daemon = try SwitchboardProcess(["serve", "--config", config], environment: ["OPENAI_API_KEY": "k"])
         let table = try run(Repo.binary, ["models", "--url", daemon.baseURL], environment: ["PATH": "/usr/bin:/bin"])
         #expect(table.status == 0)
-        let lines = table.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        let lines = table.stdout.split(separator: "\n").map {
+            $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        }
         #expect(lines.first == "MODEL PROVIDER PROVIDER MODEL FALLBACKS")
         #expect(lines.contains("fast openai gpt-4o-mini slow"))
         #expect(lines.contains("openai/o3 openai o3 -"))
-        let json = try run(Repo.binary, ["models", "--url", daemon.baseURL, "--json"], environment: ["PATH": "/usr/bin:/bin"])
+        let json = try run(
+            Repo.binary, ["models", "--url", daemon.baseURL, "--json"], environment: ["PATH": "/usr/bin:/bin"])
         #expect((jsonObject(json.stdout)?["data"] as? [Any])?.count == 4)
     }
 
     @Test func clientCommandsExplainAMissingDaemon() throws {
-        let result = try run(Repo.binary, ["models", "--url", "http://127.0.0.1:9"], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try run(
+            Repo.binary, ["models", "--url", "http://127.0.0.1:9"], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("cannot reach the daemon"))
     }

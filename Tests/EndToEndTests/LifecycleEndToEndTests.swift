@@ -10,15 +10,19 @@ struct LifecycleEndToEndTests {
         let daemon = try Launch.daemon(behind: mock)
         let dir = TempDir()
         let output = dir.path("stream")
-        let body = dir.write("body", #"{"model":"openai/text+chunks=15+interval_ms=100","messages":[{"role":"user","content":"hi"}]}"#)
+        let body = dir.write(
+            "body", #"{"model":"openai/text+chunks=15+interval_ms=100","messages":[{"role":"user","content":"hi"}]}"#)
         let client = ChildProcess()
         client.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        client.arguments = ["-sS", "-N", "--max-time", "20", "-o", output, "--data-binary", "@" + body,
-                            daemon.baseURL + "/v1/chat"]
+        client.arguments = [
+            "-sS", "-N", "--max-time", "20", "-o", output, "--data-binary", "@" + body,
+            daemon.baseURL + "/v1/chat",
+        ]
         try client.run()
         // Wait until the stream has started, then ask the daemon to stop.
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, !((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("event: text") {
+        while Date() < deadline, !((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("event: text")
+        {
             usleep(20_000)
         }
         daemon.signal(SIGTERM)
@@ -27,7 +31,8 @@ struct LifecycleEndToEndTests {
         var refused = false
         let refuseDeadline = Date().addingTimeInterval(10)
         while !refused, Date() < refuseDeadline {
-            refused = (try? RawClient(port: daemon.port)) == nil
+            refused =
+                (try? RawClient(port: daemon.port)) == nil
                 || (try? curl(daemon.baseURL + "/healthz", timeout: 2))?.status != 200
         }
         #expect(refused)
@@ -55,7 +60,8 @@ struct LifecycleEndToEndTests {
         let daemon = try SwitchboardProcess(["serve", "--config", path], environment: ["OPENAI_API_KEY": "k"])
         #expect(try curl(daemon.baseURL + "/v1/models").body.contains("\"first\""))
 
-        _ = dir.write("config.yaml", config("  first: {provider: openai, model: m1}\n  second: {provider: openai, model: m2}"))
+        _ = dir.write(
+            "config.yaml", config("  first: {provider: openai, model: m1}\n  second: {provider: openai, model: m2}"))
         daemon.signal(SIGHUP)
         var reloaded = false
         for _ in 0..<100 where !reloaded {

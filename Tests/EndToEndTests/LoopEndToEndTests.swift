@@ -14,17 +14,25 @@ struct LoopEndToEndTests {
     }
 
     static func results(_ pairs: [(id: String, content: String)], isError: Bool = false) -> String {
-        let items = pairs.map { #"{"tool_call_id":"\#($0.id)","content":"\#($0.content)"\#(isError ? #","is_error":true"# : "")}"# }
+        let items = pairs.map {
+            #"{"tool_call_id":"\#($0.id)","content":"\#($0.content)"\#(isError ? #","is_error":true"# : "")}"#
+        }
         return #"{"results":[\#(items.joined(separator: ","))]}"#
     }
 
-    static func post(_ daemon: SwitchboardProcess, _ id: String, _ body: String,
-                     headers: [String: String] = [:]) throws -> CurlResponse {
-        try curl(daemon.baseURL + "/v1/loops/\(id)/tool_results", headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a },
-                 body: body)
+    static func post(
+        _ daemon: SwitchboardProcess, _ id: String, _ body: String,
+        headers: [String: String] = [:]
+    ) throws -> CurlResponse {
+        try curl(
+            daemon.baseURL + "/v1/loops/\(id)/tool_results",
+            headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a },
+            body: body)
     }
 
-    static func transcript(_ daemon: SwitchboardProcess, _ id: String, headers: [String: String] = [:]) throws -> [String: Any]? {
+    static func transcript(_ daemon: SwitchboardProcess, _ id: String, headers: [String: String] = [:]) throws
+        -> [String: Any]?
+    {
         jsonObject(try curl(daemon.baseURL + "/v1/loops/\(id)", headers: headers).body)
     }
 
@@ -40,7 +48,8 @@ struct LoopEndToEndTests {
     /// sqlite3 (the writer batches, so this polls briefly).
     static func usageRows(_ daemon: SwitchboardProcess, loopId: String, expect count: Int) throws -> [[String: Any]] {
         let config = daemon.process.arguments?[2] ?? ""
-        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db").path
+        let database = URL(fileURLWithPath: config).deletingLastPathComponent().appendingPathComponent("switchboard.db")
+            .path
         let script = """
             import json, sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
@@ -51,7 +60,8 @@ struct LoopEndToEndTests {
             """
         var rows: [[String: Any]] = []
         for _ in 0..<50 {
-            let out = try run("/usr/bin/python3", ["-c", script, database, loopId], environment: ["PATH": "/usr/bin:/bin"])
+            let out = try run(
+                "/usr/bin/python3", ["-c", script, database, loopId], environment: ["PATH": "/usr/bin:/bin"])
             rows = (try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8))) as? [[String: Any]] ?? []
             if rows.count >= count { break }
             usleep(100_000)
@@ -80,7 +90,8 @@ struct LoopEndToEndTests {
             let ids = calls.compactMap { $0["id"] as? String }
             #expect(Set(ids).count == 2)
             // Answered in the opposite order: the loop puts them back in the model's order.
-            let posted = try Self.post(daemon, loopId, Self.results(ids.enumerated().reversed().map { ($1, "r\(step)-\($0)") }))
+            let posted = try Self.post(
+                daemon, loopId, Self.results(ids.enumerated().reversed().map { ($1, "r\(step)-\($0)") }))
             #expect(posted.status == 202, "\(posted.body)")
             #expect(jsonObject(posted.body)?["step"] as? Int == step)
         }
@@ -117,7 +128,10 @@ struct LoopEndToEndTests {
         #expect(transcript["status"] as? String == "completed")
         #expect(transcript["steps"] as? Int == 3)
         let messages = transcript["messages"] as? [[String: Any]] ?? []
-        #expect(messages.compactMap { $0["role"] as? String } == ["user", "assistant", "tool", "tool", "assistant", "tool", "tool", "assistant"])
+        #expect(
+            messages.compactMap { $0["role"] as? String } == [
+                "user", "assistant", "tool", "tool", "assistant", "tool", "tool", "assistant",
+            ])
         let toolTexts = messages.filter { $0["role"] as? String == "tool" }
             .compactMap { (($0["content"] as? [[String: Any]])?.first?["text"]) as? String }
         #expect(toolTexts == ["r1-0", "r1-1", "r2-0", "r2-1"])
@@ -131,7 +145,10 @@ struct LoopEndToEndTests {
         // The provider saw three requests; the last carries every result.
         let seen = try ChatEndToEndTests.mockRequests(mock, run: "three")
         #expect(seen.count == 3)
-        let lastBody = (try? JSONSerialization.data(withJSONObject: seen.last?["body"] ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let lastBody =
+            (try? JSONSerialization.data(withJSONObject: seen.last?["body"] ?? [:])).map {
+                String(decoding: $0, as: UTF8.self)
+            } ?? ""
         for text in ["r1-0", "r1-1", "r2-0", "r2-1"] { #expect(lastBody.contains(text), "\(lastBody)") }
 
         // One usage row per model turn, each with the loop id.
@@ -147,10 +164,15 @@ struct LoopEndToEndTests {
         let daemon = try Launch.daemon(behind: mock)
         // With thinking on, the emulator refuses a tool turn sent back without its signature,
         // as Anthropic and Gemini do: a lost signature fails the second turn.
-        let stream = try LoopStream(daemon, body: Self.body("\(provider)/tools+tool_turns=1+run=sig",
-                                                            extra: #","thinking":{"budget_tokens":1024}"#))
+        let stream = try LoopStream(
+            daemon,
+            body: Self.body(
+                "\(provider)/tools+tool_turns=1+run=sig",
+                extra: #","thinking":{"budget_tokens":1024}"#))
         let awaiting = try #require(stream.wait(for: "awaiting_tools").first, "\(stream.text)")
-        let signatures = stream.events.filter { $0.event == "thinking" }.compactMap { jsonObject($0.data)?["signature"] as? String }
+        let signatures = stream.events.filter { $0.event == "thinking" }.compactMap {
+            jsonObject($0.data)?["signature"] as? String
+        }
         let signature = try #require(signatures.first, "\(stream.text)")
         #expect(signature.hasPrefix("\(provider):"))
         let id = try #require((awaiting["tool_calls"] as? [[String: Any]])?.first?["id"] as? String)
@@ -161,7 +183,10 @@ struct LoopEndToEndTests {
         #expect(jsonObject(stream.events.last?.data ?? "")?["finish_reason"] as? String == "stop")
         let seen = try ChatEndToEndTests.mockRequests(mock, run: "sig")
         #expect(seen.count == 2)
-        let second = (try? JSONSerialization.data(withJSONObject: seen.last?["body"] ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let second =
+            (try? JSONSerialization.data(withJSONObject: seen.last?["body"] ?? [:])).map {
+                String(decoding: $0, as: UTF8.self)
+            } ?? ""
         let raw = String(signature.dropFirst(provider.count + 1))
         #expect(second.contains("\"\(raw)\""), "\(second)")
     }
@@ -170,14 +195,21 @@ struct LoopEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let script = Repo.root.appendingPathComponent("examples/loop_client.py").path
-        let result = try run("/usr/bin/python3", [script, "--url", daemon.baseURL, "-m", "openai/tools+calls=2+tool_turns=2+run=example",
-                                                  "weather in Oslo?"], environment: ["PATH": "/usr/bin:/bin"], timeout: 60)
+        let result = try run(
+            "/usr/bin/python3",
+            [
+                script, "--url", daemon.baseURL, "-m", "openai/tools+calls=2+tool_turns=2+run=example",
+                "weather in Oslo?",
+            ], environment: ["PATH": "/usr/bin:/bin"], timeout: 60)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("[step 3]"))
         #expect(result.stdout.contains("[done: stop after 3 steps"))
         let seen = try ChatEndToEndTests.mockRequests(mock, run: "example")
         #expect(seen.count == 3)
-        let last = (try? JSONSerialization.data(withJSONObject: seen.last?["body"] ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let last =
+            (try? JSONSerialization.data(withJSONObject: seen.last?["body"] ?? [:])).map {
+                String(decoding: $0, as: UTF8.self)
+            } ?? ""
         #expect(last.contains("temp_c"), "the example's tool output reached the provider")
     }
 
@@ -189,7 +221,9 @@ struct LoopEndToEndTests {
         let stream = try LoopStream(daemon, body: Self.body("openai/tools", extra: #","max_steps":2"#))
         let awaiting = try #require(stream.wait(for: "awaiting_tools").first)
         let ids = (awaiting["tool_calls"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        #expect(try Self.post(daemon, awaiting["loop_id"] as? String ?? "", Self.results(ids.map { ($0, "ok") })).status == 202)
+        #expect(
+            try Self.post(daemon, awaiting["loop_id"] as? String ?? "", Self.results(ids.map { ($0, "ok") })).status
+                == 202)
         #expect(stream.waitForEnd())
         let names = stream.events.map(\.event)
         #expect(names.filter { $0 == "awaiting_tools" }.count == 1)

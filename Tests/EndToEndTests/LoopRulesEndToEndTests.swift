@@ -27,17 +27,21 @@ struct LoopRulesEndToEndTests {
         let twice = try L.post(daemon, loopId, L.results([(ids[0], "a"), (ids[0], "a"), (ids[1], "b")]))
         #expect(twice.status == 400)
         #expect(L.errorMessage(twice).contains(ids[0]))
-        for bad in ["not json", #"{"results":"x"}"#, #"{"results":[]}"#, #"{"results":[{"content":"x"}]}"#,
-                    #"{"results":[{"tool_call_id":"a","extra":1}]}"#, #"{"results":[{"tool_call_id":"a","is_error":"yes"}]}"#,
-                    #"{"results":[{"tool_call_id":""}]}"#, #"{"results":[{"tool_call_id":7}]}"#, #"{"result":[]}"#] {
+        for bad in [
+            "not json", #"{"results":"x"}"#, #"{"results":[]}"#, #"{"results":[{"content":"x"}]}"#,
+            #"{"results":[{"tool_call_id":"a","extra":1}]}"#, #"{"results":[{"tool_call_id":"a","is_error":"yes"}]}"#,
+            #"{"results":[{"tool_call_id":""}]}"#, #"{"results":[{"tool_call_id":7}]}"#, #"{"result":[]}"#,
+        ] {
             let response = try L.post(daemon, loopId, bad)
             #expect(response.status == 400, "\(bad)")
             #expect(L.errorType(response) == "invalid_request")
         }
         // None of those changed anything: the right results still go through, once.
         // A result that is JSON rather than text reaches the model as its JSON text.
-        let accepted = try L.post(daemon, loopId, #"{"results":[{"tool_call_id":"\#(ids[1])","content":{"temp_c":3},"is_error":true},"#
-                                  + #"{"tool_call_id":"\#(ids[0])","content":"a","is_error":true}]}"#)
+        let accepted = try L.post(
+            daemon, loopId,
+            #"{"results":[{"tool_call_id":"\#(ids[1])","content":{"temp_c":3},"is_error":true},"#
+                + #"{"tool_call_id":"\#(ids[0])","content":"a","is_error":true}]}"#)
         #expect(accepted.status == 202, "\(accepted.body)")
         let again = try L.post(daemon, loopId, L.results([(ids[0], "a"), (ids[1], "b")]))
         #expect(again.status == 409)
@@ -47,7 +51,10 @@ struct LoopRulesEndToEndTests {
         let tools = (transcript["messages"] as? [[String: Any]] ?? []).filter { $0["role"] as? String == "tool" }
         #expect(tools.compactMap { $0["tool_call_id"] as? String } == ids)
         #expect(tools.allSatisfy { $0["is_error"] as? Bool == true })
-        #expect(tools.compactMap { (($0["content"] as? [[String: Any]])?.first?["text"]) as? String } == ["a", #"{"temp_c":3}"#])
+        #expect(
+            tools.compactMap { (($0["content"] as? [[String: Any]])?.first?["text"]) as? String } == [
+                "a", #"{"temp_c":3}"#,
+            ])
         // Finished: new results are 404 now (the ones already given stay a conflict).
         #expect(try L.post(daemon, loopId, L.results([("call_new", "a")])).status == 404)
         #expect(try L.post(daemon, "loop_000000000000000000000000", L.results([("a", "b")])).status == 404)
@@ -60,8 +67,10 @@ struct LoopRulesEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock, environment: ["SWITCHBOARD_ADMIN_KEY": admin])
         func newKey(_ name: String) throws -> String {
-            let created = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(admin)", "Content-Type": "application/json"],
-                                   body: #"{"name":"\#(name)"}"#)
+            let created = try curl(
+                daemon.baseURL + "/admin/keys",
+                headers: ["Authorization": "Bearer \(admin)", "Content-Type": "application/json"],
+                body: #"{"name":"\#(name)"}"#)
             return try #require(jsonObject(created.body)?["key"] as? String, "\(created.body)")
         }
         let alice = ["Authorization": "Bearer \(try newKey("alice"))"]
@@ -87,16 +96,21 @@ struct LoopRulesEndToEndTests {
         let admin = "admin-secret-for-loop-limits"
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock, environment: ["SWITCHBOARD_ADMIN_KEY": admin])
-        let created = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(admin)", "Content-Type": "application/json"],
-                               body: #"{"name":"two-a-minute","rpm":2}"#)
+        let created = try curl(
+            daemon.baseURL + "/admin/keys",
+            headers: ["Authorization": "Bearer \(admin)", "Content-Type": "application/json"],
+            body: #"{"name":"two-a-minute","rpm":2}"#)
         let auth = ["Authorization": "Bearer \(try #require(jsonObject(created.body)?["key"] as? String))"]
         let stream = try LoopStream(daemon, body: L.body("openai/tools+tool_turns=5"), headers: auth)
         for step in 1...2 {
             let awaiting = stream.wait(for: "awaiting_tools", count: step)
             try #require(awaiting.count == step, "\(stream.text)")
             let ids = (awaiting[step - 1]["tool_calls"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-            #expect(try L.post(daemon, awaiting[step - 1]["loop_id"] as? String ?? "", L.results(ids.map { ($0, "ok") }),
-                                  headers: auth).status == 202)
+            #expect(
+                try L.post(
+                    daemon, awaiting[step - 1]["loop_id"] as? String ?? "", L.results(ids.map { ($0, "ok") }),
+                    headers: auth
+                ).status == 202)
         }
         #expect(stream.waitForEnd())
         let events = stream.events
@@ -117,7 +131,8 @@ struct LoopRulesEndToEndTests {
         let daemon = try Launch.daemon(behind: mock, yaml: "chat_loops: {max_per_key: 1, retention_s: 0.5}")
         let first = try LoopStream(daemon, body: L.body("openai/tools"))
         let loopId = try #require(first.wait(for: "awaiting_tools").first?["loop_id"] as? String)
-        let refused = try curl(daemon.baseURL + "/v1/loops", headers: ["Content-Type": "application/json"], body: L.body("openai/tools"))
+        let refused = try curl(
+            daemon.baseURL + "/v1/loops", headers: ["Content-Type": "application/json"], body: L.body("openai/tools"))
         #expect(refused.status == 429)
         #expect(L.errorType(refused) == "rate_limited")
         #expect(refused.headers["retry-after"] != nil)
@@ -191,15 +206,19 @@ struct LoopRulesEndToEndTests {
             ("{", 400, ""),
         ]
         for (body, status, param) in cases {
-            let response = try curl(daemon.baseURL + "/v1/loops", headers: ["Content-Type": "application/json"], body: body)
+            let response = try curl(
+                daemon.baseURL + "/v1/loops", headers: ["Content-Type": "application/json"], body: body)
             #expect(response.status == status, "\(body) → \(response.body)")
             if !param.isEmpty {
-                #expect(((jsonObject(response.body)?["error"] as? [String: Any])?["param"] as? String) == param, "\(response.body)")
+                #expect(
+                    ((jsonObject(response.body)?["error"] as? [String: Any])?["param"] as? String) == param,
+                    "\(response.body)")
             }
         }
         // An upstream error before the first turn's first byte is the create call's own error.
-        let failing = try curl(daemon.baseURL + "/v1/loops", headers: ["Content-Type": "application/json"],
-                               body: L.body("anthropic/error+status=400"))
+        let failing = try curl(
+            daemon.baseURL + "/v1/loops", headers: ["Content-Type": "application/json"],
+            body: L.body("anthropic/error+status=400"))
         #expect(failing.status == 400)
         #expect(failing.headers["content-type"]?.hasPrefix("application/json") == true)
     }

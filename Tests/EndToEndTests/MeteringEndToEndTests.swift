@@ -7,14 +7,18 @@ struct MeteringEndToEndTests {
     static let admin = KeysEndToEndTests.admin
 
     func startDaemon(_ mock: SwitchboardProcess, database: String) throws -> SwitchboardProcess {
-        try SwitchboardProcess(["serve", "--listen", "127.0.0.1:0"], environment: [
-            "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL, "SWITCHBOARD_ADMIN_KEY": Self.admin,
-            "SWITCHBOARD_DATABASE": database, "SWITCHBOARD_LOG_LEVEL": "warning",
-        ])
+        try SwitchboardProcess(
+            ["serve", "--listen", "127.0.0.1:0"],
+            environment: [
+                "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL,
+                "SWITCHBOARD_ADMIN_KEY": Self.admin,
+                "SWITCHBOARD_DATABASE": database, "SWITCHBOARD_LOG_LEVEL": "warning",
+            ])
     }
 
     func createKey(_ daemon: SwitchboardProcess, _ spec: String) throws -> String {
-        let created = try curl(daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"], body: spec)
+        let created = try curl(
+            daemon.baseURL + "/admin/keys", headers: ["Authorization": "Bearer \(Self.admin)"], body: spec)
         #expect(created.status == 201, "\(created.body)")
         return try #require(jsonObject(created.body)?["key"] as? String)
     }
@@ -26,8 +30,12 @@ struct MeteringEndToEndTests {
         let secret = try createKey(daemon, #"{"name":"b","token_budget":20}"#)
         let auth = ["Authorization": "Bearer \(secret)"]
         // Each answer costs 10 in + 5 out = 15 tokens: the second still starts under budget.
-        #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text+input=10+chunks=5", stream: false, headers: auth).status == 200)
-        #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text+input=10+chunks=5", stream: false, headers: auth).status == 200)
+        #expect(
+            try ChatEndToEndTests.chat(daemon, model: "openai/text+input=10+chunks=5", stream: false, headers: auth)
+                .status == 200)
+        #expect(
+            try ChatEndToEndTests.chat(daemon, model: "openai/text+input=10+chunks=5", stream: false, headers: auth)
+                .status == 200)
         let over = try ChatEndToEndTests.chat(daemon, model: "openai/text", stream: false, headers: auth)
         #expect(over.status == 429)
         #expect((jsonObject(over.body)?["error"] as? [String: Any])?["type"] as? String == "budget_exceeded")
@@ -42,7 +50,8 @@ struct MeteringEndToEndTests {
         let database = dir.path("db")
         var daemon: SwitchboardProcess? = try startDaemon(mock, database: database)
         let port = daemon!.port
-        let body = #"{"model":"openai/text+chunks=6+interval_ms=100+input=9","messages":[{"role":"user","content":"hi"}]}"#
+        let body =
+            #"{"model":"openai/text+chunks=6+interval_ms=100+input=9","messages":[{"role":"user","content":"hi"}]}"#
         var clients: [RawClient] = []
         for _ in 0..<20 {
             let client = try RawClient(port: port, timeoutSeconds: 20)
@@ -58,7 +67,8 @@ struct MeteringEndToEndTests {
         daemon = nil
 
         let restarted = try startDaemon(mock, database: database)
-        let usage = try curl(restarted.baseURL + "/v1/usage?group_by=model", headers: ["Authorization": "Bearer \(Self.admin)"])
+        let usage = try curl(
+            restarted.baseURL + "/v1/usage?group_by=model", headers: ["Authorization": "Bearer \(Self.admin)"])
         let rows = jsonObject(usage.body)?["data"] as? [[String: Any]] ?? []
         #expect(rows.first?["requests"] as? Int == 20)
         #expect(rows.first?["input_tokens"] as? Int == 180)
@@ -80,7 +90,9 @@ struct MeteringEndToEndTests {
         var rows: [[String: Any]] = []
         for _ in 0..<60 where rows.isEmpty {
             usleep(50_000)
-            rows = jsonObject(try curl(daemon.baseURL + "/v1/usage?group_by=model").body)?["data"] as? [[String: Any]] ?? []
+            rows =
+                jsonObject(try curl(daemon.baseURL + "/v1/usage?group_by=model").body)?["data"] as? [[String: Any]]
+                ?? []
         }
         #expect(rows.first?["requests"] as? Int == 1)
         #expect(rows.first?["input_tokens"] as? Int == 13)
@@ -91,14 +103,17 @@ struct MeteringEndToEndTests {
         let dir = TempDir()
         let database = dir.path("db")
         var daemon: SwitchboardProcess? = try startDaemon(mock, database: database)
-        for _ in 0..<5 { #expect(try ChatEndToEndTests.chat(daemon!, model: "openai/text+input=4", stream: false).status == 200) }
+        for _ in 0..<5 {
+            #expect(try ChatEndToEndTests.chat(daemon!, model: "openai/text+input=4", stream: false).status == 200)
+        }
         // Once the writer has committed the batch (seen from another connection), SIGKILL must not lose it.
         #expect(try CutStreamMeteringEndToEndTests.rows(database, count: 5).count == 5)
         daemon!.signal(SIGKILL)
         _ = daemon!.waitForExit(timeout: 5)
         daemon = nil
         let restarted = try startDaemon(mock, database: database)
-        let usage = try curl(restarted.baseURL + "/v1/usage?group_by=model", headers: ["Authorization": "Bearer \(Self.admin)"])
+        let usage = try curl(
+            restarted.baseURL + "/v1/usage?group_by=model", headers: ["Authorization": "Bearer \(Self.admin)"])
         let rows = jsonObject(usage.body)?["data"] as? [[String: Any]] ?? []
         #expect(rows.first?["requests"] as? Int == 5)
         #expect(rows.first?["input_tokens"] as? Int == 20)
@@ -110,7 +125,8 @@ struct MeteringEndToEndTests {
         let daemon = try startDaemon(mock, database: dir.path("db"))
         let secret = try createKey(daemon, #"{"name":"burst","rpm":100}"#)
         let body = #"{"model":"openai/text+chunks=1","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
-        let request = "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\n"
+        let request =
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\n"
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         var clients: [RawClient] = []
         for _ in 0..<1000 { clients.append(try RawClient(port: daemon.port, timeoutSeconds: 30)) }
@@ -146,8 +162,9 @@ struct ProviderLimiterEndToEndTests {
     func slowStream(_ daemon: SwitchboardProcess) throws -> RawClient {
         let body = #"{"model":"openai/text+chunks=4+interval_ms=150","messages":[{"role":"user","content":"hi"}]}"#
         let client = try RawClient(port: daemon.port)
-        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                    + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        client.send(
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
         _ = client.read(until: "event: text")
         return client
     }

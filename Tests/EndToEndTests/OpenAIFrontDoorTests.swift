@@ -10,8 +10,9 @@ struct OpenAIFrontDoorTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let script = Repo.root.appendingPathComponent("Tests/SDK/openai_front_door.py").path
-        let result = try run(python, [script, daemon.baseURL], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()],
-                             timeout: 120)
+        let result = try run(
+            python, [script, daemon.baseURL], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()],
+            timeout: 120)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("30 passed, 0 failed"), "\(result.stdout)")
     }
@@ -23,7 +24,8 @@ struct OpenAIFrontDoorTests {
             {"model":"gemini/text+chunks=2","stream":true,\#
             "stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}
             """#
-        let response = try curl(daemon.baseURL + "/v1/chat/completions", headers: ["Content-Type": "application/json"], body: body)
+        let response = try curl(
+            daemon.baseURL + "/v1/chat/completions", headers: ["Content-Type": "application/json"], body: body)
         #expect(response.status == 200)
         let lines = response.body.components(separatedBy: "\n\n").filter { !$0.isEmpty }
         #expect(lines.allSatisfy { $0.hasPrefix("data: ") })
@@ -31,7 +33,9 @@ struct OpenAIFrontDoorTests {
         let usage = try #require(jsonObject(String(lines[lines.count - 2].dropFirst(6))))
         #expect((usage["choices"] as? [Any])?.isEmpty == true)
         #expect((usage["usage"] as? [String: Any])?["completion_tokens"] as? Int == 2)
-        let error = try curl(daemon.baseURL + "/v1/chat/completions", body: #"{"model":"openai/x","messages":[{"role":"user","content":"hi"}],"n":2}"#)
+        let error = try curl(
+            daemon.baseURL + "/v1/chat/completions",
+            body: #"{"model":"openai/x","messages":[{"role":"user","content":"hi"}],"n":2}"#)
         #expect(error.status == 400)
         #expect((jsonObject(error.body)?["error"] as? [String: Any])?["type"] as? String == "invalid_request_error")
         #expect((jsonObject(error.body)?["error"] as? [String: Any])?["param"] as? String == "n")
@@ -43,7 +47,8 @@ struct OpenAIFrontDoorTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let body = #"{"model":"openai/text","stream":null,"messages":[{"role":"user","content":"hi"}]}"#
-        let response = try curl(daemon.baseURL + "/v1/chat/completions", headers: ["Content-Type": "application/json"], body: body)
+        let response = try curl(
+            daemon.baseURL + "/v1/chat/completions", headers: ["Content-Type": "application/json"], body: body)
         #expect(response.status == 200)
         #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
         #expect(jsonObject(response.body)?["object"] as? String == "chat.completion")

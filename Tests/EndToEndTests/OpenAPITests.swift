@@ -22,7 +22,11 @@ struct OpenAPITests {
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
 
-    @Test(arguments: ["/v1/chat:", "/v1/chat/completions:", "/v1/messages:", "/v1/loops:", "/v1/loops/{id}/tool_results:", "/v1/loops/{id}:", "/v1/models:", "/v1/usage:", "/admin/keys:", "/admin/keys/{id}:", "/healthz:", "/readyz:", "/metrics:"])
+    @Test(arguments: [
+        "/v1/chat:", "/v1/chat/completions:", "/v1/messages:", "/v1/loops:", "/v1/loops/{id}/tool_results:",
+        "/v1/loops/{id}:", "/v1/models:", "/v1/usage:", "/admin/keys:", "/admin/keys/{id}:", "/healthz:", "/readyz:",
+        "/metrics:",
+    ])
     func documentsRoute(route: String) throws {
         let text = try String(contentsOf: Repo.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)
         #expect(text.contains("\n  \(route)\n"))

@@ -9,8 +9,9 @@ struct ProviderExamplesEndToEndTests {
     /// The YAML block after `<!-- provider-example: name -->` in README.md.
     static func example(_ name: String) throws -> String {
         let readme = try String(contentsOf: Repo.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let marker = try #require(readme.range(of: "<!-- provider-example: \(name) -->"),
-                                  "README has no \(name) example")
+        let marker = try #require(
+            readme.range(of: "<!-- provider-example: \(name) -->"),
+            "README has no \(name) example")
         let rest = readme[marker.upperBound...]
         let open = try #require(rest.range(of: "```yaml\n"))
         let close = try #require(rest[open.upperBound...].range(of: "```"))
@@ -46,15 +47,17 @@ struct ProviderExamplesEndToEndTests {
         let (daemon, _) = try Launch.daemon(yaml: yaml, environment: environment)
         daemon.attachments.append(mock)
         // `serve` says which providers are on and why (logged before it reports ready).
-        #expect(daemon.log().contains("provider \(name) (kind openai) enabled by providers.\(name) in"), "\(daemon.log())")
+        #expect(
+            daemon.log().contains("provider \(name) (kind openai) enabled by providers.\(name) in"), "\(daemon.log())")
         let models = jsonObject(try curl(daemon.baseURL + "/v1/models").body)
         let listed = (models?["providers"] as? [[String: Any]])?.first { $0["name"] as? String == name }
         #expect(listed?["enabled"] as? Bool == true, "GET /v1/models lists every configured provider")
         let viaAlias = try ChatEndToEndTests.chat(daemon, model: alias, extra: #","max_tokens":20"#, stream: false)
         #expect(viaAlias.status == 200, "\(name): \(viaAlias.body)")
         let run = "example-\(name)"
-        let thinking = try ChatEndToEndTests.chat(daemon, model: "\(name)/thinking+thinking_chunks=2+run=\(run)",
-                                                  extra: #","max_tokens":20"#)
+        let thinking = try ChatEndToEndTests.chat(
+            daemon, model: "\(name)/thinking+thinking_chunks=2+run=\(run)",
+            extra: #","max_tokens":20"#)
         #expect(thinking.status == 200, "\(name): \(thinking.body)")
         #expect(sseEvents(thinking.body).filter { $0.event == "thinking" }.count == 2, "\(name): \(thinking.body)")
         let received = try #require(try ChatEndToEndTests.mockRequests(mock, run: run).last)

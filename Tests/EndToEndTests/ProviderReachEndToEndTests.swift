@@ -5,13 +5,18 @@ import Testing
 /// URLs in the SDK and the bare form, OpenAI-compatible servers' quirks, Azure OpenAI.
 @Suite("Provider reach, end to end")
 struct ProviderReachEndToEndTests {
-    static let keys = ["OPENAI_API_KEY": "test-key-openai", "ANTHROPIC_API_KEY": "test-key-anthropic",
-                       "GEMINI_API_KEY": "test-key-gemini", "AZURE_OPENAI_API_KEY": "test-key-azure"]
+    static let keys = [
+        "OPENAI_API_KEY": "test-key-openai", "ANTHROPIC_API_KEY": "test-key-anthropic",
+        "GEMINI_API_KEY": "test-key-gemini", "AZURE_OPENAI_API_KEY": "test-key-azure",
+    ]
 
-    static func daemon(_ mock: SwitchboardProcess, _ providers: String,
-                       environment: [String: String] = [:]) throws -> SwitchboardProcess {
-        let (daemon, _) = try Launch.daemon(yaml: "providers:\n" + providers,
-                                            environment: keys.merging(environment) { $1 })
+    static func daemon(
+        _ mock: SwitchboardProcess, _ providers: String,
+        environment: [String: String] = [:]
+    ) throws -> SwitchboardProcess {
+        let (daemon, _) = try Launch.daemon(
+            yaml: "providers:\n" + providers,
+            environment: keys.merging(environment) { $1 })
         daemon.attachments.append(mock)
         return daemon
     }
@@ -24,7 +29,9 @@ struct ProviderReachEndToEndTests {
     @Test func baseURLsInTheSDKAndTheBareFormForEveryKind() throws {
         let mock = try Launch.mock()
         let m = mock.baseURL
-        let daemon = try Self.daemon(mock, """
+        let daemon = try Self.daemon(
+            mock,
+            """
               oa-sdk: {kind: openai, base_url: "\(m)/v1", api_key_env: OPENAI_API_KEY}
               oa-bare: {kind: openai, base_url: "\(m)", api_key_env: OPENAI_API_KEY}
               an-sdk: {kind: anthropic, base_url: "\(m)/v1", api_key_env: ANTHROPIC_API_KEY}
@@ -32,15 +39,18 @@ struct ProviderReachEndToEndTests {
               ge-sdk: {kind: gemini, base_url: "\(m)/v1beta", api_key_env: GEMINI_API_KEY}
               ge-bare: {kind: gemini, base_url: "\(m)", api_key_env: GEMINI_API_KEY}
             """)
-        let expected = ["oa": "/v1/chat/completions", "an": "/v1/messages",
-                        "ge": "/v1beta/models/text%2Brun%3D%@:generateContent"]
+        let expected = [
+            "oa": "/v1/chat/completions", "an": "/v1/messages",
+            "ge": "/v1beta/models/text%2Brun%3D%@:generateContent",
+        ]
         for name in ["oa-sdk", "oa-bare", "an-sdk", "an-bare", "ge-sdk", "ge-bare"] {
             let run = "reach-\(name)"
             let response = try ChatEndToEndTests.chat(daemon, model: "\(name)/text+run=\(run)", stream: false)
             #expect(response.status == 200, "\(name): \(response.body)")
             #expect(response.headers["x-switchboard-provider"] == name)
-            let received = try #require(try ChatEndToEndTests.mockRequests(mock, run: run).last,
-                                        "\(name) reached no route")
+            let received = try #require(
+                try ChatEndToEndTests.mockRequests(mock, run: run).last,
+                "\(name) reached no route")
             let path = expected[String(name.prefix(2))]!.replacingOccurrences(of: "%@", with: run)
             #expect(received["path"] as? String == path, "\(name)")
         }
@@ -51,7 +61,9 @@ struct ProviderReachEndToEndTests {
     @Test func compatQuirksThroughTheDaemon() throws {
         let mock = try Launch.mock()
         let m = mock.baseURL
-        let daemon = try Self.daemon(mock, """
+        let daemon = try Self.daemon(
+            mock,
+            """
               deepseek: {kind: openai, base_url: "\(m)/compat/reasoning_content,no_stream_options,max_tokens/v1",
                          api_key_env: DEEPSEEK_API_KEY,
                          compat: {reasoning_field: reasoning_content, stream_options: false,
@@ -81,7 +93,9 @@ struct ProviderReachEndToEndTests {
             }
         }
         // The same quirky server without its declaration refuses what OpenAI takes.
-        let undeclared = try Self.daemon(mock, """
+        let undeclared = try Self.daemon(
+            mock,
+            """
               deepseek: {kind: openai, base_url: "\(m)/compat/no_stream_options/v1", api_key_env: DEEPSEEK_API_KEY}
             """, environment: ["DEEPSEEK_API_KEY": "k"])
         let refused = try ChatEndToEndTests.chat(undeclared, model: "deepseek/text+run=quirk-undeclared")
@@ -92,7 +106,9 @@ struct ProviderReachEndToEndTests {
     @Test func azureDeploymentPathV1PathAndContentFilter() throws {
         let mock = try Launch.mock()
         let m = mock.baseURL
-        let daemon = try Self.daemon(mock, """
+        let daemon = try Self.daemon(
+            mock,
+            """
               azure: {kind: azure_openai, base_url: "\(m)", api_version: "2024-10-21", retry: {attempts: 1},
                      api_key_env: AZURE_OPENAI_API_KEY}
               azure-v1: {kind: azure_openai, base_url: "\(m)/openai/v1/", auth: bearer, api_key_env: AZURE_TOKEN}

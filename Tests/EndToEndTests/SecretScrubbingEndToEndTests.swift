@@ -22,13 +22,14 @@ struct SecretScrubbingEndToEndTests {
 
         func send(_ daemon: SwitchboardProcess, model: String) throws -> CurlResponse {
             let messages = #""messages":[{"role":"user","content":"hello"}]"#
-            let (path, body): (String, String) = switch self {
-            case .chatStream, .chat: ("/v1/chat", #"{"model":"\#(model)",\#(messages),"stream":\#(stream)}"#)
-            case .completionsStream, .completions:
-                ("/v1/chat/completions", #"{"model":"\#(model)",\#(messages),"stream":\#(stream)}"#)
-            case .messagesStream, .messages:
-                ("/v1/messages", #"{"model":"\#(model)","max_tokens":50,\#(messages),"stream":\#(stream)}"#)
-            }
+            let (path, body): (String, String) =
+                switch self {
+                case .chatStream, .chat: ("/v1/chat", #"{"model":"\#(model)",\#(messages),"stream":\#(stream)}"#)
+                case .completionsStream, .completions:
+                    ("/v1/chat/completions", #"{"model":"\#(model)",\#(messages),"stream":\#(stream)}"#)
+                case .messagesStream, .messages:
+                    ("/v1/messages", #"{"model":"\#(model)","max_tokens":50,\#(messages),"stream":\#(stream)}"#)
+                }
             return try curl(daemon.baseURL + path, headers: ["Content-Type": "application/json"], body: body)
         }
     }
@@ -90,8 +91,9 @@ struct SecretScrubbingEndToEndTests {
                        retry: {attempts: 2, base_ms: 10, cap_ms: 50}}
             """
         }
-        let (daemon, configPath) = try Launch.daemon(yaml: yaml("GEMINI_API_KEY"),
-                                                     environment: ["GEMINI_API_KEY": first, "OTHER_GEMINI_KEY": second])
+        let (daemon, configPath) = try Launch.daemon(
+            yaml: yaml("GEMINI_API_KEY"),
+            environment: ["GEMINI_API_KEY": first, "OTHER_GEMINI_KEY": second])
         func check(_ run: String, sentKey: String) throws {
             for failure in ["error+status=401", "error+status=500", "midstream_error"] {
                 for door in [Door.chatStream, .completions, .messagesStream] {

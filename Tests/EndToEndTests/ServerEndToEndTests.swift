@@ -45,8 +45,9 @@ struct ServerEndToEndTests {
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         let (daemon, _) = try Launch.daemon()
         let client = try RawClient(port: daemon.port)
-        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
-                    + "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        client.send(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         let text = client.readToEnd()
         #expect(statusCodes(in: text) == [200, 404, 200])
         let ok = try #require(text.range(of: "\"ok\""))
@@ -58,8 +59,12 @@ struct ServerEndToEndTests {
         let (daemon, _) = try Launch.daemon()
         // The body names a model; the 404 quoting it proves the chunked body was decoded.
         let body = #"{"model":"nobody/chunked-model-x","messages":[{"role":"user","content":"hi"}]}"#
-        let response = try curl(daemon.baseURL + "/v1/chat", headers: ["Transfer-Encoding": "chunked",
-                                                                        "Content-Type": "application/json"], body: body)
+        let response = try curl(
+            daemon.baseURL + "/v1/chat",
+            headers: [
+                "Transfer-Encoding": "chunked",
+                "Content-Type": "application/json",
+            ], body: body)
         #expect(response.status == 404)
         #expect(response.body.contains("nobody/chunked-model-x"))
     }
@@ -84,7 +89,8 @@ struct ServerEndToEndTests {
         let (daemon, _) = try Launch.daemon(yaml: Self.fastTimeouts)
         // Body over the configured maximum: 413 without the server reading it all.
         let big = try RawClient(port: daemon.port)
-        big.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{")
+        big.send(
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{")
         let tooLarge = big.readToEnd()
         #expect(statusCodes(in: tooLarge) == [413])
         #expect(tooLarge.contains("\"invalid_request\""))
@@ -155,7 +161,8 @@ struct ServerEndToEndTests {
         #expect(valid.status == 0, "\(valid.stderr)")
         #expect(valid.stdout.contains("8089"))
         let bad = dir.write("bad.yaml", "listen: 127.0.0.1:8089\nlog_levle: debug\n")
-        let invalid = try run(Repo.binary, ["config", "check", "--config", bad], environment: ["PATH": "/usr/bin:/bin"])
+        let invalid = try run(
+            Repo.binary, ["config", "check", "--config", bad], environment: ["PATH": "/usr/bin:/bin"])
         #expect(invalid.status != 0)
         let output = invalid.stdout + invalid.stderr
         #expect(output.contains("bad.yaml"))
@@ -165,7 +172,8 @@ struct ServerEndToEndTests {
     @Test func refusesNonLoopbackWithoutAdminKey() throws {
         let dir = TempDir()
         let config = dir.write("c.yaml", "listen: 0.0.0.0:0\ndatabase: \(dir.path("db"))\n")
-        let result = try run(Repo.binary, ["serve", "--config", config], environment: ["PATH": "/usr/bin:/bin"], timeout: 20)
+        let result = try run(
+            Repo.binary, ["serve", "--config", config], environment: ["PATH": "/usr/bin:/bin"], timeout: 20)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).lowercased().contains("admin"))
     }
@@ -192,14 +200,16 @@ struct ServerEndToEndTests {
         #expect(metrics.body.contains("switchboard_http_requests_total{route=\"/healthz\",status=\"200\"} 1"))
         #expect(metrics.body.contains("switchboard_http_requests_total{route=\"unmatched\",status=\"404\"} 1"))
         #expect(metrics.body.contains("switchboard_open_connections "))
-        #expect(metrics.body.contains("switchboard_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1"))
+        #expect(
+            metrics.body.contains("switchboard_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1"))
     }
 
     @Test func expectContinueGetsAnInterimResponse() throws {
         let (daemon, _) = try Launch.daemon()
         let client = try RawClient(port: daemon.port)
         let body = #"{"model":"nobody/x","messages":[{"role":"user","content":"hi"}]}"#
-        client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+        client.send(
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
         #expect(client.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 100 Continue"))
         client.send(body + "")
         #expect(statusCodes(in: client.read(until: "nobody/x")).last == 404)

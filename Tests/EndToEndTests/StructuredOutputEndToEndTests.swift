@@ -12,8 +12,9 @@ struct StructuredOutputEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let script = Repo.root.appendingPathComponent("Tests/SDK/structured_output.py").path
-        let result = try run(python, [script, daemon.baseURL], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()],
-                             timeout: 180)
+        let result = try run(
+            python, [script, daemon.baseURL], environment: ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()],
+            timeout: 180)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("60 passed, 0 failed"), "\(result.stdout)")
     }
@@ -31,8 +32,10 @@ struct ProviderRefusalEndToEndTests {
     @Test func theFirstRouteRefusesWithoutCallingAnyProvider() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let response = try chat(daemon, #"{"model":"anthropic/text+run=r1","stream":false,"seed":7,"#
-                                + #""fallbacks":["openai/text+run=r1"],"messages":[{"role":"user","content":"hi"}]}"#)
+        let response = try chat(
+            daemon,
+            #"{"model":"anthropic/text+run=r1","stream":false,"seed":7,"#
+                + #""fallbacks":["openai/text+run=r1"],"messages":[{"role":"user","content":"hi"}]}"#)
         #expect(response.status == 400)
         let error = jsonObject(response.body)?["error"] as? [String: Any]
         #expect(error?["param"] as? String == "seed")
@@ -43,13 +46,18 @@ struct ProviderRefusalEndToEndTests {
     @Test func aFallbackThatCannotTakeTheRequestIsSkipped() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let skipped = try chat(daemon, #"{"model":"openai/error+status=503","stream":false,"user":"u1","#
-                               + #""fallbacks":["gemini/text","anthropic/text+chunks=2"],"messages":[{"role":"user","content":"hi"}]}"#)
+        let skipped = try chat(
+            daemon,
+            #"{"model":"openai/error+status=503","stream":false,"user":"u1","#
+                + #""fallbacks":["gemini/text","anthropic/text+chunks=2"],"messages":[{"role":"user","content":"hi"}]}"#
+        )
         #expect(skipped.status == 200, "\(skipped.body)")
         #expect(jsonObject(skipped.body)?["provider"] as? String == "anthropic")
         // With no route left the client hears why it got no answer: the provider failure.
-        let exhausted = try chat(daemon, #"{"model":"openai/error+status=503","stream":false,"user":"u1","#
-                                 + #""fallbacks":["gemini/text"],"messages":[{"role":"user","content":"hi"}]}"#)
+        let exhausted = try chat(
+            daemon,
+            #"{"model":"openai/error+status=503","stream":false,"user":"u1","#
+                + #""fallbacks":["gemini/text"],"messages":[{"role":"user","content":"hi"}]}"#)
         #expect(exhausted.status == 503, "\(exhausted.body)")
     }
 }

@@ -44,7 +44,8 @@ struct UpstreamNumbersEndToEndTests {
                 try C.expectServing(daemon, after: "\(model) stream=\(stream)")
                 // The front doors spell the same counts their own way (Anthropic's subtracts the cache).
                 for door in ["/v1/chat/completions", "/v1/messages"] {
-                    let options = stream && door.hasSuffix("completions") ? #","stream_options":{"include_usage":true}"# : ""
+                    let options =
+                        stream && door.hasSuffix("completions") ? #","stream_options":{"include_usage":true}"# : ""
                     let answer = try C.post(daemon, door, Self.body(model, stream: stream, extra: options))
                     #expect(answer.status == 200, "\(door) \(model) stream=\(stream): \(answer.body.prefix(300))")
                     try C.expectServing(daemon, after: "\(door) \(model) stream=\(stream)")
@@ -75,7 +76,8 @@ struct UpstreamNumbersEndToEndTests {
     func loopSumsSaturate(provider: String) throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
-        let body = #"{"model":"\#(provider)/tools+tool_turns=1+usage_tokens=9223372036854775807",\#(C.user),"#
+        let body =
+            #"{"model":"\#(provider)/tools+tool_turns=1+usage_tokens=9223372036854775807",\#(C.user),"#
             + #""tools":[{"name":"get_weather"}]}"#
         let stream = try LoopStream(daemon, body: body)
         let awaiting = try #require(stream.wait(for: "awaiting_tools").first, "\(stream.text)")
@@ -92,16 +94,23 @@ struct UpstreamNumbersEndToEndTests {
 
     // MARK: Retry hints on 429
 
-    static let hints = ["9223372036854775807", "-9223372036854775808", "-1", "0", "1e300", "1e-300", "-1e300", "abc",
-                        "99999999999999999999999"]
-    static let resets = hints + ["9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "99999-12-31T23:59:59Z",
-                                 "9999-12-31T23:59:59.99999999999999999999Z", "6000000000000000000h", "1e300s"]
+    static let hints = [
+        "9223372036854775807", "-9223372036854775808", "-1", "0", "1e300", "1e-300", "-1e300", "abc",
+        "99999999999999999999999",
+    ]
+    static let resets =
+        hints + [
+            "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "99999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59.99999999999999999999Z", "6000000000000000000h", "1e300s",
+        ]
 
     /// One daemon per value: a provider's 429 holds that provider back (up to a minute), so a
     /// second 429 from it would be the gateway's own and never reach the parsing under test.
     /// With `ratelimit_reset` the `retry-after` is unusable, so OpenAI's reset headers are the hint.
-    @Test(arguments: [("retry_after", hints + ["Fri, 31 Dec 9999 23:59:59 GMT"], ""), ("retry_after_ms", hints, ""),
-                      ("ratelimit_reset", resets, "+retry_after=none")])
+    @Test(arguments: [
+        ("retry_after", hints + ["Fri, 31 Dec 9999 23:59:59 GMT"], ""), ("retry_after_ms", hints, ""),
+        ("ratelimit_reset", resets, "+retry_after=none"),
+    ])
     func retryHintsAreClamped(option: String, values: [String], extra: String) throws {
         let mock = try Launch.mock()
         // One attempt: a clamped hint is still up to 30 s of backoff, which is not what this tests.
@@ -127,10 +136,13 @@ struct UpstreamNumbersEndToEndTests {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)
         let document = String(repeating: "A shared document that is long enough to cache. ", count: 8)
-        for expiry in ["9999-12-31T23:59:59.999999999999999999Z", "0000-01-01T00:00:00Z", "99999-01-01T00:00:00Z",
-                       "9223372036854775807", "-9223372036854775808", "1e300", "abc", "2024-02-30T99:99:99+99:99",
-                       "1970-01-01T00:00:00-99:99"] {
-            let body = #"{"model":"gemini/text+expire_time=\#(expiry)","stream":false,"messages":["#
+        for expiry in [
+            "9999-12-31T23:59:59.999999999999999999Z", "0000-01-01T00:00:00Z", "99999-01-01T00:00:00Z",
+            "9223372036854775807", "-9223372036854775808", "1e300", "abc", "2024-02-30T99:99:99+99:99",
+            "1970-01-01T00:00:00-99:99",
+        ] {
+            let body =
+                #"{"model":"gemini/text+expire_time=\#(expiry)","stream":false,"messages":["#
                 + #"{"role":"system","content":[{"type":"text","text":"\#(document)","cache":true}]},"#
                 + #"{"role":"user","content":"Summarise it."}]}"#
             for round in 1...2 {

@@ -5,7 +5,8 @@ import Testing
 @Suite("Configuration")
 struct ConfigurationTests {
     static func file(_ text: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID().uuidString).yaml").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sb-config-\(UUID().uuidString).yaml")
+            .path
         try? text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -25,9 +26,11 @@ struct ConfigurationTests {
         #expect(none.listen == .init(host: "127.0.0.1", port: 8080))
         #expect(none.database == "./switchboard.db")
         #expect(none.providers.values.allSatisfy { !$0.enabled })
-        let some = try GatewayConfiguration.load(path: nil, environment: [
-            "OPENAI_API_KEY": "sk-1", "OPENAI_BASE_URL": "http://127.0.0.1:9", "STATE_DIRECTORY": "/var/lib/sb",
-        ], defaultPath: "/nonexistent")
+        let some = try GatewayConfiguration.load(
+            path: nil,
+            environment: [
+                "OPENAI_API_KEY": "sk-1", "OPENAI_BASE_URL": "http://127.0.0.1:9", "STATE_DIRECTORY": "/var/lib/sb",
+            ], defaultPath: "/nonexistent")
         #expect(some.providers["openai"]?.enabled == true)
         #expect(some.providers["openai"]?.apiKey == "sk-1")
         #expect(some.providers["openai"]?.baseURL == "http://127.0.0.1:9")
@@ -36,7 +39,8 @@ struct ConfigurationTests {
     }
 
     @Test func fullFileAndEnvironmentOverrides() throws {
-        let path = Self.file("""
+        let path = Self.file(
+            """
             listen: 127.0.0.1:9000
             log_level: debug
             server: {max_body_bytes: 65536, header_timeout_s: 2.5}
@@ -46,10 +50,12 @@ struct ConfigurationTests {
               fast: {provider: openai, model: gpt-4o-mini}
               slow: {provider: openai, model: o3, fallbacks: [fast]}
             """)
-        let config = try GatewayConfiguration.load(path: path, environment: [
-            "MY_OPENAI": "secret-value", "SWITCHBOARD_LISTEN": "127.0.0.1:9100",
-            "SWITCHBOARD_PROVIDERS_OPENAI_TIMEOUTS_FIRST_BYTE_S": "7.5", "SWITCHBOARD_SERVER_MAX_CONNECTIONS": "12",
-        ])
+        let config = try GatewayConfiguration.load(
+            path: path,
+            environment: [
+                "MY_OPENAI": "secret-value", "SWITCHBOARD_LISTEN": "127.0.0.1:9100",
+                "SWITCHBOARD_PROVIDERS_OPENAI_TIMEOUTS_FIRST_BYTE_S": "7.5", "SWITCHBOARD_SERVER_MAX_CONNECTIONS": "12",
+            ])
         #expect(config.source == .file(path))
         #expect(config.listen.port == 9100)
         #expect(config.logLevel == "debug")
@@ -66,7 +72,8 @@ struct ConfigurationTests {
     }
 
     @Test func everyProblemNamesItsPlaceKeyAndIssue() {
-        let path = Self.file("""
+        let path = Self.file(
+            """
             listen: nowhere
             log_levle: debug
             server: {max_body_bytes: 12, loops: many}
@@ -93,8 +100,9 @@ struct ConfigurationTests {
 
     @Test func chatLoopLimitsFromFileAndEnvironment() throws {
         let path = Self.file("chat_loops: {max_per_key: 2, retention_s: 1.5}\n")
-        let loaded = try GatewayConfiguration.load(path: path, environment: ["SWITCHBOARD_CHAT_LOOPS_MAX_TOTAL": "7"],
-                                                   defaultPath: "/nonexistent")
+        let loaded = try GatewayConfiguration.load(
+            path: path, environment: ["SWITCHBOARD_CHAT_LOOPS_MAX_TOTAL": "7"],
+            defaultPath: "/nonexistent")
         #expect(loaded.chatLoops.maxPerKey == 2)
         #expect(loaded.chatLoops.maxTotal == 7)
         #expect(loaded.chatLoops.retentionSeconds == 1.5)
@@ -121,11 +129,14 @@ struct ConfigurationTests {
     }
 
     @Test func aBaseURLPasswordIsMaskedInTheDescription() throws {
-        #expect(GatewayConfiguration.maskingPassword("https://user:s3cret@proxy.example:8443/v1?x=1") == "https://user:***@proxy.example:8443/v1?x=1")
+        #expect(
+            GatewayConfiguration.maskingPassword("https://user:s3cret@proxy.example:8443/v1?x=1")
+                == "https://user:***@proxy.example:8443/v1?x=1")
         #expect(GatewayConfiguration.maskingPassword("http://127.0.0.1:9000") == "http://127.0.0.1:9000")
         #expect(GatewayConfiguration.maskingPassword("http://user@host/a:b@c") == "http://user@host/a:b@c")
         let path = Self.file("providers:\n  openai:\n    base_url: https://me:s3cret@proxy.example/v1\n")
-        let loaded = try GatewayConfiguration.load(path: path, environment: ["OPENAI_API_KEY": "sk-x"], defaultPath: "/nonexistent")
+        let loaded = try GatewayConfiguration.load(
+            path: path, environment: ["OPENAI_API_KEY": "sk-x"], defaultPath: "/nonexistent")
         let text = loaded.redactedDescription()
         #expect(!text.contains("s3cret"))
         #expect(text.contains("https://me:***@proxy.example  #"), "the SDK form's /v1 is the adapter's to add")
@@ -160,8 +171,10 @@ struct ConfigurationTests {
     @Test func configurationDirectoryIsSearched() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-cd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try "listen: 127.0.0.1:7777\n".write(to: dir.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
-        let config = try GatewayConfiguration.load(path: nil, environment: ["CONFIGURATION_DIRECTORY": dir.path], defaultPath: "/nonexistent")
+        try "listen: 127.0.0.1:7777\n".write(
+            to: dir.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+        let config = try GatewayConfiguration.load(
+            path: nil, environment: ["CONFIGURATION_DIRECTORY": dir.path], defaultPath: "/nonexistent")
         #expect(config.listen.port == 7777)
     }
 }

@@ -15,8 +15,9 @@ import Testing
     }
 
     static func key(_ budget: Double, _ period: BudgetPeriod) -> VirtualKey {
-        VirtualKey(id: "key_1", name: "k", created: 0, revoked: nil, models: [], rpm: nil, tpm: nil, maxConcurrent: nil,
-                   tokenBudget: nil, hash: "", budgetUSD: budget, budgetPeriod: period)
+        VirtualKey(
+            id: "key_1", name: "k", created: 0, revoked: nil, models: [], rpm: nil, tpm: nil, maxConcurrent: nil,
+            tokenBudget: nil, hash: "", budgetUSD: budget, budgetPeriod: period)
     }
 
     /// Unix seconds of a UTC date and time.
@@ -35,7 +36,7 @@ import Testing
 
     @Test(arguments: [
         (BudgetPeriod.daily, at(2026, 11, 28, 86_399.5), at(2026, 11, 29)),
-        (BudgetPeriod.weekly, at(2026, 11, 29, 86_399.5), at(2026, 11, 30)),    // Sunday night → Monday
+        (BudgetPeriod.weekly, at(2026, 11, 29, 86_399.5), at(2026, 11, 30)),  // Sunday night → Monday
         (BudgetPeriod.monthly, at(2026, 12, 31, 86_399.5), at(2027, 1, 1)),
     ])
     func aPeriodResetsAtItsUTCBoundary(period: BudgetPeriod, lastMoment: Double, boundary: Double) throws {
@@ -72,10 +73,10 @@ import Testing
         let budgets = DollarBudgets(now: { Self.at(2026, 11, 28) })
         let key = Self.key(1, .daily)
         let first = try budgets.admit(key, worstCase: 0.7)
-        _ = try budgets.admit(key, worstCase: 0.7)   // 0.7 < 1: admitted, the bound's one worst case
-        #expect(refusal(budgets, key) != nil)        // 1.4 committed
+        _ = try budgets.admit(key, worstCase: 0.7)  // 0.7 < 1: admitted, the bound's one worst case
+        #expect(refusal(budgets, key) != nil)  // 1.4 committed
         budgets.settle(keyId: key.id, reserved: first, cost: 0.1)
-        #expect(refusal(budgets, key) == nil)        // 0.1 spent + 0.7 in flight
+        #expect(refusal(budgets, key) == nil)  // 0.1 spent + 0.7 in flight
     }
 
     @Test func aKeyWithoutADollarBudgetStillHasItsSpendTracked() throws {

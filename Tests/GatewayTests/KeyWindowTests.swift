@@ -11,7 +11,7 @@ struct KeyWindowTests {
         let limits = KeyWindow.Limits(rpm: 3)
         for t in [0.0, 1, 2] { #expect(admitted(w.admit(estimatedTokens: 0, limits: limits, now: t)) != nil) }
         let refused = w.admit(estimatedTokens: 0, limits: limits, now: 10)
-        #expect(retryAfter(refused) == 50)   // the first admission leaves the window at t=60
+        #expect(retryAfter(refused) == 50)  // the first admission leaves the window at t=60
         #expect(admitted(w.admit(estimatedTokens: 0, limits: limits, now: 60)) != nil)
     }
 
@@ -56,7 +56,9 @@ struct KeyWindowTests {
         let limits = KeyWindow.Limits(rpm: 1_000_000, tpm: 1_000_000_000)
         var tickets: [Int] = []
         // 50,000 requests over 100 s, 10 tokens estimated each.
-        for i in 0..<50_000 { tickets.append(admitted(w.admit(estimatedTokens: 10, limits: limits, now: Double(i) / 500))!) }
+        for i in 0..<50_000 {
+            tickets.append(admitted(w.admit(estimatedTokens: 10, limits: limits, now: Double(i) / 500))!)
+        }
         // Correct every other one, newest first, to 4 tokens; some are already out of the window.
         for ticket in tickets.reversed() where ticket % 2 == 0 { w.complete(ticket: ticket, actualTokens: 4) }
         // At t=100 the window holds requests i = 20,001…49,999 (t in (40, 100)), 29,999 of

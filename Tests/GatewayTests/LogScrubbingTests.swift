@@ -6,12 +6,16 @@ import Testing
 struct LogScrubbingTests {
     @Test func aLineLosesSecretsInMessageAndMetadata() {
         let secrets = LiveSecrets(["plain-TESTSECRET-42"])
-        let line = StderrLogHandler.line(time: "T", level: .warning, label: "switchboard.upstream",
-                                         message: "upstream attempt failed: plain-TESTSECRET-42",
-                                         metadata: ["message": "Incorrect API key provided: 'sk-proj-abc123'.",
-                                                    "provider": "openai"],
-                                         scrubber: secrets.scrubber)
-        #expect(line == "T warning switchboard.upstream: upstream attempt failed: [redacted]"
+        let line = StderrLogHandler.line(
+            time: "T", level: .warning, label: "switchboard.upstream",
+            message: "upstream attempt failed: plain-TESTSECRET-42",
+            metadata: [
+                "message": "Incorrect API key provided: 'sk-proj-abc123'.",
+                "provider": "openai",
+            ],
+            scrubber: secrets.scrubber)
+        #expect(
+            line == "T warning switchboard.upstream: upstream attempt failed: [redacted]"
                 + " message=Incorrect API key provided: '[redacted]'. provider=openai\n")
     }
 
@@ -39,11 +43,13 @@ struct LogScrubbingTests {
 struct JSONLogLineTests {
     @Test func aLineIsOneScrubbedObjectWithReservedKeysKeptApart() {
         let secrets = LiveSecrets(["plain-TESTSECRET-42"])
-        let line = StderrLogHandler.jsonLine(time: "T", level: .info, label: "switchboard",
-                                             message: "key plain-TESTSECRET-42 \"quoted\"\nnext",
-                                             metadata: ["request_id": "r1", "message": "shadow"],
-                                             scrubber: secrets.scrubber)
-        #expect(line == #"{"time":"T","level":"info","logger":"switchboard","message":"key [redacted] \"quoted\"\nnext","#
+        let line = StderrLogHandler.jsonLine(
+            time: "T", level: .info, label: "switchboard",
+            message: "key plain-TESTSECRET-42 \"quoted\"\nnext",
+            metadata: ["request_id": "r1", "message": "shadow"],
+            scrubber: secrets.scrubber)
+        #expect(
+            line == #"{"time":"T","level":"info","logger":"switchboard","message":"key [redacted] \"quoted\"\nnext","#
                 + #""meta_message":"shadow","request_id":"r1"}"# + "\n")
     }
 }

@@ -26,9 +26,11 @@ struct MetricsRegistryTests {
         usage.inputTokens = 10
         usage.outputTokens = 4
         usage.cacheReadTokens = 6
-        metrics.recordChat(ChatRecord(requestId: "req_x", requestedModel: "a", provider: "openai", model: "m", status: 200, usage: usage,
-                                      finishReason: .stop, attempts: 3, fallbackUsed: "b", firstTokenNanos: nil,
-                                      totalNanos: 1))
+        metrics.recordChat(
+            ChatRecord(
+                requestId: "req_x", requestedModel: "a", provider: "openai", model: "m", status: 200, usage: usage,
+                finishReason: .stop, attempts: 3, fallbackUsed: "b", firstTokenNanos: nil,
+                totalNanos: 1))
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
         #expect(text.contains("switchboard_upstream_attempts_total{provider=\"openai\"} 3\n"))
         #expect(text.contains("switchboard_upstream_retries_total{provider=\"openai\"} 2\n"))
@@ -44,7 +46,7 @@ struct MetricsRegistryTests {
         metrics.recordCost(Cost(usd: 0.5, entry: "table:gpt-4o"), provider: "openai", model: "gpt-4o", keyId: "key_1")
         metrics.recordCost(Cost(usd: 1, entry: "config:x"), provider: "anthropic", model: "m", keyId: nil)
         metrics.recordCost(nil, provider: "gemini", model: "unknown", keyId: "key_1")
-        metrics.recordCost(nil, provider: nil, model: nil, keyId: nil)   // refused before any provider: nothing
+        metrics.recordCost(nil, provider: nil, model: nil, keyId: nil)  // refused before any provider: nothing
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
         #expect(text.contains("switchboard_cost_usd_total{provider=\"openai\",model=\"gpt-4o\",key=\"key_1\"} 0.75\n"))
         #expect(text.contains("switchboard_cost_usd_total{provider=\"anthropic\",model=\"m\",key=\"\"} 1.0\n"))
@@ -56,13 +58,16 @@ struct MetricsRegistryTests {
 /// Issue 18: per-request chat histograms, bounded in their label sets.
 @Suite("Chat histograms")
 struct ChatHistogramTests {
-    private func record(model: String, status: Int = 200, firstToken: UInt64? = 200_000_000,
-                        total: UInt64 = 1_200_000_000, output: Int = 100, attempts: Int = 2) -> ChatRecord {
+    private func record(
+        model: String, status: Int = 200, firstToken: UInt64? = 200_000_000,
+        total: UInt64 = 1_200_000_000, output: Int = 100, attempts: Int = 2
+    ) -> ChatRecord {
         var usage = Usage.zero
         usage.outputTokens = output
-        return ChatRecord(requestId: "r", requestedModel: "alias", provider: "openai", model: model, status: status,
-                          usage: usage, finishReason: .stop, attempts: attempts, fallbackUsed: nil,
-                          firstTokenNanos: firstToken, totalNanos: total)
+        return ChatRecord(
+            requestId: "r", requestedModel: "alias", provider: "openai", model: model, status: status,
+            usage: usage, finishReason: .stop, attempts: attempts, fallbackUsed: nil,
+            firstTokenNanos: firstToken, totalNanos: total)
     }
 
     @Test func timeToFirstTokenDurationRateAndAttemptsAreObserved() {
@@ -87,14 +92,20 @@ struct ChatHistogramTests {
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
         let series = text.split(separator: "\n").filter { $0.hasPrefix("switchboard_chat_duration_seconds_count{") }
         #expect(series.count == ChatHistograms.maxSeries + 1)
-        #expect(text.contains(#"switchboard_chat_duration_seconds_count{provider="openai",model="other",status_class="2xx"} 50"#))
+        #expect(
+            text.contains(
+                #"switchboard_chat_duration_seconds_count{provider="openai",model="other",status_class="2xx"} 50"#))
     }
 
     @Test func aRequestThatReachedNoProviderIsNotObserved() {
         let metrics = MetricsRegistry()
-        metrics.recordChat(ChatRecord(requestId: "r", requestedModel: "m", provider: nil, model: nil, status: 400,
-                                      usage: .zero, finishReason: nil, attempts: 0, fallbackUsed: nil,
-                                      firstTokenNanos: nil, totalNanos: 1))
-        #expect(!metrics.render(openConnections: 0, inFlightRequests: 0).contains("switchboard_chat_duration_seconds_count"))
+        metrics.recordChat(
+            ChatRecord(
+                requestId: "r", requestedModel: "m", provider: nil, model: nil, status: 400,
+                usage: .zero, finishReason: nil, attempts: 0, fallbackUsed: nil,
+                firstTokenNanos: nil, totalNanos: 1))
+        #expect(
+            !metrics.render(openConnections: 0, inFlightRequests: 0).contains("switchboard_chat_duration_seconds_count")
+        )
     }
 }

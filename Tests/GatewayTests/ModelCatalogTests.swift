@@ -14,7 +14,8 @@ struct ModelCatalogTests {
 
     @Test func aliasResolvesToItsProviderAndModel() throws {
         let route = try catalog.resolve("gpt-fast")
-        #expect(route == ModelRoute(name: "gpt-fast", provider: "openai", model: "gpt-4o-mini", fallbacks: ["claude-fast"]))
+        #expect(
+            route == ModelRoute(name: "gpt-fast", provider: "openai", model: "gpt-4o-mini", fallbacks: ["claude-fast"]))
     }
 
     @Test func providerSlashModelResolvesWithoutAnAlias() throws {
@@ -36,9 +37,13 @@ struct ModelCatalogTests {
     }
 
     @Test func chainUsesAliasFallbacksUnlessTheRequestOverrides() throws {
-        #expect(try catalog.chain(for: "gpt-fast", overridingFallbacks: nil).map(\.name) == ["gpt-fast", "claude-fast"])
+        #expect(
+            try catalog.chain(for: "gpt-fast", overridingFallbacks: nil).map(\.name) == ["gpt-fast", "claude-fast"])
         #expect(try catalog.chain(for: "gpt-fast", overridingFallbacks: []).map(\.name) == ["gpt-fast"])
-        #expect(try catalog.chain(for: "gpt-fast", overridingFallbacks: ["openai/o3"]).map(\.name) == ["gpt-fast", "openai/o3"])
+        #expect(
+            try catalog.chain(for: "gpt-fast", overridingFallbacks: ["openai/o3"]).map(\.name) == [
+                "gpt-fast", "openai/o3",
+            ])
     }
 
     @Test func unknownFallbackIsA400NamingIt() {

@@ -10,8 +10,10 @@ import Testing
 /// field (client input), or held where they meet arithmetic (counts from providers).
 @Suite("Numeric input: endpoints, limiters, configuration")
 struct NumericInputTests {
-    static let extremes = ["9223372036854775807", "-9223372036854775808", "-1", "0", "1e300", "1e-300", "-1e300",
-                           #""abc""#, "null", "true", "99999999999999999999999"]
+    static let extremes = [
+        "9223372036854775807", "-9223372036854775808", "-1", "0", "1e300", "1e-300", "-1e300",
+        #""abc""#, "null", "true", "99999999999999999999999",
+    ]
 
     func refusal(_ work: () throws -> Void) -> GatewayError? {
         do { try work(); return nil } catch let error as GatewayError { return error } catch { return nil }
@@ -19,9 +21,11 @@ struct NumericInputTests {
 
     // MARK: /v1/usage
 
-    @Test(arguments: ["9223372036854775807", "-9223372036854775808", "-1", "1e300", "300000000-01-01",
-                      "99999999999999999-01-01", "253402300800", "1969-12-31", "10000-01-01", "2024-13-01", "2024-01-32",
-                      "+5", "2024-1-01", "", "abc", "0x10", "١٢٣"])
+    @Test(arguments: [
+        "9223372036854775807", "-9223372036854775808", "-1", "1e300", "300000000-01-01",
+        "99999999999999999-01-01", "253402300800", "1969-12-31", "10000-01-01", "2024-13-01", "2024-01-32",
+        "+5", "2024-1-01", "", "abc", "0x10", "١٢٣",
+    ])
     func usageTimesOutsideTheirRangeAreRefusedByName(text: String) throws {
         for name in ["since", "until"] {
             let error = try #require(refusal { _ = try UsageEndpoint.Query.time(text, name) })
@@ -56,8 +60,11 @@ struct NumericInputTests {
     }
 
     @Test func keyLimitsAtTheTopOfTheirRange() throws {
-        let spec = try KeySpec.decode(try JSONValue.parse(
-            #"{"name":"k","rpm":10000000,"tpm":1000000000000,"max_concurrent":1000000,"token_budget":1000000000000000}"#))
+        let spec = try KeySpec.decode(
+            try JSONValue.parse(
+                #"{"name":"k","rpm":10000000,"tpm":1000000000000,"max_concurrent":1000000,"#
+                    + #""token_budget":1000000000000000}"#
+            ))
         #expect(spec.rpm == 10_000_000 && spec.tpm == 1_000_000_000_000)
         #expect(spec.maxConcurrent == 1_000_000 && spec.tokenBudget == 1_000_000_000_000_000)
     }
@@ -66,7 +73,8 @@ struct NumericInputTests {
 
     @Test(arguments: ["max_steps", "tool_timeout_s"], extremes)
     func loopFieldsOutsideTheirRangeAreRefusedByName(field: String, value: String) throws {
-        let body = try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"\#(field)":\#(value)}"#)
+        let body = try JSONValue.parse(
+            #"{"model":"m","messages":[{"role":"user","content":"x"}],"\#(field)":\#(value)}"#)
         let outcome = Result { () throws(GatewayError) in try LoopRequest.decode(body) }
         switch outcome {
         case .success(let loop):
@@ -81,7 +89,8 @@ struct NumericInputTests {
 
     @Test(arguments: ["max_tokens", "max_completion_tokens"], extremes.filter { $0 != "null" })
     func openAIDoorNamesTheClientsOwnTokenField(field: String, value: String) throws {
-        let body = try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"\#(field)":\#(value)}"#)
+        let body = try JSONValue.parse(
+            #"{"model":"m","messages":[{"role":"user","content":"x"}],"\#(field)":\#(value)}"#)
         let error = try #require(refusal { _ = try OpenAIDoor().decode(body) })
         #expect(error.param == field)
     }
@@ -93,9 +102,11 @@ struct NumericInputTests {
         #expect(error.param == "n")
     }
 
-    @Test(arguments: ["max_tokens", "temperature", "top_p"], extremes.filter { !["null", "0", "1e-300"].contains($0) })
+    @Test(
+        arguments: ["max_tokens", "temperature", "top_p"], extremes.filter { !["null", "0", "1e-300"].contains($0) })
     func anthropicDoorNamesTheField(field: String, value: String) throws {
-        let body = try JSONValue.parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"\#(field)":\#(value)}"#)
+        let body = try JSONValue.parse(
+            #"{"model":"m","messages":[{"role":"user","content":"x"}],"\#(field)":\#(value)}"#)
         let error = try #require(refusal { _ = try AnthropicDoor().decode(body) })
         #expect(error.param == field)
     }
@@ -103,7 +114,9 @@ struct NumericInputTests {
     @Test(arguments: extremes.filter { $0 != "null" })
     func anthropicDoorThinkingBudgetIsRangeChecked(value: String) throws {
         let body = try JSONValue.parse(
-            #"{"model":"m","messages":[{"role":"user","content":"x"}],"thinking":{"type":"enabled","budget_tokens":\#(value)}}"#)
+            #"{"model":"m","messages":[{"role":"user","content":"x"}],"thinking":{"type":"enabled","#
+                + #""budget_tokens":\#(value)}}"#
+        )
         let error = try #require(refusal { _ = try AnthropicDoor().decode(body) })
         #expect(error.param == "thinking.budget_tokens")
     }
@@ -148,8 +161,10 @@ struct NumericInputTests {
             }
         }
         let learned = ProviderLimiter(rpm: 0, tpm: 0, maxConcurrent: 0, queueTimeoutSeconds: 5, now: { 1000 })
-        learned.learn(from: [("anthropic-ratelimit-requests-remaining", "0"),
-                             ("anthropic-ratelimit-requests-reset", "9999-12-31T23:59:59Z")])
+        learned.learn(from: [
+            ("anthropic-ratelimit-requests-remaining", "0"),
+            ("anthropic-ratelimit-requests-reset", "9999-12-31T23:59:59Z"),
+        ])
         #expect(learned.tryAdmit(estimatedTokens: 1) == .wait(60))
     }
 
@@ -166,11 +181,13 @@ struct NumericInputTests {
     @Test func tokenCountersSaturate() {
         let metrics = MetricsRegistry()
         var usage = Usage.zero
-        usage.inputTokens = .max   // past Usage's own clamp, as a future caller might
+        usage.inputTokens = .max  // past Usage's own clamp, as a future caller might
         for _ in 0..<3 {
-            metrics.recordChat(ChatRecord(requestId: "r", requestedModel: "a", provider: "openai", model: "m", status: 200,
-                                          usage: usage, finishReason: .stop, attempts: 1, fallbackUsed: nil,
-                                          firstTokenNanos: nil, totalNanos: 1))
+            metrics.recordChat(
+                ChatRecord(
+                    requestId: "r", requestedModel: "a", provider: "openai", model: "m", status: 200,
+                    usage: usage, finishReason: .stop, attempts: 1, fallbackUsed: nil,
+                    firstTokenNanos: nil, totalNanos: 1))
         }
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
         #expect(text.contains("switchboard_tokens_total{provider=\"openai\",kind=\"input\"} \(UInt64.max)\n"))
@@ -186,18 +203,25 @@ struct NumericInputTests {
 
     // MARK: Configuration
 
-    static let numericLeaves = ["keep_alive_s", "server.loops", "server.max_body_bytes", "server.max_header_bytes",
-                                "server.header_timeout_s", "server.idle_timeout_s", "server.max_connections",
-                                "server.shutdown_grace_s", "chat_loops.max_per_key", "chat_loops.max_total",
-                                "chat_loops.retention_s"]
-        + ["timeouts.connect_s", "timeouts.first_byte_s", "timeouts.idle_s", "limits.rpm", "limits.tpm",
-           "limits.max_concurrent", "limits.queue_timeout_s", "retry.attempts", "retry.base_ms", "retry.cap_ms",
-           "cache_ttl_s"].map { "providers.openai.\($0)" }
+    static let numericLeaves =
+        [
+            "keep_alive_s", "server.loops", "server.max_body_bytes", "server.max_header_bytes",
+            "server.header_timeout_s", "server.idle_timeout_s", "server.max_connections",
+            "server.shutdown_grace_s", "chat_loops.max_per_key", "chat_loops.max_total",
+            "chat_loops.retention_s",
+        ]
+        + [
+            "timeouts.connect_s", "timeouts.first_byte_s", "timeouts.idle_s", "limits.rpm", "limits.tpm",
+            "limits.max_concurrent", "limits.queue_timeout_s", "retry.attempts", "retry.base_ms", "retry.cap_ms",
+            "cache_ttl_s",
+        ].map { "providers.openai.\($0)" }
 
     /// Every numeric key, set by environment and by file to values no range holds, is refused
     /// with a message naming it.
-    @Test(arguments: ["9223372036854775807", "-9223372036854775808", "-1", "1e300", "-1e300", "abc", "true",
-                      "99999999999999999999999", "nan", "inf", ".inf", "1e400"])
+    @Test(arguments: [
+        "9223372036854775807", "-9223372036854775808", "-1", "1e300", "-1e300", "abc", "true",
+        "99999999999999999999999", "nan", "inf", ".inf", "1e400",
+    ])
     func extremeConfigurationNumbersAreRefused(value: String) throws {
         for leaf in Self.numericLeaves {
             let env = ConfigurationKeys.environmentName(leaf)
@@ -206,7 +230,9 @@ struct NumericInputTests {
             let parts = leaf.split(separator: ".")
             var yaml = ""
             for (depth, part) in parts.enumerated() {
-                yaml += String(repeating: "  ", count: depth) + part + (depth == parts.count - 1 ? ": \"\(value)\"\n" : ":\n")
+                yaml +=
+                    String(repeating: "  ", count: depth) + part
+                    + (depth == parts.count - 1 ? ": \"\(value)\"\n" : ":\n")
             }
             found = problems(ConfigurationTests.file(yaml), ["OPENAI_API_KEY": "k"])
             #expect(found.contains { $0.contains(": \(leaf): ") }, "\(leaf): \(value) in a file: \(found)")

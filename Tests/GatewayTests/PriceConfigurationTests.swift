@@ -8,21 +8,26 @@ import Testing
 @Suite("Configuration: prices")
 struct PriceConfigurationTests {
     func load(_ yaml: String) throws -> GatewayConfiguration {
-        try GatewayConfiguration.load(path: ConfigurationTests.file(yaml), environment: [:], defaultPath: "/nonexistent")
+        try GatewayConfiguration.load(
+            path: ConfigurationTests.file(yaml), environment: [:], defaultPath: "/nonexistent")
     }
 
     func problems(_ yaml: String) -> [String] {
-        do { _ = try load(yaml); return [] } catch let error as ConfigurationError { return error.problems } catch { return ["\(error)"] }
+        do { _ = try load(yaml); return [] } catch let error as ConfigurationError { return error.problems } catch {
+            return ["\(error)"]
+        }
     }
 
     @Test func theIssuesShapeIsRead() throws {
-        let config = try load("""
+        let config = try load(
+            """
             prices:
               claude-sonnet-4-5: {input: 3, output: 15, cache_read: 0.3, cache_write_5m: 3.75, cache_write_1h: 6}
               local: {input: 0, output: 0}
               pro: {input: 1.25, output: 10, tiers: [{above: 200000, input: 2.5, output: 15}]}
             """)
-        #expect(config.prices["claude-sonnet-4-5"]?.base
+        #expect(
+            config.prices["claude-sonnet-4-5"]?.base
                 == TokenPrices(input: 3, output: 15, cacheRead: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6))
         #expect(config.prices["local"]?.base == TokenPrices(input: 0, output: 0))
         #expect(config.prices["pro"]?.prices(promptTokens: 200_001).output == 15)

@@ -8,8 +8,9 @@ import Testing
 @Suite("Provider configuration")
 struct ProviderConfigurationTests {
     func load(_ yaml: String?, _ env: [String: String] = [:]) throws(ConfigurationError) -> GatewayConfiguration {
-        try GatewayConfiguration.load(path: yaml.map(ConfigurationTests.file), environment: env,
-                                      defaultPath: "/nonexistent")
+        try GatewayConfiguration.load(
+            path: yaml.map(ConfigurationTests.file), environment: env,
+            defaultPath: "/nonexistent")
     }
 
     func problems(_ yaml: String, _ env: [String: String] = [:]) -> [String] {
@@ -22,7 +23,8 @@ struct ProviderConfigurationTests {
     }
 
     @Test func namedProvidersOfEveryKind() throws {
-        let config = try load("""
+        let config = try load(
+            """
             providers:
               openai: {}
               ollama: {kind: openai, base_url: "http://127.0.0.1:11434/v1",
@@ -56,7 +58,8 @@ struct ProviderConfigurationTests {
     }
 
     @Test func namesAndKeysAreChecked() {
-        let found = problems("""
+        let found = problems(
+            """
             providers:
               groq: {base_url: "https://api.groq.com/openai/v1"}
               my.server: {kind: openai}
@@ -66,24 +69,30 @@ struct ProviderConfigurationTests {
             """, ["OPENAI_API_KEY": "k"])
         #expect(found.contains { $0.contains("providers.groq.kind: required") })
         #expect(found.contains { $0.contains("providers.my.server: a provider name is letters") })
-        #expect(found.contains {
-            $0.contains("providers.ollama.kind: unknown kind \"ollama\" (openai, anthropic, gemini, azure_openai)")
-        })
-        #expect(found.contains {
-            $0.contains("providers.local.base_ur: unknown key (did you mean providers.local.base_url?)")
-        })
-        #expect(found.contains {
-            $0.contains("providers.local.compat.reasoning_feld: unknown key "
+        #expect(
+            found.contains {
+                $0.contains("providers.ollama.kind: unknown kind \"ollama\" (openai, anthropic, gemini, azure_openai)")
+            })
+        #expect(
+            found.contains {
+                $0.contains("providers.local.base_ur: unknown key (did you mean providers.local.base_url?)")
+            })
+        #expect(
+            found.contains {
+                $0.contains(
+                    "providers.local.compat.reasoning_feld: unknown key "
                         + "(did you mean providers.local.compat.reasoning_field?)")
-        })
-        #expect(found.contains {
-            $0.contains("providers.other.compat.reasoning_field: expected reasoning_content or reasoning")
-        })
+            })
+        #expect(
+            found.contains {
+                $0.contains("providers.other.compat.reasoning_field: expected reasoning_content or reasoning")
+            })
         #expect(found.contains { $0.contains("providers.other.compat.stream_options: expected true or false") })
         let keyless = problems("providers:\n  lm: {kind: openai, base_url: \"http://127.0.0.1:1234/v1\"}\n")
-        #expect(keyless.contains {
-            $0.contains("LM_API_KEY is not set (a local server without keys: compat: {requires_key: false})")
-        })
+        #expect(
+            keyless.contains {
+                $0.contains("LM_API_KEY is not set (a local server without keys: compat: {requires_key: false})")
+            })
         let azure = problems("providers:\n  az: {kind: azure_openai}\n", ["AZ_API_KEY": "k"])
         #expect(azure.contains { $0.contains("providers.az.base_url: required for kind azure_openai") })
     }
@@ -111,16 +120,19 @@ struct ProviderConfigurationTests {
         #expect(config.providers["az"]?.apiVersion == "v1")
         #expect(config.providers["az"]?.baseURL == "https://x.openai.azure.com")
         let adapter = AzureOpenAIAdapter(apiVersion: "2024-10-21")
-        #expect(adapter.path(deployment: "gpt-4o mini")
+        #expect(
+            adapter.path(deployment: "gpt-4o mini")
                 == "/openai/deployments/gpt-4o%20mini/chat/completions?api-version=2024-10-21")
         #expect(AzureOpenAIAdapter(apiVersion: "v1").path(deployment: "x") == "/openai/v1/chat/completions")
     }
 
     /// A file without `providers:` keeps the key-variable defaults and the base-URL variables.
     @Test func fileWithoutProvidersKeepsTheVariables() throws {
-        let config = try load("log_level: debug\n", [
-            "OPENAI_API_KEY": "sk-1", "OPENAI_BASE_URL": "http://127.0.0.1:11434/v1", "GEMINI_API_KEY": "g",
-        ])
+        let config = try load(
+            "log_level: debug\n",
+            [
+                "OPENAI_API_KEY": "sk-1", "OPENAI_BASE_URL": "http://127.0.0.1:11434/v1", "GEMINI_API_KEY": "g",
+            ])
         #expect(config.enabledProviderNames == ["gemini", "openai"])
         #expect(config.providers["openai"]?.baseURL == "http://127.0.0.1:11434")
         #expect(config.providers["openai"]?.enabledBy == "OPENAI_API_KEY is set")
@@ -136,19 +148,22 @@ struct ProviderConfigurationTests {
     /// With a `providers:` section the base-URL variable still applies where the file is silent;
     /// the file wins where it sets a value; `SWITCHBOARD_PROVIDERS_…` wins over both.
     @Test func fileWinsWhereItSetsAValue() throws {
-        let path = ConfigurationTests.file("""
+        let path = ConfigurationTests.file(
+            """
             providers:
               openai: {retry: {attempts: 2}}
               anthropic: {base_url: "http://file-anthropic:1"}
               my-vllm: {kind: openai, base_url: "http://file-vllm:8000/v1",
                         compat: {reasoning_field: reasoning_content}}
             """)
-        let config = try GatewayConfiguration.load(path: path, environment: [
-            "OPENAI_API_KEY": "a", "ANTHROPIC_API_KEY": "b", "OPENAI_BASE_URL": "http://env-openai:1/v1",
-            "ANTHROPIC_BASE_URL": "http://env-anthropic:1",
-            "SWITCHBOARD_PROVIDERS_MY_VLLM_BASE_URL": "http://env-vllm:1",
-            "MY_VLLM_API_KEY": "v",
-        ], defaultPath: "/nonexistent")
+        let config = try GatewayConfiguration.load(
+            path: path,
+            environment: [
+                "OPENAI_API_KEY": "a", "ANTHROPIC_API_KEY": "b", "OPENAI_BASE_URL": "http://env-openai:1/v1",
+                "ANTHROPIC_BASE_URL": "http://env-anthropic:1",
+                "SWITCHBOARD_PROVIDERS_MY_VLLM_BASE_URL": "http://env-vllm:1",
+                "MY_VLLM_API_KEY": "v",
+            ], defaultPath: "/nonexistent")
         #expect(config.providers["openai"]?.baseURL == "http://env-openai:1")
         #expect(config.providers["anthropic"]?.baseURL == "http://file-anthropic:1")
         #expect(config.providers["my-vllm"]?.baseURL == "http://env-vllm:1")
@@ -157,25 +172,31 @@ struct ProviderConfigurationTests {
         #expect(config.origin(of: "providers.my-vllm.base_url") == "environment SWITCHBOARD_PROVIDERS_MY_VLLM_BASE_URL")
         #expect(config.providers["openai"]?.enabledBy == "providers.openai in \(path):2")
         let text = config.redactedDescription()
-        #expect(text.contains("    retry: {attempts: 2, base_ms: 250, cap_ms: 8000, max_wait_ms: 5000}"
-                              + "  # attempts from \(path):2"))
-        #expect(text.contains("    compat: {stream_options: true, max_tokens_field: max_completion_tokens, "
-                              + "reasoning_field: reasoning_content, requires_key: true}"
-                              + "  # reasoning_field from \(path):5"))
+        #expect(
+            text.contains(
+                "    retry: {attempts: 2, base_ms: 250, cap_ms: 8000, max_wait_ms: 5000}"
+                    + "  # attempts from \(path):2"))
+        #expect(
+            text.contains(
+                "    compat: {stream_options: true, max_tokens_field: max_completion_tokens, "
+                    + "reasoning_field: reasoning_content, requires_key: true}"
+                    + "  # reasoning_field from \(path):5"))
         let summary = config.providerSummary()
         #expect(summary.contains { $0.hasPrefix("provider my-vllm (kind openai) enabled by providers.my-vllm in") })
         #expect(summary.count == 3)
     }
 
     @Test func extraHeadersReachTheEndpoint() throws {
-        let config = try load("""
+        let config = try load(
+            """
             providers:
               openrouter: {kind: openai, base_url: "https://openrouter.ai/api/v1", api_key_env: OPENROUTER_API_KEY,
                            headers: {HTTP-Referer: "https://example.org", X-Title: Switchboard}}
             """, ["OPENROUTER_API_KEY": "or"])
         let slot = try #require(GatewayDaemon.snapshot(from: config).registry["openrouter"])
-        let request = slot.endpoint.request(path: "/v1/chat/completions", headers: [("Authorization", "Bearer or")],
-                                            body: [])
+        let request = slot.endpoint.request(
+            path: "/v1/chat/completions", headers: [("Authorization", "Bearer or")],
+            body: [])
         #expect(request.url == "https://openrouter.ai/api/v1/chat/completions")
         #expect(request.headers["x-title"] == "Switchboard")
         #expect(request.headers["http-referer"] == "https://example.org")

@@ -17,7 +17,9 @@ struct ProviderLimiterTests {
         let limiter = ProviderLimiter(rpm: 0, tpm: 0, maxConcurrent: 1, queueTimeoutSeconds: 5, now: clock.now)
         let first = ticket(limiter.tryAdmit(estimatedTokens: 1))
         #expect(first != nil)
-        guard case .wait(let seconds) = limiter.tryAdmit(estimatedTokens: 1) else { Issue.record("expected a wait"); return }
+        guard case .wait(let seconds) = limiter.tryAdmit(estimatedTokens: 1) else {
+            Issue.record("expected a wait"); return
+        }
         #expect(seconds > 0 && seconds <= 1)
         limiter.complete(ticket: first!, actualTokens: 1)
         #expect(ticket(limiter.tryAdmit(estimatedTokens: 1)) != nil)

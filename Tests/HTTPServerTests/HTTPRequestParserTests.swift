@@ -34,7 +34,11 @@ func allFramings(_ input: String, maxBody: Int = 1024) -> [HTTPRequestParser.Out
 }
 
 func requests(_ outcomes: [HTTPRequestParser.Outcome]) -> [(String, String, String)] {
-    outcomes.compactMap { if case .request(let head, let body) = $0 { return (head.method, head.target, String(decoding: body, as: UTF8.self)) }; return nil }
+    outcomes.compactMap {
+        if case .request(let head, let body) = $0 {
+            return (head.method, head.target, String(decoding: body, as: UTF8.self))
+        }; return nil
+    }
 }
 
 func failure(_ outcomes: [HTTPRequestParser.Outcome]) -> Int? {
@@ -50,22 +54,27 @@ struct HTTPRequestParserTests {
     }
 
     @Test func chunkedBodyWithExtensionsAndTrailers() {
-        let out = allFramings("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                              + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")
+        let out = allFramings(
+            "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n")
         #expect(requests(out).map { $0.2 } == ["hello world"])
     }
 
     @Test func pipelinedRequestsComeOutInOrder() {
-        let out = allFramings("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
-                              + "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
-                              + "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
+        let out = allFramings(
+            "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
+                + "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(requests(out).map { $0.1 } == ["/1", "/2", "/3"])
     }
 
     @Test func http10AndConnectionHeaders() {
-        let out = allFramings("GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
-                              + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        let keepAlive = out.compactMap { if case .request(let h, _) = $0 { return h.keepAlive }; return nil }
+        let out = allFramings(
+            "GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let keepAlive = out.compactMap {
+            if case .request(let h, _) = $0 { return h.keepAlive }; return nil
+        }
         #expect(keepAlive == [false, true, false])
     }
 
@@ -116,7 +125,8 @@ struct HTTPRequestParserTests {
 
     @Test func bareLFInChunkFramingFailsWithoutMoreInput() {
         // The failure comes from what has arrived: nothing after the bare LF is needed.
-        #expect(failure(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\n", splits: [])) == 400)
+        #expect(
+            failure(parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\n", splits: [])) == 400)
     }
 
     /// RFC 9112 §3.2.2: a server must accept absolute-form; the path is what routes.

@@ -9,8 +9,8 @@ struct HTTPHeadersTests {
         ("content-typf", "content-type", false),
         ("content-type ", "content-type", false),
         ("x-api-key", "x-api-kez", false),
-        ("Ä", "ä", false),          // only ASCII letters fold
-        ("[", "{", false),          // 0x5B and 0x7B differ by 32 but are not letters
+        ("Ä", "ä", false),  // only ASCII letters fold
+        ("[", "{", false),  // 0x5B and 0x7B differ by 32 but are not letters
         ("", "", true),
     ])
     func namesCompareWithoutASCIICase(a: String, b: String, equal: Bool) {

@@ -35,7 +35,8 @@ import TestSupport
         var count = 0
         for path in FixtureFiles.list(extensions: [".sse"]) {
             let text = String(decoding: try #require(FixtureFiles.read(path)), as: UTF8.self)
-            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) where line.hasPrefix("data: ") {
+            for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            where line.hasPrefix("data: ") {
                 let payload = line.dropFirst(6)
                 if payload == "[DONE]" { continue }
                 let value = try JSONValue.parse(Substring(payload).utf8)

@@ -17,7 +17,7 @@ import JSON
         #expect(o.count == 2)
         o["missing"] = nil
         #expect(o.count == 2)
-        o["b"] = .null   // an explicit JSON null is a value, not a removal
+        o["b"] = .null  // an explicit JSON null is a value, not a removal
         #expect(o.keys == ["a", "c", "b"])
         #expect(o["b"] == .null)
         #expect(o["zzz"] == nil)

@@ -5,36 +5,38 @@ import JSON
     @Test func indentsNestedContainersAndSortsKeys() throws {
         let text = #"{"object":"list","data":[{"id":"b/1","n":3,"ok":true},{"z":null,"a":[]}],"e":{}}"#
         let value = try JSONValue.parse(text)
-        #expect(value.prettySerialized() == """
-            {
-              "data" : [
+        #expect(
+            value.prettySerialized() == """
                 {
-                  "id" : "b/1",
-                  "n" : 3,
-                  "ok" : true
-                },
-                {
-                  "a" : [],
-                  "z" : null
+                  "data" : [
+                    {
+                      "id" : "b/1",
+                      "n" : 3,
+                      "ok" : true
+                    },
+                    {
+                      "a" : [],
+                      "z" : null
+                    }
+                  ],
+                  "e" : {},
+                  "object" : "list"
                 }
-              ],
-              "e" : {},
-              "object" : "list"
-            }
-            """)
+                """)
     }
 
     @Test func keepsInsertionOrderWhenNotSorting() {
         let value: JSONValue = ["b": 1, "a": ["x", 2.5]]
-        #expect(value.prettySerialized(sortedKeys: false) == """
-            {
-              "b" : 1,
-              "a" : [
-                "x",
-                2.5
-              ]
-            }
-            """)
+        #expect(
+            value.prettySerialized(sortedKeys: false) == """
+                {
+                  "b" : 1,
+                  "a" : [
+                    "x",
+                    2.5
+                  ]
+                }
+                """)
     }
 
     @Test func sortsKeysAtEveryDepth() {

@@ -13,7 +13,9 @@ struct JSONSelectiveParseTests {
         let full = try JSONValue.parse(text)
         guard case .object(let object) = full else { return full }
         var kept = JSONObject()
-        for entry in object.entries where ["choices", "usage", "error"].contains(entry.key) { kept[entry.key] = entry.value }
+        for entry in object.entries where ["choices", "usage", "error"].contains(entry.key) {
+            kept[entry.key] = entry.value
+        }
         return .object(kept)
     }
 
@@ -30,16 +32,19 @@ struct JSONSelectiveParseTests {
     }
 
     @Test func escapedKeysAndNonObjectsStillWork() throws {
-        #expect(try JSONValue.parse(#"{"ch\u006fices":[1],"\u0069d":2}"#, keeping: Self.filter)["choices"] == .array([1]))
+        #expect(
+            try JSONValue.parse(#"{"ch\u006fices":[1],"\u0069d":2}"#, keeping: Self.filter)["choices"] == .array([1]))
         #expect(try JSONValue.parse("[1,2]", keeping: Self.filter) == .array([1, 2]))
         #expect(try JSONValue.parse(#""s""#, keeping: Self.filter) == .string("s"))
     }
 
     @Test(arguments: [
-        #"{"id":[1,}"#, "{\"id\":\"a\u{1}\"}", #"{"id":"bad \q escape"}"#, #"{"id":"unterminated}"#, #"{"id":01}"#, #"{"id":tru}"#,
+        #"{"id":[1,}"#, "{\"id\":\"a\u{1}\"}", #"{"id":"bad \q escape"}"#, #"{"id":"unterminated}"#, #"{"id":01}"#,
+        #"{"id":tru}"#,
         #"{"id":{"a" 1}}"#, #"{"id":1"#, #"{"id":1,}"#, #"{"id":1} x"#, #"{"id" 1}"#,
         // Lone surrogates (found by the json-selective fuzz target): the skipping scanner accepted them.
-        #"{"id":"\ud41d\ude00"}"#, #"{"id":"\ude00"}"#, #"{"id":"\ud800x"}"#, #"{"id":"\ud800\u0041"}"#, #"{"id":"\u12G4"}"#,
+        #"{"id":"\ud41d\ude00"}"#, #"{"id":"\ude00"}"#, #"{"id":"\ud800x"}"#, #"{"id":"\ud800\u0041"}"#,
+        #"{"id":"\u12G4"}"#,
     ])
     func malformedSkippedContentIsStillAnError(text: String) {
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text, keeping: Self.filter) }
@@ -60,7 +65,8 @@ struct JSONSelectiveParseTests {
             for line in text.split(separator: "\n") where line.hasPrefix("data:") {
                 let data = String(line.dropFirst(5).drop { $0 == " " })
                 guard (try? JSONValue.parse(data)) != nil else { continue }
-                #expect(try JSONValue.parse(data, keeping: Self.filter) == (try Self.expected(data)), "\(path): \(data)")
+                #expect(
+                    try JSONValue.parse(data, keeping: Self.filter) == (try Self.expected(data)), "\(path): \(data)")
                 checked += 1
             }
         }

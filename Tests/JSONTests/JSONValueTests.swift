@@ -95,7 +95,8 @@ import JSON
     }
 
     @Test func accessors() throws {
-        let v = try JSONValue.parse(#"""
+        let v = try JSONValue.parse(
+            #"""
             {"s":"x","i":42,"neg":-7,"f":2.5,"e":1e2,"i2":2.0,"big":1e30,\#
             "huge":99999999999999999999,"b":true,"n":null,"a":[1,2]}
             """#)
@@ -128,7 +129,9 @@ import JSON
     }
 
     @Test func literalConformances() {
-        let v: JSONValue = ["z": "s", "a": 1, "m": 2.5, "t": true, "n": nil, "list": [1, "two", false], "o": ["k": "v"]]
+        let v: JSONValue = [
+            "z": "s", "a": 1, "m": 2.5, "t": true, "n": nil, "list": [1, "two", false], "o": ["k": "v"],
+        ]
         #expect(v.objectValue?.keys == ["z", "a", "m", "t", "n", "list", "o"])
         #expect(v["z"] == .string("s"))
         #expect(v["a"] == .number("1"))
@@ -145,7 +148,10 @@ import JSON
         #expect(JSONValue.int(0).serialized() == "0")
         #expect(JSONValue.int(Int.min).serialized() == "-9223372036854775808")
         #expect(JSONValue.int(Int.max).intValue == Int.max)
-        for d in [0.1, -2.5, 1e300, Double.leastNonzeroMagnitude, 123456.789, -0.0, 3.0, 1e16, 1e-7, Double.greatestFiniteMagnitude] {
+        for d in [
+            0.1, -2.5, 1e300, Double.leastNonzeroMagnitude, 123456.789, -0.0, 3.0, 1e16, 1e-7,
+            Double.greatestFiniteMagnitude,
+        ] {
             let text = JSONValue.double(d).serialized()
             let back = try JSONValue.parse(text)
             #expect(back.doubleValue == d, "\(d) → \(text)")

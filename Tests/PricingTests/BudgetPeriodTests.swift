@@ -17,12 +17,12 @@ import Testing
         // 2026-11-28 is a Saturday.
         #expect(BudgetPeriod.daily.startDay(containing: d(2026, 11, 28)) == d(2026, 11, 28))
         #expect(BudgetPeriod.daily.endDay(containing: d(2026, 11, 28)) == d(2026, 11, 29))
-        #expect(BudgetPeriod.weekly.startDay(containing: d(2026, 11, 28)) == d(2026, 11, 23))   // Monday
+        #expect(BudgetPeriod.weekly.startDay(containing: d(2026, 11, 28)) == d(2026, 11, 23))  // Monday
         #expect(BudgetPeriod.weekly.startDay(containing: d(2026, 11, 23)) == d(2026, 11, 23))
-        #expect(BudgetPeriod.weekly.endDay(containing: d(2026, 11, 29)) == d(2026, 11, 30))     // Sunday → next Monday
+        #expect(BudgetPeriod.weekly.endDay(containing: d(2026, 11, 29)) == d(2026, 11, 30))  // Sunday → next Monday
         #expect(BudgetPeriod.monthly.startDay(containing: d(2026, 11, 28)) == d(2026, 11, 1))
         #expect(BudgetPeriod.monthly.endDay(containing: d(2026, 12, 31)) == d(2027, 1, 1))
-        #expect(BudgetPeriod.monthly.endDay(containing: d(2028, 2, 10)) == d(2028, 3, 1))       // leap February
+        #expect(BudgetPeriod.monthly.endDay(containing: d(2028, 2, 10)) == d(2028, 3, 1))  // leap February
         #expect(BudgetPeriod.total.startDay(containing: 123) == nil)
         #expect(BudgetPeriod.total.endDay(containing: 123) == nil)
     }
@@ -33,7 +33,8 @@ import Testing
         #expect(ledger.admit(budget: 1, period: .daily, worstCase: 0.6, day: today) == .admitted)
         // 0.6 reserved: still under 1, admitted (the bound is one worst case past the budget).
         #expect(ledger.admit(budget: 1, period: .daily, worstCase: 0.6, day: today) == .admitted)
-        #expect(ledger.admit(budget: 1, period: .daily, worstCase: 0.6, day: today)
+        #expect(
+            ledger.admit(budget: 1, period: .daily, worstCase: 0.6, day: today)
                 == .refused(spent: 1.2, resetDay: today + 1))
         ledger.settle(reserved: 0.6, cost: 0.1, day: today)
         ledger.settle(reserved: 0.6, cost: nil, day: today)

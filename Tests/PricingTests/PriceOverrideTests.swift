@@ -9,14 +9,21 @@ import Testing
     }
 
     @Test func configurationShapeFromTheIssue() throws {
-        let o = try overrides(#"{"claude-sonnet-4-5": {"input": 3, "output": 15, "cache_read": 0.3, "cache_write_5m": 3.75, "cache_write_1h": 6}}"#)
-        #expect(o["claude-sonnet-4-5"]?.base == TokenPrices(input: 3, output: 15, cacheRead: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6))
+        let o = try overrides(
+            #"{"claude-sonnet-4-5": {"input": 3, "output": 15, "cache_read": 0.3, "cache_write_5m": 3.75, "#
+                + #""cache_write_1h": 6}}"#
+        )
+        #expect(
+            o["claude-sonnet-4-5"]?.base
+                == TokenPrices(input: 3, output: 15, cacheRead: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6))
     }
 
     @Test func aliasThenModelThenTable() throws {
-        let pricer = Pricer(overrides: try overrides("""
-            {"local": {"input": 0, "output": 0}, "gpt-4o": {"input": 2, "output": 9}}
-            """))
+        let pricer = Pricer(
+            overrides: try overrides(
+                """
+                {"local": {"input": 0, "output": 0}, "gpt-4o": {"input": 2, "output": 9}}
+                """))
         let usage = Usage(inputTokens: 1_000_000, outputTokens: 1_000_000)
         // A self-hosted model behind the alias costs 0 (a price, not an unknown).
         #expect(pricer.cost(usage, alias: "local", model: "llama-3-70b") == Cost(usd: 0, entry: "config:local"))

@@ -8,8 +8,10 @@ import Testing
         let table = PriceTable.builtIn
         #expect(table.asOf.count == 10)
         #expect(table.source.contains("litellm"))
-        for model in ["gpt-4o", "gpt-4.1", "gpt-5", "o3", "claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5",
-                      "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash"] {
+        for model in [
+            "gpt-4o", "gpt-4.1", "gpt-5", "o3", "claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5",
+            "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash",
+        ] {
             #expect(table.models[model] != nil, "\(model)")
         }
         for (name, price) in table.models {
@@ -38,7 +40,7 @@ import Testing
 
     @Test func unknownModelHasNoCost() {
         #expect(PriceTable.builtIn.match("llama-3-70b") == nil)
-        #expect(PriceTable.builtIn.match("gpt-4o-2024") == nil)   // not a date: no guess
+        #expect(PriceTable.builtIn.match("gpt-4o-2024") == nil)  // not a date: no guess
         #expect(Pricer().cost(Usage(inputTokens: 10, outputTokens: 10), alias: "local", model: "llama-3-70b") == nil)
         #expect(Pricer().cost(Usage(inputTokens: 10, outputTokens: 10), alias: "x", model: nil) == nil)
     }
@@ -60,8 +62,10 @@ import Testing
 
     @Test func largestCountsStayFinite() throws {
         let max = AllowedRanges.tokenCount.upperBound
-        let usage = Usage(inputTokens: max, outputTokens: max, cacheReadTokens: max, cacheWriteTokens: max,
-                          reasoningTokens: max).withCacheWrite1h(max)
+        let usage = Usage(
+            inputTokens: max, outputTokens: max, cacheReadTokens: max, cacheWriteTokens: max,
+            reasoningTokens: max
+        ).withCacheWrite1h(max)
         let price = ModelPrice(TokenPrices(input: 100_000, output: 100_000))
         #expect(price.cost(of: usage).isFinite)
         #expect(price.worstCase(promptTokens: max, maxOutputTokens: max).isFinite)

@@ -67,7 +67,9 @@ struct AnthropicDoorEncodingTests {
     ])
     func aWholeGeminiAnswerHasTheStreamsBlocks(parts: [String]) throws {
         let event =
-            #"{"candidates": [{"content": {"parts": [\#(parts.joined(separator: ","))],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 3,"candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}"#
+            #"{"candidates": [{"content": {"parts": [\#(parts.joined(separator: ","))],"role": "model"},"#
+            + #""finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 3,"#
+            + #""candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}"#
         let whole = try Self.gemini.decodeResponse(body: Array(event.utf8), model: "g")
         let wholeBlocks = try #require(
             try JSONValue.parse(AnthropicEventEncoder().response(whole))["content"]?.arrayValue)

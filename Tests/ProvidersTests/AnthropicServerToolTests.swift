@@ -15,23 +15,23 @@ struct AnthropicServerToolTests {
     /// The result block, whole: escapes, a null, numbers as written.
     static let result =
         #"""
-            {"type":"web_search_tool_result","tool_use_id":"srvtoolu_01Bj",\#
-            "content":[{"type":"web_search_result","title":"A \"quoted\" — title","url":"https://example.com/a",\#
-            "encrypted_content":"EqQBCgIY+/==","page_age":null,"rank":1.50}]}
-            """#
+        {"type":"web_search_tool_result","tool_use_id":"srvtoolu_01Bj",\#
+        "content":[{"type":"web_search_result","title":"A \"quoted\" — title","url":"https://example.com/a",\#
+        "encrypted_content":"EqQBCgIY+/==","page_age":null,"rank":1.50}]}
+        """#
     static let bashResult =
         #"""
-            {"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_02",\#
-            "content":{"type":"bash_code_execution_result","stdout":"34\n","stderr":"","return_code":0,"content":[]}}
-            """#
+        {"type":"bash_code_execution_tool_result","tool_use_id":"srvtoolu_02",\#
+        "content":{"type":"bash_code_execution_result","stdout":"34\n","stderr":"","return_code":0,"content":[]}}
+        """#
 
     static let stream = Harness.anthropic.stream([
         (
             "message_start",
             #"""
-                {"type":"message_start","message":{"id":"msg_s","model":"claude-x",\#
-                "content":[],"usage":{"input_tokens":2037,"output_tokens":1}}}
-                """#
+            {"type":"message_start","message":{"id":"msg_s","model":"claude-x",\#
+            "content":[],"usage":{"input_tokens":2037,"output_tokens":1}}}
+            """#
         ),
         ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
         (
@@ -47,17 +47,17 @@ struct AnthropicServerToolTests {
         (
             "content_block_delta",
             #"""
-                {"type":"content_block_delta","index":1,\#
-                "delta":{"type":"input_json_delta","partial_json":"{\"query\": \"t"}}
-                """#
+            {"type":"content_block_delta","index":1,\#
+            "delta":{"type":"input_json_delta","partial_json":"{\"query\": \"t"}}
+            """#
         ),
         ("ping", #"{"type": "ping"}"#),
         (
             "content_block_delta",
             #"""
-                {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta",\#
-                "partial_json":"ech news\", \"n\": 2.0}"}}
-                """#
+            {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta",\#
+            "partial_json":"ech news\", \"n\": 2.0}"}}
+            """#
         ),
         ("content_block_stop", #"{"type":"content_block_stop","index":1}"#),
         ("content_block_start", #"{"type":"content_block_start","index":2,"content_block":\#(result)}"#),
@@ -65,16 +65,16 @@ struct AnthropicServerToolTests {
         (
             "content_block_start",
             #"""
-                {"type":"content_block_start","index":3,"content_block":{"type":"server_tool_use",\#
-                "id":"srvtoolu_02","name":"bash_code_execution","input":{}}}
-                """#
+            {"type":"content_block_start","index":3,"content_block":{"type":"server_tool_use",\#
+            "id":"srvtoolu_02","name":"bash_code_execution","input":{}}}
+            """#
         ),
         (
             "content_block_delta",
             #"""
-                {"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta",\#
-                "partial_json":"{\"command\": \"python fib.py\"}"}}
-                """#
+            {"type":"content_block_delta","index":3,"delta":{"type":"input_json_delta",\#
+            "partial_json":"{\"command\": \"python fib.py\"}"}}
+            """#
         ),
         ("content_block_stop", #"{"type":"content_block_stop","index":3}"#),
         ("content_block_start", #"{"type":"content_block_start","index":4,"content_block":\#(bashResult)}"#),
@@ -86,9 +86,9 @@ struct AnthropicServerToolTests {
         (
             "content_block_delta",
             #"""
-                {"type":"content_block_delta","index":5,"delta":{"type":"citations_delta",\#
-                "citation":{"type":"web_search_result_location","url":"https://example.com/a"}}}
-                """#
+            {"type":"content_block_delta","index":5,"delta":{"type":"citations_delta",\#
+            "citation":{"type":"web_search_result_location","url":"https://example.com/a"}}}
+            """#
         ),
         (
             "content_block_delta",
@@ -98,24 +98,24 @@ struct AnthropicServerToolTests {
         (
             "message_delta",
             #"""
-                {"type":"message_delta","delta":{"stop_reason":"end_turn",\#
-                "stop_sequence":null},"usage":{"input_tokens":15665,"output_tokens":795,\#
-                "server_tool_use":{"web_search_requests":1,"web_fetch_requests":0}}}
-                """#
+            {"type":"message_delta","delta":{"stop_reason":"end_turn",\#
+            "stop_sequence":null},"usage":{"input_tokens":15665,"output_tokens":795,\#
+            "server_tool_use":{"web_search_requests":1,"web_fetch_requests":0}}}
+            """#
         ),
         ("message_stop", #"{"type":"message_stop"}"#),
     ])
 
     static let expectedUse =
         #"""
-            {"type":"server_tool_use","id":"srvtoolu_01Bj","name":"web_search",\#
-            "input":{"query":"tech news","n":2.0},"caller":{"type":"direct"}}
-            """#
+        {"type":"server_tool_use","id":"srvtoolu_01Bj","name":"web_search",\#
+        "input":{"query":"tech news","n":2.0},"caller":{"type":"direct"}}
+        """#
     static let expectedBashUse =
         #"""
-            {"type":"server_tool_use","id":"srvtoolu_02",\#
-            "name":"bash_code_execution","input":{"command":"python fib.py"}}
-            """#
+        {"type":"server_tool_use","id":"srvtoolu_02",\#
+        "name":"bash_code_execution","input":{"command":"python fib.py"}}
+        """#
 
     @Test func streamedBlocksBecomeServerToolEventsNotToolCalls() throws {
         let whole = Harness.anthropic.unified(Self.stream)
@@ -186,11 +186,11 @@ struct AnthropicServerToolTests {
     @Test func aWholeMessageKeepsTheBlocksAsTheyCame() throws {
         let body =
             #"""
-                {"id":"msg_w","type":"message","role":"assistant","model":"claude-x",\#
-                "content":[{"type":"text","text":"Searching."},\#(Self.expectedUse),\#(Self.result),\#
-                {"type":"text","text":"Done."}],"stop_reason":"end_turn","stop_sequence":null,\#
-                "usage":{"input_tokens":10,"output_tokens":5,"server_tool_use":{"web_search_requests":1}}}
-                """#
+            {"id":"msg_w","type":"message","role":"assistant","model":"claude-x",\#
+            "content":[{"type":"text","text":"Searching."},\#(Self.expectedUse),\#(Self.result),\#
+            {"type":"text","text":"Done."}],"stop_reason":"end_turn","stop_sequence":null,\#
+            "usage":{"input_tokens":10,"output_tokens":5,"server_tool_use":{"web_search_requests":1}}}
+            """#
         let response = try Harness.anthropic.adapter.decodeResponse(body: Array(body.utf8), model: "c")
         #expect(response.content.count == 4)
         guard case .serverTool(let use) = response.content[1], case .serverTool(let result) = response.content[2] else {

@@ -16,14 +16,16 @@ struct AzureOpenAIAdapterTests {
         #expect(!body.contains("max_completion_tokens"))
         #expect(!body.contains("stream_options"))
         #expect(upstream.headers["authorization"] == nil)
-        let openAI = try OpenAIAdapter().upstreamRequest(for: Self.request, model: "gpt", endpoint: endpoint, stream: true)
+        let openAI = try OpenAIAdapter().upstreamRequest(
+            for: Self.request, model: "gpt", endpoint: endpoint, stream: true)
         #expect(openAI.headers["authorization"] == "Bearer ")
         #expect(String(decoding: openAI.body, as: UTF8.self).contains("stream_options"))
     }
 
     @Test func azureErrorBodiesAndContentFilter() {
         let adapter = AzureOpenAIAdapter(name: "azure")
-        let filtered = Array(#"""
+        let filtered = Array(
+            #"""
             {"error":{"message":"The response was filtered","type":null,"param":"prompt","code":"content_filter",
              "status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{
              "hate":{"filtered":false,"severity":"safe"},"violence":{"filtered":true,"severity":"medium"}}}}}
@@ -34,7 +36,8 @@ struct AzureOpenAIAdapterTests {
         #expect(failure.error.message.hasSuffix("(content filter: violence (medium))"))
         #expect(failure.error.provider == "azure")
         #expect(!failure.retryable)
-        let missing = Array(#"""
+        let missing = Array(
+            #"""
             {"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}
             """#.utf8)
         let notFound = adapter.mapError(status: 404, headers: [], body: missing)

@@ -27,9 +27,9 @@ struct ExtremeNumbersTests {
 
     static func openAIUsage(_ n: String) -> String {
         #"""
-            {"prompt_tokens":\#(n),"completion_tokens":\#(n),"total_tokens":\#(n),\#
-            "prompt_tokens_details":{"cached_tokens":\#(n)},"completion_tokens_details":{"reasoning_tokens":\#(n)}}
-            """#
+        {"prompt_tokens":\#(n),"completion_tokens":\#(n),"total_tokens":\#(n),\#
+        "prompt_tokens_details":{"cached_tokens":\#(n)},"completion_tokens_details":{"reasoning_tokens":\#(n)}}
+        """#
     }
 
     @Test(arguments: counts)
@@ -38,13 +38,19 @@ struct ExtremeNumbersTests {
             {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",\#
             "choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}
             """#
-        let usages = usageEvents(OpenAIStreamDecoder(model: "m"), [
-            SSEEvent(data: chunk), SSEEvent(data: #"{"id":"c","choices":[],"usage":\#(Self.openAIUsage(literal))}"#),
-            SSEEvent(data: "[DONE]"),
-        ])
+        let usages = usageEvents(
+            OpenAIStreamDecoder(model: "m"),
+            [
+                SSEEvent(data: chunk),
+                SSEEvent(data: #"{"id":"c","choices":[],"usage":\#(Self.openAIUsage(literal))}"#),
+                SSEEvent(data: "[DONE]"),
+            ])
         let u = try #require(usages.last)
-        #expect(u == Usage(inputTokens: expected, outputTokens: expected, cacheReadTokens: expected, reasoningTokens: expected,
-                           totalTokens: expected))
+        #expect(
+            u
+                == Usage(
+                    inputTokens: expected, outputTokens: expected, cacheReadTokens: expected, reasoningTokens: expected,
+                    totalTokens: expected))
     }
 
     @Test(arguments: counts)
@@ -62,24 +68,30 @@ struct ExtremeNumbersTests {
 
     static func anthropicUsage(_ n: String) -> String {
         #"""
-            {"input_tokens":\#(n),"output_tokens":\#(n),\#
-            "cache_read_input_tokens":\#(n),"cache_creation_input_tokens":\#(n)}
-            """#
+        {"input_tokens":\#(n),"output_tokens":\#(n),\#
+        "cache_read_input_tokens":\#(n),"cache_creation_input_tokens":\#(n)}
+        """#
     }
 
     @Test(arguments: counts)
     func anthropicStreamUsageIsClamped(literal: String, expected: Int) throws {
-        let usages = usageEvents(AnthropicStreamDecoder(model: "m", created: 1), [
-            SSEEvent(event: "message_start", data: #"""
-                {"type":"message_start","message":{"id":"m1",\#
-                "model":"m","usage":\#(Self.anthropicUsage(literal))}}
-                """#),
-            SSEEvent(event: "message_delta", data: #"""
-                {"type":"message_delta","delta":{"stop_reason":"end_turn"},\#
-                "usage":\#(Self.anthropicUsage(literal))}
-                """#),
-            SSEEvent(event: "message_stop", data: #"{"type":"message_stop"}"#),
-        ])
+        let usages = usageEvents(
+            AnthropicStreamDecoder(model: "m", created: 1),
+            [
+                SSEEvent(
+                    event: "message_start",
+                    data: #"""
+                        {"type":"message_start","message":{"id":"m1",\#
+                        "model":"m","usage":\#(Self.anthropicUsage(literal))}}
+                        """#),
+                SSEEvent(
+                    event: "message_delta",
+                    data: #"""
+                        {"type":"message_delta","delta":{"stop_reason":"end_turn"},\#
+                        "usage":\#(Self.anthropicUsage(literal))}
+                        """#),
+                SSEEvent(event: "message_stop", data: #"{"type":"message_stop"}"#),
+            ])
         let u = try #require(usages.last)
         // Unified input adds the cache counts to Anthropic's input: held at the top, never overflowing.
         #expect(u.inputTokens == min(3 * expected, Self.top))
@@ -102,21 +114,22 @@ struct ExtremeNumbersTests {
 
     static func geminiUsage(_ n: String) -> String {
         #"""
-            {"promptTokenCount":\#(n),"candidatesTokenCount":\#(n),"thoughtsTokenCount":\#(n),\#
-            "cachedContentTokenCount":\#(n),"totalTokenCount":\#(n)}
-            """#
+        {"promptTokenCount":\#(n),"candidatesTokenCount":\#(n),"thoughtsTokenCount":\#(n),\#
+        "cachedContentTokenCount":\#(n),"totalTokenCount":\#(n)}
+        """#
     }
 
     static func geminiEvent(_ n: String) -> String {
         #"""
-            {"candidates":[{"content":{"parts":[{"text":"hi"}],"role":"model"},\#
-            "finishReason":"STOP"}],"usageMetadata":\#(geminiUsage(n))}
-            """#
+        {"candidates":[{"content":{"parts":[{"text":"hi"}],"role":"model"},\#
+        "finishReason":"STOP"}],"usageMetadata":\#(geminiUsage(n))}
+        """#
     }
 
     @Test(arguments: counts)
     func geminiStreamUsageIsClamped(literal: String, expected: Int) throws {
-        let usages = usageEvents(GeminiStreamDecoder(model: "m", created: 1, idPrefix: "x"), [SSEEvent(data: Self.geminiEvent(literal))])
+        let usages = usageEvents(
+            GeminiStreamDecoder(model: "m", created: 1, idPrefix: "x"), [SSEEvent(data: Self.geminiEvent(literal))])
         let u = try #require(usages.last)
         #expect(u.inputTokens == expected && u.reasoningTokens == expected && u.cacheReadTokens == expected)
         #expect(u.outputTokens == min(2 * expected, Self.top) && u.totalTokens == expected)
@@ -144,26 +157,33 @@ struct ExtremeNumbersTests {
 
     static let day = AllowedRanges.retryAfterSeconds.upperBound
 
-    @Test(arguments: [
-        ("retry-after", "9223372036854775807", day), ("retry-after", "1e300", day), ("retry-after", "99999999999999999999999", day),
-        ("retry-after", "1e-300", 1e-300), ("retry-after", "-1", nil), ("retry-after", "-1e300", nil), ("retry-after", "abc", nil),
-        ("retry-after", "nan", nil), ("retry-after", "0", 0), ("retry-after-ms", "1e300", day),
-        ("retry-after-ms", "9223372036854775807", day), ("retry-after-ms", "-9223372036854775808", nil),
-        ("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT", day),
-    ] as [(String, String, Double?)])
+    @Test(
+        arguments: [
+            ("retry-after", "9223372036854775807", day), ("retry-after", "1e300", day),
+            ("retry-after", "99999999999999999999999", day),
+            ("retry-after", "1e-300", 1e-300), ("retry-after", "-1", nil), ("retry-after", "-1e300", nil),
+            ("retry-after", "abc", nil),
+            ("retry-after", "nan", nil), ("retry-after", "0", 0), ("retry-after-ms", "1e300", day),
+            ("retry-after-ms", "9223372036854775807", day), ("retry-after-ms", "-9223372036854775808", nil),
+            ("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT", day),
+        ] as [(String, String, Double?)])
     func retryHeadersAreClampedToADay(name: String, value: String, expected: Double?) {
         #expect(RetryHints.retryAfter([(name, value)], now: 1_700_000_000) == expected)
     }
 
-    @Test(arguments: [
-        ("99999999999999999999999s", day), ("9223372036854775807h", day), (String(repeating: "9", count: 400) + "s", day),
-        ("1e300s", nil), ("1.5s", 1.5), ("6m0s", 360), ("-5s", nil), ("s", nil),
-    ] as [(String, Double?)])
+    @Test(
+        arguments: [
+            ("99999999999999999999999s", day), ("9223372036854775807h", day),
+            (String(repeating: "9", count: 400) + "s", day),
+            ("1e300s", nil), ("1.5s", 1.5), ("6m0s", 360), ("-5s", nil), ("s", nil),
+        ] as [(String, Double?)])
     func durationsAreClampedToADay(text: String, expected: Double?) {
         #expect(RetryHints.duration(text) == expected)
     }
 
-    @Test(arguments: ["9223372036854775807s", "1e300s", "99999999999999999999999s", String(repeating: "9", count: 400) + "s"])
+    @Test(arguments: [
+        "9223372036854775807s", "1e300s", "99999999999999999999999s", String(repeating: "9", count: 400) + "s",
+    ])
     func geminiRetryInfoIsClamped(delay: String) throws {
         let body = #"""
             {"error":{"code":429,"message":"slow","status":"RESOURCE_EXHAUSTED",\#
@@ -178,7 +198,10 @@ struct ExtremeNumbersTests {
 
     @Test(arguments: [
         [("retry-after", "9223372036854775807")], [("retry-after-ms", "1e300")],
-        [("anthropic-ratelimit-requests-remaining", "0"), ("anthropic-ratelimit-requests-reset", "9999-12-31T23:59:59Z")],
+        [
+            ("anthropic-ratelimit-requests-remaining", "0"),
+            ("anthropic-ratelimit-requests-reset", "9999-12-31T23:59:59Z"),
+        ],
         [("anthropic-ratelimit-requests-reset", "0000-01-01T00:00:00Z")],
         [("anthropic-ratelimit-tokens-reset", "9999-12-31T23:59:59.99999999999999999999Z")],
     ])
@@ -193,8 +216,9 @@ struct ExtremeNumbersTests {
     @Test(arguments: ["99999999999999999999h", "9223372036854775807s", "1e300s", "-1s"])
     func openAI429ResetHeadersAreClamped(reset: String) {
         let body = #"{"error":{"message":"slow","type":"requests","code":"rate_limit_exceeded"}}"#
-        let failure = OpenAIAdapter().mapError(status: 429, headers: [("x-ratelimit-reset-requests", reset)],
-                                               body: Array(body.utf8))
+        let failure = OpenAIAdapter().mapError(
+            status: 429, headers: [("x-ratelimit-reset-requests", reset)],
+            body: Array(body.utf8))
         #expect((failure.retryAfterSeconds ?? 0) <= Self.day)
         #expect(failure.error.headers.contains { $0.name == "Retry-After" })
     }

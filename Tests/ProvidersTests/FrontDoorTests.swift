@@ -10,8 +10,9 @@ import Testing
 @Suite("Front doors: decode, encode, errors")
 struct FrontDoorTests {
     static let start = StreamEvent.start(id: "r1", model: "m", provider: "p", created: 5)
-    static let usage = Usage(inputTokens: 10, outputTokens: 4, cacheReadTokens: 3, cacheWriteTokens: 2,
-                             reasoningTokens: 1)
+    static let usage = Usage(
+        inputTokens: 10, outputTokens: 4, cacheReadTokens: 3, cacheWriteTokens: 2,
+        reasoningTokens: 1)
     /// One of every event a client can see.
     static let stream: [StreamEvent] = [
         start, .thinking("hm"), .thinkingSignature("anthropic:s"), .text("Hi"),
@@ -96,27 +97,35 @@ struct FrontDoorTests {
             try JSONValue.parse(#"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#))
         #expect(request.maxTokens == 5 && request.messages == [.text(.user, "hi")])
         let events = Self.sse(Self.bytes(encoder, Self.stream))
-        #expect(events.map(\.name) == [
-            "message_start",
-            "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
-            "content_block_start", "content_block_delta", "content_block_stop",
-            "content_block_start", "content_block_delta", "content_block_stop",
-            "message_delta", "message_stop",
-        ])
+        #expect(
+            events.map(\.name) == [
+                "message_start",
+                "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop",
+                "content_block_start", "content_block_delta", "content_block_stop",
+                "content_block_start", "content_block_delta", "content_block_stop",
+                "message_delta", "message_stop",
+            ])
         let delta = try #require(events.first { $0.name == "message_delta" }?.data)
         #expect(delta["delta"]?["stop_reason"] == "tool_use")
         // Anthropic's input excludes the cache reads and writes the unified input includes.
-        #expect(delta["usage"] == ["input_tokens": 5, "output_tokens": 4, "cache_creation_input_tokens": 2,
-                                   "cache_read_input_tokens": 3])
+        #expect(
+            delta["usage"] == [
+                "input_tokens": 5, "output_tokens": 4, "cache_creation_input_tokens": 2,
+                "cache_read_input_tokens": 3,
+            ])
     }
 
     @Test func anthropicDoorErrorsAreAnthropicsShapeAndNameTheClientsField() throws {
         let door = AnthropicDoor()
-        #expect(Self.param(door, #"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a"},"#
-                           + #"{"role":"assistant","content":[{"type":"text"}]}]}"#) == "messages[1].content[0].text")
+        #expect(
+            Self.param(
+                door,
+                #"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"a"},"#
+                    + #"{"role":"assistant","content":[{"type":"text"}]}]}"#) == "messages[1].content[0].text")
         let error = GatewayError(status: 429, type: .rateLimited, message: "slow")
         let body = try JSONValue.parse(door.error(error, requestId: "q"))
-        #expect(body == ["type": "error", "error": ["type": "rate_limit_error", "message": "slow"], "request_id": "q"])
+        #expect(
+            body == ["type": "error", "error": ["type": "rate_limit_error", "message": "slow"], "request_id": "q"])
         #expect(door.error(error, requestId: "q") == AnthropicEventEncoder().error(error, requestId: "q"))
     }
 

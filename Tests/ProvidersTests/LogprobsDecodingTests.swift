@@ -11,25 +11,25 @@ import Testing
 struct LogprobsDecodingTests {
     static let entry =
         #"""
-            {"token":"Hi","logprob":-0.25,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.25,\#
-            "bytes":[72,105]},{"token":"Hello","logprob":-1.5,"bytes":[72,101,108,108,111]}]}
-            """#
+        {"token":"Hi","logprob":-0.25,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.25,\#
+        "bytes":[72,105]},{"token":"Hello","logprob":-1.5,"bytes":[72,101,108,108,111]}]}
+        """#
 
     @Test func openAIChunksCarryThemAsEvents() throws {
         let input = Harness.openAI.chunks([
             #"""
-                {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",\#
-                "choices":[{"index":0,"delta":{"role":"assistant","content":""},\#
-                "logprobs":{"content":[],"refusal":null},"finish_reason":null}]}
-                """#,
+            {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",\#
+            "choices":[{"index":0,"delta":{"role":"assistant","content":""},\#
+            "logprobs":{"content":[],"refusal":null},"finish_reason":null}]}
+            """#,
             #"""
-                {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,\#
-                "delta":{"content":"Hi"},"logprobs":{"content":[\#(Self.entry)],"refusal":null},"finish_reason":null}]}
-                """#,
+            {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,\#
+            "delta":{"content":"Hi"},"logprobs":{"content":[\#(Self.entry)],"refusal":null},"finish_reason":null}]}
+            """#,
             #"""
-                {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",\#
-                "choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}
-                """#,
+            {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",\#
+            "choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}
+            """#,
         ])
         let whole = Harness.openAI.unified(input)
         let events = Harness.events(whole)
@@ -51,9 +51,9 @@ struct LogprobsDecodingTests {
     @Test func openAIWithoutThemEmitsNone() {
         let input = Harness.openAI.chunks([
             #"""
-                {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",\#
-                "choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":"stop"}]}
-                """#
+            {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",\#
+            "choices":[{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":"stop"}]}
+            """#
         ])
         #expect(!Harness.openAI.unified(input).contains("logprobs"))
     }
@@ -61,10 +61,10 @@ struct LogprobsDecodingTests {
     @Test func openAIWholeCompletionKeepsThem() throws {
         let body =
             #"""
-                {"id":"c","object":"chat.completion","created":1,"model":"m",\#
-                "choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},\#
-                "logprobs":{"content":[\#(Self.entry)],"refusal":null},"finish_reason":"stop"}]}
-                """#
+            {"id":"c","object":"chat.completion","created":1,"model":"m",\#
+            "choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},\#
+            "logprobs":{"content":[\#(Self.entry)],"refusal":null},"finish_reason":"stop"}]}
+            """#
         let response = try OpenAIAdapter().decodeResponse(body: Array(body.utf8), model: "m")
         #expect(response.logprobs?.serialized() == "[\(Self.entry)]")
         var out: [UInt8] = []
@@ -75,24 +75,24 @@ struct LogprobsDecodingTests {
 
     static let geminiResult =
         #"""
-            {"topCandidates":[{"candidates":[{"token":"Hi","tokenId":5,"logProbability":-0.25},\#
-            {"token":"Hello","tokenId":6,"logProbability":-1.5}]},{"candidates":[{"token":"!",\#
-            "tokenId":7}]}],"chosenCandidates":[{"token":"Hi","tokenId":5,\#
-            "logProbability":-0.25},{"token":"!","tokenId":7}],"logProbabilitySum":-0.25}
-            """#
+        {"topCandidates":[{"candidates":[{"token":"Hi","tokenId":5,"logProbability":-0.25},\#
+        {"token":"Hello","tokenId":6,"logProbability":-1.5}]},{"candidates":[{"token":"!",\#
+        "tokenId":7}]}],"chosenCandidates":[{"token":"Hi","tokenId":5,\#
+        "logProbability":-0.25},{"token":"!","tokenId":7}],"logProbabilitySum":-0.25}
+        """#
 
     @Test func geminiResultsBecomeOpenAIEntries() throws {
         let events = Harness.gemini.events([
             #"""
-                {"candidates": [{"content": {"parts": [{"text": "Hi!"}],"role": "model"},\#
-                "index": 0,"logprobsResult": \#(Self.geminiResult)}],"usageMetadata": {"promptTokenCount": 3,\#
-                "totalTokenCount": 3},"modelVersion": "g","responseId": "r"}
-                """#,
+            {"candidates": [{"content": {"parts": [{"text": "Hi!"}],"role": "model"},\#
+            "index": 0,"logprobsResult": \#(Self.geminiResult)}],"usageMetadata": {"promptTokenCount": 3,\#
+            "totalTokenCount": 3},"modelVersion": "g","responseId": "r"}
+            """#,
             #"""
-                {"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},\#
-                "finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 3,\#
-                "candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}
-                """#,
+            {"candidates": [{"content": {"parts": [{"text": ""}],"role": "model"},\#
+            "finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 3,\#
+            "candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}
+            """#,
         ])
         let logprobs = events.compactMap {
             if case .logprobs(let l) = $0 { return l }
@@ -102,10 +102,10 @@ struct LogprobsDecodingTests {
         #expect(
             logprobs.map { $0.serialized() } == [
                 #"""
-                    [{"token":"Hi","logprob":-0.25,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.25,\#
-                    "bytes":[72,105]},{"token":"Hello","logprob":-1.5,"bytes":[72,101,108,108,111]}]},\#
-                    {"token":"!","logprob":0,"bytes":[33],"top_logprobs":[{"token":"!","logprob":0,"bytes":[33]}]}]
-                    """#
+                [{"token":"Hi","logprob":-0.25,"bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.25,\#
+                "bytes":[72,105]},{"token":"Hello","logprob":-1.5,"bytes":[72,101,108,108,111]}]},\#
+                {"token":"!","logprob":0,"bytes":[33],"top_logprobs":[{"token":"!","logprob":0,"bytes":[33]}]}]
+                """#
             ])
         #expect(events.last == .done(.stop, providerFinishReason: "STOP"))
     }
@@ -113,11 +113,11 @@ struct LogprobsDecodingTests {
     @Test func geminiWholeResponseKeepsThem() throws {
         let body =
             #"""
-                {"candidates": [{"content": {"parts": [{"text": "Hi!"}],"role": "model"},\#
-                "finishReason": "STOP","avgLogprobs": -0.1,"logprobsResult": \#(Self.geminiResult),\#
-                "index": 0}],"usageMetadata": {"promptTokenCount": 3,\#
-                "candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}
-                """#
+            {"candidates": [{"content": {"parts": [{"text": "Hi!"}],"role": "model"},\#
+            "finishReason": "STOP","avgLogprobs": -0.1,"logprobsResult": \#(Self.geminiResult),\#
+            "index": 0}],"usageMetadata": {"promptTokenCount": 3,\#
+            "candidatesTokenCount": 2,"totalTokenCount": 5},"modelVersion": "g","responseId": "r"}
+            """#
         let response = try Harness.gemini.adapter.decodeResponse(body: Array(body.utf8), model: "g")
         #expect(response.logprobs?.arrayValue?.count == 2)
         #expect(response.logprobs?[1]?["token"] == "!")
@@ -131,11 +131,11 @@ struct GeminiWholeSignatureTests {
     @Test func aSignatureOnATrailingEmptyPartIsKept() throws {
         let body =
             #"""
-                {"candidates": [{"content": {"parts": [{"text": "Hello"},{"text": "",\#
-                "thoughtSignature": "c2lnLXRyYWls"}],"role": "model"},"finishReason": "STOP",\#
-                "index": 0}],"usageMetadata": {"promptTokenCount": 3,"candidatesTokenCount": 1,\#
-                "totalTokenCount": 4},"modelVersion": "g","responseId": "r"}
-                """#
+            {"candidates": [{"content": {"parts": [{"text": "Hello"},{"text": "",\#
+            "thoughtSignature": "c2lnLXRyYWls"}],"role": "model"},"finishReason": "STOP",\#
+            "index": 0}],"usageMetadata": {"promptTokenCount": 3,"candidatesTokenCount": 1,\#
+            "totalTokenCount": 4},"modelVersion": "g","responseId": "r"}
+            """#
         let response = try Harness.gemini.adapter.decodeResponse(body: Array(body.utf8), model: "g")
         #expect(
             response.content == [
@@ -146,10 +146,10 @@ struct GeminiWholeSignatureTests {
     @Test func signaturesOnTextAndCallsStayOnTheirParts() throws {
         let body =
             #"""
-                {"candidates": [{"content": {"parts": [{"text": "Let me", "thoughtSignature": "c2lnLTE="},\#
-                {"functionCall": {"name": "f","args": {}},"thoughtSignature": "c2lnLTI="}],\#
-                "role": "model"},"finishReason": "STOP","index": 0}],"modelVersion": "g","responseId": "r"}
-                """#
+            {"candidates": [{"content": {"parts": [{"text": "Let me", "thoughtSignature": "c2lnLTE="},\#
+            {"functionCall": {"name": "f","args": {}},"thoughtSignature": "c2lnLTI="}],\#
+            "role": "model"},"finishReason": "STOP","index": 0}],"modelVersion": "g","responseId": "r"}
+            """#
         let response = try Harness.gemini.adapter.decodeResponse(body: Array(body.utf8), model: "g")
         guard response.content.count == 2, case .text(let text) = response.content[0],
             case .toolCall(let call) = response.content[1]

@@ -9,18 +9,20 @@ struct RateLimitHeadersTests {
             ("X-RateLimit-Limit-Requests", "60"), ("x-ratelimit-remaining-requests", "0"),
             ("x-ratelimit-reset-requests", "1s"), ("content-type", "application/json"),
         ])
-        #expect(out.map(\.name)
+        #expect(
+            out.map(\.name)
                 == ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"])
         #expect(out.map(\.value) == ["60", "0", "1s"])
     }
 
     @Test func anthropicHeadersAreRenamedAndResetBecomesADuration() {
         // 2026-01-01T00:00:05Z is 1767225605 s; "now" is 1.5 s before it: the wait rounds up.
-        let out = UpstreamErrorMapping.rateLimitHeaders([
-            ("anthropic-ratelimit-requests-limit", "50"), ("anthropic-ratelimit-requests-remaining", "0"),
-            ("anthropic-ratelimit-requests-reset", "2026-01-01T00:00:05Z"),
-            ("anthropic-ratelimit-input-tokens-limit", "40000"), ("anthropic-ratelimit-tokens-reset", "not a time"),
-        ], nowMillis: 1_767_225_603_500)
+        let out = UpstreamErrorMapping.rateLimitHeaders(
+            [
+                ("anthropic-ratelimit-requests-limit", "50"), ("anthropic-ratelimit-requests-remaining", "0"),
+                ("anthropic-ratelimit-requests-reset", "2026-01-01T00:00:05Z"),
+                ("anthropic-ratelimit-input-tokens-limit", "40000"), ("anthropic-ratelimit-tokens-reset", "not a time"),
+            ], nowMillis: 1_767_225_603_500)
         let byName = Dictionary(out.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         #expect(byName["x-ratelimit-limit-requests"] == "50")
         #expect(byName["x-ratelimit-remaining-requests"] == "0")
@@ -37,8 +39,9 @@ struct RateLimitHeadersTests {
             ("anthropic-ratelimit-tokens-limit", "3"),
         ])
         #expect(out.map(\.name) == ["x-ratelimit-limit-tokens"])
-        let failure = UpstreamErrorMapping.failure(provider: "openai", status: 429, message: "slow down",
-                                                   headers: [("anthropic-ratelimit-okens", "6m0s")])
+        let failure = UpstreamErrorMapping.failure(
+            provider: "openai", status: 429, message: "slow down",
+            headers: [("anthropic-ratelimit-okens", "6m0s")])
         #expect(failure.error.status == 429)
     }
 
@@ -47,8 +50,9 @@ struct RateLimitHeadersTests {
         let names = withNone.error.headers.map { $0.name.lowercased() }
         #expect(names.contains("retry-after"))
         #expect(names.contains("x-ratelimit-remaining-requests"))
-        let fromOpenAI = UpstreamErrorMapping.failure(provider: "openai", status: 429, message: "slow down",
-                                                      headers: [("x-ratelimit-remaining-tokens", "0"), ("retry-after", "3")])
+        let fromOpenAI = UpstreamErrorMapping.failure(
+            provider: "openai", status: 429, message: "slow down",
+            headers: [("x-ratelimit-remaining-tokens", "0"), ("retry-after", "3")])
         #expect(fromOpenAI.error.headers.contains { $0.name == "x-ratelimit-remaining-tokens" && $0.value == "0" })
         #expect(fromOpenAI.error.headers.contains { $0.name == "Retry-After" && $0.value == "3" })
     }

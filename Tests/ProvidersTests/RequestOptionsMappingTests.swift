@@ -9,14 +9,25 @@ import Testing
 @Suite("Request options: mapped per provider, or refused naming field and provider")
 struct RequestOptionsMappingTests {
     typealias H = Harness
-    static let jsonSchema = ResponseFormat.jsonSchema(JSONSchemaFormat(name: "weather", description: "The weather",
-                                                                       schema: Harness.schema, strict: true))
+    static let jsonSchema = ResponseFormat.jsonSchema(
+        JSONSchemaFormat(
+            name: "weather", description: "The weather",
+            schema: Harness.schema, strict: true))
 
     @Test func jsonSchemaIsOpenAIsResponseFormatAsIs() throws {
         let body = try H.body("openai", H.request { $0.responseFormat = Self.jsonSchema })
-        #expect(body["response_format"] == ["type": "json_schema", "json_schema": ["name": "weather", "description": "The weather",
-                                                                                  "schema": H.schema, "strict": true]])
-        #expect(try H.body("openai", H.request { $0.responseFormat = .jsonObject })["response_format"] == ["type": "json_object"])
+        #expect(
+            body["response_format"] == [
+                "type": "json_schema",
+                "json_schema": [
+                    "name": "weather", "description": "The weather",
+                    "schema": H.schema, "strict": true,
+                ],
+            ])
+        #expect(
+            try H.body("openai", H.request { $0.responseFormat = .jsonObject })["response_format"] == [
+                "type": "json_object"
+            ])
         #expect(try H.body("openai", H.request { $0.responseFormat = .text })["response_format"] == ["type": "text"])
     }
 
@@ -30,14 +41,16 @@ struct RequestOptionsMappingTests {
     }
 
     @Test func anthropicUsesNativeStructuredOutputsFromClaude45() throws {
-        let body = try H.body("anthropic", H.withTool { $0.responseFormat = Self.jsonSchema }, model: "claude-sonnet-4-5")
+        let body = try H.body(
+            "anthropic", H.withTool { $0.responseFormat = Self.jsonSchema }, model: "claude-sonnet-4-5")
         #expect(body["output_config"] == ["format": ["type": "json_schema", "schema": H.schema]])
-        #expect(body["tools"]?.arrayValue?.count == 1)   // the client's tool, untouched
+        #expect(body["tools"]?.arrayValue?.count == 1)  // the client's tool, untouched
         #expect(body["tool_choice"] == nil)
     }
 
     @Test func anthropicForcesAnAnswerToolOnOlderModelsAndForJSONObject() throws {
-        let body = try H.body("anthropic", H.request { $0.responseFormat = Self.jsonSchema }, model: "claude-3-7-sonnet-20250219")
+        let body = try H.body(
+            "anthropic", H.request { $0.responseFormat = Self.jsonSchema }, model: "claude-3-7-sonnet-20250219")
         #expect(body["output_config"] == nil)
         #expect(body["tools"] == [["name": "weather", "description": "The weather", "input_schema": H.schema]])
         #expect(body["tool_choice"] == ["type": "tool", "name": "weather", "disable_parallel_tool_use": true])
@@ -52,16 +65,27 @@ struct RequestOptionsMappingTests {
         let old = "claude-3-5-haiku-latest"
         let withTools = H.refusal("anthropic", H.withTool { $0.responseFormat = Self.jsonSchema }, model: old)
         #expect(withTools?.param == "response_format" && withTools?.provider == "anthropic" && withTools?.status == 400)
-        let withThinking = H.refusal("anthropic", H.request { $0.responseFormat = .jsonObject; $0.thinking = .budget(2048) },
-                                     model: "claude-sonnet-4-5")
+        let withThinking = H.refusal(
+            "anthropic",
+            H.request {
+                $0.responseFormat = .jsonObject; $0.thinking = .budget(2048)
+            },
+            model: "claude-sonnet-4-5")
         #expect(withThinking?.param == "response_format" && withThinking?.provider == "anthropic")
-        let arrayRoot = H.refusal("anthropic", H.request {
-            $0.responseFormat = .jsonSchema(JSONSchemaFormat(name: "list", schema: ["type": "array"]))
-        }, model: old)
+        let arrayRoot = H.refusal(
+            "anthropic",
+            H.request {
+                $0.responseFormat = .jsonSchema(JSONSchemaFormat(name: "list", schema: ["type": "array"]))
+            }, model: old)
         #expect(arrayRoot?.param == "response_format.json_schema.schema")
         // Natively, tools and thinking combine.
-        #expect(H.refusal("anthropic", H.withTool { $0.responseFormat = Self.jsonSchema; $0.thinking = .budget(2048) },
-                          model: "claude-haiku-4-5-20251001") == nil)
+        #expect(
+            H.refusal(
+                "anthropic",
+                H.withTool {
+                    $0.responseFormat = Self.jsonSchema; $0.thinking = .budget(2048)
+                },
+                model: "claude-haiku-4-5-20251001") == nil)
     }
 
     @Test(arguments: [
@@ -86,9 +110,15 @@ struct RequestOptionsMappingTests {
     @Test func parallelToolCallsAreMappedOrRefused() throws {
         #expect(try H.body("openai", H.withTool { $0.parallelToolCalls = false })["parallel_tool_calls"] == false)
         #expect(try H.body("openai", H.request { $0.parallelToolCalls = false })["parallel_tool_calls"] == nil)
-        #expect(try H.body("anthropic", H.withTool { $0.parallelToolCalls = false })["tool_choice"]
+        #expect(
+            try H.body("anthropic", H.withTool { $0.parallelToolCalls = false })["tool_choice"]
                 == ["type": "auto", "disable_parallel_tool_use": true])
-        #expect(try H.body("anthropic", H.withTool { $0.parallelToolCalls = false; $0.toolChoice = .required })["tool_choice"]
+        #expect(
+            try H.body(
+                "anthropic",
+                H.withTool {
+                    $0.parallelToolCalls = false; $0.toolChoice = .required
+                })["tool_choice"]
                 == ["type": "any", "disable_parallel_tool_use": true])
         #expect(try H.body("anthropic", H.withTool { $0.parallelToolCalls = true })["tool_choice"] == nil)
         let gemini = H.refusal("gemini", H.withTool { $0.parallelToolCalls = false })
@@ -97,7 +127,9 @@ struct RequestOptionsMappingTests {
     }
 
     @Test func logprobsAreMappedOrRefused() throws {
-        let asked = H.request { $0.logprobs = true; $0.topLogprobs = 3 }
+        let asked = H.request {
+            $0.logprobs = true; $0.topLogprobs = 3
+        }
         let openai = try H.body("openai", asked)
         #expect(openai["logprobs"] == true && openai["top_logprobs"] == 3)
         let gemini = try H.body("gemini", asked)["generationConfig"]
@@ -108,14 +140,21 @@ struct RequestOptionsMappingTests {
     }
 
     @Test func penaltiesAreMappedOrRefused() throws {
-        let asked = H.request { $0.presencePenalty = 0.5; $0.frequencyPenalty = -1 }
+        let asked = H.request {
+            $0.presencePenalty = 0.5; $0.frequencyPenalty = -1
+        }
         let openai = try H.body("openai", asked)
         #expect(openai["presence_penalty"] == 0.5 && openai["frequency_penalty"] == -1)
         let gemini = try H.body("gemini", asked)["generationConfig"]
         #expect(gemini?["presencePenalty"] == 0.5 && gemini?["frequencyPenalty"] == -1)
         #expect(H.refusal("anthropic", asked)?.param == "presence_penalty")
         #expect(H.refusal("anthropic", H.request { $0.frequencyPenalty = 1 })?.param == "frequency_penalty")
-        #expect(H.refusal("anthropic", H.request { $0.presencePenalty = 0; $0.frequencyPenalty = 0 }) == nil)
+        #expect(
+            H.refusal(
+                "anthropic",
+                H.request {
+                    $0.presencePenalty = 0; $0.frequencyPenalty = 0
+                }) == nil)
     }
 
     @Test func userIsMappedOrRefused() throws {
@@ -141,7 +180,8 @@ struct RequestOptionsMappingTests {
     }
 
     @Test func serverToolsGoToTheirProviderOnly() throws {
-        let search = ProviderTool(provider: "anthropic", definition: ["type": "web_search_20250305", "name": "web_search"])
+        let search = ProviderTool(
+            provider: "anthropic", definition: ["type": "web_search_20250305", "name": "web_search"])
         let asked = H.withTool { $0.providerTools = [search] }
         let tools = try H.body("anthropic", asked)["tools"]?.arrayValue
         #expect(tools?.count == 2 && tools?.last == search.definition)
@@ -154,39 +194,64 @@ struct RequestOptionsMappingTests {
 
 @Suite("Anthropic answer tool: its input is the answer's text")
 struct AnthropicAnswerToolTests {
-    static let request = Harness.request { $0.responseFormat = .jsonSchema(JSONSchemaFormat(name: "weather", schema: Harness.schema)) }
+    static let request = Harness.request {
+        $0.responseFormat = .jsonSchema(JSONSchemaFormat(name: "weather", schema: Harness.schema))
+    }
 
     @Test func streamTurnsTheToolInputIntoTextAndToolUseIntoStop() {
         let input = Harness.anthropic.stream([
-            ("message_start", #"""
+            (
+                "message_start",
+                #"""
                 {"type":"message_start","message":{"id":"msg_1",\#
                 "model":"claude-3-haiku","usage":{"input_tokens":5,"output_tokens":1}}}
-                """#),
-            ("content_block_start", #"""
+                """#
+            ),
+            (
+                "content_block_start",
+                #"""
                 {"type":"content_block_start","index":0,"content_block":{"type":"tool_use",\#
                 "id":"toolu_1","name":"weather","input":{}}}
-                """#),
-            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}"#),
-            ("content_block_delta", #"""
+                """#
+            ),
+            (
+                "content_block_delta",
+                #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}"#
+            ),
+            (
+                "content_block_delta",
+                #"""
                 {"type":"content_block_delta","index":0,\#
                 "delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}
-                """#),
-            ("content_block_delta", #"""
+                """#
+            ),
+            (
+                "content_block_delta",
+                #"""
                 {"type":"content_block_delta","index":0,\#
                 "delta":{"type":"input_json_delta","partial_json":"\"Oslo\"}"}}
-                """#),
+                """#
+            ),
             ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
-            ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}"#),
+            (
+                "message_delta",
+                #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}"#
+            ),
             ("message_stop", #"{"type":"message_stop"}"#),
         ])
         let decoder = Harness.anthropic.adapter.makeStreamDecoder(model: "claude-3-haiku", for: Self.request)
         let events = Harness.events(StreamDriver.unified(decoder, input))
         #expect(events.contains(.text(#"{"city":"#)) && events.contains(.text(#""Oslo"}"#)))
-        #expect(!events.contains { if case .toolCallStart = $0 { return true }; if case .toolCall = $0 { return true }; return false })
+        #expect(
+            !events.contains {
+                if case .toolCallStart = $0 { return true }; if case .toolCall = $0 { return true }; return false
+            })
         #expect(events.last == .done(.stop, providerFinishReason: "tool_use"))
         // Without the response_format the same stream is a tool call.
-        let plain = Harness.events(StreamDriver.unified(Harness.anthropic.adapter.makeStreamDecoder(
-            model: "claude-3-haiku", for: Harness.request()), input))
+        let plain = Harness.events(
+            StreamDriver.unified(
+                Harness.anthropic.adapter.makeStreamDecoder(
+                    model: "claude-3-haiku", for: Harness.request()), input))
         #expect(plain.last == .done(.toolCalls, providerFinishReason: "tool_use"))
     }
 
@@ -195,7 +260,8 @@ struct AnthropicAnswerToolTests {
             {"id":"msg_1","model":"claude-3-haiku","content":[{"type":"tool_use","id":"toolu_1","name":"weather",\#
             "input":{"city":"Oslo"}}],"stop_reason":"tool_use","usage":{"input_tokens":5,"output_tokens":9}}
             """#
-        let response = try Harness.anthropic.adapter.decodeResponse(body: Array(body.utf8), model: "claude-3-haiku", for: Self.request)
+        let response = try Harness.anthropic.adapter.decodeResponse(
+            body: Array(body.utf8), model: "claude-3-haiku", for: Self.request)
         #expect(response.content == [.text(TextPart(text: #"{"city":"Oslo"}"#))])
         #expect(response.finishReason == .stop)
     }

@@ -37,7 +37,8 @@ struct SecretScrubberTests {
     @Test func urlEncodedFormsGoInUpperAndLowerCaseHex() {
         let secret = "abc/def+ghi=="
         let scrubber = SecretScrubber(secrets: [secret])
-        #expect(scrubber.scrub("GET /v1beta/models?key=abc%2Fdef%2Bghi%3D%3D&alt=sse")
+        #expect(
+            scrubber.scrub("GET /v1beta/models?key=abc%2Fdef%2Bghi%3D%3D&alt=sse")
                 == "GET /v1beta/models?key=\(Self.r)&alt=sse")
         #expect(scrubber.scrub("key=abc%2fdef%2bghi%3d%3d") == "key=\(Self.r)")
         #expect(scrubber.scrub("raw abc/def+ghi== too") == "raw \(Self.r) too")
@@ -88,18 +89,22 @@ struct SecretScrubberTests {
         ("masked ****abcd here", "masked R here"),
         ("%22sk-proj-abc%22", "%22R%22"),
         ("(sk-svcacct-xyz)", "(R)"),
-        ("task-force, ask-me, sk- alone, AIza alone, AIzaShort",
-         "task-force, ask-me, sk- alone, AIza alone, AIzaShort"),
+        (
+            "task-force, ask-me, sk- alone, AIza alone, AIzaShort",
+            "task-force, ask-me, sk- alone, AIza alone, AIzaShort"
+        ),
     ])
     func keyShapedTokensGoWhateverTheirValue(text: String, expected: String) {
         #expect(SecretScrubber.none.scrub(text) == expected.replacingOccurrences(of: "R", with: Self.r))
     }
 
     @Test func theOpenAIFixtureMessageLosesItsMaskedKey() {
-        let message = "Incorrect API key provided: sk-proj-" + String(repeating: "*", count: 138)
+        let message =
+            "Incorrect API key provided: sk-proj-" + String(repeating: "*", count: 138)
             + "SJh4. You can find your API key at https://platform.openai.com/account/api-keys."
         let scrubbed = SecretScrubber.none.scrub(message)
-        #expect(scrubbed == "Incorrect API key provided: \(Self.r). You can find your API key at "
+        #expect(
+            scrubbed == "Incorrect API key provided: \(Self.r). You can find your API key at "
                 + "https://platform.openai.com/account/api-keys.")
     }
 
@@ -114,22 +119,26 @@ struct SecretScrubberTests {
 
     @Test func errorsLoseSecretsInMessageParamAndHeaders() {
         let scrubber = SecretScrubber(secrets: [Self.key])
-        let error = GatewayError(status: 429, type: .rateLimited, message: "slow down \(Self.key)",
-                                 param: "p \(Self.key)", provider: "openai",
-                                 headers: [("x-ratelimit-key", Self.key), ("Retry-After", "1")])
+        let error = GatewayError(
+            status: 429, type: .rateLimited, message: "slow down \(Self.key)",
+            param: "p \(Self.key)", provider: "openai",
+            headers: [("x-ratelimit-key", Self.key), ("Retry-After", "1")])
         let scrubbed = scrubber.scrub(error)
         #expect(scrubbed.message == "slow down \(Self.r)")
         #expect(scrubbed.param == "p \(Self.r)")
         #expect(scrubbed.headers.map(\.value) == [Self.r, "1"])
         #expect(scrubbed.status == 429 && scrubbed.provider == "openai")
-        let stream = scrubber.scrub(StreamError(type: "upstream_error", message: "'\(Self.key)'", provider: "openai",
-                                                status: 500))
+        let stream = scrubber.scrub(
+            StreamError(
+                type: "upstream_error", message: "'\(Self.key)'", provider: "openai",
+                status: 500))
         #expect(stream.message == "'\(Self.r)'")
     }
 
     @Test func theUpstreamMappingBlanksKeyShapesWithoutKnowingSecrets() {
-        let failure = UpstreamErrorMapping.failure(provider: "openai", status: 401,
-                                                   message: "Incorrect API key provided: '\(Self.key)'.", headers: [])
+        let failure = UpstreamErrorMapping.failure(
+            provider: "openai", status: 401,
+            message: "Incorrect API key provided: '\(Self.key)'.", headers: [])
         #expect(!failure.error.message.contains("TESTSECRET"))
         #expect(failure.error.status == 502)
     }

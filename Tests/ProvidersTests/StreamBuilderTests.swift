@@ -37,16 +37,18 @@ struct StreamBuilderTests {
 
     @Test func waitingThenStartWithoutModelUsesTheRequestedOne() {
         let b = builder("waiting")
-        #expect(events(b) { b, emit in b.start(id: "", model: nil, created: 9, emit) }
+        #expect(
+            events(b) { b, emit in b.start(id: "", model: nil, created: 9, emit) }
                 == [.start(id: "", model: "asked", provider: "p", created: 9)])
     }
 
     @Test func waitingThenEndStartsWithWhatIsKnownAndEnds() {
         let b = builder("waiting")
-        #expect(events(b) { b, emit in b.end(.length, providerFinishReason: "max", emit) } == [
-            .start(id: "", model: "asked", provider: "p", created: 7), .usage(Self.usage),
-            .done(.length, providerFinishReason: "max"),
-        ])
+        #expect(
+            events(b) { b, emit in b.end(.length, providerFinishReason: "max", emit) } == [
+                .start(id: "", model: "asked", provider: "p", created: 7), .usage(Self.usage),
+                .done(.length, providerFinishReason: "max"),
+            ])
         #expect(b.hasStarted && b.isDone)
     }
 
@@ -62,20 +64,22 @@ struct StreamBuilderTests {
         let b = builder("started")
         _ = b.tools.start(providerIndex: 4, id: "c", name: "f")
         _ = b.tools.append(providerIndex: 4, fragment: #"{"a":1}"#)
-        #expect(events(b) { b, emit in b.end(.toolCalls, providerFinishReason: "tool_calls", emit) } == [
-            .toolCall(index: 0, id: "c", name: "f", arguments: ["a": 1]), .usage(Self.usage),
-            .done(.toolCalls, providerFinishReason: "tool_calls"),
-        ])
+        #expect(
+            events(b) { b, emit in b.end(.toolCalls, providerFinishReason: "tool_calls", emit) } == [
+                .toolCall(index: 0, id: "c", name: "f", arguments: ["a": 1]), .usage(Self.usage),
+                .done(.toolCalls, providerFinishReason: "tool_calls"),
+            ])
         #expect(b.isDone)
     }
 
     @Test func startedThenFailFinishesOpenCallsThenErrorUsageDone() {
         let b = builder("started")
         _ = b.tools.start(providerIndex: 0, id: "c", name: "f")
-        #expect(events(b) { b, emit in b.fail(Self.boom, providerFinishReason: "X", emit) } == [
-            .toolCall(index: 0, id: "c", name: "f", arguments: .object(JSONObject())), .error(Self.boom),
-            .usage(Self.usage), .done(.error, providerFinishReason: "X"),
-        ])
+        #expect(
+            events(b) { b, emit in b.fail(Self.boom, providerFinishReason: "X", emit) } == [
+                .toolCall(index: 0, id: "c", name: "f", arguments: .object(JSONObject())), .error(Self.boom),
+                .usage(Self.usage), .done(.error, providerFinishReason: "X"),
+            ])
         #expect(b.isDone)
     }
 
@@ -83,7 +87,8 @@ struct StreamBuilderTests {
         let b = builder("started")
         b.usage = Usage(inputTokens: 1)
         b.usage = Usage(inputTokens: 5, outputTokens: 1)
-        #expect(events(b) { b, emit in b.end(.stop, providerFinishReason: nil, emit) }
+        #expect(
+            events(b) { b, emit in b.end(.stop, providerFinishReason: nil, emit) }
                 == [.usage(Usage(inputTokens: 5, outputTokens: 1)), .done(.stop, providerFinishReason: nil)])
     }
 
@@ -119,11 +124,14 @@ struct StreamBuilderTests {
     @Test func openAIErrorBeforeStartIsTheErrorAlone() {
         // Used to add usage and done after the error.
         let decoder = OpenAIStreamDecoder(model: "m")
-        let out = Self.decode(decoder, [
-            SSEEvent(data: #"{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}"#),
-            SSEEvent(data: #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"late"}}]}"#),
-            SSEEvent(data: "[DONE]"),
-        ])
+        let out = Self.decode(
+            decoder,
+            [
+                SSEEvent(data: #"{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}"#),
+                SSEEvent(
+                    data: #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"late"}}]}"#),
+                SSEEvent(data: "[DONE]"),
+            ])
         #expect(out.count == 1 && decoder.isDone && !decoder.hasStarted)
         guard case .error(let e)? = out.first else { Issue.record("expected the error, got \(out)"); return }
         #expect(e.status == 429 && e.provider == "openai")
@@ -132,12 +140,15 @@ struct StreamBuilderTests {
     @Test func anthropicErrorBeforeStartIsTheErrorAloneAndEnds() {
         // Used to stay open: a message_start after the error began an answer.
         let decoder = AnthropicStreamDecoder(model: "m", created: 1)
-        let out = Self.decode(decoder, [
-            SSEEvent(event: "error",
-                     data: #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
-            SSEEvent(event: "message_start", data: #"{"type":"message_start","message":{"id":"m1","model":"c"}}"#),
-            SSEEvent(event: "message_stop", data: #"{"type":"message_stop"}"#),
-        ])
+        let out = Self.decode(
+            decoder,
+            [
+                SSEEvent(
+                    event: "error",
+                    data: #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#),
+                SSEEvent(event: "message_start", data: #"{"type":"message_start","message":{"id":"m1","model":"c"}}"#),
+                SSEEvent(event: "message_stop", data: #"{"type":"message_stop"}"#),
+            ])
         #expect(out.count == 1 && decoder.isDone && !decoder.hasStarted)
         guard case .error(let e)? = out.first else { Issue.record("expected the error, got \(out)"); return }
         #expect(e.status == 503 && e.provider == "anthropic")
@@ -146,10 +157,12 @@ struct StreamBuilderTests {
     @Test func geminiErrorBeforeStartIsTheErrorAloneAndEnds() {
         // Used to stay open: a chunk after the error began an answer.
         let decoder = GeminiStreamDecoder(model: "g", created: 1, idPrefix: "t")
-        let out = Self.decode(decoder, [
-            SSEEvent(data: #"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}"#),
-            SSEEvent(data: #"{"candidates":[{"content":{"parts":[{"text":"late"}]},"finishReason":"STOP"}]}"#),
-        ])
+        let out = Self.decode(
+            decoder,
+            [
+                SSEEvent(data: #"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}}"#),
+                SSEEvent(data: #"{"candidates":[{"content":{"parts":[{"text":"late"}]},"finishReason":"STOP"}]}"#),
+            ])
         #expect(out.count == 1 && decoder.isDone && !decoder.hasStarted)
         guard case .error(let e)? = out.first else { Issue.record("expected the error, got \(out)"); return }
         #expect(e.status == 429 && e.provider == "gemini")
@@ -158,18 +171,29 @@ struct StreamBuilderTests {
     /// After the start every decoder ends a failed stream the same way.
     @Test func everyDecoderEndsAFailedStartedStreamWithErrorUsageDone() {
         let cases: [(any ProviderStreamDecoder, [SSEEvent])] = [
-            (OpenAIStreamDecoder(model: "m"), [
-                SSEEvent(data: #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"a"}}]}"#),
-                SSEEvent(data: #"{"error":{"message":"boom","type":"server_error"}}"#),
-            ]),
-            (AnthropicStreamDecoder(model: "m", created: 1), [
-                SSEEvent(event: "message_start", data: #"{"type":"message_start","message":{"id":"m1","model":"c"}}"#),
-                SSEEvent(event: "error", data: #"{"type":"error","error":{"type":"api_error","message":"boom"}}"#),
-            ]),
-            (GeminiStreamDecoder(model: "g", created: 1, idPrefix: "t"), [
-                SSEEvent(data: #"{"candidates":[{"content":{"parts":[{"text":"a"}]}}]}"#),
-                SSEEvent(data: #"{"error":{"code":500,"message":"boom","status":"INTERNAL"}}"#),
-            ]),
+            (
+                OpenAIStreamDecoder(model: "m"),
+                [
+                    SSEEvent(
+                        data: #"{"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":"a"}}]}"#),
+                    SSEEvent(data: #"{"error":{"message":"boom","type":"server_error"}}"#),
+                ]
+            ),
+            (
+                AnthropicStreamDecoder(model: "m", created: 1),
+                [
+                    SSEEvent(
+                        event: "message_start", data: #"{"type":"message_start","message":{"id":"m1","model":"c"}}"#),
+                    SSEEvent(event: "error", data: #"{"type":"error","error":{"type":"api_error","message":"boom"}}"#),
+                ]
+            ),
+            (
+                GeminiStreamDecoder(model: "g", created: 1, idPrefix: "t"),
+                [
+                    SSEEvent(data: #"{"candidates":[{"content":{"parts":[{"text":"a"}]}}]}"#),
+                    SSEEvent(data: #"{"error":{"code":500,"message":"boom","status":"INTERNAL"}}"#),
+                ]
+            ),
         ]
         for (decoder, input) in cases {
             let out = Self.decode(decoder, input)

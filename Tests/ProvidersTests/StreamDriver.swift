@@ -14,7 +14,9 @@ enum StreamDriver {
             sse.feed(Array(input[start..<cut])) { event in decoder.decode(event) { $0.writeSSE(into: &out) } }
             start = cut
         }
-        if sse.hasPartialEvent { sse.feed([0x0A, 0x0A]) { event in decoder.decode(event) { $0.writeSSE(into: &out) } } }
+        if sse.hasPartialEvent {
+            sse.feed([0x0A, 0x0A]) { event in decoder.decode(event) { $0.writeSSE(into: &out) } }
+        }
         sse.finish()
         if !decoder.isDone { decoder.finish { $0.writeSSE(into: &out) } }
         return String(decoding: out, as: UTF8.self)

@@ -8,8 +8,9 @@ import Testing
 @Suite("Wire tables: one mapping, both directions")
 struct WireTablesTests {
     static let reasons: [FinishReason] = [.stop, .length, .toolCalls, .contentFilter]
-    static let usage = Usage(inputTokens: 100, outputTokens: 40, cacheReadTokens: 30, cacheWriteTokens: 20,
-                             reasoningTokens: 7)
+    static let usage = Usage(
+        inputTokens: 100, outputTokens: 40, cacheReadTokens: 30, cacheWriteTokens: 20,
+        reasoningTokens: 7)
 
     @Test func openAIFinishReasonsRoundTrip() {
         for reason in Self.reasons { #expect(OpenAIFinishReason.unified(OpenAIFinishReason.wire(reason)) == reason) }
@@ -28,7 +29,7 @@ struct WireTablesTests {
             #expect(written == (entry.keepsName ? entry.word : "max_tokens"), "\(entry.word)")
         }
         #expect(AnthropicStopReason.wire(.error, providerWord: nil) == "end_turn")
-        #expect(AnthropicStopReason.wire(.stop, providerWord: "tool_use") == "end_turn")   // the answer tool's stop
+        #expect(AnthropicStopReason.wire(.stop, providerWord: "tool_use") == "end_turn")  // the answer tool's stop
     }
 
     @Test func openAIUsageRoundTrips() {
@@ -36,7 +37,8 @@ struct WireTablesTests {
         var expected = Self.usage
         expected.cacheWriteTokens = 0
         #expect(OpenAIUsage.unified(OpenAIUsage.wire(Self.usage)) == expected)
-        #expect(OpenAIUsage.unified(["prompt_tokens": 5, "completion_tokens": 2])
+        #expect(
+            OpenAIUsage.unified(["prompt_tokens": 5, "completion_tokens": 2])
                 == Usage(inputTokens: 5, outputTokens: 2))
     }
 
@@ -52,7 +54,7 @@ struct WireTablesTests {
     @Test func anthropicUsageTakesTheLatestOfEachCount() {
         var counts = AnthropicUsage()
         counts.take(["input_tokens": 10, "cache_read_input_tokens": 4, "output_tokens": 1])
-        counts.take(["output_tokens": 9])   // message_delta: cumulative, replaces
+        counts.take(["output_tokens": 9])  // message_delta: cumulative, replaces
         #expect(counts.unified == Usage(inputTokens: 14, outputTokens: 9, cacheReadTokens: 4))
     }
 
@@ -70,7 +72,8 @@ struct WireTablesTests {
             #expect(OpenAIReasoningEffort.unified(word)?.sentAsIs == false)
         }
         #expect(OpenAIReasoningEffort.wire(.budget(4096)) == "medium")
-        #expect(OpenAIReasoningEffort.unified("xhigh").map { [$0.thinking == .effort(.high), $0.sentAsIs] }
+        #expect(
+            OpenAIReasoningEffort.unified("xhigh").map { [$0.thinking == .effort(.high), $0.sentAsIs] }
                 == [true, true])
         #expect(OpenAIReasoningEffort.unified("none").map { [$0.thinking == nil, $0.sentAsIs] } == [true, true])
         #expect(OpenAIReasoningEffort.unified("extreme") == nil)

@@ -23,7 +23,7 @@ import SSE
         var events: [SSEEvent] = []
         decoder.feed(Array("data: x\r".utf8)) { events.append($0) }
         decoder.feed(Array("\n".utf8)) { events.append($0) }
-        #expect(events.isEmpty)   // had the LF counted as a blank line, "x" would be dispatched here
+        #expect(events.isEmpty)  // had the LF counted as a blank line, "x" would be dispatched here
         decoder.feed(Array("\r".utf8)) { events.append($0) }
         decoder.feed(Array("\ndata: y\r\n\r\n".utf8)) { events.append($0) }
         #expect(events == [SSEEvent(data: "x"), SSEEvent(data: "y")])
@@ -33,7 +33,7 @@ import SSE
         var decoder = SSEDecoder()
         var events: [SSEEvent] = []
         decoder.feed(Array("data: x\r".utf8)) { events.append($0) }
-        decoder.feed(Array("\r".utf8)) { events.append($0) }   // CR CR: a blank line
+        decoder.feed(Array("\r".utf8)) { events.append($0) }  // CR CR: a blank line
         #expect(events == [SSEEvent(data: "x")])
         decoder.feed(Array("data: y\r".utf8)) { events.append($0) }
         decoder.feed(Array("data: z\n\n".utf8)) { events.append($0) }
@@ -54,7 +54,7 @@ import SSE
         let bom = "\u{FEFF}"
         #expect(check(bom + "data: x\n\n") == [SSEEvent(data: "x")])
         // A BOM prefix that is not a BOM is data; a later BOM is part of a field name.
-        #expect(decode([[0xEF, 0xBB], Array("data: x\n\n".utf8)]).isEmpty)   // "\u{EF}\u{BB}data" is an unknown field
+        #expect(decode([[0xEF, 0xBB], Array("data: x\n\n".utf8)]).isEmpty)  // "\u{EF}\u{BB}data" is an unknown field
         #expect(check(bom + bom + "data: x\n\n").isEmpty)
         #expect(check("data: x\n\n" + bom + "data: y\n\n") == [SSEEvent(data: "x")])
         #expect(check(bom + "\n") == [])
@@ -65,7 +65,7 @@ import SSE
     @Test func partialBOMBytesAreGivenBack() {
         var decoder = SSEDecoder()
         var events: [SSEEvent] = []
-        decoder.feed([0x3A, 0xEF]) { events.append($0) }   // ": \u{EF}…" comment, not a BOM
+        decoder.feed([0x3A, 0xEF]) { events.append($0) }  // ": \u{EF}…" comment, not a BOM
         decoder.feed(Array("\ndata: ok\n\n".utf8)) { events.append($0) }
         #expect(events == [SSEEvent(data: "ok")])
         // EF BB then not BF: the two bytes start the first line.
@@ -74,7 +74,7 @@ import SSE
         d2.feed([0xEF]) { e2.append($0) }
         d2.feed([0xBB]) { e2.append($0) }
         d2.feed(Array(":\ndata: y\n\n".utf8)) { e2.append($0) }
-        #expect(e2 == [SSEEvent(data: "y")])   // line "\u{EF}\u{BB}:" is an unknown field, ignored
+        #expect(e2 == [SSEEvent(data: "y")])  // line "\u{EF}\u{BB}:" is an unknown field, ignored
         #expect(d2.hasPartialEvent == false)
     }
 
@@ -184,7 +184,8 @@ import SSE
         let gemini = check("data: {\"x\": 1}\r\n\r\ndata: {\"x\": 2}\r\n\r\n")
         #expect(gemini.map(\.data) == ["{\"x\": 1}", "{\"x\": 2}"])
         // Anthropic: event + data, ping anywhere.
-        let anthropic = check("event: ping\ndata: {\"type\": \"ping\"}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
+        let anthropic = check(
+            "event: ping\ndata: {\"type\": \"ping\"}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
         #expect(anthropic.map(\.event) == ["ping", "message_stop"])
     }
 

@@ -9,15 +9,19 @@ import SSE
     }
 
     @Test func writesEventAndDataLines() {
-        #expect(encoded { SSEEncoder.event("delta", data: #"{"a":1}"#, into: &$0) } == "event: delta\ndata: {\"a\":1}\n\n")
+        #expect(
+            encoded { SSEEncoder.event("delta", data: #"{"a":1}"#, into: &$0) } == "event: delta\ndata: {\"a\":1}\n\n")
         #expect(encoded { SSEEncoder.event(nil, data: "x", into: &$0) } == "data: x\n\n")
         #expect(encoded { SSEEncoder.event(nil, data: "", into: &$0) } == "data: \n\n")
-        #expect(encoded { SSEEncoder.event("e", data: Array("[DONE]".utf8), into: &$0) } == "event: e\ndata: [DONE]\n\n")
+        #expect(
+            encoded { SSEEncoder.event("e", data: Array("[DONE]".utf8), into: &$0) } == "event: e\ndata: [DONE]\n\n")
         #expect(encoded { SSEEncoder.event(nil, data: Array("{}".utf8), into: &$0) } == "data: {}\n\n")
     }
 
     @Test func splitsMultiLineDataOnEveryLineEnd() {
-        #expect(encoded { SSEEncoder.event(nil, data: "a\nb\r\nc\rd", into: &$0) } == "data: a\ndata: b\ndata: c\ndata: d\n\n")
+        #expect(
+            encoded { SSEEncoder.event(nil, data: "a\nb\r\nc\rd", into: &$0) }
+                == "data: a\ndata: b\ndata: c\ndata: d\n\n")
         #expect(encoded { SSEEncoder.event(nil, data: "a\n", into: &$0) } == "data: a\ndata: \n\n")
         #expect(encoded { SSEEncoder.event(nil, data: "\r\n\r\n", into: &$0) } == "data: \ndata: \ndata: \n\n")
         #expect(encoded { SSEEncoder.event(nil, data: "\n\r", into: &$0) } == "data: \ndata: \ndata: \n\n")

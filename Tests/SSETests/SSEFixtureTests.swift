@@ -40,7 +40,8 @@ import TestSupport
     @Test func anthropicThinkingStreamEventNamesInOrder() throws {
         let expected = [
             "message_start", "content_block_start",
-            "content_block_delta", "content_block_delta", "content_block_delta", "content_block_delta", "content_block_delta",
+            "content_block_delta", "content_block_delta", "content_block_delta", "content_block_delta",
+            "content_block_delta",
             "content_block_stop", "content_block_start", "content_block_delta", "content_block_stop",
             "message_delta", "message_stop",
         ]
@@ -55,10 +56,11 @@ import TestSupport
 
     @Test func anthropicTextAndToolUseStreams() throws {
         let text = try events("messages-stream-text.docs.sse")
-        #expect(text.map(\.event) == [
-            "message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta",
-            "content_block_stop", "message_delta", "message_stop",
-        ])
+        #expect(
+            text.map(\.event) == [
+                "message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta",
+                "content_block_stop", "message_delta", "message_stop",
+            ])
         let tools = try events("messages-stream-tool-use.docs.sse", terminated: true)
         #expect(tools.count == 27)
         #expect(tools.first?.event == "message_start")

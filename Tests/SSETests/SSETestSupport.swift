@@ -37,7 +37,9 @@ struct SplitMix64: RandomNumberGenerator {
 
 /// Asserts-friendly: the decoding of `bytes` whole, byte by byte, at every single split point
 /// and at `randomRuns` random multi-splits; returns the whole-stream events and whether all agreed.
-func decodeEveryWay(_ bytes: [UInt8], randomRuns: Int = 50, seed: UInt64 = 1) -> (events: [SSEEvent], mismatches: [String]) {
+func decodeEveryWay(_ bytes: [UInt8], randomRuns: Int = 50, seed: UInt64 = 1) -> (
+    events: [SSEEvent], mismatches: [String]
+) {
     let whole = decode([bytes])
     var mismatches: [String] = []
     if decode(bytes.map { [$0] }) != whole { mismatches.append("byte by byte") }

@@ -68,9 +68,11 @@ struct KeyStoreTests {
             let open: VirtualKey
             do {
                 let store = try KeyStore(path: path)
-                limited = try store.create(name: "batch \"jobs\"", models: ["fast", "a\\b", "openai/o3", ""],
-                                           rpm: 60, tpm: 90_000, maxConcurrent: 4, tokenBudget: 1_000_000,
-                                           now: 1_700_000_000).key
+                limited = try store.create(
+                    name: "batch \"jobs\"", models: ["fast", "a\\b", "openai/o3", ""],
+                    rpm: 60, tpm: 90_000, maxConcurrent: 4, tokenBudget: 1_000_000,
+                    now: 1_700_000_000
+                ).key
                 open = try store.create(name: "open", now: 1_700_000_001).key
             }
             let reopened = try KeyStore(path: path)

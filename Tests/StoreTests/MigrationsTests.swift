@@ -45,10 +45,12 @@ struct MigrationsTests {
             #expect(try Self.version(connection) == Migrations.steps.count)
             let tables = try Self.schema(connection).filter { $0[0] == .text("table") }.compactMap { $0[1].text }
             #expect(tables == ["gemini_caches", "keys", "usage"])
-            #expect(try Self.columns("keys", connection) == [
-                "id", "name", "hash", "created", "revoked", "models", "rpm", "tpm", "max_concurrent", "token_budget",
-                "budget_usd", "budget_period",
-            ])
+            #expect(
+                try Self.columns("keys", connection) == [
+                    "id", "name", "hash", "created", "revoked", "models", "rpm", "tpm", "max_concurrent",
+                    "token_budget",
+                    "budget_usd", "budget_period",
+                ])
             // The newest step's columns are there.
             #expect(try Self.columns("usage", connection).suffix(3) == ["estimated", "cost_usd", "price_entry"])
         }
@@ -58,7 +60,8 @@ struct MigrationsTests {
         try withTemporaryDatabase { path in
             let connection = try SQLiteConnection(path: path)
             try Migrations.apply(to: connection)
-            try connection.execute("""
+            try connection.execute(
+                """
                 INSERT INTO keys (id, name, hash, created) VALUES ('key_1', 'a', 'h1', 7);
                 INSERT INTO gemini_caches VALUES ('p', 'cachedContents/x', 'gemini-2.5-pro', 99);
                 """)
@@ -78,7 +81,8 @@ struct MigrationsTests {
         try withTemporaryDatabase { path in
             let old = try Self.database(at: 1, path: path)
             #expect(try !Self.columns("usage", old).contains("estimated"))
-            try old.execute("""
+            try old.execute(
+                """
                 INSERT INTO keys (id, name, hash, created, rpm) VALUES ('key_1', 'ci', 'h1', 5, 60);
                 INSERT INTO usage (time_ms, request_id, key_id, alias, input_tokens, output_tokens, cache_read_tokens,
                   cache_write_tokens, reasoning_tokens, total_tokens, status, attempts, total_ms)

@@ -19,9 +19,10 @@ struct StoredNumbersTests {
         usage.cacheWriteTokens = tokens
         usage.reasoningTokens = tokens
         usage.totalTokens = tokens
-        return UsageRecord(timeMillis: 5_000, requestId: "req", keyId: key, alias: "m", provider: "openai", model: "m",
-                           usage: usage, status: 200, finishReason: "stop", attempts: 1,
-                           fallbackUsed: nil, timeToFirstTokenMillis: nil, totalMillis: 1)
+        return UsageRecord(
+            timeMillis: 5_000, requestId: "req", keyId: key, alias: "m", provider: "openai", model: "m",
+            usage: usage, status: 200, finishReason: "stop", attempts: 1,
+            fallbackUsed: nil, timeToFirstTokenMillis: nil, totalMillis: 1)
     }
 
     @Test func sumsOfHugeRowsAreClampedNotOverflowed() throws {
@@ -38,7 +39,8 @@ struct StoredNumbersTests {
         #expect(rows[0].inputTokens == 3 * Self.top + 7)
         #expect(rows[0].totalTokens == 3 * Self.top + 7)
         #expect(try reader.totalsByKey() == ["key_a": 3 * Self.top + 7])
-        let filtered = try reader.summary(keyId: "key_a", allKeys: false, since: .min, until: .max, groupBy: [.day, .key])
+        let filtered = try reader.summary(
+            keyId: "key_a", allKeys: false, since: .min, until: .max, groupBy: [.day, .key])
         #expect(filtered.first?.reasoningTokens == 3 * Self.top + 7)
     }
 
@@ -48,8 +50,10 @@ struct StoredNumbersTests {
         let store = try KeyStore(path: path)
         let (created, _) = try store.create(name: "k", rpm: 5, tpm: 6, maxConcurrent: 7, tokenBudget: 8, now: 1)
         let connection = try SQLiteConnection(path: path)
-        try connection.prepare("UPDATE keys SET rpm = ?1, tpm = ?2, max_concurrent = ?3, token_budget = ?4 WHERE id = ?5")
-            .run([.int(.max), .int(-1), .int(.min), .double(1e300), .text(created.id)])
+        try connection.prepare(
+            "UPDATE keys SET rpm = ?1, tpm = ?2, max_concurrent = ?3, token_budget = ?4 WHERE id = ?5"
+        )
+        .run([.int(.max), .int(-1), .int(.min), .double(1e300), .text(created.id)])
         let key = try #require(try store.all().first)
         #expect(key.rpm == 10_000_000)
         #expect(key.tpm == nil && key.maxConcurrent == nil && key.tokenBudget == nil)

@@ -10,12 +10,14 @@ struct UsageWriterTests {
     }
 
     static func row(_ n: Int) -> UsageRecord {
-        UsageRecord(timeMillis: Int64(n), requestId: "req_\(n)", keyId: n % 2 == 0 ? "key_a" : nil, alias: "gpt-fast",
-                    provider: "openai", model: "gpt-4o-mini",
-                    usage: Usage(inputTokens: n, outputTokens: 2 * n, cacheReadTokens: 1, cacheWriteTokens: 0,
-                                 reasoningTokens: 3, totalTokens: 3 * n),
-                    status: 200, finishReason: "stop",
-                    attempts: 1, fallbackUsed: nil, timeToFirstTokenMillis: 1.5, totalMillis: 9.25)
+        UsageRecord(
+            timeMillis: Int64(n), requestId: "req_\(n)", keyId: n % 2 == 0 ? "key_a" : nil, alias: "gpt-fast",
+            provider: "openai", model: "gpt-4o-mini",
+            usage: Usage(
+                inputTokens: n, outputTokens: 2 * n, cacheReadTokens: 1, cacheWriteTokens: 0,
+                reasoningTokens: 3, totalTokens: 3 * n),
+            status: 200, finishReason: "stop",
+            attempts: 1, fallbackUsed: nil, timeToFirstTokenMillis: 1.5, totalMillis: 9.25)
     }
 
     @Test func shutdownFlushesEveryQueuedRowExactly() throws {
@@ -25,9 +27,13 @@ struct UsageWriterTests {
         for n in 1...1000 { writer.record(Self.row(n)) }
         writer.shutdown()
         let connection = try SQLiteConnection(path: path)
-        let sums = try connection.prepare("SELECT COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(total_tokens) FROM usage").rows()[0]
+        let sums = try connection.prepare(
+            "SELECT COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(total_tokens) FROM usage"
+        ).rows()[0]
         #expect(sums.map { $0.int } == [1000, 500_500, 1_001_000, 1_501_500])
-        let first = try connection.prepare("SELECT request_id, key_id, ttft_ms, total_ms, finish_reason FROM usage ORDER BY id LIMIT 1").rows()[0]
+        let first = try connection.prepare(
+            "SELECT request_id, key_id, ttft_ms, total_ms, finish_reason FROM usage ORDER BY id LIMIT 1"
+        ).rows()[0]
         #expect(first == [.text("req_1"), .null, .double(1.5), .double(9.25), .text("stop")])
     }
 
@@ -36,7 +42,7 @@ struct UsageWriterTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let writer = try UsageWriter(path: path)
         defer { writer.shutdown() }
-        usleep(200_000)   // the writer thread is asleep on an empty queue by now
+        usleep(200_000)  // the writer thread is asleep on an empty queue by now
         writer.record(Self.row(7))
         let reader = try SQLiteConnection(path: path)
         var count = 0

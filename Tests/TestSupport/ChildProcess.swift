@@ -44,8 +44,9 @@ public final class ChildProcess: @unchecked Sendable {
         var pid: pid_t = 0
         let rc = withCStrings(argv) { cArgv in
             withCStrings(env) { cEnv in
-                sb_test_spawn(&pid, executable, cArgv, cEnv, currentDirectoryURL?.path, inputReader,
-                              standardOutputPath, standardErrorPath)
+                sb_test_spawn(
+                    &pid, executable, cArgv, cEnv, currentDirectoryURL?.path, inputReader,
+                    standardOutputPath, standardErrorPath)
             }
         }
         guard rc == 0 else { throw SpawnError(code: rc, what: executable) }

@@ -23,7 +23,9 @@ final class Collector: UpstreamDelegate, @unchecked Sendable {
     var loop: EventLoop?
 
     func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders) {
-        lock.withLock { self.status = status; self.headers = headers }
+        lock.withLock {
+            self.status = status; self.headers = headers
+        }
     }
 
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> UpstreamFlow {
@@ -40,7 +42,9 @@ final class Collector: UpstreamDelegate, @unchecked Sendable {
     }
 
     func upstreamDidComplete(_ error: TransportError?) {
-        lock.withLock { self.error = error; completed = true }
+        lock.withLock {
+            self.error = error; completed = true
+        }
         done.signal()
     }
 
@@ -62,8 +66,9 @@ final class TestUpstream: @unchecked Sendable {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
         configuration.idleTimeout = idleTimeout
-        server = HTTPServer(configuration: configuration, group: group, handler: router,
-                            logger: Logger(label: "test"))
+        server = HTTPServer(
+            configuration: configuration, group: group, handler: router,
+            logger: Logger(label: "test"))
         port = 0
         router.add("POST", "/stream") { [weak self] request, _, writer in
             guard let self else { return }
@@ -104,7 +109,9 @@ final class TestUpstream: @unchecked Sendable {
             let transfer = UpstreamClient.forLoop(loop).start(request, delegate: collector)
             collector.transfer = transfer
             if let cancelAfter {
-                loop.schedule(afterNanoseconds: UInt64(cancelAfter * 1e9)) { transfer.cancel(); collector.done.signal() }
+                loop.schedule(afterNanoseconds: UInt64(cancelAfter * 1e9)) {
+                    transfer.cancel(); collector.done.signal()
+                }
             }
         }
         return collector
@@ -133,8 +140,10 @@ final class TestUpstream: @unchecked Sendable {
 struct UpstreamTransferTests {
     @Test func streamsChunksInOrderWithHeadFirstAndSendsTheBody() throws {
         let upstream = try TestUpstream()
-        let c = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "5"), ("x-test", "yes")],
-                                             body: Array(#"{"hello":1}"#.utf8)))
+        let c = upstream.run(
+            UpstreamRequest(
+                url: upstream.url + "/stream", headers: [("x-chunks", "5"), ("x-test", "yes")],
+                body: Array(#"{"hello":1}"#.utf8)))
         #expect(c.done.wait(timeout: .now() + 10) == .success)
         #expect(c.error == nil)
         #expect(c.status == 200)
@@ -169,7 +178,9 @@ struct UpstreamTransferTests {
         let started = Date()
         let c = upstream.run(UpstreamRequest(url: "http://127.0.0.1:9/x", body: []))
         #expect(c.done.wait(timeout: .now() + 10) == .success)
-        guard case .connectFailed? = c.error else { Issue.record("expected connectFailed, got \(String(describing: c.error))"); return }
+        guard case .connectFailed? = c.error else {
+            Issue.record("expected connectFailed, got \(String(describing: c.error))"); return
+        }
         #expect(Date().timeIntervalSince(started) < 2)
     }
 
@@ -182,16 +193,21 @@ struct UpstreamTransferTests {
 
     @Test func idleTimeoutBetweenChunks() throws {
         let upstream = try TestUpstream()
-        let c = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "3"), ("x-gap-ms", "1000")],
-                                             body: [], idleTimeout: 0.3))
+        let c = upstream.run(
+            UpstreamRequest(
+                url: upstream.url + "/stream", headers: [("x-chunks", "3"), ("x-gap-ms", "1000")],
+                body: [], idleTimeout: 0.3))
         #expect(c.done.wait(timeout: .now() + 10) == .success)
-        guard case .timedOut(.idle, _)? = c.error else { Issue.record("expected idle timeout, got \(String(describing: c.error))"); return }
+        guard case .timedOut(.idle, _)? = c.error else {
+            Issue.record("expected idle timeout, got \(String(describing: c.error))"); return
+        }
     }
 
     @Test func pauseAndResumeDeliverEveryByteOnce() throws {
         let upstream = try TestUpstream()
-        let c = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "6"), ("x-gap-ms", "5")], body: []),
-                             pauseFirst: true)
+        let c = upstream.run(
+            UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "6"), ("x-gap-ms", "5")], body: []),
+            pauseFirst: true)
         #expect(c.done.wait(timeout: .now() + 10) == .success)
         #expect(c.error == nil)
         #expect(c.body == "chunk0;chunk1;chunk2;chunk3;chunk4;chunk5;")
@@ -199,11 +215,15 @@ struct UpstreamTransferTests {
 
     @Test func cancelClosesTheConnectionPromptly() throws {
         let upstream = try TestUpstream()
-        let c = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "100"), ("x-gap-ms", "20")], body: []),
-                             cancelAfter: 0.2)
+        let c = upstream.run(
+            UpstreamRequest(
+                url: upstream.url + "/stream", headers: [("x-chunks", "100"), ("x-gap-ms", "20")], body: []),
+            cancelAfter: 0.2)
         #expect(c.done.wait(timeout: .now() + 10) == .success)
         let cancelledAt = Date()
-        while upstream.closes.load(ordering: .relaxed) == 0 && Date().timeIntervalSince(cancelledAt) < 2 { usleep(5_000) }
+        while upstream.closes.load(ordering: .relaxed) == 0 && Date().timeIntervalSince(cancelledAt) < 2 {
+            usleep(5_000)
+        }
         #expect(upstream.closes.load(ordering: .relaxed) == 1)
         #expect(Date().timeIntervalSince(cancelledAt) < 0.1)
         usleep(100_000)
@@ -231,7 +251,8 @@ struct UpstreamTransferTests {
         let deadline = Date().addingTimeInterval(10)
         while upstream.onLoop({ UpstreamClient.forLoop($0).parkedSockets }) != 0 && Date() < deadline { usleep(2_000) }
         #expect(upstream.onLoop { UpstreamClient.forLoop($0).parkedSockets } == 0)
-        let second = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "2")], body: []))
+        let second = upstream.run(
+            UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "2")], body: []))
         #expect(second.done.wait(timeout: .now() + 10) == .success)
         #expect(second.body == "chunk0;chunk1;")
         #expect(upstream.onLoop { UpstreamClient.forLoop($0).socketRegistrations } == 2)
@@ -240,10 +261,14 @@ struct UpstreamTransferTests {
     @Test func twoHundredConcurrentTransfersOnOneLoop() throws {
         let upstream = try TestUpstream()
         let collectors = (0..<200).map { _ in
-            upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "3"), ("x-gap-ms", "5")], body: []))
+            upstream.run(
+                UpstreamRequest(
+                    url: upstream.url + "/stream", headers: [("x-chunks", "3"), ("x-gap-ms", "5")], body: []))
         }
         var ok = 0
-        for c in collectors where c.done.wait(timeout: .now() + 20) == .success && c.body == "chunk0;chunk1;chunk2;" { ok += 1 }
+        for c in collectors where c.done.wait(timeout: .now() + 20) == .success && c.body == "chunk0;chunk1;chunk2;" {
+            ok += 1
+        }
         #expect(ok == 200)
     }
 }
@@ -253,7 +278,9 @@ struct UpstreamSpareHandleTests {
     @Test func sheddingKeepsOnlyTheAskedNumberOfSpareHandles() throws {
         let upstream = try TestUpstream()
         let collectors = (0..<20).map { _ in
-            upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
+            upstream.run(
+                UpstreamRequest(
+                    url: upstream.url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
         }
         for c in collectors { #expect(c.done.wait(timeout: .now() + 20) == .success) }
         // A handle goes back when its transfer is released, which happens on the loop.
@@ -262,10 +289,11 @@ struct UpstreamSpareHandleTests {
             return UpstreamClient.forLoop(loop).spareHandleCount
         }
         #expect(spare == 20)
-        #expect(upstream.onLoop { client -> Int in
-            UpstreamClient.forLoop(client).shedSpareHandles(keeping: 8)
-            return UpstreamClient.forLoop(client).spareHandleCount
-        } == 8)
+        #expect(
+            upstream.onLoop { client -> Int in
+                UpstreamClient.forLoop(client).shedSpareHandles(keeping: 8)
+                return UpstreamClient.forLoop(client).spareHandleCount
+            } == 8)
     }
 }
 
@@ -274,7 +302,9 @@ struct UpstreamPoolSheddingTests {
     @Test func anIdlePoolLargerThanTheLimitIsClosedAndTheNextTransferConnectsAfresh() throws {
         let upstream = try TestUpstream()
         let collectors = (0..<20).map { _ in
-            upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
+            upstream.run(
+                UpstreamRequest(
+                    url: upstream.url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
         }
         for c in collectors { #expect(c.done.wait(timeout: .now() + 20) == .success) }
         let (parkedBefore, parkedAfter) = upstream.onLoop { loop -> (Int, Int) in

@@ -53,7 +53,9 @@ public struct ChunkedInput {
 /// Fails the run, as a trap the fuzzer records, when a property of the code under test does
 /// not hold. Thrown errors are ordinary outcomes for the targets; only these and the runtime's
 /// own traps (overflow, bounds, force-unwrap) and AddressSanitizer reports are findings.
-public func fuzzExpect(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-                       file: StaticString = #fileID, line: UInt = #line) {
+public func fuzzExpect(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() { fatalError("fuzz property violated: \(message())", file: file, line: line) }
 }

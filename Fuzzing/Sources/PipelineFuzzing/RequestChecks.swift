@@ -17,8 +17,11 @@ public func exerciseAcceptedRequest(_ request: ChatRequest) {
     let endpoint = ProviderEndpoint(baseURL: "http://127.0.0.1:1", apiKey: "fuzz-key")
     for adapter in providerAdapters {
         for stream in [true, false] {
-            guard let upstream = try? adapter.upstreamRequest(for: request, model: "fuzz-model", endpoint: endpoint,
-                                                              stream: stream) else { continue }
+            guard
+                let upstream = try? adapter.upstreamRequest(
+                    for: request, model: "fuzz-model", endpoint: endpoint,
+                    stream: stream)
+            else { continue }
             fuzzExpect((try? JSONValue.parse(upstream.body)) != nil, "\(adapter.name) request body is not JSON")
         }
     }

@@ -31,8 +31,9 @@ public func fuzzProviderResponse(_ adapter: any ProviderAdapter, _ data: UnsafeP
 
 private func check(_ failure: UpstreamFailure, _ provider: String) {
     for encoder in frontDoorEncoders() {
-        fuzzExpect((try? JSONValue.parse(encoder.error(failure.error, requestId: "req_fuzz"))) != nil,
-                   "\(provider): error body is not JSON")
+        fuzzExpect(
+            (try? JSONValue.parse(encoder.error(failure.error, requestId: "req_fuzz"))) != nil,
+            "\(provider): error body is not JSON")
     }
     // Nil: a hint longer than the wait bound is not waited for at all.
     let policy = RetryPolicy()

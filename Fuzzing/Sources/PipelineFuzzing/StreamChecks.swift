@@ -38,15 +38,21 @@ public func fuzzProviderStream(_ adapter: any ProviderAdapter, _ data: UnsafePoi
 
 private func checkOrder(_ events: [StreamEvent], done: Bool, _ provider: String) {
     let names = events.map(\.name)
-    let dones = events.indices.filter { if case .done = events[$0] { return true }; return false }
-    let usages = events.indices.filter { if case .usage = events[$0] { return true }; return false }
+    let dones = events.indices.filter {
+        if case .done = events[$0] { return true }; return false
+    }
+    let usages = events.indices.filter {
+        if case .usage = events[$0] { return true }; return false
+    }
     if done {
         fuzzExpect(dones == [events.count - 1], "\(provider): done must come once, last: \(names)")
         fuzzExpect(usages == [events.count - 2], "\(provider): usage must come once, just before done: \(names)")
     } else {
         fuzzExpect(dones.isEmpty && usages.isEmpty, "\(provider): usage or done before the decoder is done: \(names)")
     }
-    let starts = events.filter { if case .start = $0 { return true }; return false }.count
+    let starts = events.filter {
+        if case .start = $0 { return true }; return false
+    }.count
     fuzzExpect(starts <= 1, "\(provider): \(starts) start events: \(names)")
 }
 
@@ -58,7 +64,8 @@ private func encodeEverywhere(_ events: [StreamEvent], _ provider: String) {
     var readBack: [StreamEvent] = []
     sse.feed(unified) { frame in
         guard let name = frame.event, let json = try? JSONValue.parse(frame.data),
-              let event = StreamEvent.decode(name: name, data: json) else {
+            let event = StreamEvent.decode(name: name, data: json)
+        else {
             fuzzExpect(false, "\(provider): unified frame does not read back: \(frame)")
             return
         }
@@ -72,8 +79,9 @@ private func encodeEverywhere(_ events: [StreamEvent], _ provider: String) {
         for event in events { encoder.encode(event, into: &out) }
         var frames = SSEDecoder()
         frames.feed(out) { frame in
-            fuzzExpect(frame.data == "[DONE]" || (try? JSONValue.parse(frame.data)) != nil,
-                       "\(provider): front-door frame data is not JSON: \(frame.data)")
+            fuzzExpect(
+                frame.data == "[DONE]" || (try? JSONValue.parse(frame.data)) != nil,
+                "\(provider): front-door frame data is not JSON: \(frame.data)")
         }
         fuzzExpect(!frames.hasPartialEvent, "\(provider): front-door stream ends mid-frame")
     }

@@ -5,7 +5,8 @@ import Providers
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzAnthropicFrontDoor(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let json = requestBody(data, size),
-          let read = try? AnthropicDoor().decode(json) else { return 0 }
+        let read = try? AnthropicDoor().decode(json)
+    else { return 0 }
     exerciseAcceptedRequest(read.request)
     return 0
 }

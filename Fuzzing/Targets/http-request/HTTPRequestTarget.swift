@@ -12,11 +12,13 @@ public func fuzzHTTPRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let small = input.flags & 1 == 1
     let pieces = parse(input.chunks, small: small)
     let whole = parse([input.body[...]], small: small)
-    fuzzExpect(pieces.requests == whole.requests,
-               "requests differ by feed boundaries (cuts \(input.cuts)): \(pieces.requests.count) vs \(whole.requests.count)")
+    fuzzExpect(
+        pieces.requests == whole.requests,
+        "requests differ by feed boundaries (cuts \(input.cuts)): \(pieces.requests.count) vs \(whole.requests.count)")
     // The status may differ (a head too long before its bare LF arrives is 431, not 400); a refusal may not.
-    fuzzExpect((pieces.failed == nil) == (whole.failed == nil),
-               "refused only one way (cuts \(input.cuts)): \(pieces.failed ?? 0) vs \(whole.failed ?? 0)")
+    fuzzExpect(
+        (pieces.failed == nil) == (whole.failed == nil),
+        "refused only one way (cuts \(input.cuts)): \(pieces.failed ?? 0) vs \(whole.failed ?? 0)")
     for request in pieces.requests { use(request) }
     return 0
 }
@@ -60,8 +62,9 @@ private func use(_ parsed: HTTPParsedRequest) {
     var headers = HTTPHeaders()
     for field in parsed.head.headers { headers.add(field.name, field.value) }
     let head = parsed.head
-    let request = HTTPRequest(method: head.method, target: head.target, versionMinor: head.versionMinor,
-                              headers: headers, body: parsed.body, requestId: "req_fuzz")
+    let request = HTTPRequest(
+        method: head.method, target: head.target, versionMinor: head.versionMinor,
+        headers: headers, body: parsed.body, requestId: "req_fuzz")
     _ = request.headers["content-type"]
     _ = request.headers.values("x-switchboard-key")
     for (name, value) in request.queryItems() { _ = name.count + value.count }

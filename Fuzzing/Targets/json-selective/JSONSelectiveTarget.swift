@@ -18,8 +18,9 @@ public func fuzzJSONSelective(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
     let full = try? JSONValue.parse(text)
     let selective = try? JSONValue.parse(text, keeping: filter)
     guard let full, let selective else {
-        fuzzExpect(full == nil && selective == nil,
-                   "accepted by one parse only: \(full == nil ? "the selective" : "the full") parse")
+        fuzzExpect(
+            full == nil && selective == nil,
+            "accepted by one parse only: \(full == nil ? "the selective" : "the full") parse")
         return 0
     }
     guard case .object(let whole) = full else {

@@ -5,7 +5,8 @@ import Providers
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOpenAIFrontDoor(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let json = requestBody(data, size),
-          let translated = try? OpenAIDoor().decode(json) else { return 0 }
+        let translated = try? OpenAIDoor().decode(json)
+    else { return 0 }
     exerciseAcceptedRequest(translated.request)
     return 0
 }

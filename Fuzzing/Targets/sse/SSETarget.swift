@@ -9,8 +9,9 @@ public func fuzzSSE(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = ChunkedInput(UnsafeBufferPointer(start: data, count: size))
     let pieces = decode(input.chunks)
     let whole = decode([input.body[...]])
-    fuzzExpect(pieces.events == whole.events,
-               "events differ by feed boundaries (cuts \(input.cuts)): \(pieces.events) vs \(whole.events)")
+    fuzzExpect(
+        pieces.events == whole.events,
+        "events differ by feed boundaries (cuts \(input.cuts)): \(pieces.events) vs \(whole.events)")
     fuzzExpect(pieces.partial == whole.partial, "partial-event state differs by feed boundaries (cuts \(input.cuts))")
     return 0
 }

@@ -4,12 +4,14 @@ import Reactor
 /// The configuration's known keys: what the file may say and what the environment overrides.
 enum ConfigurationKeys {
     /// What each provider may set, whatever its name.
-    static let providerLeaves = ["kind", "base_url", "api_key_env", "api_version", "auth",
-                                 "compat.stream_options", "compat.max_tokens_field", "compat.reasoning_field",
-                                 "compat.requires_key",
-                                 "timeouts.connect_s", "timeouts.first_byte_s", "timeouts.idle_s",
-                                 "limits.rpm", "limits.tpm", "limits.max_concurrent", "limits.queue_timeout_s",
-                                 "retry.attempts", "retry.base_ms", "retry.cap_ms", "retry.max_wait_ms", "cache_ttl_s"]
+    static let providerLeaves = [
+        "kind", "base_url", "api_key_env", "api_version", "auth",
+        "compat.stream_options", "compat.max_tokens_field", "compat.reasoning_field",
+        "compat.requires_key",
+        "timeouts.connect_s", "timeouts.first_byte_s", "timeouts.idle_s",
+        "limits.rpm", "limits.tpm", "limits.max_concurrent", "limits.queue_timeout_s",
+        "retry.attempts", "retry.base_ms", "retry.cap_ms", "retry.max_wait_ms", "cache_ttl_s",
+    ]
     static let providerSections: Set<String> = ["timeouts", "limits", "retry", "compat"]
     /// Provider keys that hold a mapping of free names (`headers: {X-Title: app}`).
     static let providerMaps: Set<String> = ["headers"]
@@ -43,7 +45,7 @@ enum ConfigurationKeys {
     static func isSection(_ path: String) -> Bool {
         if sections.contains(path) { return true }
         let parts = path.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 2, parts[0] == "providers" { return true }   // providers.<name>
+        if parts.count == 2, parts[0] == "providers" { return true }  // providers.<name>
         guard let (_, rest) = providerPath(path) else { return false }
         return providerSections.contains(rest)
     }
@@ -86,14 +88,15 @@ enum ConfigurationKeys {
 
     /// `SWITCHBOARD_` + the path in capitals, dots as underscores.
     static func environmentName(_ path: String) -> String {
-        "SWITCHBOARD_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+        "SWITCHBOARD_"
+            + path.uppercased().replacingOccurrences(of: ".", with: "_")
             .replacingOccurrences(of: "-", with: "_")
     }
 
     /// " (did you mean log_level?)" for a near miss.
     static func suggestion(for path: String) -> String {
         var candidates = leaves + Array(sections) + ["models", "providers", "prices"]
-        if let (name, _) = providerPath(path) {   // compare with the same provider's keys
+        if let (name, _) = providerPath(path) {  // compare with the same provider's keys
             candidates += (providerLeaves + providerSections + providerMaps).map { "providers.\(name).\($0)" }
         }
         let best = candidates.min { distance($0, path) < distance($1, path) }
@@ -123,40 +126,50 @@ extension GatewayConfiguration {
         guard let scheme = url.range(of: "://") else { return url }
         let rest = url[scheme.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
+        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else {
+            return url
+        }
         return String(url[..<authority.index(after: colon)]) + "***" + String(url[at...])
     }
 
     public func redactedDescription() -> String {
         func set(_ value: String?) -> String { value == nil ? "unset" : "set" }
-        var lines = ["# source: \(source)",
-                     "listen: \(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(listen.port)",
-                     "database: \(database)", "log_level: \(logLevel)", "log_format: \(logFormat.rawValue)",
-                     "admin_key_env: \(adminKeyEnv)  # \(set(adminKey))", "keep_alive_s: \(keepAliveSeconds)",
-                     "server:",
-                     "  loops: \(server.loops)", "  max_body_bytes: \(server.maxBodyBytes)",
-                     "  max_header_bytes: \(server.maxHeaderBytes)", "  header_timeout_s: \(server.headerTimeoutSeconds)",
-                     "  idle_timeout_s: \(server.idleTimeoutSeconds)", "  max_connections: \(server.maxConnections)",
-                     "  descriptor_reserve: \(server.descriptorReserve)",
-                     "  # \(descriptorBudget(openFileLimit: DescriptorBudget.raiseOpenFileLimit()).explanation)",
-                     "  shutdown_grace_s: \(server.shutdownGraceSeconds)",
-                     "chat_loops: {max_per_key: \(chatLoops.maxPerKey), max_total: \(chatLoops.maxTotal), retention_s: \(chatLoops.retentionSeconds)}",
-                     "providers:"]
+        var lines = [
+            "# source: \(source)",
+            "listen: \(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(listen.port)",
+            "database: \(database)", "log_level: \(logLevel)", "log_format: \(logFormat.rawValue)",
+            "admin_key_env: \(adminKeyEnv)  # \(set(adminKey))", "keep_alive_s: \(keepAliveSeconds)",
+            "server:",
+            "  loops: \(server.loops)", "  max_body_bytes: \(server.maxBodyBytes)",
+            "  max_header_bytes: \(server.maxHeaderBytes)", "  header_timeout_s: \(server.headerTimeoutSeconds)",
+            "  idle_timeout_s: \(server.idleTimeoutSeconds)", "  max_connections: \(server.maxConnections)",
+            "  descriptor_reserve: \(server.descriptorReserve)",
+            "  # \(descriptorBudget(openFileLimit: DescriptorBudget.raiseOpenFileLimit()).explanation)",
+            "  shutdown_grace_s: \(server.shutdownGraceSeconds)",
+            "chat_loops: {max_per_key: \(chatLoops.maxPerKey), max_total: \(chatLoops.maxTotal), retention_s: "
+                + "\(chatLoops.retentionSeconds)}",
+            "providers:",
+        ]
         for name in providers.keys.sorted() {
             lines += providerDescription(name).map { "  " + $0 }
         }
         lines.append(models.isEmpty ? "models: {}" : "models:")
         for alias in models.keys.sorted() {
             let m = models[alias]!
-            lines.append("  \(alias): {provider: \(m.provider), model: \(m.model)\(m.fallbacks.isEmpty ? "" : ", fallbacks: [\(m.fallbacks.joined(separator: ", "))]")}")
+            lines.append(
+                "  \(alias): {provider: \(m.provider), model: "
+                    + "\(m.model)\(m.fallbacks.isEmpty ? "" : ", fallbacks: [\(m.fallbacks.joined(separator: ", "))]")}"
+            )
         }
         let table = PriceTable.builtIn
-        lines.append("prices:  # over the built-in table (as of \(table.asOf), \(table.models.count) models)"
-                     + (prices.isEmpty ? " {}" : ""))
+        lines.append(
+            "prices:  # over the built-in table (as of \(table.asOf), \(table.models.count) models)"
+                + (prices.isEmpty ? " {}" : ""))
         for name in prices.keys.sorted() {
             let p = prices[name]!.base
-            lines.append("  \(name): {input: \(p.input), output: \(p.output), cache_read: \(p.cacheRead), "
-                         + "cache_write_5m: \(p.cacheWrite5m), cache_write_1h: \(p.cacheWrite1h)}")
+            lines.append(
+                "  \(name): {input: \(p.input), output: \(p.output), cache_read: \(p.cacheRead), "
+                    + "cache_write_5m: \(p.cacheWrite5m), cache_write_1h: \(p.cacheWrite1h)}")
         }
         return lines.joined(separator: "\n")
     }

@@ -7,8 +7,9 @@ extension ConfigurationLoader {
     /// turns it on. false: the name is unusable.
     mutating func declareProvider(_ name: String, origin: String) -> Bool {
         guard ConfigurationKeys.isProviderName(name) else {
-            problems.append("\(origin): providers.\(name): a provider name is letters, digits, - and _ "
-                            + "(it is the first part of \"provider/model\")")
+            problems.append(
+                "\(origin): providers.\(name): a provider name is letters, digits, - and _ "
+                    + "(it is the first part of \"provider/model\")")
             return false
         }
         if config.providers[name] == nil {
@@ -30,7 +31,8 @@ extension ConfigurationLoader {
         var headers: [String: String] = [:]
         for (key, value) in mapping {
             guard let field = key.string, ConfigurationKeys.isHeaderName(field), let text = value.scalar?.string,
-                  !text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) else {
+                !text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
+            else {
                 problems.append("\(origin): \(path): expected header: value pairs (a token name, a one-line value)")
                 continue
             }
@@ -41,9 +43,11 @@ extension ConfigurationLoader {
     }
 
     /// One `providers.<name>.<key>` value (`key` dotted, e.g. "compat.reasoning_field") into `p`.
-    static func applyProvider(_ p: inout GatewayConfiguration.Provider, _ key: String, _ raw: String,
-                              fail: (String) -> Void, int: (ClosedRange<Int>) -> Int?,
-                              double: (ClosedRange<Double>) -> Double?) {
+    static func applyProvider(
+        _ p: inout GatewayConfiguration.Provider, _ key: String, _ raw: String,
+        fail: (String) -> Void, int: (ClosedRange<Int>) -> Int?,
+        double: (ClosedRange<Double>) -> Double?
+    ) {
         func bool() -> Bool? {
             switch raw {
             case "true": return true
@@ -53,16 +57,22 @@ extension ConfigurationLoader {
         }
         switch key {
         case "kind":
-            if let kind = ProviderKind(rawValue: raw) { p.kind = kind } else {
+            if let kind = ProviderKind(rawValue: raw) {
+                p.kind = kind
+            } else {
                 fail("unknown kind \"\(raw)\" (\(ProviderKind.wordList))")
             }
         case "base_url":
-            if raw.hasPrefix("http://") || raw.hasPrefix("https://") { p.baseURL = raw } else {
+            if raw.hasPrefix("http://") || raw.hasPrefix("https://") {
+                p.baseURL = raw
+            } else {
                 fail("expected an http:// or https:// URL")
             }
         case "api_key_env": p.apiKeyEnv = raw
         case "api_version":
-            if !raw.isEmpty, raw.utf8.allSatisfy({ ConfigurationKeys.isUnreserved($0) }) { p.apiVersion = raw } else {
+            if !raw.isEmpty, raw.utf8.allSatisfy({ ConfigurationKeys.isUnreserved($0) }) {
+                p.apiVersion = raw
+            } else {
                 fail("expected a version such as 2024-10-21, or v1")
             }
         case "auth":
@@ -74,11 +84,15 @@ extension ConfigurationLoader {
         case "compat.stream_options": if let v = bool() { p.compat.streamOptions = v }
         case "compat.requires_key": if let v = bool() { p.compat.requiresKey = v }
         case "compat.max_tokens_field":
-            if let field = OpenAICompat.MaxTokensField(rawValue: raw) { p.compat.maxTokensField = field } else {
+            if let field = OpenAICompat.MaxTokensField(rawValue: raw) {
+                p.compat.maxTokensField = field
+            } else {
                 fail("expected max_tokens or max_completion_tokens")
             }
         case "compat.reasoning_field":
-            if let field = OpenAICompat.ReasoningField(rawValue: raw) { p.compat.reasoningField = field } else {
+            if let field = OpenAICompat.ReasoningField(rawValue: raw) {
+                p.compat.reasoningField = field
+            } else {
                 fail("expected reasoning_content or reasoning")
             }
         case "timeouts.connect_s": if let v = double(0.01...600) { p.timeouts.connectSeconds = v }
@@ -103,14 +117,16 @@ extension ConfigurationLoader {
     mutating func completeProviders() {
         let origin = config.source.description
         for (name, where_) in kindless.sorted(by: { $0.key < $1.key }) {
-            problems.append("\(where_): providers.\(name).kind: required for a provider not named "
-                            + "openai, anthropic or gemini (\(ProviderKind.wordList))")
+            problems.append(
+                "\(where_): providers.\(name).kind: required for a provider not named "
+                    + "openai, anthropic or gemini (\(ProviderKind.wordList))")
         }
         for name in config.providers.keys.sorted() {
             guard var p = config.providers[name] else { continue }
             let urlKey = "providers.\(name).base_url"
             if ProviderKind.builtIn(name) != nil, config.origins[urlKey] == nil,
-               let url = environment[p.kind.baseURLVariable], !url.isEmpty {
+                let url = environment[p.kind.baseURLVariable], !url.isEmpty
+            {
                 if url.hasPrefix("http://") || url.hasPrefix("https://") {
                     p.baseURL = url
                     config.origins[urlKey] = "environment \(p.kind.baseURLVariable)"
@@ -125,8 +141,9 @@ extension ConfigurationLoader {
                 }
             }
             if p.baseURL.hasSuffix("/openai/v1") || p.baseURL.hasSuffix("/openai/v1/"), p.kind == .azureOpenAI,
-               config.origins["providers.\(name).api_version"] == nil {
-                p.apiVersion = "v1"   // the base URL says which of Azure's two paths
+                config.origins["providers.\(name).api_version"] == nil
+            {
+                p.apiVersion = "v1"  // the base URL says which of Azure's two paths
             }
             p.baseURL = p.kind.normalizedBaseURL(p.baseURL)
             // A name of one's own has a variable of its own (GROQ_API_KEY): defaulting to the kind's

@@ -9,8 +9,10 @@ extension GatewayConfiguration {
     ///
     /// The file is `path`, else `$CONFIGURATION_DIRECTORY/config.yaml`, else
     /// `/etc/switchboard/config.yaml`, else none (the embedded default).
-    public static func load(path: String?, environment: [String: String],
-                            defaultPath: String = "/etc/switchboard/config.yaml") throws(ConfigurationError) -> GatewayConfiguration {
+    public static func load(
+        path: String?, environment: [String: String],
+        defaultPath: String = "/etc/switchboard/config.yaml"
+    ) throws(ConfigurationError) -> GatewayConfiguration {
         var loader = ConfigurationLoader(environment: environment)
         return try loader.load(path: path, defaultPath: defaultPath)
     }
@@ -29,7 +31,9 @@ struct ConfigurationLoader {
     init(environment: [String: String]) { self.environment = environment }
 
     mutating func load(path: String?, defaultPath: String) throws(ConfigurationError) -> GatewayConfiguration {
-        config.database = environment["STATE_DIRECTORY"].map { "\($0.split(separator: ":").first ?? "")/switchboard.db" } ?? "./switchboard.db"
+        config.database =
+            environment["STATE_DIRECTORY"].map { "\($0.split(separator: ":").first ?? "")/switchboard.db" }
+            ?? "./switchboard.db"
         let file = resolveFile(path: path, defaultPath: defaultPath)
         if let file {
             config.source = .file(file)
@@ -79,7 +83,7 @@ struct ConfigurationLoader {
             problems.append("\(file): YAML syntax error: \(error)")
             return
         }
-        guard let root else { return }   // an empty file is the defaults
+        guard let root else { return }  // an empty file is the defaults
         guard let mapping = root.mapping else {
             problems.append("\(file):\(line(root)): the top level must be a mapping of keys")
             return
@@ -100,7 +104,8 @@ struct ConfigurationLoader {
             } else if path == ["prices"] {
                 readPrices(value, origin: origin)
             } else if path == ["models"] || path == ["providers"] || (path.count == 2 && path[0] == "providers")
-                        || ConfigurationKeys.isSection(dotted) {
+                || ConfigurationKeys.isSection(dotted)
+            {
                 guard let inner = value.mapping else {
                     problems.append("\(origin): \(dotted): expected a mapping")
                     continue
@@ -138,7 +143,9 @@ struct ConfigurationLoader {
             case "model": model.model = value.string ?? ""
             case "fallbacks":
                 model.fallbacks = value.sequence?.compactMap(\.string) ?? []
-                if value.sequence == nil { problems.append("\(origin): models.\(alias).fallbacks: expected a list of aliases") }
+                if value.sequence == nil {
+                    problems.append("\(origin): models.\(alias).fallbacks: expected a list of aliases")
+                }
             case let other:
                 problems.append("\(origin): models.\(alias).\(other): unknown key (provider, model, fallbacks)")
             }
@@ -189,17 +196,23 @@ struct ConfigurationLoader {
         config.origins[path] = origin
         func int(_ range: ClosedRange<Int>) -> Int? {
             guard let n = Int(raw) else { fail("expected a whole number, got \"\(raw)\""); return nil }
-            guard range.contains(n) else { fail("must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
+            guard range.contains(n) else {
+                fail("must be between \(range.lowerBound) and \(range.upperBound)"); return nil
+            }
             return n
         }
         func double(_ range: ClosedRange<Double>) -> Double? {
             guard let n = Double(raw) else { fail("expected a number, got \"\(raw)\""); return nil }
-            guard range.contains(n) else { fail("must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
+            guard range.contains(n) else {
+                fail("must be between \(range.lowerBound) and \(range.upperBound)"); return nil
+            }
             return n
         }
         switch parts[0] {
         case "listen":
-            guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (0...65535).contains(port) else {
+            guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]),
+                (0...65535).contains(port)
+            else {
                 fail("expected host:port, got \"\(raw)\"")
                 return
             }
@@ -209,9 +222,17 @@ struct ConfigurationLoader {
         case "database": config.database = raw
         case "log_level":
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-            if levels.contains(raw) { config.logLevel = raw } else { fail("unknown level \"\(raw)\" (\(levels.joined(separator: ", ")))") }
+            if levels.contains(raw) {
+                config.logLevel = raw
+            } else {
+                fail("unknown level \"\(raw)\" (\(levels.joined(separator: ", ")))")
+            }
         case "log_format":
-            if let format = LogFormat(rawValue: raw) { config.logFormat = format } else { fail("unknown format \"\(raw)\" (text, json)") }
+            if let format = LogFormat(rawValue: raw) {
+                config.logFormat = format
+            } else {
+                fail("unknown format \"\(raw)\" (text, json)")
+            }
         case "admin_key_env": config.adminKeyEnv = raw
         case "keep_alive_s": if let v = double(0.05...3600) { config.keepAliveSeconds = v }
         case "server":
@@ -254,8 +275,9 @@ struct ConfigurationLoader {
             p.apiKey = environment[p.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
             if p.enabled, p.apiKey == nil, p.needsKey {
                 let hint = p.kind == .openai ? " (a local server without keys: compat: {requires_key: false})" : ""
-                problems.append("\(origin): providers.\(name).api_key_env: environment variable \(p.apiKeyEnv) "
-                                + "is not set\(hint)")
+                problems.append(
+                    "\(origin): providers.\(name).api_key_env: environment variable \(p.apiKeyEnv) "
+                        + "is not set\(hint)")
             }
             config.providers[name] = p
         }
@@ -264,10 +286,14 @@ struct ConfigurationLoader {
             if !model.provider.isEmpty {
                 if config.providers[model.provider] == nil {
                     let known = config.providers.keys.sorted().joined(separator: ", ")
-                    problems.append("\(origin): models.\(alias).provider: unknown provider \"\(model.provider)\" "
-                                    + "(\(known))")
+                    problems.append(
+                        "\(origin): models.\(alias).provider: unknown provider \"\(model.provider)\" "
+                            + "(\(known))")
                 } else if config.providers[model.provider]?.enabled != true {
-                    problems.append("\(origin): models.\(alias).provider: provider \(model.provider) is not configured (add it under providers:)")
+                    problems.append(
+                        "\(origin): models.\(alias).provider: provider \(model.provider) is not configured (add it "
+                            + "under providers:)"
+                    )
                 }
             }
             for fallback in model.fallbacks where config.models[fallback] == nil && !fallback.contains("/") {
@@ -275,7 +301,10 @@ struct ConfigurationLoader {
             }
         }
         if !GatewayConfiguration.isLoopback(host: config.listen.host), config.adminKey == nil {
-            problems.append("\(origin): listen: \(config.listen.host) is not a loopback address, and no admin key is set (\(config.adminKeyEnv)); refusing to expose the gateway without one")
+            problems.append(
+                "\(origin): listen: \(config.listen.host) is not a loopback address, and no admin key is set "
+                    + "(\(config.adminKeyEnv)); refusing to expose the gateway without one"
+            )
         }
     }
 }

@@ -24,30 +24,45 @@ extension GatewayConfiguration {
             let set = keys.map { "\($0.split(separator: ".").last!) from \(origins[$0]!)" }
             return "  \(key): {\(body)}" + (set.isEmpty ? "  # default" : "  # " + set.joined(separator: "; "))
         }
-        var lines = ["\(name):  # " + (p.enabled ? "enabled: \(p.enabledBy ?? "default")" : "disabled"),
-                     "  kind: \(p.kind.rawValue)" + from("kind"),
-                     "  base_url: \(Self.maskingPassword(p.baseURL))" + from("base_url"),
-                     "  api_key_env: \(p.apiKeyEnv)  # \(p.apiKey == nil ? "unset" : "set");"
-                        + from("api_key_env").dropFirst(3)]
+        var lines = [
+            "\(name):  # " + (p.enabled ? "enabled: \(p.enabledBy ?? "default")" : "disabled"),
+            "  kind: \(p.kind.rawValue)" + from("kind"),
+            "  base_url: \(Self.maskingPassword(p.baseURL))" + from("base_url"),
+            "  api_key_env: \(p.apiKeyEnv)  # \(p.apiKey == nil ? "unset" : "set");"
+                + from("api_key_env").dropFirst(3),
+        ]
         if p.kind == .azureOpenAI {
             lines.append("  api_version: \(p.apiVersion)" + from("api_version"))
             lines.append("  auth: \(p.bearer ? "bearer" : "api-key")" + from("auth"))
         }
         if p.kind == .openai || p.kind == .azureOpenAI {
             let c = p.compat
-            lines.append(section("compat", "stream_options: \(c.streamOptions), "
-                + "max_tokens_field: \(c.maxTokensField.rawValue), reasoning_field: \(c.reasoningField?.rawValue ?? "any"), requires_key: \(c.requiresKey)"))
+            lines.append(
+                section(
+                    "compat",
+                    "stream_options: \(c.streamOptions), "
+                        + "max_tokens_field: \(c.maxTokensField.rawValue), reasoning_field: "
+                        + "\(c.reasoningField?.rawValue ?? "any"), requires_key: \(c.requiresKey)"
+                ))
         }
         if !p.headers.isEmpty {
             let pairs = p.headers.keys.sorted().map { "\($0): \(p.headers[$0]!)" }
             lines.append("  headers: {\(pairs.joined(separator: ", "))}" + from("headers"))
         }
-        lines += [section("timeouts", "connect_s: \(p.timeouts.connectSeconds), "
-                          + "first_byte_s: \(p.timeouts.firstByteSeconds), idle_s: \(p.timeouts.idleSeconds)"),
-                  section("limits", "rpm: \(p.limits.rpm), tpm: \(p.limits.tpm), "
-                          + "max_concurrent: \(p.limits.maxConcurrent), queue_timeout_s: \(p.limits.queueTimeoutSeconds)"),
-                  section("retry", "attempts: \(p.retry.attempts), base_ms: \(p.retry.baseMilliseconds), "
-                          + "cap_ms: \(p.retry.capMilliseconds), max_wait_ms: \(p.retry.maxWaitMilliseconds)")]
+        lines += [
+            section(
+                "timeouts",
+                "connect_s: \(p.timeouts.connectSeconds), "
+                    + "first_byte_s: \(p.timeouts.firstByteSeconds), idle_s: \(p.timeouts.idleSeconds)"),
+            section(
+                "limits",
+                "rpm: \(p.limits.rpm), tpm: \(p.limits.tpm), "
+                    + "max_concurrent: \(p.limits.maxConcurrent), queue_timeout_s: \(p.limits.queueTimeoutSeconds)"),
+            section(
+                "retry",
+                "attempts: \(p.retry.attempts), base_ms: \(p.retry.baseMilliseconds), "
+                    + "cap_ms: \(p.retry.capMilliseconds), max_wait_ms: \(p.retry.maxWaitMilliseconds)"),
+        ]
         if p.kind == .gemini { lines.append("  cache_ttl_s: \(p.cacheTTLSeconds)" + from("cache_ttl_s")) }
         return lines
     }

@@ -7,8 +7,9 @@ import Reactor
 extension GatewayConfiguration {
     /// The connection cap these settings give under `openFileLimit`.
     public func descriptorBudget(openFileLimit: Int) -> DescriptorBudget {
-        DescriptorBudget(openFileLimit: openFileLimit, reserve: server.descriptorReserve,
-                         configuredConnections: server.maxConnections)
+        DescriptorBudget(
+            openFileLimit: openFileLimit, reserve: server.descriptorReserve,
+            configuredConnections: server.maxConnections)
     }
 }
 
@@ -22,8 +23,9 @@ extension GatewayDaemon {
         case .anthropic: return AnthropicAdapter(name: name)
         case .gemini: return GeminiAdapter(name: name)
         case .azureOpenAI:
-            return AzureOpenAIAdapter(name: name, apiVersion: provider.apiVersion, bearer: provider.bearer,
-                                      compat: provider.compat)
+            return AzureOpenAIAdapter(
+                name: name, apiVersion: provider.apiVersion, bearer: provider.bearer,
+                compat: provider.compat)
         }
     }
 
@@ -37,39 +39,45 @@ extension GatewayDaemon {
                 firstByteTimeout: provider.timeouts.firstByteSeconds,
                 idleTimeout: provider.timeouts.idleSeconds)
             endpoint.extraHeaders = HTTPHeaders(provider.headers.keys.sorted().map { ($0, provider.headers[$0]!) })
-            let retry = RetryPolicy(attempts: provider.retry.attempts,
-                                    baseSeconds: Double(provider.retry.baseMilliseconds) / 1000,
-                                    capSeconds: Double(provider.retry.capMilliseconds) / 1000,
-                                    maxWaitSeconds: Double(provider.retry.maxWaitMilliseconds) / 1000)
+            let retry = RetryPolicy(
+                attempts: provider.retry.attempts,
+                baseSeconds: Double(provider.retry.baseMilliseconds) / 1000,
+                capSeconds: Double(provider.retry.capMilliseconds) / 1000,
+                maxWaitSeconds: Double(provider.retry.maxWaitMilliseconds) / 1000)
             let limits = provider.limits
-            let limiter = ProviderLimiter(rpm: limits.rpm, tpm: limits.tpm, maxConcurrent: limits.maxConcurrent,
-                                          queueTimeoutSeconds: limits.queueTimeoutSeconds,
-                                          now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })
+            let limiter = ProviderLimiter(
+                rpm: limits.rpm, tpm: limits.tpm, maxConcurrent: limits.maxConcurrent,
+                queueTimeoutSeconds: limits.queueTimeoutSeconds,
+                now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })
             slots[name] = ProviderSlot(adapter: adapter, endpoint: endpoint, retry: retry, limiter: limiter)
         }
         var aliases: [String: ModelCatalog.Alias] = [:]
         for (name, model) in configuration.models {
             aliases[name] = ModelCatalog.Alias(provider: model.provider, model: model.model, fallbacks: model.fallbacks)
         }
-        var snapshot = GatewaySnapshot(catalog: ModelCatalog(aliases: aliases, enabledProviders: Set(slots.keys)),
-                               registry: ProviderRegistry(slots: slots),
-                               keepAliveSeconds: configuration.keepAliveSeconds,
-                               adminKey: configuration.adminKey,
-                               listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
+        var snapshot = GatewaySnapshot(
+            catalog: ModelCatalog(aliases: aliases, enabledProviders: Set(slots.keys)),
+            registry: ProviderRegistry(slots: slots),
+            keepAliveSeconds: configuration.keepAliveSeconds,
+            adminKey: configuration.adminKey,
+            listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
         snapshot.loopLimits = configuration.chatLoops
         snapshot.secrets = configuration.scrubber
         // One TTL for the cache store: the built-in gemini's, else the first Gemini-kind provider's.
-        let gemini = configuration.providers["gemini"].flatMap { $0.enabled ? $0 : nil }
+        let gemini =
+            configuration.providers["gemini"].flatMap { $0.enabled ? $0 : nil }
             ?? configuration.enabledProviderNames.lazy.compactMap { configuration.providers[$0] }
-                .first { $0.kind == .gemini }
+            .first { $0.kind == .gemini }
         snapshot.geminiCacheTTLSeconds = gemini?.cacheTTLSeconds ?? 600
         snapshot.pricer = Pricer(overrides: configuration.prices)
         return snapshot
     }
 
     /// `openFileLimit`: the soft RLIMIT_NOFILE in force (raised to the hard limit at start).
-    static func serverConfiguration(from configuration: GatewayConfiguration,
-                                    openFileLimit: Int) -> HTTPServerConfiguration {
+    static func serverConfiguration(
+        from configuration: GatewayConfiguration,
+        openFileLimit: Int
+    ) -> HTTPServerConfiguration {
         var server = HTTPServerConfiguration()
         server.host = configuration.listen.host
         server.port = configuration.listen.port
@@ -81,7 +89,8 @@ extension GatewayDaemon {
         server.idleTimeout = limits.idleTimeoutSeconds
         let budget = configuration.descriptorBudget(openFileLimit: openFileLimit)
         server.maxConnections = budget.connectionCap
-        server.connectionCapReason = budget.limitedByDescriptors
+        server.connectionCapReason =
+            budget.limitedByDescriptors
             ? "limited by the open-file limit \(openFileLimit), two descriptors per stream" : "server.max_connections"
         return server
     }

@@ -23,15 +23,21 @@ public final class GatewayDaemon: Sendable {
             logger.error("usage writer: \(error)")
         }
         let usageReader = try UsageReader(path: configuration.database)
-        let keys = try KeyRegistry(store: try KeyStore(path: configuration.database), initialUsage: try usageReader.totalsByKey())
-        state = GatewayState(snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
-                             contextCaches: try ContextCacheStore(path: configuration.database),
-                             budgets: try DollarBudgets(reader: usageReader))
+        let keys = try KeyRegistry(
+            store: try KeyStore(path: configuration.database), initialUsage: try usageReader.totalsByKey())
+        state = GatewayState(
+            snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
+            contextCaches: try ContextCacheStore(path: configuration.database),
+            budgets: try DollarBudgets(reader: usageReader))
         let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
         DescriptorExhaustion.shared.setLogger(logger)
         let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
         let budget = configuration.descriptorBudget(openFileLimit: openFileLimit)
-        if budget.limitedByDescriptors { logger.warning("\(budget.explanation)") } else { logger.info("\(budget.explanation)") }
+        if budget.limitedByDescriptors {
+            logger.warning("\(budget.explanation)")
+        } else {
+            logger.info("\(budget.explanation)")
+        }
         // Idle pooled upstream connections hold descriptors too: together with the live ones
         // they stay within the cap.
         UpstreamClient.maxPooledConnections = min(1024, max(4, budget.connectionCap / serverConfiguration.loopCount))
@@ -41,19 +47,27 @@ public final class GatewayDaemon: Sendable {
         Self.addRoutes(to: router, state: state, server: server, usageReader: usageReader)
         let accessLogger = logger
         server.onAccessRecord = { record in
-            metrics.recordRequest(route: record.route, status: record.status,
-                                  seconds: Double(record.durationNanos) / 1e9)
-            accessLogger.info("\(record.method) \(record.path) \(record.status)", metadata: [
-                "request_id": "\(record.requestId)", "route": "\(record.route)", "status": "\(record.status)",
-                "bytes": "\(record.bytes)", "duration_ms": "\(Double(record.durationNanos / 1000) / 1000)",
-            ])
+            metrics.recordRequest(
+                route: record.route, status: record.status,
+                seconds: Double(record.durationNanos) / 1e9)
+            accessLogger.info(
+                "\(record.method) \(record.path) \(record.status)",
+                metadata: [
+                    "request_id": "\(record.requestId)", "route": "\(record.route)", "status": "\(record.status)",
+                    "bytes": "\(record.bytes)", "duration_ms": "\(Double(record.durationNanos / 1000) / 1000)",
+                ])
         }
     }
 
-    private static func addRoutes(to router: Router, state: GatewayState, server: HTTPServer, usageReader: UsageReader) {
+    private static func addRoutes(to router: Router, state: GatewayState, server: HTTPServer, usageReader: UsageReader)
+    {
         let chat = ChatEndpoint(state: state)
-        let admin: @Sendable () -> AdminKeysEndpoint = { AdminKeysEndpoint(authenticator: state.authenticator(state.snapshot)!) }
-        let usage: @Sendable () -> UsageEndpoint = { UsageEndpoint(reader: usageReader, authenticator: state.authenticator(state.snapshot)!) }
+        let admin: @Sendable () -> AdminKeysEndpoint = {
+            AdminKeysEndpoint(authenticator: state.authenticator(state.snapshot)!)
+        }
+        let usage: @Sendable () -> UsageEndpoint = {
+            UsageEndpoint(reader: usageReader, authenticator: state.authenticator(state.snapshot)!)
+        }
         router.add("GET", "/v1/usage") { request, _, writer in
             usage().handle(request, writer)
         }
@@ -126,9 +140,11 @@ public final class GatewayDaemon: Sendable {
             }
         }
         let trimmed: @Sendable (UInt64, Bool) -> Void = { nanos, released in
-            logger.debug("memory trimmed after load dropped", metadata: [
-                "trim_ms": "\(Double(nanos / 1000) / 1000)", "released": "\(released)",
-            ])
+            logger.debug(
+                "memory trimmed after load dropped",
+                metadata: [
+                    "trim_ms": "\(Double(nanos / 1000) / 1000)", "released": "\(released)",
+                ])
         }
         MemoryReturn.start(on: group.loops[0], openConnections: { server.openConnections }, shed: shed, onTrim: trimmed)
         return port

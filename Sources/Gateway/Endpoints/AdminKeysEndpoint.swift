@@ -57,7 +57,9 @@ struct AdminKeysEndpoint: Sendable {
         do { try authenticator.authenticateAdmin(request) } catch { writer.respondError(error); return }
         offLoop(writer) { () throws -> (Int, JSONValue) in
             let keys = try registry.keyStore.all()
-            return (200, .object(JSONObject([("object", "list"), ("data", .array(keys.map { .object(Self.json($0)) }))])))
+            return (
+                200, .object(JSONObject([("object", "list"), ("data", .array(keys.map { .object(Self.json($0)) }))]))
+            )
         }
     }
 
@@ -97,8 +99,10 @@ struct KeySpec {
     var budgetUSD: Double?
     var budgetPeriod: BudgetPeriod?
 
-    static let fields: Set<String> = ["name", "models", "rpm", "tpm", "max_concurrent", "token_budget", "budget_usd",
-                                      "budget_period"]
+    static let fields: Set<String> = [
+        "name", "models", "rpm", "tpm", "max_concurrent", "token_budget", "budget_usd",
+        "budget_period",
+    ]
 
     /// `budget_usd`: dollars, 0 or null meaning none.
     static func budgetUSD(_ o: JSONObject) throws(GatewayError) -> Double? {
@@ -109,8 +113,9 @@ struct KeySpec {
     static func budgetPeriod(_ o: JSONObject) throws(GatewayError) -> BudgetPeriod? {
         guard let raw = o["budget_period"], !raw.isNull else { return nil }
         guard let text = raw.stringValue, let period = BudgetPeriod(rawValue: text) else {
-            throw .invalidRequest("budget_period: expected one of total, daily, weekly, monthly",
-                                  param: "budget_period")
+            throw .invalidRequest(
+                "budget_period: expected one of total, daily, weekly, monthly",
+                param: "budget_period")
         }
         return period
     }

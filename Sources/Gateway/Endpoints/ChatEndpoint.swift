@@ -45,8 +45,9 @@ struct ChatEndpoint: Sendable {
         } catch {
             var headers = HTTPHeaders()
             for header in error.headers { headers.add(header.name, header.value) }
-            writer.respondJSON(status: error.status, body: door.error(error, requestId: writer.requestId),
-                               headers: headers)
+            writer.respondJSON(
+                status: error.status, body: door.error(error, requestId: writer.requestId),
+                headers: headers)
             if caller != nil, let decoded {
                 // A known caller's request refused before it was sent (unknown model, not
                 // allowed, over a limit) is still a request: it gets its usage row.
@@ -55,11 +56,13 @@ struct ChatEndpoint: Sendable {
             return
         }
         let state = self.state
-        let execution = ChatExecution(request: chatRequest, routes: routes, registry: snapshot.registry,
-                                      secrets: snapshot.secrets, writer: writer,
-                                      keepAliveSeconds: snapshot.keepAliveSeconds,
-                                      contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
-                                      encoder: encoder, pricer: snapshot.pricer) { [admission] record in
+        let execution = ChatExecution(
+            request: chatRequest, routes: routes, registry: snapshot.registry,
+            secrets: snapshot.secrets, writer: writer,
+            keepAliveSeconds: snapshot.keepAliveSeconds,
+            contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
+            encoder: encoder, pricer: snapshot.pricer
+        ) { [admission] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)
         }
@@ -74,9 +77,11 @@ enum RequestBody {
     static func json(_ request: HTTPRequest) throws(GatewayError) -> JSONValue {
         if let type = request.headers["content-type"] {
             let media = mediaType(type)
-            if media != "application/json" && media != "application/x-www-form-urlencoded" && !media.hasSuffix("+json") {
-                throw GatewayError(status: 415, type: .invalidRequest,
-                                   message: "unsupported content type \"\(media)\": send application/json")
+            if media != "application/json" && media != "application/x-www-form-urlencoded" && !media.hasSuffix("+json")
+            {
+                throw GatewayError(
+                    status: 415, type: .invalidRequest,
+                    message: "unsupported content type \"\(media)\": send application/json")
             }
         }
         if request.body.isEmpty {

@@ -19,8 +19,9 @@ struct LoopsEndpoint: Sendable {
             _ = try snapshot.catalog.chain(for: loopRequest.chat.model, overridingFallbacks: loopRequest.chat.fallbacks)
             var key: VirtualKey?
             if case .key(let k) = caller { key = k }
-            let loop = ChatLoop(id: Self.newId(), request: loopRequest, owner: LoopOwner(caller), key: key, writer: writer,
-                                state: state, limits: snapshot.loopLimits)
+            let loop = ChatLoop(
+                id: Self.newId(), request: loopRequest, owner: LoopOwner(caller), key: key, writer: writer,
+                state: state, limits: snapshot.loopLimits)
             try loops.insert(loop, limits: snapshot.loopLimits)
             loop.start()
         } catch {
@@ -35,8 +36,12 @@ struct LoopsEndpoint: Sendable {
             let loop = try find(request, id: id)
             let results = try ToolResult.decodeList(try RequestBody.json(request))
             let step = try loop.submit(results).get()
-            writer.respondJSON(status: 202, body: Self.body([("loop_id", .string(id)), ("step", .int(step)),
-                                                             ("accepted", .int(results.count))]))
+            writer.respondJSON(
+                status: 202,
+                body: Self.body([
+                    ("loop_id", .string(id)), ("step", .int(step)),
+                    ("accepted", .int(results.count)),
+                ]))
         } catch {
             writer.respondError(error)
         }
@@ -61,8 +66,12 @@ struct LoopsEndpoint: Sendable {
             let loop = try find(request, id: id)
             let cancelled = loop.requestCancel()
             if !cancelled { loops.remove(id) }
-            writer.respondJSON(status: 200, body: Self.body([("id", .string(id)), ("object", "loop"),
-                                                             (cancelled ? "cancelled" : "deleted", true)]))
+            writer.respondJSON(
+                status: 200,
+                body: Self.body([
+                    ("id", .string(id)), ("object", "loop"),
+                    (cancelled ? "cancelled" : "deleted", true),
+                ]))
         } catch {
             writer.respondError(error)
         }
@@ -71,7 +80,8 @@ struct LoopsEndpoint: Sendable {
     private func find(_ request: HTTPRequest, id: String) throws(GatewayError) -> ChatLoop {
         let caller = try state.authenticator(state.snapshot)?.authenticate(request) ?? .anonymous
         guard let loop = loops.find(id, owner: LoopOwner(caller)) else {
-            throw GatewayError.notFound("no loop \(id) (it never existed, belongs to another key, or its transcript expired)")
+            throw GatewayError.notFound(
+                "no loop \(id) (it never existed, belongs to another key, or its transcript expired)")
         }
         return loop
     }

@@ -15,9 +15,11 @@ struct ModelsEndpoint: Sendable {
         var seen = Set<String>()
         for name in catalog.aliases.keys.sorted() {
             let alias = catalog.aliases[name]!
-            data.append(entry(id: name, provider: alias.provider, model: alias.model,
-                              enabled: catalog.enabledProviders.contains(alias.provider), alias: true,
-                              fallbacks: alias.fallbacks))
+            data.append(
+                entry(
+                    id: name, provider: alias.provider, model: alias.model,
+                    enabled: catalog.enabledProviders.contains(alias.provider), alias: true,
+                    fallbacks: alias.fallbacks))
             seen.insert(name)
         }
         for name in catalog.aliases.keys.sorted() {
@@ -25,23 +27,36 @@ struct ModelsEndpoint: Sendable {
             let direct = "\(alias.provider)/\(alias.model)"
             guard !seen.contains(direct) else { continue }
             seen.insert(direct)
-            data.append(entry(id: direct, provider: alias.provider, model: alias.model,
-                              enabled: catalog.enabledProviders.contains(alias.provider), alias: false, fallbacks: []))
+            data.append(
+                entry(
+                    id: direct, provider: alias.provider, model: alias.model,
+                    enabled: catalog.enabledProviders.contains(alias.provider), alias: false, fallbacks: []))
         }
         var body: [UInt8] = []
-        JSONValue.object(JSONObject([
-            ("object", "list"),
-            ("data", .array(data)),
-            ("providers", .array(Set(ModelCatalog.knownProviders).union(catalog.enabledProviders).sorted().map { name in
-                .object(JSONObject([("name", .string(name)),
-                                    ("enabled", .bool(catalog.enabledProviders.contains(name)))]))
-            })),
-        ])).write(into: &body)
+        JSONValue.object(
+            JSONObject([
+                ("object", "list"),
+                ("data", .array(data)),
+                (
+                    "providers",
+                    .array(
+                        Set(ModelCatalog.knownProviders).union(catalog.enabledProviders).sorted().map { name in
+                            .object(
+                                JSONObject([
+                                    ("name", .string(name)),
+                                    ("enabled", .bool(catalog.enabledProviders.contains(name))),
+                                ]))
+                        })
+                ),
+            ])
+        ).write(into: &body)
         writer.respondJSON(status: 200, body: body)
     }
 
-    private func entry(id: String, provider: String, model: String, enabled: Bool, alias: Bool,
-                       fallbacks: [String]) -> JSONValue {
+    private func entry(
+        id: String, provider: String, model: String, enabled: Bool, alias: Bool,
+        fallbacks: [String]
+    ) -> JSONValue {
         var object = JSONObject([
             ("id", .string(id)), ("object", "model"), ("created", 0), ("owned_by", .string(provider)),
             ("provider", .string(provider)), ("model", .string(model)), ("alias", .bool(alias)),

@@ -31,10 +31,12 @@ struct OperationalEndpoints: Sendable {
         text += "# TYPE switchboard_loops gauge\n"
         text += "switchboard_loops{state=\"live\"} \(loops.live)\n"
         text += "switchboard_loops{state=\"ended\"} \(loops.ended)\n"
-        text += "# HELP switchboard_connection_cap Client connections accepted at most (configured, or what the"
+        text +=
+            "# HELP switchboard_connection_cap Client connections accepted at most (configured, or what the"
             + " open-file limit allows at two descriptors per stream).\n"
         text += "# TYPE switchboard_connection_cap gauge\nswitchboard_connection_cap \(cap)\n"
-        text += "# HELP switchboard_descriptor_exhaustion_total Times the process ran out of file descriptors"
+        text +=
+            "# HELP switchboard_descriptor_exhaustion_total Times the process ran out of file descriptors"
             + " (EMFILE/ENFILE) accepting a client or opening an upstream socket.\n"
         text += "# TYPE switchboard_descriptor_exhaustion_total counter\n"
         text += "switchboard_descriptor_exhaustion_total \(DescriptorExhaustion.shared.total)\n"

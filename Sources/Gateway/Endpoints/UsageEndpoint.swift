@@ -24,24 +24,33 @@ struct UsageEndpoint: Sendable {
             let rows: [UsageReader.Row]
             switch caller {
             case .admin:
-                rows = try reader.summary(keyId: query.key, allKeys: query.key == nil, since: query.since, until: query.until,
-                                          groupBy: query.groupBy)
+                rows = try reader.summary(
+                    keyId: query.key, allKeys: query.key == nil, since: query.since, until: query.until,
+                    groupBy: query.groupBy)
             case .key(let key):
-                rows = try reader.summary(keyId: key.id, allKeys: false, since: query.since, until: query.until, groupBy: query.groupBy)
+                rows = try reader.summary(
+                    keyId: key.id, allKeys: false, since: query.since, until: query.until, groupBy: query.groupBy)
             case .anonymous:
-                rows = try reader.summary(keyId: nil, allKeys: true, since: query.since, until: query.until, groupBy: query.groupBy)
+                rows = try reader.summary(
+                    keyId: nil, allKeys: true, since: query.since, until: query.until, groupBy: query.groupBy)
             }
-            return (200, .object(JSONObject([
-                ("object", "usage"),
-                ("group_by", .array(query.groupBy.map { .string($0.rawValue) })),
-                ("data", .array(rows.map(Self.json))),
-            ])))
+            return (
+                200,
+                .object(
+                    JSONObject([
+                        ("object", "usage"),
+                        ("group_by", .array(query.groupBy.map { .string($0.rawValue) })),
+                        ("data", .array(rows.map(Self.json))),
+                    ]))
+            )
         }
     }
 
     static func json(_ row: UsageReader.Row) -> JSONValue {
         var o = JSONObject()
-        for field in UsageReader.GroupField.allCases { if let v = row.groups[field.rawValue] { o[field.rawValue] = .string(v) } }
+        for field in UsageReader.GroupField.allCases {
+            if let v = row.groups[field.rawValue] { o[field.rawValue] = .string(v) }
+        }
         o["requests"] = .int(row.requests)
         o["input_tokens"] = .int(row.inputTokens)
         o["output_tokens"] = .int(row.outputTokens)
@@ -78,7 +87,8 @@ struct UsageEndpoint: Sendable {
                 case "group_by":
                     for part in value.split(separator: ",") {
                         guard let field = UsageReader.GroupField(rawValue: String(part)) else {
-                            throw .invalidRequest("group_by: unknown field \"\(part)\" (model, day, key)", param: "group_by")
+                            throw .invalidRequest(
+                                "group_by: unknown field \"\(part)\" (model, day, key)", param: "group_by")
                         }
                         if !q.groupBy.contains(field) { q.groupBy.append(field) }
                     }
@@ -114,8 +124,9 @@ struct UsageEndpoint: Sendable {
                 return Int64(n) * 1000
             }
             guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-                  let y = digits(0..<4), let m = digits(5..<7), let d = digits(8..<10),
-                  years.contains(y), (1...12).contains(m), (1...31).contains(d) else { throw refusal }
+                let y = digits(0..<4), let m = digits(5..<7), let d = digits(8..<10),
+                years.contains(y), (1...12).contains(m), (1...31).contains(d)
+            else { throw refusal }
             return Int64(daysFromCivil(y, m, d)) * 86_400_000
         }
 

@@ -31,8 +31,9 @@ public struct Authenticator: Sendable {
         let required = !listensOnLoopback || registry.hasKeys
         guard let secret, !secret.isEmpty else {
             if !required { return .anonymous }
-            throw GatewayError(status: 401, type: .unauthorized,
-                               message: "missing API key: send Authorization: Bearer <key> or x-api-key")
+            throw GatewayError(
+                status: 401, type: .unauthorized,
+                message: "missing API key: send Authorization: Bearer <key> or x-api-key")
         }
         guard let key = registry.key(forSecret: secret) else {
             if !required { return .anonymous }
@@ -47,8 +48,9 @@ public struct Authenticator: Sendable {
     /// The admin API's gate.
     public func authenticateAdmin(_ request: HTTPRequest) throws(GatewayError) {
         guard let adminKey else {
-            throw GatewayError(status: 403, type: .forbidden,
-                               message: "the admin API is disabled: set SWITCHBOARD_ADMIN_KEY (or admin_key_env) to enable it")
+            throw GatewayError(
+                status: 403, type: .forbidden,
+                message: "the admin API is disabled: set SWITCHBOARD_ADMIN_KEY (or admin_key_env) to enable it")
         }
         guard let secret = Self.presentedSecret(request) else {
             throw GatewayError(status: 401, type: .unauthorized, message: "missing admin key")

@@ -22,9 +22,10 @@ enum BudgetReservation {
         var worst = 0.0
         for route in routes {
             guard let match = snapshot.pricer.match(alias: route.name, model: route.model) else {
-                throw GatewayError(status: 403, type: .forbidden,
-                                   message: "key \(key.id) has a dollar budget and model \"\(route.model)\" has no "
-                                       + "price; add one under prices: in the configuration", param: "model")
+                throw GatewayError(
+                    status: 403, type: .forbidden,
+                    message: "key \(key.id) has a dollar budget and model \"\(route.model)\" has no "
+                        + "price; add one under prices: in the configuration", param: "model")
             }
             worst = max(worst, match.price.worstCase(promptTokens: prompt, maxOutputTokens: output))
         }
@@ -37,7 +38,8 @@ enum BudgetReservation {
     static func promptTokens(_ request: ChatRequest) -> Int {
         var tokens = 256
         for tool in request.tools {
-            let size = tool.name.utf8.count + (tool.description?.utf8.count ?? 0)
+            let size =
+                tool.name.utf8.count + (tool.description?.utf8.count ?? 0)
                 + tool.parameters.serialized().utf8.count
             tokens = Saturating.add(tokens, Saturating.add(size, 64))
         }

@@ -54,7 +54,8 @@ public final class DollarBudgets: Sendable {
         guard case .refused(let spent, let resetDay) = decision else { return worstCase }
         var headers = HTTPHeaders()
         let wait = resetDay.map { max(1, Int(saturating: (Double($0) * 86_400 - seconds).rounded(.up))) }
-        var message = "key \(key.id) has reached its \(key.budgetPeriod.rawValue) budget of $\(Self.dollars(budget))"
+        var message =
+            "key \(key.id) has reached its \(key.budgetPeriod.rawValue) budget of $\(Self.dollars(budget))"
             + " ($\(Self.dollars(spent)) spent or in flight)"
         if let wait {
             headers.add("Retry-After", String(wait))

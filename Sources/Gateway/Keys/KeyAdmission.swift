@@ -12,17 +12,24 @@ struct KeyAdmission: Sendable {
 
     struct VirtualKeyRef: Sendable { let id: String }
 
-    static func admit(_ key: VirtualKey, request: ChatRequest, state: GatewayState) throws(GatewayError) -> KeyAdmission {
+    static func admit(_ key: VirtualKey, request: ChatRequest, state: GatewayState) throws(GatewayError) -> KeyAdmission
+    {
         if !key.models.isEmpty, !key.models.contains(request.model) {
-            throw GatewayError(status: 403, type: .forbidden,
-                               message: "key \(key.id) may not use model \"\(request.model)\" (allowed: \(key.models.joined(separator: ", ")))",
-                               param: "model")
+            throw GatewayError(
+                status: 403, type: .forbidden,
+                message:
+                    "key \(key.id) may not use model \"\(request.model)\" (allowed: "
+                    + "\(key.models.joined(separator: ", ")))",
+                param: "model")
         }
         if let budget = key.tokenBudget, let keys = state.keys, keys.tokensUsed(keyId: key.id) >= budget {
-            throw GatewayError(status: 429, type: .budgetExceeded,
-                               message: "key \(key.id) has used its token budget of \(budget); ask an admin to raise it",
-                               headers: [("Retry-After", "3600"), ("x-ratelimit-limit-tokens", String(budget)),
-                                         ("x-ratelimit-remaining-tokens", "0")])
+            throw GatewayError(
+                status: 429, type: .budgetExceeded,
+                message: "key \(key.id) has used its token budget of \(budget); ask an admin to raise it",
+                headers: [
+                    ("Retry-After", "3600"), ("x-ratelimit-limit-tokens", String(budget)),
+                    ("x-ratelimit-remaining-tokens", "0"),
+                ])
         }
         // The worst case is priced before the rate limiter admits, so a refusal leaves nothing to undo.
         let worstCase = key.budgetUSD == nil ? 0 : try BudgetReservation.worstCase(request, key: key, state: state)

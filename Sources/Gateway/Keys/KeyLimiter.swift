@@ -18,7 +18,9 @@ public final class KeyLimiter: Sendable {
     public func admit(_ key: VirtualKey, estimatedTokens: Int) throws(GatewayError) -> Int {
         let limits = KeyWindow.Limits(rpm: key.rpm, tpm: key.tpm, maxConcurrent: key.maxConcurrent)
         let time = now()
-        let decision = windows.withLock { $0[key.id, default: KeyWindow()].admit(estimatedTokens: estimatedTokens, limits: limits, now: time) }
+        let decision = windows.withLock {
+            $0[key.id, default: KeyWindow()].admit(estimatedTokens: estimatedTokens, limits: limits, now: time)
+        }
         switch decision {
         case .admitted(let ticket, _):
             return ticket
@@ -48,7 +50,8 @@ public final class KeyLimiter: Sendable {
 
     /// OpenAI's style: "1s", "250ms".
     static func duration(_ seconds: Double) -> String {
-        seconds >= 1 ? "\(Int(saturating: seconds, rounding: .up))s"
+        seconds >= 1
+            ? "\(Int(saturating: seconds, rounding: .up))s"
             : "\(Int(saturating: seconds * 1000, rounding: .up))ms"
     }
 }

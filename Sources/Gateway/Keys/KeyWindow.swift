@@ -61,7 +61,7 @@ public struct KeyWindow: Sendable, Equatable {
         if head == entries.count {
             entries.removeAll(keepingCapacity: true)
             head = 0
-            tokenSum = 0   // exact again, even after sums that saturated
+            tokenSum = 0  // exact again, even after sums that saturated
 
         } else if head > 1024 && head * 2 > entries.count {
             entries.removeFirst(head)
@@ -71,21 +71,25 @@ public struct KeyWindow: Sendable, Equatable {
 
     private func status(_ limits: Limits, now: Double) -> Status {
         let reset = head < entries.count ? max(0, entries[head].time + Self.window - now) : 0
-        return Status(limitRequests: limits.rpm, remainingRequests: limits.rpm.map { max(0, $0 - count) },
-                      resetRequests: reset, limitTokens: limits.tpm,
-                      remainingTokens: limits.tpm.map { max(0, Saturating.subtract($0, tokenSum)) }, resetTokens: reset)
+        return Status(
+            limitRequests: limits.rpm, remainingRequests: limits.rpm.map { max(0, $0 - count) },
+            resetRequests: reset, limitTokens: limits.tpm,
+            remainingTokens: limits.tpm.map { max(0, Saturating.subtract($0, tokenSum)) }, resetTokens: reset)
     }
 
     /// Admits a request charging `estimatedTokens` up front, or says why not and when to retry.
     public mutating func admit(estimatedTokens: Int, limits: Limits, now: Double) -> Decision {
         expire(now: now)
         if let max = limits.maxConcurrent, max > 0, inFlight >= max {
-            return .refused(reason: "too many concurrent requests for this key (max_concurrent \(max))", retryAfter: 1,
-                            status(limits, now: now))
+            return .refused(
+                reason: "too many concurrent requests for this key (max_concurrent \(max))", retryAfter: 1,
+                status(limits, now: now))
         }
         if let rpm = limits.rpm, rpm > 0, count >= rpm {
             let wait = entries[entries.count - rpm].time + Self.window - now
-            return .refused(reason: "request rate limit reached for this key (rpm \(rpm))", retryAfter: wait, status(limits, now: now))
+            return .refused(
+                reason: "request rate limit reached for this key (rpm \(rpm))", retryAfter: wait,
+                status(limits, now: now))
         }
         if let tpm = limits.tpm, tpm > 0 {
             let used = tokenSum
@@ -99,8 +103,9 @@ public struct KeyWindow: Sendable, Equatable {
                         break
                     }
                 }
-                return .refused(reason: "token rate limit reached for this key (tpm \(tpm))", retryAfter: max(wait, 0.001),
-                                status(limits, now: now))
+                return .refused(
+                    reason: "token rate limit reached for this key (tpm \(tpm))", retryAfter: max(wait, 0.001),
+                    status(limits, now: now))
             }
         }
         let ticket = nextTicket

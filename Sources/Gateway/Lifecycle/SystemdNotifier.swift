@@ -11,7 +11,8 @@ public final class SystemdNotifier: @unchecked Sendable {
     public init(environment: [String: String]) {
         socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         if let usec = environment["WATCHDOG_USEC"].flatMap(UInt64.init), usec > 0,
-           environment["WATCHDOG_PID"].map({ Int32($0) == getpid() }) ?? true {
+            environment["WATCHDOG_PID"].map({ Int32($0) == getpid() }) ?? true
+        {
             let timer = DispatchSource.makeTimerSource(queue: .global())
             // Pinged at half the watchdog period; held to an hour so no value overflows the timer.
             let interval = DispatchTimeInterval.microseconds(Int(min(usec / 2, 3_600_000_000)))

@@ -33,23 +33,30 @@ public struct StderrLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                    file: String, function: String, line: UInt) {
+    public func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
         var all = metadata
         if let explicit { all.merge(explicit) { $1 } }
-        let text = format == .json
-            ? Self.jsonLine(time: Self.timestamp(), level: level, label: label, message: message.description,
-                            metadata: all, scrubber: secrets.scrubber)
-            : Self.line(time: Self.timestamp(), level: level, label: label, message: message.description,
-                        metadata: all, scrubber: secrets.scrubber)
+        let text =
+            format == .json
+            ? Self.jsonLine(
+                time: Self.timestamp(), level: level, label: label, message: message.description,
+                metadata: all, scrubber: secrets.scrubber)
+            : Self.line(
+                time: Self.timestamp(), level: level, label: label, message: message.description,
+                metadata: all, scrubber: secrets.scrubber)
         let data = Data(text.utf8)
         // A closed stderr must not take the daemon down: `write(_:)` traps on EPIPE.
         Self.lock.withLock { try? FileHandle.standardError.write(contentsOf: data) }
     }
 
     /// The text of one entry, newline-terminated: scrubbed, then embedded line breaks escaped.
-    static func line(time: String, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata,
-                     scrubber: SecretScrubber) -> String {
+    static func line(
+        time: String, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata,
+        scrubber: SecretScrubber
+    ) -> String {
         var text = "\(time) \(level) \(label): \(oneLine(scrubber.scrub(message)))"
         for key in metadata.keys.sorted() { text += " \(key)=\(oneLine(scrubber.scrub("\(metadata[key]!)")))" }
         return text + "\n"
@@ -58,8 +65,10 @@ public struct StderrLogHandler: LogHandler {
     /// One JSON object per line: `time`, `level`, `logger`, `message`, then every metadata key
     /// (a key that would shadow one of those four gets a `meta_` prefix). Values are strings,
     /// scrubbed like the text format's.
-    static func jsonLine(time: String, level: Logger.Level, label: String, message: String,
-                         metadata: Logger.Metadata, scrubber: SecretScrubber) -> String {
+    static func jsonLine(
+        time: String, level: Logger.Level, label: String, message: String,
+        metadata: Logger.Metadata, scrubber: SecretScrubber
+    ) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(160)
         out += Array(#"{"time":"#.utf8)
@@ -91,15 +100,18 @@ public struct StderrLogHandler: LogHandler {
         var tm = tm()
         var seconds = ts.tv_sec
         gmtime_r(&seconds, &tm)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                      tm.tm_hour, tm.tm_min, tm.tm_sec, Int(ts.tv_nsec / 1_000_000))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+            tm.tm_hour, tm.tm_min, tm.tm_sec, Int(ts.tv_nsec / 1_000_000))
     }
 }
 
 /// Installs the stderr handler for the whole process and returns a logger. Every line is
 /// scrubbed with what `secrets` holds when it is written.
-public func bootstrapLogging(level: String, label: String, secrets: LiveSecrets = LiveSecrets(),
-                             format: LogFormat = .text) -> Logger {
+public func bootstrapLogging(
+    level: String, label: String, secrets: LiveSecrets = LiveSecrets(),
+    format: LogFormat = .text
+) -> Logger {
     let parsed = Logger.Level(rawValue: level) ?? .info
     LoggingSystem.bootstrap { name in StderrLogHandler(label: name, level: parsed, secrets: secrets, format: format) }
     return Logger(label: label)

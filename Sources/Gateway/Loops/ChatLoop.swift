@@ -41,8 +41,10 @@ final class ChatLoop: @unchecked Sendable {
     private var keepAliveTimer: TimerHandle?
     private var lastProviderFinish: String?
 
-    init(id: String, request: LoopRequest, owner: LoopOwner, key: VirtualKey?, writer: ResponseWriter,
-         state: GatewayState, limits: LoopLimits) {
+    init(
+        id: String, request: LoopRequest, owner: LoopOwner, key: VirtualKey?, writer: ResponseWriter,
+        state: GatewayState, limits: LoopLimits
+    ) {
         self.limits = limits
         self.id = id
         self.owner = owner
@@ -111,12 +113,15 @@ final class ChatLoop: @unchecked Sendable {
         let calls: [ToolCallPart] = (answer?.content ?? []).compactMap {
             if case .toolCall(let call) = $0 { return call } else { return nil }
         }
-        let turn = LoopTurn(step: encoder.step, provider: record.provider, model: record.model, status: record.status,
-                            finishReason: record.finishReason, usage: record.usage, toolCalls: calls)
+        let turn = LoopTurn(
+            step: encoder.step, provider: record.provider, model: record.model, status: record.status,
+            finishReason: record.finishReason, usage: record.usage, toolCalls: calls)
         let cancelRequested = transcript.withLock { t in
             t.turns.append(turn)
             t.usage = t.usage + record.usage
-            if let answer, !answer.content.isEmpty { t.messages.append(Message(role: .assistant, content: answer.content)) }
+            if let answer, !answer.content.isEmpty {
+                t.messages.append(Message(role: .assistant, content: answer.content))
+            }
             return t.cancelRequested
         }
         if writer.isClosed || cancelRequested {
@@ -145,8 +150,11 @@ final class ChatLoop: @unchecked Sendable {
             return
         }
         var out: [UInt8] = []
-        StreamEvent.error(StreamError(type: error.type.rawValue, message: error.message, provider: error.provider ?? "",
-                                      status: error.status)).writeSSE(into: &out)
+        StreamEvent.error(
+            StreamError(
+                type: error.type.rawValue, message: error.message, provider: error.provider ?? "",
+                status: error.status)
+        ).writeSSE(into: &out)
         writer.write(out)
         end(.failed, finish: .error)
     }
@@ -170,7 +178,8 @@ final class ChatLoop: @unchecked Sendable {
         LoopEvents.awaitingTools(loopId: id, step: step, calls: calls, into: &out)
         writer.write(out)
         writer.onClose = { [self] in end(.cancelled, finish: .cancelled) }
-        toolTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: toolTimeoutSeconds)) { [self] in
+        toolTimer = writer.loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: toolTimeoutSeconds)) {
+            [self] in
             toolTimer = nil
             toolTimeoutFired()
         }
@@ -186,8 +195,10 @@ final class ChatLoop: @unchecked Sendable {
             // moved on or ended: the client is told what it did, not that the loop is gone.
             let again = ids.filter { t.answeredCallIds.contains($0) }
             if !again.isEmpty {
-                return .failure(GatewayError(status: 409, type: .conflict,
-                                             message: "results were already posted for tool_call_id \(Self.list(again))"))
+                return .failure(
+                    GatewayError(
+                        status: 409, type: .conflict,
+                        message: "results were already posted for tool_call_id \(Self.list(again))"))
             }
             if t.status.isFinished || t.cancelRequested {
                 return .failure(.notFound("loop \(id) has ended"))
@@ -195,29 +206,39 @@ final class ChatLoop: @unchecked Sendable {
             var seen = Set<String>()
             let repeated = ids.filter { !seen.insert($0).inserted }
             if !repeated.isEmpty {
-                return .failure(.invalidRequest("results: tool_call_id given more than once: \(Self.list(repeated))",
-                                                param: "results"))
+                return .failure(
+                    .invalidRequest(
+                        "results: tool_call_id given more than once: \(Self.list(repeated))",
+                        param: "results"))
             }
             guard t.status == .awaitingTools else {
-                return .failure(GatewayError(status: 409, type: .conflict,
-                                             message: "loop \(id) is not waiting for tool results (step \(t.step) is running)"))
+                return .failure(
+                    GatewayError(
+                        status: 409, type: .conflict,
+                        message: "loop \(id) is not waiting for tool results (step \(t.step) is running)"))
             }
             let pending = t.pendingCalls.map(\.id)
             let unknown = ids.filter { !pending.contains($0) }
             if !unknown.isEmpty {
-                return .failure(.invalidRequest(
-                    "results: unknown tool_call_id \(Self.list(unknown)) (pending: \(Self.list(pending)))", param: "results"))
+                return .failure(
+                    .invalidRequest(
+                        "results: unknown tool_call_id \(Self.list(unknown)) (pending: \(Self.list(pending)))",
+                        param: "results"))
             }
             let missing = pending.filter { !seen.contains($0) }
             if !missing.isEmpty {
-                return .failure(.invalidRequest("results: missing results for tool_call_id \(Self.list(missing))",
-                                                param: "results"))
+                return .failure(
+                    .invalidRequest(
+                        "results: missing results for tool_call_id \(Self.list(missing))",
+                        param: "results"))
             }
             // In the order the model asked, which is what providers expect.
             for call in t.pendingCalls {
                 let result = results.first { $0.toolCallId == call.id }!
-                t.messages.append(Message(role: .tool, content: [.text(TextPart(text: result.content))],
-                                          toolCallId: call.id, isError: result.isError))
+                t.messages.append(
+                    Message(
+                        role: .tool, content: [.text(TextPart(text: result.content))],
+                        toolCallId: call.id, isError: result.isError))
             }
             t.answeredCallIds.formUnion(ids)
             t.pendingCalls = []
@@ -246,9 +267,12 @@ final class ChatLoop: @unchecked Sendable {
         }
         guard timedOut else { return }
         var out: [UInt8] = []
-        StreamEvent.error(StreamError(type: GatewayErrorType.toolTimeout.rawValue,
-                                      message: "no tool results within \(Self.seconds(toolTimeoutSeconds)) s",
-                                      provider: "", status: 408)).writeSSE(into: &out)
+        StreamEvent.error(
+            StreamError(
+                type: GatewayErrorType.toolTimeout.rawValue,
+                message: "no tool results within \(Self.seconds(toolTimeoutSeconds)) s",
+                provider: "", status: 408)
+        ).writeSSE(into: &out)
         writer.write(out)
         end(.timedOut, finish: .error)
     }
@@ -303,8 +327,10 @@ final class ChatLoop: @unchecked Sendable {
         }
         if streamStarted, !writer.isClosed {
             var out: [UInt8] = []
-            LoopEvents.end(loopId: id, usage: usage, finish: finish, providerFinish: finish == .cancelled ? nil : lastProviderFinish,
-                           steps: steps, into: &out)
+            LoopEvents.end(
+                loopId: id, usage: usage, finish: finish,
+                providerFinish: finish == .cancelled ? nil : lastProviderFinish,
+                steps: steps, into: &out)
             writer.write(out)
             writer.end()
         }
@@ -334,16 +360,18 @@ final class ChatLoop: @unchecked Sendable {
     /// `GET /v1/loops/{id}`: every message, tool call and result, and each step's usage.
     func transcriptJSON() -> JSONValue {
         transcript.withLock { t in
-            .object(JSONObject([
-                ("id", .string(id)), ("object", "loop"), ("status", .string(t.status.rawValue)),
-                ("created", .int(created)), ("model", .string(template.model)),
-                ("steps", .int(t.step)), ("max_steps", .int(maxSteps)), ("tool_timeout_s", .double(toolTimeoutSeconds)),
-                ("messages", .array(t.messages.map { $0.json() })),
-                ("turns", .array(t.turns.map { $0.json() })),
-                ("pending_tool_calls", .array(t.pendingCalls.map { $0.summaryJSON() })),
-                ("usage", t.usage.json()),
-                ("finish_reason", t.finishReason.map { .string($0.rawValue) } ?? .null),
-            ]))
+            .object(
+                JSONObject([
+                    ("id", .string(id)), ("object", "loop"), ("status", .string(t.status.rawValue)),
+                    ("created", .int(created)), ("model", .string(template.model)),
+                    ("steps", .int(t.step)), ("max_steps", .int(maxSteps)),
+                    ("tool_timeout_s", .double(toolTimeoutSeconds)),
+                    ("messages", .array(t.messages.map { $0.json() })),
+                    ("turns", .array(t.turns.map { $0.json() })),
+                    ("pending_tool_calls", .array(t.pendingCalls.map { $0.summaryJSON() })),
+                    ("usage", t.usage.json()),
+                    ("finish_reason", t.finishReason.map { .string($0.rawValue) } ?? .null),
+                ]))
         }
     }
 

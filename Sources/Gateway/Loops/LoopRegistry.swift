@@ -42,12 +42,14 @@ public final class LoopRegistry: Sendable {
                 if entry.loop.owner == loop.owner { liveForOwner += 1 }
             }
             if liveForOwner >= limits.maxPerKey {
-                return Self.tooMany("this key already has \(liveForOwner) open loops (at most \(limits.maxPerKey)); end one first",
-                                    limit: limits.maxPerKey)
+                return Self.tooMany(
+                    "this key already has \(liveForOwner) open loops (at most \(limits.maxPerKey)); end one first",
+                    limit: limits.maxPerKey)
             }
             if live >= limits.maxTotal {
-                return Self.tooMany("the gateway has \(live) open loops (at most \(limits.maxTotal)); try again later",
-                                    limit: limits.maxTotal)
+                return Self.tooMany(
+                    "the gateway has \(live) open loops (at most \(limits.maxTotal)); try again later",
+                    limit: limits.maxTotal)
             }
             table.entries[loop.id] = Entry(loop: loop)
             return nil
@@ -85,7 +87,8 @@ public final class LoopRegistry: Sendable {
             if ended > limits.maxTotal, let oldest { table.entries.removeValue(forKey: oldest.id) }
         }
         let id = loop.id
-        _ = eventLoop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: limits.retentionSeconds)) { [weak self] in
+        _ = eventLoop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: limits.retentionSeconds)) {
+            [weak self] in
             self?.remove(id)
         }
     }
@@ -107,7 +110,8 @@ public final class LoopRegistry: Sendable {
     }
 
     private static func tooMany(_ message: String, limit: Int) -> GatewayError {
-        .rateLimited(message, retryAfterSeconds: 1,
-                     headers: [("x-ratelimit-limit-loops", String(limit)), ("x-ratelimit-remaining-loops", "0")])
+        .rateLimited(
+            message, retryAfterSeconds: 1,
+            headers: [("x-ratelimit-limit-loops", String(limit)), ("x-ratelimit-remaining-loops", "0")])
     }
 }

@@ -13,14 +13,16 @@ struct LoopRequest: Sendable {
     static func decode(_ json: JSONValue) throws(GatewayError) -> LoopRequest {
         let chat = try ChatRequest.decode(json, extraKeys: ["max_steps", "tool_timeout_s"])
         guard chat.stream else {
-            throw .invalidRequest("stream: a loop is one stream over every turn; omit stream or set it to true", param: "stream")
+            throw .invalidRequest(
+                "stream: a loop is one stream over every turn; omit stream or set it to true", param: "stream")
         }
         var maxSteps = defaultMaxSteps
         if let raw = json["max_steps"], !raw.isNull {
             maxSteps = try FieldReader.int(raw, at: "max_steps", range: AllowedRanges.loopMaxSteps)
         }
-        let timeout = try FieldReader.number(json["tool_timeout_s"], at: "tool_timeout_s",
-                                             range: AllowedRanges.toolTimeoutSeconds)
+        let timeout = try FieldReader.number(
+            json["tool_timeout_s"], at: "tool_timeout_s",
+            range: AllowedRanges.toolTimeoutSeconds)
         return LoopRequest(chat: chat, maxSteps: maxSteps, toolTimeoutSeconds: timeout ?? defaultToolTimeoutSeconds)
     }
 }
@@ -55,7 +57,9 @@ struct ToolResult: Sendable, Equatable {
             case let other?: content = other.serialized()
             }
             var isError = false
-            if let flag = object["is_error"], !flag.isNull { isError = try FieldReader.bool(flag, at: "\(path).is_error") }
+            if let flag = object["is_error"], !flag.isNull {
+                isError = try FieldReader.bool(flag, at: "\(path).is_error")
+            }
             results.append(ToolResult(toolCallId: id, content: content, isError: isError))
         }
         return results

@@ -31,15 +31,16 @@ struct LoopTurn: Sendable {
     var toolCalls: [ToolCallPart]
 
     func json() -> JSONValue {
-        .object(JSONObject([
-            ("step", .int(step)),
-            ("provider", provider.map { .string($0) } ?? .null),
-            ("model", model.map { .string($0) } ?? .null),
-            ("status", .int(status)),
-            ("finish_reason", finishReason.map { .string($0.rawValue) } ?? .null),
-            ("usage", usage.json()),
-            ("tool_calls", .array(toolCalls.map { $0.summaryJSON() })),
-        ]))
+        .object(
+            JSONObject([
+                ("step", .int(step)),
+                ("provider", provider.map { .string($0) } ?? .null),
+                ("model", model.map { .string($0) } ?? .null),
+                ("status", .int(status)),
+                ("finish_reason", finishReason.map { .string($0.rawValue) } ?? .null),
+                ("usage", usage.json()),
+                ("tool_calls", .array(toolCalls.map { $0.summaryJSON() })),
+            ]))
     }
 }
 

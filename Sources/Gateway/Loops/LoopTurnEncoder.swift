@@ -56,18 +56,28 @@ enum LoopEvents {
     }
 
     static func awaitingTools(loopId: String, step: Int, calls: [ToolCallPart], into out: inout [UInt8]) {
-        write("awaiting_tools", JSONObject([("loop_id", .string(loopId)), ("step", .int(step)),
-                                            ("tool_calls", .array(calls.map { $0.summaryJSON() }))]), into: &out)
+        write(
+            "awaiting_tools",
+            JSONObject([
+                ("loop_id", .string(loopId)), ("step", .int(step)),
+                ("tool_calls", .array(calls.map { $0.summaryJSON() })),
+            ]), into: &out)
     }
 
     /// The loop's end: one cumulative `usage`, then `done` with the last turn's finish reason
     /// and the number of steps run.
-    static func end(loopId: String, usage: Usage, finish: FinishReason, providerFinish: String?, steps: Int,
-                    into out: inout [UInt8]) {
+    static func end(
+        loopId: String, usage: Usage, finish: FinishReason, providerFinish: String?, steps: Int,
+        into out: inout [UInt8]
+    ) {
         StreamEvent.usage(usage).writeSSE(into: &out)
-        write("done", JSONObject([("finish_reason", .string(finish.rawValue)),
-                                  ("provider_finish_reason", providerFinish.map { .string($0) } ?? .null),
-                                  ("steps", .int(steps)), ("loop_id", .string(loopId))]), into: &out)
+        write(
+            "done",
+            JSONObject([
+                ("finish_reason", .string(finish.rawValue)),
+                ("provider_finish_reason", providerFinish.map { .string($0) } ?? .null),
+                ("steps", .int(steps)), ("loop_id", .string(loopId)),
+            ]), into: &out)
     }
 
     private static func write(_ name: String, _ data: JSONObject, into out: inout [UInt8]) {

@@ -32,8 +32,10 @@ struct ChatHistograms {
     private(set) var attempts: [String: Histogram] = [:]
 
     /// One finished chat request that reached a provider.
-    mutating func observe(provider: String, model: String, status: Int, firstTokenSeconds: Double?,
-                          totalSeconds: Double, outputTokens: Int, attemptCount: Int) {
+    mutating func observe(
+        provider: String, model: String, status: Int, firstTokenSeconds: Double?,
+        totalSeconds: Double, outputTokens: Int, attemptCount: Int
+    ) {
         let statusClass = "\(min(max(status, 100), 599) / 100)xx"
         var labels = Self.labels(provider: provider, model: model, statusClass: statusClass)
         if duration[labels] == nil && duration.count >= Self.maxSeries {
@@ -43,7 +45,8 @@ struct ChatHistograms {
             firstToken[labels, default: Histogram(buckets: Self.secondsBuckets.count)]
                 .observe(firstTokenSeconds, Self.secondsBuckets)
         }
-        duration[labels, default: Histogram(buckets: Self.secondsBuckets.count)].observe(totalSeconds, Self.secondsBuckets)
+        duration[labels, default: Histogram(buckets: Self.secondsBuckets.count)].observe(
+            totalSeconds, Self.secondsBuckets)
         attempts[labels, default: Histogram(buckets: Self.attemptBuckets.count)]
             .observe(Double(attemptCount), Self.attemptBuckets)
         // Output speed after the first token: what a reader of the stream experiences.
@@ -60,20 +63,26 @@ struct ChatHistograms {
     /// The four families in the Prometheus text format.
     func render() -> String {
         var out = ""
-        out += Self.family("switchboard_chat_time_to_first_token_seconds",
-                           "Time from an answering attempt's start to its first content.", firstToken, Self.secondsBuckets)
-        out += Self.family("switchboard_chat_duration_seconds",
-                           "Time from a chat request's admission to its end.", duration, Self.secondsBuckets)
-        out += Self.family("switchboard_chat_output_tokens_per_second",
-                           "Output tokens per second after the first token.", outputRate, Self.rateBuckets)
-        out += Self.family("switchboard_chat_upstream_attempts",
-                           "Upstream attempts per chat request (retries and fallbacks included).", attempts,
-                           Self.attemptBuckets)
+        out += Self.family(
+            "switchboard_chat_time_to_first_token_seconds",
+            "Time from an answering attempt's start to its first content.", firstToken, Self.secondsBuckets)
+        out += Self.family(
+            "switchboard_chat_duration_seconds",
+            "Time from a chat request's admission to its end.", duration, Self.secondsBuckets)
+        out += Self.family(
+            "switchboard_chat_output_tokens_per_second",
+            "Output tokens per second after the first token.", outputRate, Self.rateBuckets)
+        out += Self.family(
+            "switchboard_chat_upstream_attempts",
+            "Upstream attempts per chat request (retries and fallbacks included).", attempts,
+            Self.attemptBuckets)
         return out
     }
 
-    private static func family(_ name: String, _ help: String, _ series: [String: Histogram],
-                               _ bounds: [Double]) -> String {
+    private static func family(
+        _ name: String, _ help: String, _ series: [String: Histogram],
+        _ bounds: [Double]
+    ) -> String {
         var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
         for labels in series.keys.sorted() {
             let h = series[labels]!

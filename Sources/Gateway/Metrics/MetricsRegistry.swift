@@ -6,8 +6,10 @@ import Synchronization
 /// section (counters in a dictionary), rendering happens only when /metrics is scraped.
 public final class MetricsRegistry: Sendable {
     /// Latency histogram bucket bounds, in seconds.
-    static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                           0.5, 1, 2.5, 5, 10, 30, 60]
+    static let latencyBuckets: [Double] = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+        0.5, 1, 2.5, 5, 10, 30, 60,
+    ]
 
     private struct Histogram {
         var counts = [UInt64](repeating: 0, count: MetricsRegistry.latencyBuckets.count)
@@ -16,14 +18,14 @@ public final class MetricsRegistry: Sendable {
     }
 
     private struct State {
-        var requests: [String: UInt64] = [:]          // "route\u{0}status"
-        var latency: [String: Histogram] = [:]        // route
+        var requests: [String: UInt64] = [:]  // "route\u{0}status"
+        var latency: [String: Histogram] = [:]  // route
         var upstreamAttempts: [String: UInt64] = [:]  // provider
-        var retries: [String: UInt64] = [:]           // provider
+        var retries: [String: UInt64] = [:]  // provider
         var fallbacks: UInt64 = 0
-        var tokens: [String: UInt64] = [:]            // "provider\u{0}kind"
-        var cost: [String: Double] = [:]              // "provider\u{0}model\u{0}key"
-        var unpriced: [String: UInt64] = [:]          // "provider\u{0}model"
+        var tokens: [String: UInt64] = [:]  // "provider\u{0}kind"
+        var cost: [String: Double] = [:]  // "provider\u{0}model\u{0}key"
+        var unpriced: [String: UInt64] = [:]  // "provider\u{0}model"
         var chat = ChatHistograms()
     }
 
@@ -52,8 +54,10 @@ public final class MetricsRegistry: Sendable {
                 s.upstreamAttempts[provider, default: 0] += UInt64(record.attempts)
                 if record.attempts > 1 { s.retries[provider, default: 0] += UInt64(record.attempts - 1) }
                 let u = record.usage
-                for (kind, n) in [("input", u.inputTokens), ("output", u.outputTokens), ("cache_read", u.cacheReadTokens),
-                                  ("cache_write", u.cacheWriteTokens), ("reasoning", u.reasoningTokens)] where n > 0 {
+                for (kind, n) in [
+                    ("input", u.inputTokens), ("output", u.outputTokens), ("cache_read", u.cacheReadTokens),
+                    ("cache_write", u.cacheWriteTokens), ("reasoning", u.reasoningTokens),
+                ] where n > 0 {
                     // Provider counts (clamped, but many of them): the counter holds at its top.
                     let key = "\(provider)\u{0}\(kind)"
                     s.tokens[key] = Saturating.add(s.tokens[key] ?? 0, UInt64(n))
@@ -61,10 +65,11 @@ public final class MetricsRegistry: Sendable {
             }
             if record.fallbackUsed != nil { s.fallbacks += 1 }
             if let provider = record.provider {
-                s.chat.observe(provider: provider, model: record.model ?? "", status: record.status,
-                               firstTokenSeconds: record.firstTokenNanos.map { Double($0) / 1e9 },
-                               totalSeconds: Double(record.totalNanos) / 1e9, outputTokens: record.usage.outputTokens,
-                               attemptCount: record.attempts)
+                s.chat.observe(
+                    provider: provider, model: record.model ?? "", status: record.status,
+                    firstTokenSeconds: record.firstTokenNanos.map { Double($0) / 1e9 },
+                    totalSeconds: Double(record.totalNanos) / 1e9, outputTokens: record.usage.outputTokens,
+                    attemptCount: record.attempts)
             }
         }
     }
@@ -94,7 +99,9 @@ public final class MetricsRegistry: Sendable {
         out += "# TYPE switchboard_http_requests_total counter\n"
         for key in s.requests.keys.sorted() {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
-            out += "switchboard_http_requests_total{route=\"\(escape(parts[0]))\",status=\"\(parts[1])\"} \(s.requests[key]!)\n"
+            out +=
+                "switchboard_http_requests_total{route=\"\(escape(parts[0]))\",status=\"\(parts[1])\"} "
+                + "\(s.requests[key]!)\n"
         }
         out += "# HELP switchboard_http_request_duration_seconds Time from request to the end of the response.\n"
         out += "# TYPE switchboard_http_request_duration_seconds histogram\n"
@@ -114,8 +121,11 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP switchboard_in_flight_requests Requests being answered now.\n"
         out += "# TYPE switchboard_in_flight_requests gauge\n"
         out += "switchboard_in_flight_requests \(inFlightRequests)\n"
-        out += counterFamily("switchboard_upstream_attempts_total", "Upstream attempts, by provider.", "provider", s.upstreamAttempts)
-        out += counterFamily("switchboard_upstream_retries_total", "Upstream attempts that were retries, by provider.", "provider", s.retries)
+        out += counterFamily(
+            "switchboard_upstream_attempts_total", "Upstream attempts, by provider.", "provider", s.upstreamAttempts)
+        out += counterFamily(
+            "switchboard_upstream_retries_total", "Upstream attempts that were retries, by provider.", "provider",
+            s.retries)
         out += "# HELP switchboard_fallbacks_total Requests answered by a fallback model.\n"
         out += "# TYPE switchboard_fallbacks_total counter\n"
         out += "switchboard_fallbacks_total \(s.fallbacks)\n"
@@ -125,20 +135,24 @@ public final class MetricsRegistry: Sendable {
             let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
             out += "switchboard_tokens_total{provider=\"\(parts[0])\",kind=\"\(parts[1])\"} \(s.tokens[key]!)\n"
         }
-        out += "# HELP switchboard_cost_usd_total What priced requests cost, in US dollars, "
+        out +=
+            "# HELP switchboard_cost_usd_total What priced requests cost, in US dollars, "
             + "by provider, model and key.\n"
         out += "# TYPE switchboard_cost_usd_total counter\n"
         for key in s.cost.keys.sorted() {
             let p = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
-            out += "switchboard_cost_usd_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\","
+            out +=
+                "switchboard_cost_usd_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\","
                 + "key=\"\(escape(p[2]))\"} \(s.cost[key]!)\n"
         }
-        out += "# HELP switchboard_unpriced_requests_total Requests whose model has no price (no cost recorded), "
+        out +=
+            "# HELP switchboard_unpriced_requests_total Requests whose model has no price (no cost recorded), "
             + "by provider and model.\n"
         out += "# TYPE switchboard_unpriced_requests_total counter\n"
         for key in s.unpriced.keys.sorted() {
             let p = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
-            out += "switchboard_unpriced_requests_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\"} "
+            out +=
+                "switchboard_unpriced_requests_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\"} "
                 + "\(s.unpriced[key]!)\n"
         }
         out += s.chat.render()

@@ -25,8 +25,11 @@ public final class ProviderLimiter: Sendable {
     private let now: @Sendable () -> Double
     private let state = Mutex(State())
 
-    public init(rpm: Int, tpm: Int, maxConcurrent: Int, queueTimeoutSeconds: Double, now: @escaping @Sendable () -> Double) {
-        limits = KeyWindow.Limits(rpm: rpm > 0 ? rpm : nil, tpm: tpm > 0 ? tpm : nil, maxConcurrent: maxConcurrent > 0 ? maxConcurrent : nil)
+    public init(
+        rpm: Int, tpm: Int, maxConcurrent: Int, queueTimeoutSeconds: Double, now: @escaping @Sendable () -> Double
+    ) {
+        limits = KeyWindow.Limits(
+            rpm: rpm > 0 ? rpm : nil, tpm: tpm > 0 ? tpm : nil, maxConcurrent: maxConcurrent > 0 ? maxConcurrent : nil)
         self.queueTimeoutSeconds = queueTimeoutSeconds
         self.now = now
     }
@@ -55,12 +58,15 @@ public final class ProviderLimiter: Sendable {
 
     /// Learns from a response's rate-limit headers: nothing remaining means wait for the reset.
     public func learn(from headers: HTTPHeaders) {
-        for (remainingName, resetName) in [("x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
-                                            ("x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
-                                            ("anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset"),
-                                            ("anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset")] {
+        for (remainingName, resetName) in [
+            ("x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
+            ("x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
+            ("anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset"),
+            ("anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset"),
+        ] {
             guard RetryHints.header(remainingName, headers) == "0",
-                  let reset = RetryHints.header(resetName, headers) else { continue }
+                let reset = RetryHints.header(resetName, headers)
+            else { continue }
             if let seconds = RetryHints.duration(reset) {
                 holdBack(seconds: seconds)
             } else if let at = RetryHints.timestampMillis(reset) {

@@ -11,8 +11,10 @@ public struct RetryPolicy: Sendable, Equatable {
     /// fallback runs) — holding a client for Gemini's 21-second `RetryInfo`, twice, helps nobody.
     public var maxWaitSeconds: Double
 
-    public init(attempts: Int = 3, baseSeconds: Double = 0.25, capSeconds: Double = 8,
-                maxWaitSeconds: Double = 5) {
+    public init(
+        attempts: Int = 3, baseSeconds: Double = 0.25, capSeconds: Double = 8,
+        maxWaitSeconds: Double = 5
+    ) {
         self.attempts = max(1, attempts)
         self.baseSeconds = baseSeconds
         self.capSeconds = capSeconds

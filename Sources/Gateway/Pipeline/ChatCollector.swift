@@ -25,8 +25,10 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
     /// Applied to the upstream error body before the adapter reads it.
     private let secrets: SecretScrubber
 
-    init(writer: ResponseWriter, attempt: ChatAttempt, encoder: any ChatEncoder, secrets: SecretScrubber,
-         onFinish: @escaping (ChatOutcome) -> Void) {
+    init(
+        writer: ResponseWriter, attempt: ChatAttempt, encoder: any ChatEncoder, secrets: SecretScrubber,
+        onFinish: @escaping (ChatOutcome) -> Void
+    ) {
         self.encoder = encoder
         self.secrets = secrets
         self.writer = writer
@@ -47,10 +49,13 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
         if body.count + bytes.count > Self.maxBody {
             transfer?.cancel()
             transfer = nil
-            fail(UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError,
-                                                     message: "\(attempt.adapter.name): response too large",
-                                                     provider: attempt.adapter.name),
-                                 retryable: false, retryAfterSeconds: nil))
+            fail(
+                UpstreamFailure(
+                    error: GatewayError(
+                        status: 502, type: .upstreamError,
+                        message: "\(attempt.adapter.name): response too large",
+                        provider: attempt.adapter.name),
+                    retryable: false, retryAfterSeconds: nil))
             return .proceed
         }
         body.append(contentsOf: bytes)
@@ -62,8 +67,10 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
         guard !finished else { return }
         if let error {
             let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
-            fail(UpstreamFailure(error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
-                                 retryAfterSeconds: nil))
+            fail(
+                UpstreamFailure(
+                    error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
+                    retryAfterSeconds: nil))
             return
         }
         guard status == 200 else {
@@ -100,7 +107,9 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
         guard !finished else { return }
         finished = true
         let total = EventLoop.monotonicNanoseconds() - startedNanos
-        onFinish(ChatOutcome(result: result, sentToClient: sent,
-                             firstTokenNanos: sent ? total : nil, totalNanos: total, upstreamHeaders: headers))
+        onFinish(
+            ChatOutcome(
+                result: result, sentToClient: sent,
+                firstTokenNanos: sent ? total : nil, totalNanos: total, upstreamHeaders: headers))
     }
 }

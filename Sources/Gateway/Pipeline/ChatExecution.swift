@@ -31,9 +31,10 @@ public struct ChatRecord: Sendable {
 extension ChatRecord {
     /// A request refused before any upstream attempt.
     static func refused(_ request: ChatRequest, error: GatewayError, requestId: String) -> ChatRecord {
-        ChatRecord(requestId: requestId, requestedModel: request.model, provider: nil, model: nil, status: error.status,
-                   usage: .zero, finishReason: nil, attempts: 0, fallbackUsed: nil, firstTokenNanos: nil, totalNanos: 0,
-                   error: error)
+        ChatRecord(
+            requestId: requestId, requestedModel: request.model, provider: nil, model: nil, status: error.status,
+            usage: .zero, finishReason: nil, attempts: 0, fallbackUsed: nil, firstTokenNanos: nil, totalNanos: 0,
+            error: error)
     }
 }
 
@@ -76,11 +77,13 @@ final class ChatExecution: @unchecked Sendable {
     private let startedNanos = EventLoop.monotonicNanoseconds()
     private var random = SystemRandomNumberGenerator()
 
-    init(request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, secrets: SecretScrubber,
-         writer: ResponseWriter,
-         keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
-         encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false, pricer: Pricer? = nil,
-         onComplete: @escaping (ChatRecord) -> Void) {
+    init(
+        request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, secrets: SecretScrubber,
+        writer: ResponseWriter,
+        keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
+        encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false, pricer: Pricer? = nil,
+        onComplete: @escaping (ChatRecord) -> Void
+    ) {
         self.pricer = pricer
         self.encoder = encoder
         self.streamContinues = streamContinues
@@ -93,12 +96,14 @@ final class ChatExecution: @unchecked Sendable {
         self.writer = writer
         self.keepAliveSeconds = keepAliveSeconds
         self.onComplete = onComplete
-        machine = ExecutionStateMachine(routes: routes.map { route in
-            let slot = registry[route.provider]
-            return .init(name: route.name, provider: route.provider, model: route.model, retry: slot?.retry,
-                         firstByteBudget: slot?.endpoint.firstByteTimeout ?? 0,
-                         queueTimeout: slot?.limiter?.queueTimeoutSeconds)
-        })
+        machine = ExecutionStateMachine(
+            routes: routes.map { route in
+                let slot = registry[route.provider]
+                return .init(
+                    name: route.name, provider: route.provider, model: route.model, retry: slot?.retry,
+                    firstByteBudget: slot?.endpoint.firstByteTimeout ?? 0,
+                    queueTimeout: slot?.limiter?.queueTimeoutSeconds)
+            })
     }
 
     func run() {
@@ -160,7 +165,8 @@ final class ChatExecution: @unchecked Sendable {
     /// request uncached.
     private func prepare(_ route: Int) {
         guard let caches = contextCaches, let slot = slot(route),
-              let caching = slot.adapter as? any ContextCaching else {
+            let caching = slot.adapter as? any ContextCaching
+        else {
             feed(.preparationFinished(.uncached, now: Self.now()))
             return
         }
@@ -215,10 +221,12 @@ final class ChatExecution: @unchecked Sendable {
         guard let limiter = slot(route)?.limiter else { return }
         if let holdBackSeconds {
             limiter.holdBack(seconds: holdBackSeconds)
-            Self.logger.info("provider cooling down after a rate limit", metadata: [
-                "request_id": "\(writer.requestId)", "provider": "\(routes[route].provider)",
-                "seconds": "\(holdBackSeconds)",
-            ])
+            Self.logger.info(
+                "provider cooling down after a rate limit",
+                metadata: [
+                    "request_id": "\(writer.requestId)", "provider": "\(routes[route].provider)",
+                    "seconds": "\(holdBackSeconds)",
+                ])
         }
         limiter.complete(ticket: ticket, actualTokens: actualTokens)
         if learn { limiter.learn(from: lastUpstreamHeaders) }
@@ -232,9 +240,10 @@ final class ChatExecution: @unchecked Sendable {
         let upstreamRequest: UpstreamRequest
         do {
             if let cached, let caching = slot.adapter as? any ContextCaching {
-                upstreamRequest = try caching.upstreamRequest(for: request, model: route.model, endpoint: slot.endpoint,
-                                                              stream: request.stream,
-                                                              cached: (cached.name, cached.messageCount))
+                upstreamRequest = try caching.upstreamRequest(
+                    for: request, model: route.model, endpoint: slot.endpoint,
+                    stream: request.stream,
+                    cached: (cached.name, cached.messageCount))
             } else {
                 upstreamRequest = try slot.adapter.upstreamRequest(
                     for: request, model: route.model, endpoint: slot.endpoint, stream: request.stream)
@@ -243,17 +252,22 @@ final class ChatExecution: @unchecked Sendable {
             feed(.attemptRefused(error))
             return
         }
-        let attempt = ChatAttempt(requestedModel: route.name, adapter: slot.adapter, model: route.model,
-                                  upstreamRequest: upstreamRequest, request: request, pricer: pricer)
+        let attempt = ChatAttempt(
+            requestedModel: route.name, adapter: slot.adapter, model: route.model,
+            upstreamRequest: upstreamRequest, request: request, pricer: pricer)
         if request.stream {
-            let relay = ChatRelay(writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
-                                  encoder: encoder, secrets: secrets,
-                                  endsResponse: !streamContinues) { [self] in attemptFinished($0) }
+            let relay = ChatRelay(
+                writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
+                encoder: encoder, secrets: secrets,
+                endsResponse: !streamContinues
+            ) { [self] in attemptFinished($0) }
             current = relay
             relay.start()
         } else {
-            let collector = ChatCollector(writer: writer, attempt: attempt, encoder: encoder,
-                                          secrets: secrets) { [self] in attemptFinished($0) }
+            let collector = ChatCollector(
+                writer: writer, attempt: attempt, encoder: encoder,
+                secrets: secrets
+            ) { [self] in attemptFinished($0) }
             current = collector
             collector.start()
         }
@@ -265,8 +279,10 @@ final class ChatExecution: @unchecked Sendable {
         lastUpstreamHeaders = outcome.upstreamHeaders
         // A failure that finds the response over (a cancelled loop's) ends the request as cancelled.
         if case .failedBeforeFirstByte = outcome.result, writer.isClosed { feed(.clientClosed) }
-        feed(.attemptFinished(outcome, usageEstimated: estimated, now: Self.now(),
-                              jitter: Double.random(in: 0..<1, using: &random)))
+        feed(
+            .attemptFinished(
+                outcome, usageEstimated: estimated, now: Self.now(),
+                jitter: Double.random(in: 0..<1, using: &random)))
     }
 
     /// A cut stream's usage with what the provider did not report estimated (`UsageEstimate`).
@@ -274,14 +290,16 @@ final class ChatExecution: @unchecked Sendable {
         var settled = outcome
         switch outcome.result {
         case .completed(let usage, let finish):
-            let (usage, estimated) = UsageEstimate.settle(usage, cut: finish == .error,
-                                                          deliveredBytes: outcome.deliveredBytes,
-                                                          inputTokens: UsageEstimate.inputTokens(of: request))
+            let (usage, estimated) = UsageEstimate.settle(
+                usage, cut: finish == .error,
+                deliveredBytes: outcome.deliveredBytes,
+                inputTokens: UsageEstimate.inputTokens(of: request))
             settled.result = .completed(usage: usage, finish: finish)
             return (settled, estimated)
         case .cancelled(let usage):
-            let (usage, estimated) = UsageEstimate.settle(usage, cut: true, deliveredBytes: outcome.deliveredBytes,
-                                                          inputTokens: UsageEstimate.inputTokens(of: request))
+            let (usage, estimated) = UsageEstimate.settle(
+                usage, cut: true, deliveredBytes: outcome.deliveredBytes,
+                inputTokens: UsageEstimate.inputTokens(of: request))
             settled.result = .cancelled(usage: usage)
             return (settled, estimated)
         case .failedBeforeFirstByte:
@@ -297,8 +315,9 @@ final class ChatExecution: @unchecked Sendable {
         let error = secrets.scrub(unscrubbed)
         var headers = HTTPHeaders()
         for header in error.headers { headers.add(header.name, header.value) }
-        writer.respondJSON(status: error.status, body: encoder.error(error, requestId: writer.requestId),
-                           headers: headers)
+        writer.respondJSON(
+            status: error.status, body: encoder.error(error, requestId: writer.requestId),
+            headers: headers)
     }
 
     private func finish(_ record: ExecutionStateMachine.Record) {
@@ -306,16 +325,18 @@ final class ChatExecution: @unchecked Sendable {
         writer.onClose = nil
         let route = routes[record.route]
         let attempted = record.attempts > 0
-        onComplete(ChatRecord(
-            requestId: writer.requestId,
-            requestedModel: routes.first?.name ?? request.model,
-            provider: attempted ? route.provider : nil,
-            model: attempted ? route.model : nil,
-            status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
-            fallbackUsed: record.route > 0 ? route.name : nil,
-            firstTokenNanos: record.firstTokenNanos,
-            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, error: record.error.map { secrets.scrub($0) },
-            usageEstimated: record.usageEstimated))
+        onComplete(
+            ChatRecord(
+                requestId: writer.requestId,
+                requestedModel: routes.first?.name ?? request.model,
+                provider: attempted ? route.provider : nil,
+                model: attempted ? route.model : nil,
+                status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
+                fallbackUsed: record.route > 0 ? route.name : nil,
+                firstTokenNanos: record.firstTokenNanos,
+                totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
+                error: record.error.map { secrets.scrub($0) },
+                usageEstimated: record.usageEstimated))
     }
 
     static let logger = Logger(label: "switchboard.upstream")

@@ -53,25 +53,31 @@ extension GatewayError {
         switch error {
         case .timedOut(let kind, let detail):
             if kind == .idle {
-                return GatewayError(status: 502, type: .upstreamError,
-                                    message: "\(provider): upstream went silent (\(detail))", provider: provider)
+                return GatewayError(
+                    status: 502, type: .upstreamError,
+                    message: "\(provider): upstream went silent (\(detail))", provider: provider)
             }
-            return GatewayError(status: 504, type: .upstreamTimeout,
-                                message: "\(provider): no answer from upstream in time (\(kind.rawValue): \(detail))",
-                                provider: provider)
+            return GatewayError(
+                status: 504, type: .upstreamTimeout,
+                message: "\(provider): no answer from upstream in time (\(kind.rawValue): \(detail))",
+                provider: provider)
         case .connectFailed(let detail):
-            return GatewayError(status: 503, type: .upstreamUnavailable,
-                                message: "\(provider): cannot connect to upstream (\(detail))", provider: provider)
+            return GatewayError(
+                status: 503, type: .upstreamUnavailable,
+                message: "\(provider): cannot connect to upstream (\(detail))", provider: provider)
         case .tls(let detail):
-            return GatewayError(status: 503, type: .upstreamUnavailable,
-                                message: "\(provider): TLS failure talking to upstream (\(detail))", provider: provider)
+            return GatewayError(
+                status: 503, type: .upstreamUnavailable,
+                message: "\(provider): TLS failure talking to upstream (\(detail))", provider: provider)
         case .descriptorsExhausted(let detail):
-            return GatewayError(status: 503, type: .overloaded,
-                                message: "the gateway is out of file descriptors (\(detail)); try again shortly",
-                                headers: [("Retry-After", "1")])
+            return GatewayError(
+                status: 503, type: .overloaded,
+                message: "the gateway is out of file descriptors (\(detail)); try again shortly",
+                headers: [("Retry-After", "1")])
         case .other(_, let detail):
-            return GatewayError(status: 502, type: .upstreamError,
-                                message: "\(provider): upstream transfer failed (\(detail))", provider: provider)
+            return GatewayError(
+                status: 502, type: .upstreamError,
+                message: "\(provider): upstream transfer failed (\(detail))", provider: provider)
         }
     }
 }

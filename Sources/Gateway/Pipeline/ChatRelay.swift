@@ -54,8 +54,10 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     /// False when more answers follow on the same response (a chat loop's turns).
     private let endsResponse: Bool
 
-    init(writer: ResponseWriter, attempt: ChatAttempt, keepAliveSeconds: Double, encoder: any ChatEncoder,
-         secrets: SecretScrubber, endsResponse: Bool = true, onFinish: @escaping (ChatOutcome) -> Void) {
+    init(
+        writer: ResponseWriter, attempt: ChatAttempt, keepAliveSeconds: Double, encoder: any ChatEncoder,
+        secrets: SecretScrubber, endsResponse: Bool = true, onFinish: @escaping (ChatOutcome) -> Void
+    ) {
         self.encoder = encoder
         self.secrets = secrets
         self.endsResponse = endsResponse
@@ -109,8 +111,9 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
         }
         if upstreamStatus != 200 {
             // Scrubbed before the adapter parses or truncates it: a cut could leave half a key.
-            let failure = attempt.adapter.mapError(status: upstreamStatus, headers: upstreamHeaders,
-                                                   body: secrets.scrub(errorBody))
+            let failure = attempt.adapter.mapError(
+                status: upstreamStatus, headers: upstreamHeaders,
+                body: secrets.scrub(errorBody))
             finish(.failedBeforeFirstByte(failure))
             return
         }
@@ -123,9 +126,11 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
         if !decoder.isDone { decoder.finish { self.emit($0) } }
         if !decoder.isDone {
             // The body ended without the provider's own end marker: a truncated stream.
-            endWithError(StreamError(type: GatewayErrorType.upstreamError.rawValue,
-                                     message: "upstream stream ended before completion",
-                                     provider: attempt.adapter.name, status: 502))
+            endWithError(
+                StreamError(
+                    type: GatewayErrorType.upstreamError.rawValue,
+                    message: "upstream stream ended before completion",
+                    provider: attempt.adapter.name, status: 502))
         }
         flush()
         if !finished { complete() }
@@ -184,10 +189,12 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
 
     /// As the provider wrote it: the log handler scrubs every line with the live secrets.
     private func logStreamError(_ error: StreamError) {
-        ChatExecution.logger.warning("upstream stream failed", metadata: [
-            "request_id": "\(writer.requestId)", "provider": "\(error.provider)", "status": "\(error.status)",
-            "message": "\(error.message)",
-        ])
+        ChatExecution.logger.warning(
+            "upstream stream failed",
+            metadata: [
+                "request_id": "\(writer.requestId)", "provider": "\(error.provider)", "status": "\(error.status)",
+                "message": "\(error.message)",
+            ])
     }
 
     private func beginResponse() {
@@ -211,17 +218,22 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
 
     private func endWithError(_ error: StreamError) {
         if !headersSent {
-            finish(.failedBeforeFirstByte(UpstreamFailure(
-                error: GatewayError(status: 502, type: .upstreamError, message: error.message,
-                                    provider: attempt.adapter.name),
-                retryable: Retryability.isRetryable(status: 502), retryAfterSeconds: nil)))
+            finish(
+                .failedBeforeFirstByte(
+                    UpstreamFailure(
+                        error: GatewayError(
+                            status: 502, type: .upstreamError, message: error.message,
+                            provider: attempt.adapter.name),
+                        retryable: Retryability.isRetryable(status: 502), retryAfterSeconds: nil)))
             return
         }
         // Cut after the answer began: the client gets the error event, the usage so far, `done`.
-        ChatExecution.logger.warning("upstream stream cut after start", metadata: [
-            "request_id": "\(writer.requestId)", "provider": "\(attempt.adapter.name)", "status": "\(error.status)",
-            "delivered_bytes": "\(deliveredBytes)", "message": "\(error.message)",
-        ])
+        ChatExecution.logger.warning(
+            "upstream stream cut after start",
+            metadata: [
+                "request_id": "\(writer.requestId)", "provider": "\(attempt.adapter.name)", "status": "\(error.status)",
+                "delivered_bytes": "\(deliveredBytes)", "message": "\(error.message)",
+            ])
         cut = true
         emit(.error(error))
         emit(.usage(decoder.usageSoFar))
@@ -231,13 +243,17 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     private func failTransport(_ error: TransportError) {
         let gatewayError = GatewayError.fromTransport(error, provider: attempt.adapter.name)
         if !headersSent {
-            finish(.failedBeforeFirstByte(UpstreamFailure(
-                error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
-                retryAfterSeconds: nil)))
+            finish(
+                .failedBeforeFirstByte(
+                    UpstreamFailure(
+                        error: gatewayError, retryable: Retryability.isRetryable(transport: gatewayError),
+                        retryAfterSeconds: nil)))
             return
         }
-        endWithError(StreamError(type: gatewayError.type.rawValue, message: gatewayError.message,
-                                 provider: attempt.adapter.name, status: gatewayError.status))
+        endWithError(
+            StreamError(
+                type: gatewayError.type.rawValue, message: gatewayError.message,
+                provider: attempt.adapter.name, status: gatewayError.status))
         flush()
         if !finished { complete() }
     }
@@ -262,10 +278,12 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
         if let timer = keepAliveTimer { writer.loop.cancel(timer) }
         keepAliveTimer = nil
         writer.onWritable = nil
-        onFinish(ChatOutcome(result: outcome, sentToClient: headersSent,
-                             firstTokenNanos: firstTokenNanos.map { $0 - startedNanos },
-                             totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, upstreamHeaders: upstreamHeaders,
-                             deliveredBytes: deliveredBytes))
+        onFinish(
+            ChatOutcome(
+                result: outcome, sentToClient: headersSent,
+                firstTokenNanos: firstTokenNanos.map { $0 - startedNanos },
+                totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, upstreamHeaders: upstreamHeaders,
+                deliveredBytes: deliveredBytes))
     }
 
     // MARK: Keep-alive
@@ -294,7 +312,7 @@ extension StreamEvent {
     var isContent: Bool {
         switch self {
         case .text, .thinking, .thinkingSignature, .thinkingRedacted, .toolCallStart, .toolCallDelta, .toolCall,
-             .serverTool:
+            .serverTool:
             return true
         default:
             return false

@@ -24,8 +24,10 @@ public struct GatewaySnapshot: Sendable {
     /// The price table and the configuration's `prices:` overrides.
     public var pricer = Pricer()
 
-    public init(catalog: ModelCatalog, registry: ProviderRegistry, keepAliveSeconds: Double, adminKey: String? = nil,
-                listensOnLoopback: Bool = true) {
+    public init(
+        catalog: ModelCatalog, registry: ProviderRegistry, keepAliveSeconds: Double, adminKey: String? = nil,
+        listensOnLoopback: Bool = true
+    ) {
         self.catalog = catalog
         self.registry = registry
         self.keepAliveSeconds = keepAliveSeconds
@@ -51,10 +53,12 @@ public final class GatewayState: Sendable {
     /// The chat loops (`/v1/loops`) alive or recently ended.
     public let loops = LoopRegistry()
 
-    public init(snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
-                keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
-                limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
-                budgets: DollarBudgets = DollarBudgets()) {
+    public init(
+        snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
+        keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
+        limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
+        budgets: DollarBudgets = DollarBudgets()
+    ) {
         self.budgets = budgets
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
@@ -66,7 +70,9 @@ public final class GatewayState: Sendable {
 
     /// The authenticator for the current snapshot.
     public func authenticator(_ snapshot: GatewaySnapshot) -> Authenticator? {
-        keys.map { Authenticator(registry: $0, adminKey: snapshot.adminKey, listensOnLoopback: snapshot.listensOnLoopback) }
+        keys.map {
+            Authenticator(registry: $0, adminKey: snapshot.adminKey, listensOnLoopback: snapshot.listensOnLoopback)
+        }
     }
 
     /// Meters one finished chat request: metrics now, a usage row through the batched writer.
@@ -74,14 +80,15 @@ public final class GatewayState: Sendable {
         let cost = self.cost(of: chat)
         metrics.recordChat(chat)
         metrics.recordCost(cost, provider: chat.provider, model: chat.model, keyId: keyId)
-        usage?.record(UsageRecord(
-            timeMillis: WallClock.unixMillis(), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
-            provider: chat.provider, model: chat.model, usage: chat.usage, status: chat.status,
-            finishReason: chat.finishReason?.rawValue,
-            attempts: chat.attempts, fallbackUsed: chat.fallbackUsed,
-            timeToFirstTokenMillis: chat.firstTokenNanos.map { Double($0) / 1e6 },
-            totalMillis: Double(chat.totalNanos) / 1e6, loopId: loopId, estimated: chat.usageEstimated,
-            costUSD: cost.map(\.usd), priceEntry: cost.flatMap { $0.entry.isEmpty ? nil : $0.entry }))
+        usage?.record(
+            UsageRecord(
+                timeMillis: WallClock.unixMillis(), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
+                provider: chat.provider, model: chat.model, usage: chat.usage, status: chat.status,
+                finishReason: chat.finishReason?.rawValue,
+                attempts: chat.attempts, fallbackUsed: chat.fallbackUsed,
+                timeToFirstTokenMillis: chat.firstTokenNanos.map { Double($0) / 1e6 },
+                totalMillis: Double(chat.totalNanos) / 1e6, loopId: loopId, estimated: chat.usageEstimated,
+                costUSD: cost.map(\.usd), priceEntry: cost.flatMap { $0.entry.isEmpty ? nil : $0.entry }))
     }
 
     /// What a finished request cost at the current snapshot's prices: nil when its model has

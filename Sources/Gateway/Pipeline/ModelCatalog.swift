@@ -36,9 +36,10 @@ public struct ModelCatalog: Sendable {
     public func resolve(_ name: String) throws(GatewayError) -> ModelRoute {
         if let alias = aliases[name] {
             guard enabledProviders.contains(alias.provider) else {
-                throw GatewayError(status: 404, type: .notFound,
-                                   message: "model \"\(name)\" uses provider \(alias.provider), which is not configured",
-                                   param: "model")
+                throw GatewayError(
+                    status: 404, type: .notFound,
+                    message: "model \"\(name)\" uses provider \(alias.provider), which is not configured",
+                    param: "model")
             }
             return ModelRoute(name: name, provider: alias.provider, model: alias.model, fallbacks: alias.fallbacks)
         }
@@ -47,16 +48,22 @@ public struct ModelCatalog: Sendable {
             let model = String(name[name.index(after: slash)...])
             if Self.knownProviders.contains(provider) || enabledProviders.contains(provider), !model.isEmpty {
                 guard enabledProviders.contains(provider) else {
-                    throw GatewayError(status: 404, type: .notFound,
-                                       message: "provider \(provider) is not configured (set its API key, e.g. \(provider.uppercased())_API_KEY)",
-                                       param: "model")
+                    throw GatewayError(
+                        status: 404, type: .notFound,
+                        message:
+                            "provider \(provider) is not configured (set its API key, e.g. "
+                            + "\(provider.uppercased())_API_KEY)",
+                        param: "model")
                 }
                 return ModelRoute(name: name, provider: provider, model: model, fallbacks: [])
             }
         }
-        throw GatewayError(status: 404, type: .notFound,
-                           message: "unknown model \"\(name)\": use a configured alias or \"provider/model-id\" (GET /v1/models lists them)",
-                           param: "model")
+        throw GatewayError(
+            status: 404, type: .notFound,
+            message:
+                "unknown model \"\(name)\": use a configured alias or \"provider/model-id\" (GET /v1/models lists "
+                + "them)",
+            param: "model")
     }
 
     /// The routes to try, in order: the model itself, then its fallbacks (the request's list
@@ -68,8 +75,9 @@ public struct ModelCatalog: Sendable {
             do {
                 routes.append(try resolve(fallback))
             } catch {
-                throw GatewayError(status: 400, type: .invalidRequest,
-                                   message: "fallback \"\(fallback)\": \(error.message)", param: "fallbacks")
+                throw GatewayError(
+                    status: 400, type: .invalidRequest,
+                    message: "fallback \"\(fallback)\": \(error.message)", param: "fallbacks")
             }
         }
         return routes

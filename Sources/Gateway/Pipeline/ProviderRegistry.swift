@@ -8,7 +8,9 @@ public struct ProviderSlot: Sendable {
     /// The provider's own limits, shared by every request to it.
     public var limiter: ProviderLimiter?
 
-    public init(adapter: any ProviderAdapter, endpoint: ProviderEndpoint, retry: RetryPolicy, limiter: ProviderLimiter? = nil) {
+    public init(
+        adapter: any ProviderAdapter, endpoint: ProviderEndpoint, retry: RetryPolicy, limiter: ProviderLimiter? = nil
+    ) {
         self.adapter = adapter
         self.endpoint = endpoint
         self.retry = retry

@@ -17,8 +17,10 @@ enum UsageEstimate {
 
     /// `cut`: the stream ended early (cancelled, or finished with an error). A stream that
     /// completed normally keeps exactly the provider's numbers (a provider may say 0).
-    static func settle(_ reported: Usage, cut: Bool, deliveredBytes: Int,
-                       inputTokens: @autoclosure () -> Int) -> (usage: Usage, estimated: Bool) {
+    static func settle(
+        _ reported: Usage, cut: Bool, deliveredBytes: Int,
+        inputTokens: @autoclosure () -> Int
+    ) -> (usage: Usage, estimated: Bool) {
         guard cut else { return (reported, false) }
         var usage = reported
         var estimated = false

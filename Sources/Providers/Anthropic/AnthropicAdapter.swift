@@ -16,12 +16,16 @@ public struct AnthropicAdapter: ProviderAdapter {
         self.clock = clock
     }
 
-    public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
-                                stream: Bool) throws(GatewayError) -> UpstreamRequest {
+    public func upstreamRequest(
+        for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
+        stream: Bool
+    ) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
         JSONValue.object(try AnthropicRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
-        var headers: HTTPHeaders = [("x-api-key", endpoint.apiKey), ("anthropic-version", Self.version),
-                                    ("content-type", "application/json")]
+        var headers: HTTPHeaders = [
+            ("x-api-key", endpoint.apiKey), ("anthropic-version", Self.version),
+            ("content-type", "application/json"),
+        ]
         switch request.providerOptions["anthropic"]?["anthropic-beta"] {
         case .string(let beta)?: headers.add("anthropic-beta", beta)
         case .array(let betas)?: headers.add("anthropic-beta", betas.compactMap(\.stringValue).joined(separator: ","))
@@ -35,12 +39,15 @@ public struct AnthropicAdapter: ProviderAdapter {
     }
 
     public func makeStreamDecoder(model: String, for request: ChatRequest) -> any ProviderStreamDecoder {
-        AnthropicStreamDecoder(model: model, created: clock(),
-                               answerTool: AnthropicStructuredOutput.answerToolName(request, model: model))
+        AnthropicStreamDecoder(
+            model: model, created: clock(),
+            answerTool: AnthropicStructuredOutput.answerToolName(request, model: model))
     }
 
-    public func decodeResponse(body: [UInt8], model: String,
-                               for request: ChatRequest) throws(UpstreamFailure) -> ChatResponse {
+    public func decodeResponse(
+        body: [UInt8], model: String,
+        for request: ChatRequest
+    ) throws(UpstreamFailure) -> ChatResponse {
         let answerTool = AnthropicStructuredOutput.answerToolName(request, model: model)
         return try decodeResponse(body: body, model: model, answerTool: answerTool)
     }
@@ -51,8 +58,10 @@ public struct AnthropicAdapter: ProviderAdapter {
 
     func decodeResponse(body: [UInt8], model: String, answerTool: String?) throws(UpstreamFailure) -> ChatResponse {
         guard let json = try? JSONValue.parse(body), let blocks = json["content"]?.arrayValue else {
-            throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError, message: "anthropic: unreadable response",
-                                                      provider: name), retryable: false, retryAfterSeconds: nil)
+            throw UpstreamFailure(
+                error: GatewayError(
+                    status: 502, type: .upstreamError, message: "anthropic: unreadable response",
+                    provider: name), retryable: false, retryAfterSeconds: nil)
         }
         var content: [ContentPart] = []
         for block in blocks {
@@ -63,22 +72,33 @@ public struct AnthropicAdapter: ProviderAdapter {
             switch block["type"]?.stringValue {
             case "text": content.append(.text(TextPart(text: block["text"]?.stringValue ?? "")))
             case "thinking":
-                content.append(.thinking(ThinkingPart(text: block["thinking"]?.stringValue ?? "",
-                                                      signature: block["signature"]?.stringValue.map { SignatureTag.tag($0, provider: "anthropic") })))
-            case "redacted_thinking": content.append(.thinking(ThinkingPart(redacted: block["data"]?.stringValue ?? "")))
+                content.append(
+                    .thinking(
+                        ThinkingPart(
+                            text: block["thinking"]?.stringValue ?? "",
+                            signature: block["signature"]?.stringValue.map {
+                                SignatureTag.tag($0, provider: "anthropic")
+                            })))
+            case "redacted_thinking":
+                content.append(.thinking(ThinkingPart(redacted: block["data"]?.stringValue ?? "")))
             case "tool_use":
-                content.append(.toolCall(ToolCallPart(id: block["id"]?.stringValue ?? "", name: block["name"]?.stringValue ?? "",
-                                                      arguments: block["input"] ?? .object(JSONObject()))))
+                content.append(
+                    .toolCall(
+                        ToolCallPart(
+                            id: block["id"]?.stringValue ?? "", name: block["name"]?.stringValue ?? "",
+                            arguments: block["input"] ?? .object(JSONObject()))))
             default:
                 if let part = AnthropicServerTools.part(block) { content.append(.serverTool(part)) }
             }
         }
         let raw = json["stop_reason"]?.stringValue
-        let finish = AnthropicStreamDecoder.answerFinish(raw ?? "", answerTool: answerTool)
+        let finish =
+            AnthropicStreamDecoder.answerFinish(raw ?? "", answerTool: answerTool)
             ?? AnthropicStopReason.unified(raw ?? "end_turn")
-        return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
-                            created: clock(), content: content, finishReason: finish,
-                            providerFinishReason: raw, usage: AnthropicUsage.unified(json["usage"]))
+        return ChatResponse(
+            id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
+            created: clock(), content: content, finishReason: finish,
+            providerFinishReason: raw, usage: AnthropicUsage.unified(json["usage"]))
     }
 
     /// `{"type":"error","error":{"type","message"}}`; 529 is overload.

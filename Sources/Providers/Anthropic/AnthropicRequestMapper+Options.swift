@@ -15,7 +15,9 @@ extension AnthropicRequestMapper {
             throw .unsupported("logprobs", provider: provider, "Anthropic does not return log probabilities")
         }
         // A zero penalty is no penalty, which is what Anthropic does.
-        let penalties = [("presence_penalty", request.presencePenalty), ("frequency_penalty", request.frequencyPenalty)]
+        let penalties = [
+            ("presence_penalty", request.presencePenalty), ("frequency_penalty", request.frequencyPenalty),
+        ]
         for (field, value) in penalties
         where value != nil && value != 0 {
             throw .unsupported(field, provider: provider, "Anthropic has no penalties")
@@ -35,7 +37,7 @@ extension AnthropicRequestMapper {
             case nil:
                 body["tool_choice"] = ["type": "auto", "disable_parallel_tool_use": true]
             default:
-                break   // tool_choice none: no calls at all
+                break  // tool_choice none: no calls at all
             }
         }
         try AnthropicStructuredOutput.plan(request, model: model)?.apply(to: &body)

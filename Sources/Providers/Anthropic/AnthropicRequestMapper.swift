@@ -17,14 +17,16 @@ enum AnthropicRequestMapper {
             case .effort(.medium): budget = 8192
             case .effort(.high): budget = 24576
             }
-            budget = max(budget, 1024)   // Anthropic's minimum
+            budget = max(budget, 1024)  // Anthropic's minimum
             if let m = maxTokens, m <= budget {
                 throw GatewayError.invalidRequest(
-                    "max_tokens: with thinking, Anthropic needs max_tokens greater than the thinking budget (\(budget))",
+                    "max_tokens: with thinking, Anthropic needs max_tokens greater than the thinking budget "
+                        + "(\(budget))",
                     param: "max_tokens")
             }
             if let t = request.temperature, t != 1 {
-                throw GatewayError.invalidRequest("temperature: Anthropic allows only temperature 1 with thinking", param: "temperature")
+                throw GatewayError.invalidRequest(
+                    "temperature: Anthropic allows only temperature 1 with thinking", param: "temperature")
             }
             // The budget is range-checked at decoding; saturating all the same, since a
             // request built in code reaches here without that check.
@@ -38,14 +40,15 @@ enum AnthropicRequestMapper {
         if let system = systemBlocks(request) { body["system"] = system }
         body["messages"] = .array(try messages(request))
         if !request.tools.isEmpty {
-            body["tools"] = .array(request.tools.map { tool in
-                var o = JSONObject([("name", .string(tool.name))])
-                if let d = tool.description { o["description"] = .string(d) }
-                o["input_schema"] = tool.parameters
-                if tool.cache { o["cache_control"] = cacheControl }
-                if let strict = tool.strict { o["strict"] = .bool(strict) }
-                return .object(o)
-            })
+            body["tools"] = .array(
+                request.tools.map { tool in
+                    var o = JSONObject([("name", .string(tool.name))])
+                    if let d = tool.description { o["description"] = .string(d) }
+                    o["input_schema"] = tool.parameters
+                    if tool.cache { o["cache_control"] = cacheControl }
+                    if let strict = tool.strict { o["strict"] = .bool(strict) }
+                    return .object(o)
+                })
         }
         switch request.toolChoice {
         case .auto?: body["tool_choice"] = ["type": "auto"]
@@ -67,14 +70,21 @@ enum AnthropicRequestMapper {
     private static func systemBlocks(_ request: ChatRequest) -> JSONValue? {
         let system = request.messages.filter { $0.role == .system }
         guard !system.isEmpty else { return nil }
-        let cached = system.contains { m in m.cache || m.content.contains { if case .text(let t) = $0 { return t.cache }; return false } }
+        let cached = system.contains { m in
+            m.cache
+                || m.content.contains {
+                    if case .text(let t) = $0 { return t.cache }; return false
+                }
+        }
         guard cached else { return .string(request.systemText ?? "") }
         var blocks: [JSONValue] = []
         for message in system {
             for (i, part) in message.content.enumerated() {
                 guard case .text(let t) = part else { continue }
                 var block = JSONObject([("type", "text"), ("text", .string(t.text))])
-                if t.cache || (message.cache && i == message.content.count - 1) { block["cache_control"] = cacheControl }
+                if t.cache || (message.cache && i == message.content.count - 1) {
+                    block["cache_control"] = cacheControl
+                }
                 blocks.append(.object(block))
             }
         }
@@ -89,8 +99,10 @@ enum AnthropicRequestMapper {
             let role = message.role == .assistant ? "assistant" : "user"
             var blocks: [JSONValue] = []
             if message.role == .tool {
-                var result = JSONObject([("type", "tool_result"), ("tool_use_id", .string(message.toolCallId ?? "")),
-                                         ("content", .string(message.text))])
+                var result = JSONObject([
+                    ("type", "tool_result"), ("tool_use_id", .string(message.toolCallId ?? "")),
+                    ("content", .string(message.text)),
+                ])
                 if message.isError { result["is_error"] = true }
                 if message.cache { result["cache_control"] = cacheControl }
                 blocks = [.object(result)]
@@ -121,21 +133,33 @@ enum AnthropicRequestMapper {
             if t.cache { o["cache_control"] = cacheControl }
             return .object(o)
         case .image(let image):
-            let source: JSONValue = image.url.map { ["type": "url", "url": .string($0)] }
-                ?? .object(JSONObject([("type", "base64"), ("media_type", .string(image.mediaType ?? "image/png")),
-                                       ("data", .string(image.data ?? ""))]))
+            let source: JSONValue =
+                image.url.map { ["type": "url", "url": .string($0)] }
+                ?? .object(
+                    JSONObject([
+                        ("type", "base64"), ("media_type", .string(image.mediaType ?? "image/png")),
+                        ("data", .string(image.data ?? "")),
+                    ]))
             var o = JSONObject([("type", "image"), ("source", source)])
             if image.cache { o["cache_control"] = cacheControl }
             return .object(o)
         case .thinking(let t):
             // Signed or redacted thinking goes back byte-exact; unsigned thinking (another
             // provider's, or a summary) cannot be replayed and is dropped.
-            if let redacted = t.redacted { return .object(JSONObject([("type", "redacted_thinking"), ("data", .string(redacted))])) }
-            guard let tagged = t.signature, let signature = SignatureTag.untag(tagged, for: "anthropic") else { return nil }
-            return .object(JSONObject([("type", "thinking"), ("thinking", .string(t.text)), ("signature", .string(signature))]))
+            if let redacted = t.redacted {
+                return .object(JSONObject([("type", "redacted_thinking"), ("data", .string(redacted))]))
+            }
+            guard let tagged = t.signature, let signature = SignatureTag.untag(tagged, for: "anthropic") else {
+                return nil
+            }
+            return .object(
+                JSONObject([("type", "thinking"), ("thinking", .string(t.text)), ("signature", .string(signature))]))
         case .toolCall(let call):
-            return .object(JSONObject([("type", "tool_use"), ("id", .string(call.id)), ("name", .string(call.name)),
-                                       ("input", call.arguments.objectValue.map { .object($0) } ?? .object(JSONObject()))]))
+            return .object(
+                JSONObject([
+                    ("type", "tool_use"), ("id", .string(call.id)), ("name", .string(call.name)),
+                    ("input", call.arguments.objectValue.map { .object($0) } ?? .object(JSONObject())),
+                ]))
         case .serverTool(let tool):
             // Anthropic's own server-tool blocks go back exactly as they came; another
             // provider's mean nothing here.

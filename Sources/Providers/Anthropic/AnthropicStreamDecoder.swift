@@ -39,8 +39,10 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             if AnthropicServerTools.isServerTool(kind) { serverTools.start(index: index, block: block) }
             switch kind {
             case "tool_use":
-                stream.tools.start(providerIndex: index, id: block?["id"]?.stringValue ?? "",
-                                name: block?["name"]?.stringValue ?? "").forEach(emit)
+                stream.tools.start(
+                    providerIndex: index, id: block?["id"]?.stringValue ?? "",
+                    name: block?["name"]?.stringValue ?? ""
+                ).forEach(emit)
             case "redacted_thinking":
                 if let data = block?["data"]?.stringValue { emit(.thinkingRedacted(data)) }
             case "text":
@@ -57,7 +59,9 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             case "text_delta": if let t = delta?["text"]?.stringValue, !t.isEmpty { emit(.text(t)) }
             case "thinking_delta": if let t = delta?["thinking"]?.stringValue, !t.isEmpty { emit(.thinking(t)) }
             case "signature_delta":
-                if let s = delta?["signature"]?.stringValue { emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic"))) }
+                if let s = delta?["signature"]?.stringValue {
+                    emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic")))
+                }
             case "input_json_delta":
                 if let fragment = delta?["partial_json"]?.stringValue {
                     if blockKinds[index] == Self.answerKind {
@@ -66,7 +70,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
                     }
                     stream.tools.append(providerIndex: index, fragment: fragment).forEach(emit)
                 }
-            default: break   // citations and future delta types are ignored
+            default: break  // citations and future delta types are ignored
             }
         case "content_block_stop":
             let index = json["index"]?.intValue ?? 0
@@ -83,7 +87,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
         case "error":
             fail(json["error"], emit)
         default:
-            break   // ping and future events
+            break  // ping and future events
         }
     }
 
@@ -107,13 +111,14 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     private func fail(_ error: JSONValue?, _ emit: (StreamEvent) -> Void) {
         let type = error?["type"]?.stringValue ?? "api_error"
         let message = "anthropic: " + (error?["message"]?.stringValue ?? type)
-        let (unified, status): (String, Int) = switch type {
-        // Overload is 503 upstream_unavailable, as the same condition sent as HTTP 529 is.
-        case "overloaded_error": ("upstream_unavailable", 503)
-        case "rate_limit_error": ("rate_limited", 429)
-        case "invalid_request_error": ("invalid_request", 400)
-        default: ("upstream_error", 500)
-        }
+        let (unified, status): (String, Int) =
+            switch type {
+            // Overload is 503 upstream_unavailable, as the same condition sent as HTTP 529 is.
+            case "overloaded_error": ("upstream_unavailable", 503)
+            case "rate_limit_error": ("rate_limited", 429)
+            case "invalid_request_error": ("invalid_request", 400)
+            default: ("upstream_error", 500)
+            }
         stream.fail(StreamError(type: unified, message: message, provider: "anthropic", status: status), emit)
     }
 }

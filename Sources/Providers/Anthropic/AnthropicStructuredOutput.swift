@@ -24,29 +24,33 @@ enum AnthropicStructuredOutput: Equatable {
         switch request.responseFormat {
         case nil, .text?: return nil
         case .jsonObject?:
-            plan = .answerTool(name: "json_object", description: "Give the answer as a JSON object.",
-                               schema: ["type": "object"])
+            plan = .answerTool(
+                name: "json_object", description: "Give the answer as a JSON object.",
+                schema: ["type": "object"])
         case .jsonSchema(let format)?:
             if supportsNative(model: model) {
                 return .native(schema: format.schema)
             }
             guard format.schema["type"]?.stringValue == "object" else {
-                throw .unsupported("response_format.json_schema.schema", provider: provider,
-                                   "\(model) takes a schema through a tool, whose input must be an object "
-                                   + "(\"type\": \"object\" at the top)")
+                throw .unsupported(
+                    "response_format.json_schema.schema", provider: provider,
+                    "\(model) takes a schema through a tool, whose input must be an object "
+                        + "(\"type\": \"object\" at the top)")
             }
             plan = .answerTool(name: format.name, description: format.description, schema: format.schema)
         }
         let technique = "\(model) gets this response_format as a forced tool"
         if !request.tools.isEmpty || !request.providerTools.isEmpty {
-            throw .unsupported("response_format", provider: provider,
-                               "\(technique), which leaves no room for other tools (Claude 4.5 and later take a "
-                               + "json_schema natively, with tools)")
+            throw .unsupported(
+                "response_format", provider: provider,
+                "\(technique), which leaves no room for other tools (Claude 4.5 and later take a "
+                    + "json_schema natively, with tools)")
         }
         if request.thinking != nil {
-            throw .unsupported("response_format", provider: provider,
-                               "\(technique), which Anthropic does not allow with thinking (Claude 4.5 and later "
-                               + "take a json_schema natively, with thinking)")
+            throw .unsupported(
+                "response_format", provider: provider,
+                "\(technique), which Anthropic does not allow with thinking (Claude 4.5 and later "
+                    + "take a json_schema natively, with thinking)")
         }
         return plan
     }
@@ -63,7 +67,8 @@ enum AnthropicStructuredOutput: Equatable {
     static func supportsNative(model: String) -> Bool {
         let parts = model.split(separator: "-")
         guard parts.count >= 3, parts[0] == "claude", ["opus", "sonnet", "haiku"].contains(parts[1]),
-              parts[2].count <= 2, let major = Int(parts[2]) else { return false }
+            parts[2].count <= 2, let major = Int(parts[2])
+        else { return false }
         // The part after the major version is a minor version (1-2 digits) or a date (8 digits).
         var minor = 0
         if parts.count > 3, parts[3].count <= 2, let m = Int(parts[3]) { minor = m }
@@ -80,8 +85,11 @@ enum AnthropicStructuredOutput: Equatable {
             if let description { tool["description"] = .string(description) }
             tool["input_schema"] = schema
             body["tools"] = [.object(tool)]
-            body["tool_choice"] = .object(JSONObject([("type", "tool"), ("name", .string(name)),
-                                                      ("disable_parallel_tool_use", true)]))
+            body["tool_choice"] = .object(
+                JSONObject([
+                    ("type", "tool"), ("name", .string(name)),
+                    ("disable_parallel_tool_use", true),
+                ]))
         }
     }
 }

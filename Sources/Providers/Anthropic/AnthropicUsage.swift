@@ -50,9 +50,11 @@ struct AnthropicUsage: Equatable {
 
     var unified: Usage {
         let totalInput = Saturating.add(Saturating.add(input, cacheRead), cacheWrite)
-        return Usage(inputTokens: totalInput, outputTokens: output, cacheReadTokens: cacheRead,
-                     cacheWriteTokens: cacheWrite, reasoningTokens: 0, totalTokens: Saturating.add(totalInput, output))
-            .withCacheWrite1h(cacheWrite1h)
+        return Usage(
+            inputTokens: totalInput, outputTokens: output, cacheReadTokens: cacheRead,
+            cacheWriteTokens: cacheWrite, reasoningTokens: 0, totalTokens: Saturating.add(totalInput, output)
+        )
+        .withCacheWrite1h(cacheWrite1h)
     }
 
     /// Anthropic's `usage` object, every field.
@@ -60,8 +62,11 @@ struct AnthropicUsage: Equatable {
         var object = JSONObject(Self.fields.map { ($0.key, .int(self[keyPath: $0.count])) })
         if cacheWrite1h > 0 {
             let fiveMinutes = max(0, Saturating.subtract(cacheWrite, cacheWrite1h))
-            object["cache_creation"] = .object(JSONObject([("ephemeral_5m_input_tokens", .int(fiveMinutes)),
-                                                           ("ephemeral_1h_input_tokens", .int(cacheWrite1h))]))
+            object["cache_creation"] = .object(
+                JSONObject([
+                    ("ephemeral_5m_input_tokens", .int(fiveMinutes)),
+                    ("ephemeral_1h_input_tokens", .int(cacheWrite1h)),
+                ]))
         }
         if let costUSD { object["cost_usd"] = .number(Usage.dollarsLiteral(costUSD)) }
         return .object(object)

@@ -15,8 +15,10 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
     public let bearer: Bool
     private let chat: OpenAIAdapter
 
-    public init(name: String = "azure_openai", apiVersion: String = Self.defaultAPIVersion, bearer: Bool = false,
-                compat: OpenAICompat = OpenAICompat()) {
+    public init(
+        name: String = "azure_openai", apiVersion: String = Self.defaultAPIVersion, bearer: Bool = false,
+        compat: OpenAICompat = OpenAICompat()
+    ) {
         self.name = name
         self.apiVersion = apiVersion
         self.bearer = bearer
@@ -30,23 +32,30 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
         let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
         var escaped = ""
         for byte in deployment.utf8 {
-            if allowed.contains(byte) { escaped.unicodeScalars.append(Unicode.Scalar(byte)) } else {
+            if allowed.contains(byte) {
+                escaped.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
                 escaped += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
             }
         }
         return "/openai/deployments/\(escaped)/chat/completions?api-version=\(apiVersion)"
     }
 
-    public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
-                                stream: Bool) throws(GatewayError) -> UpstreamRequest {
+    public func upstreamRequest(
+        for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
+        stream: Bool
+    ) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
         JSONValue.object(try OpenAIRequestMapper.body(request, model: model, stream: stream, compat: chat.compat))
             .write(into: &body)
         let auth = bearer ? ("Authorization", "Bearer \(endpoint.apiKey)") : ("api-key", endpoint.apiKey)
-        return endpoint.request(path: path(deployment: model),
-                                headers: [auth, ("Content-Type", "application/json"),
-                                          ("Accept", stream ? "text/event-stream" : "application/json")],
-                                body: body)
+        return endpoint.request(
+            path: path(deployment: model),
+            headers: [
+                auth, ("Content-Type", "application/json"),
+                ("Accept", stream ? "text/event-stream" : "application/json"),
+            ],
+            body: body)
     }
 
     public func makeStreamDecoder(model: String) -> any ProviderStreamDecoder { chat.makeStreamDecoder(model: model) }

@@ -27,14 +27,18 @@ enum DoorFields {
     }
 
     /// Refuses `key` unless it is absent, null, or one of the values that ask for nothing.
-    static func refuseUnlessNeutral(_ object: JSONObject, _ key: String, at prefix: String, neutral: [JSONValue] = [],
-                                    why: String) throws(GatewayError) {
+    static func refuseUnlessNeutral(
+        _ object: JSONObject, _ key: String, at prefix: String, neutral: [JSONValue] = [],
+        why: String
+    ) throws(GatewayError) {
         guard let value = object[key], !value.isNull, !neutral.contains(value) else { return }
         throw refused(path(prefix, key), why)
     }
 
-    static func string(_ object: JSONObject, _ key: String, at prefix: String,
-                       required: Bool = false) throws(GatewayError) -> String? {
+    static func string(
+        _ object: JSONObject, _ key: String, at prefix: String,
+        required: Bool = false
+    ) throws(GatewayError) -> String? {
         try FieldReader.string(object[key], at: path(prefix, key), required: required)
     }
 
@@ -43,13 +47,16 @@ enum DoorFields {
         return try FieldReader.bool(value, at: path(prefix, key))
     }
 
-    static func int(_ object: JSONObject, _ key: String, at prefix: String,
-                    range: ClosedRange<Int>) throws(GatewayError) -> Int? {
+    static func int(
+        _ object: JSONObject, _ key: String, at prefix: String,
+        range: ClosedRange<Int>
+    ) throws(GatewayError) -> Int? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let n = value.intValue, range.contains(n) else {
             let full = path(prefix, key)
-            throw .invalidRequest("\(full): expected a whole number from \(range.lowerBound) to \(range.upperBound)",
-                                  param: full)
+            throw .invalidRequest(
+                "\(full): expected a whole number from \(range.lowerBound) to \(range.upperBound)",
+                param: full)
         }
         return n
     }
@@ -73,7 +80,8 @@ enum DoorFields {
     static func checkToolChoice(_ request: ChatRequest, at path: String) throws(GatewayError) {
         switch request.toolChoice {
         case .tool(let name)?:
-            let declared = request.tools.contains { $0.name == name }
+            let declared =
+                request.tools.contains { $0.name == name }
                 || request.providerTools.contains { $0.definition["name"]?.stringValue == name }
             guard declared else {
                 throw .invalidRequest("\(path): \"\(name)\" is not one of the declared tools", param: path)

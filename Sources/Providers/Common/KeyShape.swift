@@ -59,7 +59,8 @@ enum KeyShape {
     private static func keyCharacterLength(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
         let b = text[i]
         if SecretScrubber.isAlphanumeric(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
-            || b == UInt8(ascii: "*") || b == UInt8(ascii: ".") {
+            || b == UInt8(ascii: "*") || b == UInt8(ascii: ".")
+        {
             return 1
         }
         if b == 0xE2, i + 2 < text.count, text[i + 1] == 0x80, text[i + 2] == 0xA6 { return 3 }

@@ -11,7 +11,9 @@ public enum RetryHints {
     /// clamped to its top: the provider means "not soon", and no wait of ours is longer.
     /// `inf` and `nan` are no numbers HTTP allows: unusable, like a negative wait.
     public static func retryAfter(_ headers: HTTPHeaders, now: Double? = nil) -> Double? {
-        if let ms = header("retry-after-ms", headers).flatMap(Double.init), ms >= 0, ms.isFinite { return clamped(ms / 1000) }
+        if let ms = header("retry-after-ms", headers).flatMap(Double.init), ms >= 0, ms.isFinite {
+            return clamped(ms / 1000)
+        }
         guard let value = header("retry-after", headers) else { return nil }
         if let s = Double(value) { return s >= 0 && s.isFinite ? clamped(s) : nil }
         guard let date = HTTPDate.unixSeconds(value) else { return nil }
@@ -39,7 +41,11 @@ public enum RetryHints {
             }
             var unit = String(c)
             let next = text.index(after: i)
-            if c == "m", next < text.endIndex, text[next] == "s" { unit = "ms"; i = text.index(after: next) } else { i = next }
+            if c == "m", next < text.endIndex, text[next] == "s" {
+                unit = "ms"; i = text.index(after: next)
+            } else {
+                i = next
+            }
             guard let value = Double(number) else { return nil }
             switch unit {
             case "h": total += value * 3600

@@ -79,7 +79,8 @@ public struct SecretScrubber: Sendable, Equatable {
         var out: [UInt8] = []
         for b in bytes {
             if isAlphanumeric(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_")
-                || b == UInt8(ascii: "~") {
+                || b == UInt8(ascii: "~")
+            {
                 out.append(b)
             } else {
                 out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0x0F)]]

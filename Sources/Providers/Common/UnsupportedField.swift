@@ -5,8 +5,9 @@ extension GatewayError {
     /// field (`param`) and the provider, raised where the request is mapped for that provider
     /// (the provider is known only after routing).
     static func unsupported(_ field: String, provider: String, _ why: String) -> GatewayError {
-        GatewayError(status: 400, type: .invalidRequest, message: "\(field): \(why) (provider \(provider))",
-                     param: field, provider: provider)
+        GatewayError(
+            status: 400, type: .invalidRequest, message: "\(field): \(why) (provider \(provider))",
+            param: field, provider: provider)
     }
 }
 
@@ -15,8 +16,9 @@ enum ProviderFields {
     /// Server tools of another provider cannot run here.
     static func refuseForeignTools(_ request: ChatRequest, provider: String) throws(GatewayError) {
         if let tool = request.providerTools.first(where: { $0.provider != provider }) {
-            throw .unsupported("tools", provider: provider,
-                               "\(tool.type) is a \(tool.provider) server tool; \(provider) cannot run it")
+            throw .unsupported(
+                "tools", provider: provider,
+                "\(tool.type) is a \(tool.provider) server tool; \(provider) cannot run it")
         }
     }
 

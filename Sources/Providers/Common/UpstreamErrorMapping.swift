@@ -12,9 +12,11 @@ import HTTPTypes
 ///   retries are spent (a provider's 408 or 409 is about its own state, not the client's
 ///   request); anything else odd is a 502. Which of them are retried is `Retryability`'s rule.
 public enum UpstreamErrorMapping {
-    public static func failure(provider: String, status: Int, message: String, headers: HTTPHeaders,
-                               retryAfter: Double? = nil, retryableOverride: Bool? = nil,
-                               param: String? = nil) -> UpstreamFailure {
+    public static func failure(
+        provider: String, status: Int, message: String, headers: HTTPHeaders,
+        retryAfter: Double? = nil, retryableOverride: Bool? = nil,
+        param: String? = nil
+    ) -> UpstreamFailure {
         let hint = retryAfter ?? RetryHints.retryAfter(headers)
         var retryable = Retryability.isRetryable(status: status)
         if let override = retryableOverride { retryable = override }
@@ -23,18 +25,23 @@ public enum UpstreamErrorMapping {
         let error: GatewayError
         switch status {
         case 401, 403:
-            error = GatewayError(status: 502, type: .upstreamError,
-                                 message: "\(provider) refused the gateway's credentials (\(status)): \(redactingKeys(message)) — check \(provider.uppercased())_API_KEY",
-                                 provider: provider)
+            error = GatewayError(
+                status: 502, type: .upstreamError,
+                message:
+                    "\(provider) refused the gateway's credentials (\(status)): \(redactingKeys(message)) — check "
+                    + "\(provider.uppercased())_API_KEY",
+                provider: provider)
         case 429:
-            error = GatewayError.rateLimited(text, retryAfterSeconds: hint ?? 1, provider: provider,
-                                             headers: rateLimitHeaders(headers))
+            error = GatewayError.rateLimited(
+                text, retryAfterSeconds: hint ?? 1, provider: provider,
+                headers: rateLimitHeaders(headers))
         case 408, 409, 500...599:
             // Retries (and fallbacks) are spent by the time a client sees this: SPEC §5's 503.
             error = GatewayError(status: 503, type: .upstreamUnavailable, message: text, provider: provider)
         case 400..<500:
-            error = GatewayError(status: status, type: status == 404 ? .notFound : .invalidRequest, message: text,
-                                 param: param, provider: provider)
+            error = GatewayError(
+                status: status, type: status == 404 ? .notFound : .invalidRequest, message: text,
+                param: param, provider: provider)
         default:
             error = GatewayError(status: 502, type: .upstreamError, message: text, provider: provider)
         }
@@ -52,18 +59,21 @@ public enum UpstreamErrorMapping {
         case 429:
             error = GatewayError.rateLimited(event.message, retryAfterSeconds: 1, provider: event.provider)
         case 408, 409, 500, 501, 503...599:
-            error = GatewayError(status: 503, type: .upstreamUnavailable, message: event.message,
-                                 provider: event.provider)
+            error = GatewayError(
+                status: 503, type: .upstreamUnavailable, message: event.message,
+                provider: event.provider)
         case 400..<500:
-            error = GatewayError(status: event.status, type: GatewayErrorType(rawValue: event.type) ?? .invalidRequest,
-                                 message: event.message, provider: event.provider)
+            error = GatewayError(
+                status: event.status, type: GatewayErrorType(rawValue: event.type) ?? .invalidRequest,
+                message: event.message, provider: event.provider)
         default:
             error = GatewayError(status: 502, type: .upstreamError, message: event.message, provider: event.provider)
         }
         // By the status the client would see: a stream's own breakage (502) is retried as a cut
         // transfer is, a client-fault 4xx is not.
-        return UpstreamFailure(error: error, retryable: Retryability.isRetryable(status: error.status),
-                               retryAfterSeconds: nil)
+        return UpstreamFailure(
+            error: error, retryable: Retryability.isRetryable(status: error.status),
+            retryAfterSeconds: nil)
     }
 
     /// The provider's rate-limit state in the `x-ratelimit-*` spelling a client of the gateway

@@ -4,8 +4,10 @@ extension GeminiCachePlan: ContextCachePlan {}
 
 /// Gemini's explicit context caching (`GeminiCachePlan`) as the adapter's capability.
 extension GeminiAdapter: ContextCaching {
-    public func contextCachePlan(for request: ChatRequest,
-                                 model: String) throws(GatewayError) -> (any ContextCachePlan)? {
+    public func contextCachePlan(
+        for request: ChatRequest,
+        model: String
+    ) throws(GatewayError) -> (any ContextCachePlan)? {
         try GeminiCachePlan.plan(request, model: model)
     }
 

@@ -13,26 +13,35 @@ public struct GeminiAdapter: ProviderAdapter {
 
     /// `clock` and `idPrefix` are injectable so tests are deterministic: Gemini sends neither
     /// a timestamp nor call ids.
-    public init(name: String = "gemini", clock: @escaping @Sendable () -> Int = { Int(time(nil)) },
-                idPrefix: @escaping @Sendable () -> String = { String(UInt32.random(in: 0...UInt32.max), radix: 36) }) {
+    public init(
+        name: String = "gemini", clock: @escaping @Sendable () -> Int = { Int(time(nil)) },
+        idPrefix: @escaping @Sendable () -> String = { String(UInt32.random(in: 0...UInt32.max), radix: 36) }
+    ) {
         self.name = name
         self.clock = clock
         self.idPrefix = idPrefix
     }
 
-    public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
-                                stream: Bool) throws(GatewayError) -> UpstreamRequest {
+    public func upstreamRequest(
+        for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
+        stream: Bool
+    ) throws(GatewayError) -> UpstreamRequest {
         try upstreamRequest(for: request, model: model, endpoint: endpoint, stream: stream, cached: nil)
     }
 
     /// The same, referencing a context-cache entry that holds the first `messageCount` messages.
-    public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint, stream: Bool,
-                                cached: (name: String, messageCount: Int)?) throws(GatewayError) -> UpstreamRequest {
+    public func upstreamRequest(
+        for request: ChatRequest, model: String, endpoint: ProviderEndpoint, stream: Bool,
+        cached: (name: String, messageCount: Int)?
+    ) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
         JSONValue.object(try GeminiRequestMapper.body(request, cached: cached)).write(into: &body)
-        let path = "/v1beta/models/\(Self.escapePath(model))" + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
-        return endpoint.request(path: path, headers: [("x-goog-api-key", endpoint.apiKey), ("content-type", "application/json")],
-                                body: body)
+        let path =
+            "/v1beta/models/\(Self.escapePath(model))"
+            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent")
+        return endpoint.request(
+            path: path, headers: [("x-goog-api-key", endpoint.apiKey), ("content-type", "application/json")],
+            body: body)
     }
 
     public func makeStreamDecoder(model: String) -> any ProviderStreamDecoder {
@@ -75,8 +84,10 @@ public struct GeminiAdapter: ProviderAdapter {
         decoder.decode(SSEEvent(data: data), collect)
         if !decoder.isDone { decoder.finish(collect) }
         guard let response = accumulator.response() else {
-            throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError, message: "gemini: unreadable response",
-                                                      provider: name), retryable: false, retryAfterSeconds: nil)
+            throw UpstreamFailure(
+                error: GatewayError(
+                    status: 502, type: .upstreamError, message: "gemini: unreadable response",
+                    provider: name), retryable: false, retryAfterSeconds: nil)
         }
         return response
     }
@@ -92,15 +103,18 @@ public struct GeminiAdapter: ProviderAdapter {
             if let delay = detail["retryDelay"]?.stringValue { retryAfter = RetryHints.duration(delay) }
             if detail["reason"]?.stringValue == "API_KEY_INVALID" { keyInvalid = true }
         }
-        return UpstreamErrorMapping.failure(provider: name, status: keyInvalid ? 401 : status, message: message,
-                                            headers: headers, retryAfter: retryAfter)
+        return UpstreamErrorMapping.failure(
+            provider: name, status: keyInvalid ? 401 : status, message: message,
+            headers: headers, retryAfter: retryAfter)
     }
 
     static func escapePath(_ model: String) -> String {
         var out = ""
         for byte in model.utf8 {
             let c = Character(Unicode.Scalar(byte))
-            if c.isLetter && byte < 0x80 || c.isNumber && byte < 0x80 || "-._~".contains(c) { out.append(c) } else {
+            if c.isLetter && byte < 0x80 || c.isNumber && byte < 0x80 || "-._~".contains(c) {
+                out.append(c)
+            } else {
                 out += "%" + String(byte, radix: 16, uppercase: true).leftPadded()
             }
         }

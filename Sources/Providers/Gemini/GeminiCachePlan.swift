@@ -46,14 +46,16 @@ public struct GeminiCachePlan: Sendable {
         body["ttl"] = .string("\(ttlSeconds)s")
         var bytes: [UInt8] = []
         JSONValue.object(body).write(into: &bytes)
-        return endpoint.request(path: "/v1beta/cachedContents",
-                                headers: [("x-goog-api-key", endpoint.apiKey), ("content-type", "application/json")], body: bytes)
+        return endpoint.request(
+            path: "/v1beta/cachedContents",
+            headers: [("x-goog-api-key", endpoint.apiKey), ("content-type", "application/json")], body: bytes)
     }
 
     /// The entry's name and expiry (Unix milliseconds) from the create response.
     public static func created(_ body: [UInt8]) -> (name: String, expiresMillis: Int64)? {
         guard let json = try? JSONValue.parse(body), let name = json["name"]?.stringValue,
-              let expire = json["expireTime"]?.stringValue, let millis = RFC3339.millis(expire) else { return nil }
+            let expire = json["expireTime"]?.stringValue, let millis = RFC3339.millis(expire)
+        else { return nil }
         return (name, millis)
     }
 }
@@ -65,7 +67,8 @@ enum RFC3339 {
         guard bytes.count >= 20 else { return nil }
         func number(_ range: Range<Int>) -> Int? { Int(String(decoding: bytes[range], as: UTF8.self)) }
         guard let y = number(0..<4), let mo = number(5..<7), let d = number(8..<10), let h = number(11..<13),
-              let mi = number(14..<16), let s = number(17..<19) else { return nil }
+            let mi = number(14..<16), let s = number(17..<19)
+        else { return nil }
         var i = 19
         var fraction = 0.0
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
@@ -79,7 +82,8 @@ enum RFC3339 {
         }
         var offset = 0
         if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-"), i + 6 <= bytes.count,
-           let oh = number(i + 1..<i + 3), let om = number(i + 4..<i + 6) {
+            let oh = number(i + 1..<i + 3), let om = number(i + 4..<i + 6)
+        {
             offset = (oh * 3600 + om * 60) * (bytes[i] == UInt8(ascii: "+") ? 1 : -1)
         }
         let yy = mo <= 2 ? y - 1 : y

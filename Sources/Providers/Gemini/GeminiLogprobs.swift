@@ -23,7 +23,10 @@ enum GeminiLogprobs {
     private static func token(_ candidate: JSONValue) -> JSONValue {
         let text = candidate["token"]?.stringValue ?? ""
         let logprob: JSONValue = if case .number(let n)? = candidate["logProbability"] { .number(n) } else { .int(0) }
-        return .object(JSONObject([("token", .string(text)), ("logprob", logprob),
-                                   ("bytes", .array(text.utf8.map { .int(Int($0)) }))]))
+        return .object(
+            JSONObject([
+                ("token", .string(text)), ("logprob", logprob),
+                ("bytes", .array(text.utf8.map { .int(Int($0)) })),
+            ]))
     }
 }

@@ -9,7 +9,7 @@ extension GeminiRequestMapper {
     static func options(_ request: ChatRequest, into generation: inout JSONObject) throws(GatewayError) {
         try ProviderFields.refuseForeignTools(request, provider: provider)
         switch request.responseFormat {
-        case .text?, nil: break   // text/plain is Gemini's default
+        case .text?, nil: break  // text/plain is Gemini's default
         case .jsonObject?: generation["responseMimeType"] = "application/json"
         case .jsonSchema(let format)?:
             // responseJsonSchema takes JSON Schema as written ($ref, additionalProperties, …),
@@ -24,8 +24,9 @@ extension GeminiRequestMapper {
             generation["seed"] = .int(Int(seed32))
         }
         if request.parallelToolCalls == false, !request.tools.isEmpty {
-            throw .unsupported("parallel_tool_calls", provider: provider,
-                               "Gemini has no switch for parallel function calls; omit the field or set it to true")
+            throw .unsupported(
+                "parallel_tool_calls", provider: provider,
+                "Gemini has no switch for parallel function calls; omit the field or set it to true")
         }
         if request.logprobs == true {
             generation["responseLogprobs"] = true

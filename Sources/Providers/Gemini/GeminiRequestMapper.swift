@@ -5,7 +5,9 @@ import JSON
 enum GeminiRequestMapper {
     /// `cached`: the name of a cachedContents entry holding the first `messageCount`
     /// messages, the system instruction and the tools; the body then carries only the rest.
-    static func body(_ request: ChatRequest, cached: (name: String, messageCount: Int)? = nil) throws(GatewayError) -> JSONObject {
+    static func body(_ request: ChatRequest, cached: (name: String, messageCount: Int)? = nil) throws(GatewayError)
+        -> JSONObject
+    {
         var body = JSONObject()
         if let cached {
             body["cachedContent"] = .string(cached.name)
@@ -17,12 +19,17 @@ enum GeminiRequestMapper {
             body["contents"] = .array(try contents(request, from: 0))
         }
         if !request.tools.isEmpty, cached == nil {
-            body["tools"] = [["functionDeclarations": .array(request.tools.map { tool in
-                var o = JSONObject([("name", .string(tool.name))])
-                if let d = tool.description { o["description"] = .string(d) }
-                o["parameters"] = GeminiSchema.clean(tool.parameters)
-                return .object(o)
-            })]]
+            body["tools"] = [
+                [
+                    "functionDeclarations": .array(
+                        request.tools.map { tool in
+                            var o = JSONObject([("name", .string(tool.name))])
+                            if let d = tool.description { o["description"] = .string(d) }
+                            o["parameters"] = GeminiSchema.clean(tool.parameters)
+                            return .object(o)
+                        })
+                ]
+            ]
         }
         switch cached == nil ? request.toolChoice : nil {
         case .auto?: body["toolConfig"] = ["functionCallingConfig": ["mode": "AUTO"]]
@@ -39,13 +46,15 @@ enum GeminiRequestMapper {
         if let p = request.topP { generation["topP"] = .double(p) }
         if !request.stop.isEmpty { generation["stopSequences"] = .array(request.stop.map { .string($0) }) }
         if let thinking = request.thinking {
-            let budget: Int = switch thinking {
-            case .budget(let b): b
-            case .effort(.low): 1024
-            case .effort(.medium): 8192
-            case .effort(.high): 24576
-            }
-            generation["thinkingConfig"] = .object(JSONObject([("thinkingBudget", .int(budget)), ("includeThoughts", true)]))
+            let budget: Int =
+                switch thinking {
+                case .budget(let b): b
+                case .effort(.low): 1024
+                case .effort(.medium): 8192
+                case .effort(.high): 24576
+                }
+            generation["thinkingConfig"] = .object(
+                JSONObject([("thinkingBudget", .int(budget)), ("includeThoughts", true)]))
         }
         try options(request, into: &generation)
         if !generation.isEmpty { body["generationConfig"] = .object(generation) }
@@ -74,12 +83,17 @@ enum GeminiRequestMapper {
             case .tool:
                 let id = message.toolCallId ?? ""
                 guard let name = names[id] else {
-                    throw GatewayError.invalidRequest("messages[\(index)].tool_call_id: no earlier assistant tool_call has id \"\(id)\"",
-                                                      param: "messages[\(index)].tool_call_id")
+                    throw GatewayError.invalidRequest(
+                        "messages[\(index)].tool_call_id: no earlier assistant tool_call has id \"\(id)\"",
+                        param: "messages[\(index)].tool_call_id")
                 }
                 let text = message.text
                 var response: JSONValue
-                if case .object(let o)? = try? JSONValue.parse(text) { response = .object(o) } else { response = ["result": .string(text)] }
+                if case .object(let o)? = try? JSONValue.parse(text) {
+                    response = .object(o)
+                } else {
+                    response = ["result": .string(text)]
+                }
                 if message.isError { response = ["error": .string(text)] }
                 parts = [["functionResponse": .object(JSONObject([("name", .string(name)), ("response", response)]))]]
             default:
@@ -93,17 +107,36 @@ enum GeminiRequestMapper {
                         parts.append(.object(o))
                     case .image(let image):
                         if let url = image.url {
-                            parts.append(["fileData": .object(JSONObject([("mimeType", .string(image.mediaType ?? "image/png")), ("fileUri", .string(url))]))])
+                            parts.append([
+                                "fileData": .object(
+                                    JSONObject([
+                                        ("mimeType", .string(image.mediaType ?? "image/png")),
+                                        ("fileUri", .string(url)),
+                                    ]))
+                            ])
                         } else {
-                            parts.append(["inlineData": .object(JSONObject([("mimeType", .string(image.mediaType ?? "image/png")), ("data", .string(image.data ?? ""))]))])
+                            parts.append([
+                                "inlineData": .object(
+                                    JSONObject([
+                                        ("mimeType", .string(image.mediaType ?? "image/png")),
+                                        ("data", .string(image.data ?? "")),
+                                    ]))
+                            ])
                         }
                     case .thinking(let t):
                         // Thought summaries are not sent back; their signature is.
                         if let s = t.signature { pendingSignature = s }
                     case .toolCall(let call):
                         names[call.id] = call.name
-                        var o = JSONObject([("functionCall", .object(JSONObject([("name", .string(call.name)), ("args", call.arguments)])))])
-                        if let s = (call.signature ?? pendingSignature).flatMap(own) { o["thoughtSignature"] = .string(s) }
+                        var o = JSONObject([
+                            (
+                                "functionCall",
+                                .object(JSONObject([("name", .string(call.name)), ("args", call.arguments)]))
+                            )
+                        ])
+                        if let s = (call.signature ?? pendingSignature).flatMap(own) {
+                            o["thoughtSignature"] = .string(s)
+                        }
                         pendingSignature = nil
                         parts.append(.object(o))
                     case .serverTool:
@@ -114,7 +147,9 @@ enum GeminiRequestMapper {
             }
             if parts.isEmpty { continue }
             let role = message.role == .assistant ? "model" : "user"
-            if let last = out.last, last.role == role, message.role == .tool || last.parts.allSatisfy({ $0["functionResponse"] != nil }) {
+            if let last = out.last, last.role == role,
+                message.role == .tool || last.parts.allSatisfy({ $0["functionResponse"] != nil })
+            {
                 out[out.count - 1].parts += parts
             } else {
                 out.append((role, parts))
@@ -128,9 +163,11 @@ enum GeminiRequestMapper {
 /// removed (`$schema`, `additionalProperties`, `$ref`/`$defs`, …), `const` becomes a
 /// one-value `enum`, and `type: [T, "null"]` becomes `type: T, nullable: true`.
 enum GeminiSchema {
-    static let dropped: Set<String> = ["$schema", "$id", "$ref", "$defs", "definitions", "additionalProperties",
-                                       "patternProperties", "unevaluatedProperties", "examples", "default", "$comment",
-                                       "dependentRequired", "dependentSchemas", "if", "then", "else", "not", "contentMediaType"]
+    static let dropped: Set<String> = [
+        "$schema", "$id", "$ref", "$defs", "definitions", "additionalProperties",
+        "patternProperties", "unevaluatedProperties", "examples", "default", "$comment",
+        "dependentRequired", "dependentSchemas", "if", "then", "else", "not", "contentMediaType",
+    ]
 
     static func clean(_ schema: JSONValue) -> JSONValue {
         switch schema {

@@ -33,7 +33,7 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
         if let usage = json["usageMetadata"], usage["promptTokenCount"] != nil || usage["totalTokenCount"] != nil {
             stream.usage = Self.usage(usage)
         }
-        if !stream.hasStarted {   // per chunk: skip the lookups once started
+        if !stream.hasStarted {  // per chunk: skip the lookups once started
             stream.start(id: json["responseId"]?.stringValue ?? "", model: json["modelVersion"]?.stringValue, emit)
         }
         if let reason = json["promptFeedback"]?["blockReason"]?.stringValue { blocked = reason }
@@ -59,7 +59,8 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
             calls += 1
             let id = call["id"]?.stringValue ?? "call_\(idPrefix)_\(index)"
             stream.tools.start(providerIndex: index, id: id, name: call["name"]?.stringValue ?? "").forEach(emit)
-            stream.tools.append(providerIndex: index, fragment: (call["args"] ?? .object(JSONObject())).serialized()).forEach(emit)
+            stream.tools.append(providerIndex: index, fragment: (call["args"] ?? .object(JSONObject())).serialized())
+                .forEach(emit)
             stream.tools.finish(providerIndex: index).forEach(emit)
         } else if let text = part["text"]?.stringValue, !text.isEmpty {
             emit(part["thought"]?.boolValue == true ? .thinking(text) : .text(text))
@@ -74,9 +75,10 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
 
     private func end(_ emit: (StreamEvent) -> Void) {
         if finish == "MALFORMED_FUNCTION_CALL" {
-            let error = StreamError(type: "upstream_error",
-                                    message: "gemini: the model produced a malformed function call",
-                                    provider: "gemini", status: 502)
+            let error = StreamError(
+                type: "upstream_error",
+                message: "gemini: the model produced a malformed function call",
+                provider: "gemini", status: 502)
             stream.fail(error, providerFinishReason: finish, emit)
         } else if let blocked, finish == nil {
             stream.end(.contentFilter, providerFinishReason: blocked, emit)
@@ -88,9 +90,10 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     private func fail(_ error: JSONValue, _ emit: (StreamEvent) -> Void) {
         // The code becomes an HTTP status when nothing was sent yet: only an error status will do.
         let status = error["code"]?.intValue.flatMap { (400...599).contains($0) ? $0 : nil } ?? 500
-        let streamError = StreamError(type: status == 429 ? "rate_limited" : "upstream_error",
-                                      message: "gemini: " + (error["message"]?.stringValue ?? "error"),
-                                      provider: "gemini", status: status)
+        let streamError = StreamError(
+            type: status == 429 ? "rate_limited" : "upstream_error",
+            message: "gemini: " + (error["message"]?.stringValue ?? "error"),
+            provider: "gemini", status: status)
         stream.fail(streamError, providerFinishReason: error["status"]?.stringValue, emit)
     }
 
@@ -110,9 +113,10 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
         let candidates = Usage.count(u["candidatesTokenCount"]) ?? 0
         let thoughts = Usage.count(u["thoughtsTokenCount"]) ?? 0
         let output = Saturating.add(candidates, thoughts)
-        return Usage(inputTokens: prompt, outputTokens: output,
-                     cacheReadTokens: Usage.count(u["cachedContentTokenCount"]) ?? 0,
-                     cacheWriteTokens: 0, reasoningTokens: thoughts,
-                     totalTokens: Usage.count(u["totalTokenCount"]) ?? Saturating.add(prompt, output))
+        return Usage(
+            inputTokens: prompt, outputTokens: output,
+            cacheReadTokens: Usage.count(u["cachedContentTokenCount"]) ?? 0,
+            cacheWriteTokens: 0, reasoningTokens: thoughts,
+            totalTokens: Usage.count(u["totalTokenCount"]) ?? Saturating.add(prompt, output))
     }
 }

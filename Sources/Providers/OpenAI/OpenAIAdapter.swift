@@ -13,8 +13,10 @@ public struct OpenAIAdapter: ProviderAdapter {
         self.compat = compat
     }
 
-    public func upstreamRequest(for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
-                                stream: Bool) throws(GatewayError) -> UpstreamRequest {
+    public func upstreamRequest(
+        for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
+        stream: Bool
+    ) throws(GatewayError) -> UpstreamRequest {
         var body: [UInt8] = []
         JSONValue.object(try OpenAIRequestMapper.body(request, model: model, stream: stream, compat: compat))
             .write(into: &body)
@@ -36,32 +38,41 @@ public struct OpenAIAdapter: ProviderAdapter {
         guard let json, let choice = json["choices"]?[0] else {
             // Some OpenAI-compatible servers answer 200 with an error object: keep its words.
             let detail = json?["error"]?["message"]?.stringValue ?? "unreadable response"
-            throw UpstreamFailure(error: GatewayError(status: 502, type: .upstreamError,
-                                                      message: "\(name): \(detail)", provider: name),
-                                  retryable: false, retryAfterSeconds: nil)
+            throw UpstreamFailure(
+                error: GatewayError(
+                    status: 502, type: .upstreamError,
+                    message: "\(name): \(detail)", provider: name),
+                retryable: false, retryAfterSeconds: nil)
         }
         let message = choice["message"]
         var content: [ContentPart] = []
-        let reasoningText = compat.reasoningField.map { message?[$0.rawValue] }
+        let reasoningText =
+            compat.reasoningField.map { message?[$0.rawValue] }
             ?? message?["reasoning_content"] ?? message?["reasoning"]
         if let reasoning = reasoningText?.stringValue, !reasoning.isEmpty {
             content.append(.thinking(ThinkingPart(text: reasoning)))
         }
         if let text = message?["content"]?.stringValue, !text.isEmpty { content.append(.text(TextPart(text: text))) }
         // A refusal replaces the content; dropping it would leave the client an empty answer.
-        if let refusal = message?["refusal"]?.stringValue, !refusal.isEmpty { content.append(.text(TextPart(text: refusal))) }
+        if let refusal = message?["refusal"]?.stringValue, !refusal.isEmpty {
+            content.append(.text(TextPart(text: refusal)))
+        }
         for call in message?["tool_calls"]?.arrayValue ?? [] {
-            content.append(.toolCall(ToolCallPart(
-                id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
-                arguments: ToolCallAssembler.parseArguments(call["function"]?["arguments"]?.stringValue ?? ""))))
+            content.append(
+                .toolCall(
+                    ToolCallPart(
+                        id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
+                        arguments: ToolCallAssembler.parseArguments(call["function"]?["arguments"]?.stringValue ?? "")))
+            )
         }
         let raw = choice["finish_reason"]?.stringValue ?? "stop"
         var logprobs: JSONValue?
         if let entries = choice["logprobs"]?["content"], entries.arrayValue != nil { logprobs = entries }
-        return ChatResponse(id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
-                            created: json["created"]?.intValue ?? 0, content: content,
-                            finishReason: OpenAIFinishReason.unified(raw), providerFinishReason: raw,
-                            usage: json["usage"].map(OpenAIUsage.unified) ?? .zero, logprobs: logprobs)
+        return ChatResponse(
+            id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
+            created: json["created"]?.intValue ?? 0, content: content,
+            finishReason: OpenAIFinishReason.unified(raw), providerFinishReason: raw,
+            usage: json["usage"].map(OpenAIUsage.unified) ?? .zero, logprobs: logprobs)
     }
 
     /// `{"error":{"message","type","param","code"}}`.
@@ -74,9 +85,10 @@ public struct OpenAIAdapter: ProviderAdapter {
         }
         // insufficient_quota is a 429 that waiting will not fix.
         let override: Bool? = json?["error"]?["code"]?.stringValue == "insufficient_quota" ? false : nil
-        return UpstreamErrorMapping.failure(provider: name, status: status, message: message, headers: headers,
-                                            retryAfter: retryAfter, retryableOverride: override,
-                                            param: json?["error"]?["param"]?.stringValue)
+        return UpstreamErrorMapping.failure(
+            provider: name, status: status, message: message, headers: headers,
+            retryAfter: retryAfter, retryableOverride: override,
+            param: json?["error"]?["param"]?.stringValue)
     }
 
     /// The wait a 429 implies from `x-ratelimit-reset-{requests,tokens}`: the limit the error

@@ -23,8 +23,10 @@ public struct OpenAICompat: Sendable, Equatable {
     /// false: a local server without keys; no `Authorization` header is sent when no key is set.
     public var requiresKey = true
 
-    public init(streamOptions: Bool = true, maxTokensField: MaxTokensField = .maxCompletionTokens,
-                reasoningField: ReasoningField? = nil, requiresKey: Bool = true) {
+    public init(
+        streamOptions: Bool = true, maxTokensField: MaxTokensField = .maxCompletionTokens,
+        reasoningField: ReasoningField? = nil, requiresKey: Bool = true
+    ) {
         self.streamOptions = streamOptions
         self.maxTokensField = maxTokensField
         self.reasoningField = reasoningField

@@ -5,7 +5,7 @@ import ChatModel
 enum OpenAIFinishReason {
     static let words: [(word: String, reason: FinishReason)] = [
         ("stop", .stop), ("length", .length), ("tool_calls", .toolCalls), ("content_filter", .contentFilter),
-        ("function_call", .toolCalls),   // the deprecated functions API's word for a call
+        ("function_call", .toolCalls),  // the deprecated functions API's word for a call
     ]
 
     /// OpenAI's word → unified; an unknown word is a normal stop.

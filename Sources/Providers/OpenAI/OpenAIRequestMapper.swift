@@ -3,17 +3,20 @@ import JSON
 
 /// Unified request → Chat Completions body.
 enum OpenAIRequestMapper {
-    static func body(_ request: ChatRequest, model: String, stream: Bool,
-                     compat: OpenAICompat = OpenAICompat()) throws(GatewayError) -> JSONObject {
+    static func body(
+        _ request: ChatRequest, model: String, stream: Bool,
+        compat: OpenAICompat = OpenAICompat()
+    ) throws(GatewayError) -> JSONObject {
         var body = JSONObject([("model", .string(model)), ("messages", .array(request.messages.flatMap(messages)))])
         if !request.tools.isEmpty {
-            body["tools"] = .array(request.tools.map { tool in
-                var function = JSONObject([("name", .string(tool.name))])
-                if let d = tool.description { function["description"] = .string(d) }
-                function["parameters"] = tool.parameters
-                if let strict = tool.strict { function["strict"] = .bool(strict) }
-                return .object(JSONObject([("type", "function"), ("function", .object(function))]))
-            })
+            body["tools"] = .array(
+                request.tools.map { tool in
+                    var function = JSONObject([("name", .string(tool.name))])
+                    if let d = tool.description { function["description"] = .string(d) }
+                    function["parameters"] = tool.parameters
+                    if let strict = tool.strict { function["strict"] = .bool(strict) }
+                    return .object(JSONObject([("type", "function"), ("function", .object(function))]))
+                })
         }
         if let choice = request.toolChoice { body["tool_choice"] = OpenAIToolChoice.wire(choice) }
         if let m = request.maxTokens { body[compat.maxTokensField.rawValue] = .int(m) }
@@ -35,10 +38,17 @@ enum OpenAIRequestMapper {
         case .system:
             return [.object(JSONObject([("role", "system"), ("content", .string(message.text))]))]
         case .tool:
-            return [.object(JSONObject([("role", "tool"), ("tool_call_id", .string(message.toolCallId ?? "")),
-                                        ("content", .string(message.text))]))]
+            return [
+                .object(
+                    JSONObject([
+                        ("role", "tool"), ("tool_call_id", .string(message.toolCallId ?? "")),
+                        ("content", .string(message.text)),
+                    ]))
+            ]
         case .user:
-            let onlyText = message.content.allSatisfy { if case .text = $0 { return true }; return false }
+            let onlyText = message.content.allSatisfy {
+                if case .text = $0 { return true }; return false
+            }
             if onlyText { return [.object(JSONObject([("role", "user"), ("content", .string(message.text))]))] }
             return [.object(JSONObject([("role", "user"), ("content", .array(message.content.compactMap(userPart)))]))]
         case .assistant:
@@ -46,9 +56,18 @@ enum OpenAIRequestMapper {
             let text = message.text
             let calls: [JSONValue] = message.content.compactMap { part in
                 guard case .toolCall(let call) = part else { return nil }
-                return .object(JSONObject([("id", .string(call.id)), ("type", "function"),
-                                           ("function", .object(JSONObject([("name", .string(call.name)),
-                                                                            ("arguments", .string(call.arguments.serialized()))])))]))
+                return .object(
+                    JSONObject([
+                        ("id", .string(call.id)), ("type", "function"),
+                        (
+                            "function",
+                            .object(
+                                JSONObject([
+                                    ("name", .string(call.name)),
+                                    ("arguments", .string(call.arguments.serialized())),
+                                ]))
+                        ),
+                    ]))
             }
             // null only beside tool calls: OpenAI rejects an assistant turn with neither (one
             // that held only thinking, which is dropped below).
@@ -65,7 +84,8 @@ enum OpenAIRequestMapper {
             return .object(JSONObject([("type", "text"), ("text", .string(t.text))]))
         case .image(let image):
             let url = image.url ?? "data:\(image.mediaType ?? "image/png");base64,\(image.data ?? "")"
-            return .object(JSONObject([("type", "image_url"), ("image_url", .object(JSONObject([("url", .string(url))])))]))
+            return .object(
+                JSONObject([("type", "image_url"), ("image_url", .object(JSONObject([("url", .string(url))])))]))
         default:
             return nil
         }

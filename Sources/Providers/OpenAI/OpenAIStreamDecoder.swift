@@ -36,18 +36,22 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
         }
         // After the first chunk only these fields matter; the rest (id, model, fingerprint, …)
         // is scanned but not built.
-        guard let chunk = hasStarted ? try? JSONValue.parse(event.data, keeping: Self.chunkFields)
-                                     : try? JSONValue.parse(event.data) else { return }
+        guard
+            let chunk = hasStarted
+                ? try? JSONValue.parse(event.data, keeping: Self.chunkFields)
+                : try? JSONValue.parse(event.data)
+        else { return }
         if let error = chunk["error"], !error.isNull {
             fail(error, emit)
             return
         }
-        if !stream.hasStarted {   // per chunk: skip the lookups once started
+        if !stream.hasStarted {  // per chunk: skip the lookups once started
             // Azure's prompt-filter verdict comes first, without choices, id or model: the answer
             // starts with the next chunk.
             if chunk["choices"]?.arrayValue?.isEmpty == true, chunk["prompt_filter_results"] != nil { return }
-            stream.start(id: chunk["id"]?.stringValue ?? "", model: chunk["model"]?.stringValue,
-                         created: chunk["created"]?.intValue ?? 0, emit)
+            stream.start(
+                id: chunk["id"]?.stringValue ?? "", model: chunk["model"]?.stringValue,
+                created: chunk["created"]?.intValue ?? 0, emit)
         }
         if let choices = chunk["choices"]?.arrayValue {
             for choice in choices where (choice["index"]?.intValue ?? 0) == 0 {
@@ -72,7 +76,8 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
                     let function = call["function"]
                     if let id = call["id"]?.stringValue, !id.isEmpty, openCallIds[index] != id {
                         openCallIds[index] = id
-                        stream.tools.start(providerIndex: index, id: id, name: function?["name"]?.stringValue ?? "").forEach(emit)
+                        stream.tools.start(providerIndex: index, id: id, name: function?["name"]?.stringValue ?? "")
+                            .forEach(emit)
                     }
                     if let fragment = function?["arguments"]?.stringValue {
                         stream.tools.append(providerIndex: index, fragment: fragment).forEach(emit)
@@ -104,7 +109,9 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
         let message = error["message"]?.stringValue ?? error.serialized()
         let type = error["type"]?.stringValue ?? ""
         let status = type.contains("rate_limit") || error["code"]?.stringValue == "rate_limit_exceeded" ? 429 : 502
-        stream.fail(StreamError(type: status == 429 ? "rate_limited" : "upstream_error",
-                                message: "\(provider): \(message)", provider: provider, status: status), emit)
+        stream.fail(
+            StreamError(
+                type: status == 429 ? "rate_limited" : "upstream_error",
+                message: "\(provider): \(message)", provider: provider, status: status), emit)
     }
 }

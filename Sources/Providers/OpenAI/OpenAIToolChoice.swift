@@ -5,11 +5,14 @@ import JSON
 /// mapper writes it for OpenAI, the door reads it from OpenAI's clients.
 enum OpenAIToolChoice {
     /// The string choices; a forced tool is `{"type":"function","function":{"name"}}`.
-    static let words: [(word: String, choice: ToolChoice)] = [("auto", .auto), ("none", .none), ("required", .required)]
+    static let words: [(word: String, choice: ToolChoice)] = [
+        ("auto", .auto), ("none", .none), ("required", .required),
+    ]
 
     static func wire(_ choice: ToolChoice) -> JSONValue {
         guard case .tool(let name) = choice else { return .string(words.first { $0.choice == choice }?.word ?? "auto") }
-        return .object(JSONObject([("type", "function"), ("function", .object(JSONObject([("name", .string(name))])))]))
+        return .object(
+            JSONObject([("type", "function"), ("function", .object(JSONObject([("name", .string(name))])))]))
     }
 
     /// A client's `tool_choice`; anything else is a 400 naming the field.
@@ -32,7 +35,8 @@ enum OpenAIToolChoice {
             return .tool(try DoorFields.string(inner, "name", at: "tool_choice.function", required: true)!)
         default: break
         }
-        throw .invalidRequest("tool_choice: expected \"auto\", \"none\", \"required\" or a function choice",
-                              param: "tool_choice")
+        throw .invalidRequest(
+            "tool_choice: expected \"auto\", \"none\", \"required\" or a function choice",
+            param: "tool_choice")
     }
 }

@@ -25,9 +25,10 @@ enum OpenAIUsage {
             guard let n = Usage.count(value) else { continue }
             if field.count == \Usage.totalTokens { total = n } else { counts[keyPath: field.count] = n }
         }
-        return Usage(inputTokens: counts.inputTokens, outputTokens: counts.outputTokens,
-                     cacheReadTokens: counts.cacheReadTokens, reasoningTokens: counts.reasoningTokens,
-                     totalTokens: total)
+        return Usage(
+            inputTokens: counts.inputTokens, outputTokens: counts.outputTokens,
+            cacheReadTokens: counts.cacheReadTokens, reasoningTokens: counts.reasoningTokens,
+            totalTokens: total)
     }
 
     /// Unified → OpenAI's `usage` object (every field, the details objects included).

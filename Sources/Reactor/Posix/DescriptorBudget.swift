@@ -39,7 +39,8 @@ public struct DescriptorBudget: Sendable, Equatable {
 
     /// One line for `config check` and the start-up log: the cap and why.
     public var explanation: String {
-        let arithmetic = "(open-file limit \(openFileLimit) - reserve \(reserve)) / \(Self.perStream) per stream"
+        let arithmetic =
+            "(open-file limit \(openFileLimit) - reserve \(reserve)) / \(Self.perStream) per stream"
             + " = \(descriptorConnections)"
         if limitedByDescriptors {
             return "connection cap \(connectionCap): limited by file descriptors, \(arithmetic);"
@@ -91,11 +92,14 @@ public final class DescriptorExhaustion: Sendable {
         let now = EventLoop.monotonicNanoseconds()
         let last = lastLogNanos.load(ordering: .relaxed)
         guard last == 0 || now &- last >= 60_000_000_000,
-              lastLogNanos.compareExchange(expected: last, desired: max(now, 1), ordering: .relaxed).exchanged else {
+            lastLogNanos.compareExchange(expected: last, desired: max(now, 1), ordering: .relaxed).exchanged
+        else {
             return
         }
-        let reason = code == ENFILE ? "ENFILE: the system's file table is full" : "EMFILE: the process's open-file limit"
-        let message = "out of file descriptors (\(reason)) at \(context); new work is refused until descriptors"
+        let reason =
+            code == ENFILE ? "ENFILE: the system's file table is full" : "EMFILE: the process's open-file limit"
+        let message =
+            "out of file descriptors (\(reason)) at \(context); new work is refused until descriptors"
             + " free up. Lower server.max_connections or raise LimitNOFILE."
         logger.withLock { $0 }?.warning("\(message)", metadata: ["occurrences": "\(total)"])
     }

@@ -51,7 +51,9 @@ enum Epoll {
     }
 
     /// Waits up to `timeoutMillis` (-1: forever); returns the number of ready events.
-    static func wait(_ epfd: Int32, _ buffer: UnsafeMutablePointer<epoll_event>, _ capacity: Int32, _ timeoutMillis: Int32) -> Int {
+    static func wait(
+        _ epfd: Int32, _ buffer: UnsafeMutablePointer<epoll_event>, _ capacity: Int32, _ timeoutMillis: Int32
+    ) -> Int {
         while true {
             let n = epoll_wait(epfd, buffer, capacity, timeoutMillis)
             if n >= 0 { return Int(n) }

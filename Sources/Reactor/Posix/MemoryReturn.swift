@@ -40,10 +40,12 @@ public enum MemoryReturn {
     /// When load drops, `shed` runs first (caches let go of what the burst grew: it may hand
     /// work to other loops) and the trim one interval later, so what was shed is returned too.
     /// `onTrim` hears how long each trim took, in nanoseconds, and whether memory was released.
-    public static func start(on loop: EventLoop, intervalNanoseconds: UInt64 = 1_000_000_000,
-                             openConnections: @escaping @Sendable () -> Int,
-                             shed: @escaping @Sendable () -> Void = {},
-                             onTrim: @escaping @Sendable (_ nanoseconds: UInt64, _ released: Bool) -> Void = { _, _ in }) {
+    public static func start(
+        on loop: EventLoop, intervalNanoseconds: UInt64 = 1_000_000_000,
+        openConnections: @escaping @Sendable () -> Int,
+        shed: @escaping @Sendable () -> Void = {},
+        onTrim: @escaping @Sendable (_ nanoseconds: UInt64, _ released: Bool) -> Void = { _, _ in }
+    ) {
         loop.execute {
             var policy = MemoryTrimPolicy()
             var trimDue = false

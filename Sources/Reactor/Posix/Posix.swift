@@ -42,8 +42,10 @@ package enum Posix {
 
     /// A non-blocking listening TCP socket on host:port with SO_REUSEPORT, so several loops
     /// can each accept on their own socket for the same port.
-    package static func listen(host: String, port: Int, backlog: Int32 = 4096,
-                               reusePort: Bool = true) throws(IOError) -> (fd: Int32, port: Int) {
+    package static func listen(
+        host: String, port: Int, backlog: Int32 = 4096,
+        reusePort: Bool = true
+    ) throws(IOError) -> (fd: Int32, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -53,7 +55,9 @@ package enum Posix {
         let rc = getaddrinfo(lookupHost, String(port), &hints, &list)
         guard rc == 0, let info = list else { throw IOError(call: "getaddrinfo(\(host))", errno: EINVAL) }
         defer { freeaddrinfo(list) }
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            info.pointee.ai_family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw IOError(call: "socket", errno: errno) }
         setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
         if reusePort { setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) }
@@ -92,9 +96,13 @@ package enum Posix {
         let family = storage.ss_family
         return withUnsafePointer(to: &storage) { pointer -> Int in
             if family == sa_family_t(AF_INET6) {
-                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                }
             }
-            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                Int(UInt16(bigEndian: $0.pointee.sin_port))
+            }
         }
     }
 
@@ -110,12 +118,14 @@ package enum Posix {
         var serv = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         let ok = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo($0, length, &host, socklen_t(host.count), &serv, socklen_t(serv.count), NI_NUMERICHOST | NI_NUMERICSERV)
+                getnameinfo(
+                    $0, length, &host, socklen_t(host.count), &serv, socklen_t(serv.count),
+                    NI_NUMERICHOST | NI_NUMERICSERV)
             }
         }
         guard ok == 0 else { return "unknown" }
-        return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + ":" +
-            String(decoding: serv.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + ":"
+            + String(decoding: serv.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     package static func monotonicNanoseconds() -> UInt64 {

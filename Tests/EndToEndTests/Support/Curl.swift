@@ -3,17 +3,21 @@ import Foundation
 /// A response as the real `curl` binary saw it.
 struct CurlResponse {
     var status: Int
-    var headers: [String: String]   // lower-cased names, last value wins
+    var headers: [String: String]  // lower-cased names, last value wins
     var body: String
 }
 
 /// Calls the real curl. `-sS`, headers captured with `-D`, status with `-w`.
-func curl(_ url: String, method: String? = nil, headers: [String: String] = [:], body: String? = nil,
-          extra: [String] = [], timeout: Double = 30) throws -> CurlResponse {
+func curl(
+    _ url: String, method: String? = nil, headers: [String: String] = [:], body: String? = nil,
+    extra: [String] = [], timeout: Double = 30
+) throws -> CurlResponse {
     let dir = TempDir()
     let headerFile = dir.path("headers")
-    var args = ["-sS", "-N", "--max-time", String(Int(timeout)), "-D", headerFile, "-o", dir.path("body"),
-                "-w", "%{http_code}"]
+    var args = [
+        "-sS", "-N", "--max-time", String(Int(timeout)), "-D", headerFile, "-o", dir.path("body"),
+        "-w", "%{http_code}",
+    ]
     if let method { args += ["-X", method] }
     for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
     if let body { args += ["--data-binary", "@" + dir.write("request", body)] }

@@ -6,7 +6,8 @@ enum Repo {
     static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var binary: String {
-        ProcessInfo.processInfo.environment["SWITCHBOARD_BIN"] ?? root.appendingPathComponent(".build/debug/switchboard").path
+        ProcessInfo.processInfo.environment["SWITCHBOARD_BIN"]
+            ?? root.appendingPathComponent(".build/debug/switchboard").path
     }
     /// The provider captures copied into the repository (`Tests/Fixtures`, provenance beside them).
     static let fixtures: String = root.appendingPathComponent("Tests/Fixtures").path
@@ -46,13 +47,16 @@ final class SwitchboardProcess: @unchecked Sendable {
     /// Starts `switchboard <arguments> --ready-file …` and waits until it listens.
     /// `wrapper`: a command that execs the binary (e.g. `prlimit --nofile=…`), so the process
     /// is still the daemon itself.
-    init(_ arguments: [String], environment: [String: String] = [:], inheritEnvironment: Bool = false,
-         readyTimeout: Double = 30, wrapper: [String] = []) throws {
+    init(
+        _ arguments: [String], environment: [String: String] = [:], inheritEnvironment: Bool = false,
+        readyTimeout: Double = 30, wrapper: [String] = []
+    ) throws {
         let readyFile = dir.path("ready")
         logPath = dir.path("log")
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: wrapper.first ?? Repo.binary)
-        process.arguments = Array(wrapper.dropFirst()) + (wrapper.isEmpty ? [] : [Repo.binary])
+        process.arguments =
+            Array(wrapper.dropFirst()) + (wrapper.isEmpty ? [] : [Repo.binary])
             + arguments + ["--ready-file", readyFile]
         var env = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
@@ -66,12 +70,14 @@ final class SwitchboardProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(readyTimeout)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: readyFile, encoding: .utf8),
-               let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), p > 0 {
+                let p = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), p > 0
+            {
                 port = p
                 return
             }
             if !process.isRunning {
-                throw TestFailure.message("switchboard \(arguments) exited early (\(process.terminationStatus)): \(self.log())")
+                throw TestFailure.message(
+                    "switchboard \(arguments) exited early (\(process.terminationStatus)): \(self.log())")
             }
             usleep(20_000)
         }
@@ -103,8 +109,10 @@ final class SwitchboardProcess: @unchecked Sendable {
 
 /// Runs a command to completion and returns its exit status and output.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-         stdin: String? = nil, timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
+func run(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    stdin: String? = nil, timeout: Double = 60
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = ChildProcess()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -125,7 +133,9 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
         process.terminate()
         throw TestFailure.message("\(executable) \(arguments) timed out")
     }
-    return (process.terminationStatus,
-            (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-            (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    return (
+        process.terminationStatus,
+        (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+        (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    )
 }

@@ -12,8 +12,10 @@ final class LoopStream: @unchecked Sendable {
     init(_ daemon: SwitchboardProcess, body: String, headers: [String: String] = [:]) throws {
         output = dir.path("stream")
         let request = dir.write("request", body)
-        var args = ["-sS", "-N", "--max-time", "60", "-D", dir.path("headers"), "-o", output, "--data-binary", "@" + request,
-                    "-H", "Content-Type: application/json"]
+        var args = [
+            "-sS", "-N", "--max-time", "60", "-D", dir.path("headers"), "-o", output, "--data-binary", "@" + request,
+            "-H", "Content-Type: application/json",
+        ]
         for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
         args.append(daemon.baseURL + "/v1/loops")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")

@@ -16,10 +16,13 @@ struct ExecutionCancellationTests {
 
     /// Every event a late I/O callback could still deliver.
     static func lateEvents(_ clock: Double) -> [ExecutionStateMachine.Event] {
-        [.preparationFinished(.uncached, now: clock), .slotGranted(ticket: 1), .slotBusy(waitSeconds: 1, now: clock),
-         .timerFired(now: clock), .attemptRefused(.invalidRequest("x")), .clientClosed,
-         .attemptFinished(ChatOutcome(result: Failures.provider(503), sentToClient: false, totalNanos: 1),
-                          usageEstimated: false, now: clock, jitter: 1)]
+        [
+            .preparationFinished(.uncached, now: clock), .slotGranted(ticket: 1), .slotBusy(waitSeconds: 1, now: clock),
+            .timerFired(now: clock), .attemptRefused(.invalidRequest("x")), .clientClosed,
+            .attemptFinished(
+                ChatOutcome(result: Failures.provider(503), sentToClient: false, totalNanos: 1),
+                usageEstimated: false, now: clock, jitter: 1),
+        ]
     }
 
     static func expectQuiet(_ h: inout H) {
@@ -76,10 +79,12 @@ struct ExecutionCancellationTests {
         // Cancelling once: the attempt is already told.
         #expect(h.send(.clientClosed) == [])
         let usage = Usage(inputTokens: 10, outputTokens: 4)
-        #expect(h.finished(.cancelled(usage: usage), firstToken: 3) == [
-            .releaseSlot(route: 0, ticket: 2, actualTokens: 14, holdBackSeconds: nil, learn: true),
-            .record(Record(status: 499, usage: usage, finish: .cancelled, firstTokenNanos: 3, attempts: 1, route: 0)),
-        ])
+        #expect(
+            h.finished(.cancelled(usage: usage), firstToken: 3) == [
+                .releaseSlot(route: 0, ticket: 2, actualTokens: 14, holdBackSeconds: nil, learn: true),
+                .record(
+                    Record(status: 499, usage: usage, finish: .cancelled, firstTokenNanos: 3, attempts: 1, route: 0)),
+            ])
         Self.expectQuiet(&h)
     }
 

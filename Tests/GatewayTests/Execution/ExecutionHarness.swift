@@ -12,13 +12,18 @@ struct ExecutionHarness {
 
     init(_ routes: [Machine.Route]) { machine = Machine(routes: routes) }
 
-    static func route(_ name: String, attempts: Int = 3, maxWait: Double = 5, firstByte: Double = 60,
-                      queueTimeout: Double? = nil, configured: Bool = true) -> Machine.Route {
+    static func route(
+        _ name: String, attempts: Int = 3, maxWait: Double = 5, firstByte: Double = 60,
+        queueTimeout: Double? = nil, configured: Bool = true
+    ) -> Machine.Route {
         let provider = String(name.split(separator: "/").first ?? "")
-        return Machine.Route(name: name, provider: provider, model: String(name.split(separator: "/").last ?? ""),
-                             retry: configured ? RetryPolicy(attempts: attempts, baseSeconds: 0.25, capSeconds: 8,
-                                                             maxWaitSeconds: maxWait) : nil,
-                             firstByteBudget: firstByte, queueTimeout: queueTimeout)
+        return Machine.Route(
+            name: name, provider: provider, model: String(name.split(separator: "/").last ?? ""),
+            retry: configured
+                ? RetryPolicy(
+                    attempts: attempts, baseSeconds: 0.25, capSeconds: 8,
+                    maxWaitSeconds: maxWait) : nil,
+            firstByteBudget: firstByte, queueTimeout: queueTimeout)
     }
 
     mutating func send(_ event: Machine.Event) -> [Action] { machine.handle(event) }
@@ -28,8 +33,10 @@ struct ExecutionHarness {
     }
     mutating func timerFired() -> [Action] { send(.timerFired(now: clock)) }
     mutating func slotBusy(_ seconds: Double) -> [Action] { send(.slotBusy(waitSeconds: seconds, now: clock)) }
-    mutating func finished(_ result: ChatOutcome.Result, jitter: Double = 1, sent: Bool = false,
-                           firstToken: UInt64? = nil) -> [Action] {
+    mutating func finished(
+        _ result: ChatOutcome.Result, jitter: Double = 1, sent: Bool = false,
+        firstToken: UInt64? = nil
+    ) -> [Action] {
         let outcome = ChatOutcome(result: result, sentToClient: sent, firstTokenNanos: firstToken, totalNanos: 1)
         return send(.attemptFinished(outcome, usageEstimated: false, now: clock, jitter: jitter))
     }
@@ -53,8 +60,10 @@ struct ExecutionHarness {
 
 enum Failures {
     static func provider(_ status: Int, retryAfter: Double? = nil) -> ChatOutcome.Result {
-        .failedBeforeFirstByte(UpstreamErrorMapping.failure(provider: "openai", status: status, message: "boom",
-                                                            headers: [], retryAfter: retryAfter))
+        .failedBeforeFirstByte(
+            UpstreamErrorMapping.failure(
+                provider: "openai", status: status, message: "boom",
+                headers: [], retryAfter: retryAfter))
     }
 
     static func error(_ status: Int) -> GatewayError {

@@ -19,10 +19,11 @@ struct ExecutionSlotAndCacheTests {
         h.clock += 0.5
         #expect(h.timerFired() == [.acquireSlot(route: 0)])
         #expect(h.send(.slotGranted(ticket: 7)) == [.launchAttempt(route: 0, cached: nil)])
-        #expect(h.finished(Failures.completed) == [
-            .releaseSlot(route: 0, ticket: 7, actualTokens: 30, holdBackSeconds: nil, learn: true),
-            .record(Record(status: 200, usage: Failures.usage, finish: .stop, attempts: 1, route: 0)),
-        ])
+        #expect(
+            h.finished(Failures.completed) == [
+                .releaseSlot(route: 0, ticket: 7, actualTokens: 30, holdBackSeconds: nil, learn: true),
+                .record(Record(status: 200, usage: Failures.usage, finish: .stop, attempts: 1, route: 0)),
+            ])
     }
 
     @Test func pastTheQueueTimeTheClientHearsWhenToComeBack() {
@@ -33,13 +34,15 @@ struct ExecutionSlotAndCacheTests {
         h.clock += 1.5
         _ = h.timerFired()
         // The deadline counts from the first ask: 1.5 + 1 > 2.
-        let error = GatewayError.rateLimited("openai is at its configured rate limit; try again later",
-                                             retryAfterSeconds: 1, provider: "openai")
-        #expect(h.slotBusy(1) == [
-            .log(.heldBack(route: 0, waitSeconds: 1)),
-            .respondWithError(error),
-            .record(Record(status: 429, usage: .zero, finish: nil, error: error, attempts: 0, route: 0)),
-        ])
+        let error = GatewayError.rateLimited(
+            "openai is at its configured rate limit; try again later",
+            retryAfterSeconds: 1, provider: "openai")
+        #expect(
+            h.slotBusy(1) == [
+                .log(.heldBack(route: 0, waitSeconds: 1)),
+                .respondWithError(error),
+                .record(Record(status: 429, usage: .zero, finish: nil, error: error, attempts: 0, route: 0)),
+            ])
     }
 
     @Test func pastTheQueueTimeTheNextFallbackRunsAtOnce() {
@@ -58,13 +61,15 @@ struct ExecutionSlotAndCacheTests {
         _ = h.start()
         _ = h.prepared()
         _ = h.send(.slotGranted(ticket: 3))
-        #expect(h.finished(Failures.provider(429, retryAfter: 2)).first
+        #expect(
+            h.finished(Failures.provider(429, retryAfter: 2)).first
                 == .releaseSlot(route: 0, ticket: 3, actualTokens: 0, holdBackSeconds: 2, learn: true))
         var hintless = H([H.route("openai/gpt", attempts: 1, queueTimeout: 2)])
         _ = hintless.start()
         _ = hintless.prepared()
         _ = hintless.send(.slotGranted(ticket: 4))
-        #expect(hintless.finished(Failures.provider(429)).first
+        #expect(
+            hintless.finished(Failures.provider(429)).first
                 == .releaseSlot(route: 0, ticket: 4, actualTokens: 0, holdBackSeconds: 1, learn: true))
     }
 
@@ -73,7 +78,8 @@ struct ExecutionSlotAndCacheTests {
         _ = h.start()
         _ = h.prepared()
         _ = h.send(.slotGranted(ticket: 5))
-        #expect(h.send(.attemptRefused(.invalidRequest("no", param: "seed"))).first
+        #expect(
+            h.send(.attemptRefused(.invalidRequest("no", param: "seed"))).first
                 == .releaseSlot(route: 0, ticket: 5, actualTokens: 0, holdBackSeconds: nil, learn: false))
     }
 
@@ -86,20 +92,23 @@ struct ExecutionSlotAndCacheTests {
         #expect(h.prepared(.cached(Self.cache)) == [.launchAttempt(route: 0, cached: Self.cache)])
         let failure = Failures.provider(status)
         guard case .failedBeforeFirstByte(let upstream) = failure else { return }
-        #expect(h.finished(failure) == [
-            .log(.attemptFailed(route: 0, failure: upstream)),
-            .forgetCache(key: "k1"),
-            .log(.cacheRecreate(route: 0, status: status)),
-            .prepare(route: 0),
-        ])
+        #expect(
+            h.finished(failure) == [
+                .log(.attemptFailed(route: 0, failure: upstream)),
+                .forgetCache(key: "k1"),
+                .log(.cacheRecreate(route: 0, status: status)),
+                .prepare(route: 0),
+            ])
         let again = ExecutionStateMachine.Cache(key: "k1", name: "cachedContents/def", messageCount: 2)
         #expect(h.prepared(.cached(again)) == [.launchAttempt(route: 0, cached: again)])
         // Once only: the second refusal is the answer.
-        #expect(h.finished(failure) == [
-            .log(.attemptFailed(route: 0, failure: upstream)),
-            .respondWithError(upstream.error),
-            .record(Record(status: status, usage: .zero, finish: nil, error: upstream.error, attempts: 2, route: 0)),
-        ])
+        #expect(
+            h.finished(failure) == [
+                .log(.attemptFailed(route: 0, failure: upstream)),
+                .respondWithError(upstream.error),
+                .record(
+                    Record(status: status, usage: .zero, finish: nil, error: upstream.error, attempts: 2, route: 0)),
+            ])
     }
 
     @Test func anUncachedAttemptIsNotRecreated() {

@@ -16,8 +16,12 @@ struct ExecutionStateMachineTests {
         #expect(h.machine.state == .preparing)
         #expect(h.prepared() == [.launchAttempt(route: 0, cached: nil)])
         #expect(h.machine.state == .streaming(ticket: nil, cache: nil, cancelling: false))
-        #expect(h.finished(Failures.completed, firstToken: 5) == [.record(Record(
-            status: 200, usage: Failures.usage, finish: .stop, firstTokenNanos: 5, attempts: 1, route: 0))])
+        #expect(
+            h.finished(Failures.completed, firstToken: 5) == [
+                .record(
+                    Record(
+                        status: 200, usage: Failures.usage, finish: .stop, firstTokenNanos: 5, attempts: 1, route: 0))
+            ])
         #expect(h.machine.state == .finished)
     }
 
@@ -27,11 +31,12 @@ struct ExecutionStateMachineTests {
         let failure = Failures.provider(503)
         guard case .failedBeforeFirstByte(let upstream) = failure else { return }
         // Full jitter: the first retry waits up to base (0.25 s), the second up to twice that.
-        #expect(h.finished(failure, jitter: 1) == [
-            .log(.attemptFailed(route: 0, failure: upstream)),
-            .log(.retry(route: 0, attempt: 2, delaySeconds: 0.25, reason: upstream.error)),
-            .scheduleTimer(seconds: 0.25),
-        ])
+        #expect(
+            h.finished(failure, jitter: 1) == [
+                .log(.attemptFailed(route: 0, failure: upstream)),
+                .log(.retry(route: 0, attempt: 2, delaySeconds: 0.25, reason: upstream.error)),
+                .scheduleTimer(seconds: 0.25),
+            ])
         #expect(h.machine.state == .backingOff)
         h.clock += 0.25
         #expect(h.timerFired() == [.prepare(route: 0)])
@@ -41,11 +46,12 @@ struct ExecutionStateMachineTests {
         _ = h.prepared()
         #expect(h.machine.attemptsOnRoute == 3)
         // The policy's three attempts are spent: the provider's error is the answer.
-        #expect(h.finished(failure) == [
-            .log(.attemptFailed(route: 0, failure: upstream)),
-            .respondWithError(upstream.error),
-            .record(Record(status: 503, usage: .zero, finish: nil, error: upstream.error, attempts: 3, route: 0)),
-        ])
+        #expect(
+            h.finished(failure) == [
+                .log(.attemptFailed(route: 0, failure: upstream)),
+                .respondWithError(upstream.error),
+                .record(Record(status: 503, usage: .zero, finish: nil, error: upstream.error, attempts: 3, route: 0)),
+            ])
     }
 
     @Test func theProvidersRetryAfterIsTheDelayUpToTheMaximumWait() {
@@ -80,15 +86,20 @@ struct ExecutionStateMachineTests {
         _ = h.streaming()
         let failure = Failures.provider(status)
         guard case .failedBeforeFirstByte(let upstream) = failure else { return }
-        #expect(h.finished(failure) == [
-            .log(.attemptFailed(route: 0, failure: upstream)),
-            .log(.fallback(from: 0, to: 1, reason: "\(upstream.error.status): \(upstream.error.message)")),
-            .prepare(route: 1),
-        ])
+        #expect(
+            h.finished(failure) == [
+                .log(.attemptFailed(route: 0, failure: upstream)),
+                .log(.fallback(from: 0, to: 1, reason: "\(upstream.error.status): \(upstream.error.message)")),
+                .prepare(route: 1),
+            ])
         #expect(h.machine.attemptsOnRoute == 0)
         #expect(h.prepared() == [.launchAttempt(route: 1, cached: nil)])
-        #expect(h.finished(Failures.completed) == [.record(Record(
-            status: 200, usage: Failures.usage, finish: .stop, attempts: 2, route: 1))])
+        #expect(
+            h.finished(Failures.completed) == [
+                .record(
+                    Record(
+                        status: 200, usage: Failures.usage, finish: .stop, attempts: 2, route: 1))
+            ])
     }
 
     @Test(arguments: [400, 404, 413])
@@ -96,11 +107,14 @@ struct ExecutionStateMachineTests {
         var h = H([H.route("openai/a"), H.route("anthropic/b")])
         _ = h.streaming()
         let actions = h.finished(Failures.provider(status))
-        #expect(actions.dropFirst() == [
-            .respondWithError(Failures.error(status)),
-            .record(Record(status: status, usage: .zero, finish: nil, error: Failures.error(status), attempts: 1,
-                           route: 0)),
-        ])
+        #expect(
+            actions.dropFirst() == [
+                .respondWithError(Failures.error(status)),
+                .record(
+                    Record(
+                        status: status, usage: .zero, finish: nil, error: Failures.error(status), attempts: 1,
+                        route: 0)),
+            ])
     }
 
     @Test func aRefusedFallbackIsSkippedAndTheEarlierErrorKept() {
@@ -109,48 +123,55 @@ struct ExecutionStateMachineTests {
         _ = h.finished(Failures.provider(503))
         _ = h.prepared()
         let unsupported = GatewayError.invalidRequest("gemini cannot take seed", param: "seed")
-        #expect(h.send(.attemptRefused(unsupported)) == [
-            .log(.fallbackSkipped(route: 1, reason: unsupported)),
-            .log(.fallback(from: 1, to: 2, reason: "gemini cannot take the request")),
-            .prepare(route: 2),
-        ])
+        #expect(
+            h.send(.attemptRefused(unsupported)) == [
+                .log(.fallbackSkipped(route: 1, reason: unsupported)),
+                .log(.fallback(from: 1, to: 2, reason: "gemini cannot take the request")),
+                .prepare(route: 2),
+            ])
         _ = h.prepared()
         // The refused request was no attempt.
-        #expect(h.send(.attemptRefused(unsupported)) == [
-            .log(.fallbackSkipped(route: 2, reason: unsupported)),
-            .respondWithError(Failures.error(503)),
-            .record(Record(status: 503, usage: .zero, finish: nil, error: Failures.error(503), attempts: 1, route: 2)),
-        ])
+        #expect(
+            h.send(.attemptRefused(unsupported)) == [
+                .log(.fallbackSkipped(route: 2, reason: unsupported)),
+                .respondWithError(Failures.error(503)),
+                .record(
+                    Record(status: 503, usage: .zero, finish: nil, error: Failures.error(503), attempts: 1, route: 2)),
+            ])
     }
 
     @Test func theFirstRouteRefusingIsTheClientsAnswer() {
         var h = H([H.route("anthropic/a"), H.route("openai/b")])
         _ = h.streaming()
         let unsupported = GatewayError.invalidRequest("anthropic cannot take seed", param: "seed")
-        #expect(h.send(.attemptRefused(unsupported)) == [
-            .respondWithError(unsupported),
-            .record(Record(status: 400, usage: .zero, finish: nil, error: unsupported, attempts: 0, route: 0)),
-        ])
+        #expect(
+            h.send(.attemptRefused(unsupported)) == [
+                .respondWithError(unsupported),
+                .record(Record(status: 400, usage: .zero, finish: nil, error: unsupported, attempts: 0, route: 0)),
+            ])
     }
 
     @Test func anUnconfiguredProviderIsA404() {
         var h = H([H.route("nowhere/x", configured: false)])
-        let error = GatewayError(status: 404, type: .notFound, message: "provider nowhere is not configured",
-                                 param: "model")
-        #expect(h.start() == [
-            .respondWithError(error),
-            .record(Record(status: 404, usage: .zero, finish: nil, error: error, attempts: 0, route: 0)),
-        ])
+        let error = GatewayError(
+            status: 404, type: .notFound, message: "provider nowhere is not configured",
+            param: "model")
+        #expect(
+            h.start() == [
+                .respondWithError(error),
+                .record(Record(status: 404, usage: .zero, finish: nil, error: error, attempts: 0, route: 0)),
+            ])
     }
 
     @Test func aPreparationThatFailsIsTheAnswer() {
         var h = H([H.route("gemini/x")])
         _ = h.start()
         let error = GatewayError.invalidRequest("cache marks nothing cacheable", param: "messages")
-        #expect(h.prepared(.failed(error)) == [
-            .respondWithError(error),
-            .record(Record(status: 400, usage: .zero, finish: nil, error: error, attempts: 0, route: 0)),
-        ])
+        #expect(
+            h.prepared(.failed(error)) == [
+                .respondWithError(error),
+                .record(Record(status: 400, usage: .zero, finish: nil, error: error, attempts: 0, route: 0)),
+            ])
     }
 
     @Test func nothingHappensAfterTheEnd() {
@@ -163,8 +184,9 @@ struct ExecutionStateMachineTests {
         let events: [ExecutionStateMachine.Event] = [
             .start(now: h.clock), .preparationFinished(.uncached, now: h.clock), .slotGranted(ticket: 2),
             .slotBusy(waitSeconds: 1, now: h.clock), .attemptRefused(Failures.error(400)),
-            .attemptFinished(ChatOutcome(result: Failures.completed, sentToClient: true, totalNanos: 1),
-                             usageEstimated: false, now: h.clock, jitter: 0),
+            .attemptFinished(
+                ChatOutcome(result: Failures.completed, sentToClient: true, totalNanos: 1),
+                usageEstimated: false, now: h.clock, jitter: 0),
             .timerFired(now: h.clock), .clientClosed,
         ]
         for event in events { #expect(h.send(event) == []) }

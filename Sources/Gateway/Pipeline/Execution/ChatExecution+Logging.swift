@@ -13,8 +13,9 @@ extension ChatExecution {
             metadata["status"] = "\(failure.error.status)"
             metadata["retryable"] = "\(failure.retryable)"
             metadata["message"] = "\(failure.error.message)"
-            Self.logger.log(level: failure.error.status >= 500 ? .warning : .info, "upstream attempt failed",
-                            metadata: metadata)
+            Self.logger.log(
+                level: failure.error.status >= 500 ? .warning : .info, "upstream attempt failed",
+                metadata: metadata)
         case .retry(let route, let attempt, let delay, let reason):
             metadata["route"] = "\(routes[route].name)"
             metadata["attempt"] = "\(attempt)"

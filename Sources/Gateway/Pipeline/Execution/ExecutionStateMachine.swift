@@ -94,8 +94,11 @@ struct ExecutionStateMachine: Sendable {
             actions += fallBack(reason: "\(route.provider) held back for \(waitSeconds) s")
             return actions
         }
-        return actions + finish(with: .rateLimited("\(route.provider) is at its configured rate limit; try again later",
-                                                   retryAfterSeconds: waitSeconds, provider: route.provider))
+        return actions
+            + finish(
+                with: .rateLimited(
+                    "\(route.provider) is at its configured rate limit; try again later",
+                    retryAfterSeconds: waitSeconds, provider: route.provider))
     }
 
     private mutating func timerFired() -> [Action] {
@@ -122,8 +125,10 @@ struct ExecutionStateMachine: Sendable {
         totalAttempts -= 1
         var actions: [Action] = []
         if let ticket {
-            actions.append(.releaseSlot(route: routeIndex, ticket: ticket, actualTokens: 0, holdBackSeconds: nil,
-                                        learn: false))
+            actions.append(
+                .releaseSlot(
+                    route: routeIndex, ticket: ticket, actualTokens: 0, holdBackSeconds: nil,
+                    learn: false))
         }
         if cancelling { return actions + finishCancelled() }
         guard let earlier = providerFailure, error.status == 400 else { return actions + finish(with: error) }
@@ -132,20 +137,28 @@ struct ExecutionStateMachine: Sendable {
         return actions + fallBack(reason: "\(route.provider) cannot take the request")
     }
 
-    private mutating func attemptFinished(_ outcome: ChatOutcome, usageEstimated: Bool, now: Double,
-                                          jitter: Double) -> [Action] {
+    private mutating func attemptFinished(
+        _ outcome: ChatOutcome, usageEstimated: Bool, now: Double,
+        jitter: Double
+    ) -> [Action] {
         guard case .streaming(let ticket, let cache, let cancelling) = state else { return [] }
         var actions: [Action] = []
         if let ticket { actions.append(release(ticket, after: outcome.result)) }
         switch outcome.result {
         case .completed(let usage, let finish):
-            return actions + end(Record(status: 200, usage: usage, finish: finish, usageEstimated: usageEstimated,
-                                        firstTokenNanos: outcome.firstTokenNanos, attempts: totalAttempts,
-                                        route: routeIndex))
+            return actions
+                + end(
+                    Record(
+                        status: 200, usage: usage, finish: finish, usageEstimated: usageEstimated,
+                        firstTokenNanos: outcome.firstTokenNanos, attempts: totalAttempts,
+                        route: routeIndex))
         case .cancelled(let usage):
-            return actions + end(Record(status: 499, usage: usage, finish: .cancelled, usageEstimated: usageEstimated,
-                                        firstTokenNanos: outcome.firstTokenNanos, attempts: totalAttempts,
-                                        route: routeIndex))
+            return actions
+                + end(
+                    Record(
+                        status: 499, usage: usage, finish: .cancelled, usageEstimated: usageEstimated,
+                        firstTokenNanos: outcome.firstTokenNanos, attempts: totalAttempts,
+                        route: routeIndex))
         case .failedBeforeFirstByte(let failure):
             actions.append(.log(.attemptFailed(route: routeIndex, failure: failure)))
             if cancelling { return actions + finishCancelled(firstTokenNanos: outcome.firstTokenNanos) }
@@ -157,17 +170,21 @@ struct ExecutionStateMachine: Sendable {
                 return actions + beginRoute()
             }
             if let retry = route.retry, failure.retryable, !outcome.sentToClient,
-               retry.allowsRetry(afterAttempts: attemptsOnRoute),
-               let delay = retry.delay(afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
-                                       random: jitter),
-               now - startedAt + delay < route.firstByteBudget {
+                retry.allowsRetry(afterAttempts: attemptsOnRoute),
+                let delay = retry.delay(
+                    afterAttempts: attemptsOnRoute, retryAfter: failure.retryAfterSeconds,
+                    random: jitter),
+                now - startedAt + delay < route.firstByteBudget
+            {
                 // The request's deadline is the provider's first-byte budget: a retry that
                 // could not start within it is not worth the client's wait. A provider hint
                 // beyond the retry's `max_wait_ms` gave no delay: fallback or the error now.
                 state = .backingOff
                 return actions + [
-                    .log(.retry(route: routeIndex, attempt: attemptsOnRoute + 1, delaySeconds: delay,
-                                reason: failure.error)),
+                    .log(
+                        .retry(
+                            route: routeIndex, attempt: attemptsOnRoute + 1, delaySeconds: delay,
+                            reason: failure.error)),
                     .scheduleTimer(seconds: delay),
                 ]
             }
@@ -206,8 +223,10 @@ struct ExecutionStateMachine: Sendable {
     /// A fresh go at the current route: preparation first, then the slot, then the attempt.
     private mutating func beginRoute() -> [Action] {
         guard route.retry != nil else {
-            return finish(with: GatewayError(status: 404, type: .notFound,
-                                             message: "provider \(route.provider) is not configured", param: "model"))
+            return finish(
+                with: GatewayError(
+                    status: 404, type: .notFound,
+                    message: "provider \(route.provider) is not configured", param: "model"))
         }
         state = .preparing
         return [.prepare(route: routeIndex)]
@@ -242,19 +261,24 @@ struct ExecutionStateMachine: Sendable {
         case .failedBeforeFirstByte(let failure):
             if failure.error.status == 429 { holdBack = failure.retryAfterSeconds ?? 1 }
         }
-        return .releaseSlot(route: routeIndex, ticket: ticket, actualTokens: tokens, holdBackSeconds: holdBack,
-                            learn: true)
+        return .releaseSlot(
+            route: routeIndex, ticket: ticket, actualTokens: tokens, holdBackSeconds: holdBack,
+            learn: true)
     }
 
     private mutating func finish(with error: GatewayError) -> [Action] {
         [.respondWithError(error)]
-            + end(Record(status: error.status, usage: .zero, finish: nil, error: error, attempts: totalAttempts,
-                         route: routeIndex))
+            + end(
+                Record(
+                    status: error.status, usage: .zero, finish: nil, error: error, attempts: totalAttempts,
+                    route: routeIndex))
     }
 
     private mutating func finishCancelled(firstTokenNanos: UInt64? = nil) -> [Action] {
-        end(Record(status: 499, usage: .zero, finish: .cancelled, firstTokenNanos: firstTokenNanos,
-                   attempts: totalAttempts, route: routeIndex))
+        end(
+            Record(
+                status: 499, usage: .zero, finish: .cancelled, firstTokenNanos: firstTokenNanos,
+                attempts: totalAttempts, route: routeIndex))
     }
 
     private mutating func end(_ record: Record) -> [Action] {

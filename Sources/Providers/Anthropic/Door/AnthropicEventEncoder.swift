@@ -25,29 +25,53 @@ public final class AnthropicEventEncoder: ChatEncoder {
     public func encode(_ event: StreamEvent, into out: inout [UInt8]) {
         switch event {
         case .start(let id, let model, _, _):
-            emit("message_start", ["type": "message_start", "message": .object(JSONObject([
-                ("id", .string(id)), ("type", "message"), ("role", "assistant"), ("model", .string(model)), ("content", []),
-                ("stop_reason", .null), ("stop_sequence", .null), ("usage", AnthropicUsage(startUsage).wire),
-            ]))], into: &out)
+            emit(
+                "message_start",
+                [
+                    "type": "message_start",
+                    "message": .object(
+                        JSONObject([
+                            ("id", .string(id)), ("type", "message"), ("role", "assistant"), ("model", .string(model)),
+                            ("content", []),
+                            ("stop_reason", .null), ("stop_sequence", .null),
+                            ("usage", AnthropicUsage(startUsage).wire),
+                        ])),
+                ], into: &out)
         case .text(let delta):
             let index = block("text", start: ["type": "text", "text": ""], into: &out)
-            emit("content_block_delta", ["type": "content_block_delta", "index": .int(index),
-                                         "delta": ["type": "text_delta", "text": .string(delta)]], into: &out)
+            emit(
+                "content_block_delta",
+                [
+                    "type": "content_block_delta", "index": .int(index),
+                    "delta": ["type": "text_delta", "text": .string(delta)],
+                ], into: &out)
         case .thinking(let delta):
             let index = thinkingBlock(into: &out)
-            emit("content_block_delta", ["type": "content_block_delta", "index": .int(index),
-                                         "delta": ["type": "thinking_delta", "thinking": .string(delta)]], into: &out)
+            emit(
+                "content_block_delta",
+                [
+                    "type": "content_block_delta", "index": .int(index),
+                    "delta": ["type": "thinking_delta", "thinking": .string(delta)],
+                ], into: &out)
         case .thinkingSignature(let signature):
             let index = thinkingBlock(into: &out)
-            emit("content_block_delta", ["type": "content_block_delta", "index": .int(index),
-                                         "delta": ["type": "signature_delta", "signature": .string(signature)]], into: &out)
+            emit(
+                "content_block_delta",
+                [
+                    "type": "content_block_delta", "index": .int(index),
+                    "delta": ["type": "signature_delta", "signature": .string(signature)],
+                ], into: &out)
             openThinkingSigned = true
         case .thinkingRedacted(let data):
             closeBlock(into: &out)
             let index = nextBlock
             nextBlock += 1
-            emit("content_block_start", ["type": "content_block_start", "index": .int(index),
-                                         "content_block": ["type": "redacted_thinking", "data": .string(data)]], into: &out)
+            emit(
+                "content_block_start",
+                [
+                    "type": "content_block_start", "index": .int(index),
+                    "content_block": ["type": "redacted_thinking", "data": .string(data)],
+                ], into: &out)
             emit("content_block_stop", ["type": "content_block_stop", "index": .int(index)], into: &out)
         case .toolCallStart(let tool, let id, let name):
             closeBlock(into: &out)
@@ -55,31 +79,54 @@ public final class AnthropicEventEncoder: ChatEncoder {
             nextBlock += 1
             toolBlocks[tool] = index
             openBlock = (index, "tool_use")
-            emit("content_block_start", ["type": "content_block_start", "index": .int(index),
-                                         "content_block": .object(JSONObject([("type", "tool_use"), ("id", .string(id)),
-                                                                              ("name", .string(name)), ("input", .object(JSONObject()))]))],
-                 into: &out)
+            emit(
+                "content_block_start",
+                [
+                    "type": "content_block_start", "index": .int(index),
+                    "content_block": .object(
+                        JSONObject([
+                            ("type", "tool_use"), ("id", .string(id)),
+                            ("name", .string(name)), ("input", .object(JSONObject())),
+                        ])),
+                ],
+                into: &out)
         case .toolCallDelta(let tool, let arguments):
             guard let index = toolBlocks[tool] else { return }
-            emit("content_block_delta", ["type": "content_block_delta", "index": .int(index),
-                                         "delta": ["type": "input_json_delta", "partial_json": .string(arguments)]], into: &out)
+            emit(
+                "content_block_delta",
+                [
+                    "type": "content_block_delta", "index": .int(index),
+                    "delta": ["type": "input_json_delta", "partial_json": .string(arguments)],
+                ], into: &out)
         case .toolCall(let tool, _, _, _):
             if let index = toolBlocks[tool], openBlock?.index == index { closeBlock(into: &out) }
         case .serverTool(let part):
             serverTool(part, into: &out)
         case .logprobs:
-            break   // the Messages API has none
+            break  // the Messages API has none
         case .usage(let u):
             usage = u
         case .error(let e):
             failed = true
-            emit("error", ["type": "error", "error": ["type": .string(Self.errorType(e.status)), "message": .string(e.message)]], into: &out)
+            emit(
+                "error",
+                [
+                    "type": "error",
+                    "error": ["type": .string(Self.errorType(e.status)), "message": .string(e.message)],
+                ], into: &out)
         case .done(let reason, let providerReason):
             guard !failed else { return }
             closeBlock(into: &out)
-            emit("message_delta", ["type": "message_delta",
-                                   "delta": ["stop_reason": .string(AnthropicStopReason.wire(reason, providerWord: providerReason)), "stop_sequence": .null],
-                                   "usage": AnthropicUsage(usage).wire], into: &out)
+            emit(
+                "message_delta",
+                [
+                    "type": "message_delta",
+                    "delta": [
+                        "stop_reason": .string(AnthropicStopReason.wire(reason, providerWord: providerReason)),
+                        "stop_sequence": .null,
+                    ],
+                    "usage": AnthropicUsage(usage).wire,
+                ], into: &out)
             emit("message_stop", ["type": "message_stop"], into: &out)
         }
     }
@@ -97,12 +144,14 @@ public final class AnthropicEventEncoder: ChatEncoder {
             fields["input"] = .object(JSONObject())
             block = .object(fields)
         }
-        emit("content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": block],
-             into: &out)
+        emit(
+            "content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": block],
+            into: &out)
         if let input {
             let delta: JSONValue = ["type": "input_json_delta", "partial_json": .string(input.serialized())]
-            emit("content_block_delta", ["type": "content_block_delta", "index": .int(index), "delta": delta],
-                 into: &out)
+            emit(
+                "content_block_delta", ["type": "content_block_delta", "index": .int(index), "delta": delta],
+                into: &out)
         }
         emit("content_block_stop", ["type": "content_block_stop", "index": .int(index)], into: &out)
     }
@@ -122,7 +171,9 @@ public final class AnthropicEventEncoder: ChatEncoder {
         nextBlock += 1
         openBlock = (index, kind)
         openThinkingSigned = false
-        emit("content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": start], into: &out)
+        emit(
+            "content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": start],
+            into: &out)
         return index
     }
 
@@ -140,12 +191,17 @@ public final class AnthropicEventEncoder: ChatEncoder {
 
     public func response(_ r: ChatResponse) -> [UInt8] {
         var out: [UInt8] = []
-        JSONValue.object(JSONObject([
-            ("id", .string(r.id)), ("type", "message"), ("role", "assistant"), ("model", .string(r.model)),
-            ("content", .array(Self.blocks(r.content))),
-            ("stop_reason", .string(AnthropicStopReason.wire(r.finishReason, providerWord: r.providerFinishReason))), ("stop_sequence", .null),
-            ("usage", AnthropicUsage(r.usage).wire),
-        ])).write(into: &out)
+        JSONValue.object(
+            JSONObject([
+                ("id", .string(r.id)), ("type", "message"), ("role", "assistant"), ("model", .string(r.model)),
+                ("content", .array(Self.blocks(r.content))),
+                (
+                    "stop_reason",
+                    .string(AnthropicStopReason.wire(r.finishReason, providerWord: r.providerFinishReason))
+                ), ("stop_sequence", .null),
+                ("usage", AnthropicUsage(r.usage).wire),
+            ])
+        ).write(into: &out)
         return out
     }
 
@@ -158,7 +214,8 @@ public final class AnthropicEventEncoder: ChatEncoder {
         func sign(_ signature: String?) {
             guard let signature else { return }
             if case .object(var last)? = blocks.last, last["type"]?.stringValue == "thinking",
-               last["signature"]?.stringValue == "" {
+                last["signature"]?.stringValue == ""
+            {
                 last["signature"] = .string(signature)
                 blocks[blocks.count - 1] = .object(last)
             } else {
@@ -174,13 +231,19 @@ public final class AnthropicEventEncoder: ChatEncoder {
                 if let data = t.redacted {
                     blocks.append(["type": "redacted_thinking", "data": .string(data)])
                 } else {
-                    blocks.append(["type": "thinking", "thinking": .string(t.text),
-                                   "signature": .string(t.signature ?? "")])
+                    blocks.append([
+                        "type": "thinking", "thinking": .string(t.text),
+                        "signature": .string(t.signature ?? ""),
+                    ])
                 }
             case .toolCall(let c):
                 sign(c.signature)
-                blocks.append(.object(JSONObject([("type", "tool_use"), ("id", .string(c.id)),
-                                                  ("name", .string(c.name)), ("input", c.arguments)])))
+                blocks.append(
+                    .object(
+                        JSONObject([
+                            ("type", "tool_use"), ("id", .string(c.id)),
+                            ("name", .string(c.name)), ("input", c.arguments),
+                        ])))
             case .serverTool(let s):
                 blocks.append(s.block)
             case .image:
@@ -190,14 +253,20 @@ public final class AnthropicEventEncoder: ChatEncoder {
         return blocks
     }
 
-    public func error(_ error: GatewayError, requestId: String) -> [UInt8] { Self.errorBody(error, requestId: requestId) }
+    public func error(_ error: GatewayError, requestId: String) -> [UInt8] {
+        Self.errorBody(error, requestId: requestId)
+    }
 
     /// `{"type":"error","error":{"type","message"},"request_id"}`.
     static func errorBody(_ error: GatewayError, requestId: String) -> [UInt8] {
         var out: [UInt8] = []
-        JSONValue.object(JSONObject([("type", "error"),
-                                     ("error", ["type": .string(Self.errorType(error.status)), "message": .string(error.message)]),
-                                     ("request_id", .string(requestId))])).write(into: &out)
+        JSONValue.object(
+            JSONObject([
+                ("type", "error"),
+                ("error", ["type": .string(Self.errorType(error.status)), "message": .string(error.message)]),
+                ("request_id", .string(requestId)),
+            ])
+        ).write(into: &out)
         return out
     }
 

@@ -32,14 +32,17 @@ enum AnthropicMessageTranslator {
         case nil, .null?:
             throw .invalidRequest("\(path).content: required", param: "\(path).content")
         case let other?:
-            throw .invalidRequest("\(path).content: expected a string or an array of blocks, got \(other.kindName)",
-                                  param: "\(path).content")
+            throw .invalidRequest(
+                "\(path).content: expected a string or an array of blocks, got \(other.kindName)",
+                param: "\(path).content")
         }
     }
 
     /// Appends the block's part, or returns the tool message a `tool_result` becomes.
-    private static func translate(_ raw: JSONValue, role: Role, at path: String,
-                              into parts: inout [ContentPart]) throws(GatewayError) -> Message? {
+    private static func translate(
+        _ raw: JSONValue, role: Role, at path: String,
+        into parts: inout [ContentPart]
+    ) throws(GatewayError) -> Message? {
         let object = try FieldReader.object(raw, at: path)
         let type = try DoorFields.string(object, "type", at: path, required: true)!
         func assistantOnly() throws(GatewayError) {
@@ -96,8 +99,10 @@ enum AnthropicMessageTranslator {
         if let citations = object["citations"], !citations.isNull {
             _ = try FieldReader.array(citations, at: "\(path).citations")
         }
-        return .text(TextPart(text: try DoorFields.string(object, "text", at: path, required: true)!,
-                              cache: try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control")))
+        return .text(
+            TextPart(
+                text: try DoorFields.string(object, "text", at: path, required: true)!,
+                cache: try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control")))
     }
 
     /// `source` `base64` (`media_type`, `data`) or `url`.
@@ -112,8 +117,10 @@ enum AnthropicMessageTranslator {
         switch try DoorFields.string(source, "type", at: at, required: true)! {
         case "base64":
             try DoorFields.rejectUnknown(source, allowed: ["type", "media_type", "data"], at: at)
-            return .image(ImagePart(mediaType: try DoorFields.string(source, "media_type", at: at, required: true)!,
-                                    data: try DoorFields.string(source, "data", at: at, required: true)!, cache: cache))
+            return .image(
+                ImagePart(
+                    mediaType: try DoorFields.string(source, "media_type", at: at, required: true)!,
+                    data: try DoorFields.string(source, "data", at: at, required: true)!, cache: cache))
         case "url":
             try DoorFields.rejectUnknown(source, allowed: ["type", "url"], at: at)
             return .image(ImagePart(url: try DoorFields.string(source, "url", at: at, required: true)!, cache: cache))
@@ -125,24 +132,29 @@ enum AnthropicMessageTranslator {
     private static func toolUse(_ object: JSONObject, at path: String) throws(GatewayError) -> ContentPart {
         try DoorFields.rejectUnknown(object, allowed: ["type", "id", "name", "input", "cache_control"], at: path)
         if try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control") {
-            throw DoorFields.refused("\(path).cache_control", "a breakpoint on a tool call has no unified equivalent; "
-                                     + "put it on a text block or the tool result")
+            throw DoorFields.refused(
+                "\(path).cache_control",
+                "a breakpoint on a tool call has no unified equivalent; "
+                    + "put it on a text block or the tool result")
         }
         var input = object["input"] ?? .null
-        if input.isNull { input = .object(JSONObject()) }   // null is absent: no arguments
+        if input.isNull { input = .object(JSONObject()) }  // null is absent: no arguments
         guard case .object = input else {
             throw .invalidRequest("\(path).input: expected an object, got \(input.kindName)", param: "\(path).input")
         }
-        return .toolCall(ToolCallPart(id: try DoorFields.string(object, "id", at: path, required: true)!,
-                                      name: try DoorFields.string(object, "name", at: path, required: true)!,
-                                      arguments: input))
+        return .toolCall(
+            ToolCallPart(
+                id: try DoorFields.string(object, "id", at: path, required: true)!,
+                name: try DoorFields.string(object, "name", at: path, required: true)!,
+                arguments: input))
     }
 
     /// `{"type":"tool_result","tool_use_id","content"?,"is_error"?,"cache_control"?}`; content is
     /// a string or text blocks (unified tool results are text).
     private static func toolResult(_ object: JSONObject, at path: String) throws(GatewayError) -> Message {
-        try DoorFields.rejectUnknown(object, allowed: ["type", "tool_use_id", "content", "is_error", "cache_control"],
-                                     at: path)
+        try DoorFields.rejectUnknown(
+            object, allowed: ["type", "tool_use_id", "content", "is_error", "cache_control"],
+            at: path)
         let id = try DoorFields.string(object, "tool_use_id", at: path, required: true)!
         var text = ""
         switch object["content"] {
@@ -163,11 +175,13 @@ enum AnthropicMessageTranslator {
                 text += part.text
             }
         case let other?:
-            throw .invalidRequest("\(path).content: expected a string or text blocks, got \(other.kindName)",
-                                  param: "\(path).content")
+            throw .invalidRequest(
+                "\(path).content: expected a string or text blocks, got \(other.kindName)",
+                param: "\(path).content")
         }
-        return Message(role: .tool, content: [.text(TextPart(text: text))], toolCallId: id,
-                       isError: try DoorFields.bool(object, "is_error", at: path) ?? false,
-                       cache: try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control"))
+        return Message(
+            role: .tool, content: [.text(TextPart(text: text))], toolCallId: id,
+            isError: try DoorFields.bool(object, "is_error", at: path) ?? false,
+            cache: try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control"))
     }
 }

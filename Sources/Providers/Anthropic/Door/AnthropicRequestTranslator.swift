@@ -81,8 +81,9 @@ enum AnthropicRequestTranslator {
             }
             return parts.isEmpty ? [] : [Message(role: .system, content: parts)]
         case let other?:
-            throw .invalidRequest("system: expected a string or an array of text blocks, got \(other.kindName)",
-                                  param: "system")
+            throw .invalidRequest(
+                "system: expected a string or an array of text blocks, got \(other.kindName)",
+                param: "system")
         }
     }
 
@@ -99,8 +100,12 @@ enum AnthropicRequestTranslator {
                 request.providerTools.append(ProviderTool(provider: "anthropic", definition: item))
                 continue
             }
-            try DoorFields.rejectUnknown(object, allowed: ["type", "name", "description", "input_schema", "strict",
-                                                           "cache_control"], at: path)
+            try DoorFields.rejectUnknown(
+                object,
+                allowed: [
+                    "type", "name", "description", "input_schema", "strict",
+                    "cache_control",
+                ], at: path)
             let name = try DoorFields.string(object, "name", at: path, required: true)!
             try DoorFields.checkToolName(name, existing: request.tools, at: "\(path).name")
             var tool = Tool(name: name, description: try DoorFields.string(object, "description", at: path))
@@ -127,7 +132,9 @@ enum AnthropicRequestTranslator {
         default:
             throw .invalidRequest("tool_choice.type: expected auto, any, tool or none", param: "tool_choice.type")
         }
-        let allowed: Set<String> = type == "tool" ? ["type", "name", "disable_parallel_tool_use"]
+        let allowed: Set<String> =
+            type == "tool"
+            ? ["type", "name", "disable_parallel_tool_use"]
             : type == "none" ? ["type"] : ["type", "disable_parallel_tool_use"]
         try DoorFields.rejectUnknown(object, allowed: allowed, at: "tool_choice")
         if let disable = try DoorFields.bool(object, "disable_parallel_tool_use", at: "tool_choice") {
@@ -140,8 +147,9 @@ enum AnthropicRequestTranslator {
         guard let raw, !raw.isNull else { return [] }
         let items = try FieldReader.array(raw, at: "stop_sequences")
         guard items.count <= DoorFields.maxStops else {
-            throw DoorFields.refused("stop_sequences",
-                                     "at most \(DoorFields.maxStops) (the limit every provider shares)")
+            throw DoorFields.refused(
+                "stop_sequences",
+                "at most \(DoorFields.maxStops) (the limit every provider shares)")
         }
         var out: [String] = []
         for (i, item) in items.enumerated() {
@@ -157,8 +165,11 @@ enum AnthropicRequestTranslator {
         switch try DoorFields.string(object, "type", at: "thinking", required: true)! {
         case "enabled":
             try DoorFields.rejectUnknown(object, allowed: ["type", "budget_tokens"], at: "thinking")
-            guard let budget = try DoorFields.int(object, "budget_tokens", at: "thinking",
-                                                  range: AllowedRanges.thinkingBudget) else {
+            guard
+                let budget = try DoorFields.int(
+                    object, "budget_tokens", at: "thinking",
+                    range: AllowedRanges.thinkingBudget)
+            else {
                 throw .invalidRequest("thinking.budget_tokens: required", param: "thinking.budget_tokens")
             }
             return .budget(budget)
@@ -166,8 +177,9 @@ enum AnthropicRequestTranslator {
             try DoorFields.rejectUnknown(object, allowed: ["type"], at: "thinking")
             return nil
         case let type:
-            throw DoorFields.refused("thinking.type",
-                                     "\(type) thinking is not supported (enabled with budget_tokens, or disabled)")
+            throw DoorFields.refused(
+                "thinking.type",
+                "\(type) thinking is not supported (enabled with budget_tokens, or disabled)")
         }
     }
 
@@ -185,8 +197,9 @@ enum AnthropicRequestTranslator {
         if let raw = body["output_config"], !raw.isNull {
             let config = try FieldReader.object(raw, at: "output_config")
             try DoorFields.rejectUnknown(config, allowed: ["format", "effort"], at: "output_config")
-            try DoorFields.refuseUnlessNeutral(config, "effort", at: "output_config",
-                                               why: "effort has no equivalent at every provider")
+            try DoorFields.refuseUnlessNeutral(
+                config, "effort", at: "output_config",
+                why: "effort has no equivalent at every provider")
             if let f = config["format"], !f.isNull { format = (f, "output_config.format") }
         }
         if let f = body["output_format"], !f.isNull {

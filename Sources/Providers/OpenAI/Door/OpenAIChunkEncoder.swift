@@ -36,15 +36,22 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         case .thinkingRedacted(let data):
             chunk(["reasoning_details": .array(reasoning.redacted(data))], finish: nil, into: &out)
         case .toolCallStart(let index, let callId, let name):
-            var call = JSONObject([("index", .int(index)), ("id", .string(callId)), ("type", "function"),
-                                   ("function", ["name": .string(name), "arguments": ""])])
+            var call = JSONObject([
+                ("index", .int(index)), ("id", .string(callId)), ("type", "function"),
+                ("function", ["name": .string(name), "arguments": ""]),
+            ])
             if let signature = reasoning.takeForToolCall() {
                 call["extra_content"] = OpenAIReasoningDetails.extraContent(signature)
             }
             chunk(["tool_calls": [.object(call)]], finish: nil, into: &out)
         case .toolCallDelta(let index, let arguments):
-            chunk(["tool_calls": [.object(JSONObject([("index", .int(index)), ("function", ["arguments": .string(arguments)])]))]],
-                  finish: nil, into: &out)
+            chunk(
+                [
+                    "tool_calls": [
+                        .object(JSONObject([("index", .int(index)), ("function", ["arguments": .string(arguments)])]))
+                    ]
+                ],
+                finish: nil, into: &out)
         case .logprobs(let content):
             chunk(.object(JSONObject()), logprobs: content, finish: nil, into: &out)
         case .usage(let u):
@@ -52,23 +59,35 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         case .error(let e):
             failed = true
             let (type, code) = OpenAIErrorVocabulary.words(e)
-            line(.object(JSONObject([("error", .object(JSONObject([
-                ("message", .string(e.message)), ("type", .string(type)), ("param", .null),
-                ("code", code.map { .string($0) } ?? .null),
-            ])))])), into: &out)
+            line(
+                .object(
+                    JSONObject([
+                        (
+                            "error",
+                            .object(
+                                JSONObject([
+                                    ("message", .string(e.message)), ("type", .string(type)), ("param", .null),
+                                    ("code", code.map { .string($0) } ?? .null),
+                                ]))
+                        )
+                    ])), into: &out)
         case .done(let reason, _):
             if !failed {
                 flushReasoning(into: &out)
                 chunk(.object(JSONObject()), finish: OpenAIFinishReason.wire(reason), into: &out)
                 if includeUsage {
-                    line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"),
-                                             ("created", .int(created)), ("model", .string(model)), ("choices", []),
-                                             ("usage", OpenAIUsage.wire(usage))])), into: &out)
+                    line(
+                        .object(
+                            JSONObject([
+                                ("id", .string(id)), ("object", "chat.completion.chunk"),
+                                ("created", .int(created)), ("model", .string(model)), ("choices", []),
+                                ("usage", OpenAIUsage.wire(usage)),
+                            ])), into: &out)
                 }
             }
             out.append(contentsOf: "data: [DONE]\n\n".utf8)
         case .serverTool, .toolCall:
-            break   // not the client's to call / the deltas already carried the call
+            break  // not the client's to call / the deltas already carried the call
         }
     }
 
@@ -79,11 +98,16 @@ public final class OpenAIChunkEncoder: ChatEncoder {
 
     private func chunk(_ delta: JSONValue, logprobs: JSONValue? = nil, finish: String?, into out: inout [UInt8]) {
         let finish: JSONValue = finish.map { .string($0) } ?? .null
-        let choice = logprobs.map {
-            JSONObject([("index", 0), ("delta", delta), ("logprobs", ["content": $0]), ("finish_reason", finish)])
-        } ?? JSONObject([("index", 0), ("delta", delta), ("finish_reason", finish)])
-        line(.object(JSONObject([("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
-                                 ("model", .string(model)), ("choices", [.object(choice)])])), into: &out)
+        let choice =
+            logprobs.map {
+                JSONObject([("index", 0), ("delta", delta), ("logprobs", ["content": $0]), ("finish_reason", finish)])
+            } ?? JSONObject([("index", 0), ("delta", delta), ("finish_reason", finish)])
+        line(
+            .object(
+                JSONObject([
+                    ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
+                    ("model", .string(model)), ("choices", [.object(choice)]),
+                ])), into: &out)
     }
 
     private func line(_ value: JSONValue, into out: inout [UInt8]) {
@@ -94,9 +118,13 @@ public final class OpenAIChunkEncoder: ChatEncoder {
 
     public func response(_ r: ChatResponse) -> [UInt8] {
         var message = JSONObject([("role", "assistant")])
-        let text = r.content.compactMap { if case .text(let t) = $0 { return t.text }; return nil }.joined()
+        let text = r.content.compactMap {
+            if case .text(let t) = $0 { return t.text }; return nil
+        }.joined()
         message["content"] = text.isEmpty ? .null : .string(text)
-        let reasoning = r.content.compactMap { if case .thinking(let t) = $0 { return t.text }; return nil }.joined()
+        let reasoning = r.content.compactMap {
+            if case .thinking(let t) = $0 { return t.text }; return nil
+        }.joined()
         if !reasoning.isEmpty { message["reasoning_content"] = .string(reasoning) }
         let (details, signatures) = OpenAIReasoningDetails.message(r.content)
         if !details.isEmpty { message["reasoning_details"] = .array(details) }
@@ -114,10 +142,13 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         choice["logprobs"] = r.logprobs.map { ["content": $0, "refusal": .null] } ?? .null
         choice["finish_reason"] = .string(OpenAIFinishReason.wire(r.finishReason))
         var out: [UInt8] = []
-        JSONValue.object(JSONObject([
-            ("id", .string(r.id)), ("object", "chat.completion"), ("created", .int(r.created)), ("model", .string(r.model)),
-            ("choices", [.object(choice)]), ("usage", OpenAIUsage.wire(r.usage)),
-        ])).write(into: &out)
+        JSONValue.object(
+            JSONObject([
+                ("id", .string(r.id)), ("object", "chat.completion"), ("created", .int(r.created)),
+                ("model", .string(r.model)),
+                ("choices", [.object(choice)]), ("usage", OpenAIUsage.wire(r.usage)),
+            ])
+        ).write(into: &out)
         return out
     }
 
@@ -127,10 +158,19 @@ public final class OpenAIChunkEncoder: ChatEncoder {
     static func errorBody(_ error: GatewayError) -> [UInt8] {
         let (type, code) = OpenAIErrorVocabulary.words(error)
         var out: [UInt8] = []
-        JSONValue.object(JSONObject([("error", .object(JSONObject([
-            ("message", .string(error.message)), ("type", .string(type)),
-            ("param", error.param.map { .string($0) } ?? .null), ("code", code.map { .string($0) } ?? .null),
-        ])))])).write(into: &out)
+        JSONValue.object(
+            JSONObject([
+                (
+                    "error",
+                    .object(
+                        JSONObject([
+                            ("message", .string(error.message)), ("type", .string(type)),
+                            ("param", error.param.map { .string($0) } ?? .null),
+                            ("code", code.map { .string($0) } ?? .null),
+                        ]))
+                )
+            ])
+        ).write(into: &out)
         return out
     }
 }

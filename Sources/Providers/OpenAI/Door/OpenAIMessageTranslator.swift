@@ -13,8 +13,9 @@ enum OpenAIMessageTranslator {
         if role == "function" {
             throw DoorFields.refused("\(path).role", "function messages are deprecated; use tool messages")
         }
-        try DoorFields.refuseUnlessNeutral(object, "name", at: path,
-                                           why: "participant names have no equivalent at every provider")
+        try DoorFields.refuseUnlessNeutral(
+            object, "name", at: path,
+            why: "participant names have no equivalent at every provider")
         switch role {
         case "system", "developer":
             try DoorFields.rejectUnknown(object, allowed: ["role", "content", "name"], at: path)
@@ -33,8 +34,9 @@ enum OpenAIMessageTranslator {
             }.joined()
             return Message(role: .tool, content: [.text(TextPart(text: text))], toolCallId: id)
         default:
-            throw .invalidRequest("\(path).role: unknown role \"\(role)\" (system, developer, user, assistant, tool)",
-                                  param: "\(path).role")
+            throw .invalidRequest(
+                "\(path).role: unknown role \"\(role)\" (system, developer, user, assistant, tool)",
+                param: "\(path).role")
         }
     }
 
@@ -49,8 +51,9 @@ enum OpenAIMessageTranslator {
                 let object = try FieldReader.object(part, at: at)
                 let type = try DoorFields.string(object, "type", at: at, required: true)!
                 guard type == "text" else {
-                    throw .invalidRequest("\(at).type: only text parts are allowed here (got \(type))",
-                                          param: "\(at).type")
+                    throw .invalidRequest(
+                        "\(at).type: only text parts are allowed here (got \(type))",
+                        param: "\(at).type")
                 }
                 out.append(try text(object, at: at))
             }
@@ -85,8 +88,9 @@ enum OpenAIMessageTranslator {
             case "file":
                 throw DoorFields.refused("\(at).type", "file inputs are not supported")
             case let type:
-                throw .invalidRequest("\(at).type: unknown part type \"\(type)\" (text, image_url)",
-                                      param: "\(at).type")
+                throw .invalidRequest(
+                    "\(at).type: unknown part type \"\(type)\" (text, image_url)",
+                    param: "\(at).type")
             }
         }
         return out
@@ -101,8 +105,9 @@ enum OpenAIMessageTranslator {
         }
         let inner = try FieldReader.object(raw, at: "\(path).image_url")
         try DoorFields.rejectUnknown(inner, allowed: ["url", "detail"], at: "\(path).image_url")
-        try DoorFields.refuseUnlessNeutral(inner, "detail", at: "\(path).image_url", neutral: ["auto"],
-                                           why: "only auto is supported (no equivalent at every provider)")
+        try DoorFields.refuseUnlessNeutral(
+            inner, "detail", at: "\(path).image_url", neutral: ["auto"],
+            why: "only auto is supported (no equivalent at every provider)")
         let url = try DoorFields.string(inner, "url", at: "\(path).image_url", required: true)!
         let cache = try DoorFields.cacheControl(object["cache_control"], at: "\(path).cache_control")
         if let (media, data) = try DoorFields.dataURL(url, at: "\(path).image_url.url") {
@@ -112,9 +117,13 @@ enum OpenAIMessageTranslator {
     }
 
     private static func assistant(_ object: JSONObject, at path: String) throws(GatewayError) -> Message {
-        try DoorFields.rejectUnknown(object, allowed: ["role", "content", "name", "refusal", "tool_calls",
-                                                       "function_call", "audio", "reasoning_content", "reasoning",
-                                                       "reasoning_details", "thinking_blocks"], at: path)
+        try DoorFields.rejectUnknown(
+            object,
+            allowed: [
+                "role", "content", "name", "refusal", "tool_calls",
+                "function_call", "audio", "reasoning_content", "reasoning",
+                "reasoning_details", "thinking_blocks",
+            ], at: path)
         try DoorFields.refuseUnlessNeutral(object, "function_call", at: path, why: "deprecated; use tool_calls")
         try DoorFields.refuseUnlessNeutral(object, "audio", at: path, why: "audio is not supported")
         var content = try OpenAIReasoningTranslator.thinking(object, at: path)
@@ -131,13 +140,15 @@ enum OpenAIMessageTranslator {
                     try DoorFields.rejectUnknown(o, allowed: ["type", "refusal"], at: at)
                     content.append(.text(TextPart(text: try DoorFields.string(o, "refusal", at: at, required: true)!)))
                 case let type:
-                    throw .invalidRequest("\(at).type: unknown part type \"\(type)\" (text, refusal)",
-                                          param: "\(at).type")
+                    throw .invalidRequest(
+                        "\(at).type: unknown part type \"\(type)\" (text, refusal)",
+                        param: "\(at).type")
                 }
             }
         case let other?:
-            throw .invalidRequest("\(path).content: expected a string, null or an array of parts, "
-                                  + "got \(other.kindName)", param: "\(path).content")
+            throw .invalidRequest(
+                "\(path).content: expected a string, null or an array of parts, "
+                    + "got \(other.kindName)", param: "\(path).content")
         }
         // A refusal is what the model said instead of content (the gateway's answers put it in content).
         if let refusal = try DoorFields.string(object, "refusal", at: path), !refusal.isEmpty {
@@ -168,13 +179,15 @@ enum OpenAIMessageTranslator {
         var arguments: JSONValue = .object(JSONObject())
         if !text.isEmpty {
             guard case .object(let o)? = try? JSONValue.parse(text) else {
-                throw .invalidRequest("\(path).function.arguments: the string does not hold a JSON object",
-                                      param: "\(path).function.arguments")
+                throw .invalidRequest(
+                    "\(path).function.arguments: the string does not hold a JSON object",
+                    param: "\(path).function.arguments")
             }
             arguments = .object(o)
         }
-        let signature = try OpenAIReasoningTranslator.thoughtSignature(object["extra_content"],
-                                                                       at: "\(path).extra_content")
+        let signature = try OpenAIReasoningTranslator.thoughtSignature(
+            object["extra_content"],
+            at: "\(path).extra_content")
         return .toolCall(ToolCallPart(id: id, name: name, arguments: arguments, signature: signature))
     }
 }

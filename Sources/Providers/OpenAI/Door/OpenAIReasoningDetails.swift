@@ -22,13 +22,19 @@ enum OpenAIReasoningDetails {
     static func isGemini(_ signature: String) -> Bool { signature.hasPrefix("gemini:") }
 
     static func text(_ text: String, signature: String, index: Int) -> JSONValue {
-        .object(JSONObject([("type", "reasoning.text"), ("text", .string(text)), ("signature", .string(signature)),
-                            ("format", .string(format(of: signature))), ("index", .int(index))]))
+        .object(
+            JSONObject([
+                ("type", "reasoning.text"), ("text", .string(text)), ("signature", .string(signature)),
+                ("format", .string(format(of: signature))), ("index", .int(index)),
+            ]))
     }
 
     static func encrypted(_ data: String, index: Int) -> JSONValue {
-        .object(JSONObject([("type", "reasoning.encrypted"), ("data", .string(data)), ("format", "anthropic-claude-v1"),
-                            ("index", .int(index))]))
+        .object(
+            JSONObject([
+                ("type", "reasoning.encrypted"), ("data", .string(data)), ("format", "anthropic-claude-v1"),
+                ("index", .int(index)),
+            ]))
     }
 
     /// `{"google":{"thought_signature":…}}`.

@@ -7,8 +7,10 @@ import JSON
 enum OpenAIRequestTranslator {
     /// Advisory fields only OpenAI has: they go to OpenAI as sent and mean nothing elsewhere
     /// (storage, billing tier, cache routing), so other providers answer the same without them.
-    static let openAIOnly: Set<String> = ["store", "metadata", "service_tier", "prompt_cache_key",
-                                          "prompt_cache_retention"]
+    static let openAIOnly: Set<String> = [
+        "store", "metadata", "service_tier", "prompt_cache_key",
+        "prompt_cache_retention",
+    ]
     static let mapped: Set<String> = [
         "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed", "logprobs",
         "top_logprobs", "stop", "presence_penalty", "frequency_penalty", "max_tokens", "max_completion_tokens", "n",
@@ -20,8 +22,10 @@ enum OpenAIRequestTranslator {
         ("logit_bias", [[:]], "token biases have no equivalent at every provider"),
         ("audio", [], "audio output is not supported"),
         ("prediction", [], "predicted outputs are not supported"),
-        ("web_search_options", [],
-         "web search is not supported on this door (Anthropic's server tools are, on /v1/messages)"),
+        (
+            "web_search_options", [],
+            "web search is not supported on this door (Anthropic's server tools are, on /v1/messages)"
+        ),
         ("verbosity", [], "verbosity has no equivalent at every provider"),
         ("functions", [[]], "deprecated; use tools"),
         ("function_call", [], "deprecated; use tool_choice"),
@@ -34,8 +38,9 @@ enum OpenAIRequestTranslator {
             try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
         }
         try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: [1], why: "only n=1 is supported")
-        try DoorFields.refuseUnlessNeutral(body, "modalities", at: "", neutral: [["text"]],
-                                           why: "only text output is supported")
+        try DoorFields.refuseUnlessNeutral(
+            body, "modalities", at: "", neutral: [["text"]],
+            why: "only text output is supported")
 
         let model = try DoorFields.string(body, "model", at: "", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
@@ -61,14 +66,16 @@ enum OpenAIRequestTranslator {
         request.topLogprobs = try DoorFields.int(body, "top_logprobs", at: "", range: ChatRequest.topLogprobsRange)
         try ChatRequest.checkLogprobs(request, path: "top_logprobs")
         request.stop = try stop(body["stop"])
-        request.presencePenalty = try FieldReader.number(body["presence_penalty"], at: "presence_penalty",
-                                                         range: ChatRequest.penaltyRange)
-        request.frequencyPenalty = try FieldReader.number(body["frequency_penalty"], at: "frequency_penalty",
-                                                          range: ChatRequest.penaltyRange)
+        request.presencePenalty = try FieldReader.number(
+            body["presence_penalty"], at: "presence_penalty",
+            range: ChatRequest.penaltyRange)
+        request.frequencyPenalty = try FieldReader.number(
+            body["frequency_penalty"], at: "frequency_penalty",
+            range: ChatRequest.penaltyRange)
         request.maxTokens = try maxTokens(body)
         request.temperature = try FieldReader.number(body["temperature"], at: "temperature", range: 0...2)
         request.topP = try FieldReader.number(body["top_p"], at: "top_p", range: 0...1)
-        request.stream = try DoorFields.bool(body, "stream", at: "") ?? false   // OpenAI's default is one JSON answer
+        request.stream = try DoorFields.bool(body, "stream", at: "") ?? false  // OpenAI's default is one JSON answer
         let includeUsage = try streamOptions(body["stream_options"])
         request.user = try user(body)
         try reasoningEffort(body, into: &request)
@@ -125,8 +132,9 @@ enum OpenAIRequestTranslator {
             }
             return out
         case let other?:
-            throw .invalidRequest("stop: expected a string or an array of strings, got \(other.kindName)",
-                                  param: "stop")
+            throw .invalidRequest(
+                "stop: expected a string or an array of strings, got \(other.kindName)",
+                param: "stop")
         }
     }
 
@@ -135,8 +143,9 @@ enum OpenAIRequestTranslator {
         let completion = try DoorFields.int(body, "max_completion_tokens", at: "", range: DoorFields.maxTokensRange)
         let older = try DoorFields.int(body, "max_tokens", at: "", range: DoorFields.maxTokensRange)
         if let completion, let older, completion != older {
-            throw .invalidRequest("max_tokens: differs from max_completion_tokens; send one of them",
-                                  param: "max_tokens")
+            throw .invalidRequest(
+                "max_tokens: differs from max_completion_tokens; send one of them",
+                param: "max_tokens")
         }
         return completion ?? older
     }
@@ -165,10 +174,13 @@ enum OpenAIRequestTranslator {
     private static func reasoningEffort(_ body: JSONObject, into request: inout ChatRequest) throws(GatewayError) {
         guard let effort = try DoorFields.string(body, "reasoning_effort", at: "") else { return }
         guard let read = OpenAIReasoningEffort.unified(effort) else {
-            throw .invalidRequest("reasoning_effort: expected none, minimal, low, medium, high or xhigh",
-                                  param: "reasoning_effort")
+            throw .invalidRequest(
+                "reasoning_effort: expected none, minimal, low, medium, high or xhigh",
+                param: "reasoning_effort")
         }
         request.thinking = read.thinking
-        if read.sentAsIs { request.providerOptions["openai", default: JSONObject()]["reasoning_effort"] = .string(effort) }
+        if read.sentAsIs {
+            request.providerOptions["openai", default: JSONObject()]["reasoning_effort"] = .string(effort)
+        }
     }
 }
