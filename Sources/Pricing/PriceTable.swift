@@ -22,6 +22,7 @@ public struct PriceTable: Sendable {
     /// The entry for `model`: the exact name, else the name without its date or version
     /// suffix (`ModelIdMatching`). Nil for a model the table does not know.
     public func match(_ model: String) -> PriceMatch? {
+        if let price = models[model] { return PriceMatch(entry: "table:\(model)", price: price) }
         for candidate in ModelIdMatching.candidates(model) {
             if let price = models[candidate] { return PriceMatch(entry: "table:\(candidate)", price: price) }
         }

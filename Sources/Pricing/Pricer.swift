@@ -18,6 +18,10 @@ public struct Pricer: Sendable {
     public func match(alias: String?, model: String?) -> PriceMatch? {
         if let alias, let price = overrides[alias] { return PriceMatch(entry: "config:\(alias)", price: price) }
         guard let model, !model.isEmpty else { return nil }
+        // Per request (twice: the answer's usage and its row): the exact id first, without
+        // building the candidate list, when no override could take precedence over the table.
+        if let price = overrides[model] { return PriceMatch(entry: "config:\(model)", price: price) }
+        if overrides.isEmpty { return table.match(model) }
         for candidate in ModelIdMatching.candidates(model) {
             if let price = overrides[candidate] { return PriceMatch(entry: "config:\(candidate)", price: price) }
         }
