@@ -97,6 +97,14 @@ struct ChatHistogramTests {
                 #"switchboard_chat_duration_seconds_count{provider="openai",model="other",status_class="2xx"} 50"#))
     }
 
+    @Test func aModelNameIsEscapedInItsLabel() {
+        let metrics = MetricsRegistry()
+        metrics.recordChat(record(model: "we\"ird\\name"))
+        let text = metrics.render(openConnections: 0, inFlightRequests: 0)
+        let series = #"switchboard_chat_duration_seconds_count{provider="openai",model="we\"ird\\name","#
+        #expect(text.contains(series + #"status_class="2xx"} 1"#))
+    }
+
     @Test func aRequestThatReachedNoProviderIsNotObserved() {
         let metrics = MetricsRegistry()
         metrics.recordChat(

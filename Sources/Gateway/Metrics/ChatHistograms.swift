@@ -9,6 +9,7 @@ struct ChatHistograms {
     static let secondsBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
     static let rateBuckets: [Double] = [1, 5, 10, 25, 50, 100, 200, 400, 800, 1600]
     static let attemptBuckets: [Double] = [1, 2, 3, 4, 5, 10]
+    private static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
 
     struct Histogram {
         var counts: [UInt64]
@@ -36,7 +37,7 @@ struct ChatHistograms {
         provider: String, model: String, status: Int, firstTokenSeconds: Double?,
         totalSeconds: Double, outputTokens: Int, attemptCount: Int
     ) {
-        let statusClass = "\(min(max(status, 100), 599) / 100)xx"
+        let statusClass = Self.statusClasses[min(max(status, 100), 599) / 100 - 1]
         var labels = Self.labels(provider: provider, model: model, statusClass: statusClass)
         if duration[labels] == nil && duration.count >= Self.maxSeries {
             labels = Self.labels(provider: provider, model: "other", statusClass: statusClass)
@@ -57,7 +58,15 @@ struct ChatHistograms {
     }
 
     static func labels(provider: String, model: String, statusClass: String) -> String {
-        "provider=\"\(escape(provider))\",model=\"\(escape(model))\",status_class=\"\(statusClass)\""
+        var out = "provider=\""
+        out.reserveCapacity(provider.utf8.count + model.utf8.count + 40)
+        out += escape(provider)
+        out += "\",model=\""
+        out += escape(model)
+        out += "\",status_class=\""
+        out += statusClass
+        out += "\""
+        return out
     }
 
     /// The four families in the Prometheus text format.
@@ -96,6 +105,10 @@ struct ChatHistograms {
     }
 
     static func escape(_ s: String) -> String {
+        // Per request: names almost never need escaping, and a byte scan is cheap.
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) {
+            return s
+        }
         var out = ""
         for c in s {
             switch c {
