@@ -15,15 +15,18 @@ enum OpenAIUsage {
         (["completion_tokens_details", "reasoning_tokens"], \.reasoningTokens),
     ]
 
+    /// Where the total sits in `fields` (found once: comparing key paths per request is costly).
+    private static let totalIndex = fields.firstIndex { $0.count == \Usage.totalTokens }!
+
     /// OpenAI's `usage` → unified; absent counts are 0, an absent total is input + output.
     static func unified(_ usage: JSONValue) -> Usage {
         var counts = Usage.zero
         var total: Int?
-        for field in fields {
+        for (index, field) in fields.enumerated() {
             var value: JSONValue? = usage
             for key in field.path { value = value?[key] }
             guard let n = Usage.count(value) else { continue }
-            if field.count == \Usage.totalTokens { total = n } else { counts[keyPath: field.count] = n }
+            if index == totalIndex { total = n } else { counts[keyPath: field.count] = n }
         }
         return Usage(
             inputTokens: counts.inputTokens, outputTokens: counts.outputTokens,
