@@ -29,7 +29,7 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
                 --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
-.PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record install clean \
+.PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record bench-instructions install clean \
         fuzz fuzz-build fuzz-smoke
 
 all: build
@@ -94,6 +94,11 @@ bench-tools: setup
 # five-minute memory settle (Tests/Benchmark/bench.py lists the BENCH_* settings).
 bench: release bench-tools
 	Tests/Benchmark/run.sh .build/release/switchboard
+
+# CPU instructions per small request under callgrind (repeatable on a busy machine).
+bench-instructions: release
+	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
+	Tests/Benchmark/instructions.sh .build/release/switchboard
 
 # Regression guard (not part of `make test`): the short ratio suite against the recorded baseline.
 bench-check: release bench-tools

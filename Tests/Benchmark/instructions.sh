@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# CPU instructions per small non-stream request through the OpenAI door, counted by callgrind:
+# repeatable on a busy machine, unlike timings (issue 13: profile first).
+# usage: Tests/Benchmark/instructions.sh [binary] [requests]  (make bench-instructions)
+# valgrind cannot read the release binary's compressed debuginfo: a debug-stripped copy is measured.
+set -u
+dir=$(mktemp -d)
+bin=$dir/switchboard; strip --strip-debug -o "$bin" "${1:-.build/release/switchboard}"
+n=${2:-60}; label=$(basename "${1:-.build/release/switchboard}")
+$bin mock --listen 127.0.0.1:0 --ready-file $dir/mock.ready >/dev/null 2>&1 &
+mockpid=$!
+while [ ! -s $dir/mock.ready ]; do sleep 0.1; done
+mport=$(cat $dir/mock.ready)
+cat > $dir/config.yaml <<YAML
+listen: 127.0.0.1:0
+database: $dir/sb.db
+log_level: warning
+server: {loops: 1}
+providers:
+  openai: {base_url: "http://127.0.0.1:$mport", api_key_env: OPENAI_API_KEY}
+YAML
+OPENAI_API_KEY=test-key valgrind --tool=callgrind --callgrind-out-file=$dir/cg.out \
+  $bin serve --config $dir/config.yaml --ready-file $dir/sb.ready >$dir/sb.log 2>&1 &
+sbpid=$!
+while [ ! -s $dir/sb.ready ]; do sleep 0.2; done
+port=$(cat $dir/sb.ready)
+body='{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hello"}],"max_tokens":16}'
+req() { for i in $(seq $1); do curl -s -o /dev/null -H 'Content-Type: application/json' -d "$body" http://127.0.0.1:$port/v1/chat/completions; done; }
+req 20
+callgrind_control -z $sbpid >/dev/null
+req $n
+callgrind_control -d $sbpid >/dev/null
+while [ ! -s $dir/cg.out.1 ]; do sleep 0.1; done
+kill $sbpid $mockpid; wait $sbpid 2>/dev/null
+last=$dir/cg.out.1
+total=$(grep -E '^(summary|totals):' $last | head -1 | awk '{print $2}')
+echo "$label: $total instructions for $n requests = $((total / n)) per request ($last)"
