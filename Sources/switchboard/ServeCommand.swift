@@ -71,7 +71,8 @@ struct Serve: ParsableCommand {
 private func logProviders(_ configuration: GatewayConfiguration, _ logger: Logger) {
     let lines = configuration.providerSummary()
     if lines.isEmpty {
-        logger.warning("no provider is enabled: set a key variable (OPENAI_API_KEY, …) or list providers: in the file")
+        logger.warning(
+            "no provider is enabled: set a key variable (OPENAI_API_KEY, …) or list providers: in the file")
     }
     for line in lines { logger.notice("\(line)") }
 }

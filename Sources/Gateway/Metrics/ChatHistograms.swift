@@ -104,6 +104,7 @@ struct ChatHistograms {
         return out
     }
 
+    /// A Prometheus label value: backslash, double quote and line feed escaped.
     static func escape(_ s: String) -> String {
         // Per request: names almost never need escaping, and a byte scan is cheap.
         if !s.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) {

@@ -165,16 +165,6 @@ public final class MetricsRegistry: Sendable {
         return out
     }
 
-    private func escape(_ s: Substring) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// A label value in the text format (one rule for every family: `ChatHistograms.escape`).
+    private func escape(_ s: Substring) -> String { ChatHistograms.escape(String(s)) }
 }
