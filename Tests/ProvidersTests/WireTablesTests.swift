@@ -78,4 +78,24 @@ struct WireTablesTests {
         #expect(OpenAIReasoningEffort.unified("none").map { [$0.thinking == nil, $0.sentAsIs] } == [true, true])
         #expect(OpenAIReasoningEffort.unified("extreme") == nil)
     }
+
+    /// `OpenAIUsage`'s two functions are unrolled for speed: each field of its table lands at its
+    /// path when written and is read back from there.
+    @Test func openAIUsageFunctionsFollowTheirTable() {
+        for (index, field) in OpenAIUsage.fields.enumerated() {
+            let value = 1_000 + index
+            var usage = Usage.zero
+            usage[keyPath: field.count] = value
+            var written: JSONValue? = OpenAIUsage.wire(usage)
+            for key in field.path { written = written?[key] }
+            #expect(written?.intValue == value, "\(field.path)")
+            var object = JSONObject()
+            if field.path.count == 1 {
+                object[field.path[0]] = .int(value)
+            } else {
+                object[field.path[0]] = .object(JSONObject([(field.path[1], .int(value))]))
+            }
+            #expect(OpenAIUsage.unified(.object(object))[keyPath: field.count] == value, "\(field.path)")
+        }
+    }
 }

@@ -15,38 +15,26 @@ enum OpenAIUsage {
         (["completion_tokens_details", "reasoning_tokens"], \.reasoningTokens),
     ]
 
-    /// Where the total sits in `fields` (found once: comparing key paths per request is costly).
-    private static let totalIndex = fields.firstIndex { $0.count == \Usage.totalTokens }!
-
     /// OpenAI's `usage` → unified; absent counts are 0, an absent total is input + output.
+    /// Unrolled from `fields` (key paths cost ~8k instructions per request each way);
+    /// `WireTablesTests` holds both functions to the table.
     static func unified(_ usage: JSONValue) -> Usage {
-        var counts = Usage.zero
-        var total: Int?
-        for (index, field) in fields.enumerated() {
-            var value: JSONValue? = usage
-            for key in field.path { value = value?[key] }
-            guard let n = Usage.count(value) else { continue }
-            if index == totalIndex { total = n } else { counts[keyPath: field.count] = n }
-        }
-        return Usage(
-            inputTokens: counts.inputTokens, outputTokens: counts.outputTokens,
-            cacheReadTokens: counts.cacheReadTokens, reasoningTokens: counts.reasoningTokens,
-            totalTokens: total)
+        Usage(
+            inputTokens: Usage.count(usage["prompt_tokens"]) ?? 0,
+            outputTokens: Usage.count(usage["completion_tokens"]) ?? 0,
+            cacheReadTokens: Usage.count(usage["prompt_tokens_details"]?["cached_tokens"]) ?? 0,
+            reasoningTokens: Usage.count(usage["completion_tokens_details"]?["reasoning_tokens"]) ?? 0,
+            totalTokens: Usage.count(usage["total_tokens"]))
     }
 
     /// Unified → OpenAI's `usage` object (every field, the details objects included).
     static func wire(_ usage: Usage) -> JSONValue {
-        var object = JSONObject()
-        for field in fields {
-            let count = JSONValue.int(usage[keyPath: field.count])
-            guard field.path.count == 2 else {
-                object[field.path[0]] = count
-                continue
-            }
-            var inner = object[field.path[0]]?.objectValue ?? JSONObject()
-            inner[field.path[1]] = count
-            object[field.path[0]] = .object(inner)
-        }
+        var object = JSONObject([
+            ("prompt_tokens", .int(usage.inputTokens)), ("completion_tokens", .int(usage.outputTokens)),
+            ("total_tokens", .int(usage.totalTokens)),
+            ("prompt_tokens_details", .object(JSONObject([("cached_tokens", .int(usage.cacheReadTokens))]))),
+            ("completion_tokens_details", .object(JSONObject([("reasoning_tokens", .int(usage.reasoningTokens))]))),
+        ])
         // Switchboard's extension: what the answer cost, when priced (SDKs keep unknown fields).
         if let cost = usage.costUSD { object["cost_usd"] = .number(Usage.dollarsLiteral(cost)) }
         return .object(object)
