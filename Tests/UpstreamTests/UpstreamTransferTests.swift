@@ -117,6 +117,16 @@ final class TestUpstream: @unchecked Sendable {
         return collector
     }
 
+    /// `count` concurrent two-chunk transfers, each waited for to its end; their collectors
+    /// still hold the transfers (release them on the loop).
+    func runFinished(_ count: Int) -> [Collector] {
+        let collectors = (0..<count).map { _ in
+            run(UpstreamRequest(url: url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
+        }
+        for c in collectors { #expect(c.done.wait(timeout: .now() + 20) == .success) }
+        return collectors
+    }
+
     /// Runs `body` on the loop the transfers use and waits for its answer.
     func onLoop<T: Sendable>(_ body: @escaping @Sendable (EventLoop) -> T) -> T {
         let loop = group.loops[0]
@@ -277,12 +287,7 @@ struct UpstreamTransferTests {
 struct UpstreamSpareHandleTests {
     @Test func sheddingKeepsOnlyTheAskedNumberOfSpareHandles() throws {
         let upstream = try TestUpstream()
-        let collectors = (0..<20).map { _ in
-            upstream.run(
-                UpstreamRequest(
-                    url: upstream.url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
-        }
-        for c in collectors { #expect(c.done.wait(timeout: .now() + 20) == .success) }
+        let collectors = upstream.runFinished(20)
         // A handle goes back when its transfer is released, which happens on the loop.
         let spare = upstream.onLoop { loop -> Int in
             for c in collectors { c.transfer = nil }
@@ -301,12 +306,7 @@ struct UpstreamSpareHandleTests {
 struct UpstreamPoolSheddingTests {
     @Test func anIdlePoolLargerThanTheLimitIsClosedAndTheNextTransferConnectsAfresh() throws {
         let upstream = try TestUpstream()
-        let collectors = (0..<20).map { _ in
-            upstream.run(
-                UpstreamRequest(
-                    url: upstream.url + "/stream", headers: [("x-chunks", "2"), ("x-gap-ms", "5")], body: []))
-        }
-        for c in collectors { #expect(c.done.wait(timeout: .now() + 20) == .success) }
+        let collectors = upstream.runFinished(20)
         let (parkedBefore, parkedAfter) = upstream.onLoop { loop -> (Int, Int) in
             for c in collectors { c.transfer = nil }
             let client = UpstreamClient.forLoop(loop)
