@@ -36,7 +36,11 @@ PROVIDER_KEYS = {"OPENAI_API_KEY": "test-key-openai", "ANTHROPIC_API_KEY": "test
 # by it: it walks each schema's boundaries once).
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "20"))
 SEED = os.environ.get("CONTRACT_SEED", "20261128")
-WORKERS = os.environ.get("CONTRACT_WORKERS", "2")
+# One worker: schemathesis runs extra workers as threads, and CPython 3.11 (Debian bookworm's)
+# keeps the AST constructor's recursion depth per interpreter, so hypothesis compiling in two
+# threads at once can fail a run with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython gh-106905) -- a failure of the tool, not of the daemon. One thread cannot race.
+WORKERS = os.environ.get("CONTRACT_WORKERS", "1")
 
 
 class Child:
