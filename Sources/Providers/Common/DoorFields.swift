@@ -18,12 +18,21 @@ enum DoorFields {
     }
 
     /// Fails on the first key this door does not handle. A null value asks for nothing and is
-    /// accepted as absent (SDKs dump their models' unset optional fields as null).
+    /// accepted as absent (SDKs dump their models' unset optional fields as null). For a door's
+    /// many top-level fields: the set is built once, by the caller.
     static func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at prefix: String) throws(GatewayError) {
-        for (key, value) in object where !allowed.contains(key) && !value.isNull {
-            let full = path(prefix, key)
-            throw .invalidRequest("\(full): unknown field (this gateway maps every field it accepts)", param: full)
-        }
+        for (key, value) in object where !allowed.contains(key) && !value.isNull { throw unknown(key, at: prefix) }
+    }
+
+    /// The same for a nested object's handful of fields, written as a literal at the call: a
+    /// scan of the list, where a `Set` literal would hash every allowed name per request.
+    static func rejectUnknown(_ object: JSONObject, allowed: [String], at prefix: String) throws(GatewayError) {
+        for (key, value) in object where !allowed.contains(key) && !value.isNull { throw unknown(key, at: prefix) }
+    }
+
+    private static func unknown(_ key: String, at prefix: String) -> GatewayError {
+        let full = path(prefix, key)
+        return .invalidRequest("\(full): unknown field (this gateway maps every field it accepts)", param: full)
     }
 
     /// Refuses `key` unless it is absent, null, or one of the values that ask for nothing.

@@ -24,9 +24,12 @@ enum AnthropicRequestTranslator {
         ("workspace_id", "workspaces are not supported"),
     ]
 
+    /// Every top-level field this door knows, built once rather than per request.
+    static let known = mapped.union(refusedFields.map(\.key))
+
     static func translate(_ json: JSONValue) throws(GatewayError) -> ChatRequest {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
-        try DoorFields.rejectUnknown(body, allowed: mapped.union(refusedFields.map(\.key)), at: "")
+        try DoorFields.rejectUnknown(body, allowed: known, at: "")
         for field in refusedFields { try DoorFields.refuseUnlessNeutral(body, field.key, at: "", why: field.why) }
 
         let model = try DoorFields.string(body, "model", at: "", required: true)!
@@ -132,7 +135,7 @@ enum AnthropicRequestTranslator {
         default:
             throw .invalidRequest("tool_choice.type: expected auto, any, tool or none", param: "tool_choice.type")
         }
-        let allowed: Set<String> =
+        let allowed: [String] =
             type == "tool"
             ? ["type", "name", "disable_parallel_tool_use"]
             : type == "none" ? ["type"] : ["type", "disable_parallel_tool_use"]
