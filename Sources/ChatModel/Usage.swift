@@ -65,12 +65,25 @@ public struct Usage: Sendable, Equatable {
     public static func dollarsLiteral(_ usd: Double) -> String {
         let units = Int(saturating: (usd * 1e10).rounded())
         guard units > 0 else { return "0" }
-        let whole = units / 10_000_000_000, fraction = units % 10_000_000_000
+        let whole = units / 10_000_000_000
+        var fraction = units % 10_000_000_000
         guard fraction > 0 else { return String(whole) }
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: 10 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return "\(whole).\(digits)"
+        // Digits by arithmetic into a small string, not by editing a String: once per priced
+        // answer, where padding and trailing-zero removal cost ~7k instructions.
+        var width = 10
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        let decimals = String(unsafeUninitializedCapacity: width + 1) { digits in
+            digits[0] = UInt8(ascii: ".")
+            for i in stride(from: width, to: 0, by: -1) {
+                digits[i] = UInt8(ascii: "0") &+ UInt8(fraction % 10)
+                fraction /= 10
+            }
+            return width + 1
+        }
+        return String(whole) + decimals
     }
 
     /// This usage with `cacheWrite1hTokens` set (held in `AllowedRanges.tokenCount`).

@@ -33,7 +33,10 @@ import Testing
         #expect((Usage.zero + Usage(inputTokens: 3)).costUSD == nil)
     }
 
-    @Test(arguments: [(0.0, "0"), (1.0, "1"), (12.5, "12.5"), (0.00000001, "0.00000001"), (1e-12, "0")])
+    @Test(arguments: [
+        (0.0, "0"), (1.0, "1"), (12.5, "12.5"), (0.00000001, "0.00000001"), (1e-12, "0"),
+        (0.0001468, "0.0001468"), (3.0000000001, "3.0000000001"), (0.1, "0.1"), (42.000000005, "42.000000005"),
+    ])
     func dollarLiterals(value: Double, literal: String) {
         #expect(Usage.dollarsLiteral(value) == literal)
     }
