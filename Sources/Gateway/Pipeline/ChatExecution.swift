@@ -118,11 +118,15 @@ final class ChatExecution: @unchecked Sendable {
     private static func now() -> Double { Double(EventLoop.monotonicNanoseconds()) / 1e9 }
 
     private func feed(_ event: ExecutionStateMachine.Event) {
-        queued.append(event)
         // An action may report back at once (a refusal, a cancelled relay): that event waits
-        // until the current event's actions are all carried out.
-        guard !handling else { return }
+        // until the current event's actions are all carried out. Only those go through the
+        // queue: the usual event is handled without an array of its own.
+        guard !handling else {
+            queued.append(event)
+            return
+        }
         handling = true
+        for action in machine.handle(event) { perform(action) }
         while !queued.isEmpty {
             let next = queued.removeFirst()
             for action in machine.handle(next) { perform(action) }
