@@ -86,6 +86,22 @@ struct ChatHistogramTests {
         #expect(text.contains("switchboard_chat_upstream_attempts_bucket{\(labels),le=\"2.0\"} 1\n"))
     }
 
+    /// Buckets are stored by range and summed when rendered: the text must still be cumulative.
+    @Test func bucketsAreCumulativeAndUnobservedFamiliesHaveNoSeries() {
+        let metrics = MetricsRegistry()
+        metrics.recordChat(record(model: "m", firstToken: nil, total: 30_000_000))
+        metrics.recordChat(record(model: "m", firstToken: nil, total: 2_000_000_000))
+        let text = metrics.render(openConnections: 0, inFlightRequests: 0)
+        let bucket = #"switchboard_chat_duration_seconds_bucket{provider="openai",model="m",status_class="2xx",le="#
+        #expect(text.contains(bucket + #""0.025"} 0"#))
+        #expect(text.contains(bucket + #""0.05"} 1"#))
+        #expect(text.contains(bucket + #""2.5"} 2"#))
+        #expect(text.contains(bucket + #""300.0"} 2"#))
+        #expect(text.contains(bucket + #""+Inf"} 2"#))
+        #expect(!text.contains(#"switchboard_chat_time_to_first_token_seconds_bucket{provider="openai",model="m""#))
+        #expect(!text.contains(#"switchboard_chat_output_tokens_per_second_bucket{provider="openai",model="m""#))
+    }
+
     @Test func labelSetsAreBoundedAndTheRestCountsAsOther() {
         let metrics = MetricsRegistry()
         for i in 0..<(ChatHistograms.maxSeries + 50) { metrics.recordChat(record(model: "client-named-\(i)")) }

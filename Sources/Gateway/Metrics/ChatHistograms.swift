@@ -11,6 +11,8 @@ struct ChatHistograms {
     static let attemptBuckets: [Double] = [1, 2, 3, 4, 5, 10]
     private static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
 
+    /// One histogram's buckets, each counting only its own range: `render` makes them cumulative,
+    /// so an observation is one increment, not one per bucket above it.
     struct Histogram {
         var counts: [UInt64]
         var sum = 0.0
@@ -20,83 +22,90 @@ struct ChatHistograms {
 
         mutating func observe(_ value: Double, _ bounds: [Double]) {
             guard value.isFinite, value >= 0 else { return }
-            for (i, bound) in bounds.enumerated() where value <= bound { counts[i] &+= 1 }
+            if let i = bounds.firstIndex(where: { value <= $0 }) { counts[i] &+= 1 }
             sum += value
             count &+= 1
         }
     }
 
-    /// `provider="…",model="…",status_class="…"` (escaped) → histogram.
-    private(set) var firstToken: [String: Histogram] = [:]
-    private(set) var duration: [String: Histogram] = [:]
-    private(set) var outputRate: [String: Histogram] = [:]
-    private(set) var attempts: [String: Histogram] = [:]
+    /// A label set. Escaped into text only when `/metrics` is rendered.
+    struct SeriesKey: Hashable {
+        var provider: String
+        var model: String
+        /// The status's first digit, 1 to 5.
+        var statusClass: Int
+    }
+
+    /// One label set's histograms; first token and output rate exist once observed.
+    struct Series {
+        var firstToken: Histogram?
+        var duration = Histogram(buckets: ChatHistograms.secondsBuckets.count)
+        var outputRate: Histogram?
+        var attempts = Histogram(buckets: ChatHistograms.attemptBuckets.count)
+    }
+
+    /// Per request one lookup finds the label set's series, updated in place.
+    private(set) var series: [SeriesKey: Series] = [:]
 
     /// One finished chat request that reached a provider.
     mutating func observe(
         provider: String, model: String, status: Int, firstTokenSeconds: Double?,
         totalSeconds: Double, outputTokens: Int, attemptCount: Int
     ) {
-        let statusClass = Self.statusClasses[min(max(status, 100), 599) / 100 - 1]
-        var labels = Self.labels(provider: provider, model: model, statusClass: statusClass)
-        if duration[labels] == nil && duration.count >= Self.maxSeries {
-            labels = Self.labels(provider: provider, model: "other", statusClass: statusClass)
-        }
-        if let firstTokenSeconds {
-            firstToken[labels, default: Histogram(buckets: Self.secondsBuckets.count)]
-                .observe(firstTokenSeconds, Self.secondsBuckets)
-        }
-        duration[labels, default: Histogram(buckets: Self.secondsBuckets.count)].observe(
-            totalSeconds, Self.secondsBuckets)
-        attempts[labels, default: Histogram(buckets: Self.attemptBuckets.count)]
-            .observe(Double(attemptCount), Self.attemptBuckets)
-        // Output speed after the first token: what a reader of the stream experiences.
-        if let firstTokenSeconds, outputTokens > 0, totalSeconds > firstTokenSeconds {
-            outputRate[labels, default: Histogram(buckets: Self.rateBuckets.count)]
-                .observe(Double(outputTokens) / (totalSeconds - firstTokenSeconds), Self.rateBuckets)
-        }
+        var key = SeriesKey(provider: provider, model: model, statusClass: min(max(status, 100), 599) / 100)
+        if series.count >= Self.maxSeries && series[key] == nil { key.model = "other" }
+        series[key, default: Series()].observe(
+            firstTokenSeconds: firstTokenSeconds, totalSeconds: totalSeconds, outputTokens: outputTokens,
+            attemptCount: attemptCount)
     }
 
-    static func labels(provider: String, model: String, statusClass: String) -> String {
+    static func labels(_ key: SeriesKey) -> String {
         var out = "provider=\""
-        out.reserveCapacity(provider.utf8.count + model.utf8.count + 40)
-        out += escape(provider)
+        out.reserveCapacity(key.provider.utf8.count + key.model.utf8.count + 40)
+        out += escape(key.provider)
         out += "\",model=\""
-        out += escape(model)
+        out += escape(key.model)
         out += "\",status_class=\""
-        out += statusClass
+        out += statusClasses[key.statusClass - 1]
         out += "\""
         return out
     }
 
-    /// The four families in the Prometheus text format.
+    /// The four families in the Prometheus text format, label sets in text order.
     func render() -> String {
+        let sorted = series.map { (labels: Self.labels($0.key), series: $0.value) }.sorted { $0.labels < $1.labels }
         var out = ""
         out += Self.family(
             "switchboard_chat_time_to_first_token_seconds",
-            "Time from an answering attempt's start to its first content.", firstToken, Self.secondsBuckets)
+            "Time from an answering attempt's start to its first content.", sorted, Self.secondsBuckets
+        ) { $0.firstToken }
         out += Self.family(
             "switchboard_chat_duration_seconds",
-            "Time from a chat request's admission to its end.", duration, Self.secondsBuckets)
+            "Time from a chat request's admission to its end.", sorted, Self.secondsBuckets
+        ) { $0.duration }
         out += Self.family(
             "switchboard_chat_output_tokens_per_second",
-            "Output tokens per second after the first token.", outputRate, Self.rateBuckets)
+            "Output tokens per second after the first token.", sorted, Self.rateBuckets
+        ) { $0.outputRate }
         out += Self.family(
             "switchboard_chat_upstream_attempts",
-            "Upstream attempts per chat request (retries and fallbacks included).", attempts,
-            Self.attemptBuckets)
+            "Upstream attempts per chat request (retries and fallbacks included).", sorted,
+            Self.attemptBuckets
+        ) { $0.attempts }
         return out
     }
 
     private static func family(
-        _ name: String, _ help: String, _ series: [String: Histogram],
-        _ bounds: [Double]
+        _ name: String, _ help: String, _ sorted: [(labels: String, series: Series)],
+        _ bounds: [Double], _ histogram: (Series) -> Histogram?
     ) -> String {
         var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
-        for labels in series.keys.sorted() {
-            let h = series[labels]!
+        for (labels, series) in sorted {
+            guard let h = histogram(series) else { continue }
+            var cumulative: UInt64 = 0
             for (i, bound) in bounds.enumerated() {
-                out += "\(name)_bucket{\(labels),le=\"\(bound)\"} \(h.counts[i])\n"
+                cumulative &+= h.counts[i]
+                out += "\(name)_bucket{\(labels),le=\"\(bound)\"} \(cumulative)\n"
             }
             out += "\(name)_bucket{\(labels),le=\"+Inf\"} \(h.count)\n"
             out += "\(name)_sum{\(labels)} \(h.sum)\n\(name)_count{\(labels)} \(h.count)\n"
@@ -120,5 +129,24 @@ struct ChatHistograms {
             }
         }
         return out
+    }
+}
+
+extension ChatHistograms.Series {
+    fileprivate mutating func observe(
+        firstTokenSeconds: Double?, totalSeconds: Double, outputTokens: Int, attemptCount: Int
+    ) {
+        typealias H = ChatHistograms
+        if let firstTokenSeconds {
+            if firstToken == nil { firstToken = H.Histogram(buckets: H.secondsBuckets.count) }
+            firstToken?.observe(firstTokenSeconds, H.secondsBuckets)
+        }
+        duration.observe(totalSeconds, H.secondsBuckets)
+        attempts.observe(Double(attemptCount), H.attemptBuckets)
+        // Output speed after the first token: what a reader of the stream experiences.
+        if let firstTokenSeconds, outputTokens > 0, totalSeconds > firstTokenSeconds {
+            if outputRate == nil { outputRate = H.Histogram(buckets: H.rateBuckets.count) }
+            outputRate?.observe(Double(outputTokens) / (totalSeconds - firstTokenSeconds), H.rateBuckets)
+        }
     }
 }

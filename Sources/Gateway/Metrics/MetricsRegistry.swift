@@ -17,14 +17,34 @@ public final class MetricsRegistry: Sendable {
         var count: UInt64 = 0
     }
 
+    /// A provider's counters: a finished chat request finds them with one lookup.
+    private struct ProviderCounters {
+        var attempts: UInt64 = 0
+        var retries: UInt64 = 0
+        /// Tokens by kind, in `tokenKinds` order.
+        var tokens: [UInt64] = [0, 0, 0, 0, 0]
+    }
+
+    /// The `kind` label values of `switchboard_tokens_total`, in text order.
+    private static let tokenKinds = ["cache_read", "cache_write", "input", "output", "reasoning"]
+
+    private struct RouteStatus: Hashable {
+        var route: String
+        var status: Int
+    }
+
+    private struct CostKey: Hashable {
+        var provider: String
+        var model: String
+        var keyId: String
+    }
+
     private struct State {
-        var requests: [String: UInt64] = [:]  // "route\u{0}status"
+        var requests: [RouteStatus: UInt64] = [:]
         var latency: [String: Histogram] = [:]  // route
-        var upstreamAttempts: [String: UInt64] = [:]  // provider
-        var retries: [String: UInt64] = [:]  // provider
+        var providers: [String: ProviderCounters] = [:]
         var fallbacks: UInt64 = 0
-        var tokens: [String: UInt64] = [:]  // "provider\u{0}kind"
-        var cost: [String: Double] = [:]  // "provider\u{0}model\u{0}key"
+        var cost: [CostKey: Double] = [:]
         var unpriced: [String: UInt64] = [:]  // "provider\u{0}model"
         var chat = ChatHistograms()
     }
@@ -36,32 +56,26 @@ public final class MetricsRegistry: Sendable {
     /// One finished HTTP exchange.
     public func recordRequest(route: String, status: Int, seconds: Double) {
         state.withLock { s in
-            s.requests["\(route)\u{0}\(status)", default: 0] += 1
-            var histogram = s.latency[route] ?? Histogram()
-            for (i, bound) in Self.latencyBuckets.enumerated() where seconds <= bound {
-                histogram.counts[i] += 1
-            }
-            histogram.sum += seconds
-            histogram.count += 1
-            s.latency[route] = histogram
+            s.requests[RouteStatus(route: route, status: status), default: 0] &+= 1
+            Self.observe(seconds, in: &s.latency[route, default: Histogram()])
         }
+    }
+
+    /// In place: a copy out of the dictionary and back would copy the bucket array per request.
+    private static func observe(_ seconds: Double, in histogram: inout Histogram) {
+        for (i, bound) in latencyBuckets.enumerated() where seconds <= bound { histogram.counts[i] &+= 1 }
+        histogram.sum += seconds
+        histogram.count &+= 1
     }
 
     /// One finished chat request's upstream side.
     public func recordChat(_ record: ChatRecord) {
         state.withLock { s in
             if let provider = record.provider {
-                s.upstreamAttempts[provider, default: 0] += UInt64(record.attempts)
-                if record.attempts > 1 { s.retries[provider, default: 0] += UInt64(record.attempts - 1) }
                 let u = record.usage
-                for (kind, n) in [
-                    ("input", u.inputTokens), ("output", u.outputTokens), ("cache_read", u.cacheReadTokens),
-                    ("cache_write", u.cacheWriteTokens), ("reasoning", u.reasoningTokens),
-                ] where n > 0 {
-                    // Provider counts (clamped, but many of them): the counter holds at its top.
-                    let key = "\(provider)\u{0}\(kind)"
-                    s.tokens[key] = Saturating.add(s.tokens[key] ?? 0, UInt64(n))
-                }
+                Self.count(
+                    &s.providers[provider, default: ProviderCounters()], attempts: record.attempts,
+                    tokens: u.cacheReadTokens, u.cacheWriteTokens, u.inputTokens, u.outputTokens, u.reasoningTokens)
             }
             if record.fallbackUsed != nil { s.fallbacks += 1 }
             if let provider = record.provider {
@@ -74,6 +88,16 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
+    /// Attempts are at most a few (the retry policy's bound); token counts are providers' counts
+    /// (clamped, but many of them): a counter holds at its top.
+    private static func count(_ counters: inout ProviderCounters, attempts: Int, tokens: Int...) {
+        counters.attempts = Saturating.add(counters.attempts, UInt64(max(attempts, 0)))
+        if attempts > 1 { counters.retries = Saturating.add(counters.retries, UInt64(attempts - 1)) }
+        for (kind, n) in tokens.enumerated() where n > 0 {
+            counters.tokens[kind] = Saturating.add(counters.tokens[kind], UInt64(n))
+        }
+    }
+
     /// One finished chat request's cost (SPEC: issue 15): dollars by provider, model and key
     /// (`""` for a request without a key), or one more request without a price. Requests that
     /// reached no provider add nothing.
@@ -82,9 +106,8 @@ public final class MetricsRegistry: Sendable {
         let model = model ?? ""
         state.withLock { s in
             if let cost {
-                let key = "\(provider)\u{0}\(model)\u{0}\(keyId ?? "")"
                 // Costs are finite and non-negative (prices and counts are range-checked).
-                s.cost[key, default: 0] += cost.usd
+                s.cost[CostKey(provider: provider, model: model, keyId: keyId ?? ""), default: 0] += cost.usd
             } else {
                 s.unpriced["\(provider)\u{0}\(model)", default: 0] += 1
             }
@@ -97,17 +120,16 @@ public final class MetricsRegistry: Sendable {
         var out = ""
         out += "# HELP switchboard_http_requests_total HTTP requests answered, by route and status.\n"
         out += "# TYPE switchboard_http_requests_total counter\n"
-        for key in s.requests.keys.sorted() {
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+        for key in s.requests.keys.sorted(by: { ($0.route, $0.status) < ($1.route, $1.status) }) {
             out +=
-                "switchboard_http_requests_total{route=\"\(escape(parts[0]))\",status=\"\(parts[1])\"} "
+                "switchboard_http_requests_total{route=\"\(escape(key.route))\",status=\"\(key.status)\"} "
                 + "\(s.requests[key]!)\n"
         }
         out += "# HELP switchboard_http_request_duration_seconds Time from request to the end of the response.\n"
         out += "# TYPE switchboard_http_request_duration_seconds histogram\n"
         for route in s.latency.keys.sorted() {
             let h = s.latency[route]!
-            let label = "route=\"\(escape(Substring(route)))\""
+            let label = "route=\"\(escape(route))\""
             for (i, bound) in Self.latencyBuckets.enumerated() {
                 out += "switchboard_http_request_duration_seconds_bucket{\(label),le=\"\(bound)\"} \(h.counts[i])\n"
             }
@@ -121,29 +143,35 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP switchboard_in_flight_requests Requests being answered now.\n"
         out += "# TYPE switchboard_in_flight_requests gauge\n"
         out += "switchboard_in_flight_requests \(inFlightRequests)\n"
-        out += counterFamily(
-            "switchboard_upstream_attempts_total", "Upstream attempts, by provider.", "provider", s.upstreamAttempts)
-        out += counterFamily(
-            "switchboard_upstream_retries_total", "Upstream attempts that were retries, by provider.", "provider",
-            s.retries)
+        let providers = s.providers.keys.sorted()
+        out += "# HELP switchboard_upstream_attempts_total Upstream attempts, by provider.\n"
+        out += "# TYPE switchboard_upstream_attempts_total counter\n"
+        for p in providers {
+            out += "switchboard_upstream_attempts_total{provider=\"\(p)\"} \(s.providers[p]!.attempts)\n"
+        }
+        out += "# HELP switchboard_upstream_retries_total Upstream attempts that were retries, by provider.\n"
+        out += "# TYPE switchboard_upstream_retries_total counter\n"
+        for p in providers where s.providers[p]!.retries > 0 {
+            out += "switchboard_upstream_retries_total{provider=\"\(p)\"} \(s.providers[p]!.retries)\n"
+        }
         out += "# HELP switchboard_fallbacks_total Requests answered by a fallback model.\n"
         out += "# TYPE switchboard_fallbacks_total counter\n"
         out += "switchboard_fallbacks_total \(s.fallbacks)\n"
         out += "# HELP switchboard_tokens_total Tokens reported by providers, by provider and kind.\n"
         out += "# TYPE switchboard_tokens_total counter\n"
-        for key in s.tokens.keys.sorted() {
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
-            out += "switchboard_tokens_total{provider=\"\(parts[0])\",kind=\"\(parts[1])\"} \(s.tokens[key]!)\n"
+        for p in providers {
+            for (kind, n) in s.providers[p]!.tokens.enumerated() where n > 0 {
+                out += "switchboard_tokens_total{provider=\"\(p)\",kind=\"\(Self.tokenKinds[kind])\"} \(n)\n"
+            }
         }
         out +=
             "# HELP switchboard_cost_usd_total What priced requests cost, in US dollars, "
             + "by provider, model and key.\n"
         out += "# TYPE switchboard_cost_usd_total counter\n"
-        for key in s.cost.keys.sorted() {
-            let p = key.split(separator: "\u{0}", omittingEmptySubsequences: false)
+        for key in s.cost.keys.sorted(by: { ($0.provider, $0.model, $0.keyId) < ($1.provider, $1.model, $1.keyId) }) {
             out +=
-                "switchboard_cost_usd_total{provider=\"\(escape(p[0]))\",model=\"\(escape(p[1]))\","
-                + "key=\"\(escape(p[2]))\"} \(s.cost[key]!)\n"
+                "switchboard_cost_usd_total{provider=\"\(escape(key.provider))\",model=\"\(escape(key.model))\","
+                + "key=\"\(escape(key.keyId))\"} \(s.cost[key]!)\n"
         }
         out +=
             "# HELP switchboard_unpriced_requests_total Requests whose model has no price (no cost recorded), "
@@ -159,12 +187,7 @@ public final class MetricsRegistry: Sendable {
         return out
     }
 
-    private func counterFamily(_ name: String, _ help: String, _ label: String, _ values: [String: UInt64]) -> String {
-        var out = "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
-        for key in values.keys.sorted() { out += "\(name){\(label)=\"\(key)\"} \(values[key]!)\n" }
-        return out
-    }
-
     /// A label value in the text format (one rule for every family: `ChatHistograms.escape`).
     private func escape(_ s: Substring) -> String { ChatHistograms.escape(String(s)) }
+    private func escape(_ s: String) -> String { ChatHistograms.escape(s) }
 }
