@@ -35,3 +35,14 @@ kill $sbpid $mockpid; wait $sbpid 2>/dev/null
 last=$dir/cg.out.1
 total=$(grep -E '^(summary|totals):' $last | head -1 | awk '{print $2}')
 echo "$label: $total instructions for $n requests = $((total / n)) per request ($last)"
+# The usage writer's share depends on load, not on the code: it commits a batch per 100 ms, and
+# the slower the machine runs valgrind, the fewer rows each batch gets. Compare the loop's share.
+inclusive() {
+  callgrind_annotate --inclusive=yes "$last" 2>/dev/null |
+    awk -v f="$1" 'index($0, f) { gsub(",", "", $1); print $1; exit }'
+}
+loop=$(inclusive '$s7Reactor9EventLoopC3runyyF'); writer=$(inclusive '$s5Store11UsageWriterC3run')
+batches=$(callgrind_annotate --inclusive=yes --tree=calling "$last" 2>/dev/null | grep -m1 '>.*UsageWriterC5write' |
+  grep -o '([0-9]*x)')
+echo "  event loop $((${loop:-0} / n)) per request;" \
+  "usage writer $((${writer:-0} / n)) per request (${batches:-?} batches)"
