@@ -83,6 +83,7 @@ public final class ResponsesEventEncoder: ChatEncoder {
             usage = u
         case .error(let e):
             begin(into: &out)
+            closeAll(into: &out)
             failure = e
             let (_, code) = OpenAIErrorVocabulary.words(e)
             emit(
@@ -91,9 +92,7 @@ public final class ResponsesEventEncoder: ChatEncoder {
                 into: &out)
         case .done(let reason, _):
             begin(into: &out)
-            closeOpen(into: &out)
-            for i in calls.keys.sorted() { finish(calls[i]!, into: &out) }
-            calls = [:]
+            closeAll(into: &out)
             end(reason, into: &out)
         case .serverTool, .logprobs:
             break  // built-in tools and log probabilities are refused on this door
@@ -172,6 +171,13 @@ public final class ResponsesEventEncoder: ChatEncoder {
         }
         open = nil
         closeReasoning(index: index, id: id, text: text, hasPart: hasPart, encrypted: value, into: &out)
+    }
+
+    /// The open item and every open call are done (the answer ended or failed).
+    private func closeAll(into out: inout [UInt8]) {
+        closeOpen(into: &out)
+        for i in calls.keys.sorted() { finish(calls[i]!, into: &out) }
+        calls = [:]
     }
 
     private func closeOpen(into out: inout [UInt8]) {
