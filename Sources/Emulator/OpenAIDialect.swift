@@ -195,7 +195,8 @@ struct OpenAIDialect: Dialect {
             message[field] = .string((0..<request.thoughtCount).map(MockContent.thought).joined())
         }
         return completion(
-            request, message: .object(message), finish: filtered(request) ? "content_filter" : request.options.flag("length") ? "length" : "stop",
+            request, message: .object(message),
+            finish: filtered(request) ? "content_filter" : request.options.flag("length") ? "length" : "stop",
             logprobs: logprobs)
     }
 

@@ -22,7 +22,9 @@ struct ResponsesDoorEncodingTests {
         _ events: [StreamEvent], body: String = #"{"model":"m","input":"hi"}"#,
         finished: @escaping (JSONValue) -> Void = { _ in }
     ) -> [(name: String, data: JSONValue)] {
-        let read = try! ResponsesRequestTranslator.translate(try! JSONValue.parse(body)) { (_) throws(GatewayError) in [] }
+        let read = try! ResponsesRequestTranslator.translate(try! JSONValue.parse(body)) { (_) throws(GatewayError) in
+            []
+        }
         let encoder = ResponsesEventEncoder(
             responseId: "resp_0123456789abcdef01234567", echo: read.echo, createdAt: 1_761_565_462, finished: finished)
         var out: [UInt8] = []
@@ -50,7 +52,8 @@ struct ResponsesDoorEncodingTests {
             return zip(a, b).enumerated().flatMap { sameShape($1.0, $1.1, at: "\(path)[\($0)]") }
         default:
             let volatile = ["id", "item_id", "created_at", "model"].contains { path.hasSuffix(".\($0)") }
-            return volatile || ours == theirs || ours.doubleValue == theirs.doubleValue ? [] : ["\(path): \(ours) vs \(theirs)"]
+            return volatile || ours == theirs || ours.doubleValue == theirs.doubleValue
+                ? [] : ["\(path): \(ours) vs \(theirs)"]
         }
     }
 
@@ -58,15 +61,24 @@ struct ResponsesDoorEncodingTests {
     /// sequence, event for event: names, numbers, indexes, deltas, texts, items and usage.
     @Test func aTextAnswerMatchesOpenAIsCapturedStream() throws {
         let capture = Self.parse(
-            String(decoding: try #require(FixtureFiles.read(FixtureFiles.root + "/openai/responses-stream-text.sse")),
-                   as: UTF8.self))
-        let deltas = capture.filter { $0.name == "response.output_text.delta" }.compactMap { $0.data["delta"]?.stringValue }
+            String(
+                decoding: try #require(FixtureFiles.read(FixtureFiles.root + "/openai/responses-stream-text.sse")),
+                as: UTF8.self))
+        let deltas = capture.filter { $0.name == "response.output_text.delta" }.compactMap {
+            $0.data["delta"]?.stringValue
+        }
         let events: [StreamEvent] =
             [.start(id: "chatcmpl-1", model: "gpt-3.5-turbo-0125", provider: "openai", created: 1)]
             + deltas.map(StreamEvent.text)
-            + [.usage(Usage(inputTokens: 13, outputTokens: 12, totalTokens: 25)), .done(.stop, providerFinishReason: "stop")]
+            + [
+                .usage(Usage(inputTokens: 13, outputTokens: 12, totalTokens: 25)),
+                .done(.stop, providerFinishReason: "stop"),
+            ]
         let ours = Self.encode(
-            events, body: #"{"model":"gpt-3.5-turbo-0125","input":[{"role":"user","content":"Say some greetings"}],"stream":true}"#)
+            events,
+            body: #"{"model":"gpt-3.5-turbo-0125","input":[{"role":"user","content":"Say some greetings"}],"#
+                + #""stream":true}"#
+        )
         #expect(ours.map(\.name) == capture.map(\.name))
         for (i, (mine, theirs)) in zip(ours, capture).enumerated() {
             let problems = Self.sameShape(mine.data, theirs.data, at: "event[\(i)] \(theirs.name)")
@@ -86,7 +98,10 @@ struct ResponsesDoorEncodingTests {
         #expect(done.map { $0.data["output_index"] } == [1, 2])
         let final = frames.last!
         #expect(final.name == "response.completed")
-        #expect(final.data["response"]?["output"]?.arrayValue?.map { $0["type"] } == ["message", "function_call", "function_call"])
+        #expect(
+            final.data["response"]?["output"]?.arrayValue?.map { $0["type"] } == [
+                "message", "function_call", "function_call",
+            ])
         #expect(final.data["response"]?["output"]?[2]?["call_id"] == "c1")
         #expect(frames.map { $0.data["sequence_number"] } == frames.indices.map { JSONValue.int($0) })
     }
@@ -109,15 +124,19 @@ struct ResponsesDoorEncodingTests {
     @Test func aLengthStopIsIncompleteAndAnErrorFails() {
         var stored: [JSONValue] = []
         let cut = Self.encode(
-            [.start(id: "x", model: "m", provider: "openai", created: 1), .text("w"), .usage(.zero),
-             .done(.length, providerFinishReason: "length")]) { stored.append($0) }
+            [
+                .start(id: "x", model: "m", provider: "openai", created: 1), .text("w"), .usage(.zero),
+                .done(.length, providerFinishReason: "length"),
+            ]) { stored.append($0) }
         #expect(cut.last?.name == "response.incomplete")
         #expect(cut.last?.data["response"]?["incomplete_details"] == ["reason": "max_output_tokens"])
         #expect(stored.count == 1)
         let failed = Self.encode(
-            [.start(id: "x", model: "m", provider: "openai", created: 1), .text("w"),
-             .error(StreamError(type: "upstream_error", message: "boom", provider: "openai", status: 502)),
-             .usage(.zero), .done(.error, providerFinishReason: nil)]) { stored.append($0) }
+            [
+                .start(id: "x", model: "m", provider: "openai", created: 1), .text("w"),
+                .error(StreamError(type: "upstream_error", message: "boom", provider: "openai", status: 502)),
+                .usage(.zero), .done(.error, providerFinishReason: nil),
+            ]) { stored.append($0) }
         #expect(failed.suffix(2).map(\.name) == ["error", "response.failed"])
         #expect(failed.last?.data["response"]?["error"]?["message"] == "boom")
         #expect(failed.contains { $0.name == "error" && $0.data["message"] == "boom" })
@@ -137,7 +156,8 @@ struct ResponsesDoorEncodingTests {
                         .thinking(ThinkingPart(text: "t", signature: "anthropic:S")), .text(TextPart(text: "hi")),
                         .toolCall(ToolCallPart(id: "c", name: "f", arguments: [:])),
                     ], finishReason: .toolCalls, providerFinishReason: "tool_use",
-                    usage: Usage(inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, reasoningTokens: 2, totalTokens: 7))))
+                    usage: Usage(
+                        inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, reasoningTokens: 2, totalTokens: 7))))
         #expect(body["object"] == "response" && body["status"] == "completed" && body["created_at"] == 5)
         #expect(body["output"]?.arrayValue?.map { $0["type"] } == ["reasoning", "message", "function_call"])
         #expect(body["output"]?[0]?["encrypted_content"] == "anthropic:S")

@@ -43,7 +43,8 @@ struct ResponsesDoorRequestTests {
                "encrypted_content":"anthropic:SIG"},
               {"type":"message","role":"assistant","id":"msg_1","status":"completed",
                "content":[{"type":"output_text","text":"calling","annotations":[],"logprobs":[]}]},
-              {"type":"function_call","id":"fc_1","call_id":"c1","name":"f","arguments":"{\"a\":1}","status":"completed"},
+              {"type":"function_call","id":"fc_1","call_id":"c1","name":"f","arguments":"{\"a\":1}",
+               "status":"completed"},
               {"type":"function_call","call_id":"c2","name":"f","arguments":"{}"},
               {"type":"function_call_output","call_id":"c1","output":"one"},
               {"type":"function_call_output","call_id":"c2","output":[{"type":"input_text","text":"two"}]},
@@ -63,7 +64,8 @@ struct ResponsesDoorRequestTests {
                 == Message(
                     role: .assistant,
                     content: [
-                        .thinking(ThinkingPart(text: "hm", signature: "anthropic:SIG")), .text(TextPart(text: "calling")),
+                        .thinking(ThinkingPart(text: "hm", signature: "anthropic:SIG")),
+                        .text(TextPart(text: "calling")),
                         .toolCall(ToolCallPart(id: "c1", name: "f", arguments: ["a": 1])),
                         .toolCall(ToolCallPart(id: "c2", name: "f", arguments: [:])),
                     ]))
@@ -117,11 +119,15 @@ struct ResponsesDoorRequestTests {
             (#"{"model":"m","input":"hi","include":["file_search_call.results"]}"#, "include[0]"),
             (#"{"model":"m","input":"hi","frobnicate":1}"#, "frobnicate"),
             (#"{"model":"m","input":"hi","tool_choice":{"type":"web_search"}}"#, "tool_choice.type"),
-            (#"{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}"#,
-             "input[0].content[0].type"),
+            (
+                #"{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}"#,
+                "input[0].content[0].type"
+            ),
             (#"{"model":"m","input":[{"type":"web_search_call","id":"w"}]}"#, "input[0].type"),
-            (#"{"model":"m","input":[{"type":"function_call","call_id":"c","name":"f","arguments":"nope"}]}"#,
-             "input[0].arguments"),
+            (
+                #"{"model":"m","input":[{"type":"function_call","call_id":"c","name":"f","arguments":"nope"}]}"#,
+                "input[0].arguments"
+            ),
             (#"{"model":"m","input":"hi","max_output_tokens":-1}"#, "max_output_tokens"),
             (#"{"model":"m","input":"hi","text":{"verbosity":"low"}}"#, "text.verbosity"),
         ]

@@ -28,7 +28,8 @@ public struct ResponsesDoor: FrontDoor {
         self.finished = finished
     }
 
-    public func decode(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, encoder: ResponsesEventEncoder) {
+    public func decode(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, encoder: ResponsesEventEncoder)
+    {
         let read = try ResponsesRequestTranslator.translate(json, history: history)
         let finished = self.finished
         let encoder = ResponsesEventEncoder(responseId: responseId, echo: read.echo, createdAt: createdAt) {

@@ -88,7 +88,10 @@ public final class ResponsesEventEncoder: ChatEncoder {
             let (_, code) = OpenAIErrorVocabulary.words(e)
             emit(
                 "error",
-                [("code", code.map { .string($0) } ?? .string(e.type)), ("message", .string(e.message)), ("param", .null)],
+                [
+                    ("code", code.map { .string($0) } ?? .string(e.type)), ("message", .string(e.message)),
+                    ("param", .null),
+                ],
                 into: &out)
         case .done(let reason, _):
             begin(into: &out)
@@ -113,7 +116,9 @@ public final class ResponsesEventEncoder: ChatEncoder {
             (index, id, text) = (i, d, t)
         } else {
             closeOpen(into: &out)
-            (index, id, text) = (output.count, ResponsesObject.itemId("msg", responseId: responseId, index: output.count), "")
+            (index, id, text) = (
+                output.count, ResponsesObject.itemId("msg", responseId: responseId, index: output.count), ""
+            )
             output.append(ResponsesObject.message(id: id, text: "", status: "in_progress"))
             emit("response.output_item.added", [("output_index", .int(index)), ("item", output[index])], into: &out)
             emit(
@@ -186,7 +191,9 @@ public final class ResponsesEventEncoder: ChatEncoder {
             closeReasoning(index: index, id: id, text: text, hasPart: hasPart, encrypted: nil, into: &out)
         case .message(let index, let id, let text)?:
             let part = ResponsesObject.outputText(text)
-            let ids: [(String, JSONValue)] = [("item_id", .string(id)), ("output_index", .int(index)), ("content_index", 0)]
+            let ids: [(String, JSONValue)] = [
+                ("item_id", .string(id)), ("output_index", .int(index)), ("content_index", 0),
+            ]
             emit("response.output_text.done", ids + [("text", .string(text)), ("logprobs", [])], into: &out)
             emit("response.content_part.done", ids + [("part", part)], into: &out)
             output[index] = ResponsesObject.message(id: id, text: text, status: "completed")
@@ -201,9 +208,12 @@ public final class ResponsesEventEncoder: ChatEncoder {
         index: Int, id: String, text: String, hasPart: Bool, encrypted: String?, into out: inout [UInt8]
     ) {
         if hasPart {
-            let ids: [(String, JSONValue)] = [("item_id", .string(id)), ("output_index", .int(index)), ("summary_index", 0)]
+            let ids: [(String, JSONValue)] = [
+                ("item_id", .string(id)), ("output_index", .int(index)), ("summary_index", 0),
+            ]
             emit("response.reasoning_summary_text.done", ids + [("text", .string(text))], into: &out)
-            emit("response.reasoning_summary_part.done", ids + [("part", ResponsesObject.summaryText(text))], into: &out)
+            emit(
+                "response.reasoning_summary_part.done", ids + [("part", ResponsesObject.summaryText(text))], into: &out)
         }
         output[index] = ResponsesObject.reasoning(id: id, summary: hasPart ? text : nil, encrypted: encrypted)
         emit("response.output_item.done", [("output_index", .int(index)), ("item", output[index])], into: &out)
@@ -217,10 +227,14 @@ public final class ResponsesEventEncoder: ChatEncoder {
     private func finish(_ call: Call, into out: inout [UInt8]) {
         emit(
             "response.function_call_arguments.done",
-            [("item_id", .string(call.id)), ("output_index", .int(call.index)), ("arguments", .string(call.arguments))],
+            [
+                ("item_id", .string(call.id)), ("output_index", .int(call.index)),
+                ("arguments", .string(call.arguments)),
+            ],
             into: &out)
         output[call.index] = item(call, status: "completed")
-        emit("response.output_item.done", [("output_index", .int(call.index)), ("item", output[call.index])], into: &out)
+        emit(
+            "response.output_item.done", [("output_index", .int(call.index)), ("item", output[call.index])], into: &out)
     }
 
     private func end(_ reason: FinishReason, into out: inout [UInt8]) {
@@ -233,7 +247,9 @@ public final class ResponsesEventEncoder: ChatEncoder {
         }
         let (status, incomplete) = ResponsesObject.status(reason)
         let response = snapshot(status: status, usage: usage, incomplete: incomplete)
-        let name = status == "completed" ? "response.completed" : status == "incomplete" ? "response.incomplete" : "response.failed"
+        let name =
+            status == "completed"
+            ? "response.completed" : status == "incomplete" ? "response.incomplete" : "response.failed"
         emit(name, [("response", response)], into: &out)
         if status != "failed" { finished(response) }
     }

@@ -87,7 +87,8 @@ enum ResponsesInputTranslator {
         return messages
     }
 
-    private static func content(_ raw: JSONValue?, role: String, at path: String) throws(GatewayError) -> [ContentPart] {
+    private static func content(_ raw: JSONValue?, role: String, at path: String) throws(GatewayError) -> [ContentPart]
+    {
         switch raw {
         case .string(let s)?: return [.text(TextPart(text: s))]
         case .array(let parts)?:

@@ -21,8 +21,7 @@ enum ResponsesObject {
         .object(JSONObject([("type", "output_text"), ("annotations", []), ("logprobs", []), ("text", .string(text))]))
     }
 
-    static func functionCall(id: String, callId: String, name: String, arguments: String, status: String) -> JSONValue
-    {
+    static func functionCall(id: String, callId: String, name: String, arguments: String, status: String) -> JSONValue {
         .object(
             JSONObject([
                 ("id", .string(id)), ("type", "function_call"), ("status", .string(status)),

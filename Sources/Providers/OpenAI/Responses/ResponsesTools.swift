@@ -22,7 +22,8 @@ enum ResponsesTools {
                 let what = builtIn.contains(type) ? "the built-in tool \(type)" : "tool type \(type)"
                 throw DoorFields.refused("\(path).type", "\(what) is not supported; only function tools are")
             }
-            try DoorFields.rejectUnknown(object, allowed: ["type", "name", "description", "parameters", "strict"], at: path)
+            try DoorFields.rejectUnknown(
+                object, allowed: ["type", "name", "description", "parameters", "strict"], at: path)
             let name = try DoorFields.string(object, "name", at: path, required: true)!
             try DoorFields.checkToolName(name, existing: tools, at: "\(path).name")
             var tool = Tool(name: name, description: try DoorFields.string(object, "description", at: path))
