@@ -15,7 +15,7 @@ SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
 # jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change
 # between releases).
-PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5
+PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5 openai-agents==0.24.0
 
 # Fuzzing (Fuzzing/): libFuzzer targets with AddressSanitizer, in their own build folder.
 # The sanitizers are also given to swiftc as one comma-joined flag: the driver keeps only the

@@ -41,7 +41,9 @@ struct AnthropicDialect: Dialect {
             }
             blocks.append(.text(request.text))
         }
-        let stop = request.scenario == "tools" && request.callCount > 0 ? "tool_use" : "end_turn"
+        let stop =
+            request.scenario == "tools" && request.callCount > 0
+            ? "tool_use" : request.options.flag("length") ? "max_tokens" : "end_turn"
         return request.stream ? stream(request, blocks, stop: stop) : whole(request, blocks, stop: stop)
     }
 

@@ -75,7 +75,7 @@ struct GeminiDialect: Dialect {
         ) -> JSONValue {
             var candidate = JSONObject()
             candidate["content"] = ["parts": .array(parts), "role": "model"]
-            if finish { candidate["finishReason"] = "STOP" }
+            if finish { candidate["finishReason"] = request.options.flag("length") ? "MAX_TOKENS" : "STOP" }
             candidate["index"] = 0
             let (wanted, top) = MockLogprobs.geminiRequested(request.body)
             if wanted, !tokens.isEmpty {

@@ -127,7 +127,7 @@ struct OpenAIDialect: Dialect {
         } else if filtered(request) {
             chunks.ending("content_filter", filterResults: OpenAIQuirks.filterResults, into: &script)
         } else {
-            chunks.ending("stop", into: &script)
+            chunks.ending(request.options.flag("length") ? "length" : "stop", into: &script)
         }
         return .stream(script)
     }
@@ -195,7 +195,8 @@ struct OpenAIDialect: Dialect {
             message[field] = .string((0..<request.thoughtCount).map(MockContent.thought).joined())
         }
         return completion(
-            request, message: .object(message), finish: filtered(request) ? "content_filter" : "stop",
+            request, message: .object(message),
+            finish: filtered(request) ? "content_filter" : request.options.flag("length") ? "length" : "stop",
             logprobs: logprobs)
     }
 

@@ -3,7 +3,8 @@ extension ProviderEmulator {
     public static let scenarioHelp = """
         Scenario = the model name `<scenario>[+key=value…]` (any other model name: text), or
         `x-mock-scenario` / `x-mock-<key>` headers (headers win; `-` in a key means `_`).
-          text             chunks=5 text deltas "w0 w1 …"; interval_ms=0 between deltas
+          text             chunks=5 text deltas "w0 w1 …"; interval_ms=0 between deltas; length=1 ends
+                           as cut by the token limit (OpenAI length, Anthropic max_tokens, Gemini MAX_TOKENS)
           tools            calls=1 tool calls (first tool's name or get_weather), arguments
                            {"city":"Oslo","n":<i>} in fragments; interleave=1 (OpenAI);
                            tool_turns=N: text once the request holds N model answers;

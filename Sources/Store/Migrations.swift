@@ -56,6 +56,19 @@ public enum Migrations {
         ALTER TABLE keys ADD COLUMN budget_usd REAL;
         ALTER TABLE keys ADD COLUMN budget_period TEXT;
         """,
+        // 5: stored Responses API answers (/v1/responses), owned by the key that made them
+        // (NULL: no keys); the conversation's input items and the response object as JSON.
+        """
+        CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            key_id TEXT,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            input_items TEXT NOT NULL,
+            response TEXT NOT NULL
+        );
+        CREATE INDEX responses_expires ON responses(expires_at);
+        """,
     ]
 
     /// Brings the database up to the newest schema.

@@ -44,7 +44,7 @@ struct MigrationsTests {
             try Migrations.apply(to: connection)
             #expect(try Self.version(connection) == Migrations.steps.count)
             let tables = try Self.schema(connection).filter { $0[0] == .text("table") }.compactMap { $0[1].text }
-            #expect(tables == ["gemini_caches", "keys", "usage"])
+            #expect(tables == ["gemini_caches", "keys", "responses", "usage"])
             #expect(
                 try Self.columns("keys", connection) == [
                     "id", "name", "hash", "created", "revoked", "models", "rpm", "tpm", "max_concurrent",
@@ -53,6 +53,10 @@ struct MigrationsTests {
                 ])
             // The newest step's columns are there.
             #expect(try Self.columns("usage", connection).suffix(3) == ["estimated", "cost_usd", "price_entry"])
+            #expect(
+                try Self.columns("responses", connection) == [
+                    "id", "key_id", "created_at", "expires_at", "input_items", "response",
+                ])
         }
     }
 

@@ -21,7 +21,7 @@ enum ConfigurationKeys {
         "listen", "database", "log_level", "log_format", "admin_key_env", "keep_alive_s",
         "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
         "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
-        "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s",
+        "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s", "responses.retention_days",
     ]
 
     /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
@@ -33,7 +33,7 @@ enum ConfigurationKeys {
     static var leaves: [String] { leaves(providers: GatewayConfiguration.providerNames) }
 
     /// Keys that hold mappings, outside `providers.<name>`.
-    static let sections: Set<String> = ["server", "chat_loops"]
+    static let sections: Set<String> = ["server", "chat_loops", "responses"]
 
     /// `providers.<name>.<rest>` → (name, rest).
     private static func providerPath(_ path: String) -> (name: String, rest: String)? {

@@ -254,6 +254,11 @@ struct ConfigurationLoader {
             case "retention_s": if let v = double(0...604_800) { config.chatLoops.retentionSeconds = v }
             default: fail("unknown key")
             }
+        case "responses":
+            switch parts[1] {
+            case "retention_days": if let v = double(0...3650) { config.responsesRetentionDays = v }
+            default: fail("unknown key")
+            }
         case "providers":
             let name = parts[1], key = parts[2...].joined(separator: ".")
             guard var p = config.providers[name] else { fail("unknown provider"); return }

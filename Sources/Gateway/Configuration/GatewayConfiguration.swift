@@ -101,6 +101,8 @@ public struct GatewayConfiguration: Sendable {
     public var server = Server()
     /// `/v1/loops`: live loops per key and in all, and how long ended transcripts are kept.
     public var chatLoops = LoopLimits()
+    /// `/v1/responses`: how long a stored response is kept (OpenAI keeps them 30 days).
+    public var responsesRetentionDays = 30.0
     public var providers: [String: Provider] = GatewayConfiguration.defaultProviders
     public var models: [String: Model] = [:]
     /// `prices:` — USD per million tokens per model id or alias, over the built-in table.

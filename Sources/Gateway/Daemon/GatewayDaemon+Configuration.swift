@@ -62,6 +62,7 @@ extension GatewayDaemon {
             adminKey: configuration.adminKey,
             listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
         snapshot.loopLimits = configuration.chatLoops
+        snapshot.responsesRetentionSeconds = Int(configuration.responsesRetentionDays * 86_400)
         snapshot.secrets = configuration.scrubber
         // One TTL for the cache store: the built-in gemini's, else the first Gemini-kind provider's.
         let gemini =

@@ -28,7 +28,8 @@ public final class GatewayDaemon: Sendable {
         state = GatewayState(
             snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
             contextCaches: try ContextCacheStore(path: configuration.database),
-            budgets: try DollarBudgets(reader: usageReader))
+            budgets: try DollarBudgets(reader: usageReader),
+            responses: try SQLiteResponseStore(path: configuration.database))
         let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
         DescriptorExhaustion.shared.setLogger(logger)
         let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
@@ -95,6 +96,19 @@ public final class GatewayDaemon: Sendable {
         }
         router.add("POST", "/v1/messages") { request, _, writer in
             chat.handleAnthropic(request, writer)
+        }
+        let responses = ResponsesEndpoint(state: state)
+        router.add("POST", "/v1/responses") { request, _, writer in
+            responses.create(request, writer)
+        }
+        router.add("GET", "/v1/responses/{id}") { request, params, writer in
+            responses.read(request, id: params["id"] ?? "", writer)
+        }
+        router.add("DELETE", "/v1/responses/{id}") { request, params, writer in
+            responses.delete(request, id: params["id"] ?? "", writer)
+        }
+        router.add("GET", "/v1/responses/{id}/input_items") { request, params, writer in
+            responses.inputItems(request, id: params["id"] ?? "", writer)
         }
         let loops = LoopsEndpoint(state: state)
         router.add("POST", "/v1/loops") { request, _, writer in

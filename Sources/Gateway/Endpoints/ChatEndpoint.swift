@@ -9,22 +9,24 @@ struct ChatEndpoint: Sendable {
     let state: GatewayState
 
     func handle(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        serve(request, writer, door: UnifiedDoor())
+        serve(request, writer) { _ in UnifiedDoor() }
     }
 
     /// `POST /v1/chat/completions`: OpenAI's SDKs, any provider behind them.
     func handleOpenAI(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        serve(request, writer, door: OpenAIDoor())
+        serve(request, writer) { _ in OpenAIDoor() }
     }
 
     /// `POST /v1/messages`: Anthropic's SDKs, any provider behind them.
     func handleAnthropic(_ request: HTTPRequest, _ writer: ResponseWriter) {
-        serve(request, writer, door: AnthropicDoor())
+        serve(request, writer) { _ in AnthropicDoor() }
     }
 
     /// The shared path: auth, decoding by the front door, routing, limits, execution. Errors
-    /// before the execution starts are written in the door's dialect.
-    private func serve(_ request: HTTPRequest, _ writer: ResponseWriter, door: some FrontDoor) {
+    /// before the execution starts are written in the door's dialect. `makeDoor` gets the
+    /// caller once known (nil: the door that answers an authentication error).
+    func serve<Door: FrontDoor>(_ request: HTTPRequest, _ writer: ResponseWriter, makeDoor: (Caller?) -> Door) {
+        var door = makeDoor(nil)
         let chatRequest: ChatRequest
         let encoder: any ChatEncoder
         let routes: [ModelRoute]
@@ -34,6 +36,7 @@ struct ChatEndpoint: Sendable {
         var decoded: ChatRequest?
         do {
             caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
+            door = makeDoor(caller)
             let json = try RequestBody.json(request)
             let read = try door.decode(json)
             (chatRequest, encoder) = (read.request, read.encoder)

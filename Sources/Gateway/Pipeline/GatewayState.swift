@@ -19,6 +19,8 @@ public struct GatewaySnapshot: Sendable {
     public var geminiCacheTTLSeconds: Int = 600
     /// Bounds and retention of `/v1/loops`.
     public var loopLimits = LoopLimits()
+    /// How long a stored `/v1/responses` answer is kept.
+    public var responsesRetentionSeconds = 30 * 86_400
     /// This configuration's secrets, blanked out of every upstream error a client sees.
     public var secrets = SecretScrubber.none
     /// The price table and the configuration's `prices:` overrides.
@@ -52,13 +54,16 @@ public final class GatewayState: Sendable {
     public let budgets: DollarBudgets
     /// The chat loops (`/v1/loops`) alive or recently ended.
     public let loops = LoopRegistry()
+    /// Stored `/v1/responses` answers; nil in tests without a database (nothing is stored).
+    public let responses: (any ResponseStoring)?
 
     public init(
         snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
         keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
         limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
-        budgets: DollarBudgets = DollarBudgets()
+        budgets: DollarBudgets = DollarBudgets(), responses: (any ResponseStoring)? = nil
     ) {
+        self.responses = responses
         self.budgets = budgets
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
