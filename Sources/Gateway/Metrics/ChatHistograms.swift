@@ -1,6 +1,6 @@
 /// Per-request chat histograms for `/metrics` (issue 18): time to first token, total duration,
-/// output tokens per second and upstream attempts, by provider, upstream model and status
-/// class. Label sets are bounded: past `maxSeries` distinct ones (a client can name any
+/// output tokens per second and upstream attempts, by provider, upstream model, door and
+/// status class. Label sets are bounded: past `maxSeries` distinct ones (a client can name any
 /// `provider/model`), further requests count under `model="other"`.
 ///
 /// A value type kept inside `MetricsRegistry`'s lock.
@@ -26,7 +26,7 @@ struct ChatHistograms {
         }
     }
 
-    /// `provider="…",model="…",status_class="…"` (escaped) → histogram.
+    /// `provider="…",model="…",door="…",status_class="…"` (escaped) → histogram.
     private(set) var firstToken: [String: Histogram] = [:]
     private(set) var duration: [String: Histogram] = [:]
     private(set) var outputRate: [String: Histogram] = [:]
@@ -34,13 +34,13 @@ struct ChatHistograms {
 
     /// One finished chat request that reached a provider.
     mutating func observe(
-        provider: String, model: String, status: Int, firstTokenSeconds: Double?,
+        provider: String, model: String, door: String = "chat", status: Int, firstTokenSeconds: Double?,
         totalSeconds: Double, outputTokens: Int, attemptCount: Int
     ) {
         let statusClass = Self.statusClasses[min(max(status, 100), 599) / 100 - 1]
-        var labels = Self.labels(provider: provider, model: model, statusClass: statusClass)
+        var labels = Self.labels(provider: provider, model: model, door: door, statusClass: statusClass)
         if duration[labels] == nil && duration.count >= Self.maxSeries {
-            labels = Self.labels(provider: provider, model: "other", statusClass: statusClass)
+            labels = Self.labels(provider: provider, model: "other", door: door, statusClass: statusClass)
         }
         if let firstTokenSeconds {
             firstToken[labels, default: Histogram(buckets: Self.secondsBuckets.count)]
@@ -57,12 +57,14 @@ struct ChatHistograms {
         }
     }
 
-    static func labels(provider: String, model: String, statusClass: String) -> String {
+    static func labels(provider: String, model: String, door: String = "chat", statusClass: String) -> String {
         var out = "provider=\""
         out.reserveCapacity(provider.utf8.count + model.utf8.count + 40)
         out += escape(provider)
         out += "\",model=\""
         out += escape(model)
+        out += "\",door=\""
+        out += door
         out += "\",status_class=\""
         out += statusClass
         out += "\""

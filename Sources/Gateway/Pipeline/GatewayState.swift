@@ -52,6 +52,8 @@ public final class GatewayState: Sendable {
     public let budgets: DollarBudgets
     /// The chat loops (`/v1/loops`) alive or recently ended.
     public let loops = LoopRegistry()
+    /// The last chat requests that ended in an error (`GET /admin/errors`).
+    public let recentErrors = RecentErrors()
 
     public init(
         snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
@@ -80,6 +82,7 @@ public final class GatewayState: Sendable {
         let cost = self.cost(of: chat)
         metrics.recordChat(chat)
         metrics.recordCost(cost, provider: chat.provider, model: chat.model, keyId: keyId)
+        recentErrors.note(chat, keyId: keyId, nowMillis: WallClock.unixMillis())
         usage?.record(
             UsageRecord(
                 timeMillis: WallClock.unixMillis(), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
