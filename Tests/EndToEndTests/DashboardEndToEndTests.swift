@@ -24,7 +24,7 @@ struct DashboardEndToEndTests {
         let answer = try curl(
             daemon.baseURL + "/admin/keys", method: "POST",
             headers: ["Authorization": "Bearer \(adminKey)", "Content-Type": "application/json"], body: body)
-        let object = try #require(jsonObject(answer.body), answer.body)
+        let object = try #require(jsonObject(answer.body), "\(answer.body)")
         return (try #require(object["id"] as? String), try #require(object["key"] as? String))
     }
 
