@@ -76,6 +76,8 @@ def main():
             seen = wait_for(driver, "spend of " + key_id, lambda d: text_of(d, css) == spend)
             check(f"key {key_id} shows its spend {spend}", seen, text_of(driver, css))
         check("the login field is hidden once signed in", not driver.find_element(By.ID, "login").is_displayed())
+        check("nothing is in flight when idle (the page's own calls not counted)",
+              text_of(driver, "#tile-inflight") == "0", text_of(driver, "#tile-inflight"))
         check("today's spend tile", text_of(driver, "#tile-spend") == EXPECT["spend_today"],
               text_of(driver, "#tile-spend"))
 

@@ -115,7 +115,9 @@ struct AdminActivityEndToEndTests {
             let prefix =
                 "switchboard_chat_duration_seconds_count{provider=\"openai\",model=\"gpt-4o-mini\",door=\"\(door)\","
                 + "status_class=\"2xx\"} "
-            return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+            return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.map {
+                String($0.dropFirst(prefix.count))
+            }
         }
         #expect(count("chat") == "1", "\(metrics)")
         #expect(count("openai") == "2")

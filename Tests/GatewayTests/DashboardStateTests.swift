@@ -72,6 +72,7 @@ struct DashboardStateTests {
         #expect(gemini?.inFlight == 0 && gemini?.consecutiveFailures == 0 && gemini?.lastSuccessMillis == 12)
         activity.limiterWait(provider: "gemini", seconds: 1.5)
         activity.limiterWait(provider: "gemini", seconds: .infinity)
-        #expect(activity.providers["gemini"]?.limiterWaits == 2 && activity.providers["gemini"]?.limiterWaitSeconds == 1.5)
+        #expect(
+            activity.providers["gemini"]?.limiterWaits == 2 && activity.providers["gemini"]?.limiterWaitSeconds == 1.5)
     }
 }

@@ -81,7 +81,8 @@ struct AdminActivityEndpoint: Sendable {
 
     private func authorised(_ request: HTTPRequest, _ writer: ResponseWriter) -> Bool {
         guard let authenticator = state.authenticator(state.snapshot) else {
-            writer.respondError(GatewayError(status: 403, type: .forbidden, message: "the admin API needs the key store"))
+            writer.respondError(
+                GatewayError(status: 403, type: .forbidden, message: "the admin API needs the key store"))
             return false
         }
         do {

@@ -67,7 +67,8 @@ public final class ProviderActivity: Sendable {
         var out = "# HELP switchboard_upstream_in_flight Upstream attempts (streams) in flight, by provider.\n"
         out += "# TYPE switchboard_upstream_in_flight gauge\n"
         for name in names {
-            out += "switchboard_upstream_in_flight{provider=\"\(ChatHistograms.escape(name))\"} \(all[name]!.inFlight)\n"
+            out +=
+                "switchboard_upstream_in_flight{provider=\"\(ChatHistograms.escape(name))\"} \(all[name]!.inFlight)\n"
         }
         out += "# HELP switchboard_provider_limiter_waits_total Requests that waited at a provider's limiter.\n"
         out += "# TYPE switchboard_provider_limiter_waits_total counter\n"
