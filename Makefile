@@ -9,13 +9,16 @@ UNITDIR      ?= /etc/systemd/system
 APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
 # The benchmark's load generator (wrk), its floor (nginx) and the stream client's compiler (gcc).
 BENCH_TOOLS  := wrk nginx gcc
-# What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, and venv for the SDKs.
-TEST_TOOLS   := bsdutils procps python3-venv
+# What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, venv for the SDKs,
+# and the headless browser the dashboard test drives (Debian's Chromium and its WebDriver).
+TEST_TOOLS   := bsdutils procps python3-venv chromium chromium-driver
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
 # jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change
-# between releases).
-PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5 openai-agents==0.24.0
+# between releases), selenium (drives Chromium for the dashboard test; pinned like schemathesis),
+# openai-agents (the Agents SDK test of /v1/responses).
+PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5 selenium==4.51.0 \
+  openai-agents==0.24.0
 
 # Fuzzing (Fuzzing/): libFuzzer targets with AddressSanitizer, in their own build folder.
 # The sanitizers are also given to swiftc as one comma-joined flag: the driver keeps only the
@@ -45,7 +48,7 @@ setup-test: setup
 	@missing=""; for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema, schemathesis" 2>/dev/null || \
+	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema, schemathesis, selenium" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
 
 build: setup

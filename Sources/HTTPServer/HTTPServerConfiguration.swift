@@ -36,6 +36,8 @@ public struct AccessRecord: Sendable {
     public var bytes: Int
     public var durationNanos: UInt64
     public var requestId: String
+    public var keyId: String?
+    public var model: String?
 }
 
 /// The SPEC §5 error envelope, for code that has only this module.

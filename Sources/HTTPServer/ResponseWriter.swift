@@ -11,6 +11,10 @@ public final class ResponseWriter: @unchecked Sendable {
     public let requestId: String
     /// The route pattern, for metrics and the access log.
     public var routeLabel = "unmatched"
+    /// The caller's key id and the model asked for, when the handler knows them: the access
+    /// log's `key_id` and `model` (never anything from a prompt or an answer).
+    public var accessKeyId: String?
+    public var accessModel: String?
     /// Fired once the outgoing buffer drains below the low-water mark after having been above
     /// the high-water mark.
     public var onWritable: (() -> Void)?

@@ -36,7 +36,7 @@ final class ServerCore: Sendable {
             AccessRecord(
                 method: writer.method, path: writer.path, route: writer.routeLabel, status: status,
                 bytes: writer.bytesSent, durationNanos: EventLoop.monotonicNanoseconds() - writer.startNanos,
-                requestId: writer.requestId))
+                requestId: writer.requestId, keyId: writer.accessKeyId, model: writer.accessModel))
     }
 }
 

@@ -26,6 +26,7 @@ struct OpenAPITests {
         "/v1/chat:", "/v1/chat/completions:", "/v1/messages:", "/v1/loops:", "/v1/loops/{id}/tool_results:",
         "/v1/loops/{id}:", "/v1/models:", "/v1/usage:", "/admin/keys:", "/admin/keys/{id}:", "/healthz:", "/readyz:",
         "/metrics:", "/v1/responses:", "/v1/responses/{id}:", "/v1/responses/{id}/input_items:",
+        "/admin/activity:", "/admin/errors:", "/ui:", "/ui/app.css:", "/ui/app.js:",
     ])
     func documentsRoute(route: String) throws {
         let text = try String(contentsOf: Repo.root.appendingPathComponent("openapi.yaml"), encoding: .utf8)

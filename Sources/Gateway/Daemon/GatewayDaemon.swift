@@ -51,12 +51,13 @@ public final class GatewayDaemon: Sendable {
             metrics.recordRequest(
                 route: record.route, status: record.status,
                 seconds: Double(record.durationNanos) / 1e9)
-            accessLogger.info(
-                "\(record.method) \(record.path) \(record.status)",
-                metadata: [
-                    "request_id": "\(record.requestId)", "route": "\(record.route)", "status": "\(record.status)",
-                    "bytes": "\(record.bytes)", "duration_ms": "\(Double(record.durationNanos / 1000) / 1000)",
-                ])
+            var metadata: Logger.Metadata = [
+                "request_id": "\(record.requestId)", "route": "\(record.route)", "status": "\(record.status)",
+                "bytes": "\(record.bytes)", "duration_ms": "\(Double(record.durationNanos / 1000) / 1000)",
+            ]
+            if let keyId = record.keyId { metadata["key_id"] = "\(keyId)" }
+            if let model = record.model { metadata["model"] = "\(model)" }
+            accessLogger.info("\(record.method) \(record.path) \(record.status)", metadata: metadata)
         }
     }
 
@@ -134,6 +135,25 @@ public final class GatewayDaemon: Sendable {
         }
         router.add("GET", "/metrics") { request, _, writer in
             operational.metrics(request, writer)
+        }
+        let activity = AdminActivityEndpoint(state: state) { [weak server] in
+            (server?.openConnections ?? 0, server?.inFlightRequests ?? 0)
+        }
+        router.add("GET", "/admin/activity") { request, _, writer in
+            activity.activity(request, writer)
+        }
+        router.add("GET", "/admin/errors") { request, _, writer in
+            activity.errors(request, writer)
+        }
+        let dashboard = DashboardEndpoint()
+        router.add("GET", "/ui") { request, _, writer in
+            dashboard.page(request, writer)
+        }
+        router.add("GET", "/ui/app.css") { request, _, writer in
+            dashboard.style(request, writer)
+        }
+        router.add("GET", "/ui/app.js") { request, _, writer in
+            dashboard.script(request, writer)
         }
     }
 

@@ -37,10 +37,12 @@ struct ChatEndpoint: Sendable {
         do {
             caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             door = makeDoor(caller)
+            writer.accessKeyId = caller?.keyId
             let json = try RequestBody.json(request)
             let read = try door.decode(json)
             (chatRequest, encoder) = (read.request, read.encoder)
             decoded = chatRequest
+            writer.accessModel = chatRequest.model
             routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
             if case .key(let key)? = caller {
                 admission = try KeyAdmission.admit(key, request: chatRequest, state: state)

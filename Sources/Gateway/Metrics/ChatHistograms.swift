@@ -1,6 +1,6 @@
 /// Per-request chat histograms for `/metrics` (issue 18): time to first token, total duration,
-/// output tokens per second and upstream attempts, by provider, upstream model and status
-/// class. Label sets are bounded: past `maxSeries` distinct ones (a client can name any
+/// output tokens per second and upstream attempts, by provider, upstream model, door and
+/// status class. Label sets are bounded: past `maxSeries` distinct ones (a client can name any
 /// `provider/model`), further requests count under `model="other"`.
 ///
 /// A value type kept inside `MetricsRegistry`'s lock.
@@ -32,6 +32,8 @@ struct ChatHistograms {
     struct SeriesKey: Hashable {
         var provider: String
         var model: String
+        /// The front door: chat, openai, anthropic or responses (a fixed set).
+        var door: String
         /// The status's first digit, 1 to 5.
         var statusClass: Int
     }
@@ -49,10 +51,11 @@ struct ChatHistograms {
 
     /// One finished chat request that reached a provider.
     mutating func observe(
-        provider: String, model: String, status: Int, firstTokenSeconds: Double?,
+        provider: String, model: String, door: String = "chat", status: Int, firstTokenSeconds: Double?,
         totalSeconds: Double, outputTokens: Int, attemptCount: Int
     ) {
-        var key = SeriesKey(provider: provider, model: model, statusClass: min(max(status, 100), 599) / 100)
+        var key = SeriesKey(
+            provider: provider, model: model, door: door, statusClass: min(max(status, 100), 599) / 100)
         if series.count >= Self.maxSeries && series[key] == nil { key.model = "other" }
         series[key, default: Series()].observe(
             firstTokenSeconds: firstTokenSeconds, totalSeconds: totalSeconds, outputTokens: outputTokens,
@@ -65,6 +68,8 @@ struct ChatHistograms {
         out += escape(key.provider)
         out += "\",model=\""
         out += escape(key.model)
+        out += "\",door=\""
+        out += key.door
         out += "\",status_class=\""
         out += statusClasses[key.statusClass - 1]
         out += "\""

@@ -80,7 +80,7 @@ public final class MetricsRegistry: Sendable {
             if record.fallbackUsed != nil { s.fallbacks += 1 }
             if let provider = record.provider {
                 s.chat.observe(
-                    provider: provider, model: record.model ?? "", status: record.status,
+                    provider: provider, model: record.model ?? "", door: record.door, status: record.status,
                     firstTokenSeconds: record.firstTokenNanos.map { Double($0) / 1e9 },
                     totalSeconds: Double(record.totalNanos) / 1e9, outputTokens: record.usage.outputTokens,
                     attemptCount: record.attempts)
@@ -184,6 +184,7 @@ public final class MetricsRegistry: Sendable {
                 + "\(s.unpriced[key]!)\n"
         }
         out += s.chat.render()
+        out += ProviderActivity.shared.render()
         return out
     }
 

@@ -26,6 +26,8 @@ public struct ChatRecord: Sendable {
     public var error: GatewayError?
     /// Some token counts are the gateway's estimate, not the provider's (a cut stream).
     public var usageEstimated = false
+    /// The door the request came in by (`ChatDoorLabel`): a metrics label.
+    public var door = "chat"
 }
 
 extension ChatRecord {
@@ -72,6 +74,8 @@ final class ChatExecution: @unchecked Sendable {
     private var timer: TimerHandle?
     private var preparation: ContextCacheCreation?
     private var current: (any ExecutionAttempt)?
+    /// The provider of the attempt in flight, counted in `ProviderActivity` until it ends.
+    private var currentProvider: String?
     /// The last attempt's provider headers, for the limiter to learn from.
     private var lastUpstreamHeaders = HTTPHeaders()
     private let startedNanos = EventLoop.monotonicNanoseconds()
@@ -215,7 +219,9 @@ final class ChatExecution: @unchecked Sendable {
         guard let limiter = slot(route)?.limiter else { return }
         switch limiter.tryAdmit(estimatedTokens: KeyAdmission.estimate(request)) {
         case .admitted(let ticket): feed(.slotGranted(ticket: ticket))
-        case .wait(let seconds): feed(.slotBusy(waitSeconds: seconds, now: Self.now()))
+        case .wait(let seconds):
+            ProviderActivity.shared.limiterWait(provider: routes[route].provider, seconds: seconds)
+            feed(.slotBusy(waitSeconds: seconds, now: Self.now()))
         }
     }
 
@@ -259,6 +265,8 @@ final class ChatExecution: @unchecked Sendable {
         let attempt = ChatAttempt(
             requestedModel: route.name, adapter: slot.adapter, model: route.model,
             upstreamRequest: upstreamRequest, request: request, pricer: pricer)
+        currentProvider = route.provider
+        ProviderActivity.shared.attemptStarted(provider: route.provider)
         if request.stream {
             let relay = ChatRelay(
                 writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
@@ -279,6 +287,11 @@ final class ChatExecution: @unchecked Sendable {
 
     private func attemptFinished(_ reported: ChatOutcome) {
         current = nil
+        if let provider = currentProvider {
+            currentProvider = nil
+            ProviderActivity.shared.attemptEnded(
+                provider: provider, answered: reported.providerVerdict, nowMillis: WallClock.unixMillis())
+        }
         let (outcome, estimated) = settleUsage(reported)
         lastUpstreamHeaders = outcome.upstreamHeaders
         // A failure that finds the response over (a cancelled loop's) ends the request as cancelled.
@@ -340,7 +353,7 @@ final class ChatExecution: @unchecked Sendable {
                 firstTokenNanos: record.firstTokenNanos,
                 totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
                 error: record.error.map { secrets.scrub($0) },
-                usageEstimated: record.usageEstimated))
+                usageEstimated: record.usageEstimated, door: ChatDoorLabel.of(route: writer.routeLabel)))
     }
 
     static let logger = Logger(label: "switchboard.upstream")

@@ -56,6 +56,8 @@ public final class GatewayState: Sendable {
     public let loops = LoopRegistry()
     /// Stored `/v1/responses` answers; nil in tests without a database (nothing is stored).
     public let responses: (any ResponseStoring)?
+    /// The last chat requests that ended in an error (`GET /admin/errors`).
+    public let recentErrors = RecentErrors()
 
     public init(
         snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
@@ -85,6 +87,7 @@ public final class GatewayState: Sendable {
         let cost = self.cost(of: chat)
         metrics.recordChat(chat)
         metrics.recordCost(cost, provider: chat.provider, model: chat.model, keyId: keyId)
+        recentErrors.note(chat, keyId: keyId, nowMillis: WallClock.unixMillis())
         usage?.record(
             UsageRecord(
                 timeMillis: WallClock.unixMillis(), requestId: chat.requestId, keyId: keyId, alias: chat.requestedModel,
