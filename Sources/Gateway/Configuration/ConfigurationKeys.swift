@@ -22,7 +22,7 @@ enum ConfigurationKeys {
         "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
         "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
         "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s",
-    ]
+    ] + ConfigurationLoader.telemetryLeaves
 
     /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
     static func leaves(providers: [String]) -> [String] {
@@ -33,7 +33,7 @@ enum ConfigurationKeys {
     static var leaves: [String] { leaves(providers: GatewayConfiguration.providerNames) }
 
     /// Keys that hold mappings, outside `providers.<name>`.
-    static let sections: Set<String> = ["server", "chat_loops"]
+    static let sections: Set<String> = ["server", "chat_loops", "telemetry"]
 
     /// `providers.<name>.<rest>` → (name, rest).
     private static func providerPath(_ path: String) -> (name: String, rest: String)? {
@@ -57,6 +57,7 @@ enum ConfigurationKeys {
     }
 
     static func isMapLeaf(_ path: String) -> Bool {
+        if path == "telemetry.headers" { return true }
         guard let (_, rest) = providerPath(path) else { return false }
         return providerMaps.contains(rest)
     }
@@ -148,8 +149,9 @@ extension GatewayConfiguration {
             "  shutdown_grace_s: \(server.shutdownGraceSeconds)",
             "chat_loops: {max_per_key: \(chatLoops.maxPerKey), max_total: \(chatLoops.maxTotal), retention_s: "
                 + "\(chatLoops.retentionSeconds)}",
-            "providers:",
         ]
+        lines += telemetryDescription()
+        lines.append("providers:")
         for name in providers.keys.sorted() {
             lines += providerDescription(name).map { "  " + $0 }
         }

@@ -32,6 +32,7 @@ struct ChatEndpoint: Sendable {
         var admission: KeyAdmission?
         var caller: Caller?
         var decoded: ChatRequest?
+        let trace = state.tracer?.begin(request)
         do {
             caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             let json = try RequestBody.json(request)
@@ -48,6 +49,7 @@ struct ChatEndpoint: Sendable {
             writer.respondJSON(
                 status: error.status, body: door.error(error, requestId: writer.requestId),
                 headers: headers)
+            trace?.refused(error, model: decoded?.model)
             if caller != nil, let decoded {
                 // A known caller's request refused before it was sent (unknown model, not
                 // allowed, over a limit) is still a request: it gets its usage row.
@@ -61,7 +63,7 @@ struct ChatEndpoint: Sendable {
             secrets: snapshot.secrets, writer: writer,
             keepAliveSeconds: snapshot.keepAliveSeconds,
             contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
-            encoder: encoder, pricer: snapshot.pricer
+            encoder: encoder, pricer: snapshot.pricer, trace: trace
         ) { [admission] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)

@@ -64,6 +64,8 @@ final class ChatExecution: @unchecked Sendable {
     /// The response goes on after this request (a chat loop's next turn): the stream is not
     /// ended when the answer is.
     private let streamContinues: Bool
+    /// The request's spans; nil when it is not traced.
+    private let trace: RequestTrace?
 
     private var machine: ExecutionStateMachine
     /// Events that arrived while the shell was carrying out actions: handled in order after.
@@ -82,9 +84,10 @@ final class ChatExecution: @unchecked Sendable {
         writer: ResponseWriter,
         keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
         encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false, pricer: Pricer? = nil,
-        onComplete: @escaping (ChatRecord) -> Void
+        trace: RequestTrace? = nil, onComplete: @escaping (ChatRecord) -> Void
     ) {
         self.pricer = pricer
+        self.trace = trace
         self.encoder = encoder
         self.streamContinues = streamContinues
         self.contextCaches = contextCaches
@@ -237,7 +240,7 @@ final class ChatExecution: @unchecked Sendable {
     private func launch(_ index: Int, cached: ExecutionStateMachine.Cache?) {
         guard let slot = slot(index) else { return }
         let route = routes[index]
-        let upstreamRequest: UpstreamRequest
+        var upstreamRequest: UpstreamRequest
         do {
             if let cached, let caching = slot.adapter as? any ContextCaching {
                 upstreamRequest = try caching.upstreamRequest(
@@ -252,6 +255,7 @@ final class ChatExecution: @unchecked Sendable {
             feed(.attemptRefused(error))
             return
         }
+        trace?.attemptStarted(&upstreamRequest, route: route.name, provider: route.provider, model: route.model)
         let attempt = ChatAttempt(
             requestedModel: route.name, adapter: slot.adapter, model: route.model,
             upstreamRequest: upstreamRequest, request: request, pricer: pricer)
@@ -276,6 +280,7 @@ final class ChatExecution: @unchecked Sendable {
     private func attemptFinished(_ reported: ChatOutcome) {
         current = nil
         let (outcome, estimated) = settleUsage(reported)
+        trace?.attemptEnded(outcome, secrets: secrets)
         lastUpstreamHeaders = outcome.upstreamHeaders
         // A failure that finds the response over (a cancelled loop's) ends the request as cancelled.
         if case .failedBeforeFirstByte = outcome.result, writer.isClosed { feed(.clientClosed) }
@@ -325,8 +330,7 @@ final class ChatExecution: @unchecked Sendable {
         writer.onClose = nil
         let route = routes[record.route]
         let attempted = record.attempts > 0
-        onComplete(
-            ChatRecord(
+        let chat = ChatRecord(
                 requestId: writer.requestId,
                 requestedModel: routes.first?.name ?? request.model,
                 provider: attempted ? route.provider : nil,
@@ -336,7 +340,9 @@ final class ChatExecution: @unchecked Sendable {
                 firstTokenNanos: record.firstTokenNanos,
                 totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
                 error: record.error.map { secrets.scrub($0) },
-                usageEstimated: record.usageEstimated))
+                usageEstimated: record.usageEstimated)
+        trace?.finished(chat)
+        onComplete(chat)
     }
 
     static let logger = Logger(label: "switchboard.upstream")

@@ -52,13 +52,16 @@ public final class GatewayState: Sendable {
     public let budgets: DollarBudgets
     /// The chat loops (`/v1/loops`) alive or recently ended.
     public let loops = LoopRegistry()
+    /// OpenTelemetry traces; nil when tracing is off.
+    public let tracer: Tracer?
 
     public init(
         snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
         keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
         limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
-        budgets: DollarBudgets = DollarBudgets()
+        budgets: DollarBudgets = DollarBudgets(), tracer: Tracer? = nil
     ) {
+        self.tracer = tracer
         self.budgets = budgets
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
