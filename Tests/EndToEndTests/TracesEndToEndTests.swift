@@ -113,7 +113,8 @@ struct TracesEndToEndTests {
         #expect(server.attributes["gen_ai.response.model"] as? String == "gpt-4o-mini")
         let attempt = try #require(try receiver.spans(trace: trace, count: 2).first { $0["kind"] as? Int == 3 })
         let seen = try #require(try curl(mock.baseURL + "/_mock/requests?limit=1").body.data(using: .utf8))
-        let headers = ((try JSONSerialization.jsonObject(with: seen) as? [[String: Any]])?.first?["headers"])
+        let headers =
+            ((try JSONSerialization.jsonObject(with: seen) as? [[String: Any]])?.first?["headers"])
             as? [String: Any]
         #expect(headers?["traceparent"] as? String == "00-\(trace)-\(attempt["span_id"] as? String ?? "")-01")
     }

@@ -22,11 +22,12 @@ enum ConfigurationKeys {
         "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
         "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
         "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s",
-    ] + ConfigurationLoader.telemetryLeaves
+    ]
 
     /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
     static func leaves(providers: [String]) -> [String] {
-        globalLeaves + providers.flatMap { p in providerLeaves.map { "providers.\(p).\($0)" } }
+        globalLeaves + ConfigurationLoader.telemetryLeaves
+            + providers.flatMap { p in providerLeaves.map { "providers.\(p).\($0)" } }
     }
 
     /// The built-in providers' keys: what a near miss is compared with.
@@ -51,7 +52,7 @@ enum ConfigurationKeys {
     }
 
     static func isLeaf(_ path: String) -> Bool {
-        if globalLeaves.contains(path) { return true }
+        if globalLeaves.contains(path) || ConfigurationLoader.telemetryLeaves.contains(path) { return true }
         guard let (_, rest) = providerPath(path) else { return false }
         return providerLeaves.contains(rest)
     }

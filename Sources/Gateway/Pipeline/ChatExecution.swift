@@ -331,16 +331,16 @@ final class ChatExecution: @unchecked Sendable {
         let route = routes[record.route]
         let attempted = record.attempts > 0
         let chat = ChatRecord(
-                requestId: writer.requestId,
-                requestedModel: routes.first?.name ?? request.model,
-                provider: attempted ? route.provider : nil,
-                model: attempted ? route.model : nil,
-                status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
-                fallbackUsed: record.route > 0 ? route.name : nil,
-                firstTokenNanos: record.firstTokenNanos,
-                totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
-                error: record.error.map { secrets.scrub($0) },
-                usageEstimated: record.usageEstimated)
+            requestId: writer.requestId,
+            requestedModel: routes.first?.name ?? request.model,
+            provider: attempted ? route.provider : nil,
+            model: attempted ? route.model : nil,
+            status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
+            fallbackUsed: record.route > 0 ? route.name : nil,
+            firstTokenNanos: record.firstTokenNanos,
+            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
+            error: record.error.map { secrets.scrub($0) },
+            usageEstimated: record.usageEstimated)
         trace?.finished(chat)
         onComplete(chat)
     }

@@ -107,9 +107,10 @@ public final class SpanExporter: @unchecked Sendable {
     /// so a dead collector does not flood the log).
     private func export(_ batch: [SpanRecord], with poster: BlockingPoster, failing: Bool) -> Bool {
         let outcome = poster.post(encoder.encode(batch))
+        let url = GatewayConfiguration.maskingPassword(settings.url)
         if case .status(let status) = outcome, (200..<300).contains(status) {
             exported.add(UInt64(batch.count), ordering: .relaxed)
-            if failing { Self.logger.info("trace export recovered", metadata: ["url": "\(GatewayConfiguration.maskingPassword(settings.url))"]) }
+            if failing { Self.logger.info("trace export recovered", metadata: ["url": "\(url)"]) }
             return false
         }
         failures.add(1, ordering: .relaxed)
@@ -121,7 +122,7 @@ public final class SpanExporter: @unchecked Sendable {
             }
             Self.logger.warning(
                 "trace export failed; spans are dropped until the receiver answers",
-                metadata: ["url": "\(GatewayConfiguration.maskingPassword(settings.url))", "detail": "\(detail)", "spans": "\(batch.count)"])
+                metadata: ["url": "\(url)", "detail": "\(detail)", "spans": "\(batch.count)"])
         }
         return true
     }

@@ -82,8 +82,10 @@ struct SamplerTests {
         let half = Sampler(root: .traceIdRatio(0.5), parentBased: false)
         #expect(half.shouldSample(TraceID(high: 9, low: 0x7fff_ffff_ffff_ffff), parent: nil))
         #expect(!half.shouldSample(TraceID(high: 9, low: 0x8000_0000_0000_0000), parent: nil))
-        #expect(!Sampler(root: .traceIdRatio(0), parentBased: false).shouldSample(TraceID(high: 1, low: 0), parent: nil))
-        #expect(Sampler(root: .traceIdRatio(1), parentBased: false).shouldSample(TraceID(high: 1, low: .max), parent: nil))
+        #expect(
+            !Sampler(root: .traceIdRatio(0), parentBased: false).shouldSample(TraceID(high: 1, low: 0), parent: nil))
+        #expect(
+            Sampler(root: .traceIdRatio(1), parentBased: false).shouldSample(TraceID(high: 1, low: .max), parent: nil))
         var ids = SpanIDGenerator(seed: 42)
         let kept = (0..<10_000).filter { _ in
             Sampler(root: .traceIdRatio(0.25), parentBased: false).shouldSample(ids.traceId(), parent: nil)
