@@ -16,9 +16,10 @@ SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
 # jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change
 # between releases), selenium (drives Chromium for the dashboard test; pinned like schemathesis),
-# openai-agents (the Agents SDK test of /v1/responses).
+# openai-agents (the Agents SDK test of /v1/responses), opentelemetry-proto (the
+# test OTLP receiver decodes spans with it).
 PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5 selenium==4.51.0 \
-  openai-agents==0.24.0
+  openai-agents==0.24.0 opentelemetry-proto==1.45.2
 
 # Fuzzing (Fuzzing/): libFuzzer targets with AddressSanitizer, in their own build folder.
 # The sanitizers are also given to swiftc as one comma-joined flag: the driver keeps only the
@@ -48,7 +49,7 @@ setup-test: setup
 	@missing=""; for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema, schemathesis, selenium" 2>/dev/null || \
+	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema, schemathesis, selenium, agents, opentelemetry.proto" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
 
 build: setup

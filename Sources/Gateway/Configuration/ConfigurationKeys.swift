@@ -26,14 +26,15 @@ enum ConfigurationKeys {
 
     /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
     static func leaves(providers: [String]) -> [String] {
-        globalLeaves + providers.flatMap { p in providerLeaves.map { "providers.\(p).\($0)" } }
+        globalLeaves + ConfigurationLoader.telemetryLeaves
+            + providers.flatMap { p in providerLeaves.map { "providers.\(p).\($0)" } }
     }
 
     /// The built-in providers' keys: what a near miss is compared with.
     static var leaves: [String] { leaves(providers: GatewayConfiguration.providerNames) }
 
     /// Keys that hold mappings, outside `providers.<name>`.
-    static let sections: Set<String> = ["server", "chat_loops", "responses"]
+    static let sections: Set<String> = ["server", "chat_loops", "responses", "telemetry"]
 
     /// `providers.<name>.<rest>` → (name, rest).
     private static func providerPath(_ path: String) -> (name: String, rest: String)? {
@@ -51,12 +52,13 @@ enum ConfigurationKeys {
     }
 
     static func isLeaf(_ path: String) -> Bool {
-        if globalLeaves.contains(path) { return true }
+        if globalLeaves.contains(path) || ConfigurationLoader.telemetryLeaves.contains(path) { return true }
         guard let (_, rest) = providerPath(path) else { return false }
         return providerLeaves.contains(rest)
     }
 
     static func isMapLeaf(_ path: String) -> Bool {
+        if path == "telemetry.headers" { return true }
         guard let (_, rest) = providerPath(path) else { return false }
         return providerMaps.contains(rest)
     }
@@ -148,8 +150,9 @@ extension GatewayConfiguration {
             "  shutdown_grace_s: \(server.shutdownGraceSeconds)",
             "chat_loops: {max_per_key: \(chatLoops.maxPerKey), max_total: \(chatLoops.maxTotal), retention_s: "
                 + "\(chatLoops.retentionSeconds)}",
-            "providers:",
         ]
+        lines += telemetryDescription()
+        lines.append("providers:")
         for name in providers.keys.sorted() {
             lines += providerDescription(name).map { "  " + $0 }
         }

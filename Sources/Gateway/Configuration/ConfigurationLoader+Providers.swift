@@ -38,7 +38,11 @@ extension ConfigurationLoader {
             }
             headers[field] = text
         }
-        config.providers[String(name)]?.headers = headers
+        if path == "telemetry.headers" {
+            config.telemetry.headers = headers
+        } else {
+            config.providers[String(name)]?.headers = headers
+        }
         config.origins[path] = origin
     }
 

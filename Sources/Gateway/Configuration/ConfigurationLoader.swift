@@ -49,6 +49,7 @@ struct ConfigurationLoader {
             }
         }
         applyEnvironment()
+        applyOpenTelemetryEnvironment()
         completeProviders()
         resolveSecretsAndValidate()
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
@@ -259,6 +260,8 @@ struct ConfigurationLoader {
             case "retention_days": if let v = double(0...3650) { config.responsesRetentionDays = v }
             default: fail("unknown key")
             }
+        case "telemetry":
+            Self.applyTelemetry(&config.telemetry, parts[1], raw, fail: fail, double: double)
         case "providers":
             let name = parts[1], key = parts[2...].joined(separator: ".")
             guard var p = config.providers[name] else { fail("unknown provider"); return }

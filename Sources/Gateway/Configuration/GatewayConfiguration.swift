@@ -107,6 +107,8 @@ public struct GatewayConfiguration: Sendable {
     public var models: [String: Model] = [:]
     /// `prices:` — USD per million tokens per model id or alias, over the built-in table.
     public var prices: [String: ModelPrice] = [:]
+    /// `telemetry:` — traces to an OTLP receiver (`GatewayConfiguration+Telemetry`).
+    public var telemetry = Telemetry()
     /// Where each set key's value came from ("config.yaml:7", "environment OPENAI_BASE_URL"), by
     /// dotted key; a key not here has its default.
     public var origins: [String: String] = [:]
@@ -125,7 +127,8 @@ public struct GatewayConfiguration: Sendable {
 
     /// Every secret value, so responses and log output can be scrubbed of them.
     public var secrets: [String] {
-        ([adminKey] + providers.values.map(\.apiKey)).compactMap { $0 }.filter { !$0.isEmpty }
+        ([adminKey] + providers.values.map(\.apiKey) + telemetry.headers.values.map { $0 }).compactMap { $0 }
+            .filter { !$0.isEmpty }
     }
 
     /// The scrubber that knows `secrets` (every provider's key, enabled or not, and the admin key).

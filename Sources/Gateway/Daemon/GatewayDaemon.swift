@@ -29,7 +29,8 @@ public final class GatewayDaemon: Sendable {
             snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
             contextCaches: try ContextCacheStore(path: configuration.database),
             budgets: try DollarBudgets(reader: usageReader),
-            responses: try SQLiteResponseStore(path: configuration.database))
+            responses: try SQLiteResponseStore(path: configuration.database),
+            tracer: Tracer(configuration.telemetry))
         let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
         DescriptorExhaustion.shared.setLogger(logger)
         let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
@@ -159,6 +160,7 @@ public final class GatewayDaemon: Sendable {
 
     /// Starts the loops and listens; returns the bound port.
     public func start() throws -> Int {
+        state.tracer?.exporter.start()
         group.start()
         let port = try server.start()
         // A burst's peak otherwise stays resident (glibc keeps freed pages in its arenas).
@@ -201,6 +203,8 @@ public final class GatewayDaemon: Sendable {
         group.shutdown()
         // Every row of every finished request reaches the disk before the process exits.
         state.usage?.shutdown()
+        // The last requests' spans go out too, unless the receiver is down.
+        state.tracer?.shutdown(timeoutSeconds: 2)
         return drained
     }
 }

@@ -34,6 +34,7 @@ struct ChatEndpoint: Sendable {
         var admission: KeyAdmission?
         var caller: Caller?
         var decoded: ChatRequest?
+        let trace = state.tracer?.begin(request)
         do {
             caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             door = makeDoor(caller)
@@ -53,6 +54,7 @@ struct ChatEndpoint: Sendable {
             writer.respondJSON(
                 status: error.status, body: door.error(error, requestId: writer.requestId),
                 headers: headers)
+            trace?.refused(error, model: decoded?.model)
             if caller != nil, let decoded {
                 // A known caller's request refused before it was sent (unknown model, not
                 // allowed, over a limit) is still a request: it gets its usage row.
@@ -66,7 +68,7 @@ struct ChatEndpoint: Sendable {
             secrets: snapshot.secrets, writer: writer,
             keepAliveSeconds: snapshot.keepAliveSeconds,
             contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
-            encoder: encoder, pricer: snapshot.pricer
+            encoder: encoder, pricer: snapshot.pricer, trace: trace
         ) { [admission] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)

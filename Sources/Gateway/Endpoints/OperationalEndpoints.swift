@@ -40,6 +40,7 @@ struct OperationalEndpoints: Sendable {
             + " (EMFILE/ENFILE) accepting a client or opening an upstream socket.\n"
         text += "# TYPE switchboard_descriptor_exhaustion_total counter\n"
         text += "switchboard_descriptor_exhaustion_total \(DescriptorExhaustion.shared.total)\n"
+        text += state.tracer?.renderMetrics() ?? Tracer.renderMetrics()
         writer.respond(status: 200, headers: headers, body: Array(text.utf8))
     }
 }

@@ -66,6 +66,8 @@ final class ChatExecution: @unchecked Sendable {
     /// The response goes on after this request (a chat loop's next turn): the stream is not
     /// ended when the answer is.
     private let streamContinues: Bool
+    /// The request's spans; nil when it is not traced.
+    private let trace: RequestTrace?
 
     private var machine: ExecutionStateMachine
     /// Events that arrived while the shell was carrying out actions: handled in order after.
@@ -86,9 +88,10 @@ final class ChatExecution: @unchecked Sendable {
         writer: ResponseWriter,
         keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
         encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false, pricer: Pricer? = nil,
-        onComplete: @escaping (ChatRecord) -> Void
+        trace: RequestTrace? = nil, onComplete: @escaping (ChatRecord) -> Void
     ) {
         self.pricer = pricer
+        self.trace = trace
         self.encoder = encoder
         self.streamContinues = streamContinues
         self.contextCaches = contextCaches
@@ -247,7 +250,7 @@ final class ChatExecution: @unchecked Sendable {
     private func launch(_ index: Int, cached: ExecutionStateMachine.Cache?) {
         guard let slot = slot(index) else { return }
         let route = routes[index]
-        let upstreamRequest: UpstreamRequest
+        var upstreamRequest: UpstreamRequest
         do {
             if let cached, let caching = slot.adapter as? any ContextCaching {
                 upstreamRequest = try caching.upstreamRequest(
@@ -262,6 +265,7 @@ final class ChatExecution: @unchecked Sendable {
             feed(.attemptRefused(error))
             return
         }
+        trace?.attemptStarted(&upstreamRequest, route: route.name, provider: route.provider, model: route.model)
         let attempt = ChatAttempt(
             requestedModel: route.name, adapter: slot.adapter, model: route.model,
             upstreamRequest: upstreamRequest, request: request, pricer: pricer)
@@ -293,6 +297,7 @@ final class ChatExecution: @unchecked Sendable {
                 provider: provider, answered: reported.providerVerdict, nowMillis: WallClock.unixMillis())
         }
         let (outcome, estimated) = settleUsage(reported)
+        trace?.attemptEnded(outcome, secrets: secrets)
         lastUpstreamHeaders = outcome.upstreamHeaders
         // A failure that finds the response over (a cancelled loop's) ends the request as cancelled.
         if case .failedBeforeFirstByte = outcome.result, writer.isClosed { feed(.clientClosed) }
@@ -342,18 +347,19 @@ final class ChatExecution: @unchecked Sendable {
         writer.onClose = nil
         let route = routes[record.route]
         let attempted = record.attempts > 0
-        onComplete(
-            ChatRecord(
-                requestId: writer.requestId,
-                requestedModel: routes.first?.name ?? request.model,
-                provider: attempted ? route.provider : nil,
-                model: attempted ? route.model : nil,
-                status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
-                fallbackUsed: record.route > 0 ? route.name : nil,
-                firstTokenNanos: record.firstTokenNanos,
-                totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
-                error: record.error.map { secrets.scrub($0) },
-                usageEstimated: record.usageEstimated, door: ChatDoorLabel.of(route: writer.routeLabel)))
+        let chat = ChatRecord(
+            requestId: writer.requestId,
+            requestedModel: routes.first?.name ?? request.model,
+            provider: attempted ? route.provider : nil,
+            model: attempted ? route.model : nil,
+            status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
+            fallbackUsed: record.route > 0 ? route.name : nil,
+            firstTokenNanos: record.firstTokenNanos,
+            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
+            error: record.error.map { secrets.scrub($0) },
+            usageEstimated: record.usageEstimated, door: ChatDoorLabel.of(route: writer.routeLabel))
+        trace?.finished(chat)
+        onComplete(chat)
     }
 
     static let logger = Logger(label: "switchboard.upstream")

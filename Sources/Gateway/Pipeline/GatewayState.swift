@@ -58,14 +58,18 @@ public final class GatewayState: Sendable {
     public let responses: (any ResponseStoring)?
     /// The last chat requests that ended in an error (`GET /admin/errors`).
     public let recentErrors = RecentErrors()
+    /// OpenTelemetry traces; nil when tracing is off.
+    public let tracer: Tracer?
 
     public init(
         snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
         keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
         limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
-        budgets: DollarBudgets = DollarBudgets(), responses: (any ResponseStoring)? = nil
+        budgets: DollarBudgets = DollarBudgets(), responses: (any ResponseStoring)? = nil,
+        tracer: Tracer? = nil
     ) {
         self.responses = responses
+        self.tracer = tracer
         self.budgets = budgets
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
