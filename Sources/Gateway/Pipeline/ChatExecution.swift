@@ -26,6 +26,8 @@ public struct ChatRecord: Sendable {
     public var error: GatewayError?
     /// Some token counts are the gateway's estimate, not the provider's (a cut stream).
     public var usageEstimated = false
+    /// The alias deployment that answered ("provider/model", "provider[KEY_VAR]/model").
+    public var deployment: String? = nil
 }
 
 extension ChatRecord {
@@ -98,11 +100,11 @@ final class ChatExecution: @unchecked Sendable {
         self.onComplete = onComplete
         machine = ExecutionStateMachine(
             routes: routes.map { route in
-                let slot = registry[route.provider]
+                let slot = registry.slot(route.provider, key: route.keyIndex)
                 return .init(
                     name: route.name, provider: route.provider, model: route.model, retry: slot?.retry,
                     firstByteBudget: slot?.endpoint.firstByteTimeout ?? 0,
-                    queueTimeout: slot?.limiter?.queueTimeoutSeconds)
+                    queueTimeout: slot?.limiter?.queueTimeoutSeconds, siblingFollows: route.siblingFollows)
             })
     }
 
@@ -156,7 +158,9 @@ final class ChatExecution: @unchecked Sendable {
         }
     }
 
-    private func slot(_ route: Int) -> ProviderSlot? { registry[routes[route].provider] }
+    private func slot(_ route: Int) -> ProviderSlot? {
+        registry.slot(routes[route].provider, key: routes[route].keyIndex)
+    }
 
     // MARK: Preparation
 
@@ -255,6 +259,7 @@ final class ChatExecution: @unchecked Sendable {
         let attempt = ChatAttempt(
             requestedModel: route.name, adapter: slot.adapter, model: route.model,
             upstreamRequest: upstreamRequest, request: request, pricer: pricer)
+        route.deployment?.attemptStarted()
         if request.stream {
             let relay = ChatRelay(
                 writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
@@ -275,6 +280,7 @@ final class ChatExecution: @unchecked Sendable {
 
     private func attemptFinished(_ reported: ChatOutcome) {
         current = nil
+        routes[machine.routeIndex].deployment?.attemptEnded(DeploymentHealth.Outcome(reported))
         let (outcome, estimated) = settleUsage(reported)
         lastUpstreamHeaders = outcome.upstreamHeaders
         // A failure that finds the response over (a cancelled loop's) ends the request as cancelled.
@@ -332,11 +338,12 @@ final class ChatExecution: @unchecked Sendable {
                 provider: attempted ? route.provider : nil,
                 model: attempted ? route.model : nil,
                 status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
-                fallbackUsed: record.route > 0 ? route.name : nil,
+                fallbackUsed: route.name != routes[0].name ? route.name : nil,
                 firstTokenNanos: record.firstTokenNanos,
                 totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
                 error: record.error.map { secrets.scrub($0) },
-                usageEstimated: record.usageEstimated))
+                usageEstimated: record.usageEstimated,
+                deployment: attempted ? route.deployment?.label : nil))
     }
 
     static let logger = Logger(label: "switchboard.upstream")
