@@ -4,6 +4,23 @@ import Testing
 
 @Suite("Deployment health")
 struct DeploymentHealthTests {
+    struct Admitted: Equatable {
+        var availability: DeploymentHealth.Availability
+        var changed: Bool
+        init(_ availability: DeploymentHealth.Availability, _ changed: Bool) {
+            self.availability = availability
+            self.changed = changed
+        }
+    }
+
+    func admit(_ h: inout DeploymentHealth, _ now: Double) -> Admitted {
+        let (availability, changed) = h.admit(now: now)
+        return Admitted(availability, changed)
+    }
+
+    func record(_ h: inout DeploymentHealth, _ outcome: DeploymentHealth.Outcome, now: Double) -> Bool {
+        h.record(outcome, now: now)
+    }
     func policy(cooldown: Double = 1, window: Int = 4, minRequests: Int = 4) -> HealthPolicy {
         var p = HealthPolicy()
         p.cooldownSeconds = cooldown
@@ -17,8 +34,8 @@ struct DeploymentHealthTests {
 
     @Test func healthyIsAvailableAndSuccessKeepsItSo() {
         var h = DeploymentHealth(policy: policy())
-        #expect(h.admit(now: 0) == (.available, false))
-        #expect(!h.record(.success(latencySeconds: 0.2), now: 1))
+        #expect(admit(&h, 0) == Admitted(.available, false))
+        #expect(!record(&h, .success(latencySeconds: 0.2), now: 1))
         #expect(h.state == .healthy)
         #expect(h.latencySeconds == 0.2)
     }
@@ -34,11 +51,11 @@ struct DeploymentHealthTests {
 
     @Test func rateLimitCoolsForTheHintThenHealthyAgain() {
         var h = DeploymentHealth(policy: policy())
-        #expect(h.record(.rateLimited(retryAfterSeconds: 2), now: 100))
+        #expect(record(&h, .rateLimited(retryAfterSeconds: 2), now: 100))
         #expect(h.state == .cooling(until: 102, rateLimited: true))
-        #expect(h.admit(now: 101.9) == (.out(until: 102), false))
+        #expect(admit(&h, 101.9) == Admitted(.out(until: 102), false))
         #expect(h.availability(now: 101.9) == .out(until: 102))
-        #expect(h.admit(now: 102) == (.available, true))
+        #expect(admit(&h, 102) == Admitted(.available, true))
         #expect(h.state == .healthy)
     }
 
@@ -65,7 +82,7 @@ struct DeploymentHealthTests {
             }
             waits.append(until - now)
             now = until
-            #expect(h.admit(now: now) == (.available, true))
+            #expect(admit(&h, now) == Admitted(.available, true))
         }
         #expect(waits == [1, 2, 4, 8, 8, 8])
         h.record(.success(latencySeconds: nil), now: now)
@@ -75,7 +92,7 @@ struct DeploymentHealthTests {
 
     @Test func noCooldownWhenTheBaseIsZero() {
         var h = DeploymentHealth(policy: policy(cooldown: 0, window: 64, minRequests: 64))
-        #expect(!h.record(.failed, now: 0))
+        #expect(!record(&h, .failed, now: 0))
         #expect(h.state == .healthy)
     }
 
@@ -85,15 +102,15 @@ struct DeploymentHealthTests {
         h.record(.failed, now: 0)
         h.record(.success(latencySeconds: nil), now: 0)
         #expect(h.state == .healthy)  // 3 judged: under min_requests
-        #expect(h.record(.failed, now: 5))  // 2 of 4 failed: ≥ 0.5
+        #expect(record(&h, .failed, now: 5))  // 2 of 4 failed: ≥ 0.5
         #expect(h.state == .open(until: 15))
-        #expect(h.admit(now: 14) == (.out(until: 15), false))
+        #expect(admit(&h, 14) == Admitted(.out(until: 15), false))
         // Time up: one probe goes, the next request does not.
-        #expect(h.admit(now: 15) == (.available, true))
+        #expect(admit(&h, 15) == Admitted(.available, true))
         #expect(h.state == .halfOpen(probeSince: 15))
-        #expect(h.admit(now: 16) == (.out(until: 25), false))
+        #expect(admit(&h, 16) == Admitted(.out(until: 25), false))
         // The probe succeeds: healthy, with a fresh window.
-        #expect(h.record(.success(latencySeconds: nil), now: 16))
+        #expect(record(&h, .success(latencySeconds: nil), now: 16))
         #expect(h.state == .healthy)
         #expect(h.recentCount == 0)
     }
@@ -104,12 +121,12 @@ struct DeploymentHealthTests {
         h.record(.failed, now: 0)
         #expect(h.state == .open(until: 10))
         _ = h.admit(now: 10)
-        #expect(h.record(.failed, now: 11))
+        #expect(record(&h, .failed, now: 11))
         #expect(h.state == .open(until: 21))
         // A request sent before it opened that fails later changes nothing.
-        #expect(!h.record(.failed, now: 12))
+        #expect(!record(&h, .failed, now: 12))
         // Nor does a rate limit while open.
-        #expect(!h.record(.rateLimited(retryAfterSeconds: 1), now: 12))
+        #expect(!record(&h, .rateLimited(retryAfterSeconds: 1), now: 12))
     }
 
     @Test func aProbeThatNeverReportsFreesTheSlotAfterTheOpenTime() {
@@ -117,17 +134,17 @@ struct DeploymentHealthTests {
         h.record(.failed, now: 0)
         h.record(.failed, now: 0)
         _ = h.admit(now: 10)
-        #expect(h.admit(now: 19.9) == (.out(until: 20), false))
-        #expect(h.admit(now: 20) == (.available, false))
+        #expect(admit(&h, 19.9) == Admitted(.out(until: 20), false))
+        #expect(admit(&h, 20) == Admitted(.available, false))
         #expect(h.state == .halfOpen(probeSince: 20))
         // A probe that ends saying nothing (cancelled) frees it at once.
-        #expect(h.record(.neutral, now: 21))
-        #expect(h.admit(now: 21) == (.available, false))
+        #expect(record(&h, .neutral, now: 21))
+        #expect(admit(&h, 21) == Admitted(.available, false))
     }
 
     @Test func neutralOutcomesSayNothing() {
         var h = DeploymentHealth(policy: policy())
-        #expect(!h.record(.neutral, now: 0))
+        #expect(!record(&h, .neutral, now: 0))
         #expect(h.recentCount == 0)
         #expect(h.state == .healthy)
     }
