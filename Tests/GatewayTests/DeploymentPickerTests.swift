@@ -8,7 +8,8 @@ struct DeploymentPickerTests {
 
     @Test func priorityIsTheListedOrder() {
         var random = RoutingRandom(seed: 1)
-        let order = DeploymentPicker.order([C(weight: 1), C(weight: 9), C(weight: 5)], strategy: .priority, using: &random)
+        let order = DeploymentPicker.order(
+            [C(weight: 1), C(weight: 9), C(weight: 5)], strategy: .priority, using: &random)
         #expect(order == [0, 1, 2])
     }
 

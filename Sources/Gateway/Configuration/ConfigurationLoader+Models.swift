@@ -85,7 +85,8 @@ extension ConfigurationLoader {
             let key = keyNode.string ?? ""
             func number(_ range: ClosedRange<Double>) -> Double? {
                 guard let n = value.string.flatMap(Double.init), range.contains(n) else {
-                    problems.append("\(at).\(key): expected a number between \(range.lowerBound) and \(range.upperBound)")
+                    problems.append(
+                        "\(at).\(key): expected a number between \(range.lowerBound) and \(range.upperBound)")
                     return nil
                 }
                 return n

@@ -276,8 +276,8 @@ struct ConfigurationLoader {
                             + "(\(known))")
                 } else if config.providers[deployment.provider]?.enabled != true {
                     problems.append(
-                        "\(origin): models.\(alias).provider: provider \(deployment.provider) is not configured (add it "
-                            + "under providers:)"
+                        "\(origin): models.\(alias).provider: provider \(deployment.provider) is not configured "
+                            + "(add it under providers:)"
                     )
                 }
             }

@@ -80,8 +80,10 @@ extension GatewayConfiguration {
         let fallbacks = m.fallbacks.isEmpty ? "" : "fallbacks: [\(m.fallbacks.joined(separator: ", "))]"
         if m.deployments.isEmpty, m.strategy == .weighted, m.health == HealthPolicy() {
             let pool = providers[m.provider]?.apiKeyEnvs ?? []
-            return ["  \(name): {provider: \(m.provider), model: \(m.model)\(fallbacks.isEmpty ? "" : ", " + fallbacks)}"
-                + (pool.isEmpty ? "" : "  # one deployment per key: \(pool.joined(separator: ", "))")]
+            return [
+                "  \(name): {provider: \(m.provider), model: \(m.model)\(fallbacks.isEmpty ? "" : ", " + fallbacks)}"
+                    + (pool.isEmpty ? "" : "  # one deployment per key: \(pool.joined(separator: ", "))")
+            ]
         }
         var lines = ["  \(name):", "    strategy: \(m.strategy.rawValue)", "    deployments:"]
         for d in m.allDeployments {
@@ -94,7 +96,8 @@ extension GatewayConfiguration {
         let h = m.health
         lines.append(
             "    health: {error_ratio: \(h.errorRatio), window: \(h.window), min_requests: \(h.minRequests), "
-                + "open_s: \(h.openSeconds), cooldown_s: \(h.cooldownSeconds), cooldown_max_s: \(h.cooldownMaxSeconds)}")
+                + "open_s: \(h.openSeconds), cooldown_s: \(h.cooldownSeconds), cooldown_max_s: \(h.cooldownMaxSeconds)}"
+        )
         return lines
     }
 }

@@ -17,10 +17,12 @@ struct ModelsEndpoint: Sendable {
         let nowUnix = Double(WallClock.unixMillis()) / 1000
         for name in catalog.aliases.keys.sorted() {
             let alias = catalog.aliases[name]!
-            guard case .object(var object) = entry(
-                id: name, provider: alias.provider, model: alias.model,
-                enabled: alias.deployments.allSatisfy { catalog.enabledProviders.contains($0.provider) }, alias: true,
-                fallbacks: alias.fallbacks)
+            guard
+                case .object(var object) = entry(
+                    id: name, provider: alias.provider, model: alias.model,
+                    enabled: alias.deployments.allSatisfy { catalog.enabledProviders.contains($0.provider) },
+                    alias: true,
+                    fallbacks: alias.fallbacks)
             else { continue }
             object["strategy"] = .string(alias.strategy.rawValue)
             object["deployments"] = .array(

@@ -56,7 +56,8 @@ public struct ModelCatalog: Sendable {
         public init(provider: String, model: String, fallbacks: [String] = []) {
             self.init(
                 deployments: [
-                    Deployment(alias: "", provider: provider, model: model, weight: 1, now: ModelCatalog.monotonicSeconds)
+                    Deployment(
+                        alias: "", provider: provider, model: model, weight: 1, now: ModelCatalog.monotonicSeconds)
                 ], fallbacks: fallbacks)
         }
 

@@ -71,7 +71,8 @@ public final class Deployment: Sendable {
         switch state {
         case .healthy: message = "deployment healthy"
         case .cooling(let until, let rateLimited):
-            message = rateLimited ? "deployment cooling down after a rate limit" : "deployment cooling down after a failure"
+            message =
+                rateLimited ? "deployment cooling down after a rate limit" : "deployment cooling down after a failure"
             metadata["seconds"] = "\(Self.rounded(until - time))"
         case .open(let until):
             message = "deployment breaker open"

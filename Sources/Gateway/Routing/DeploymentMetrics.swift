@@ -4,7 +4,8 @@ enum DeploymentMetrics {
     static func render(_ catalog: ModelCatalog) -> String {
         guard !catalog.aliases.isEmpty else { return "" }
         let now = catalog.now()
-        var state = "# HELP switchboard_deployment_state Each alias deployment's health: 0 healthy, 1 cooling, 2 open.\n"
+        var state =
+            "# HELP switchboard_deployment_state Each alias deployment's health: 0 healthy, 1 cooling, 2 open.\n"
         state += "# TYPE switchboard_deployment_state gauge\n"
         var inFlight = "# HELP switchboard_deployment_in_flight Attempts in flight on each alias deployment.\n"
         inFlight += "# TYPE switchboard_deployment_in_flight gauge\n"

@@ -25,7 +25,9 @@ extension ModelCatalog {
             let start = routes.count
             if let alias = aliases[route.name] {
                 var out: [(until: Double, rateLimited: Bool)] = []
-                plan(alias, named: route.name, at: time, preferring: preferring, random: &random, into: &routes, out: &out)
+                plan(
+                    alias, named: route.name, at: time, preferring: preferring, random: &random, into: &routes,
+                    out: &out)
                 for (until, rateLimited) in out {
                     earliest = min(earliest, until)
                     if !rateLimited { allRateLimited = false }
@@ -68,6 +70,22 @@ extension ModelCatalog {
         _ alias: Alias, named name: String, at time: Double, preferring: String?, random: inout RoutingRandom,
         into routes: inout [ModelRoute], out: inout [(until: Double, rateLimited: Bool)]
     ) {
+        // The one-deployment form (most aliases): no choice to make, nothing to allocate for one.
+        if alias.deployments.count == 1, let only = alias.deployments.first {
+            guard enabledProviders.contains(only.provider) else { return }
+            switch only.admit(at: time) {
+            case .available:
+                routes.append(
+                    ModelRoute(
+                        name: name, provider: only.provider, model: only.model, fallbacks: alias.fallbacks,
+                        keyIndex: only.keyIndex, deployment: only))
+            case .out(let until):
+                var rateLimited = false
+                if case .cooling(_, true) = only.snapshot.state { rateLimited = true }
+                out.append((until, rateLimited))
+            }
+            return
+        }
         var candidates: [DeploymentPicker.Candidate] = []
         var available: [Deployment] = []
         candidates.reserveCapacity(alias.deployments.count)
@@ -78,7 +96,9 @@ extension ModelCatalog {
             case .available:
                 available.append(deployment)
                 candidates.append(
-                    .init(weight: deployment.weight, inFlight: deployment.inFlight, latencySeconds: health.latencySeconds))
+                    .init(
+                        weight: deployment.weight, inFlight: deployment.inFlight, latencySeconds: health.latencySeconds)
+                )
             case .out(let until):
                 var rateLimited = false
                 if case .cooling(_, true) = health.state { rateLimited = true }

@@ -32,7 +32,9 @@ struct ExecutionSiblingTests {
                 .prepare(route: 1),
             ])
         #expect(h.prepared() == [.launchAttempt(route: 1, cached: nil)])
-        #expect(h.finished(Failures.completed).last == .record(Record(status: 200, usage: Failures.usage, finish: .stop, attempts: 2, route: 1)))
+        #expect(
+            h.finished(Failures.completed).last
+                == .record(Record(status: 200, usage: Failures.usage, finish: .stop, attempts: 2, route: 1)))
     }
 
     @Test func aClientFaultIsStillTheAnswer() {
