@@ -155,6 +155,18 @@ struct EmulatorHandler: HTTPHandler {
             var out: [UInt8] = []
             emulator.recordedRequests(run: run, limit: limit).write(into: &out)
             writer.respondJSON(status: 200, body: out)
+        case ("POST", "/_mock/command"):
+            switch InstanceCommand.orders(request.queryItems().map { ($0.0, $0.1) }) {
+            case .success(let orders):
+                emulator.command.set(orders)
+                writer.respondJSON(status: 200, body: Array(#"{"ordered":true}"#.utf8))
+            case .failure(let problem):
+                let body: JSONValue = ["error": ["type": "invalid_request", "message": .string(problem.message)]]
+                writer.respondJSON(status: 400, body: Array(body.serialized().utf8))
+            }
+        case ("DELETE", "/_mock/command"):
+            emulator.command.clear()
+            writer.respondJSON(status: 200, body: Array(#"{"cleared":true}"#.utf8))
         case ("DELETE", "/_mock/requests"):
             emulator.log.clear()
             writer.respondJSON(status: 200, body: Array(#"{"cleared":true}"#.utf8))

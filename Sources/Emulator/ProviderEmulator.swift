@@ -20,6 +20,8 @@ public final class ProviderEmulator: Sendable {
     let fixtures: FixtureStore
     let log: RequestLog
     let failures = FailureCounters()
+    /// `/_mock/command`: this instance's standing orders (fail, delay).
+    let command = InstanceCommand()
     let caches = GeminiCacheStore()
     private let serials = Atomic<Int>(0)
 
@@ -67,6 +69,13 @@ public final class ProviderEmulator: Sendable {
         }
         if let refusal = check(options) {
             play(refusal, writer, seq: seq)
+            return
+        }
+        let verdict = command.next()
+        if let delay = verdict.delayMilliseconds, options["delay_ms"] == nil { options.values["delay_ms"] = "\(delay)" }
+        if let status = verdict.failStatus {
+            if let retryAfter = verdict.retryAfter { options.values["retry_after"] = retryAfter }
+            play(dialect.error(status: status, options: options).timed(by: options), writer, seq: seq)
             return
         }
         if let failure = options.failure, failures.shouldFail(run: options.run, limit: failure.count) {

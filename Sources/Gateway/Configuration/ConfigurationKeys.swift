@@ -157,13 +157,7 @@ extension GatewayConfiguration {
             lines += providerDescription(name).map { "  " + $0 }
         }
         lines.append(models.isEmpty ? "models: {}" : "models:")
-        for alias in models.keys.sorted() {
-            let m = models[alias]!
-            lines.append(
-                "  \(alias): {provider: \(m.provider), model: "
-                    + "\(m.model)\(m.fallbacks.isEmpty ? "" : ", fallbacks: [\(m.fallbacks.joined(separator: ", "))]")}"
-            )
-        }
+        for alias in models.keys.sorted() { lines += modelDescription(alias) }
         let table = PriceTable.builtIn
         lines.append(
             "prices:  # over the built-in table (as of \(table.asOf), \(table.models.count) models)"

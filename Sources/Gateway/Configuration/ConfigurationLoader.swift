@@ -102,6 +102,8 @@ struct ConfigurationLoader {
             let origin = "\(file):\(line(keyNode))"
             if path.count == 2, path[0] == "models" {
                 readModel(key, value, origin: origin)
+            } else if path.count == 3, path[0] == "providers", path[2] == "api_key_envs" {
+                readKeyPool(dotted, value, origin: origin)
             } else if path == ["prices"] {
                 readPrices(value, origin: origin)
             } else if path == ["models"] || path == ["providers"] || (path.count == 2 && path[0] == "providers")
@@ -130,30 +132,6 @@ struct ConfigurationLoader {
                 problems.append("\(origin): \(dotted): unknown key\(ConfigurationKeys.suggestion(for: dotted))")
             }
         }
-    }
-
-    private mutating func readModel(_ alias: String, _ node: Node, origin: String) {
-        guard let mapping = node.mapping else {
-            problems.append("\(origin): models.\(alias): expected {provider, model, fallbacks}")
-            return
-        }
-        var model = GatewayConfiguration.Model(provider: "", model: "")
-        for (keyNode, value) in mapping {
-            switch keyNode.string ?? "" {
-            case "provider": model.provider = value.string ?? ""
-            case "model": model.model = value.string ?? ""
-            case "fallbacks":
-                model.fallbacks = value.sequence?.compactMap(\.string) ?? []
-                if value.sequence == nil {
-                    problems.append("\(origin): models.\(alias).fallbacks: expected a list of aliases")
-                }
-            case let other:
-                problems.append("\(origin): models.\(alias).\(other): unknown key (provider, model, fallbacks)")
-            }
-        }
-        if model.provider.isEmpty { problems.append("\(origin): models.\(alias).provider: required") }
-        if model.model.isEmpty { problems.append("\(origin): models.\(alias).model: required") }
-        config.models[alias] = model
     }
 
     /// `prices: {name: {input, output, cache_read, cache_write_5m, cache_write_1h, tiers}}`,
@@ -281,7 +259,14 @@ struct ConfigurationLoader {
         for name in config.providers.keys.sorted() {
             guard var p = config.providers[name] else { continue }
             p.apiKey = environment[p.apiKeyEnv].flatMap { $0.isEmpty ? nil : $0 }
-            if p.enabled, p.apiKey == nil, p.needsKey {
+            if !p.apiKeyEnvs.isEmpty {
+                p.apiKeys = p.apiKeyEnvs.map { environment[$0] ?? "" }
+                for variable in p.apiKeyEnvs where p.enabled && (environment[variable] ?? "").isEmpty {
+                    problems.append(
+                        "\(origin): providers.\(name).api_key_envs: environment variable \(variable) is not set")
+                }
+                p.apiKey = p.apiKeys.first
+            } else if p.enabled, p.apiKey == nil, p.needsKey {
                 let hint = p.kind == .openai ? " (a local server without keys: compat: {requires_key: false})" : ""
                 problems.append(
                     "\(origin): providers.\(name).api_key_env: environment variable \(p.apiKeyEnv) "
@@ -291,16 +276,16 @@ struct ConfigurationLoader {
         }
         for alias in config.models.keys.sorted() {
             let model = config.models[alias]!
-            if !model.provider.isEmpty {
-                if config.providers[model.provider] == nil {
+            for deployment in model.allDeployments where !deployment.provider.isEmpty {
+                if config.providers[deployment.provider] == nil {
                     let known = config.providers.keys.sorted().joined(separator: ", ")
                     problems.append(
-                        "\(origin): models.\(alias).provider: unknown provider \"\(model.provider)\" "
+                        "\(origin): models.\(alias).provider: unknown provider \"\(deployment.provider)\" "
                             + "(\(known))")
-                } else if config.providers[model.provider]?.enabled != true {
+                } else if config.providers[deployment.provider]?.enabled != true {
                     problems.append(
-                        "\(origin): models.\(alias).provider: provider \(model.provider) is not configured (add it "
-                            + "under providers:)"
+                        "\(origin): models.\(alias).provider: provider \(deployment.provider) is not configured "
+                            + "(add it under providers:)"
                     )
                 }
             }

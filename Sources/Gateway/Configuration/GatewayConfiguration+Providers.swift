@@ -31,6 +31,12 @@ extension GatewayConfiguration {
             "  api_key_env: \(p.apiKeyEnv)  # \(p.apiKey == nil ? "unset" : "set");"
                 + from("api_key_env").dropFirst(3),
         ]
+        if !p.apiKeyEnvs.isEmpty {
+            let set = zip(p.apiKeyEnvs, p.apiKeys).map { "\($0) \($1.isEmpty ? "unset" : "set")" }
+            lines.append(
+                "  api_key_envs: [\(p.apiKeyEnvs.joined(separator: ", "))]  # a key pool: "
+                    + "\(set.joined(separator: ", ")); from \(origin(of: "providers.\(name).api_key_envs"))")
+        }
         if p.kind == .azureOpenAI {
             lines.append("  api_version: \(p.apiVersion)" + from("api_version"))
             lines.append("  auth: \(p.bearer ? "bearer" : "api-key")" + from("auth"))
@@ -64,6 +70,34 @@ extension GatewayConfiguration {
                     + "cap_ms: \(p.retry.capMilliseconds), max_wait_ms: \(p.retry.maxWaitMilliseconds)"),
         ]
         if p.kind == .gemini { lines.append("  cache_ttl_s: \(p.cacheTTLSeconds)" + from("cache_ttl_s")) }
+        return lines
+    }
+
+    /// `config check`'s lines for alias `name`: the one-deployment form on a line; the list
+    /// form with its strategy, each deployment (a key pool's keys each their own), and health.
+    func modelDescription(_ name: String) -> [String] {
+        guard let m = models[name] else { return [] }
+        let fallbacks = m.fallbacks.isEmpty ? "" : "fallbacks: [\(m.fallbacks.joined(separator: ", "))]"
+        if m.deployments.isEmpty, m.strategy == .weighted, m.health == HealthPolicy() {
+            let pool = providers[m.provider]?.apiKeyEnvs ?? []
+            return [
+                "  \(name): {provider: \(m.provider), model: \(m.model)\(fallbacks.isEmpty ? "" : ", " + fallbacks)}"
+                    + (pool.isEmpty ? "" : "  # one deployment per key: \(pool.joined(separator: ", "))")
+            ]
+        }
+        var lines = ["  \(name):", "    strategy: \(m.strategy.rawValue)", "    deployments:"]
+        for d in m.allDeployments {
+            let pool = providers[d.provider]?.apiKeyEnvs ?? []
+            lines.append(
+                "      - {provider: \(d.provider), model: \(d.model), weight: \(d.weight)}"
+                    + (pool.isEmpty ? "" : "  # one deployment per key: \(pool.joined(separator: ", "))"))
+        }
+        if !fallbacks.isEmpty { lines.append("    " + fallbacks) }
+        let h = m.health
+        lines.append(
+            "    health: {error_ratio: \(h.errorRatio), window: \(h.window), min_requests: \(h.minRequests), "
+                + "open_s: \(h.openSeconds), cooldown_s: \(h.cooldownSeconds), cooldown_max_s: \(h.cooldownMaxSeconds)}"
+        )
         return lines
     }
 }

@@ -56,6 +56,11 @@ public struct GatewayConfiguration: Sendable {
         public var apiKeyEnv: String
         /// The secret, read from `apiKeyEnv`. Never printed.
         public var apiKey: String?
+        /// A key pool (`api_key_envs: [A, B]`): each key a deployment of its own for limits and
+        /// health. Empty: the one key of `apiKeyEnv`.
+        public var apiKeyEnvs: [String] = []
+        /// The pool's secrets, read from `apiKeyEnvs`, in order. Never printed.
+        public var apiKeys: [String] = []
         public var timeouts = Timeouts()
         public var limits = Limits()
         public var retry = Retry()
@@ -71,10 +76,28 @@ public struct GatewayConfiguration: Sendable {
         public var bearer = false
     }
 
+    /// One place an alias's requests can go (`models.<alias>.deployments[]`).
+    public struct ModelDeployment: Sendable, Equatable {
+        public var provider: String
+        public var model: String
+        /// Its share under the `weighted` strategy (relative; 0: only when the others are out).
+        public var weight = 1.0
+    }
+
     public struct Model: Sendable, Equatable {
+        /// The one-deployment form (`{provider, model}`); empty in the list form.
         public var provider: String
         public var model: String
         public var fallbacks: [String] = []
+        public var strategy = RoutingStrategy.weighted
+        /// The list form (`deployments: [...]`); empty in the one-deployment form.
+        public var deployments: [ModelDeployment] = []
+        public var health = HealthPolicy()
+
+        /// The deployments, whichever form the alias was written in.
+        public var allDeployments: [ModelDeployment] {
+            deployments.isEmpty ? [ModelDeployment(provider: provider, model: model)] : deployments
+        }
     }
 
     public enum Source: Sendable, Equatable, CustomStringConvertible {
@@ -127,7 +150,8 @@ public struct GatewayConfiguration: Sendable {
 
     /// Every secret value, so responses and log output can be scrubbed of them.
     public var secrets: [String] {
-        ([adminKey] + providers.values.map(\.apiKey) + telemetry.headers.values.map { $0 }).compactMap { $0 }
+        ([adminKey] + providers.values.map(\.apiKey) + providers.values.flatMap(\.apiKeys)
+            + telemetry.headers.values.map { $0 }).compactMap { $0 }
             .filter { !$0.isEmpty }
     }
 

@@ -31,33 +31,39 @@ extension GatewayDaemon {
 
     static func snapshot(from configuration: GatewayConfiguration) -> GatewaySnapshot {
         var slots: [String: ProviderSlot] = [:]
+        var pools: [String: [ProviderSlot]] = [:]
+        let now: @Sendable () -> Double = ModelCatalog.monotonicSeconds
         for (name, provider) in configuration.providers where provider.enabled {
-            let adapter = adapter(named: name, provider)
-            var endpoint = ProviderEndpoint(
-                baseURL: provider.baseURL, apiKey: provider.apiKey ?? "",
-                connectTimeout: provider.timeouts.connectSeconds,
-                firstByteTimeout: provider.timeouts.firstByteSeconds,
-                idleTimeout: provider.timeouts.idleSeconds)
-            endpoint.extraHeaders = HTTPHeaders(provider.headers.keys.sorted().map { ($0, provider.headers[$0]!) })
-            let retry = RetryPolicy(
-                attempts: provider.retry.attempts,
-                baseSeconds: Double(provider.retry.baseMilliseconds) / 1000,
-                capSeconds: Double(provider.retry.capMilliseconds) / 1000,
-                maxWaitSeconds: Double(provider.retry.maxWaitMilliseconds) / 1000)
-            let limits = provider.limits
-            let limiter = ProviderLimiter(
-                rpm: limits.rpm, tpm: limits.tpm, maxConcurrent: limits.maxConcurrent,
-                queueTimeoutSeconds: limits.queueTimeoutSeconds,
-                now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 })
-            slots[name] = ProviderSlot(adapter: adapter, endpoint: endpoint, retry: retry, limiter: limiter)
+            // One slot per key of a pool: each key its own limits (and health, per deployment).
+            let keys = provider.apiKeyEnvs.isEmpty ? [provider.apiKey ?? ""] : provider.apiKeys
+            let keySlots = keys.map { slot(named: name, provider, apiKey: $0, now: now) }
+            slots[name] = keySlots[0]
+            if keySlots.count > 1 { pools[name] = keySlots }
         }
         var aliases: [String: ModelCatalog.Alias] = [:]
         for (name, model) in configuration.models {
-            aliases[name] = ModelCatalog.Alias(provider: model.provider, model: model.model, fallbacks: model.fallbacks)
+            var deployments: [Deployment] = []
+            for d in model.allDeployments {
+                let pool = configuration.providers[d.provider]?.apiKeyEnvs ?? []
+                // A pool shares its deployment's weight among its keys.
+                let share = d.weight / Double(max(1, pool.count))
+                for key in pool.isEmpty ? [0] : Array(pool.indices) {
+                    deployments.append(
+                        Deployment(
+                            alias: name, provider: d.provider, keyIndex: key,
+                            keyName: pool.isEmpty ? nil : pool[key], model: d.model, weight: share,
+                            policy: model.health, now: now))
+                }
+            }
+            aliases[name] = ModelCatalog.Alias(
+                strategy: model.strategy, deployments: deployments, fallbacks: model.fallbacks)
         }
+        var catalog = ModelCatalog(aliases: aliases, enabledProviders: Set(slots.keys))
+        catalog.keyCounts = pools.mapValues(\.count)
+        var registry = ProviderRegistry(slots: slots)
+        registry.pools = pools
         var snapshot = GatewaySnapshot(
-            catalog: ModelCatalog(aliases: aliases, enabledProviders: Set(slots.keys)),
-            registry: ProviderRegistry(slots: slots),
+            catalog: catalog, registry: registry,
             keepAliveSeconds: configuration.keepAliveSeconds,
             adminKey: configuration.adminKey,
             listensOnLoopback: GatewayConfiguration.isLoopback(host: configuration.listen.host))
@@ -72,6 +78,29 @@ extension GatewayDaemon {
         snapshot.geminiCacheTTLSeconds = gemini?.cacheTTLSeconds ?? 600
         snapshot.pricer = Pricer(overrides: configuration.prices)
         return snapshot
+    }
+
+    /// One key's slot of provider `name`: its adapter, endpoint, retry policy and limiter.
+    private static func slot(
+        named name: String, _ provider: GatewayConfiguration.Provider, apiKey: String,
+        now: @escaping @Sendable () -> Double
+    ) -> ProviderSlot {
+        var endpoint = ProviderEndpoint(
+            baseURL: provider.baseURL, apiKey: apiKey,
+            connectTimeout: provider.timeouts.connectSeconds,
+            firstByteTimeout: provider.timeouts.firstByteSeconds,
+            idleTimeout: provider.timeouts.idleSeconds)
+        endpoint.extraHeaders = HTTPHeaders(provider.headers.keys.sorted().map { ($0, provider.headers[$0]!) })
+        let retry = RetryPolicy(
+            attempts: provider.retry.attempts,
+            baseSeconds: Double(provider.retry.baseMilliseconds) / 1000,
+            capSeconds: Double(provider.retry.capMilliseconds) / 1000,
+            maxWaitSeconds: Double(provider.retry.maxWaitMilliseconds) / 1000)
+        let limits = provider.limits
+        let limiter = ProviderLimiter(
+            rpm: limits.rpm, tpm: limits.tpm, maxConcurrent: limits.maxConcurrent,
+            queueTimeoutSeconds: limits.queueTimeoutSeconds, now: now)
+        return ProviderSlot(adapter: adapter(named: name, provider), endpoint: endpoint, retry: retry, limiter: limiter)
     }
 
     /// `openFileLimit`: the soft RLIMIT_NOFILE in force (raised to the hard limit at start).

@@ -16,7 +16,7 @@ struct LoopsEndpoint: Sendable {
             let caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             let loopRequest = try LoopRequest.decode(try RequestBody.json(request))
             // An unknown model is the create call's 404, not a failed first turn.
-            _ = try snapshot.catalog.chain(for: loopRequest.chat.model, overridingFallbacks: loopRequest.chat.fallbacks)
+            _ = try snapshot.catalog.names(for: loopRequest.chat.model, overridingFallbacks: loopRequest.chat.fallbacks)
             var key: VirtualKey?
             if case .key(let k) = caller { key = k }
             let loop = ChatLoop(

@@ -13,24 +13,34 @@ struct ModelsEndpoint: Sendable {
         let catalog = snapshot.catalog
         var data: [JSONValue] = []
         var seen = Set<String>()
+        let now = catalog.now()
+        let nowUnix = Double(WallClock.unixMillis()) / 1000
         for name in catalog.aliases.keys.sorted() {
             let alias = catalog.aliases[name]!
-            data.append(
-                entry(
+            guard
+                case .object(var object) = entry(
                     id: name, provider: alias.provider, model: alias.model,
-                    enabled: catalog.enabledProviders.contains(alias.provider), alias: true,
-                    fallbacks: alias.fallbacks))
+                    enabled: alias.deployments.allSatisfy { catalog.enabledProviders.contains($0.provider) },
+                    alias: true,
+                    fallbacks: alias.fallbacks)
+            else { continue }
+            object["strategy"] = .string(alias.strategy.rawValue)
+            object["deployments"] = .array(
+                alias.deployments.map { Self.deployment($0, now: now, nowUnix: nowUnix) })
+            data.append(.object(object))
             seen.insert(name)
         }
         for name in catalog.aliases.keys.sorted() {
-            let alias = catalog.aliases[name]!
-            let direct = "\(alias.provider)/\(alias.model)"
-            guard !seen.contains(direct) else { continue }
-            seen.insert(direct)
-            data.append(
-                entry(
-                    id: direct, provider: alias.provider, model: alias.model,
-                    enabled: catalog.enabledProviders.contains(alias.provider), alias: false, fallbacks: []))
+            for deployment in catalog.aliases[name]!.deployments {
+                let direct = "\(deployment.provider)/\(deployment.model)"
+                guard !seen.contains(direct) else { continue }
+                seen.insert(direct)
+                data.append(
+                    entry(
+                        id: direct, provider: deployment.provider, model: deployment.model,
+                        enabled: catalog.enabledProviders.contains(deployment.provider), alias: false,
+                        fallbacks: []))
+            }
         }
         var body: [UInt8] = []
         JSONValue.object(
@@ -51,6 +61,41 @@ struct ModelsEndpoint: Sendable {
             ])
         ).write(into: &body)
         writer.respondJSON(status: 200, body: body)
+    }
+
+    /// A deployment's live view: where it goes, its weight, its health (`until` in Unix
+    /// seconds when cooling or open), its in-flight count and latency EWMA.
+    static func deployment(_ d: Deployment, now: Double, nowUnix: Double) -> JSONValue {
+        let health = d.snapshot
+        var object = JSONObject([
+            ("provider", .string(d.provider)), ("model", .string(d.model)), ("weight", .number(Self.number(d.weight))),
+        ])
+        if let key = d.keyName { object["key"] = .string(key) }
+        var until: Double?
+        switch health.state {
+        case .healthy: object["state"] = "healthy"
+        case .cooling(let end, _):
+            // Lazily moved on: a cooling whose time is up is healthy already.
+            if end > now { until = end }
+            object["state"] = end > now ? "cooling" : "healthy"
+        case .open(let end):
+            object["state"] = "open"
+            until = max(end, now)
+        case .halfOpen(let since):
+            object["state"] = "open"
+            until = since.map { max($0 + health.policy.openSeconds, now) } ?? now
+        }
+        if let until { object["until"] = .number(Self.number(((nowUnix + until - now) * 1000).rounded() / 1000)) }
+        object["in_flight"] = .number(String(max(0, d.inFlight)))
+        object["latency_ms"] = health.latencySeconds.map { .number(Self.number(($0 * 1e6).rounded() / 1000)) } ?? .null
+        return .object(object)
+    }
+
+    /// A finite number as JSON text (whole numbers without a fraction).
+    private static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
     }
 
     private func entry(

@@ -26,6 +26,7 @@ struct OperationalEndpoints: Sendable {
         var headers = HTTPHeaders()
         headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
         var text = state.metrics.render(openConnections: open, inFlightRequests: inFlight)
+        text += DeploymentMetrics.render(state.snapshot.catalog)
         let loops = state.loops.counts
         text += "# HELP switchboard_loops Chat loops (/v1/loops): live ones, and ended ones whose transcript is kept.\n"
         text += "# TYPE switchboard_loops gauge\n"

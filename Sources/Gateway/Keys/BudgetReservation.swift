@@ -13,7 +13,8 @@ enum BudgetReservation {
 
     static func worstCase(_ request: ChatRequest, key: VirtualKey, state: GatewayState) throws(GatewayError) -> Double {
         let snapshot = state.snapshot
-        let routes = (try? snapshot.catalog.chain(for: request.model, overridingFallbacks: request.fallbacks)) ?? []
+        let routes =
+            (try? snapshot.catalog.everyRoute(for: request.model, overridingFallbacks: request.fallbacks)) ?? []
         let prompt = promptTokens(request)
         var output = request.maxTokens ?? defaultMaxOutput
         if request.maxTokens == nil, case .budget(let budget)? = request.thinking {

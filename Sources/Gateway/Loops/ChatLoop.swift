@@ -40,6 +40,9 @@ final class ChatLoop: @unchecked Sendable {
     private var toolTimer: TimerHandle?
     private var keepAliveTimer: TimerHandle?
     private var lastProviderFinish: String?
+    /// The deployment that answered the last turn: the next turn goes there first (a loop
+    /// stays on one deployment unless it fails or is out).
+    private var deployment: String?
 
     init(
         id: String, request: LoopRequest, owner: LoopOwner, key: VirtualKey?, writer: ResponseWriter,
@@ -80,7 +83,8 @@ final class ChatLoop: @unchecked Sendable {
         let routes: [ModelRoute]
         var admission: KeyAdmission?
         do {
-            routes = try snapshot.catalog.chain(for: request.model, overridingFallbacks: request.fallbacks)
+            routes = try snapshot.catalog.chain(
+                for: request.model, overridingFallbacks: request.fallbacks, preferring: deployment)
             if let key { admission = try KeyAdmission.admit(key, request: request, state: state) }
         } catch {
             state.record(.refused(request, error: error, requestId: writer.requestId), keyId: key?.id, loopId: id)
@@ -107,6 +111,7 @@ final class ChatLoop: @unchecked Sendable {
 
     private func turnEnded(_ record: ChatRecord, encoder: LoopTurnEncoder) {
         execution = nil
+        if record.status == 200, let answered = record.deployment { deployment = answered }
         if encoder.began { streamStarted = true }
         lastProviderFinish = encoder.providerFinishReason
         let answer = encoder.answer.response()

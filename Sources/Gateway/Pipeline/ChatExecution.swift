@@ -28,6 +28,8 @@ public struct ChatRecord: Sendable {
     public var usageEstimated = false
     /// The door the request came in by (`ChatDoorLabel`): a metrics label.
     public var door = "chat"
+    /// The alias deployment that answered ("provider/model", "provider[KEY_VAR]/model").
+    public var deployment: String? = nil
 }
 
 extension ChatRecord {
@@ -105,11 +107,11 @@ final class ChatExecution: @unchecked Sendable {
         self.onComplete = onComplete
         machine = ExecutionStateMachine(
             routes: routes.map { route in
-                let slot = registry[route.provider]
+                let slot = registry.slot(route.provider, key: route.keyIndex)
                 return .init(
                     name: route.name, provider: route.provider, model: route.model, retry: slot?.retry,
                     firstByteBudget: slot?.endpoint.firstByteTimeout ?? 0,
-                    queueTimeout: slot?.limiter?.queueTimeoutSeconds)
+                    queueTimeout: slot?.limiter?.queueTimeoutSeconds, siblingFollows: route.siblingFollows)
             })
     }
 
@@ -167,7 +169,9 @@ final class ChatExecution: @unchecked Sendable {
         }
     }
 
-    private func slot(_ route: Int) -> ProviderSlot? { registry[routes[route].provider] }
+    private func slot(_ route: Int) -> ProviderSlot? {
+        registry.slot(routes[route].provider, key: routes[route].keyIndex)
+    }
 
     // MARK: Preparation
 
@@ -271,6 +275,7 @@ final class ChatExecution: @unchecked Sendable {
             upstreamRequest: upstreamRequest, request: request, pricer: pricer)
         currentProvider = route.provider
         ProviderActivity.shared.attemptStarted(provider: route.provider)
+        route.deployment?.attemptStarted()
         if request.stream {
             let relay = ChatRelay(
                 writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
@@ -296,6 +301,7 @@ final class ChatExecution: @unchecked Sendable {
             ProviderActivity.shared.attemptEnded(
                 provider: provider, answered: reported.providerVerdict, nowMillis: WallClock.unixMillis())
         }
+        routes[machine.routeIndex].deployment?.attemptEnded(DeploymentHealth.Outcome(reported))
         let (outcome, estimated) = settleUsage(reported)
         trace?.attemptEnded(outcome, secrets: secrets)
         lastUpstreamHeaders = outcome.upstreamHeaders
@@ -353,11 +359,12 @@ final class ChatExecution: @unchecked Sendable {
             provider: attempted ? route.provider : nil,
             model: attempted ? route.model : nil,
             status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
-            fallbackUsed: record.route > 0 ? route.name : nil,
+            fallbackUsed: route.name != routes[0].name ? route.name : nil,
             firstTokenNanos: record.firstTokenNanos,
             totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
             error: record.error.map { secrets.scrub($0) },
-            usageEstimated: record.usageEstimated, door: ChatDoorLabel.of(route: writer.routeLabel))
+            usageEstimated: record.usageEstimated, door: ChatDoorLabel.of(route: writer.routeLabel),
+            deployment: attempted ? route.deployment?.label : nil)
         trace?.finished(chat)
         onComplete(chat)
     }

@@ -20,7 +20,17 @@ public struct ProviderSlot: Sendable {
 
 /// The providers this daemon can call, by name. Immutable; a reload builds a new one.
 public struct ProviderRegistry: Sendable {
+    /// Each provider's first (or only) key.
     public var slots: [String: ProviderSlot]
+    /// A key pool's slots, one per key (each with its own key and limiter), by provider name;
+    /// providers with one key are not here.
+    public var pools: [String: [ProviderSlot]] = [:]
     public init(slots: [String: ProviderSlot]) { self.slots = slots }
     public subscript(name: String) -> ProviderSlot? { slots[name] }
+
+    /// Key `key` of `name`'s pool (the provider's one slot without a pool).
+    public func slot(_ name: String, key: Int) -> ProviderSlot? {
+        guard key != 0, let pool = pools[name] else { return slots[name] }
+        return pool.indices.contains(key) ? pool[key] : nil
+    }
 }

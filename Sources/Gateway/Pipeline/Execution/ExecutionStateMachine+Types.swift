@@ -18,6 +18,9 @@ extension ExecutionStateMachine {
         var firstByteBudget: Double
         /// How long a request may wait for the provider limiter; nil when it has none.
         var queueTimeout: Double?
+        /// The next route is another deployment of the same alias: a provider failure or a
+        /// busy limiter moves on to it at once, without a retry or a wait here.
+        var siblingFollows = false
     }
 
     /// A context-cache entry an attempt references.

@@ -169,6 +169,12 @@ struct ExecutionStateMachine: Sendable {
                 actions += [.forgetCache(key: cache.key), .log(.cacheRecreate(route: routeIndex, status: status))]
                 return actions + beginRoute()
             }
+            if route.siblingFollows, !outcome.sentToClient,
+                failure.retryable || Retryability.isProviderFault(failure.error)
+            {
+                providerFailure = failure.error
+                return actions + fallBack(reason: "\(status): \(failure.error.message); next deployment")
+            }
             if let retry = route.retry, failure.retryable, !outcome.sentToClient,
                 retry.allowsRetry(afterAttempts: attemptsOnRoute),
                 let delay = retry.delay(
@@ -234,7 +240,9 @@ struct ExecutionStateMachine: Sendable {
 
     private mutating func takeSlot(cache: Cache?, now: Double) -> [Action] {
         guard let queueTimeout = route.queueTimeout else { return launch(cache: cache, ticket: nil) }
-        state = .waitingForSlot(cache: cache, deadline: now + queueTimeout, timerArmed: false)
+        // With another deployment to go to, a busy limiter is not waited for.
+        let deadline = route.siblingFollows ? now : now + queueTimeout
+        state = .waitingForSlot(cache: cache, deadline: deadline, timerArmed: false)
         return [.acquireSlot(route: routeIndex)]
     }
 

@@ -1,0 +1,167 @@
+import Testing
+
+@testable import Gateway
+
+@Suite("Deployment health")
+struct DeploymentHealthTests {
+    struct Admitted: Equatable {
+        var availability: DeploymentHealth.Availability
+        var changed: Bool
+        init(_ availability: DeploymentHealth.Availability, _ changed: Bool) {
+            self.availability = availability
+            self.changed = changed
+        }
+    }
+
+    func admit(_ h: inout DeploymentHealth, _ now: Double) -> Admitted {
+        let (availability, changed) = h.admit(now: now)
+        return Admitted(availability, changed)
+    }
+
+    func record(_ h: inout DeploymentHealth, _ outcome: DeploymentHealth.Outcome, now: Double) -> Bool {
+        h.record(outcome, now: now)
+    }
+    func policy(cooldown: Double = 1, window: Int = 4, minRequests: Int = 4) -> HealthPolicy {
+        var p = HealthPolicy()
+        p.cooldownSeconds = cooldown
+        p.cooldownMaxSeconds = 8
+        p.window = window
+        p.minRequests = minRequests
+        p.errorRatio = 0.5
+        p.openSeconds = 10
+        return p
+    }
+
+    @Test func healthyIsAvailableAndSuccessKeepsItSo() {
+        var h = DeploymentHealth(policy: policy())
+        #expect(admit(&h, 0) == Admitted(.available, false))
+        #expect(!record(&h, .success(latencySeconds: 0.2), now: 1))
+        #expect(h.state == .healthy)
+        #expect(h.latencySeconds == 0.2)
+    }
+
+    @Test func latencyIsAnEWMA() {
+        var h = DeploymentHealth(policy: policy())
+        h.record(.success(latencySeconds: 1), now: 0)
+        h.record(.success(latencySeconds: 2), now: 0)
+        #expect(abs(h.latencySeconds! - 1.3) < 1e-9)
+        h.record(.success(latencySeconds: .nan), now: 0)  // a bad measure is not taken
+        #expect(abs(h.latencySeconds! - 1.3) < 1e-9)
+    }
+
+    @Test func rateLimitCoolsForTheHintThenHealthyAgain() {
+        var h = DeploymentHealth(policy: policy())
+        #expect(record(&h, .rateLimited(retryAfterSeconds: 2), now: 100))
+        #expect(h.state == .cooling(until: 102, rateLimited: true))
+        #expect(admit(&h, 101.9) == Admitted(.out(until: 102), false))
+        #expect(h.availability(now: 101.9) == .out(until: 102))
+        #expect(admit(&h, 102) == Admitted(.available, true))
+        #expect(h.state == .healthy)
+    }
+
+    @Test func rateLimitWithoutAHintUsesThePolicyAndHugeHintsAreHeld() {
+        var h = DeploymentHealth(policy: policy())
+        h.record(.rateLimited(retryAfterSeconds: nil), now: 0)
+        #expect(h.state == .cooling(until: 1, rateLimited: true))
+        var huge = DeploymentHealth(policy: policy())
+        huge.record(.rateLimited(retryAfterSeconds: 1e300), now: 0)
+        #expect(huge.state == .cooling(until: 3600, rateLimited: true))
+        // A rate limit is a quota, not a fault: the breaker's window does not count it.
+        #expect(huge.recentCount == 0)
+    }
+
+    @Test func failuresCoolDownExponentiallyUpToTheCap() {
+        var h = DeploymentHealth(policy: policy(window: 64, minRequests: 64))
+        var waits: [Double] = []
+        var now = 0.0
+        for _ in 0..<6 {
+            h.record(.failed, now: now)
+            guard case .cooling(let until, false) = h.state else {
+                Issue.record("expected cooling, got \(h.state)")
+                return
+            }
+            waits.append(until - now)
+            now = until
+            #expect(admit(&h, now) == Admitted(.available, true))
+        }
+        #expect(waits == [1, 2, 4, 8, 8, 8])
+        h.record(.success(latencySeconds: nil), now: now)
+        h.record(.failed, now: now)
+        #expect(h.state == .cooling(until: now + 1, rateLimited: false))  // a success resets the doubling
+    }
+
+    @Test func noCooldownWhenTheBaseIsZero() {
+        var h = DeploymentHealth(policy: policy(cooldown: 0, window: 64, minRequests: 64))
+        #expect(!record(&h, .failed, now: 0))
+        #expect(h.state == .healthy)
+    }
+
+    @Test func breakerOpensAtTheErrorRatioThenProbesOnce() {
+        var h = DeploymentHealth(policy: policy(cooldown: 0))
+        h.record(.success(latencySeconds: nil), now: 0)
+        h.record(.failed, now: 0)
+        h.record(.success(latencySeconds: nil), now: 0)
+        #expect(h.state == .healthy)  // 3 judged: under min_requests
+        #expect(record(&h, .failed, now: 5))  // 2 of 4 failed: ≥ 0.5
+        #expect(h.state == .open(until: 15))
+        #expect(admit(&h, 14) == Admitted(.out(until: 15), false))
+        // Time up: one probe goes, the next request does not.
+        #expect(admit(&h, 15) == Admitted(.available, true))
+        #expect(h.state == .halfOpen(probeSince: 15))
+        #expect(admit(&h, 16) == Admitted(.out(until: 25), false))
+        // The probe succeeds: healthy, with a fresh window.
+        #expect(record(&h, .success(latencySeconds: nil), now: 16))
+        #expect(h.state == .healthy)
+        #expect(h.recentCount == 0)
+    }
+
+    @Test func aFailedProbeOpensAgain() {
+        var h = DeploymentHealth(policy: policy(cooldown: 0, window: 2, minRequests: 2))
+        h.record(.failed, now: 0)
+        h.record(.failed, now: 0)
+        #expect(h.state == .open(until: 10))
+        _ = h.admit(now: 10)
+        #expect(record(&h, .failed, now: 11))
+        #expect(h.state == .open(until: 21))
+        // A request sent before it opened that fails later changes nothing.
+        #expect(!record(&h, .failed, now: 12))
+        // Nor does a rate limit while open.
+        #expect(!record(&h, .rateLimited(retryAfterSeconds: 1), now: 12))
+    }
+
+    @Test func aProbeThatNeverReportsFreesTheSlotAfterTheOpenTime() {
+        var h = DeploymentHealth(policy: policy(cooldown: 0, window: 2, minRequests: 2))
+        h.record(.failed, now: 0)
+        h.record(.failed, now: 0)
+        _ = h.admit(now: 10)
+        #expect(admit(&h, 19.9) == Admitted(.out(until: 20), false))
+        #expect(admit(&h, 20) == Admitted(.available, false))
+        #expect(h.state == .halfOpen(probeSince: 20))
+        // A probe that ends saying nothing (cancelled) frees it at once.
+        #expect(record(&h, .neutral, now: 21))
+        #expect(admit(&h, 21) == Admitted(.available, false))
+    }
+
+    @Test func neutralOutcomesSayNothing() {
+        var h = DeploymentHealth(policy: policy())
+        #expect(!record(&h, .neutral, now: 0))
+        #expect(h.recentCount == 0)
+        #expect(h.state == .healthy)
+    }
+
+    @Test func aLongerCoolingIsNotShortened() {
+        var h = DeploymentHealth(policy: policy())
+        h.record(.rateLimited(retryAfterSeconds: 30), now: 0)
+        h.record(.failed, now: 1)
+        #expect(h.state == .cooling(until: 30, rateLimited: false))
+    }
+
+    @Test func theWindowIsHeldIn1To64() {
+        var p = HealthPolicy()
+        p.window = 1000
+        p.minRequests = 5000
+        let h = DeploymentHealth(policy: p)
+        #expect(h.policy.window == 64)
+        #expect(h.policy.minRequests == 64)
+    }
+}
