@@ -14,11 +14,11 @@ public final class PostgresServer: @unchecked Sendable {
     public let directory: String
     private let binaries: String
     private var process: ChildProcess?
-    /// The database the tests use, created at start.
-    public static let database = "switchboard"
+    /// The database the tests use (initdb makes it).
+    public static let database = "postgres"
     public static let user = "switchboard"
 
-    /// `postgres://switchboard@127.0.0.1:<port>/switchboard`.
+    /// `postgres://switchboard@127.0.0.1:<port>/postgres`.
     public var url: String { "postgres://\(Self.user)@127.0.0.1:\(port)/\(Self.database)" }
 
     public init() throws {
@@ -26,23 +26,55 @@ public final class PostgresServer: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-pg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
-        if geteuid() == 0 {
-            guard let owner = getpwnam("postgres") ?? getpwnam("nobody") else {
-                throw PostgresServerError("no unprivileged user (postgres or nobody) to run PostgreSQL as")
-            }
-            guard chown(directory, owner.pointee.pw_uid, owner.pointee.pw_gid) == 0 else {
+        runAs = try Self.unprivilegedUser()
+        if let runAs {
+            guard chown(directory, runAs.uid, runAs.gid) == 0 else {
                 throw PostgresServerError("chown \(directory): \(String(cString: strerror(errno)))")
             }
-            runAs = (owner.pointee.pw_uid, owner.pointee.pw_gid)
         }
-        let initdb = try runToEnd(
-            "\(binaries)/initdb",
-            ["-D", dataDirectory, "-U", Self.user, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-        guard initdb.status == 0 else { throw PostgresServerError("initdb failed: \(initdb.output)") }
+        // A copy of a cluster made once per test run: initdb takes seconds, a copy milliseconds.
+        let template = try Self.template.get()
+        let copy = try Self.runToEnd(command("/bin/cp", ["-a", template, dataDirectory]), in: directory)
+        guard copy.status == 0 else { throw PostgresServerError("copying the cluster failed: \(copy.output)") }
         try start()
-        let created = try runToEnd(
-            "\(binaries)/createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", Self.user, Self.database])
-        guard created.status == 0 else { throw PostgresServerError("createdb failed: \(created.output)") }
+    }
+
+    /// The cluster every server starts from, made by `initdb` on first use.
+    private static let template: Result<String, any Error> = Result {
+        let binaries = try findBinaries()
+        let runAs = try unprivilegedUser()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sb-pg-template-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        if let runAs { _ = chown(root.path, runAs.uid, runAs.gid) }
+        let data = root.appendingPathComponent("data").path
+        var arguments = [
+            "\(binaries)/initdb", "-D", data, "-U", user, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C",
+        ]
+        if let runAs { arguments = setpriv(runAs) + arguments }
+        let result = try runToEnd((arguments[0], Array(arguments.dropFirst())), in: root.path)
+        guard result.status == 0 else { throw PostgresServerError("initdb failed: \(result.output)") }
+        templateRoot = root.path
+        atexit {
+            if let root = PostgresServer.templateRoot { try? FileManager.default.removeItem(atPath: root) }
+        }
+        return data
+    }
+
+    /// Where the template lives, removed when the test process exits (set once, under the
+    /// static initializer's own lock).
+    nonisolated(unsafe) private static var templateRoot: String?
+
+    /// Root may not run PostgreSQL: the `postgres` user (made by the package), else `nobody`.
+    private static func unprivilegedUser() throws -> (uid: uid_t, gid: gid_t)? {
+        guard geteuid() == 0 else { return nil }
+        guard let owner = getpwnam("postgres") ?? getpwnam("nobody") else {
+            throw PostgresServerError("no unprivileged user (postgres or nobody) to run PostgreSQL as")
+        }
+        return (owner.pointee.pw_uid, owner.pointee.pw_gid)
+    }
+
+    private static func setpriv(_ user: (uid: uid_t, gid: gid_t)) -> [String] {
+        ["/usr/bin/setpriv", "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups"]
     }
 
     private var runAs: (uid: uid_t, gid: gid_t)?
@@ -105,26 +137,28 @@ public final class PostgresServer: @unchecked Sendable {
     /// `setpriv` to the unprivileged user when root, else the command as it is.
     private func command(_ executable: String, _ arguments: [String]) -> (String, [String]) {
         guard let runAs else { return (executable, arguments) }
-        return (
-            "/usr/bin/setpriv",
-            ["--reuid=\(runAs.uid)", "--regid=\(runAs.gid)", "--clear-groups", executable] + arguments
-        )
+        let wrapper = Self.setpriv(runAs)
+        return (wrapper[0], Array(wrapper.dropFirst()) + [executable] + arguments)
     }
 
     private func runToEnd(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let (path, args) = command(executable, arguments)
+        try Self.runToEnd(command(executable, arguments), in: directory)
+    }
+
+    private static func runToEnd(
+        _ command: (executable: String, arguments: [String]), in directory: String
+    ) throws -> (status: Int32, output: String) {
         let child = ChildProcess()
-        child.executableURL = URL(fileURLWithPath: path)
-        child.arguments = args
+        child.executableURL = URL(fileURLWithPath: command.executable)
+        child.arguments = command.arguments
         child.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let output = directory + "/cmd-\(UUID().uuidString).out"
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("sb-pg-\(UUID().uuidString).out").path
         FileManager.default.createFile(atPath: output, contents: nil)
-        if let runAs { _ = chown(output, runAs.uid, runAs.gid) }
+        defer { try? FileManager.default.removeItem(atPath: output) }
         child.standardOutputPath = output
         child.standardErrorPath = output
         try child.run()
         child.waitUntilExit()
-        defer { try? FileManager.default.removeItem(atPath: output) }
         return (child.terminationStatus, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
     }
 
