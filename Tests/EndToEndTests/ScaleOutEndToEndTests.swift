@@ -65,8 +65,9 @@ struct ScaleOutEndToEndTests {
         let pair = try Self.daemons(2, server, mock)
         let (a, b) = (pair[0], pair[1])
         // Both migrated the same database at once: every step ran exactly once.
-        #expect(try server.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM switchboard_schema")
-            == "1,2,3,4")
+        #expect(
+            try server.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM switchboard_schema")
+                == "1,2,3,4")
 
         // A key made on A works on B (B heard of it), and auth is on for both.
         let key = try Self.createKey(a)
@@ -98,12 +99,16 @@ struct ScaleOutEndToEndTests {
         let daemon = try Self.daemon(server, mock)
         let key = try Self.createKey(daemon)
         let auth = ["Authorization": "Bearer \(key.secret)"]
-        for _ in 0..<3 { #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text", headers: auth).status == 200) }
+        for _ in 0..<3 {
+            #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text", headers: auth).status == 200)
+        }
         #expect(try Self.eventually(within: 10) { try Self.requests(daemon, key.secret) == 3 })
 
         server.stop()
         // Requests keep flowing with the cached key; their rows wait in the spool.
-        for _ in 0..<7 { #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text", headers: auth).status == 200) }
+        for _ in 0..<7 {
+            #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text", headers: auth).status == 200)
+        }
         #expect(
             try Self.eventually(within: 10) {
                 let ready = try Self.readiness(daemon)
@@ -118,8 +123,9 @@ struct ScaleOutEndToEndTests {
                 (try Self.readiness(daemon)["degraded"] as? [Any])?.isEmpty == true
             })
         #expect(try Self.eventually(within: 10) { try Self.requests(daemon, key.secret) == 10 })
-        #expect(try server.psql("SELECT count(*), count(DISTINCT row_uid), count(DISTINCT request_id) FROM usage")
-            == "10|10|10")
+        #expect(
+            try server.psql("SELECT count(*), count(DISTINCT row_uid), count(DISTINCT request_id) FROM usage")
+                == "10|10|10")
     }
 
     @Test func configCheckShowsTheStoreWithoutItsPassword() throws {

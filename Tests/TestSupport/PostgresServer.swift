@@ -152,7 +152,8 @@ public final class PostgresServer: @unchecked Sendable {
         child.executableURL = URL(fileURLWithPath: command.executable)
         child.arguments = command.arguments
         child.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("sb-pg-\(UUID().uuidString).out").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("sb-pg-\(UUID().uuidString).out")
+            .path
         FileManager.default.createFile(atPath: output, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: output) }
         child.standardOutputPath = output
@@ -166,7 +167,8 @@ public final class PostgresServer: @unchecked Sendable {
     private static func findBinaries() throws -> String {
         let root = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap { Int($0) }
-        for version in versions.sorted(by: >) where FileManager.default.isExecutableFile(
+        for version in versions.sorted(by: >)
+        where FileManager.default.isExecutableFile(
             atPath: "\(root)/\(version)/bin/initdb")
         {
             return "\(root)/\(version)/bin"

@@ -68,8 +68,9 @@ public final class GatewayDaemon: Sendable {
         }
     }
 
-    private static func addRoutes(to router: Router, state: GatewayState, server: HTTPServer, usageReader: any UsageQuerying)
-    {
+    private static func addRoutes(
+        to router: Router, state: GatewayState, server: HTTPServer, usageReader: any UsageQuerying
+    ) {
         let chat = ChatEndpoint(state: state)
         let admin: @Sendable () -> AdminKeysEndpoint = {
             AdminKeysEndpoint(authenticator: state.authenticator(state.snapshot)!)

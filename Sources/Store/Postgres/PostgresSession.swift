@@ -17,7 +17,7 @@ final class PostgresSession: Sendable {
         try connection.withLock { (db: inout PostgresConnection) throws(PostgresError) -> T in
             do throws(PostgresError) {
                 return try body(db)
-            } catch where error.connectionLost {
+            } catch  where error.connectionLost {
                 try db.reconnectIfNeeded()
                 return try body(db)
             }

@@ -46,7 +46,8 @@ struct BothStoresTests {
             let reader = stores.usageReader
             return (
                 try reader.summary(keyId: nil, allKeys: true, since: nil, until: nil, groupBy: [.model, .day]),
-                try reader.summary(keyId: "key_a", allKeys: false, since: nil, until: UsageReaderTests.dayTwo, groupBy: []),
+                try reader.summary(
+                    keyId: "key_a", allKeys: false, since: nil, until: UsageReaderTests.dayTwo, groupBy: []),
                 try reader.summary(keyId: nil, allKeys: false, since: nil, until: nil, groupBy: [.key]),
                 try reader.totalsByKey(), try reader.spendByKey(sinceDay: 0).total
             )

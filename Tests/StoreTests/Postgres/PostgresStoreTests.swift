@@ -66,8 +66,9 @@ struct PostgresStoreTests {
         try server.start()
         #expect(Self.eventually { writer.usageHealth.spooledRows == 0 && writer.usageHealth.reachable })
         writer.shutdown()
-        #expect(try server.psql("SELECT count(*), count(DISTINCT request_id), sum(input_tokens) FROM usage")
-            == "305|305|\((0..<305).reduce(0, +))")
+        #expect(
+            try server.psql("SELECT count(*), count(DISTINCT request_id), sum(input_tokens) FROM usage")
+                == "305|305|\((0..<305).reduce(0, +))")
         #expect(try String(contentsOfFile: spool, encoding: .utf8).isEmpty)
     }
 
@@ -110,7 +111,8 @@ struct PostgresStoreTests {
     @Test func spoolLinesRoundTripAndATornLastLineIsNotARow() {
         let row: [String?] = ["a\tb", nil, "line\nbreak\\", "", "\\N", "plain"]
         let line = UsageSpool.encode(row)
-        #expect(!line.contains("\n") && line.split(separator: "\t", omittingEmptySubsequences: false).count == row.count)
+        #expect(
+            !line.contains("\n") && line.split(separator: "\t", omittingEmptySubsequences: false).count == row.count)
         #expect(UsageSpool.decode(Substring(line)) == row)
         let file = Array((line + "\n" + line + "\n" + "torn\tli").utf8)
         #expect(UsageSpool.decodeFile(file) == [row, row])
