@@ -6,12 +6,13 @@ SWIFT        ?= swift
 PREFIX       ?= /usr/local
 SYSCONFDIR   ?= /etc/switchboard
 UNITDIR      ?= /etc/systemd/system
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libpq-dev curl pkg-config python3
 # The benchmark's load generator (wrk), its floor (nginx) and the stream client's compiler (gcc).
 BENCH_TOOLS  := wrk nginx gcc
 # What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, venv for the SDKs,
-# and the headless browser the dashboard test drives (Debian's Chromium and its WebDriver).
-TEST_TOOLS   := bsdutils procps python3-venv chromium chromium-driver
+# the headless browser the dashboard test drives (Debian's Chromium and its WebDriver), and a
+# PostgreSQL server (the scale-out tests start their own, as an unprivileged user via setpriv).
+TEST_TOOLS   := bsdutils procps python3-venv chromium chromium-driver postgresql util-linux
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
 # jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change

@@ -28,6 +28,9 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
 
         // Pure value layers.
         .target(name: "Arithmetic"),
@@ -50,7 +53,7 @@ let package = Package(
                 "Arithmetic", "HTTPTypes", "Reactor", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPTypes", "Reactor"]),
-        .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "ChatModel", "Pricing"]),
+        .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "CPostgres", "ChatModel", "Pricing"]),
         // Prices and the cost of a request's tokens: pure, the price list embedded in the binary.
         .target(
             name: "Pricing", dependencies: ["Arithmetic", "ChatModel", "JSON"],
@@ -103,7 +106,7 @@ let package = Package(
             dependencies: [
                 "Providers", "ChatModel", "JSON", "SSE", "HTTPTypes", "TestSupport",
             ], exclude: ["Golden"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel", "TestSupport"]),
         .testTarget(
             name: "PricingTests",
             dependencies: [

@@ -73,6 +73,12 @@ public final class KeyStore: Sendable {
         return out
     }
 
+    /// "key_" + 64 random bits in hex.
+    static func generateId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "key_" + String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 16)
+    }
+
     /// Creates a key; returns it with its secret, which is shown this once and never again.
     public func create(
         name: String, models: [String] = [], rpm: Int? = nil, tpm: Int? = nil, maxConcurrent: Int? = nil,
@@ -80,8 +86,7 @@ public final class KeyStore: Sendable {
         now: Int
     ) throws(SQLiteError) -> (key: VirtualKey, secret: String) {
         let secret = Self.generateSecret()
-        var generator = SystemRandomNumberGenerator()
-        let id = "key_" + String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 16)
+        let id = Self.generateId()
         let key = VirtualKey(
             id: id, name: name, created: now, revoked: nil, models: models, rpm: rpm, tpm: tpm,
             maxConcurrent: maxConcurrent, tokenBudget: tokenBudget, hash: SHA256.hex(secret),
@@ -147,7 +152,7 @@ public final class KeyStore: Sendable {
 
     private static func optional(_ n: Int?) -> SQLiteStatement.Value { n.map { .int(Int64($0)) } ?? .null }
 
-    private static func encode(_ models: [String]) -> String {
+    static func encode(_ models: [String]) -> String {
         "["
             + models.map {
                 "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
@@ -159,29 +164,30 @@ public final class KeyStore: Sendable {
     private static func decode(_ row: [SQLiteStatement.Value]) -> VirtualKey {
         VirtualKey(
             id: row[0].text ?? "", name: row[1].text ?? "", created: row[3].int ?? 0, revoked: row[4].int,
-            models: decodeModels(row[5].text ?? "[]"), rpm: limit(row[6], AllowedRanges.keyRPM),
-            tpm: limit(row[7], AllowedRanges.keyTPM), maxConcurrent: limit(row[8], AllowedRanges.keyMaxConcurrent),
-            tokenBudget: limit(row[9], AllowedRanges.keyTokenBudget), hash: row[2].text ?? "",
-            budgetUSD: dollars(row[10]), budgetPeriod: row[11].text.flatMap(BudgetPeriod.init) ?? .total)
+            models: decodeModels(row[5].text ?? "[]"), rpm: limit(row[6].int, AllowedRanges.keyRPM),
+            tpm: limit(row[7].int, AllowedRanges.keyTPM),
+            maxConcurrent: limit(row[8].int, AllowedRanges.keyMaxConcurrent),
+            tokenBudget: limit(row[9].int, AllowedRanges.keyTokenBudget), hash: row[2].text ?? "",
+            budgetUSD: dollars(row[10].double), budgetPeriod: row[11].text.flatMap(BudgetPeriod.init) ?? .total)
     }
 
     /// A stored dollar budget, whatever the row holds: NULL, 0, negative or not finite mean
     /// none, above the range is held at the top.
-    private static func dollars(_ value: SQLiteStatement.Value) -> Double? {
-        guard let d = value.double ?? value.int.map(Double.init), d.isFinite, d > 0 else { return nil }
+    static func dollars(_ value: Double?) -> Double? {
+        guard let d = value, d.isFinite, d > 0 else { return nil }
         return min(d, AllowedRanges.keyBudgetUSD.upperBound)
     }
 
     /// A stored limit as the request path uses it, whatever the row holds (a database from an
     /// older version, or edited by hand): NULL, 0 or negative mean none, and a value above its
     /// range is held at the top, as the admin API would have refused it.
-    private static func limit(_ value: SQLiteStatement.Value, _ range: ClosedRange<Int>) -> Int? {
-        guard let n = value.int, n > 0 else { return nil }
+    static func limit(_ value: Int?, _ range: ClosedRange<Int>) -> Int? {
+        guard let n = value, n > 0 else { return nil }
         return min(n, range.upperBound)
     }
 
     /// The models column holds a JSON array of plain strings written by `encode`.
-    private static func decodeModels(_ text: String) -> [String] {
+    static func decodeModels(_ text: String) -> [String] {
         var models: [String] = []
         var current = ""
         var inString = false

@@ -1,5 +1,6 @@
 import Pricing
 import Reactor
+import Store
 
 /// The configuration's known keys: what the file may say and what the environment overrides.
 enum ConfigurationKeys {
@@ -18,7 +19,7 @@ enum ConfigurationKeys {
 
     /// Every scalar key outside `providers`, dotted.
     static let globalLeaves: [String] = [
-        "listen", "database", "log_level", "log_format", "admin_key_env", "keep_alive_s",
+        "listen", "database", "usage_spool", "log_level", "log_format", "admin_key_env", "keep_alive_s",
         "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
         "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
         "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s", "responses.retention_days",
@@ -139,7 +140,9 @@ extension GatewayConfiguration {
         var lines = [
             "# source: \(source)",
             "listen: \(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(listen.port)",
-            "database: \(database)", "log_level: \(logLevel)", "log_format: \(logFormat.rawValue)",
+            "database: \(Self.maskingPassword(database))  # \(StoreLocation(database: database).summary)",
+            "usage_spool: \(usageSpool)  # used with PostgreSQL only", "log_level: \(logLevel)",
+            "log_format: \(logFormat.rawValue)",
             "admin_key_env: \(adminKeyEnv)  # \(set(adminKey))", "keep_alive_s: \(keepAliveSeconds)",
             "server:",
             "  loops: \(server.loops)", "  max_body_bytes: \(server.maxBodyBytes)",

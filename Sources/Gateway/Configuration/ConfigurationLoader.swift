@@ -34,6 +34,9 @@ struct ConfigurationLoader {
         config.database =
             environment["STATE_DIRECTORY"].map { "\($0.split(separator: ":").first ?? "")/switchboard.db" }
             ?? "./switchboard.db"
+        config.usageSpool =
+            environment["STATE_DIRECTORY"].map { "\($0.split(separator: ":").first ?? "")/usage.spool" }
+            ?? "./switchboard-usage.spool"
         let file = resolveFile(path: path, defaultPath: defaultPath)
         if let file {
             config.source = .file(file)
@@ -199,6 +202,7 @@ struct ConfigurationLoader {
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             config.listen = .init(host: host.isEmpty ? "127.0.0.1" : host, port: port)
         case "database": config.database = raw
+        case "usage_spool": config.usageSpool = raw
         case "log_level":
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if levels.contains(raw) {

@@ -113,7 +113,11 @@ public struct GatewayConfiguration: Sendable {
 
     public var source: Source = .embedded
     public var listen = Listen(host: "127.0.0.1", port: 8080)
+    /// A SQLite file path, or `postgres://…` / `postgresql://…` for a store shared by daemons.
     public var database = "./switchboard.db"
+    /// With PostgreSQL: the local file usage rows wait in while the server is unreachable
+    /// (one per daemon; a daemon locks its own).
+    public var usageSpool = "./switchboard-usage.spool"
     public var logLevel = "info"
     /// `text` (a line a person reads) or `json` (one object per line, for log shippers).
     public var logFormat = LogFormat.text

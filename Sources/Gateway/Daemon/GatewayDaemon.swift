@@ -14,23 +14,31 @@ public final class GatewayDaemon: Sendable {
     private let group: EventLoopGroup
     private let server: HTTPServer
     private let logger: Logger
+    private let stores: Stores
 
     /// Builds everything from a validated configuration; nothing listens until `start()`.
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
         self.logger = logger
         let metrics = MetricsRegistry()
-        let usage = try UsageWriter(path: configuration.database) { error in
+        let stores = try Stores(database: configuration.database, spoolPath: configuration.usageSpool) { error in
             logger.error("usage writer: \(error)")
         }
-        let usageReader = try UsageReader(path: configuration.database)
-        let keys = try KeyRegistry(
-            store: try KeyStore(path: configuration.database), initialUsage: try usageReader.totalsByKey())
+        logger.info("store: \(stores.location.summary)")
+        let usageReader = stores.usageReader
+        let keys = try KeyRegistry(store: stores.keys, initialUsage: try usageReader.totalsByKey())
+        // Another daemon changed a key (PostgreSQL): reload them all; on failure the cached
+        // keys keep serving and the listener tries again when the server is back.
+        try stores.listenForKeyChanges(
+            onChange: {
+                do { try keys.refresh() } catch { logger.warning("keys not reloaded: \(error)") }
+            },
+            onError: { error in logger.warning("key-change listener: \(error)") })
         state = GatewayState(
-            snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
-            contextCaches: try ContextCacheStore(path: configuration.database),
-            budgets: try DollarBudgets(reader: usageReader),
-            responses: try SQLiteResponseStore(path: configuration.database),
-            tracer: Tracer(configuration.telemetry))
+            snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: stores.usageWriter, keys: keys,
+            contextCaches: stores.contextCaches, budgets: try DollarBudgets(reader: usageReader),
+            responses: stores.responses, tracer: Tracer(configuration.telemetry),
+            storeHealth: { stores.health })
+        self.stores = stores
         let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
         DescriptorExhaustion.shared.setLogger(logger)
         let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
@@ -62,8 +70,9 @@ public final class GatewayDaemon: Sendable {
         }
     }
 
-    private static func addRoutes(to router: Router, state: GatewayState, server: HTTPServer, usageReader: UsageReader)
-    {
+    private static func addRoutes(
+        to router: Router, state: GatewayState, server: HTTPServer, usageReader: any UsageQuerying
+    ) {
         let chat = ChatEndpoint(state: state)
         let admin: @Sendable () -> AdminKeysEndpoint = {
             AdminKeysEndpoint(authenticator: state.authenticator(state.snapshot)!)
@@ -202,7 +211,7 @@ public final class GatewayDaemon: Sendable {
         server.closeAll()
         group.shutdown()
         // Every row of every finished request reaches the disk before the process exits.
-        state.usage?.shutdown()
+        stores.shutdown()
         // The last requests' spans go out too, unless the receiver is down.
         state.tracer?.shutdown(timeoutSeconds: 2)
         return drained

@@ -1,5 +1,6 @@
 import HTTPServer
 import HTTPTypes
+import JSON
 import Reactor
 
 /// `/healthz`, `/readyz` and `/metrics`: what systemd, load balancers and Prometheus poll.
@@ -13,12 +14,28 @@ struct OperationalEndpoints: Sendable {
     }
 
     /// Not ready while draining, so a load balancer stops sending new work during shutdown.
+    /// A degraded store (PostgreSQL unreachable: usage spooled, cached keys) stays ready, as
+    /// requests keep flowing; the body says what is degraded.
     func ready(_ request: HTTPRequest, _ writer: ResponseWriter) {
         if state.isDraining {
             writer.respondJSON(status: 503, body: Array(#"{"status":"draining"}"#.utf8))
-        } else {
-            writer.respondJSON(status: 200, body: Array(#"{"status":"ready"}"#.utf8))
+            return
         }
+        guard let health = state.storeHealth?() else {
+            writer.respondJSON(status: 200, body: Array(#"{"status":"ready"}"#.utf8))
+            return
+        }
+        let store = JSONObject([
+            ("kind", .string(health.kind)), ("usage_reachable", .bool(health.usageReachable)),
+            ("spooled_usage_rows", .int(health.spooledUsageRows)),
+            ("key_listener_connected", .bool(health.keyListenerConnected)),
+        ])
+        let body = JSONValue.object(
+            JSONObject([
+                ("status", .string("ready")), ("degraded", .array(health.degraded.map { .string($0) })),
+                ("store", .object(store)),
+            ]))
+        writer.respondJSON(status: 200, body: Array(body.serialized().utf8))
     }
 
     func metrics(_ request: HTTPRequest, _ writer: ResponseWriter) {

@@ -6,7 +6,7 @@ import Store
 /// `GET /v1/usage`: token sums for the calling key (admin: every key, or `key=`), filtered by
 /// `since`/`until` (Unix seconds or YYYY-MM-DD) and grouped by `group_by=model,day,key`.
 struct UsageEndpoint: Sendable {
-    let reader: UsageReader
+    let reader: any UsageQuerying
     let authenticator: Authenticator
 
     func handle(_ request: HTTPRequest, _ writer: ResponseWriter) {

@@ -19,7 +19,7 @@ public final class DollarBudgets: Sendable {
     }
 
     /// Seeded from the usage table: the total and the last `SpendLedger.daysKept` days per key.
-    public convenience init(reader: UsageReader) throws {
+    public convenience init(reader: any UsageQuerying) throws {
         let today = Int(WallClock.unixMillis() / 86_400_000)
         let spend = try reader.spendByKey(sinceDay: today - SpendLedger.daysKept)
         var seed: [String: SpendLedger] = [:]

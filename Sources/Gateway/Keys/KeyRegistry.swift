@@ -13,14 +13,15 @@ public enum Caller: Sendable, Equatable {
 }
 
 /// The keys the request path checks, held in memory (a hash → key map) and refreshed from
-/// the store whenever the admin API changes them. Safe from any thread.
+/// the store whenever the admin API changes them (on this daemon, or, with PostgreSQL, on
+/// another: the store's key-change listener calls `refresh`). Safe from any thread.
 public final class KeyRegistry: Sendable {
-    private let store: KeyStore
+    private let store: any KeyStoring
     private let byHash = Mutex<[String: VirtualKey]>([:])
     /// Tokens used per key (from the usage table at start, then from every finished request).
     private let used = Mutex<[String: Int]>([:])
 
-    public init(store: KeyStore, initialUsage: [String: Int]) throws {
+    public init(store: any KeyStoring, initialUsage: [String: Int]) throws {
         self.store = store
         used.withLock { $0 = initialUsage }
         try refresh()
@@ -51,5 +52,5 @@ public final class KeyRegistry: Sendable {
         used.withLock { $0[keyId] = Saturating.add($0[keyId] ?? 0, tokens) }
     }
 
-    public var keyStore: KeyStore { store }
+    public var keyStore: any KeyStoring { store }
 }

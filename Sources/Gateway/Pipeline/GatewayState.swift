@@ -44,7 +44,7 @@ public final class GatewayState: Sendable {
     private let drainingFlag = Mutex(false)
     public let metrics: MetricsRegistry
     /// Where usage rows go; nil only in tests that need no database.
-    public let usage: UsageWriter?
+    public let usage: (any UsageRecording)?
     /// Virtual keys; nil only in tests that need no database (auth then stays off).
     public let keys: KeyRegistry?
     public let limiter: KeyLimiter
@@ -52,6 +52,8 @@ public final class GatewayState: Sendable {
     public let contextCaches: ContextCacheStore?
     /// Dollar budgets: every key's spend, and what requests in flight reserve.
     public let budgets: DollarBudgets
+    /// The store's state for `/readyz` (kind, what is degraded); nil in tests without a database.
+    public let storeHealth: (@Sendable () -> StoreHealth)?
     /// The chat loops (`/v1/loops`) alive or recently ended.
     public let loops = LoopRegistry()
     /// Stored `/v1/responses` answers; nil in tests without a database (nothing is stored).
@@ -62,14 +64,15 @@ public final class GatewayState: Sendable {
     public let tracer: Tracer?
 
     public init(
-        snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
+        snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: (any UsageRecording)? = nil,
         keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
         limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
         budgets: DollarBudgets = DollarBudgets(), responses: (any ResponseStoring)? = nil,
-        tracer: Tracer? = nil
+        tracer: Tracer? = nil, storeHealth: (@Sendable () -> StoreHealth)? = nil
     ) {
         self.responses = responses
         self.tracer = tracer
+        self.storeHealth = storeHealth
         self.budgets = budgets
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
