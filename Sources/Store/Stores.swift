@@ -8,6 +8,8 @@ public final class Stores: Sendable {
     public let usageWriter: any UsageRecording
     public let usageReader: any UsageQuerying
     public let contextCaches: ContextCacheStore
+    /// Stored `/v1/responses` answers.
+    public let responses: any ResponseStoring
     private let postgresWriter: PostgresUsageWriter?
     private let listener = Mutex<KeyChangeListener?>(nil)
 
@@ -21,6 +23,7 @@ public final class Stores: Sendable {
             usageReader = try UsageReader(path: path)
             keys = try KeyStore(path: path)
             contextCaches = try ContextCacheStore(path: path)
+            responses = try SQLiteResponseStore(path: path)
             postgresWriter = nil
         case .postgres(let url):
             // Migrations first, on one connection under the advisory lock; the rest find them done.
@@ -30,6 +33,7 @@ public final class Stores: Sendable {
             postgresWriter = writer
             usageReader = try PostgresUsageReader(url: url)
             contextCaches = try ContextCacheStore(persistence: PostgresContextCaches(url: url))
+            responses = try PostgresResponseStore(url: url)
         }
     }
 

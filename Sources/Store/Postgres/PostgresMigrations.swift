@@ -60,6 +60,18 @@ public enum PostgresMigrations {
         ALTER TABLE keys ADD COLUMN budget_usd DOUBLE PRECISION;
         ALTER TABLE keys ADD COLUMN budget_period TEXT;
         """,
+        // 5: stored Responses API answers (/v1/responses), owned by the key that made them.
+        """
+        CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            key_id TEXT,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            input_items TEXT NOT NULL,
+            response TEXT NOT NULL
+        );
+        CREATE INDEX responses_expires ON responses(expires_at);
+        """,
     ]
 
     /// Any constant both daemons agree on: the advisory lock that serialises migrations.
