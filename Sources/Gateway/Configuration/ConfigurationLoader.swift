@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Pricing
+import Redis
 import Yams
 
 extension GatewayConfiguration {
@@ -254,6 +255,29 @@ struct ConfigurationLoader {
             case "retention_s": if let v = double(0...604_800) { config.chatLoops.retentionSeconds = v }
             default: fail("unknown key")
             }
+        case "limits":
+            switch parts[1] {
+            case "backend":
+                if let v = SharedLimitsSettings.Backend(rawValue: raw) {
+                    config.sharedLimits.backend = v
+                } else {
+                    fail("unknown backend \"\(raw)\" (local, redis)")
+                }
+            case "url":
+                if case .failure(let problem) = RedisEndpoint.parse(raw) {
+                    fail("\(problem)")
+                } else {
+                    config.sharedLimits.url = raw
+                }
+            case "on_unavailable":
+                if let v = SharedLimitsSettings.OnUnavailable(rawValue: raw) {
+                    config.sharedLimits.onUnavailable = v
+                } else {
+                    fail("unknown mode \"\(raw)\" (fail_open, fail_closed)")
+                }
+            case "lease_s": if let v = double(1...3600) { config.sharedLimits.leaseSeconds = v }
+            default: fail("unknown key")
+            }
         case "providers":
             let name = parts[1], key = parts[2...].joined(separator: ".")
             guard var p = config.providers[name] else { fail("unknown provider"); return }
@@ -299,6 +323,9 @@ struct ConfigurationLoader {
             for fallback in model.fallbacks where config.models[fallback] == nil && !fallback.contains("/") {
                 problems.append("\(origin): models.\(alias).fallbacks: unknown alias \"\(fallback)\"")
             }
+        }
+        if config.sharedLimits.backend == .redis, config.sharedLimits.url == nil {
+            problems.append("\(origin): limits.url: the redis backend needs a url (redis://host:port/db)")
         }
         if !GatewayConfiguration.isLoopback(host: config.listen.host), config.adminKey == nil {
             problems.append(

@@ -101,6 +101,8 @@ public struct GatewayConfiguration: Sendable {
     public var server = Server()
     /// `/v1/loops`: live loops per key and in all, and how long ended transcripts are kept.
     public var chatLoops = LoopLimits()
+    /// `limits:` — where keys' limits are counted (this daemon, or Redis shared by several).
+    public var sharedLimits = SharedLimitsSettings()
     public var providers: [String: Provider] = GatewayConfiguration.defaultProviders
     public var models: [String: Model] = [:]
     /// `prices:` — USD per million tokens per model id or alias, over the built-in table.

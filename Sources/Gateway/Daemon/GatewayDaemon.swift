@@ -25,13 +25,14 @@ public final class GatewayDaemon: Sendable {
         let usageReader = try UsageReader(path: configuration.database)
         let keys = try KeyRegistry(
             store: try KeyStore(path: configuration.database), initialUsage: try usageReader.totalsByKey())
+        let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
+        let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
         state = GatewayState(
             snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: usage, keys: keys,
             contextCaches: try ContextCacheStore(path: configuration.database),
-            budgets: try DollarBudgets(reader: usageReader))
-        let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
+            budgets: try DollarBudgets(reader: usageReader),
+            sharedLimits: Self.sharedLimits(configuration, loops: serverConfiguration.loopCount, logger: logger))
         DescriptorExhaustion.shared.setLogger(logger)
-        let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
         let budget = configuration.descriptorBudget(openFileLimit: openFileLimit)
         if budget.limitedByDescriptors {
             logger.warning("\(budget.explanation)")
@@ -126,6 +127,9 @@ public final class GatewayDaemon: Sendable {
     /// Starts the loops and listens; returns the bound port.
     public func start() throws -> Int {
         group.start()
+        if let shared = state.sharedLimits {
+            for loop in group.loops { loop.execute { SharedLimitsClient.forLoop(loop, shared: shared).start() } }
+        }
         let port = try server.start()
         // A burst's peak otherwise stays resident (glibc keeps freed pages in its arenas).
         let server = self.server, logger = self.logger

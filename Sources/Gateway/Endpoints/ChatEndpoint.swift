@@ -29,7 +29,6 @@ struct ChatEndpoint: Sendable {
         let encoder: any ChatEncoder
         let routes: [ModelRoute]
         let snapshot = state.snapshot
-        var admission: KeyAdmission?
         var caller: Caller?
         var decoded: ChatRequest?
         do {
@@ -39,22 +38,42 @@ struct ChatEndpoint: Sendable {
             (chatRequest, encoder) = (read.request, read.encoder)
             decoded = chatRequest
             routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
-            if case .key(let key)? = caller {
-                admission = try KeyAdmission.admit(key, request: chatRequest, state: state)
-            }
         } catch {
-            var headers = HTTPHeaders()
-            for header in error.headers { headers.add(header.name, header.value) }
-            writer.respondJSON(
-                status: error.status, body: door.error(error, requestId: writer.requestId),
-                headers: headers)
-            if caller != nil, let decoded {
-                // A known caller's request refused before it was sent (unknown model, not
-                // allowed, over a limit) is still a request: it gets its usage row.
-                state.record(.refused(decoded, error: error, requestId: writer.requestId), keyId: caller?.keyId)
-            }
+            refuse(error, caller: caller, decoded: decoded, writer, door: door)
             return
         }
+        guard case .key(let key)? = caller else {
+            execute(chatRequest, routes: routes, encoder: encoder, admission: nil, snapshot: snapshot, writer)
+            return
+        }
+        // With the Redis limits backend this continues from Redis's reply, on this loop.
+        KeyAdmission.admit(key, request: chatRequest, state: state, loop: writer.loop) { [self] result in
+            switch result {
+            case .success(let admission):
+                execute(chatRequest, routes: routes, encoder: encoder, admission: admission, snapshot: snapshot, writer)
+            case .failure(let error):
+                refuse(error, caller: caller, decoded: chatRequest, writer, door: door)
+            }
+        }
+    }
+
+    private func refuse(
+        _ error: GatewayError, caller: Caller?, decoded: ChatRequest?, _ writer: ResponseWriter, door: some FrontDoor
+    ) {
+        var headers = HTTPHeaders()
+        for header in error.headers { headers.add(header.name, header.value) }
+        writer.respondJSON(status: error.status, body: door.error(error, requestId: writer.requestId), headers: headers)
+        if caller != nil, let decoded {
+            // A known caller's request refused before it was sent (unknown model, not
+            // allowed, over a limit) is still a request: it gets its usage row.
+            state.record(.refused(decoded, error: error, requestId: writer.requestId), keyId: caller?.keyId)
+        }
+    }
+
+    private func execute(
+        _ chatRequest: ChatRequest, routes: [ModelRoute], encoder: any ChatEncoder, admission: KeyAdmission?,
+        snapshot: GatewaySnapshot, _ writer: ResponseWriter
+    ) {
         let state = self.state
         let execution = ChatExecution(
             request: chatRequest, routes: routes, registry: snapshot.registry,

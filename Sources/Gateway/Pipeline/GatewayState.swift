@@ -52,14 +52,17 @@ public final class GatewayState: Sendable {
     public let budgets: DollarBudgets
     /// The chat loops (`/v1/loops`) alive or recently ended.
     public let loops = LoopRegistry()
+    /// The Redis limits backend; nil with local limits (the default).
+    public let sharedLimits: SharedLimits?
 
     public init(
         snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: UsageWriter? = nil,
         keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
         limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
-        budgets: DollarBudgets = DollarBudgets()
+        budgets: DollarBudgets = DollarBudgets(), sharedLimits: SharedLimits? = nil
     ) {
         self.budgets = budgets
+        self.sharedLimits = sharedLimits
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
         self.usage = usage
