@@ -6,11 +6,12 @@ SWIFT        ?= swift
 PREFIX       ?= /usr/local
 SYSCONFDIR   ?= /etc/switchboard
 UNITDIR      ?= /etc/systemd/system
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev curl pkg-config python3
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libhiredis-dev curl pkg-config python3
 # The benchmark's load generator (wrk), its floor (nginx) and the stream client's compiler (gcc).
 BENCH_TOOLS  := wrk nginx gcc
-# What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, and venv for the SDKs.
-TEST_TOOLS   := bsdutils procps python3-venv
+# What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, venv for the SDKs,
+# and redis-server (the shared-limits tests start their own on a free port).
+TEST_TOOLS   := bsdutils procps python3-venv redis-server
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
 # jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change
