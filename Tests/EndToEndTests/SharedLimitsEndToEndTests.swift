@@ -161,6 +161,36 @@ struct SharedLimitsEndToEndTests {
         #expect(try Self.chat(daemon, key.secret).status == 200)
     }
 
+    @Test func aLoopCreatedOnOneDaemonFinishesThroughTheOther() throws {
+        let redis = try RedisServer()
+        let mock = try Launch.mock()
+        let dir = TempDir()
+        let first = try Self.daemon(redis, mock, dir)
+        let key = try Self.key(first, #"{"name":"looper"}"#)
+        let second = try Self.daemon(redis, mock, dir)
+        let auth = ["Authorization": "Bearer \(key.secret)"]
+        let stream = try LoopStream(
+            first, body: LoopEndToEndTests.body("openai/tools+calls=1+tool_turns=1"), headers: auth)
+        let awaiting = try #require(stream.wait(for: "awaiting_tools").first, "\(stream.text)")
+        let loopId = try #require(awaiting["loop_id"] as? String)
+        let callId = try #require((awaiting["tool_calls"] as? [[String: Any]])?.first?["id"] as? String)
+
+        // The other daemon passes GET and the tool results on to the owner.
+        let seen = try #require(try LoopEndToEndTests.transcript(second, loopId, headers: auth))
+        #expect(seen["status"] as? String == "awaiting_tools")
+        #expect(try LoopEndToEndTests.transcript(second, loopId)?["error"] != nil)  // no key: not the owner
+        let posted = try LoopEndToEndTests.post(
+            second, loopId, LoopEndToEndTests.results([(callId, "sunny")]), headers: auth)
+        #expect(posted.status == 202, "\(posted.body)")
+        #expect(stream.waitForEnd(), "\(stream.text)")
+        let done = try #require(jsonObject(stream.events.last?.data ?? ""))
+        #expect(done["finish_reason"] as? String == "stop")
+        #expect(try LoopEndToEndTests.transcript(second, loopId, headers: auth)?["status"] as? String == "completed")
+        let deleted = try curl(second.baseURL + "/v1/loops/\(loopId)", method: "DELETE", headers: auth)
+        #expect(deleted.status == 200, "\(deleted.body)")
+        #expect(try curl(first.baseURL + "/v1/loops/\(loopId)", headers: auth).status == 404)
+    }
+
     @Test func configCheckShowsTheBackendWithoutThePassword() throws {
         let dir = TempDir()
         let config = dir.write(

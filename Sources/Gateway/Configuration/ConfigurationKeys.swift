@@ -23,7 +23,7 @@ enum ConfigurationKeys {
         "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
         "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
         "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s",
-        "limits.backend", "limits.url", "limits.on_unavailable", "limits.lease_s",
+        "limits.backend", "limits.url", "limits.on_unavailable", "limits.lease_s", "limits.advertise",
     ]
 
     /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
@@ -139,7 +139,7 @@ extension GatewayConfiguration {
         guard sharedLimits.backend == .redis else { return "limits: {backend: local}  # this daemon's own counts" }
         let url = sharedLimits.url.flatMap { try? RedisEndpoint.parse($0).get() }.map { "\($0)" } ?? "unset"
         return "limits: {backend: redis, url: \(url), on_unavailable: \(sharedLimits.onUnavailable.rawValue), "
-            + "lease_s: \(sharedLimits.leaseSeconds)}"
+            + "lease_s: \(sharedLimits.leaseSeconds), advertise: \(sharedLimits.advertise ?? "the listen address")}"
     }
 
     public func redactedDescription() -> String {

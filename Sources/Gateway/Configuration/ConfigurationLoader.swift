@@ -276,6 +276,12 @@ struct ConfigurationLoader {
                     fail("unknown mode \"\(raw)\" (fail_open, fail_closed)")
                 }
             case "lease_s": if let v = double(1...3600) { config.sharedLimits.leaseSeconds = v }
+            case "advertise":
+                if raw.hasPrefix("http://") || raw.hasPrefix("https://") {
+                    config.sharedLimits.advertise = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+                } else {
+                    fail("expected http://host:port (where other daemons reach this one)")
+                }
             default: fail("unknown key")
             }
         case "providers":

@@ -14,10 +14,15 @@ public final class GatewayDaemon: Sendable {
     private let group: EventLoopGroup
     private let server: HTTPServer
     private let logger: Logger
+    /// The listen host as other daemons reach it (a wildcard address means this host).
+    private let advertisedHost: String
 
     /// Builds everything from a validated configuration; nothing listens until `start()`.
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
         self.logger = logger
+        let host = configuration.listen.host
+        advertisedHost =
+            host == "0.0.0.0" || host == "::" || host.isEmpty ? "127.0.0.1" : host.contains(":") ? "[\(host)]" : host
         let metrics = MetricsRegistry()
         let usage = try UsageWriter(path: configuration.database) { error in
             logger.error("usage writer: \(error)")
@@ -127,10 +132,13 @@ public final class GatewayDaemon: Sendable {
     /// Starts the loops and listens; returns the bound port.
     public func start() throws -> Int {
         group.start()
-        if let shared = state.sharedLimits {
-            for loop in group.loops { loop.execute { SharedLimitsClient.forLoop(loop, shared: shared).start() } }
-        }
         let port = try server.start()
+        if let shared = state.sharedLimits {
+            shared.advertisedAddress = shared.settings.advertise ?? "http://\(advertisedHost):\(port)"
+            for (i, loop) in group.loops.enumerated() {
+                loop.execute { SharedLimitsClient.forLoop(loop, shared: shared).start(advertising: i == 0) }
+            }
+        }
         // A burst's peak otherwise stays resident (glibc keeps freed pages in its arenas).
         let server = self.server, logger = self.logger
         let loops = group.loops

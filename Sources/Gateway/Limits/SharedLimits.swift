@@ -14,6 +14,14 @@ public final class SharedLimits: Sendable {
     private let outage = Atomic<Bool>(false)
     private let unavailableAdmissions = Atomic<Int>(0)
     private let log: @Sendable (_ warning: Bool, _ message: String) -> Void
+    private let address = Mutex<String?>(nil)
+
+    /// Where other daemons reach this one (`http://host:port`), advertised in Redis for loops
+    /// across daemons; set once the server listens.
+    public var advertisedAddress: String? {
+        get { address.withLock { $0 } }
+        set { address.withLock { $0 = newValue } }
+    }
 
     public init(
         settings: SharedLimitsSettings, endpoint: RedisEndpoint, nodeId: String, loopCount: Int,
@@ -76,5 +84,8 @@ public struct SharedLimitsSettings: Sendable, Equatable {
     public var onUnavailable = OnUnavailable.failOpen
     /// How long a request's concurrency slot outlives a daemon that stopped renewing it.
     public var leaseSeconds = 30.0
+    /// `http://host:port` other daemons reach this one at (loops across daemons); default:
+    /// the listen address.
+    public var advertise: String?
     public init() {}
 }

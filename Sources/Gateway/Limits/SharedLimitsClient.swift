@@ -34,13 +34,41 @@ final class SharedLimitsClient: @unchecked Sendable {
         connection = RedisConnection(loop: loop, endpoint: shared.endpoint)
     }
 
-    /// Connects. On the loop.
-    func start() {
+    /// Connects. On the loop. The advertising client keeps this daemon's address in Redis
+    /// (a key with a TTL, refreshed) while it runs.
+    func start(advertising: Bool) {
         connection.onStateChange = { [unowned self] up in
             shared.connectionChanged(up: up)
-            if up { loadScripts() } else { hashes = hashes.map { _ in nil } }
+            if up {
+                loadScripts()
+                if advertising { advertise() }
+            } else {
+                hashes = hashes.map { _ in nil }
+            }
         }
         connection.start()
+        if advertising { scheduleAdvertising() }
+    }
+
+    static let nodeTTLMillis = 30_000
+
+    private func advertise() {
+        guard let address = shared.advertisedAddress else { return }
+        connection.send(["SET", "switchboard:node:\(shared.nodeId)", address, "PX", String(Self.nodeTTLMillis)]) { _ in }
+    }
+
+    private func scheduleAdvertising() {
+        loop.schedule(afterNanoseconds: UInt64(Self.nodeTTLMillis / 3) * 1_000_000) { [unowned self] in
+            advertise()
+            scheduleAdvertising()
+        }
+    }
+
+    /// The address daemon `node` advertises, nil when unknown (gone, or Redis away).
+    func lookupNode(_ node: String, _ done: @escaping (String?) -> Void) {
+        connection.send(["GET", "switchboard:node:\(node)"]) { reply in
+            if case .string(let address)? = reply { done(address) } else { done(nil) }
+        }
     }
 
     private func loadScripts() {
