@@ -109,6 +109,7 @@ let package = Package(
                 "Providers", "ChatModel", "JSON", "SSE", "HTTPTypes", "TestSupport",
             ], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis"]),
         .testTarget(
             name: "PricingTests",
             dependencies: [

@@ -250,8 +250,10 @@ private final class ReplyBox {
 }
 
 /// hiredis's reply callback: nil reply when the connection dropped before the answer.
-private func redisReplied(_ ac: UnsafeMutablePointer<redisAsyncContext>?, _ reply: UnsafeMutableRawPointer?,
-    _ box: UnsafeMutableRawPointer?) {
+private func redisReplied(
+    _ ac: UnsafeMutablePointer<redisAsyncContext>?, _ reply: UnsafeMutableRawPointer?,
+    _ box: UnsafeMutableRawPointer?
+) {
     let callback = Unmanaged<ReplyBox>.fromOpaque(box!).takeRetainedValue()
     if let reply {
         if let data = ac?.pointee.data {

@@ -196,12 +196,16 @@ struct SharedLimitsEndToEndTests {
         let config = dir.write(
             "config.yaml",
             "limits: {backend: redis, url: \"redis://:hunter2@10.0.0.5:6380/2\", on_unavailable: fail_closed}\n")
-        let result = try run(Repo.binary, ["config", "check", "--config", config], environment: ["PATH": "/usr/bin:/bin"])
+        let result = try run(
+            Repo.binary, ["config", "check", "--config", config], environment: ["PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("limits: {backend: redis, url: redis://:***@10.0.0.5:6380/2, on_unavailable: fail_closed"))
+        #expect(
+            result.stdout.contains(
+                "limits: {backend: redis, url: redis://:***@10.0.0.5:6380/2, on_unavailable: fail_closed"))
         #expect(!result.stdout.contains("hunter2"))
         let bad = dir.write("bad.yaml", "limits: {backend: redis}\n")
-        let refused = try run(Repo.binary, ["config", "check", "--config", bad], environment: ["PATH": "/usr/bin:/bin"])
+        let refused = try run(
+            Repo.binary, ["config", "check", "--config", bad], environment: ["PATH": "/usr/bin:/bin"])
         #expect(refused.status != 0)
         #expect((refused.stdout + refused.stderr).contains("limits.url"))
     }

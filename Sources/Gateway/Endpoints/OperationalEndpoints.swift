@@ -52,7 +52,8 @@ struct OperationalEndpoints: Sendable {
         text += "switchboard_descriptor_exhaustion_total \(DescriptorExhaustion.shared.total)\n"
         if let shared = state.sharedLimits {
             text += "# HELP switchboard_limits_redis_up 1 while every event loop's Redis connection is up.\n"
-            text += "# TYPE switchboard_limits_redis_up gauge\nswitchboard_limits_redis_up \(shared.isDegraded ? 0 : 1)\n"
+            text +=
+                "# TYPE switchboard_limits_redis_up gauge\nswitchboard_limits_redis_up \(shared.isDegraded ? 0 : 1)\n"
             text +=
                 "# HELP switchboard_limits_redis_unavailable_total Key admissions decided without Redis (local"
                 + " limits under fail_open, 503 under fail_closed).\n"

@@ -61,7 +61,8 @@ struct KeyAdmission: Sendable {
                                 message: "the shared limits store (redis) is unreachable and limits.on_unavailable "
                                     + "is fail_closed; retry shortly", headers: [("Retry-After", "1")])))
                 } else {
-                    done(Result { () throws(GatewayError) in try admitLocally(key, estimated, worstCase, state: state) })
+                    done(
+                        Result { () throws(GatewayError) in try admitLocally(key, estimated, worstCase, state: state) })
                 }
             }
         }

@@ -54,7 +54,8 @@ final class SharedLimitsClient: @unchecked Sendable {
 
     private func advertise() {
         guard let address = shared.advertisedAddress else { return }
-        connection.send(["SET", "switchboard:node:\(shared.nodeId)", address, "PX", String(Self.nodeTTLMillis)]) { _ in }
+        connection.send(["SET", "switchboard:node:\(shared.nodeId)", address, "PX", String(Self.nodeTTLMillis)]) { _ in
+        }
     }
 
     private func scheduleAdvertising() {
@@ -169,7 +170,8 @@ final class SharedLimitsClient: @unchecked Sendable {
     static func forLoop(_ loop: EventLoop, shared: SharedLimits) -> SharedLimitsClient {
         registry.withLock { clients in
             if let c = clients[ObjectIdentifier(loop)], c.shared === shared { return c }
-            let c = SharedLimitsClient(loop: loop, shared: shared, tag: count.wrappingAdd(1, ordering: .relaxed).newValue)
+            let c = SharedLimitsClient(
+                loop: loop, shared: shared, tag: count.wrappingAdd(1, ordering: .relaxed).newValue)
             clients[ObjectIdentifier(loop)] = c
             return c
         }

@@ -27,8 +27,10 @@ final class RedisServer: @unchecked Sendable {
     func start() throws {
         let child = ChildProcess()
         child.executableURL = URL(fileURLWithPath: Self.binary)
-        child.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", dir.url.path]
+        child.arguments = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", dir.url.path,
+        ]
         let log = dir.path("redis.log")
         FileManager.default.createFile(atPath: log, contents: nil)
         child.standardOutputPath = log
@@ -39,7 +41,8 @@ final class RedisServer: @unchecked Sendable {
         while Date() < deadline {
             if (try? command("PING")) == "+PONG" { return }
             if !child.isRunning {
-                throw TestFailure.message("redis-server exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                throw TestFailure.message(
+                    "redis-server exited: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
             usleep(10_000)
         }
