@@ -74,6 +74,40 @@ struct SharedLimitsEndToEndTests {
         #expect(codes.filter { $0 == 429 }.count == 30, "\(codes)")
     }
 
+    @Test func tokensAreEstimatedAtAdmissionAndSettledAcrossDaemons() throws {
+        let redis = try RedisServer()
+        let mock = try Launch.mock()
+        let dir = TempDir()
+        let first = try Self.daemon(redis, mock, dir)
+        let key = try Self.key(first, #"{"name":"tokens","tpm":39}"#)
+        let second = try Self.daemon(redis, mock, dir)
+        let sum = "GET switchboard:key:{\(key.id)}:sum"
+        func ask(_ daemon: SwitchboardProcess) throws -> CurlResponse {
+            try curl(
+                daemon.baseURL + "/v1/chat", method: "POST", headers: ["Authorization": "Bearer \(key.secret)"],
+                body: #"{"model":"openai/text","stream":false,"max_tokens":10,"#
+                    + #""messages":[{"role":"user","content":"hi"}]}"#)
+        }
+        // Each answer is 15 tokens (10 in, 5 out); admission charges an estimate of 10 until then.
+        #expect(try ask(first).status == 200)
+        try Self.waitFor { (try? redis.command(sum)) == "15" }
+        #expect(try ask(second).status == 200)
+        try Self.waitFor { (try? redis.command(sum)) == "30" }
+        let refused = try ask(first)
+        #expect(refused.status == 429)
+        #expect(refused.headers["x-ratelimit-limit-tokens"] == "39")
+        #expect(refused.headers["x-ratelimit-remaining-tokens"] == "9")
+    }
+
+    /// Polls `done` until it holds (10 s at most).
+    static func waitFor(_ done: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while !done() {
+            if Date() > deadline { throw TestFailure.message("condition not reached in 10 s") }
+            usleep(10_000)
+        }
+    }
+
     @Test func aKilledDaemonsConcurrencyLeaseExpires() throws {
         let redis = try RedisServer()
         let mock = try Launch.mock()

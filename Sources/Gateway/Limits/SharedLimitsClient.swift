@@ -86,7 +86,8 @@ final class SharedLimitsClient: @unchecked Sendable {
         let request = "\(loopTag):\(sequence)"
         let concurrent = key.maxConcurrent ?? 0
         let args = [
-            String(key.rpm ?? 0), String(key.tpm ?? 0), String(concurrent), String(estimatedTokens), request,
+            String(key.rpm ?? 0), String(key.tpm ?? 0), String(concurrent),
+            String(min(estimatedTokens, LimitScripts.maxTokens)), request,
             String(leaseMillis),
         ]
         run(0, keys: LimitScripts.keys(key.id), args: args) { [unowned self] reply in
@@ -121,7 +122,10 @@ final class SharedLimitsClient: @unchecked Sendable {
         if var held = leases[keyId], held.remove(request) != nil {
             leases[keyId] = held.isEmpty ? nil : held
         }
-        run(1, keys: LimitScripts.keys(keyId), args: [request, String(max(0, actualTokens))]) { _ in }
+        run(
+            1, keys: LimitScripts.keys(keyId),
+            args: [request, String(min(max(0, actualTokens), LimitScripts.maxTokens))]
+        ) { _ in }
     }
 
     private func holdLease(_ keyId: String, _ request: String) {

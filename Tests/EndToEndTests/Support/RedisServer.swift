@@ -57,13 +57,18 @@ final class RedisServer: @unchecked Sendable {
         self.process = nil
     }
 
-    /// Sends one inline command and returns the first line of the answer ("+PONG", ":3").
+    /// Sends one inline command and returns its answer: a bulk string's text ("30"), else the
+    /// reply's first line ("+PONG", ":1", "$-1" for none).
     func command(_ line: String) throws -> String {
         let client = try RawClient(port: port, timeoutSeconds: 5)
         _ = client.send(line + "\r\n")
-        // "\r\n" is one Character in Swift: the first line is cut on the bytes.
-        let answer = client.read(until: "\r\n")
-        return String(decoding: answer.utf8.prefix { $0 != 13 }, as: UTF8.self)
+        var answer = Array(client.read(until: "\r\n").utf8)
+        // "\r\n" is one Character in Swift: lines are cut on the bytes.
+        let end = answer.firstIndex(of: 13) ?? answer.count
+        let first = String(decoding: answer[..<end], as: UTF8.self)
+        guard first.hasPrefix("$"), let length = Int(first.dropFirst()), length >= 0 else { return first }
+        while answer.count < end + 2 + length + 2, let more = client.read(), !more.isEmpty { answer += more }
+        return String(decoding: answer.dropFirst(end + 2).prefix(length), as: UTF8.self)
     }
 
     static func freePort() throws -> Int {
