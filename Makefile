@@ -31,6 +31,7 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
 .PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record bench-instructions install clean \
+        bench-shared-limits \
         fuzz fuzz-build fuzz-smoke
 
 all: build
@@ -95,6 +96,11 @@ bench-tools: setup
 # five-minute memory settle (Tests/Benchmark/bench.py lists the BENCH_* settings).
 bench: release bench-tools
 	Tests/Benchmark/run.sh .build/release/switchboard
+
+# What the Redis limits backend adds: p50 at c1 and throughput at c64, Redis vs local limits.
+bench-shared-limits: release bench-tools
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
+	python3 Tests/Benchmark/shared_limits.py --binary .build/release/switchboard
 
 # CPU instructions per small request under callgrind (repeatable on a busy machine).
 bench-instructions: release
