@@ -6,13 +6,14 @@ SWIFT        ?= swift
 PREFIX       ?= /usr/local
 SYSCONFDIR   ?= /etc/switchboard
 UNITDIR      ?= /etc/systemd/system
-APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libpq-dev curl pkg-config python3
+APT_PACKAGES := libcurl4-openssl-dev libsqlite3-dev libpq-dev libhiredis-dev curl pkg-config python3
 # The benchmark's load generator (wrk), its floor (nginx) and the stream client's compiler (gcc).
 BENCH_TOOLS  := wrk nginx gcc
 # What the tests use besides curl: `script` (a pseudo-terminal for the REPL), pgrep, venv for the SDKs,
 # the headless browser the dashboard test drives (Debian's Chromium and its WebDriver), and a
-# PostgreSQL server (the scale-out tests start their own, as an unprivileged user via setpriv).
-TEST_TOOLS   := bsdutils procps python3-venv chromium chromium-driver postgresql util-linux
+# PostgreSQL server (the scale-out tests start their own, as an unprivileged user via setpriv) and
+# redis-server (the shared-limits tests start their own on a free port).
+TEST_TOOLS   := bsdutils procps python3-venv chromium chromium-driver postgresql util-linux redis-server
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
 # jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change
@@ -35,6 +36,7 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
 .PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record bench-instructions install clean \
+        bench-shared-limits \
         fuzz fuzz-build fuzz-smoke
 
 all: build
@@ -99,6 +101,11 @@ bench-tools: setup
 # five-minute memory settle (Tests/Benchmark/bench.py lists the BENCH_* settings).
 bench: release bench-tools
 	Tests/Benchmark/run.sh .build/release/switchboard
+
+# What the Redis limits backend adds: p50 at c1 and throughput at c64, Redis vs local limits.
+bench-shared-limits: release bench-tools
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
+	python3 Tests/Benchmark/shared_limits.py --binary .build/release/switchboard
 
 # CPU instructions per small request under callgrind (repeatable on a busy machine).
 bench-instructions: release

@@ -26,6 +26,9 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(
+            name: "CHiredis", path: "Sources/CHiredis",
+            providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(
             name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(
@@ -53,6 +56,8 @@ let package = Package(
                 "Arithmetic", "HTTPTypes", "Reactor", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPTypes", "Reactor"]),
+        // Redis on our event loops (hiredis's async API): the shared limits of several daemons.
+        .target(name: "Redis", dependencies: ["CHiredis", "Reactor"]),
         .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "CPostgres", "ChatModel", "Pricing"]),
         // Prices and the cost of a request's tokens: pure, the price list embedded in the binary.
         .target(
@@ -66,7 +71,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "Arithmetic", "HTTPTypes", "Reactor", "HTTPServer", "Upstream", "Providers", "ChatModel", "JSON", "SSE",
-                "Store", "Pricing",
+                "Store", "Pricing", "Redis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -107,6 +112,7 @@ let package = Package(
                 "Providers", "ChatModel", "JSON", "SSE", "HTTPTypes", "TestSupport",
             ], exclude: ["Golden"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ChatModel", "TestSupport"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis"]),
         .testTarget(
             name: "PricingTests",
             dependencies: [

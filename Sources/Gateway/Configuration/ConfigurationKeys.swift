@@ -1,6 +1,7 @@
 import Pricing
 import Reactor
 import Store
+import Redis
 
 /// The configuration's known keys: what the file may say and what the environment overrides.
 enum ConfigurationKeys {
@@ -23,6 +24,7 @@ enum ConfigurationKeys {
         "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
         "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
         "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s", "responses.retention_days",
+        "limits.backend", "limits.url", "limits.on_unavailable", "limits.lease_s", "limits.advertise",
     ]
 
     /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
@@ -35,7 +37,7 @@ enum ConfigurationKeys {
     static var leaves: [String] { leaves(providers: GatewayConfiguration.providerNames) }
 
     /// Keys that hold mappings, outside `providers.<name>`.
-    static let sections: Set<String> = ["server", "chat_loops", "responses", "telemetry"]
+    static let sections: Set<String> = ["server", "chat_loops", "responses", "telemetry", "limits"]
 
     /// `providers.<name>.<rest>` → (name, rest).
     private static func providerPath(_ path: String) -> (name: String, rest: String)? {
@@ -135,6 +137,14 @@ extension GatewayConfiguration {
         return String(url[..<authority.index(after: colon)]) + "***" + String(url[at...])
     }
 
+    /// `limits:` with the Redis URL's password blanked out.
+    private var sharedLimitsDescription: String {
+        guard sharedLimits.backend == .redis else { return "limits: {backend: local}  # this daemon's own counts" }
+        let url = sharedLimits.url.flatMap { try? RedisEndpoint.parse($0).get() }.map { "\($0)" } ?? "unset"
+        return "limits: {backend: redis, url: \(url), on_unavailable: \(sharedLimits.onUnavailable.rawValue), "
+            + "lease_s: \(sharedLimits.leaseSeconds), advertise: \(sharedLimits.advertise ?? "the listen address")}"
+    }
+
     public func redactedDescription() -> String {
         func set(_ value: String?) -> String { value == nil ? "unset" : "set" }
         var lines = [
@@ -153,6 +163,7 @@ extension GatewayConfiguration {
             "  shutdown_grace_s: \(server.shutdownGraceSeconds)",
             "chat_loops: {max_per_key: \(chatLoops.maxPerKey), max_total: \(chatLoops.maxTotal), retention_s: "
                 + "\(chatLoops.retentionSeconds)}",
+            sharedLimitsDescription,
         ]
         lines += telemetryDescription()
         lines.append("providers:")

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Pricing
+import Redis
 import Yams
 
 extension GatewayConfiguration {
@@ -244,6 +245,35 @@ struct ConfigurationLoader {
             }
         case "telemetry":
             Self.applyTelemetry(&config.telemetry, parts[1], raw, fail: fail, double: double)
+        case "limits":
+            switch parts[1] {
+            case "backend":
+                if let v = SharedLimitsSettings.Backend(rawValue: raw) {
+                    config.sharedLimits.backend = v
+                } else {
+                    fail("unknown backend \"\(raw)\" (local, redis)")
+                }
+            case "url":
+                if case .failure(let problem) = RedisEndpoint.parse(raw) {
+                    fail("\(problem)")
+                } else {
+                    config.sharedLimits.url = raw
+                }
+            case "on_unavailable":
+                if let v = SharedLimitsSettings.OnUnavailable(rawValue: raw) {
+                    config.sharedLimits.onUnavailable = v
+                } else {
+                    fail("unknown mode \"\(raw)\" (fail_open, fail_closed)")
+                }
+            case "lease_s": if let v = double(1...3600) { config.sharedLimits.leaseSeconds = v }
+            case "advertise":
+                if raw.hasPrefix("http://") || raw.hasPrefix("https://") {
+                    config.sharedLimits.advertise = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+                } else {
+                    fail("expected http://host:port (where other daemons reach this one)")
+                }
+            default: fail("unknown key")
+            }
         case "providers":
             let name = parts[1], key = parts[2...].joined(separator: ".")
             guard var p = config.providers[name] else { fail("unknown provider"); return }
@@ -296,6 +326,9 @@ struct ConfigurationLoader {
             for fallback in model.fallbacks where config.models[fallback] == nil && !fallback.contains("/") {
                 problems.append("\(origin): models.\(alias).fallbacks: unknown alias \"\(fallback)\"")
             }
+        }
+        if config.sharedLimits.backend == .redis, config.sharedLimits.url == nil {
+            problems.append("\(origin): limits.url: the redis backend needs a url (redis://host:port/db)")
         }
         if !GatewayConfiguration.isLoopback(host: config.listen.host), config.adminKey == nil {
             problems.append(

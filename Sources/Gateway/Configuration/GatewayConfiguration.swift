@@ -130,6 +130,8 @@ public struct GatewayConfiguration: Sendable {
     public var chatLoops = LoopLimits()
     /// `/v1/responses`: how long a stored response is kept (OpenAI keeps them 30 days).
     public var responsesRetentionDays = 30.0
+    /// `limits:` — where keys' limits are counted (this daemon, or Redis shared by several).
+    public var sharedLimits = SharedLimitsSettings()
     public var providers: [String: Provider] = GatewayConfiguration.defaultProviders
     public var models: [String: Model] = [:]
     /// `prices:` — USD per million tokens per model id or alias, over the built-in table.

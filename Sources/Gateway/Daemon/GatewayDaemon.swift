@@ -15,16 +15,23 @@ public final class GatewayDaemon: Sendable {
     private let server: HTTPServer
     private let logger: Logger
     private let stores: Stores
+    /// The listen host as other daemons reach it (a wildcard address means this host).
+    private let advertisedHost: String
 
     /// Builds everything from a validated configuration; nothing listens until `start()`.
     public init(configuration: GatewayConfiguration, logger: Logger) throws {
         self.logger = logger
+        let host = configuration.listen.host
+        advertisedHost =
+            host == "0.0.0.0" || host == "::" || host.isEmpty ? "127.0.0.1" : host.contains(":") ? "[\(host)]" : host
         let metrics = MetricsRegistry()
         let stores = try Stores(database: configuration.database, spoolPath: configuration.usageSpool) { error in
             logger.error("usage writer: \(error)")
         }
         logger.info("store: \(stores.location.summary)")
         let usageReader = stores.usageReader
+        let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
+        let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
         let keys = try KeyRegistry(store: stores.keys, initialUsage: try usageReader.totalsByKey())
         // Another daemon changed a key (PostgreSQL): reload them all; on failure the cached
         // keys keep serving and the listener tries again when the server is back.
@@ -37,11 +44,10 @@ public final class GatewayDaemon: Sendable {
             snapshot: Self.snapshot(from: configuration), metrics: metrics, usage: stores.usageWriter, keys: keys,
             contextCaches: stores.contextCaches, budgets: try DollarBudgets(reader: usageReader),
             responses: stores.responses, tracer: Tracer(configuration.telemetry),
-            storeHealth: { stores.health })
+            storeHealth: { stores.health },
+            sharedLimits: Self.sharedLimits(configuration, loops: serverConfiguration.loopCount, logger: logger))
         self.stores = stores
-        let openFileLimit = DescriptorBudget.raiseOpenFileLimit()
         DescriptorExhaustion.shared.setLogger(logger)
-        let serverConfiguration = Self.serverConfiguration(from: configuration, openFileLimit: openFileLimit)
         let budget = configuration.descriptorBudget(openFileLimit: openFileLimit)
         if budget.limitedByDescriptors {
             logger.warning("\(budget.explanation)")
@@ -172,6 +178,12 @@ public final class GatewayDaemon: Sendable {
         state.tracer?.exporter.start()
         group.start()
         let port = try server.start()
+        if let shared = state.sharedLimits {
+            shared.advertisedAddress = shared.settings.advertise ?? "http://\(advertisedHost):\(port)"
+            for (i, loop) in group.loops.enumerated() {
+                loop.execute { SharedLimitsClient.forLoop(loop, shared: shared).start(advertising: i == 0) }
+            }
+        }
         // A burst's peak otherwise stays resident (glibc keeps freed pages in its arenas).
         let server = self.server, logger = self.logger
         let loops = group.loops

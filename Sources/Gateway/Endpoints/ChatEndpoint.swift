@@ -31,7 +31,6 @@ struct ChatEndpoint: Sendable {
         let encoder: any ChatEncoder
         let routes: [ModelRoute]
         let snapshot = state.snapshot
-        var admission: KeyAdmission?
         var caller: Caller?
         var decoded: ChatRequest?
         let trace = state.tracer?.begin(request)
@@ -45,23 +44,48 @@ struct ChatEndpoint: Sendable {
             decoded = chatRequest
             writer.accessModel = chatRequest.model
             routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
-            if case .key(let key)? = caller {
-                admission = try KeyAdmission.admit(key, request: chatRequest, state: state)
-            }
         } catch {
-            var headers = HTTPHeaders()
-            for header in error.headers { headers.add(header.name, header.value) }
-            writer.respondJSON(
-                status: error.status, body: door.error(error, requestId: writer.requestId),
-                headers: headers)
-            trace?.refused(error, model: decoded?.model)
-            if caller != nil, let decoded {
-                // A known caller's request refused before it was sent (unknown model, not
-                // allowed, over a limit) is still a request: it gets its usage row.
-                state.record(.refused(decoded, error: error, requestId: writer.requestId), keyId: caller?.keyId)
-            }
+            refuse(error, caller: caller, decoded: decoded, writer, door: door, trace: trace)
             return
         }
+        guard case .key(let key)? = caller else {
+            execute(
+                chatRequest, routes: routes, encoder: encoder, admission: nil, snapshot: snapshot, writer, trace: trace)
+            return
+        }
+        // With the Redis limits backend this continues from Redis's reply, on this loop.
+        let chosenDoor = door
+        KeyAdmission.admit(key, request: chatRequest, state: state, loop: writer.loop) { [self] result in
+            switch result {
+            case .success(let admission):
+                execute(
+                    chatRequest, routes: routes, encoder: encoder, admission: admission, snapshot: snapshot, writer,
+                    trace: trace)
+            case .failure(let error):
+                refuse(error, caller: caller, decoded: chatRequest, writer, door: chosenDoor, trace: trace)
+            }
+        }
+    }
+
+    private func refuse(
+        _ error: GatewayError, caller: Caller?, decoded: ChatRequest?, _ writer: ResponseWriter, door: some FrontDoor,
+        trace: RequestTrace?
+    ) {
+        var headers = HTTPHeaders()
+        for header in error.headers { headers.add(header.name, header.value) }
+        writer.respondJSON(status: error.status, body: door.error(error, requestId: writer.requestId), headers: headers)
+        trace?.refused(error, model: decoded?.model)
+        if caller != nil, let decoded {
+            // A known caller's request refused before it was sent (unknown model, not
+            // allowed, over a limit) is still a request: it gets its usage row.
+            state.record(.refused(decoded, error: error, requestId: writer.requestId), keyId: caller?.keyId)
+        }
+    }
+
+    private func execute(
+        _ chatRequest: ChatRequest, routes: [ModelRoute], encoder: any ChatEncoder, admission: KeyAdmission?,
+        snapshot: GatewaySnapshot, _ writer: ResponseWriter, trace: RequestTrace?
+    ) {
         let state = self.state
         let execution = ChatExecution(
             request: chatRequest, routes: routes, registry: snapshot.registry,

@@ -20,7 +20,8 @@ struct LoopsEndpoint: Sendable {
             var key: VirtualKey?
             if case .key(let k) = caller { key = k }
             let loop = ChatLoop(
-                id: Self.newId(), request: loopRequest, owner: LoopOwner(caller), key: key, writer: writer,
+                id: state.sharedLimits.map { LoopForwarding.newId(node: $0.nodeId) } ?? Self.newId(),
+                request: loopRequest, owner: LoopOwner(caller), key: key, writer: writer,
                 state: state, limits: snapshot.loopLimits)
             try loops.insert(loop, limits: snapshot.loopLimits)
             loop.start()
@@ -32,6 +33,7 @@ struct LoopsEndpoint: Sendable {
     /// `POST /v1/loops/{id}/tool_results`: 202 once the results are accepted; the next turn
     /// streams on the loop's own connection.
     func toolResults(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
+        if LoopForwarding.forwardIfElsewhere(request, id: id, state: state, writer) { return }
         do {
             let loop = try find(request, id: id)
             let results = try ToolResult.decodeList(try RequestBody.json(request))
@@ -49,6 +51,7 @@ struct LoopsEndpoint: Sendable {
 
     /// `GET /v1/loops/{id}`: the transcript.
     func transcript(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
+        if LoopForwarding.forwardIfElsewhere(request, id: id, state: state, writer) { return }
         do {
             let loop = try find(request, id: id)
             var out: [UInt8] = []
@@ -62,6 +65,7 @@ struct LoopsEndpoint: Sendable {
     /// `DELETE /v1/loops/{id}`: cancels a live loop (its stream ends with `done` `cancelled`);
     /// for an ended loop, drops the transcript.
     func delete(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
+        if LoopForwarding.forwardIfElsewhere(request, id: id, state: state, writer) { return }
         do {
             let loop = try find(request, id: id)
             let cancelled = loop.requestCancel()

@@ -14,28 +14,39 @@ struct OperationalEndpoints: Sendable {
     }
 
     /// Not ready while draining, so a load balancer stops sending new work during shutdown.
-    /// A degraded store (PostgreSQL unreachable: usage spooled, cached keys) stays ready, as
-    /// requests keep flowing; the body says what is degraded.
+    /// What is degraded is named under `degraded`. A degraded store (PostgreSQL unreachable:
+    /// usage spooled, cached keys) stays ready, as requests keep flowing; so do shared limits out
+    /// of reach under fail_open, while under fail_closed (keyed requests refused until Redis is
+    /// back) the daemon is not ready (503, `status: degraded`).
     func ready(_ request: HTTPRequest, _ writer: ResponseWriter) {
         if state.isDraining {
             writer.respondJSON(status: 503, body: Array(#"{"status":"draining"}"#.utf8))
             return
         }
-        guard let health = state.storeHealth?() else {
+        let health = state.storeHealth?()
+        var degraded = health?.degraded ?? []
+        var closed = false
+        if let shared = state.sharedLimits, shared.isDegraded {
+            degraded.append(shared.degradedReason)
+            closed = shared.settings.onUnavailable == .failClosed
+        }
+        guard health != nil || !degraded.isEmpty else {
             writer.respondJSON(status: 200, body: Array(#"{"status":"ready"}"#.utf8))
             return
         }
-        let store = JSONObject([
-            ("kind", .string(health.kind)), ("usage_reachable", .bool(health.usageReachable)),
-            ("spooled_usage_rows", .int(health.spooledUsageRows)),
-            ("key_listener_connected", .bool(health.keyListenerConnected)),
-        ])
-        let body = JSONValue.object(
-            JSONObject([
-                ("status", .string("ready")), ("degraded", .array(health.degraded.map { .string($0) })),
-                ("store", .object(store)),
-            ]))
-        writer.respondJSON(status: 200, body: Array(body.serialized().utf8))
+        var fields: [(String, JSONValue)] = [
+            ("status", .string(closed ? "degraded" : "ready")), ("degraded", .array(degraded.map { .string($0) })),
+        ]
+        if let health {
+            let store = JSONObject([
+                ("kind", .string(health.kind)), ("usage_reachable", .bool(health.usageReachable)),
+                ("spooled_usage_rows", .int(health.spooledUsageRows)),
+                ("key_listener_connected", .bool(health.keyListenerConnected)),
+            ])
+            fields.append(("store", .object(store)))
+        }
+        writer.respondJSON(
+            status: closed ? 503 : 200, body: Array(JSONValue.object(JSONObject(fields)).serialized().utf8))
     }
 
     func metrics(_ request: HTTPRequest, _ writer: ResponseWriter) {
@@ -59,6 +70,18 @@ struct OperationalEndpoints: Sendable {
         text += "# TYPE switchboard_descriptor_exhaustion_total counter\n"
         text += "switchboard_descriptor_exhaustion_total \(DescriptorExhaustion.shared.total)\n"
         text += state.tracer?.renderMetrics() ?? Tracer.renderMetrics()
+        if let shared = state.sharedLimits {
+            text += "# HELP switchboard_limits_redis_up 1 while every event loop's Redis connection is up.\n"
+            text +=
+                "# TYPE switchboard_limits_redis_up gauge\nswitchboard_limits_redis_up \(shared.isDegraded ? 0 : 1)\n"
+            text +=
+                "# HELP switchboard_limits_redis_unavailable_total Key admissions decided without Redis (local"
+                + " limits under fail_open, 503 under fail_closed).\n"
+            text += "# TYPE switchboard_limits_redis_unavailable_total counter\n"
+            text +=
+                "switchboard_limits_redis_unavailable_total{mode=\"\(shared.settings.onUnavailable.rawValue)\"} "
+                + "\(shared.unavailableTotal)\n"
+        }
         writer.respond(status: 200, headers: headers, body: Array(text.utf8))
     }
 }

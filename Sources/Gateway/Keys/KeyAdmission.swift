@@ -1,18 +1,76 @@
 import Arithmetic
 import ChatModel
+import Reactor
 import Store
 
 /// A key's request let through its policy: allowed model, budget left, rate limits. Settled
 /// with the real token count when the request ends.
 struct KeyAdmission: Sendable {
     let key: VirtualKeyRef
-    let ticket: Int
+    let ticket: Ticket
     /// Dollars reserved against the key's budget until the request ends.
     var reservedUSD = 0.0
 
     struct VirtualKeyRef: Sendable { let id: String }
 
-    static func admit(_ key: VirtualKey, request: ChatRequest, state: GatewayState) throws(GatewayError) -> KeyAdmission
+    /// Where the rate admission was counted: this daemon's limiter, or Redis (shared).
+    enum Ticket: Sendable {
+        case local(Int)
+        case shared(request: String, client: SharedLimitsClient)
+    }
+
+    /// Admits `key`'s request, calling `done` on `loop`: at once with local limits, from the
+    /// reply with the Redis backend (one round trip, no thread hop).
+    static func admit(
+        _ key: VirtualKey, request: ChatRequest, state: GatewayState, loop: EventLoop,
+        _ done: @escaping (Result<KeyAdmission, GatewayError>) -> Void
+    ) {
+        let worstCase: Double
+        do {
+            worstCase = try checkPolicy(key, request: request, state: state)
+        } catch {
+            done(.failure(error))
+            return
+        }
+        let estimated = estimate(request)
+        guard let shared = state.sharedLimits, key.rpm ?? 0 > 0 || key.tpm ?? 0 > 0 || key.maxConcurrent ?? 0 > 0
+        else {
+            done(Result { () throws(GatewayError) in try admitLocally(key, estimated, worstCase, state: state) })
+            return
+        }
+        let client = SharedLimitsClient.forLoop(loop, shared: shared)
+        client.admit(key, estimatedTokens: estimated) { outcome in
+            switch outcome {
+            case .admitted(let id):
+                do throws(GatewayError) {
+                    let reserved = try state.budgets.admit(key, worstCase: worstCase)
+                    done(.success(KeyAdmission(key: key, ticket: .shared(request: id, client: client), reserved)))
+                } catch {
+                    client.settle(keyId: key.id, request: id, actualTokens: 0)
+                    done(.failure(error))
+                }
+            case .refused(let error):
+                done(.failure(error))
+            case .unavailable:
+                shared.admittedWithoutRedis()
+                if shared.settings.onUnavailable == .failClosed {
+                    done(
+                        .failure(
+                            GatewayError(
+                                status: 503, type: .overloaded,
+                                message: "the shared limits store (redis) is unreachable and limits.on_unavailable "
+                                    + "is fail_closed; retry shortly", headers: [("Retry-After", "1")])))
+                } else {
+                    done(
+                        Result { () throws(GatewayError) in try admitLocally(key, estimated, worstCase, state: state) })
+                }
+            }
+        }
+    }
+
+    /// Model allowed, token budget left; returns the dollars the request may cost at worst.
+    private static func checkPolicy(_ key: VirtualKey, request: ChatRequest, state: GatewayState)
+        throws(GatewayError) -> Double
     {
         if !key.models.isEmpty, !key.models.contains(request.model) {
             throw GatewayError(
@@ -32,8 +90,13 @@ struct KeyAdmission: Sendable {
                 ])
         }
         // The worst case is priced before the rate limiter admits, so a refusal leaves nothing to undo.
-        let worstCase = key.budgetUSD == nil ? 0 : try BudgetReservation.worstCase(request, key: key, state: state)
-        let ticket = try state.limiter.admit(key, estimatedTokens: estimate(request))
+        return key.budgetUSD == nil ? 0 : try BudgetReservation.worstCase(request, key: key, state: state)
+    }
+
+    private static func admitLocally(_ key: VirtualKey, _ estimated: Int, _ worstCase: Double, state: GatewayState)
+        throws(GatewayError) -> KeyAdmission
+    {
+        let ticket = try state.limiter.admit(key, estimatedTokens: estimated)
         let reserved: Double
         do {
             reserved = try state.budgets.admit(key, worstCase: worstCase)
@@ -41,12 +104,29 @@ struct KeyAdmission: Sendable {
             state.limiter.complete(key.id, ticket: ticket, actualTokens: 0)
             throw error
         }
-        return KeyAdmission(key: VirtualKeyRef(id: key.id), ticket: ticket, reservedUSD: reserved)
+        return KeyAdmission(key: key, ticket: .local(ticket), reserved)
+    }
+
+    private init(key: VirtualKey, ticket: Ticket, _ reserved: Double) {
+        self.key = VirtualKeyRef(id: key.id)
+        self.ticket = ticket
+        self.reservedUSD = reserved
     }
 
     func complete(_ record: ChatRecord, state: GatewayState) {
-        state.limiter.complete(key.id, ticket: ticket, actualTokens: record.usage.totalTokens)
-        state.keys?.addUsage(keyId: key.id, tokens: record.usage.totalTokens)
+        let tokens = record.usage.totalTokens
+        switch ticket {
+        case .local(let ticket):
+            state.limiter.complete(key.id, ticket: ticket, actualTokens: tokens)
+        case .shared(let request, let client):
+            let keyId = key.id
+            if client.loop.inEventLoop {
+                client.settle(keyId: keyId, request: request, actualTokens: tokens)
+            } else {
+                client.loop.execute { client.settle(keyId: keyId, request: request, actualTokens: tokens) }
+            }
+        }
+        state.keys?.addUsage(keyId: key.id, tokens: tokens)
         state.budgets.settle(keyId: key.id, reserved: reservedUSD, cost: state.cost(of: record)?.usd)
     }
 

@@ -81,16 +81,36 @@ final class ChatLoop: @unchecked Sendable {
         request.messages = messages
         let snapshot = state.snapshot
         let routes: [ModelRoute]
-        var admission: KeyAdmission?
         do {
             routes = try snapshot.catalog.chain(
                 for: request.model, overridingFallbacks: request.fallbacks, preferring: deployment)
-            if let key { admission = try KeyAdmission.admit(key, request: request, state: state) }
         } catch {
-            state.record(.refused(request, error: error, requestId: writer.requestId), keyId: key?.id, loopId: id)
-            turnFailed(error)
+            turnRefused(request, error)
             return
         }
+        guard let key else {
+            runTurn(request, step: step, routes: routes, admission: nil, snapshot: snapshot)
+            return
+        }
+        // With the Redis limits backend this continues from Redis's reply, on the stream's loop.
+        KeyAdmission.admit(key, request: request, state: state, loop: writer.loop) { [self] result in
+            switch result {
+            case .success(let admission):
+                runTurn(request, step: step, routes: routes, admission: admission, snapshot: snapshot)
+            case .failure(let error):
+                turnRefused(request, error)
+            }
+        }
+    }
+
+    private func turnRefused(_ request: ChatRequest, _ error: GatewayError) {
+        state.record(.refused(request, error: error, requestId: writer.requestId), keyId: key?.id, loopId: id)
+        turnFailed(error)
+    }
+
+    private func runTurn(
+        _ request: ChatRequest, step: Int, routes: [ModelRoute], admission: KeyAdmission?, snapshot: GatewaySnapshot
+    ) {
         let encoder = LoopTurnEncoder(loopId: id, step: step)
         let state = self.state
         let keyId = key?.id

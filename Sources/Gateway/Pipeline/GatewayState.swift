@@ -62,18 +62,22 @@ public final class GatewayState: Sendable {
     public let recentErrors = RecentErrors()
     /// OpenTelemetry traces; nil when tracing is off.
     public let tracer: Tracer?
+    /// The Redis limits backend; nil with local limits (the default).
+    public let sharedLimits: SharedLimits?
 
     public init(
         snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: (any UsageRecording)? = nil,
         keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
         limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
         budgets: DollarBudgets = DollarBudgets(), responses: (any ResponseStoring)? = nil,
-        tracer: Tracer? = nil, storeHealth: (@Sendable () -> StoreHealth)? = nil
+        tracer: Tracer? = nil, storeHealth: (@Sendable () -> StoreHealth)? = nil,
+        sharedLimits: SharedLimits? = nil
     ) {
         self.responses = responses
         self.tracer = tracer
         self.storeHealth = storeHealth
         self.budgets = budgets
+        self.sharedLimits = sharedLimits
         self.snapshotBox = Mutex(snapshot)
         self.metrics = metrics
         self.usage = usage

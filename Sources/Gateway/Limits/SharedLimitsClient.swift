@@ -1,0 +1,183 @@
+import ChatModel
+import Reactor
+import Redis
+import Store
+import Synchronization
+
+/// One event loop's side of the Redis limits: its connection, the scripts' hashes, and the
+/// leases of its requests in flight (renewed together, one call per key, not per request).
+///
+/// Loop-confined: every method runs on `loop`.
+final class SharedLimitsClient: @unchecked Sendable {
+    let loop: EventLoop
+    private let shared: SharedLimits
+    private let connection: RedisConnection
+    private let loopTag: String
+    private var sequence = 0
+    /// SHA1 of each script once Redis has it loaded (`SCRIPT LOAD` on every connect).
+    private var hashes: [String?] = Array(repeating: nil, count: LimitScripts.all.count)
+    /// Key id → requests of this loop holding a concurrency lease.
+    private var leases: [String: Set<String>] = [:]
+    private var renewTimer: TimerHandle?
+    private var leaseMillis: Int { Int(shared.settings.leaseSeconds * 1000) }
+
+    enum Outcome {
+        case admitted(request: String)
+        case refused(GatewayError)
+        case unavailable
+    }
+
+    private init(loop: EventLoop, shared: SharedLimits, tag: Int) {
+        self.loop = loop
+        self.shared = shared
+        self.loopTag = "\(shared.nodeId):\(tag)"
+        connection = RedisConnection(loop: loop, endpoint: shared.endpoint)
+    }
+
+    /// Connects. On the loop. The advertising client keeps this daemon's address in Redis
+    /// (a key with a TTL, refreshed) while it runs.
+    func start(advertising: Bool) {
+        connection.onStateChange = { [unowned self] up in
+            shared.connectionChanged(up: up)
+            if up {
+                loadScripts()
+                if advertising { advertise() }
+            } else {
+                hashes = hashes.map { _ in nil }
+            }
+        }
+        connection.start()
+        if advertising { scheduleAdvertising() }
+    }
+
+    static let nodeTTLMillis = 30_000
+
+    private func advertise() {
+        guard let address = shared.advertisedAddress else { return }
+        connection.send(["SET", "switchboard:node:\(shared.nodeId)", address, "PX", String(Self.nodeTTLMillis)]) { _ in
+        }
+    }
+
+    private func scheduleAdvertising() {
+        loop.schedule(afterNanoseconds: UInt64(Self.nodeTTLMillis / 3) * 1_000_000) { [unowned self] in
+            advertise()
+            scheduleAdvertising()
+        }
+    }
+
+    /// The address daemon `node` advertises, nil when unknown (gone, or Redis away).
+    func lookupNode(_ node: String, _ done: @escaping (String?) -> Void) {
+        connection.send(["GET", "switchboard:node:\(node)"]) { reply in
+            if case .string(let address)? = reply { done(address) } else { done(nil) }
+        }
+    }
+
+    private func loadScripts() {
+        for (i, script) in LimitScripts.all.enumerated() {
+            connection.send(["SCRIPT", "LOAD", script]) { [unowned self] reply in
+                if case .string(let sha)? = reply { hashes[i] = sha }
+            }
+        }
+    }
+
+    /// Checks and takes the key's rpm, tpm and concurrency in one atomic call.
+    func admit(_ key: VirtualKey, estimatedTokens: Int, _ done: @escaping (Outcome) -> Void) {
+        sequence &+= 1
+        let request = "\(loopTag):\(sequence)"
+        let concurrent = key.maxConcurrent ?? 0
+        let args = [
+            String(key.rpm ?? 0), String(key.tpm ?? 0), String(concurrent),
+            String(min(estimatedTokens, LimitScripts.maxTokens)), request,
+            String(leaseMillis),
+        ]
+        run(0, keys: LimitScripts.keys(key.id), args: args) { [unowned self] reply in
+            guard let items = reply?.array, items.count == 4, let code = items[0].integer else {
+                done(.unavailable)
+                return
+            }
+            if code == 0 {
+                if concurrent > 0 { holdLease(key.id, request) }
+                done(.admitted(request: request))
+                return
+            }
+            let retry = Double(max(1, items[1].integer ?? 1000)) / 1000
+            let inWindow = items[2].integer ?? 0, tokens = items[3].integer ?? 0
+            let reason: String
+            switch code {
+            case 1: reason = "too many concurrent requests for this key (max_concurrent \(concurrent))"
+            case 2: reason = "request rate limit reached for this key (rpm \(key.rpm ?? 0))"
+            default: reason = "token rate limit reached for this key (tpm \(key.tpm ?? 0))"
+            }
+            let status = KeyWindow.Status(
+                limitRequests: key.rpm, remainingRequests: key.rpm.map { max(0, $0 - inWindow) },
+                resetRequests: retry, limitTokens: key.tpm, remainingTokens: key.tpm.map { max(0, $0 - tokens) },
+                resetTokens: retry)
+            done(.refused(.rateLimited(reason, retryAfterSeconds: retry, headers: KeyLimiter.headers(status))))
+        }
+    }
+
+    /// The request ended: releases its lease and books its real token count. Not on the
+    /// admission path; a lost reply costs nothing (the lease expires, the estimate stays).
+    func settle(keyId: String, request: String, actualTokens: Int) {
+        if var held = leases[keyId], held.remove(request) != nil {
+            leases[keyId] = held.isEmpty ? nil : held
+        }
+        run(
+            1, keys: LimitScripts.keys(keyId),
+            args: [request, String(min(max(0, actualTokens), LimitScripts.maxTokens))]
+        ) { _ in }
+    }
+
+    private func holdLease(_ keyId: String, _ request: String) {
+        leases[keyId, default: []].insert(request)
+        guard renewTimer == nil else { return }
+        // A third of the lease: two renewals may be lost before a live request's slot lapses.
+        let period = UInt64(max(1, leaseMillis / 3)) * 1_000_000
+        renewTimer = loop.schedule(afterNanoseconds: period) { [unowned self] in renewLeases() }
+    }
+
+    private func renewLeases() {
+        renewTimer = nil
+        guard !leases.isEmpty else { return }
+        for (keyId, requests) in leases {
+            run(2, keys: [LimitScripts.keys(keyId)[2]], args: [String(leaseMillis)] + requests.sorted()) { _ in }
+        }
+        let period = UInt64(max(1, leaseMillis / 3)) * 1_000_000
+        renewTimer = loop.schedule(afterNanoseconds: period) { [unowned self] in renewLeases() }
+    }
+
+    /// EVALSHA when the script is loaded, EVAL otherwise (and again on NOSCRIPT: a server
+    /// restarted or flushed forgets its scripts).
+    private func run(_ script: Int, keys: [String], args: [String], _ reply: @escaping (RedisReply?) -> Void) {
+        let tail = [String(keys.count)] + keys + args
+        guard let sha = hashes[script] else {
+            connection.send(["EVAL", LimitScripts.all[script]] + tail, reply)
+            return
+        }
+        connection.send(["EVALSHA", sha] + tail) { [unowned self] answer in
+            if case .error(let text)? = answer, text.hasPrefix("NOSCRIPT") {
+                hashes[script] = nil
+                connection.send(["EVAL", LimitScripts.all[script]] + tail, reply)
+            } else {
+                reply(answer)
+            }
+        }
+    }
+
+    // MARK: One per loop
+
+    private static let registry = Mutex<[ObjectIdentifier: SharedLimitsClient]>([:])
+    private static let count = Atomic<Int>(0)
+
+    /// The loop's client of `shared`, made on first use (the daemon makes and starts them all
+    /// when it starts).
+    static func forLoop(_ loop: EventLoop, shared: SharedLimits) -> SharedLimitsClient {
+        registry.withLock { clients in
+            if let c = clients[ObjectIdentifier(loop)], c.shared === shared { return c }
+            let c = SharedLimitsClient(
+                loop: loop, shared: shared, tag: count.wrappingAdd(1, ordering: .relaxed).newValue)
+            clients[ObjectIdentifier(loop)] = c
+            return c
+        }
+    }
+}
