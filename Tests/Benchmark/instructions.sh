@@ -43,6 +43,6 @@ inclusive() {
 }
 loop=$(inclusive '$s7Reactor9EventLoopC3runyyF'); writer=$(inclusive '$s5Store11UsageWriterC3run')
 batches=$(callgrind_annotate --inclusive=yes --tree=calling "$last" 2>/dev/null | grep -m1 '>.*UsageWriterC5write' |
-  grep -o '([0-9]*x)')
+  grep -o '([0-9]*x)' | tr -dc '0-9')
 echo "  event loop $((${loop:-0} / n)) per request;" \
   "usage writer $((${writer:-0} / n)) per request (${batches:-?} batches)"
