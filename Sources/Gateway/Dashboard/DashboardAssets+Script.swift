@@ -251,18 +251,22 @@ extension DashboardAssets {
             const deployments = Array.isArray(m.deployments) && m.deployments.length ? m.deployments
               : [{ provider: m.provider, model: m.model }];
             for (const d of deployments) {
-              const h = health[d.provider];
+              // The routing's deployment entries may name themselves differently: take what is there.
+              const provider = d.provider || m.provider;
+              const target = d.model ? provider + "/" + d.model : d.id || d.name || m.provider + "/" + m.model;
+              const until = typeof d.until === "number" ? time(d.until) : d.until;
+              const h = health[provider];
               let cls = "idle", text = "idle";
               if (m.enabled === false) { text = "disabled"; }
               else if (d.state) {
                 cls = d.state === "healthy" ? "ok" : d.state === "open" ? "bad" : "warn";
-                text = d.state + (d.until ? " until " + time(d.until) : "");
+                text = d.state + (until ? " until " + until : "");
               } else if (h && h.state === "failing") { cls = "bad"; text = "failing"; }
               else if (h && h.last_success) { cls = "ok"; text = "healthy"; }
               const inFlight = d.in_flight !== undefined ? d.in_flight : "";
               const latency = typeof d.latency_ms === "number" ? Math.round(d.latency_ms) + " ms" : "";
               body.append(el("tr", { class: cls, "data-model": m.id },
-                el("td", {}, m.id), el("td", {}, el("code", {}, d.provider + "/" + d.model)),
+                el("td", {}, m.id), el("td", {}, el("code", {}, target)),
                 el("td", {}, el("span", { class: "badge" }, text)), el("td", { class: "num" }, inFlight),
                 el("td", { class: "num" }, latency)));
             }
