@@ -94,6 +94,38 @@ struct TracesEndToEndTests {
         #expect(seen.allSatisfy { $0["tracestate"] as? String == "rojo=00f067aa0ba902b7" })
     }
 
+    @Test func aFallbackIsAnAttemptOnItsRoute() throws {
+        let receiver = try OTLPReceiver()
+        let mock = try Launch.mock()
+        let daemon = try Self.daemon(behind: mock, endpoint: receiver.endpoint)
+        let body =
+            #"{"model":"openai/error+status=503+run=tr3","stream":true,"#
+            + #""fallbacks":["anthropic/text+run=tr3"],"messages":[{"role":"user","content":"hi"}]}"#
+        let response = try curl(daemon.baseURL + "/v1/chat", headers: ["Content-Type": "application/json"], body: body)
+        #expect(response.status == 200)
+        let requestId = try #require(response.headers["x-request-id"])
+        let server = try #require(
+            receiver.span { $0.attributes["switchboard.request_id"] as? String == requestId })
+        #expect(server.attributes["switchboard.fallback"] as? String == "anthropic/text+run=tr3")
+        #expect(server.attributes["gen_ai.provider.name"] as? String == "anthropic")
+        #expect(server.attributes["switchboard.attempts"] as? Int == 4)
+        // openai's policy in the harness: 3 attempts, then the fallback's one.
+        let attempts = try receiver.spans(trace: server["trace_id"] as? String ?? "", count: 5)
+            .filter { $0["kind"] as? Int == 3 }
+            .sorted {
+                ($0.attributes["switchboard.attempt"] as? Int ?? 0)
+                    < ($1.attributes["switchboard.attempt"] as? Int ?? 0)
+            }
+        #expect(attempts.map { $0.attributes["switchboard.attempt"] as? Int } == [1, 2, 3, 4])
+        #expect(
+            attempts.map { $0.attributes["gen_ai.provider.name"] as? String }
+                == ["openai", "openai", "openai", "anthropic"])
+        #expect(
+            attempts.map { ($0["status"] as? [String: Any])?["code"] as? Int } == [2, 2, 2, 0])
+        #expect(attempts.last?.attributes["switchboard.route"] as? String == "anthropic/text+run=tr3")
+        #expect(attempts.allSatisfy { $0["parent_span_id"] as? String == server["span_id"] as? String })
+    }
+
     @Test func aMalformedTraceparentStartsANewTrace() throws {
         let receiver = try OTLPReceiver()
         let mock = try Launch.mock()
