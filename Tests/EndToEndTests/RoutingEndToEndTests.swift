@@ -257,6 +257,24 @@ struct RoutingEndToEndTests {
         #expect(check.stdout.contains("one deployment per key: KEY_ONE, KEY_TWO"))
     }
 
+    /// A deployment with limits of its own: once they are reached the next deployment takes
+    /// the requests at once (no queueing on the full one).
+    @Test func aDeploymentsOwnLimitsHandOverToTheNext() throws {
+        let a = try Launch.mock(), b = try Launch.mock()
+        let daemon = try Self.daemon(
+            a, b,
+            models: """
+                  capped:
+                    strategy: priority
+                    deployments:
+                      - {provider: a, model: text, limits: {rpm: 2}}
+                      - {provider: b, model: text}
+                """)
+        #expect(try Self.burst(daemon, model: "capped", 5) == [200, 200, 200, 200, 200])
+        #expect(try Self.seen(a).count == 2)
+        #expect(try Self.seen(b).count == 3)
+    }
+
     /// `/v1/models` lists each alias's strategy and deployments; `config check` shows them.
     @Test func modelsAndConfigCheckShowTheDeployments() throws {
         let a = try Launch.mock(), b = try Launch.mock()
