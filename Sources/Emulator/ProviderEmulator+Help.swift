@@ -44,6 +44,9 @@ extension ProviderEmulator {
         Azure OpenAI: /openai/deployments/<d>/chat/completions?api-version=… and /openai/v1/chat/completions,
         key in api-key (or a bearer token); filter=1 ends with content_filter, filter=prompt refuses the prompt.
         Control: GET /_mock/requests[?run=&limit=], DELETE /_mock/requests, GET /_mock/health.
+        POST /_mock/command?status=429&retry_after=2[&ratio=0.5][&count=N][&delay_ms=…]: this instance
+        answers every provider request so (status on a ratio of them, the next N only, or each after a
+        delay), to play a failing deployment; DELETE /_mock/command clears it.
         Keys: any key works except "bad-key" (and a missing one).
         """
 }

@@ -257,6 +257,47 @@ struct RoutingEndToEndTests {
         #expect(check.stdout.contains("one deployment per key: KEY_ONE, KEY_TWO"))
     }
 
+    /// A deployment with limits of its own: once they are reached the next deployment takes
+    /// the requests at once (no queueing on the full one).
+    @Test func aDeploymentsOwnLimitsHandOverToTheNext() throws {
+        let a = try Launch.mock(), b = try Launch.mock()
+        let daemon = try Self.daemon(
+            a, b,
+            models: """
+                  capped:
+                    strategy: priority
+                    deployments:
+                      - {provider: a, model: text, limits: {rpm: 2}}
+                      - {provider: b, model: text}
+                """)
+        #expect(try Self.burst(daemon, model: "capped", 5) == [200, 200, 200, 200, 200])
+        #expect(try Self.seen(a).count == 2)
+        #expect(try Self.seen(b).count == 3)
+    }
+
+    /// A loop stays on its first turn's deployment: seven turns over a 50/50 alias all go to
+    /// one instance (by chance alone, 2 in 128).
+    @Test func aLoopStaysOnItsFirstTurnsDeployment() throws {
+        let a = try Launch.mock(), b = try Launch.mock()
+        let daemon = try Self.daemon(
+            a, b,
+            models: """
+                  sticky:
+                    deployments: [{provider: a, model: tools+tool_turns=6}, {provider: b, model: tools+tool_turns=6}]
+                """)
+        let stream = try LoopStream(daemon, body: LoopEndToEndTests.body("sticky", extra: #","max_steps":10"#))
+        for round in 1...6 {
+            let awaiting = try #require(stream.wait(for: "awaiting_tools", count: round).last)
+            let ids = (awaiting["tool_calls"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            let posted = try LoopEndToEndTests.post(
+                daemon, awaiting["loop_id"] as? String ?? "", LoopEndToEndTests.results(ids.map { ($0, "ok") }))
+            #expect(posted.status == 202)
+        }
+        #expect(stream.waitForEnd())
+        let counts = [try Self.seen(a).count, try Self.seen(b).count].sorted()
+        #expect(counts == [0, 7], "turns per instance: \(counts)")
+    }
+
     /// `/v1/models` lists each alias's strategy and deployments; `config check` shows them.
     @Test func modelsAndConfigCheckShowTheDeployments() throws {
         let a = try Launch.mock(), b = try Launch.mock()

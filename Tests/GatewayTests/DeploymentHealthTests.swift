@@ -1,3 +1,6 @@
+import ChatModel
+import HTTPTypes
+import Providers
 import Testing
 
 @testable import Gateway
@@ -163,5 +166,41 @@ struct DeploymentHealthTests {
         let h = DeploymentHealth(policy: p)
         #expect(h.policy.window == 64)
         #expect(h.policy.minRequests == 64)
+    }
+}
+
+@Suite("Deployment health: what an attempt says")
+struct DeploymentOutcomeTests {
+    func outcome(_ result: ChatOutcome.Result, headers: HTTPHeaders = []) -> DeploymentHealth.Outcome {
+        var o = ChatOutcome(result: result, sentToClient: false, firstTokenNanos: 250_000_000, totalNanos: 900_000_000)
+        o.upstreamHeaders = headers
+        return DeploymentHealth.Outcome(o)
+    }
+
+    @Test func answersFailuresAndNeutrals() {
+        #expect(outcome(Failures.completed) == .success(latencySeconds: 0.25))
+        #expect(outcome(.completed(usage: .zero, finish: .error)) == .failed)
+        #expect(outcome(.cancelled(usage: .zero)) == .neutral)
+        #expect(outcome(Failures.provider(500)) == .failed)
+        #expect(outcome(Failures.provider(529)) == .failed)
+        #expect(outcome(Failures.provider(400)) == .neutral)
+        #expect(outcome(Failures.provider(429, retryAfter: 2)) == .rateLimited(retryAfterSeconds: 2))
+    }
+
+    @Test func aRateLimitWithoutRetryAfterTakesTheResetHeaders() {
+        let headers: HTTPHeaders = [
+            ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "1s"),
+            ("x-ratelimit-remaining-tokens", "0"), ("x-ratelimit-reset-tokens", "6m0s"),
+        ]
+        #expect(outcome(Failures.provider(429), headers: headers) == .rateLimited(retryAfterSeconds: 360))
+        // Something remaining: that reset says nothing.
+        let left: HTTPHeaders = [("x-ratelimit-remaining-requests", "5"), ("x-ratelimit-reset-requests", "9s")]
+        #expect(outcome(Failures.provider(429), headers: left) == .rateLimited(retryAfterSeconds: nil))
+        let anthropic: HTTPHeaders = [
+            ("anthropic-ratelimit-requests-remaining", "0"),
+            ("anthropic-ratelimit-requests-reset", "2026-01-01T00:00:30Z"),
+        ]
+        let now = RetryHints.timestampMillis("2026-01-01T00:00:00Z")!
+        #expect(DeploymentHealth.Outcome.rateLimitReset(anthropic, nowMillis: now) == 30)
     }
 }

@@ -67,12 +67,40 @@ extension ConfigurationLoader {
                     continue
                 }
                 deployment.weight = weight
-            case let other: problems.append("\(at).\(other): unknown key (provider, model, weight)")
+            case "limits": deployment.limits = readDeploymentLimits(value, at: "\(at).limits")
+            case let other: problems.append("\(at).\(other): unknown key (provider, model, weight, limits)")
             }
         }
         if deployment.provider.isEmpty { problems.append("\(at).provider: required") }
         if deployment.model.isEmpty { problems.append("\(at).model: required") }
         return deployment
+    }
+
+    /// A deployment's own `limits: {rpm, tpm, max_concurrent}` (0: unlimited).
+    private mutating func readDeploymentLimits(_ node: Node, at: String) -> GatewayConfiguration.Limits? {
+        guard let mapping = node.mapping else {
+            problems.append("\(at): expected {rpm, tpm, max_concurrent}")
+            return nil
+        }
+        var limits = GatewayConfiguration.Limits()
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let ranges = ["rpm": 10_000_000, "tpm": 1_000_000_000, "max_concurrent": 1_000_000]
+            guard let top = ranges[key] else {
+                problems.append("\(at).\(key): unknown key (rpm, tpm, max_concurrent)")
+                continue
+            }
+            guard let n = value.string.flatMap({ Int($0) }), (0...top).contains(n) else {
+                problems.append("\(at).\(key): expected a whole number between 0 and \(top)")
+                continue
+            }
+            switch key {
+            case "rpm": limits.rpm = n
+            case "tpm": limits.tpm = n
+            default: limits.maxConcurrent = n
+            }
+        }
+        return limits
     }
 
     /// `health: {error_ratio, window, min_requests, open_s, cooldown_s, cooldown_max_s}`.

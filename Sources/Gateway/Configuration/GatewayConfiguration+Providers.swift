@@ -11,7 +11,9 @@ extension GatewayConfiguration {
             let url = "providers.\(name).base_url"
             return "provider \(name) (kind \(p.kind.rawValue)) enabled by \(p.enabledBy ?? "default"): "
                 + "base_url \(Self.maskingPassword(p.baseURL)) from \(origin(of: url)), "
-                + "key \(p.apiKeyEnv) \(p.apiKey == nil ? "unset" : "set")"
+                + (p.apiKeyEnvs.isEmpty
+                    ? "key \(p.apiKeyEnv) \(p.apiKey == nil ? "unset" : "set")"
+                    : "key pool \(p.apiKeyEnvs.joined(separator: ", "))")
         }
     }
 
@@ -32,6 +34,7 @@ extension GatewayConfiguration {
                 + from("api_key_env").dropFirst(3),
         ]
         if !p.apiKeyEnvs.isEmpty {
+            lines.removeLast()  // the pool's variables stand in place of api_key_env
             let set = zip(p.apiKeyEnvs, p.apiKeys).map { "\($0) \($1.isEmpty ? "unset" : "set")" }
             lines.append(
                 "  api_key_envs: [\(p.apiKeyEnvs.joined(separator: ", "))]  # a key pool: "
@@ -88,8 +91,11 @@ extension GatewayConfiguration {
         var lines = ["  \(name):", "    strategy: \(m.strategy.rawValue)", "    deployments:"]
         for d in m.allDeployments {
             let pool = providers[d.provider]?.apiKeyEnvs ?? []
+            let limits = d.limits.map {
+                ", limits: {rpm: \($0.rpm), tpm: \($0.tpm), max_concurrent: \($0.maxConcurrent)}"
+            }
             lines.append(
-                "      - {provider: \(d.provider), model: \(d.model), weight: \(d.weight)}"
+                "      - {provider: \(d.provider), model: \(d.model), weight: \(d.weight)\(limits ?? "")}"
                     + (pool.isEmpty ? "" : "  # one deployment per key: \(pool.joined(separator: ", "))"))
         }
         if !fallbacks.isEmpty { lines.append("    " + fallbacks) }

@@ -82,6 +82,8 @@ public struct GatewayConfiguration: Sendable {
         public var model: String
         /// Its share under the `weighted` strategy (relative; 0: only when the others are out).
         public var weight = 1.0
+        /// Its own limits (`limits: {rpm, tpm, max_concurrent}`), in place of its provider's; nil: the provider's.
+        public var limits: Limits?
     }
 
     public struct Model: Sendable, Equatable {

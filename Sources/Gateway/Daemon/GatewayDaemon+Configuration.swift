@@ -48,11 +48,20 @@ extension GatewayDaemon {
                 // A pool shares its deployment's weight among its keys.
                 let share = d.weight / Double(max(1, pool.count))
                 for key in pool.isEmpty ? [0] : Array(pool.indices) {
+                    // Limits of its own: a slot of its own, with the key's endpoint and its own limiter.
+                    var own: ProviderSlot?
+                    if let limits = d.limits, var provider = configuration.providers[d.provider], provider.enabled {
+                        provider.limits.rpm = limits.rpm
+                        provider.limits.tpm = limits.tpm
+                        provider.limits.maxConcurrent = limits.maxConcurrent
+                        let apiKey = pool.isEmpty ? provider.apiKey ?? "" : provider.apiKeys[key]
+                        own = slot(named: d.provider, provider, apiKey: apiKey, now: now)
+                    }
                     deployments.append(
                         Deployment(
                             alias: name, provider: d.provider, keyIndex: key,
                             keyName: pool.isEmpty ? nil : pool[key], model: d.model, weight: share,
-                            policy: model.health, now: now))
+                            policy: model.health, slot: own, now: now))
                 }
             }
             aliases[name] = ModelCatalog.Alias(

@@ -40,8 +40,7 @@ final class ChatLoop: @unchecked Sendable {
     private var toolTimer: TimerHandle?
     private var keepAliveTimer: TimerHandle?
     private var lastProviderFinish: String?
-    /// The deployment that answered the last turn: the next turn goes there first (a loop
-    /// stays on one deployment unless it fails or is out).
+    /// The deployment that answered the last turn: the next turn goes there first while it is in.
     private var deployment: String?
 
     init(

@@ -107,7 +107,7 @@ final class ChatExecution: @unchecked Sendable {
         self.onComplete = onComplete
         machine = ExecutionStateMachine(
             routes: routes.map { route in
-                let slot = registry.slot(route.provider, key: route.keyIndex)
+                let slot = route.deployment?.slot ?? registry.slot(route.provider, key: route.keyIndex)
                 return .init(
                     name: route.name, provider: route.provider, model: route.model, retry: slot?.retry,
                     firstByteBudget: slot?.endpoint.firstByteTimeout ?? 0,
@@ -170,7 +170,7 @@ final class ChatExecution: @unchecked Sendable {
     }
 
     private func slot(_ route: Int) -> ProviderSlot? {
-        registry.slot(routes[route].provider, key: routes[route].keyIndex)
+        routes[route].deployment?.slot ?? registry.slot(routes[route].provider, key: routes[route].keyIndex)
     }
 
     // MARK: Preparation

@@ -16,6 +16,9 @@ public final class Deployment: Sendable {
     public let weight: Double
     /// "provider/model" or "provider[KEY_VAR]/model": a metric label and a log field.
     public let label: String
+    /// The deployment's own slot when it has limits of its own (its key's endpoint, its own
+    /// limiter); nil: the provider's slot for its key.
+    public let slot: ProviderSlot?
     private let health: Mutex<DeploymentHealth>
     private let inFlightCount = Atomic<Int>(0)
     private let now: @Sendable () -> Double
@@ -23,8 +26,9 @@ public final class Deployment: Sendable {
 
     public init(
         alias: String, provider: String, keyIndex: Int = 0, keyName: String? = nil, model: String, weight: Double,
-        policy: HealthPolicy = HealthPolicy(), now: @escaping @Sendable () -> Double
+        policy: HealthPolicy = HealthPolicy(), slot: ProviderSlot? = nil, now: @escaping @Sendable () -> Double
     ) {
+        self.slot = slot
         self.alias = alias
         self.provider = provider
         self.keyIndex = keyIndex
