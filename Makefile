@@ -13,7 +13,8 @@ BENCH_TOOLS  := wrk nginx gcc
 TEST_TOOLS   := bsdutils procps python3-venv
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
-# jsonschema (front door tests), schemathesis (the contract run; pinned: its checks and CLI change
+# jsonschema (front door tests), the OpenAI Agents SDK (the Responses door), schemathesis (the contract
+# run; pinned: its checks and CLI change
 # between releases).
 PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5 openai-agents==0.24.0
 
@@ -45,7 +46,7 @@ setup-test: setup
 	@missing=""; for p in $(TEST_TOOLS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema, schemathesis" 2>/dev/null || \
+	@.venv/bin/python -c "import openapi_spec_validator, openai, anthropic, jsonschema, schemathesis, agents" 2>/dev/null || \
 	  .venv/bin/pip install --quiet --disable-pip-version-check $(PY_TEST_PKGS)
 
 build: setup
