@@ -14,8 +14,7 @@ TEST_TOOLS   := bsdutils procps python3-venv
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Test-only Python tools, installed into .venv: the OpenAPI validator, the provider SDKs and
 # jsonschema (front door tests), the OpenAI Agents SDK (the Responses door), schemathesis (the contract
-# run; pinned: its checks and CLI change
-# between releases).
+# run; pinned: its checks and CLI change between releases).
 PY_TEST_PKGS := openapi-spec-validator openai anthropic jsonschema schemathesis==4.32.5 openai-agents==0.24.0
 
 # Fuzzing (Fuzzing/): libFuzzer targets with AddressSanitizer, in their own build folder.
