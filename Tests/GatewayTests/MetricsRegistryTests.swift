@@ -92,7 +92,8 @@ struct ChatHistogramTests {
         metrics.recordChat(record(model: "m", firstToken: nil, total: 30_000_000))
         metrics.recordChat(record(model: "m", firstToken: nil, total: 2_000_000_000))
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
-        let bucket = #"switchboard_chat_duration_seconds_bucket{provider="openai",model="m",status_class="2xx",le="#
+        let bucket =
+            #"switchboard_chat_duration_seconds_bucket{provider="openai",model="m",door="chat",status_class="2xx",le="#
         #expect(text.contains(bucket + #""0.025"} 0"#))
         #expect(text.contains(bucket + #""0.05"} 1"#))
         #expect(text.contains(bucket + #""2.5"} 2"#))
