@@ -98,4 +98,29 @@ struct BothStoresTests {
         #expect(reopened?.contextCaches.lookup("prefix-2", nowMillis: 0, marginMillis: 0) == nil)
         reopened?.shutdown()
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func storedResponsesAreTheirOwnersOnlyUntilTheyExpire(kind: StoreKind) throws {
+        try kind.withStores { stores, _ in
+            let store = stores.responses
+            let mine = ResponseStoreTests.stored("resp_a", owner: "key_a")
+            try store.save(mine)
+            try store.save(ResponseStoreTests.stored("resp_anon", owner: nil))
+            try store.save(ResponseStoreTests.stored("resp_old", owner: "key_a", expires: 120))
+            #expect(try store.load(id: "resp_a", ownerKeyId: "key_a", nowSeconds: 150) == mine)
+            #expect(try store.load(id: "resp_a", ownerKeyId: "key_b", nowSeconds: 150) == nil)
+            #expect(try store.load(id: "resp_a", ownerKeyId: nil, nowSeconds: 150) == nil)
+            #expect(try store.load(id: "resp_anon", ownerKeyId: nil, nowSeconds: 150) != nil)
+            #expect(try store.load(id: "resp_old", ownerKeyId: "key_a", nowSeconds: 120) == nil)
+            // Saving the same id again replaces it (a response is stored once it is final).
+            var replaced = mine
+            replaced.response = #"{"id":"resp_a","status":"completed"}"#
+            try store.save(replaced)
+            #expect(try store.load(id: "resp_a", ownerKeyId: "key_a", nowSeconds: 150) == replaced)
+            #expect(try store.delete(id: "resp_a", ownerKeyId: "key_b") == false)
+            #expect(try store.delete(id: "resp_a", ownerKeyId: "key_a") == true)
+            #expect(try store.load(id: "resp_a", ownerKeyId: "key_a", nowSeconds: 150) == nil)
+            #expect(try store.purgeExpired(nowSeconds: 130) == 1)
+        }
+    }
 }
