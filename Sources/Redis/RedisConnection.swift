@@ -1,13 +1,12 @@
 import CHiredis
 import Reactor
-import Synchronization
 
 /// One asynchronous Redis connection, driven by one of our event loops: hiredis's async API
 /// with its read/write hooks mapped onto the loop's epoll watch, so a command costs no thread
 /// hop. Reconnects with backoff when the server goes away; commands sent while it is away
 /// fail at once (their callback gets nil), so a caller can fall back without waiting.
 ///
-/// Loop-confined: every method runs on `loop` (one connection per loop, `forLoop`).
+/// Loop-confined: every method runs on `loop`.
 public final class RedisConnection: @unchecked Sendable {
     public let loop: EventLoop
     public let endpoint: RedisEndpoint
@@ -227,20 +226,6 @@ public final class RedisConnection: @unchecked Sendable {
         // The write may have dropped the connection (and freed the context).
         guard let context = self.context else { return }
         if !ready.isDisjoint(with: [.readable, .hangup, .error]) { redisAsyncHandleRead(context) }
-    }
-
-    // MARK: One per loop
-
-    private static let registry = Mutex<[ObjectIdentifier: RedisConnection]>([:])
-
-    /// The loop's connection to `endpoint`, made (and started on the loop) on first use.
-    public static func forLoop(_ loop: EventLoop, endpoint: RedisEndpoint) -> RedisConnection {
-        registry.withLock { connections in
-            if let c = connections[ObjectIdentifier(loop)], c.endpoint == endpoint { return c }
-            let c = RedisConnection(loop: loop, endpoint: endpoint)
-            connections[ObjectIdentifier(loop)] = c
-            return c
-        }
     }
 }
 

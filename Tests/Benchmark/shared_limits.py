@@ -42,7 +42,7 @@ def daemon(binary, mock_port, db_dir, extra):
 
 
 def create_key(port):
-    spec = json.dumps({"name": "bench", "rpm": 100_000_000, "tpm": 1_000_000_000_000}).encode()
+    spec = json.dumps({"name": "bench", "rpm": 10_000_000, "tpm": 1_000_000_000_000}).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/keys", data=spec, method="POST",
                                      headers={"Authorization": f"Bearer {ADMIN}"})
     with urllib.request.urlopen(request) as answer:
@@ -53,14 +53,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=".build/release/switchboard")
     args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)  # the daemons run in their own work dirs
     seconds = int(os.environ.get("BENCH_SECONDS", "8"))
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
     procs.raise_open_files()
     redis, redis_port = start_redis()
-    mock, mock_port = procs.start_switchboard(args.binary, ["mock", "--listen", "127.0.0.1:0"])
     dirs = [tempfile.mkdtemp(prefix="sb-bench-db-") for _ in range(2)]
     started = []
     try:
+        mock, mock_port = procs.start_switchboard(args.binary, ["mock", "--listen", "127.0.0.1:0"])
+        started.append(mock)
         local = daemon(args.binary, mock_port, dirs[0], {})
         started.append(local[0])
         shared = daemon(args.binary, mock_port, dirs[1], {
@@ -89,7 +91,7 @@ def main():
         print(f"(median of {rounds} alternating rounds of {seconds} s each; {os.cpu_count()} cores shared by "
               "load generator, emulator, daemons and redis-server)")
     finally:
-        for proc in started + [mock]:
+        for proc in started:
             procs.stop(proc)
         procs.stop(redis)
         for d in dirs:
