@@ -15,7 +15,7 @@ import sys
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -33,15 +33,38 @@ def check(name, condition, detail=""):
 def wait_for(driver, what, predicate):
     """Waits until predicate(driver) is truthy (the page refreshes itself); False on timeout."""
     try:
-        return WebDriverWait(driver, WAIT_SECONDS, poll_frequency=0.1).until(predicate)
+        return WebDriverWait(
+            driver, WAIT_SECONDS, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]
+        ).until(predicate)
     except TimeoutException:
         print("     (timed out waiting for " + what + ")", flush=True)
         return False
 
 
+def unstale(read):
+    """read() again while the page's refresh replaces the element between finding and reading it
+    (the tables are rebuilt every few seconds)."""
+    for _ in range(50):
+        try:
+            return read()
+        except StaleElementReferenceException:
+            continue
+    return read()
+
+
 def text_of(driver, css):
-    found = driver.find_elements(By.CSS_SELECTOR, css)
-    return found[0].text if found else None
+    def read():
+        found = driver.find_elements(By.CSS_SELECTOR, css)
+        return found[0].text if found else None
+    return unstale(read)
+
+
+def class_and_text(driver, css):
+    """(class, text) of the first element matching css, read together; None when there is none."""
+    def read():
+        found = driver.find_elements(By.CSS_SELECTOR, css)
+        return (found[0].get_attribute("class") or "", found[0].text) if found else None
+    return unstale(read)
 
 
 def browser():
@@ -85,21 +108,21 @@ def main():
         lines = driver.find_elements(By.CSS_SELECTOR, "#chart-key svg polyline")
         check("the spend-by-key chart has a line per key, with points", len(lines) >= 2 and len(points) >= 28,
               f"{len(lines)} lines, {len(points)} points")
-        raised = [p for p in points if float(p.get_attribute("r")) > 3]
+        raised = unstale(lambda: [p for p in driver.find_elements(By.CSS_SELECTOR, "#chart-key svg circle.point")
+                                  if float(p.get_attribute("r")) > 3])
         check("today's points stand above zero", len(raised) >= 2, len(raised))
         check("the chart's legend names the keys", "alpha" in (text_of(driver, "#chart-key-card .legend") or ""))
         model_points = driver.find_elements(By.CSS_SELECTOR, "#chart-model svg circle.point")
         check("the by-model chart has points", len(model_points) >= 14, len(model_points))
 
         provider = f'[data-provider="{EXPECT["failing_provider"]}"]'
-        chip = driver.find_elements(By.CSS_SELECTOR, provider)
-        check("the failing provider is flagged", chip and "bad" in chip[0].get_attribute("class")
-              and "failing" in chip[0].text, chip[0].text if chip else "no chip")
-        healthy = driver.find_elements(By.CSS_SELECTOR, f'[data-provider="{EXPECT["healthy_provider"]}"]')
-        check("a working provider is shown healthy", healthy and "healthy" in healthy[0].text)
-        row = driver.find_elements(By.CSS_SELECTOR, f'#deployments tr[data-model="{EXPECT["failing_model"]}"]')
-        check("the failing model's deployment row is flagged", row and "bad" in row[0].get_attribute("class")
-              and "failing" in row[0].text, row[0].text if row else "no row")
+        chip = class_and_text(driver, provider)
+        check("the failing provider is flagged", chip and "bad" in chip[0] and "failing" in chip[1], chip or "no chip")
+        healthy = text_of(driver, f'[data-provider="{EXPECT["healthy_provider"]}"]')
+        check("a working provider is shown healthy", healthy and "healthy" in healthy)
+        row = class_and_text(driver, f'#deployments tr[data-model="{EXPECT["failing_model"]}"]')
+        check("the failing model's deployment row is flagged", row and "bad" in row[0] and "failing" in row[1],
+              row or "no row")
         error = text_of(driver, f'#errors tr[data-request-id="{EXPECT["error_request_id"]}"]')
         check("the last errors list the failed request by its id", error and EXPECT["error_request_id"] in error,
               text_of(driver, "#errors tbody"))

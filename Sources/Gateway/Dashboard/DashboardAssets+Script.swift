@@ -241,7 +241,8 @@ extension DashboardAssets {
           }
         }
 
-        // A deployment's own state (healthy | cooling | open) when the daemon reports one; else its provider's.
+        // A deployment's own state when it is out (cooling | open); else failing when its provider's last
+        // attempt failed; else healthy.
         function renderDeployments(data) {
           const body = $("deployments").tBodies[0];
           body.replaceChildren();
@@ -258,10 +259,13 @@ extension DashboardAssets {
               const h = health[provider];
               let cls = "idle", text = "idle";
               if (m.enabled === false) { text = "disabled"; }
-              else if (d.state) {
-                cls = d.state === "healthy" ? "ok" : d.state === "open" ? "bad" : "warn";
+              else if (d.state && d.state !== "healthy") {
+                cls = d.state === "open" ? "bad" : "warn";
                 text = d.state + (until ? " until " + until : "");
-              } else if (h && h.state === "failing") { cls = "bad"; text = "failing"; }
+              } else if (h && h.state === "failing") {
+                // Back in rotation (a cool-down is short), but its provider's last attempt failed.
+                cls = "bad"; text = "failing";
+              } else if (d.state) { cls = "ok"; text = "healthy"; }
               else if (h && h.last_success) { cls = "ok"; text = "healthy"; }
               const inFlight = d.in_flight !== undefined ? d.in_flight : "";
               const latency = typeof d.latency_ms === "number" ? Math.round(d.latency_ms) + " ms" : "";
