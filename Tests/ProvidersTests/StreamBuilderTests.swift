@@ -154,6 +154,22 @@ struct StreamBuilderTests {
         #expect(e.status == 503 && e.provider == "anthropic")
     }
 
+    /// Found by the fuzzer: content before `message_start` went out without a start, so a later
+    /// error ended the stream as "text, error" with no usage and done.
+    @Test func anthropicContentBeforeMessageStartOpensTheAnswer() {
+        let decoder = AnthropicStreamDecoder(model: "m", created: 1)
+        let out = Self.decode(
+            decoder,
+            [
+                SSEEvent(
+                    event: "content_block_delta",
+                    data: #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}"#),
+                SSEEvent(event: "error", data: #"{"type":"error","error":{"type":"overloaded_error","message":"x"}}"#),
+            ])
+        #expect(out.map(\.name) == ["start", "text", "error", "usage", "done"])
+        #expect(decoder.isDone)
+    }
+
     @Test func geminiErrorBeforeStartIsTheErrorAloneAndEnds() {
         // Used to stay open: a chunk after the error began an answer.
         let decoder = GeminiStreamDecoder(model: "g", created: 1, idPrefix: "t")

@@ -32,6 +32,8 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             takeUsage(message?["usage"])
             stream.start(id: message?["id"]?.stringValue ?? "", model: message?["model"]?.stringValue, emit)
         case "content_block_start":
+            // Content before `message_start` (a broken stream) still opens the answer first.
+            stream.start(id: "", model: nil, emit)
             let index = json["index"]?.intValue ?? 0
             let block = json["content_block"]
             let kind = isAnswer(block) ? Self.answerKind : block?["type"]?.stringValue ?? ""
@@ -51,6 +53,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
                 break
             }
         case "content_block_delta":
+            stream.start(id: "", model: nil, emit)
             let index = json["index"]?.intValue ?? 0
             let delta = json["delta"]
             // A server tool's input fragments are its own, not a client tool call's.
