@@ -51,6 +51,16 @@ struct LoopTracesEndToEndTests {
         #expect(stream.status == 200)
         let usage = try #require(jsonObject(stream.events.last { $0.event == "usage" }?.data ?? ""))
 
+        // The access lines of the loop and of its tool results name the key and the model.
+        let created = try #require(Self.accessLine(daemon, route: "/v1/loops"), "\(daemon.log())")
+        #expect(created["key_id"] as? String == key.id)
+        #expect(created["model"] as? String == model)
+        #expect(created["status"] as? String == "200")
+        let results = try #require(Self.accessLine(daemon, route: "/v1/loops/{id}/tool_results"), "\(daemon.log())")
+        #expect(results["key_id"] as? String == key.id)
+        #expect(results["model"] as? String == model)
+        #expect(!daemon.log().contains(key.secret))
+
         // One server span for the loop, under the client's span, and three attempts under it.
         let spans = try receiver.spans(trace: clientTrace, count: 4)
         try #require(spans.count == 4, "\(spans)")
@@ -73,7 +83,8 @@ struct LoopTracesEndToEndTests {
         #expect(server.eventNames == ["first_token"])
 
         func order(_ span: [String: Any]) -> Int {
-            (span.attributes["switchboard.loop_step"] as? Int ?? 0) * 100 + (span.attributes["switchboard.attempt"] as? Int ?? 0)
+            (span.attributes["switchboard.loop_step"] as? Int ?? 0) * 100
+                + (span.attributes["switchboard.attempt"] as? Int ?? 0)
         }
         let attempts = spans.filter { $0["kind"] as? Int == 3 }.sorted { order($0) < order($1) }
         try #require(attempts.count == 3)
@@ -90,15 +101,6 @@ struct LoopTracesEndToEndTests {
         }
         #expect(seen == attempts.map { "00-\(clientTrace)-\($0["span_id"] as? String ?? "")-01" })
 
-        // The access lines of the loop and of its tool results name the key and the model.
-        let created = try #require(Self.accessLine(daemon, route: "/v1/loops"), "\(daemon.log())")
-        #expect(created["key_id"] as? String == key.id)
-        #expect(created["model"] as? String == model)
-        #expect(created["status"] as? String == "200")
-        let results = try #require(Self.accessLine(daemon, route: "/v1/loops/{id}/tool_results"), "\(daemon.log())")
-        #expect(results["key_id"] as? String == key.id)
-        #expect(results["model"] as? String == model)
-        #expect(!daemon.log().contains(key.secret))
     }
 
     @Test func aLoopRefusedBeforeItStartsIsARefusedRequestSpan() throws {
