@@ -103,6 +103,24 @@ struct LoopTracesEndToEndTests {
 
     }
 
+    @Test func aLoopWhoseClientWentAwayEndsItsSpanWithTheCancellation() throws {
+        let receiver = try OTLPReceiver()
+        let daemon = try Launch.daemon(
+            behind: try Launch.mock(), yaml: "telemetry: {otlp_endpoint: \"\(receiver.endpoint)\"}",
+            environment: ["OTEL_BSP_SCHEDULE_DELAY": "20"])
+        let stream = try LoopStream(daemon, body: LoopEndToEndTests.body("openai/tools+tool_turns=1+run=lt2"))
+        let awaiting = try #require(stream.wait(for: "awaiting_tools").first, "\(stream.text)")
+        let loopId = try #require(awaiting["loop_id"] as? String)
+        // While the loop waits for tools, the client goes away.
+        stream.disconnect()
+        let server = try #require(receiver.span { $0.attributes["switchboard.loop_id"] as? String == loopId })
+        #expect(server.attributes["http.response.status_code"] as? Int == 499)
+        #expect(server.attributes["gen_ai.response.finish_reasons"] as? [String] == ["cancelled"])
+        #expect(server.attributes["switchboard.loop_steps"] as? Int == 1)
+        #expect(server.attributes["switchboard.attempts"] as? Int == 1)
+        #expect(server.eventNames == ["first_token", "cancellation"])
+    }
+
     @Test func aLoopRefusedBeforeItStartsIsARefusedRequestSpan() throws {
         let receiver = try OTLPReceiver()
         let daemon = try Launch.daemon(
