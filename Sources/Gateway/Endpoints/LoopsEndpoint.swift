@@ -12,9 +12,15 @@ struct LoopsEndpoint: Sendable {
     /// `POST /v1/loops`: validates, admits, and starts the first turn on this connection.
     func create(_ request: HTTPRequest, _ writer: ResponseWriter) {
         let snapshot = state.snapshot
+        // One trace for the whole loop: its request span ends with the loop.
+        let trace = state.tracer?.begin(request)
+        var model: String?
         do {
             let caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
+            writer.accessKeyId = caller.keyId
             let loopRequest = try LoopRequest.decode(try RequestBody.json(request))
+            model = loopRequest.chat.model
+            writer.accessModel = model
             // An unknown model is the create call's 404, not a failed first turn.
             _ = try snapshot.catalog.names(for: loopRequest.chat.model, overridingFallbacks: loopRequest.chat.fallbacks)
             var key: VirtualKey?
@@ -22,11 +28,12 @@ struct LoopsEndpoint: Sendable {
             let loop = ChatLoop(
                 id: state.sharedLimits.map { LoopForwarding.newId(node: $0.nodeId) } ?? Self.newId(),
                 request: loopRequest, owner: LoopOwner(caller), key: key, writer: writer,
-                state: state, limits: snapshot.loopLimits)
+                state: state, limits: snapshot.loopLimits, trace: trace)
             try loops.insert(loop, limits: snapshot.loopLimits)
             loop.start()
         } catch {
             writer.respondError(error)
+            trace?.refused(error, model: model)
         }
     }
 
@@ -35,7 +42,7 @@ struct LoopsEndpoint: Sendable {
     func toolResults(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
         if LoopForwarding.forwardIfElsewhere(request, id: id, state: state, writer) { return }
         do {
-            let loop = try find(request, id: id)
+            let loop = try find(request, id: id, writer)
             let results = try ToolResult.decodeList(try RequestBody.json(request))
             let step = try loop.submit(results).get()
             writer.respondJSON(
@@ -53,7 +60,7 @@ struct LoopsEndpoint: Sendable {
     func transcript(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
         if LoopForwarding.forwardIfElsewhere(request, id: id, state: state, writer) { return }
         do {
-            let loop = try find(request, id: id)
+            let loop = try find(request, id: id, writer)
             var out: [UInt8] = []
             loop.transcriptJSON().write(into: &out)
             writer.respondJSON(status: 200, body: out)
@@ -67,7 +74,7 @@ struct LoopsEndpoint: Sendable {
     func delete(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) {
         if LoopForwarding.forwardIfElsewhere(request, id: id, state: state, writer) { return }
         do {
-            let loop = try find(request, id: id)
+            let loop = try find(request, id: id, writer)
             let cancelled = loop.requestCancel()
             if !cancelled { loops.remove(id) }
             writer.respondJSON(
@@ -81,12 +88,15 @@ struct LoopsEndpoint: Sendable {
         }
     }
 
-    private func find(_ request: HTTPRequest, id: String) throws(GatewayError) -> ChatLoop {
+    /// The caller's loop; the access line names the caller's key and the loop's model.
+    private func find(_ request: HTTPRequest, id: String, _ writer: ResponseWriter) throws(GatewayError) -> ChatLoop {
         let caller = try state.authenticator(state.snapshot)?.authenticate(request) ?? .anonymous
+        writer.accessKeyId = caller.keyId
         guard let loop = loops.find(id, owner: LoopOwner(caller)) else {
             throw GatewayError.notFound(
                 "no loop \(id) (it never existed, belongs to another key, or its transcript expired)")
         }
+        writer.accessModel = loop.model
         return loop
     }
 

@@ -32,6 +32,8 @@ final class ChatLoop: @unchecked Sendable {
     private let state: GatewayState
     private let key: VirtualKey?
     private let limits: LoopLimits
+    /// The loop's request span and its turns' attempt spans; nil when not traced.
+    private let trace: RequestTrace?
 
     // Confined to `writer.loop`.
     private var execution: ChatExecution?
@@ -42,12 +44,19 @@ final class ChatLoop: @unchecked Sendable {
     private var lastProviderFinish: String?
     /// The deployment that answered the last turn: the next turn goes there first while it is in.
     private var deployment: String?
+    /// For the request span: the last turn's provider and model, every turn's attempts, and
+    /// what failed the loop.
+    private var lastProvider: String?
+    private var lastModel: String?
+    private var attempts = 0
+    private var failure: GatewayError?
 
     init(
         id: String, request: LoopRequest, owner: LoopOwner, key: VirtualKey?, writer: ResponseWriter,
-        state: GatewayState, limits: LoopLimits
+        state: GatewayState, limits: LoopLimits, trace: RequestTrace? = nil
     ) {
         self.limits = limits
+        self.trace = trace
         self.id = id
         self.owner = owner
         self.key = key
@@ -64,6 +73,9 @@ final class ChatLoop: @unchecked Sendable {
     func start() { startTurn() }
 
     var status: LoopStatus { transcript.withLock { $0.status } }
+
+    /// The model the client asked for.
+    var model: String { template.model }
 
     // MARK: Turns
 
@@ -118,13 +130,14 @@ final class ChatLoop: @unchecked Sendable {
             request: request, routes: routes, registry: snapshot.registry, secrets: snapshot.secrets, writer: writer,
             keepAliveSeconds: snapshot.keepAliveSeconds, contextCaches: state.contextCaches,
             cacheTTLSeconds: snapshot.geminiCacheTTLSeconds, encoder: encoder, streamContinues: true,
-            pricer: snapshot.pricer
+            pricer: snapshot.pricer, trace: trace
         ) { [self] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: keyId, loopId: loopId)
             turnEnded(record, encoder: encoder)
         }
         self.execution = execution
+        trace?.turnStarted(step: step)
         execution.run()
     }
 
@@ -133,6 +146,8 @@ final class ChatLoop: @unchecked Sendable {
         if record.status == 200, let answered = record.deployment { deployment = answered }
         if encoder.began { streamStarted = true }
         lastProviderFinish = encoder.providerFinishReason
+        if record.attempts > 0 { (lastProvider, lastModel) = (record.provider, record.model) }
+        attempts = Saturating.add(attempts, record.attempts)
         let answer = encoder.answer.response()
         let calls: [ToolCallPart] = (answer?.content ?? []).compactMap {
             if case .toolCall(let call) = $0 { return call } else { return nil }
@@ -168,6 +183,7 @@ final class ChatLoop: @unchecked Sendable {
     /// is the HTTP error of `POST /v1/loops` (the pipeline may have sent it already); after,
     /// an `error` event, then the loop's `usage` and `done`.
     private func turnFailed(_ error: GatewayError) {
+        failure = error
         guard streamStarted else {
             writer.respondError(error)
             end(.failed, finish: .error)
@@ -210,65 +226,10 @@ final class ChatLoop: @unchecked Sendable {
         scheduleKeepAlive()
     }
 
-    /// Accepts the results of the pending calls (any thread). The results must answer exactly
-    /// the pending calls: each once, none unknown, none missing. Returns the step they answer.
+    /// Accepts the results of the pending calls (any thread); see `LoopTranscript.accept`.
+    /// Returns the step they answer.
     func submit(_ results: [ToolResult]) -> Result<Int, GatewayError> {
-        let outcome: Result<Int, GatewayError> = transcript.withLock { t in
-            let ids = results.map(\.toolCallId)
-            // A repeat of results already accepted is a conflict even once the loop has
-            // moved on or ended: the client is told what it did, not that the loop is gone.
-            let again = ids.filter { t.answeredCallIds.contains($0) }
-            if !again.isEmpty {
-                return .failure(
-                    GatewayError(
-                        status: 409, type: .conflict,
-                        message: "results were already posted for tool_call_id \(Self.list(again))"))
-            }
-            if t.status.isFinished || t.cancelRequested {
-                return .failure(.notFound("loop \(id) has ended"))
-            }
-            var seen = Set<String>()
-            let repeated = ids.filter { !seen.insert($0).inserted }
-            if !repeated.isEmpty {
-                return .failure(
-                    .invalidRequest(
-                        "results: tool_call_id given more than once: \(Self.list(repeated))",
-                        param: "results"))
-            }
-            guard t.status == .awaitingTools else {
-                return .failure(
-                    GatewayError(
-                        status: 409, type: .conflict,
-                        message: "loop \(id) is not waiting for tool results (step \(t.step) is running)"))
-            }
-            let pending = t.pendingCalls.map(\.id)
-            let unknown = ids.filter { !pending.contains($0) }
-            if !unknown.isEmpty {
-                return .failure(
-                    .invalidRequest(
-                        "results: unknown tool_call_id \(Self.list(unknown)) (pending: \(Self.list(pending)))",
-                        param: "results"))
-            }
-            let missing = pending.filter { !seen.contains($0) }
-            if !missing.isEmpty {
-                return .failure(
-                    .invalidRequest(
-                        "results: missing results for tool_call_id \(Self.list(missing))",
-                        param: "results"))
-            }
-            // In the order the model asked, which is what providers expect.
-            for call in t.pendingCalls {
-                let result = results.first { $0.toolCallId == call.id }!
-                t.messages.append(
-                    Message(
-                        role: .tool, content: [.text(TextPart(text: result.content))],
-                        toolCallId: call.id, isError: result.isError))
-            }
-            t.answeredCallIds.formUnion(ids)
-            t.pendingCalls = []
-            t.status = .running
-            return .success(t.step)
-        }
+        let outcome = transcript.withLock { $0.accept(results, loopId: id) }
         if case .success = outcome {
             writer.loop.execute { [self] in resume() }
         }
@@ -290,12 +251,12 @@ final class ChatLoop: @unchecked Sendable {
             return true
         }
         guard timedOut else { return }
+        let error = GatewayError(
+            status: 408, type: .toolTimeout, message: "no tool results within \(Self.seconds(toolTimeoutSeconds)) s")
+        failure = error
         var out: [UInt8] = []
         StreamEvent.error(
-            StreamError(
-                type: GatewayErrorType.toolTimeout.rawValue,
-                message: "no tool results within \(Self.seconds(toolTimeoutSeconds)) s",
-                provider: "", status: 408)
+            StreamError(type: error.type.rawValue, message: error.message, provider: "", status: error.status)
         ).writeSSE(into: &out)
         writer.write(out)
         end(.timedOut, finish: .error)
@@ -341,6 +302,7 @@ final class ChatLoop: @unchecked Sendable {
             t.pendingCalls = []
             return (t.usage, t.step)
         }
+        traceEnd(status, finish: finish, usage: usage, steps: steps)
         // Registered as ended before the client can see the end, so what it reads next
         // (GET, metrics) already agrees.
         if streamStarted {
@@ -358,6 +320,18 @@ final class ChatLoop: @unchecked Sendable {
             writer.write(out)
             writer.end()
         }
+    }
+
+    /// Closes the request span, before the client can see the end.
+    private func traceEnd(_ status: LoopStatus, finish: FinishReason, usage: Usage, steps: Int) {
+        guard let trace else { return }
+        // Once the stream started the client got a 200; a client that went away, a 499 (as a chat's).
+        let httpStatus =
+            streamStarted ? (status == .cancelled && writer.isClosed ? 499 : 200) : (failure?.status ?? 499)
+        trace.loopEnded(
+            LoopTraceSummary(
+                loopId: id, requestedModel: template.model, status: httpStatus, provider: lastProvider,
+                model: lastModel, usage: usage, finish: finish, steps: steps, attempts: attempts, error: failure))
     }
 
     private func stopWaiting() {
@@ -398,8 +372,6 @@ final class ChatLoop: @unchecked Sendable {
                 ]))
         }
     }
-
-    private static func list(_ ids: [String]) -> String { ids.map { "\"\($0)\"" }.joined(separator: ", ") }
 
     private static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(saturating: value)) : String(value)

@@ -365,7 +365,8 @@ final class ChatExecution: @unchecked Sendable {
             error: record.error.map { secrets.scrub($0) },
             usageEstimated: record.usageEstimated, door: ChatDoorLabel.of(route: writer.routeLabel),
             deployment: attempted ? route.deployment?.label : nil)
-        trace?.finished(chat)
+        // A loop's turn is not the whole request: the loop closes the request's span when it ends.
+        if !streamContinues { trace?.finished(chat) }
         onComplete(chat)
     }
 

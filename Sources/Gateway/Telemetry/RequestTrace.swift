@@ -11,7 +11,8 @@ import Reactor
 /// A trace that is not recorded (the client's trace, not sampled) only passes the client's
 /// `traceparent`/`tracestate` on to the provider.
 final class RequestTrace: @unchecked Sendable {
-    private let exporter: SpanExporter?
+    /// nil: not recorded.
+    let exporter: SpanExporter?
     let traceId: TraceID
     /// The client's context, when it sent a valid one.
     let parent: TraceContext?
@@ -24,9 +25,12 @@ final class RequestTrace: @unchecked Sendable {
     private let route: String
     private let requestId: String
     private var attemptCount = 0
+    /// The chat loop's step whose attempts run now (a loop's trace spans every turn).
+    private var loopStep: Int?
     private var attempt: SpanRecord?
     private var attemptStartMonotonicNanos: UInt64 = 0
-    private var firstTokenUnixNanos: UInt64?
+    /// The request's first token: its first answer's (a loop's later turns have their own).
+    private(set) var firstTokenUnixNanos: UInt64?
 
     var isRecording: Bool { exporter != nil }
 
@@ -67,6 +71,12 @@ final class RequestTrace: @unchecked Sendable {
 
     // MARK: Attempts
 
+    /// A chat loop's turn starts: its attempts are numbered from 1 again and carry the step.
+    func turnStarted(step: Int) {
+        attemptCount = 0
+        loopStep = step
+    }
+
     /// An upstream attempt starts: its span opens, and the provider gets its context as the
     /// request's `traceparent` (the attempt span is the provider's parent).
     func attemptStarted(_ upstream: inout UpstreamRequest, route: String, provider: String, model: String) {
@@ -78,7 +88,7 @@ final class RequestTrace: @unchecked Sendable {
         let now = EventLoop.monotonicNanoseconds()
         attemptStartMonotonicNanos = now
         let span = ids.spanId()
-        attempt = SpanRecord(
+        var record = SpanRecord(
             traceId: traceId, spanId: span, parentSpanId: spanId, traceState: parent?.traceState,
             name: "chat \(model)", kind: .client, startUnixNanos: unixNanos(atMonotonic: now), endUnixNanos: 0,
             attributes: [
@@ -86,6 +96,8 @@ final class RequestTrace: @unchecked Sendable {
                 .string("gen_ai.provider.name", provider), .string("gen_ai.request.model", model),
                 .int("switchboard.attempt", attemptCount), .string("switchboard.route", route),
             ])
+        if let loopStep { record.attributes.append(.int("switchboard.loop_step", loopStep)) }
+        attempt = record
         Self.propagate(
             TraceContext(traceId: traceId, spanId: span, flags: 1, traceState: parent?.traceState), into: &upstream)
     }
@@ -104,7 +116,7 @@ final class RequestTrace: @unchecked Sendable {
         span.endUnixNanos = unixNanos(atMonotonic: end)
         if let first = outcome.firstTokenNanos {
             let at = unixNanos(atMonotonic: Saturating.add(attemptStartMonotonicNanos, first))
-            firstTokenUnixNanos = at
+            if firstTokenUnixNanos == nil { firstTokenUnixNanos = at }
             span.events.append(SpanEvent(name: "first_token", unixNanos: at))
         }
         switch outcome.result {
@@ -126,7 +138,7 @@ final class RequestTrace: @unchecked Sendable {
         exporter.submit(span)
     }
 
-    private static func addUsage(_ usage: Usage, finish: FinishReason?, to span: inout SpanRecord) {
+    static func addUsage(_ usage: Usage, finish: FinishReason?, to span: inout SpanRecord) {
         span.attributes.append(.int("gen_ai.usage.input_tokens", usage.inputTokens))
         span.attributes.append(.int("gen_ai.usage.output_tokens", usage.outputTokens))
         if let finish { span.attributes.append(.init("gen_ai.response.finish_reasons", .strings([finish.rawValue]))) }
@@ -164,7 +176,7 @@ final class RequestTrace: @unchecked Sendable {
         exporter.submit(span)
     }
 
-    private func serverSpan(status: Int, model: String?) -> SpanRecord {
+    func serverSpan(status: Int, model: String?) -> SpanRecord {
         var attributes: [SpanAttribute] = [
             .string("gen_ai.operation.name", "chat"), .string("http.request.method", method),
             .string("http.route", route), .int("http.response.status_code", status),
@@ -180,7 +192,7 @@ final class RequestTrace: @unchecked Sendable {
 
     /// An error's type; a server error (5xx) marks the span failed (HTTP server conventions:
     /// a client's 4xx is not the server's error).
-    private static func add(_ error: GatewayError, to span: inout SpanRecord) {
+    static func add(_ error: GatewayError, to span: inout SpanRecord) {
         span.attributes.append(.string("error.type", error.type.rawValue))
         if error.status >= 500 {
             span.status = .error
