@@ -93,6 +93,20 @@ struct DeploymentHealthTests {
         #expect(h.state == .cooling(until: now + 1, rateLimited: false))  // a success resets the doubling
     }
 
+    /// A single-deployment alias retries on the same deployment: when the retry answers, the
+    /// fault's cool-down ends there, or the alias's next request would be refused as "all out".
+    @Test func anAnswerEndsAFaultCooldownButNotARateLimit() {
+        var h = DeploymentHealth(policy: policy(window: 64, minRequests: 64))
+        h.record(.failed, now: 0)
+        #expect(h.state == .cooling(until: 1, rateLimited: false))
+        #expect(record(&h, .success(latencySeconds: 0.1), now: 0.2))
+        #expect(h.state == .healthy)
+        #expect(h.availability(now: 0.2) == .available)
+        h.record(.rateLimited(retryAfterSeconds: 5), now: 1)
+        #expect(!record(&h, .success(latencySeconds: 0.1), now: 1.5))
+        #expect(h.state == .cooling(until: 6, rateLimited: true))
+    }
+
     @Test func noCooldownWhenTheBaseIsZero() {
         var h = DeploymentHealth(policy: policy(cooldown: 0, window: 64, minRequests: 64))
         #expect(!record(&h, .failed, now: 0))

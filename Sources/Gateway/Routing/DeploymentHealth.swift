@@ -4,7 +4,7 @@ import Arithmetic
 /// time and what each attempt came to.
 ///
 ///     healthy ─429─▶ cooling(until: Retry-After) ─time─▶ healthy
-///     healthy ─5xx/529/timeout/reset─▶ cooling(until: base · 2^(n-1), capped) ─time─▶ healthy
+///     healthy ─5xx/529/timeout/reset─▶ cooling(until: base · 2^(n-1), capped) ─time or success─▶ healthy
 ///     any ─error ratio over the window ≥ threshold─▶ open(until) ─time─▶ halfOpen (one probe)
 ///     halfOpen ─probe succeeds─▶ healthy   halfOpen ─probe fails─▶ open(until)
 public struct DeploymentHealth: Sendable, Equatable {
@@ -100,6 +100,9 @@ public struct DeploymentHealth: Sendable, Equatable {
                 recentCount = 0
             } else {
                 push(failed: false)
+                // It just answered (a retry on it, or a request sent before the cool-down): a
+                // fault's cool-down is over. A rate limit's stays: the quota's reset time holds.
+                if case .cooling(_, rateLimited: false) = state { state = .healthy }
             }
         case .rateLimited(let hint):
             // A quota, not a fault: the breaker does not count it.
