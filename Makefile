@@ -111,6 +111,7 @@ bench-shared-limits: release bench-tools
 bench-instructions: release
 	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
 	Tests/Benchmark/instructions.sh .build/release/switchboard
+	BENCH_MODEL=spread Tests/Benchmark/instructions.sh .build/release/switchboard
 
 # Regression guard (not part of `make test`): the short ratio suite against the recorded baseline.
 bench-check: release bench-tools

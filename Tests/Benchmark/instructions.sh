@@ -2,6 +2,9 @@
 # CPU instructions per small non-stream request through the OpenAI door, counted by callgrind:
 # repeatable on a busy machine, unlike timings (issue 13: profile first).
 # usage: Tests/Benchmark/instructions.sh [binary] [requests]  (make bench-instructions)
+# BENCH_MODEL picks what the requests name (default openai/gpt-4o-mini, no alias): `spread` is an
+# alias over two deployments (weighted), `single` an alias of one, so the cost of choosing a
+# deployment is the difference (issue 14).
 # valgrind cannot read the release binary's compressed debuginfo: a debug-stripped copy is measured.
 set -u
 dir=$(mktemp -d)
@@ -18,13 +21,21 @@ log_level: warning
 server: {loops: 1}
 providers:
   openai: {base_url: "http://127.0.0.1:$mport", api_key_env: OPENAI_API_KEY}
+models:
+  single: {provider: openai, model: gpt-4o-mini}
+  spread:
+    strategy: weighted
+    deployments:
+      - {provider: openai, model: gpt-4o-mini, weight: 70}
+      - {provider: openai, model: gpt-4o-mini, weight: 30}
 YAML
 OPENAI_API_KEY=test-key valgrind --tool=callgrind --callgrind-out-file=$dir/cg.out \
   $bin serve --config $dir/config.yaml --ready-file $dir/sb.ready >$dir/sb.log 2>&1 &
 sbpid=$!
 while [ ! -s $dir/sb.ready ]; do sleep 0.2; done
 port=$(cat $dir/sb.ready)
-body='{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hello"}],"max_tokens":16}'
+model=${BENCH_MODEL:-openai/gpt-4o-mini}
+body='{"model":"'$model'","messages":[{"role":"user","content":"hello"}],"max_tokens":16}'
 req() { for i in $(seq $1); do curl -s -o /dev/null -H 'Content-Type: application/json' -d "$body" http://127.0.0.1:$port/v1/chat/completions; done; }
 req 20
 callgrind_control -z $sbpid >/dev/null
@@ -34,7 +45,7 @@ while [ ! -s $dir/cg.out.1 ]; do sleep 0.1; done
 kill $sbpid $mockpid; wait $sbpid 2>/dev/null
 last=$dir/cg.out.1
 total=$(grep -E '^(summary|totals):' $last | head -1 | awk '{print $2}')
-echo "$label: $total instructions for $n requests = $((total / n)) per request ($last)"
+echo "$label ($model): $total instructions for $n requests = $((total / n)) per request ($last)"
 # The usage writer's share depends on load, not on the code: it commits a batch per 100 ms, and
 # the slower the machine runs valgrind, the fewer rows each batch gets. Compare the loop's share.
 inclusive() {
