@@ -56,7 +56,10 @@ struct KeyAdmission: Sendable {
                 done(.failure(tokenBudgetExceeded(key, budget: key.tokenBudget ?? 0)))
             case .dollarBudgetSpent(let spent):
                 let budget = key.budgetUSD ?? 0
-                done(.failure(state.budgets.refusal(key, budget: budget, spent: spent, resetDay: state.budgets.resetDay(of: key))))
+                done(
+                    .failure(
+                        state.budgets.refusal(
+                            key, budget: budget, spent: spent, resetDay: state.budgets.resetDay(of: key))))
             case .unavailable:
                 shared.admittedWithoutRedis()
                 if shared.settings.onUnavailable == .failClosed {

@@ -14,7 +14,10 @@ enum LimitScripts {
     /// a refusal leaves nothing to undo. The window's token sum is kept in `sum` as it changes,
     /// so an admission costs O(log n) plus the entries that expire, however busy the key.
     static let admit =
-        """
+        start + BudgetScripts.check + "\n" + rates + BudgetScripts.reserve + "\nreturn {0, 0, count, used}\n"
+
+    /// Admission's first step: Redis's clock, the arguments, the concurrency check.
+    private static let start = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local rpm, tpm, conc = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -24,15 +27,19 @@ enum LimitScripts {
           if redis.call('ZCARD', KEYS[3]) >= conc then return {1, 1000, 0, 0} end
         end
 
-        """ + BudgetScripts.check
-        + """
+        """
 
+    /// The request and token windows (skipped for a key with neither rpm nor tpm), then the
+    /// taking of the windows and the concurrency slot.
+    private static let rates = """
         local count, used = 0, 0
         if rpm > 0 or tpm > 0 then
           local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 60000, 'LIMIT', 0, 1000)
           while #expired > 0 do
             local freed = 0
-            for _, v in ipairs(redis.call('HMGET', KEYS[2], unpack(expired))) do freed = freed + (tonumber(v) or 0) end
+            for _, v in ipairs(redis.call('HMGET', KEYS[2], unpack(expired))) do
+              freed = freed + (tonumber(v) or 0)
+            end
             redis.call('HDEL', KEYS[2], unpack(expired))
             redis.call('ZREM', KEYS[1], unpack(expired))
             redis.call('DECRBY', KEYS[4], freed)
@@ -69,17 +76,14 @@ enum LimitScripts {
           redis.call('PEXPIRE', KEYS[3], lease * 2)
         end
 
-        """ + BudgetScripts.reserve
-        + """
-
-        return {0, 0, count, used}
         """
 
     /// The request ended: its lease is released, its estimate replaced by the real count (if
     /// it is still in the window), and the budgets book what it spent. ARGV: request id,
     /// tokens, dollars ("": no price).
-    static let settle =
-        """
+    static let settle = releaseAndCorrect + BudgetScripts.settle + "\nreturn 1\n"
+
+    private static let releaseAndCorrect = """
         redis.call('ZREM', KEYS[3], ARGV[1])
         local old = redis.call('HGET', KEYS[2], ARGV[1])
         if old then
@@ -87,10 +91,6 @@ enum LimitScripts {
           redis.call('INCRBY', KEYS[4], tonumber(ARGV[2]) - tonumber(old))
         end
 
-        """ + BudgetScripts.settle
-        + """
-
-        return 1
         """
 
     /// Leases of requests still running are pushed forward (a lease already expired and pruned

@@ -93,11 +93,12 @@ final class SharedLimitsClient: @unchecked Sendable {
         sequence &+= 1
         let request = "\(loopTag):\(sequence)"
         let concurrent = key.maxConcurrent ?? 0
-        let args = [
-            String(key.rpm ?? 0), String(key.tpm ?? 0), String(concurrent),
-            String(min(estimatedTokens, LimitScripts.maxTokens)), request,
-            String(leaseMillis),
-        ] + budgets
+        let args =
+            [
+                String(key.rpm ?? 0), String(key.tpm ?? 0), String(concurrent),
+                String(min(estimatedTokens, LimitScripts.maxTokens)), request,
+                String(leaseMillis),
+            ] + budgets
         let reserves = key.budgetUSD != nil
         run(0, keys: LimitScripts.keys(key.id, periodStart: periodStart), args: args) { [unowned self] reply in
             guard let items = reply?.array, items.count >= 4, let code = items[0].integer else {
