@@ -100,4 +100,36 @@ struct SharedBudgetsEndToEndTests {
             #expect(refused.headers["x-ratelimit-limit-tokens"] == "45")
         }
     }
+
+    /// A key that spent 30 tokens before Redis counted it (on a daemon with local limits, same
+    /// store): the counter is seeded with the store's 30, so a budget of 45 admits one more.
+    @Test func theCounterIsSeededFromTheStore() throws {
+        let redis = try RedisServer()
+        let mock = try Launch.mock()
+        let dir = TempDir()
+        let local = try Launch.daemon(
+            behind: mock, yaml: BudgetEndToEndTests.yaml,
+            environment: ["SWITCHBOARD_ADMIN_KEY": Shared.admin, "SWITCHBOARD_DATABASE": dir.path("switchboard.db")])
+        let key = try Shared.key(local, #"{"name":"seeded","token_budget":45}"#)
+        let body =
+            #"{"model":"openai/text","stream":false,"max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#
+        func ask(_ daemon: SwitchboardProcess) throws -> Int {
+            try curl(
+                daemon.baseURL + "/v1/chat", method: "POST", headers: ["Authorization": "Bearer \(key.secret)"],
+                body: body
+            ).status
+        }
+        #expect(try ask(local) == 200)
+        #expect(try ask(local) == 200)
+        try Shared.waitFor {
+            let usage = try? curl(
+                local.baseURL + "/v1/usage?key=\(key.id)", headers: ["Authorization": "Bearer \(Shared.admin)"])
+            let rows = jsonObject(usage?.body ?? "")?["data"] as? [[String: Any]]
+            return rows?.first?["requests"] as? Int == 2
+        }
+        let shared = try Self.daemon(redis, mock, dir)
+        #expect(try ask(shared) == 200)
+        try Shared.waitFor { (try? redis.command("GET switchboard:key:{\(key.id)}:tspent")) == "45" }
+        #expect(try ask(shared) == 429)
+    }
 }
