@@ -40,9 +40,11 @@ struct KeyAdmission: Sendable {
             return
         }
         let client = SharedLimitsClient.forLoop(loop, shared: shared)
-        let period = state.budgets.currentPeriod(of: key)
+        // Budgets' figures only for keys that have them (each is a look-up behind a lock).
+        let period = key.budgetUSD == nil ? (start: nil, spent: 0, keepMillis: 0) : state.budgets.currentPeriod(of: key)
+        let tokensSpent = key.tokenBudget == nil ? 0 : state.keys?.tokensUsed(keyId: key.id) ?? 0
         let budgets = BudgetScripts.arguments(
-            tokenBudget: key.tokenBudget, tokensSpent: state.keys?.tokensUsed(keyId: key.id) ?? 0,
+            tokenBudget: key.tokenBudget, tokensSpent: tokensSpent,
             budgetUSD: key.budgetUSD, spentUSD: period.spent, worstCaseUSD: worstCase, keepMillis: period.keepMillis)
         client.admit(key, estimatedTokens: estimated, budgets: budgets, periodStart: period.start) { outcome in
             switch outcome {
