@@ -52,6 +52,25 @@ public final class DollarBudgets: Sendable {
                 .admit(budget: budget, period: key.budgetPeriod, worstCase: worstCase, day: day)
         }
         guard case .refused(let spent, let resetDay) = decision else { return worstCase }
+        throw refusal(key, budget: budget, spent: spent, resetDay: resetDay, now: seconds)
+    }
+
+    /// Where `key`'s dollars are counted today: the period's first day (nil: `total`), what
+    /// this daemon's ledger has spent in it, and how long a shared counter of it is worth
+    /// keeping (ms; 0: forever): to the period's end and a day more.
+    func currentPeriod(of key: VirtualKey) -> (start: Int?, spent: Double, keepMillis: Int) {
+        let (seconds, day) = clock
+        let spent = ledgers.withLock { $0[key.id]?.spent(key.budgetPeriod, day: day) ?? 0 }
+        guard let end = key.budgetPeriod.endDay(containing: day) else { return (nil, spent, 0) }
+        let keep = (Double(end + 1) * 86_400 - seconds) * 1000
+        return (key.budgetPeriod.startDay(containing: day), spent, Int(saturating: keep.rounded(.up)))
+    }
+
+    /// The 429 `budget_exceeded` of `key` having `spent` (and reserved) its `budget`.
+    func refusal(_ key: VirtualKey, budget: Double, spent: Double, resetDay: Int?, now seconds: Double? = nil)
+        -> GatewayError
+    {
+        let seconds = seconds ?? now()
         var headers = HTTPHeaders()
         let wait = resetDay.map { max(1, Int(saturating: (Double($0) * 86_400 - seconds).rounded(.up))) }
         var message =
@@ -66,8 +85,11 @@ public final class DollarBudgets: Sendable {
         headers.add("x-ratelimit-limit-usd", Self.dollars(budget))
         headers.add("x-ratelimit-remaining-usd", "0")
         if let wait { headers.add("x-ratelimit-reset-usd", "\(wait)s") }
-        throw GatewayError(status: 429, type: .budgetExceeded, message: message, headers: headers)
+        return GatewayError(status: 429, type: .budgetExceeded, message: message, headers: headers)
     }
+
+    /// The day the key's current period ends (nil: never).
+    func resetDay(of key: VirtualKey) -> Int? { key.budgetPeriod.endDay(containing: clock.day) }
 
     /// The request ended: releases its reservation and books its cost (nil: no price).
     public func settle(keyId: String, reserved: Double, cost: Double?) {

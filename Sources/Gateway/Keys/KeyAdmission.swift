@@ -16,7 +16,9 @@ struct KeyAdmission: Sendable {
     /// Where the rate admission was counted: this daemon's limiter, or Redis (shared).
     enum Ticket: Sendable {
         case local(Int)
-        case shared(request: String, client: SharedLimitsClient)
+        /// `periodStart`: the first day of the dollar budget's period at admission, where its
+        /// cost is booked (nil: `total`).
+        case shared(request: String, client: SharedLimitsClient, periodStart: Int?)
     }
 
     /// Admits `key`'s request, calling `done` on `loop`: at once with local limits, from the
@@ -33,24 +35,33 @@ struct KeyAdmission: Sendable {
             return
         }
         let estimated = estimate(request)
-        guard let shared = state.sharedLimits, key.rpm ?? 0 > 0 || key.tpm ?? 0 > 0 || key.maxConcurrent ?? 0 > 0
-        else {
+        guard let shared = state.sharedLimits, Self.countsShared(key) else {
             done(Result { () throws(GatewayError) in try admitLocally(key, estimated, worstCase, state: state) })
             return
         }
         let client = SharedLimitsClient.forLoop(loop, shared: shared)
-        client.admit(key, estimatedTokens: estimated) { outcome in
+        // Budgets' figures only for keys that have them (each is a look-up behind a lock).
+        let period = key.budgetUSD == nil ? (start: nil, spent: 0, keepMillis: 0) : state.budgets.currentPeriod(of: key)
+        let tokensSpent = key.tokenBudget == nil ? 0 : state.keys?.tokensUsed(keyId: key.id) ?? 0
+        let budgets = BudgetScripts.arguments(
+            tokenBudget: key.tokenBudget, tokensSpent: tokensSpent,
+            budgetUSD: key.budgetUSD, spentUSD: period.spent, worstCaseUSD: worstCase, keepMillis: period.keepMillis)
+        client.admit(key, estimatedTokens: estimated, budgets: budgets, periodStart: period.start) { outcome in
             switch outcome {
             case .admitted(let id):
-                do throws(GatewayError) {
-                    let reserved = try state.budgets.admit(key, worstCase: worstCase)
-                    done(.success(KeyAdmission(key: key, ticket: .shared(request: id, client: client), reserved)))
-                } catch {
-                    client.settle(keyId: key.id, request: id, actualTokens: 0)
-                    done(.failure(error))
-                }
+                // The dollars are reserved in Redis; this daemon's ledger only books the cost.
+                let ticket = Ticket.shared(request: id, client: client, periodStart: period.start)
+                done(.success(KeyAdmission(key: key, ticket: ticket, 0)))
             case .refused(let error):
                 done(.failure(error))
+            case .tokenBudgetSpent:
+                done(.failure(tokenBudgetExceeded(key, budget: key.tokenBudget ?? 0)))
+            case .dollarBudgetSpent(let spent):
+                let budget = key.budgetUSD ?? 0
+                done(
+                    .failure(
+                        state.budgets.refusal(
+                            key, budget: budget, spent: spent, resetDay: state.budgets.resetDay(of: key))))
             case .unavailable:
                 shared.admittedWithoutRedis()
                 if shared.settings.onUnavailable == .failClosed {
@@ -68,7 +79,13 @@ struct KeyAdmission: Sendable {
         }
     }
 
-    /// Model allowed, token budget left; returns the dollars the request may cost at worst.
+    /// Whether the key has anything Redis counts: rate limits, concurrency, budgets.
+    private static func countsShared(_ key: VirtualKey) -> Bool {
+        key.rpm ?? 0 > 0 || key.tpm ?? 0 > 0 || key.maxConcurrent ?? 0 > 0 || key.tokenBudget != nil
+            || key.budgetUSD != nil
+    }
+
+    /// The model is allowed; returns the dollars the request may cost at worst.
     private static func checkPolicy(_ key: VirtualKey, request: ChatRequest, state: GatewayState)
         throws(GatewayError) -> Double
     {
@@ -80,22 +97,26 @@ struct KeyAdmission: Sendable {
                     + "\(key.models.joined(separator: ", ")))",
                 param: "model")
         }
-        if let budget = key.tokenBudget, let keys = state.keys, keys.tokensUsed(keyId: key.id) >= budget {
-            throw GatewayError(
-                status: 429, type: .budgetExceeded,
-                message: "key \(key.id) has used its token budget of \(budget); ask an admin to raise it",
-                headers: [
-                    ("Retry-After", "3600"), ("x-ratelimit-limit-tokens", String(budget)),
-                    ("x-ratelimit-remaining-tokens", "0"),
-                ])
-        }
         // The worst case is priced before the rate limiter admits, so a refusal leaves nothing to undo.
         return key.budgetUSD == nil ? 0 : try BudgetReservation.worstCase(request, key: key, state: state)
+    }
+
+    private static func tokenBudgetExceeded(_ key: VirtualKey, budget: Int) -> GatewayError {
+        GatewayError(
+            status: 429, type: .budgetExceeded,
+            message: "key \(key.id) has used its token budget of \(budget); ask an admin to raise it",
+            headers: [
+                ("Retry-After", "3600"), ("x-ratelimit-limit-tokens", String(budget)),
+                ("x-ratelimit-remaining-tokens", "0"),
+            ])
     }
 
     private static func admitLocally(_ key: VirtualKey, _ estimated: Int, _ worstCase: Double, state: GatewayState)
         throws(GatewayError) -> KeyAdmission
     {
+        if let budget = key.tokenBudget, let keys = state.keys, keys.tokensUsed(keyId: key.id) >= budget {
+            throw tokenBudgetExceeded(key, budget: budget)
+        }
         let ticket = try state.limiter.admit(key, estimatedTokens: estimated)
         let reserved: Double
         do {
@@ -115,19 +136,19 @@ struct KeyAdmission: Sendable {
 
     func complete(_ record: ChatRecord, state: GatewayState) {
         let tokens = record.usage.totalTokens
+        let cost = state.cost(of: record)?.usd
         switch ticket {
         case .local(let ticket):
             state.limiter.complete(key.id, ticket: ticket, actualTokens: tokens)
-        case .shared(let request, let client):
+        case .shared(let request, let client, let start):
             let keyId = key.id
-            if client.loop.inEventLoop {
-                client.settle(keyId: keyId, request: request, actualTokens: tokens)
-            } else {
-                client.loop.execute { client.settle(keyId: keyId, request: request, actualTokens: tokens) }
+            let settle: @Sendable () -> Void = {
+                client.settle(keyId: keyId, request: request, tokens: tokens, usd: cost, periodStart: start)
             }
+            if client.loop.inEventLoop { settle() } else { client.loop.execute(settle) }
         }
         state.keys?.addUsage(keyId: key.id, tokens: tokens)
-        state.budgets.settle(keyId: key.id, reserved: reservedUSD, cost: state.cost(of: record)?.usd)
+        state.budgets.settle(keyId: key.id, reserved: reservedUSD, cost: cost)
     }
 
     /// A cheap up-front guess for `tpm`: about four characters a token, plus the answer's cap.

@@ -24,6 +24,10 @@ final class SharedLimitsClient: @unchecked Sendable {
     enum Outcome {
         case admitted(request: String)
         case refused(GatewayError)
+        /// The key's token budget is spent (tokens spent so far, all daemons).
+        case tokenBudgetSpent(Int)
+        /// The key's dollar budget is spent or reserved (dollars, all daemons).
+        case dollarBudgetSpent(Double)
         case unavailable
     }
 
@@ -80,25 +84,43 @@ final class SharedLimitsClient: @unchecked Sendable {
         }
     }
 
-    /// Checks and takes the key's rpm, tpm and concurrency in one atomic call.
-    func admit(_ key: VirtualKey, estimatedTokens: Int, _ done: @escaping (Outcome) -> Void) {
+    /// Checks and takes the key's rpm, tpm, concurrency and budgets in one atomic call;
+    /// `budgets` are `BudgetScripts.arguments`, `periodStart` the dollar period's first day.
+    func admit(
+        _ key: VirtualKey, estimatedTokens: Int, budgets: [String], periodStart: Int?,
+        _ done: @escaping (Outcome) -> Void
+    ) {
         sequence &+= 1
         let request = "\(loopTag):\(sequence)"
         let concurrent = key.maxConcurrent ?? 0
-        let args = [
-            String(key.rpm ?? 0), String(key.tpm ?? 0), String(concurrent),
-            String(min(estimatedTokens, LimitScripts.maxTokens)), request,
-            String(leaseMillis),
-        ]
-        run(0, keys: LimitScripts.keys(key.id), args: args) { [unowned self] reply in
-            guard let items = reply?.array, items.count == 4, let code = items[0].integer else {
+        let args =
+            [
+                String(key.rpm ?? 0), String(key.tpm ?? 0), String(concurrent),
+                String(min(estimatedTokens, LimitScripts.maxTokens)), request,
+                String(leaseMillis),
+            ] + budgets
+        let reserves = key.budgetUSD != nil
+        run(0, keys: LimitScripts.keys(key.id, periodStart: periodStart), args: args) { [unowned self] reply in
+            guard let items = reply?.array, items.count >= 4, let code = items[0].integer else {
                 done(.unavailable)
                 return
             }
-            if code == 0 {
-                if concurrent > 0 { holdLease(key.id, request) }
+            switch code {
+            case 0:
+                if concurrent > 0 || reserves { holdLease(key.id, request) }
                 done(.admitted(request: request))
                 return
+            case 4:
+                done(.tokenBudgetSpent(items[3].integer ?? 0))
+                return
+            case 5:
+                guard items.count == 5, case .string(let text) = items[4], let spent = Double(text) else {
+                    done(.unavailable)
+                    return
+                }
+                done(.dollarBudgetSpent(spent))
+                return
+            default: break
             }
             let retry = Double(max(1, items[1].integer ?? 1000)) / 1000
             let inWindow = items[2].integer ?? 0, tokens = items[3].integer ?? 0
@@ -116,16 +138,18 @@ final class SharedLimitsClient: @unchecked Sendable {
         }
     }
 
-    /// The request ended: releases its lease and books its real token count. Not on the
-    /// admission path; a lost reply costs nothing (the lease expires, the estimate stays).
-    func settle(keyId: String, request: String, actualTokens: Int) {
+    /// The request ended: releases its lease and reservation and books its real token count
+    /// and cost (nil: no price) in the dollar period starting `periodStart`. Not on the
+    /// admission path; a lost reply costs little (the lease and reservation expire, the token
+    /// estimate stays, the spend is missing from Redis but in the store).
+    func settle(keyId: String, request: String, tokens: Int, usd: Double?, periodStart: Int?) {
         if var held = leases[keyId], held.remove(request) != nil {
             leases[keyId] = held.isEmpty ? nil : held
         }
-        run(
-            1, keys: LimitScripts.keys(keyId),
-            args: [request, String(min(max(0, actualTokens), LimitScripts.maxTokens))]
-        ) { _ in }
+        let args = [
+            request, String(min(max(0, tokens), LimitScripts.maxTokens)), usd.map(BudgetScripts.dollars) ?? "",
+        ]
+        run(1, keys: LimitScripts.keys(keyId, periodStart: periodStart), args: args) { _ in }
     }
 
     private func holdLease(_ keyId: String, _ request: String) {
@@ -140,7 +164,8 @@ final class SharedLimitsClient: @unchecked Sendable {
         renewTimer = nil
         guard !leases.isEmpty else { return }
         for (keyId, requests) in leases {
-            run(2, keys: [LimitScripts.keys(keyId)[2]], args: [String(leaseMillis)] + requests.sorted()) { _ in }
+            let keys = LimitScripts.keys(keyId)
+            run(2, keys: [keys[2], keys[6]], args: [String(leaseMillis)] + requests.sorted()) { _ in }
         }
         let period = UInt64(max(1, leaseMillis / 3)) * 1_000_000
         renewTimer = loop.schedule(afterNanoseconds: period) { [unowned self] in renewLeases() }
