@@ -113,7 +113,8 @@ struct AdminActivityEndToEndTests {
         let metrics = try curl(daemon.baseURL + "/metrics").body
         func count(_ door: String) -> String? {
             let prefix =
-                "switchboard_chat_duration_seconds_count{provider=\"openai\",model=\"gpt-4o-mini\",door=\"\(door)\","
+                "switchboard_chat_duration_seconds_count{provider=\"openai\",model=\"gpt-4o-mini\","
+                + "alias=\"openai/gpt-4o-mini\",door=\"\(door)\","
                 + "status_class=\"2xx\"} "
             return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.map {
                 String($0.dropFirst(prefix.count))

@@ -30,7 +30,7 @@ struct DashboardStateTests {
         metrics.recordChat(record(id: "b", status: 200, door: "anthropic"))
         metrics.recordChat(record(id: "c", status: 200, door: "openai"))
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
-        let series = #"switchboard_chat_duration_seconds_count{provider="gemini",model="m",door="#
+        let series = #"switchboard_chat_duration_seconds_count{provider="gemini",model="m",alias="alias",door="#
         #expect(text.contains(series + #""openai",status_class="2xx"} 2"#))
         #expect(text.contains(series + #""anthropic",status_class="2xx"} 1"#))
     }

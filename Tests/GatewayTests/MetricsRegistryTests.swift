@@ -74,7 +74,7 @@ struct ChatHistogramTests {
         let metrics = MetricsRegistry()
         metrics.recordChat(record(model: "gpt-x"))
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
-        let labels = #"provider="openai",model="gpt-x",door="chat",status_class="2xx""#
+        let labels = #"provider="openai",model="gpt-x",alias="alias",door="chat",status_class="2xx""#
         // 0.2 s to the first token: in the 0.25 bucket, not the 0.1 one.
         #expect(text.contains("switchboard_chat_time_to_first_token_seconds_bucket{\(labels),le=\"0.1\"} 0\n"))
         #expect(text.contains("switchboard_chat_time_to_first_token_seconds_bucket{\(labels),le=\"0.25\"} 1\n"))
@@ -93,7 +93,8 @@ struct ChatHistogramTests {
         metrics.recordChat(record(model: "m", firstToken: nil, total: 2_000_000_000))
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
         let bucket =
-            #"switchboard_chat_duration_seconds_bucket{provider="openai",model="m",door="chat",status_class="2xx",le="#
+            #"switchboard_chat_duration_seconds_bucket{provider="openai",model="m",alias="alias",door="chat","#
+            + #"status_class="2xx",le="#
         #expect(text.contains(bucket + #""0.025"} 0"#))
         #expect(text.contains(bucket + #""0.05"} 1"#))
         #expect(text.contains(bucket + #""2.5"} 2"#))
@@ -109,7 +110,7 @@ struct ChatHistogramTests {
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
         let series = text.split(separator: "\n").filter { $0.hasPrefix("switchboard_chat_duration_seconds_count{") }
         #expect(series.count == ChatHistograms.maxSeries + 1)
-        let other = #"provider="openai",model="other",door="chat",status_class="2xx""#
+        let other = #"provider="openai",model="other",alias="other",door="chat",status_class="2xx""#
         #expect(text.contains("switchboard_chat_duration_seconds_count{\(other)} 50"))
     }
 
@@ -118,7 +119,7 @@ struct ChatHistogramTests {
         metrics.recordChat(record(model: "we\"ird\\name"))
         let text = metrics.render(openConnections: 0, inFlightRequests: 0)
         let series = #"switchboard_chat_duration_seconds_count{provider="openai",model="we\"ird\\name","#
-        #expect(text.contains(series + #"door="chat",status_class="2xx"} 1"#))
+        #expect(text.contains(series + #"alias="alias",door="chat",status_class="2xx"} 1"#))
     }
 
     @Test func aRequestThatReachedNoProviderIsNotObserved() {

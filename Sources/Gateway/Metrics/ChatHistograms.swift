@@ -1,7 +1,8 @@
 /// Per-request chat histograms for `/metrics` (issue 18): time to first token, total duration,
-/// output tokens per second and upstream attempts, by provider, upstream model, door and
-/// status class. Label sets are bounded: past `maxSeries` distinct ones (a client can name any
-/// `provider/model`), further requests count under `model="other"`.
+/// output tokens per second and upstream attempts, by provider, upstream model, the model the
+/// client named (alias), door and status class. Label sets are bounded: past `maxSeries`
+/// distinct ones (a client can name any `provider/model`), further requests count under
+/// `model="other",alias="other"`.
 ///
 /// A value type kept inside `MetricsRegistry`'s lock.
 struct ChatHistograms {
@@ -32,6 +33,8 @@ struct ChatHistograms {
     struct SeriesKey: Hashable {
         var provider: String
         var model: String
+        /// What the client named: an alias, or `provider/model`.
+        var alias: String
         /// The front door: chat, openai, anthropic or responses (a fixed set).
         var door: String
         /// The status's first digit, 1 to 5.
@@ -51,12 +54,17 @@ struct ChatHistograms {
 
     /// One finished chat request that reached a provider.
     mutating func observe(
-        provider: String, model: String, door: String = "chat", status: Int, firstTokenSeconds: Double?,
+        provider: String, model: String, alias: String, door: String = "chat", status: Int,
+        firstTokenSeconds: Double?,
         totalSeconds: Double, outputTokens: Int, attemptCount: Int
     ) {
         var key = SeriesKey(
-            provider: provider, model: model, door: door, statusClass: min(max(status, 100), 599) / 100)
-        if series.count >= Self.maxSeries && series[key] == nil { key.model = "other" }
+            provider: provider, model: model, alias: alias, door: door,
+            statusClass: min(max(status, 100), 599) / 100)
+        if series.count >= Self.maxSeries && series[key] == nil {
+            key.model = "other"
+            key.alias = "other"
+        }
         series[key, default: Series()].observe(
             firstTokenSeconds: firstTokenSeconds, totalSeconds: totalSeconds, outputTokens: outputTokens,
             attemptCount: attemptCount)
@@ -64,10 +72,12 @@ struct ChatHistograms {
 
     static func labels(_ key: SeriesKey) -> String {
         var out = "provider=\""
-        out.reserveCapacity(key.provider.utf8.count + key.model.utf8.count + 40)
+        out.reserveCapacity(key.provider.utf8.count + key.model.utf8.count + key.alias.utf8.count + 60)
         out += escape(key.provider)
         out += "\",model=\""
         out += escape(key.model)
+        out += "\",alias=\""
+        out += escape(key.alias)
         out += "\",door=\""
         out += key.door
         out += "\",status_class=\""

@@ -80,7 +80,8 @@ public final class MetricsRegistry: Sendable {
             if record.fallbackUsed != nil { s.fallbacks += 1 }
             if let provider = record.provider {
                 s.chat.observe(
-                    provider: provider, model: record.model ?? "", door: record.door, status: record.status,
+                    provider: provider, model: record.model ?? "", alias: record.requestedModel, door: record.door,
+                    status: record.status,
                     firstTokenSeconds: record.firstTokenNanos.map { Double($0) / 1e9 },
                     totalSeconds: Double(record.totalNanos) / 1e9, outputTokens: record.usage.outputTokens,
                     attemptCount: record.attempts)
