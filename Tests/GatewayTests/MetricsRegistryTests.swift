@@ -133,4 +133,27 @@ struct ChatHistogramTests {
             !metrics.render(openConnections: 0, inFlightRequests: 0).contains("switchboard_chat_duration_seconds_count")
         )
     }
+
+    /// Issue 18: tokens by provider, model and key, beside the cost; bounded like the histograms.
+    @Test func tokensAreCountedByModelAndKeyAndBounded() {
+        let metrics = MetricsRegistry()
+        var usage = Usage.zero
+        usage.inputTokens = 10
+        usage.outputTokens = 5
+        metrics.recordCost(nil, usage: usage, provider: "openai", model: "gpt-x", keyId: "key_a")
+        metrics.recordCost(nil, usage: usage, provider: "openai", model: "gpt-x", keyId: "key_a")
+        metrics.recordCost(nil, usage: usage, provider: "openai", model: "gpt-x", keyId: nil)
+        var text = metrics.render(openConnections: 0, inFlightRequests: 0)
+        let series = #"switchboard_model_tokens_total{provider="openai",model="gpt-x","#
+        #expect(text.contains(series + #"key="key_a",kind="input"} 20"#))
+        #expect(text.contains(series + #"key="key_a",kind="output"} 10"#))
+        #expect(text.contains(series + #"key="",kind="input"} 10"#))
+        #expect(!text.contains(series + #"key="key_a",kind="reasoning""#))
+        for i in 0..<(MetricsRegistry.maxSpendSeries + 5) {
+            metrics.recordCost(nil, usage: usage, provider: "openai", model: "named-\(i)", keyId: "k")
+        }
+        text = metrics.render(openConnections: 0, inFlightRequests: 0)
+        #expect(
+            text.contains(#"switchboard_model_tokens_total{provider="openai",model="other",key="k",kind="input"} 70"#))
+    }
 }

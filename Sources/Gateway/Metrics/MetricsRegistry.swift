@@ -1,3 +1,4 @@
+import ChatModel
 import Arithmetic
 import Pricing
 import Synchronization
@@ -27,6 +28,9 @@ public final class MetricsRegistry: Sendable {
 
     /// The `kind` label values of `switchboard_tokens_total`, in text order.
     private static let tokenKinds = ["cache_read", "cache_write", "input", "output", "reasoning"]
+    /// Label sets of the cost and per-model token counters at most (keys are few; models a
+    /// client can name are many): past this, new ones count under `model="other"`.
+    static let maxSpendSeries = 1000
 
     private struct RouteStatus: Hashable {
         var route: String
@@ -45,6 +49,8 @@ public final class MetricsRegistry: Sendable {
         var providers: [String: ProviderCounters] = [:]
         var fallbacks: UInt64 = 0
         var cost: [CostKey: Double] = [:]
+        /// Tokens by provider, model and key, in `tokenKinds` order.
+        var modelTokens: [CostKey: [UInt64]] = [:]
         var unpriced: [String: UInt64] = [:]  // "provider\u{0}model"
         var chat = ChatHistograms()
     }
@@ -102,15 +108,27 @@ public final class MetricsRegistry: Sendable {
     /// One finished chat request's cost (SPEC: issue 15): dollars by provider, model and key
     /// (`""` for a request without a key), or one more request without a price. Requests that
     /// reached no provider add nothing.
-    public func recordCost(_ cost: Cost?, provider: String?, model: String?, keyId: String?) {
+    /// `usage`: its tokens are counted by the same provider, model and key. Past `maxSpendSeries`
+    /// label sets (a client can name any `provider/model`) the rest count under `model="other"`.
+    public func recordCost(_ cost: Cost?, usage: Usage = .zero, provider: String?, model: String?, keyId: String?) {
         guard let provider else { return }
-        let model = model ?? ""
         state.withLock { s in
+            var key = CostKey(provider: provider, model: model ?? "", keyId: keyId ?? "")
+            if s.modelTokens[key] == nil && s.modelTokens.count >= Self.maxSpendSeries { key.model = "other" }
+            let counts = [
+                usage.cacheReadTokens, usage.cacheWriteTokens, usage.inputTokens, usage.outputTokens,
+                usage.reasoningTokens,
+            ]
+            var tokens = s.modelTokens[key] ?? [0, 0, 0, 0, 0]
+            for (kind, n) in counts.enumerated() where n > 0 {
+                tokens[kind] = Saturating.add(tokens[kind], UInt64(n))
+            }
+            s.modelTokens[key] = tokens
             if let cost {
                 // Costs are finite and non-negative (prices and counts are range-checked).
-                s.cost[CostKey(provider: provider, model: model, keyId: keyId ?? ""), default: 0] += cost.usd
+                s.cost[key, default: 0] += cost.usd
             } else {
-                s.unpriced["\(provider)\u{0}\(model)", default: 0] += 1
+                s.unpriced["\(provider)\u{0}\(key.model)", default: 0] += 1
             }
         }
     }
@@ -173,6 +191,19 @@ public final class MetricsRegistry: Sendable {
             out +=
                 "switchboard_cost_usd_total{provider=\"\(escape(key.provider))\",model=\"\(escape(key.model))\","
                 + "key=\"\(escape(key.keyId))\"} \(s.cost[key]!)\n"
+        }
+        out +=
+            "# HELP switchboard_model_tokens_total Tokens reported by providers, by provider, model, key "
+            + "and kind.\n"
+        out += "# TYPE switchboard_model_tokens_total counter\n"
+        for key in s.modelTokens.keys.sorted(by: {
+            ($0.provider, $0.model, $0.keyId) < ($1.provider, $1.model, $1.keyId)
+        }) {
+            let labels =
+                "provider=\"\(escape(key.provider))\",model=\"\(escape(key.model))\",key=\"\(escape(key.keyId))\""
+            for (kind, n) in s.modelTokens[key]!.enumerated() where n > 0 {
+                out += "switchboard_model_tokens_total{\(labels),kind=\"\(Self.tokenKinds[kind])\"} \(n)\n"
+            }
         }
         out +=
             "# HELP switchboard_unpriced_requests_total Requests whose model has no price (no cost recorded), "

@@ -97,7 +97,7 @@ public final class GatewayState: Sendable {
     public func record(_ chat: ChatRecord, keyId: String?, loopId: String? = nil) {
         let cost = self.cost(of: chat)
         metrics.recordChat(chat)
-        metrics.recordCost(cost, provider: chat.provider, model: chat.model, keyId: keyId)
+        metrics.recordCost(cost, usage: chat.usage, provider: chat.provider, model: chat.model, keyId: keyId)
         recentErrors.note(chat, keyId: keyId, nowMillis: WallClock.unixMillis())
         usage?.record(
             UsageRecord(
