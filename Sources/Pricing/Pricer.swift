@@ -1,25 +1,48 @@
 import ChatModel
 import JSON
 
-/// The built-in table plus the configuration's `prices:` overrides, which win: per alias
-/// first (the name a client asked for), then per model id (exact or dated, as the table).
+/// The built-in table plus the configuration's `prices:` overrides, which win. The most
+/// specific name that has a price decides: the deployment that answered (`provider/model`,
+/// or `provider/*` for every model of a provider, e.g. a self-hosted server at 0), then the
+/// alias the client asked for, then the model id (exact or dated, as the table), then the table.
+/// The deployment comes first because it is what was billed: an alias over an Azure and an
+/// OpenAI deployment costs what whichever answered charges.
 public struct Pricer: Sendable {
     public let table: PriceTable
-    /// Overrides by the name the configuration gives (an alias or a model id).
+    /// Overrides by the name the configuration gives (a deployment, an alias or a model id).
     public let overrides: [String: ModelPrice]
+    /// The overrides named `provider/model`, split at the first `/` once here, so the lookup
+    /// per request builds no string: provider → model (or `*`) → price.
+    private let byProvider: [String: [String: ModelPrice]]
 
     public init(table: PriceTable = .builtIn, overrides: [String: ModelPrice] = [:]) {
         self.table = table
         self.overrides = overrides
+        var byProvider: [String: [String: ModelPrice]] = [:]
+        for (name, price) in overrides {
+            guard let slash = name.firstIndex(of: "/") else { continue }
+            let model = name[name.index(after: slash)...]
+            guard slash != name.startIndex, !model.isEmpty else { continue }
+            byProvider[String(name[..<slash]), default: [:]][String(model)] = price
+        }
+        self.byProvider = byProvider
     }
 
-    /// The price for a request to `alias` answered by `model`: an override for the alias,
-    /// else an override for the model, else the table's entry. Nil when none knows it.
-    public func match(alias: String?, model: String?) -> PriceMatch? {
+    /// The price for a request to `alias` answered by `provider`'s `model`. Nil when none knows it.
+    public func match(alias: String?, provider: String? = nil, model: String?) -> PriceMatch? {
+        if let provider, let models = byProvider[provider], let model, !model.isEmpty {
+            if let price = models[model] { return PriceMatch(entry: "config:\(provider)/\(model)", price: price) }
+            for candidate in ModelIdMatching.candidates(model).dropFirst() {
+                if let price = models[candidate] {
+                    return PriceMatch(entry: "config:\(provider)/\(candidate)", price: price)
+                }
+            }
+            if let price = models["*"] { return PriceMatch(entry: "config:\(provider)/*", price: price) }
+        }
         if let alias, let price = overrides[alias] { return PriceMatch(entry: "config:\(alias)", price: price) }
         guard let model, !model.isEmpty else { return nil }
-        // Per request (twice: the answer's usage and its row): the exact id first, without
-        // building the candidate list, when no override could take precedence over the table.
+        // Once per request: the exact id first, without building the candidate list, when no
+        // override could take precedence over the table.
         if let price = overrides[model] { return PriceMatch(entry: "config:\(model)", price: price) }
         if overrides.isEmpty { return table.match(model) }
         for candidate in ModelIdMatching.candidates(model) {
@@ -29,8 +52,8 @@ public struct Pricer: Sendable {
     }
 
     /// The cost of a request's usage; nil when its model has no price (unknown, not free).
-    public func cost(_ usage: Usage, alias: String?, model: String?) -> Cost? {
-        guard let match = match(alias: alias, model: model) else { return nil }
+    public func cost(_ usage: Usage, alias: String?, provider: String? = nil, model: String?) -> Cost? {
+        guard let match = match(alias: alias, provider: provider, model: model) else { return nil }
         return Cost(usd: match.price.cost(of: usage), entry: match.entry)
     }
 

@@ -33,6 +33,41 @@ import Testing
         #expect(pricer.cost(usage, alias: "mini", model: "gpt-4o-mini") == Cost(usd: 0.75, entry: "table:gpt-4o-mini"))
     }
 
+    @Test func theDeploymentThatAnsweredComesFirst() throws {
+        let pricer = Pricer(
+            overrides: try overrides(
+                """
+                {"fast": {"input": 100, "output": 100}, "azure/gpt-4o-mini": {"input": 2, "output": 8},
+                 "ollama/*": {"input": 0, "output": 0}, "gpt-4o-mini": {"input": 50, "output": 50},
+                 "openrouter/anthropic/claude-sonnet-4-5": {"input": 4, "output": 16}}
+                """))
+        let usage = Usage(inputTokens: 1_000_000, outputTokens: 1_000_000)
+        // The deployment's own entry beats the alias and the model's entry, also for a dated id.
+        #expect(
+            pricer.cost(usage, alias: "fast", provider: "azure", model: "gpt-4o-mini")
+                == Cost(usd: 10, entry: "config:azure/gpt-4o-mini"))
+        #expect(
+            pricer.cost(usage, alias: "fast", provider: "azure", model: "gpt-4o-mini-2024-07-18")
+                == Cost(usd: 10, entry: "config:azure/gpt-4o-mini"))
+        // A provider's wildcard prices every model it serves (a self-hosted server at 0).
+        #expect(
+            pricer.cost(usage, alias: "fast", provider: "ollama", model: "llama-3-70b")
+                == Cost(usd: 0, entry: "config:ollama/*"))
+        // A model id with a slash of its own splits at the first one: the provider is the prefix.
+        #expect(
+            pricer.cost(usage, alias: nil, provider: "openrouter", model: "anthropic/claude-sonnet-4-5")
+                == Cost(usd: 20, entry: "config:openrouter/anthropic/claude-sonnet-4-5"))
+        // Another provider serving the same model: no deployment entry, so the alias, then the model.
+        #expect(
+            pricer.cost(usage, alias: "fast", provider: "openai", model: "gpt-4o-mini")
+                == Cost(usd: 200, entry: "config:fast"))
+        #expect(
+            pricer.cost(usage, alias: "other", provider: "openai", model: "gpt-4o-mini")
+                == Cost(usd: 100, entry: "config:gpt-4o-mini"))
+        // No provider given: the alias and model rules alone, as before.
+        #expect(pricer.cost(usage, alias: "fast", model: "gpt-4o-mini") == Cost(usd: 200, entry: "config:fast"))
+    }
+
     @Test func missingCachePricesFallBackToInput() throws {
         let price = try #require(try overrides(#"{"m": {"input": 2, "output": 4, "cache_write_5m": 3}}"#)["m"])
         #expect(price.base.cacheRead == 2)

@@ -30,6 +30,10 @@ public struct ChatRecord: Sendable {
     public var door = "chat"
     /// The alias deployment that answered ("provider/model", "provider[KEY_VAR]/model").
     public var deployment: String? = nil
+    /// The answering route's price when the execution looked it up (`priceLookedUp`): the row
+    /// is priced as the answer was, without a second lookup; nil there means no price.
+    public var price: PriceMatch? = nil
+    public var priceLookedUp = false
 }
 
 extension ChatRecord {
@@ -64,6 +68,8 @@ final class ChatExecution: @unchecked Sendable {
     private let contextCaches: ContextCacheStore?
     private let encoder: any ChatEncoder
     private let pricer: Pricer?
+    /// The price of the route last attempted, by its index: retries of a route reuse it.
+    private var pricedRoute: (index: Int, price: PriceMatch?)?
     private let cacheTTLSeconds: Int
     /// The response goes on after this request (a chat loop's next turn): the stream is not
     /// ended when the answer is.
@@ -270,9 +276,12 @@ final class ChatExecution: @unchecked Sendable {
             return
         }
         trace?.attemptStarted(&upstreamRequest, route: route.name, provider: route.provider, model: route.model)
+        if let pricer, pricedRoute?.index != index {
+            pricedRoute = (index, pricer.match(alias: route.name, provider: route.provider, model: route.model))
+        }
         let attempt = ChatAttempt(
             requestedModel: route.name, adapter: slot.adapter, model: route.model,
-            upstreamRequest: upstreamRequest, request: request, pricer: pricer)
+            upstreamRequest: upstreamRequest, request: request, price: pricedRoute?.price)
         currentProvider = route.provider
         ProviderActivity.shared.attemptStarted(provider: route.provider)
         route.deployment?.attemptStarted()
@@ -353,7 +362,7 @@ final class ChatExecution: @unchecked Sendable {
         writer.onClose = nil
         let route = routes[record.route]
         let attempted = record.attempts > 0
-        let chat = ChatRecord(
+        var chat = ChatRecord(
             requestId: writer.requestId,
             requestedModel: routes.first?.name ?? request.model,
             provider: attempted ? route.provider : nil,
@@ -365,6 +374,10 @@ final class ChatExecution: @unchecked Sendable {
             error: record.error.map { secrets.scrub($0) },
             usageEstimated: record.usageEstimated, door: ChatDoorLabel.of(route: writer.routeLabel),
             deployment: attempted ? route.deployment?.label : nil)
+        if attempted, let priced = pricedRoute, priced.index == record.route {
+            chat.price = priced.price
+            chat.priceLookedUp = true
+        }
         // A loop's turn is not the whole request: the loop closes the request's span when it ends.
         if !streamContinues { trace?.finished(chat) }
         onComplete(chat)

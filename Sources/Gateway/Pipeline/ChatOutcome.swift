@@ -15,13 +15,14 @@ struct ChatAttempt: Sendable {
     /// What was asked: some answers read differently for some requests (Anthropic's forced
     /// answer tool).
     var request: ChatRequest
-    /// Prices the answer's usage for the client (`cost_usd`); nil: no cost is sent.
-    var pricer: Pricer? = nil
+    /// This route's price, looked up once when the attempt starts (the answer's `cost_usd` and
+    /// its usage row both use it); nil: no price is known, no cost is sent.
+    var price: PriceMatch? = nil
 
     /// `usage` with what it cost on this route, when a price is known.
     func priced(_ usage: Usage) -> Usage {
-        guard let pricer, let cost = pricer.cost(usage, alias: requestedModel, model: model) else { return usage }
-        return usage.withCost(cost.usd)
+        guard let price else { return usage }
+        return usage.withCost(price.price.cost(of: usage))
     }
 }
 

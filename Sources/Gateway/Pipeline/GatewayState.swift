@@ -115,8 +115,15 @@ public final class GatewayState: Sendable {
     /// nothing was billed whatever the model.
     func cost(of chat: ChatRecord) -> Cost? {
         if chat.usage == .zero { return Cost(usd: 0, entry: "") }
-        // The alias that answered: a fallback's own price override applies to its tokens.
-        return snapshot.pricer.cost(chat.usage, alias: chat.fallbackUsed ?? chat.requestedModel, model: chat.model)
+        // The execution's lookup when it made one (the answer's `cost_usd` came from it); else
+        // the alias that answered (a fallback's own override applies) on its deployment.
+        let match =
+            chat.priceLookedUp
+            ? chat.price
+            : snapshot.pricer.match(
+                alias: chat.fallbackUsed ?? chat.requestedModel, provider: chat.provider, model: chat.model)
+        guard let match else { return nil }
+        return Cost(usd: match.price.cost(of: chat.usage), entry: match.entry)
     }
 
     public var snapshot: GatewaySnapshot { snapshotBox.withLock { $0 } }
