@@ -47,15 +47,7 @@ enum BudgetReservation {
         for message in request.messages {
             tokens = Saturating.add(tokens, 64)
             for part in message.content {
-                let size: Int
-                switch part {
-                case .text(let t): size = t.text.utf8.count
-                case .thinking(let t): size = t.text.utf8.count
-                case .toolCall(let c): size = c.arguments.serialized().utf8.count
-                case .image: size = 1600
-                case .serverTool(let t): size = t.block.serialized().utf8.count
-                }
-                tokens = Saturating.add(tokens, size)
+                tokens = Saturating.add(tokens, PromptSize.bytes(of: part, image: 1600))
             }
         }
         return tokens

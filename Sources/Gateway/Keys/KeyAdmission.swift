@@ -158,15 +158,8 @@ struct KeyAdmission: Sendable {
         var characters = 0
         for message in request.messages {
             for part in message.content {
-                let size: Int
-                switch part {
-                case .text(let t): size = t.text.utf8.count
-                case .thinking(let t): size = t.text.utf8.count
-                case .toolCall(let c): size = c.arguments.serialized().utf8.count
-                case .image: size = 4 * 800
-                case .serverTool(let t): size = t.block.serialized().utf8.count
-                }
-                characters = Saturating.add(characters, size)
+                // An image as ~800 tokens: 4 × 800 characters at the estimate's 4 per token.
+                characters = Saturating.add(characters, PromptSize.bytes(of: part, image: 4 * 800))
             }
         }
         return Saturating.add(characters / 4, request.maxTokens ?? 256)
