@@ -8,9 +8,13 @@ import Testing
 /// on the Redis channel, and the catalog applying it to every matching deployment.
 @Suite("Cool-downs shared between daemons")
 struct SharedCooldownTests {
+    func out(_ h: inout DeploymentHealth, until: Double, why: DeploymentHealth.OutElsewhere, now: Double) -> Bool {
+        h.outElsewhere(until: until, why: why, now: now)
+    }
+
     @Test func aHealthyDeploymentCoolsUntilTheOtherDaemonsTime() {
         var h = DeploymentHealth()
-        #expect(h.outElsewhere(until: 105, why: .rateLimited, now: 100))
+        #expect(out(&h, until: 105, why: .rateLimited, now: 100))
         #expect(h.state == .cooling(until: 105, rateLimited: true))
         #expect(h.availability(now: 104.9) == .out(until: 105))
         let (availability, changed) = h.admit(now: 105)
@@ -24,19 +28,19 @@ struct SharedCooldownTests {
 
     @Test func aTimeAlreadyPastOrNotFiniteChangesNothing() {
         var h = DeploymentHealth()
-        #expect(!h.outElsewhere(until: 99, why: .failed, now: 100))
-        #expect(!h.outElsewhere(until: 100, why: .failed, now: 100))
-        #expect(!h.outElsewhere(until: .nan, why: .failed, now: 100))
-        #expect(!h.outElsewhere(until: .infinity, why: .failed, now: 100))
+        #expect(!out(&h, until: 99, why: .failed, now: 100))
+        #expect(!out(&h, until: 100, why: .failed, now: 100))
+        #expect(!out(&h, until: .nan, why: .failed, now: 100))
+        #expect(!out(&h, until: .infinity, why: .failed, now: 100))
         #expect(h.state == .healthy)
     }
 
     @Test func anEarlierEndNeverShortensOneAndALaterOneExtendsIt() {
         var h = DeploymentHealth()
         h.record(.rateLimited(retryAfterSeconds: 10), now: 100)
-        #expect(!h.outElsewhere(until: 105, why: .failed, now: 100))
+        #expect(!out(&h, until: 105, why: .failed, now: 100))
         #expect(h.state == .cooling(until: 110, rateLimited: true))
-        #expect(h.outElsewhere(until: 120, why: .failed, now: 100))
+        #expect(out(&h, until: 120, why: .failed, now: 100))
         // Still a rate limit's cool-down: a success here does not end it early.
         #expect(h.state == .cooling(until: 120, rateLimited: true))
         h.record(.success(latencySeconds: 0.1), now: 101)
@@ -45,7 +49,7 @@ struct SharedCooldownTests {
 
     @Test func aFailuresCoolDownFromElsewhereEndsOnALocalSuccess() {
         var h = DeploymentHealth()
-        #expect(h.outElsewhere(until: 130, why: .failed, now: 100))
+        #expect(out(&h, until: 130, why: .failed, now: 100))
         #expect(h.state == .cooling(until: 130, rateLimited: false))
         h.record(.success(latencySeconds: 0.1), now: 101)
         #expect(h.state == .healthy)
@@ -59,17 +63,17 @@ struct SharedCooldownTests {
         var h = DeploymentHealth(policy: policy)
         h.record(.failed, now: 100)
         #expect(h.state == .open(until: 110))
-        #expect(h.outElsewhere(until: 115, why: .open, now: 101))
+        #expect(out(&h, until: 115, why: .open, now: 101))
         #expect(h.state == .open(until: 115))
         _ = h.admit(now: 115)
         #expect(h.state == .halfOpen(probeSince: 115))
-        #expect(h.outElsewhere(until: 125, why: .open, now: 116))
+        #expect(out(&h, until: 125, why: .open, now: 116))
         #expect(h.state == .cooling(until: 125, rateLimited: false))
     }
 
     @Test func aHintBeyondAnHourIsHeldToAnHour() {
         var h = DeploymentHealth()
-        #expect(h.outElsewhere(until: 1e12, why: .rateLimited, now: 0))
+        #expect(out(&h, until: 1e12, why: .rateLimited, now: 0))
         #expect(h.state == .cooling(until: HealthPolicy.longestOut, rateLimited: true))
     }
 
