@@ -34,9 +34,10 @@ struct CooldownMessage: Sendable, Equatable {
             model: String(fields[6]))
     }
 
-    init(node: String, why: DeploymentHealth.OutElsewhere, untilMillis: Int64, provider: String, keyIndex: Int,
-        model: String)
-    {
+    init(
+        node: String, why: DeploymentHealth.OutElsewhere, untilMillis: Int64, provider: String, keyIndex: Int,
+        model: String
+    ) {
         self.node = node
         self.why = why
         self.untilMillis = untilMillis
