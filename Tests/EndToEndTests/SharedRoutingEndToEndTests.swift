@@ -110,6 +110,44 @@ struct SharedRoutingEndToEndTests {
         #expect(try redis.command("ZCARD switchboard:provider:{a:0}:req") == ":5")
     }
 
+    /// A provider's `max_concurrent: 1` over two daemons: a stream on one holds the slot (its
+    /// lease renewed while it runs); when that daemon dies the lease lapses and the other gets it.
+    @Test func aProvidersConcurrencySlotIsSharedAndADeadDaemonsLeaseLapses() throws {
+        let redis = try RedisServer()
+        let mock = try Launch.mock()
+        let config = """
+            providers:
+              a: {kind: openai, base_url: "\(mock.baseURL)", api_key_env: OPENAI_API_KEY, retry: {attempts: 1},
+                  limits: {max_concurrent: 1, queue_timeout_s: 0}}
+            """
+        let limits = "limits: {backend: redis, url: \"\(redis.url)\", lease_s: 1}\n"
+        let first = try Launch.daemon(yaml: limits + config, environment: Routing.key).0
+        let second = try Launch.daemon(yaml: limits + config, environment: Routing.key).0
+        first.attachments.append(mock)
+        try Self.connected([first, second])
+        let body = #"{"model":"a/text+chunks=100+interval_ms=100","messages":[{"role":"user","content":"hi"}]}"#
+        let holder = try RawClient(port: first.port)
+        _ = holder.send(
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        #expect(holder.read(until: "event: text").contains(" 200 "))
+        // Past two lease periods the running stream's lease is still renewed: no second slot.
+        let held = Date()
+        while Date().timeIntervalSince(held) < 2.5 {
+            let refused = try ChatEndToEndTests.chat(second, model: "a/text", stream: false)
+            #expect(refused.status == 429, "\(refused.body)")
+            if refused.status != 429 { break }
+        }
+        first.signal(SIGKILL)
+        _ = first.waitForExit(timeout: 10)
+        let killed = Date()
+        var status = 0
+        while Date().timeIntervalSince(killed) < 10, status != 200 {
+            status = try ChatEndToEndTests.chat(second, model: "a/text", stream: false).status
+        }
+        #expect(status == 200)
+        #expect(Date().timeIntervalSince(killed) < 3)
+    }
+
     @Test func withRedisAwayAProviderIsLimitedLocallyOrRefusedAsConfigured() throws {
         let redis = try RedisServer()
         let mock = try Launch.mock()
