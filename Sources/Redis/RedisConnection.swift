@@ -16,7 +16,8 @@ public final class RedisConnection: @unchecked Sendable {
     /// Called on the loop when the connection comes up (true) or goes down (false).
     public var onStateChange: ((Bool) -> Void)?
 
-    private var context: UnsafeMutablePointer<redisAsyncContext>?
+    /// Internal for `subscribe` (RedisConnection+Subscribe.swift).
+    var context: UnsafeMutablePointer<redisAsyncContext>?
     public private(set) var isConnected = false
     private var watchedFD: Int32 = -1
     private var wanted: IOEvents = []

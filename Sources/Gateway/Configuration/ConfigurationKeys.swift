@@ -142,7 +142,10 @@ extension GatewayConfiguration {
         guard sharedLimits.backend == .redis else { return "limits: {backend: local}  # this daemon's own counts" }
         let url = sharedLimits.url.flatMap { try? RedisEndpoint.parse($0).get() }.map { "\($0)" } ?? "unset"
         return "limits: {backend: redis, url: \(url), on_unavailable: \(sharedLimits.onUnavailable.rawValue), "
-            + "lease_s: \(sharedLimits.leaseSeconds), advertise: \(sharedLimits.advertise ?? "the listen address")}"
+            + "lease_s: \(sharedLimits.leaseSeconds), advertise: \(sharedLimits.advertise ?? "the listen address")}\n"
+            + "  # shared by every daemon on it: keys' rpm, tpm, max_concurrent and budgets; providers', pool keys' "
+            + "and deployments' rpm, tpm and max_concurrent (and a 429's hold-back); deployments' cool-downs "
+            + "and open breakers"
     }
 
     public func redactedDescription() -> String {

@@ -36,7 +36,9 @@ extension GatewayDaemon {
         for (name, provider) in configuration.providers where provider.enabled {
             // One slot per key of a pool: each key its own limits (and health, per deployment).
             let keys = provider.apiKeyEnvs.isEmpty ? [provider.apiKey ?? ""] : provider.apiKeys
-            let keySlots = keys.map { slot(named: name, provider, apiKey: $0, now: now) }
+            let keySlots = keys.enumerated().map { index, key in
+                slot(named: name, provider, apiKey: key, identity: "\(name):\(index)", now: now)
+            }
             slots[name] = keySlots[0]
             if keySlots.count > 1 { pools[name] = keySlots }
         }
@@ -55,7 +57,9 @@ extension GatewayDaemon {
                         provider.limits.tpm = limits.tpm
                         provider.limits.maxConcurrent = limits.maxConcurrent
                         let apiKey = pool.isEmpty ? provider.apiKey ?? "" : provider.apiKeys[key]
-                        own = slot(named: d.provider, provider, apiKey: apiKey, now: now)
+                        own = slot(
+                            named: d.provider, provider, apiKey: apiKey,
+                            identity: "\(name)|\(d.provider):\(key)|\(d.model)", now: now)
                     }
                     deployments.append(
                         Deployment(
@@ -91,7 +95,7 @@ extension GatewayDaemon {
 
     /// One key's slot of provider `name`: its adapter, endpoint, retry policy and limiter.
     private static func slot(
-        named name: String, _ provider: GatewayConfiguration.Provider, apiKey: String,
+        named name: String, _ provider: GatewayConfiguration.Provider, apiKey: String, identity: String,
         now: @escaping @Sendable () -> Double
     ) -> ProviderSlot {
         var endpoint = ProviderEndpoint(
@@ -108,7 +112,7 @@ extension GatewayDaemon {
         let limits = provider.limits
         let limiter = ProviderLimiter(
             rpm: limits.rpm, tpm: limits.tpm, maxConcurrent: limits.maxConcurrent,
-            queueTimeoutSeconds: limits.queueTimeoutSeconds, now: now)
+            queueTimeoutSeconds: limits.queueTimeoutSeconds, identity: identity, now: now)
         return ProviderSlot(adapter: adapter(named: name, provider), endpoint: endpoint, retry: retry, limiter: limiter)
     }
 

@@ -183,6 +183,7 @@ public final class GatewayDaemon: Sendable {
             for (i, loop) in group.loops.enumerated() {
                 loop.execute { SharedLimitsClient.forLoop(loop, shared: shared).start(advertising: i == 0) }
             }
+            Self.startSharedRouting(shared, loops: group.loops, state: state)
         }
         // A burst's peak otherwise stays resident (glibc keeps freed pages in its arenas).
         let server = self.server, logger = self.logger

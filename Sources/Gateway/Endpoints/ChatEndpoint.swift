@@ -92,7 +92,7 @@ struct ChatEndpoint: Sendable {
             secrets: snapshot.secrets, writer: writer,
             keepAliveSeconds: snapshot.keepAliveSeconds,
             contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
-            encoder: encoder, pricer: snapshot.pricer, trace: trace
+            encoder: encoder, pricer: snapshot.pricer, trace: trace, sharedLimits: state.sharedLimits
         ) { [admission] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)

@@ -1,5 +1,6 @@
 import HTTPServer
 import Logging
+import Reactor
 import Redis
 
 extension GatewayDaemon {
@@ -11,9 +12,26 @@ extension GatewayDaemon {
         logger.info("limits: shared through redis \(endpoint) (on_unavailable: \(settings.onUnavailable.rawValue))")
         // Unguessable and unique per process: two daemons' request ids never meet in Redis.
         let nodeId = String(RequestID.make().dropFirst(4).prefix(12))
-        return SharedLimits(settings: settings, endpoint: endpoint, nodeId: nodeId, loopCount: loops) {
+        // Two connections per loop count for `/readyz`: the keys' (`SharedLimitsClient`) and
+        // the providers' (`SharedRoutingClient`); Redis is up when all are.
+        return SharedLimits(settings: settings, endpoint: endpoint, nodeId: nodeId, loopCount: loops * 2) {
             warning, message in
             if warning { logger.warning("\(message)") } else { logger.info("\(message)") }
+        }
+    }
+
+    /// Each loop's connection for provider limits and cool-downs; the first loop's also
+    /// listens for the other daemons' cool-downs and applies them to the live catalog.
+    static func startSharedRouting(_ shared: SharedLimits, loops: [EventLoop], state: GatewayState) {
+        for (i, loop) in loops.enumerated() {
+            var listener: (@Sendable (CooldownMessage) -> Void)?
+            if i == 0 {
+                listener = { @Sendable message in
+                    state.snapshot.catalog.outElsewhere(message, nowMillis: WallClock.unixMillis())
+                }
+            }
+            let heard = listener
+            loop.execute { SharedRoutingClient.forLoop(loop, shared: shared).start(listener: heard) }
         }
     }
 }

@@ -130,7 +130,7 @@ final class ChatLoop: @unchecked Sendable {
             request: request, routes: routes, registry: snapshot.registry, secrets: snapshot.secrets, writer: writer,
             keepAliveSeconds: snapshot.keepAliveSeconds, contextCaches: state.contextCaches,
             cacheTTLSeconds: snapshot.geminiCacheTTLSeconds, encoder: encoder, streamContinues: true,
-            pricer: snapshot.pricer, trace: trace
+            pricer: snapshot.pricer, trace: trace, sharedLimits: state.sharedLimits
         ) { [self] record in
             admission?.complete(record, state: state)
             state.record(record, keyId: keyId, loopId: loopId)

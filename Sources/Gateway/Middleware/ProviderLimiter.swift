@@ -20,18 +20,33 @@ public final class ProviderLimiter: Sendable {
         var holdUntil = 0.0
     }
 
-    private let limits: KeyWindow.Limits
+    let limits: KeyWindow.Limits
     public let queueTimeoutSeconds: Double
+    /// Names this limiter's slot the same on every daemon with the same configuration (its
+    /// counts' keys in Redis with the shared limits backend).
+    public let identity: String
     private let now: @Sendable () -> Double
     private let state = Mutex(State())
 
     public init(
-        rpm: Int, tpm: Int, maxConcurrent: Int, queueTimeoutSeconds: Double, now: @escaping @Sendable () -> Double
+        rpm: Int, tpm: Int, maxConcurrent: Int, queueTimeoutSeconds: Double, identity: String = "",
+        now: @escaping @Sendable () -> Double
     ) {
         limits = KeyWindow.Limits(
             rpm: rpm > 0 ? rpm : nil, tpm: tpm > 0 ? tpm : nil, maxConcurrent: maxConcurrent > 0 ? maxConcurrent : nil)
         self.queueTimeoutSeconds = queueTimeoutSeconds
+        self.identity = identity
         self.now = now
+    }
+
+    /// Whether any of rpm, tpm and max_concurrent is set (what Redis counts when shared).
+    var isLimited: Bool { limits.rpm != nil || limits.tpm != nil || limits.maxConcurrent != nil }
+
+    /// How much longer every request is held back (after a 429); nil when it is not.
+    func heldFor() -> Double? {
+        let time = now()
+        let until = state.withLock { $0.holdUntil }
+        return time < until ? until - time : nil
     }
 
     public func tryAdmit(estimatedTokens: Int) -> Decision {

@@ -57,7 +57,7 @@ extension ChatRecord {
 /// Loop-confined to `writer.loop`. Keeps itself alive through the callbacks it hands out
 /// until the request ends.
 final class ChatExecution: @unchecked Sendable {
-    private let request: ChatRequest
+    let request: ChatRequest
     let routes: [ModelRoute]
     private let registry: ProviderRegistry
     /// Blanks the configuration's secrets out of every error that leaves for the client.
@@ -76,8 +76,12 @@ final class ChatExecution: @unchecked Sendable {
     private let streamContinues: Bool
     /// The request's spans; nil when it is not traced.
     private let trace: RequestTrace?
+    /// The Redis limits backend: limited providers count there, cool-downs are told there.
+    let sharedLimits: SharedLimits?
+    /// The attempt in flight admitted by Redis (its limiter and id, to settle it there).
+    var sharedAttempt: (limiter: ProviderLimiter, id: String)?
 
-    private var machine: ExecutionStateMachine
+    private(set) var machine: ExecutionStateMachine
     /// Events that arrived while the shell was carrying out actions: handled in order after.
     private var queued: [ExecutionStateMachine.Event] = []
     private var handling = false
@@ -96,8 +100,9 @@ final class ChatExecution: @unchecked Sendable {
         writer: ResponseWriter,
         keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
         encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false, pricer: Pricer? = nil,
-        trace: RequestTrace? = nil, onComplete: @escaping (ChatRecord) -> Void
+        trace: RequestTrace? = nil, sharedLimits: SharedLimits? = nil, onComplete: @escaping (ChatRecord) -> Void
     ) {
+        self.sharedLimits = sharedLimits
         self.pricer = pricer
         self.trace = trace
         self.encoder = encoder
@@ -130,9 +135,9 @@ final class ChatExecution: @unchecked Sendable {
     /// cancelled) but leaves the response open for the caller (a chat loop) to finish.
     func cancel() { feed(.clientClosed) }
 
-    private static func now() -> Double { Double(EventLoop.monotonicNanoseconds()) / 1e9 }
+    static func now() -> Double { Double(EventLoop.monotonicNanoseconds()) / 1e9 }
 
-    private func feed(_ event: ExecutionStateMachine.Event) {
+    func feed(_ event: ExecutionStateMachine.Event) {
         // An action may report back at once (a refusal, a cancelled relay): that event waits
         // until the current event's actions are all carried out. Only those go through the
         // queue: the usual event is handled without an array of its own.
@@ -230,6 +235,14 @@ final class ChatExecution: @unchecked Sendable {
 
     private func acquireSlot(_ route: Int) {
         guard let limiter = slot(route)?.limiter else { return }
+        if let shared = sharedLimits, limiter.isLimited {
+            acquireSharedSlot(route, limiter, shared)
+            return
+        }
+        acquireLocalSlot(route, limiter)
+    }
+
+    func acquireLocalSlot(_ route: Int, _ limiter: ProviderLimiter) {
         switch limiter.tryAdmit(estimatedTokens: KeyAdmission.estimate(request)) {
         case .admitted(let ticket): feed(.slotGranted(ticket: ticket))
         case .wait(let seconds):
@@ -251,8 +264,15 @@ final class ChatExecution: @unchecked Sendable {
                     "seconds": "\(holdBackSeconds)",
                 ])
         }
-        limiter.complete(ticket: ticket, actualTokens: actualTokens)
         if learn { limiter.learn(from: lastUpstreamHeaders) }
+        if let attempt = sharedAttempt, let sharedLimits {
+            // Admitted by Redis: settled there, with the hold-back for every daemon.
+            sharedAttempt = nil
+            SharedRoutingClient.forLoop(writer.loop, shared: sharedLimits).settle(
+                attempt.limiter, attempt: attempt.id, tokens: actualTokens, holdSeconds: limiter.heldFor() ?? 0)
+            return
+        }
+        limiter.complete(ticket: ticket, actualTokens: actualTokens)
     }
 
     // MARK: Attempts
@@ -310,7 +330,11 @@ final class ChatExecution: @unchecked Sendable {
             ProviderActivity.shared.attemptEnded(
                 provider: provider, answered: reported.providerVerdict, nowMillis: WallClock.unixMillis())
         }
-        routes[machine.routeIndex].deployment?.attemptEnded(DeploymentHealth.Outcome(reported))
+        if let deployment = routes[machine.routeIndex].deployment,
+            let out = deployment.attemptEnded(DeploymentHealth.Outcome(reported)), let sharedLimits
+        {
+            tellOtherDaemons(deployment, out: out, shared: sharedLimits)
+        }
         let (outcome, estimated) = settleUsage(reported)
         trace?.attemptEnded(outcome, secrets: secrets)
         lastUpstreamHeaders = outcome.upstreamHeaders

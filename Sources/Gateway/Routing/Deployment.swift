@@ -61,16 +61,29 @@ public final class Deployment: Sendable {
 
     func attemptStarted() { inFlightCount.add(1, ordering: .relaxed) }
 
-    /// An attempt that `attemptStarted` counted is over.
-    func attemptEnded(_ outcome: DeploymentHealth.Outcome) {
+    /// An attempt that `attemptStarted` counted is over. Returns why and until when (monotonic
+    /// seconds) the attempt took the deployment out, nil when it did not (for the other
+    /// daemons to hear).
+    @discardableResult
+    func attemptEnded(_ outcome: DeploymentHealth.Outcome) -> (until: Double, why: DeploymentHealth.OutElsewhere)? {
         inFlightCount.subtract(1, ordering: .relaxed)
         let time = now()
-        let (changed, state) = health.withLock { h in (h.record(outcome, now: time), h.state) }
-        if changed { logChange(to: state, at: time) }
+        let (changed, state, out) = health.withLock { h in (h.record(outcome, now: time), h.state, h.outReason) }
+        guard changed else { return nil }
+        logChange(to: state, at: time)
+        return out
     }
 
-    private func logChange(to state: DeploymentHealth.State, at time: Double) {
+    /// Another daemon took this deployment out until `until` (monotonic seconds here).
+    func outElsewhere(until: Double, why: DeploymentHealth.OutElsewhere) {
+        let time = now()
+        let (changed, state) = health.withLock { h in (h.outElsewhere(until: until, why: why, now: time), h.state) }
+        if changed { logChange(to: state, at: time, elsewhere: true) }
+    }
+
+    private func logChange(to state: DeploymentHealth.State, at time: Double, elsewhere: Bool = false) {
         var metadata: Logger.Metadata = ["alias": "\(alias)", "deployment": "\(label)"]
+        if elsewhere { metadata["learned_from"] = "another daemon" }
         let message: Logger.Message
         switch state {
         case .healthy: message = "deployment healthy"

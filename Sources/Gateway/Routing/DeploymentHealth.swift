@@ -35,7 +35,8 @@ public struct DeploymentHealth: Sendable, Equatable {
     }
 
     public let policy: HealthPolicy
-    public private(set) var state = State.healthy
+    /// Set by `record`, `admit` and `outElsewhere` (DeploymentHealth+Elsewhere.swift) only.
+    public internal(set) var state = State.healthy
     public private(set) var failuresInARow = 0
     /// Bit i set: the i-th most recent judged request failed.
     private var recent: UInt64 = 0

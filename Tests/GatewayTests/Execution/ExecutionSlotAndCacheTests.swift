@@ -118,3 +118,30 @@ struct ExecutionSlotAndCacheTests {
         #expect(h.machine.state == .finished)
     }
 }
+
+/// The shared limits store cannot be asked under fail_closed: the request ends with its error.
+@Suite("Execution state machine: a limiter that cannot be asked")
+struct ExecutionSlotRefusedTests {
+    typealias H = ExecutionHarness
+
+    @Test func aRefusedSlotEndsTheRequestWithItsError() {
+        var h = H([H.route("openai/gpt", queueTimeout: 2), H.route("anthropic/claude", queueTimeout: 2)])
+        _ = h.start()
+        #expect(h.prepared() == [.acquireSlot(route: 0)])
+        let error = GatewayError(status: 503, type: .overloaded, message: "redis unreachable")
+        let actions = h.send(.slotRefused(error))
+        #expect(actions.first == .respondWithError(error))
+        #expect(H.record(actions)?.status == 503)
+        #expect(H.record(actions)?.attempts == 0)
+        // Over: nothing more happens.
+        #expect(h.send(.slotGranted(ticket: 1)) == [])
+    }
+
+    @Test func aRefusalWhileWaitingOutATimerIsIgnored() {
+        var h = H([H.route("openai/gpt", queueTimeout: 2)])
+        _ = h.start()
+        _ = h.prepared()
+        #expect(h.slotBusy(0.5) == [.scheduleTimer(seconds: 0.5)])
+        #expect(h.send(.slotRefused(GatewayError(status: 503, type: .overloaded, message: "x"))) == [])
+    }
+}

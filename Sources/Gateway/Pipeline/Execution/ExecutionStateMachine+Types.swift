@@ -53,6 +53,9 @@ extension ExecutionStateMachine {
         /// The provider limiter says to try again after `waitSeconds`: waited for within the
         /// queue time, else the slot wait is exceeded.
         case slotBusy(waitSeconds: Double, now: Double)
+        /// The limiter cannot be asked (the shared limits store is down under fail_closed):
+        /// the request ends with `error`.
+        case slotRefused(GatewayError)
         /// The adapter could not build the upstream request (a field the provider has no
         /// equivalent of): nothing was sent.
         case attemptRefused(GatewayError)
@@ -68,7 +71,7 @@ extension ExecutionStateMachine {
         /// Provider-specific preparation for the route; answered by `preparationFinished`.
         case prepare(route: Int)
         case cancelPreparation
-        /// Ask the route's provider limiter; answered by `slotGranted` or `slotBusy`.
+        /// Ask the route's provider limiter; answered by `slotGranted`, `slotBusy` or `slotRefused`.
         case acquireSlot(route: Int)
         /// The one timer (a slot wait or a backoff); answered by `timerFired`.
         case scheduleTimer(seconds: Double)

@@ -51,6 +51,9 @@ struct ExecutionStateMachine: Sendable {
         case .preparationFinished(let preparation, let now): return preparationFinished(preparation, now: now)
         case .slotGranted(let ticket): return slotGranted(ticket)
         case .slotBusy(let wait, let now): return slotBusy(waitSeconds: wait, now: now)
+        case .slotRefused(let error):
+            guard case .waitingForSlot(_, _, false) = state else { return [] }
+            return finish(with: error)
         case .attemptRefused(let error): return attemptRefused(error)
         case .attemptFinished(let outcome, let estimated, let now, let jitter):
             return attemptFinished(outcome, usageEstimated: estimated, now: now, jitter: jitter)
