@@ -70,23 +70,12 @@ public final class RedisConnection: @unchecked Sendable {
             return
         }
         let box = Unmanaged.passRetained(ReplyBox(reply)).toOpaque()
-        let count = command.count
         // hiredis asks for writability as it queues; `flush` writes first, so epoll is asked
         // only if the socket cannot take it all.
         holdInterest = true
-        let status = command.bytes.withUnsafeBufferPointer { buffer -> Int32 in
-            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            return withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { argv in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { argvlen in
-                    var start = 0
-                    for (i, end) in command.ends.enumerated() {
-                        argv[i] = (base + start).assumingMemoryBound(to: CChar.self)
-                        argvlen[i] = end - start
-                        start = end
-                    }
-                    return redisAsyncCommandArgv(
-                        context, redisReplied, box, Int32(count), argv.baseAddress, argvlen.baseAddress)
-                }
+        let status = command.withEncoded { encoded in
+            encoded.withMemoryRebound(to: CChar.self) { text in
+                redisAsyncFormattedCommand(context, redisReplied, box, text.baseAddress, text.count)
             }
         }
         holdInterest = false

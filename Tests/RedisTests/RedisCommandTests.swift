@@ -1,4 +1,4 @@
-import Redis
+@testable import Redis
 import Testing
 
 @Suite("Redis commands")
@@ -25,5 +25,21 @@ struct RedisCommandTests {
         let shorter = eval.replacingHead(1, with: [])
         #expect((0..<shorter.count).map(shorter.argument) == ["return 1 -- a longer script", "2", "key"])
         #expect((0..<command.count).map(command.argument) == ["EVALSHA", "abc", "2", "key"])
+    }
+
+    /// The protocol's form, as Redis reads it: `*<count>`, then `$<length>` and the bytes of each.
+    @Test func isEncodedAsTheProtocolSaysWithCountsAndLengthsOfSeveralDigits() {
+        var command = RedisCommand(["SET", "k"])
+        command.append(joining: "0123456789", "abc")
+        for n in [0, 7, 1234, -5] { command.append(n) }
+        command.append("")
+        for _ in 0..<3 { command.append("x") }
+        let encoded = command.withEncoded { String(decoding: $0, as: UTF8.self) }
+        #expect(
+            encoded
+                == "*11\r\n$3\r\nSET\r\n$1\r\nk\r\n$13\r\n0123456789abc\r\n$1\r\n0\r\n$1\r\n7\r\n$4\r\n1234\r\n"
+                + "$2\r\n-5\r\n$0\r\n\r\n$1\r\nx\r\n$1\r\nx\r\n$1\r\nx\r\n")
+        #expect(command.argument(2) == "0123456789abc")
+        #expect(command.argument(7) == "")
     }
 }
