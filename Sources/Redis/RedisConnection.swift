@@ -28,6 +28,13 @@ public final class RedisConnection: @unchecked Sendable {
     private var sentHead = 0
     private var watchdog: TimerHandle?
     private var stopped = false
+    /// True while hiredis's interest changes are only noted, to be given to epoll at once
+    /// (a command queued and written in the same round never touches epoll).
+    private var holdInterest = false
+    /// Interest epoll has for `watchedFD`.
+    private var registered: IOEvents = []
+    private var flushQueued = false
+    private lazy var flushHook: () -> Void = { [weak self] in self?.flush() }
 
     public init(loop: EventLoop, endpoint: RedisEndpoint, replyTimeoutNanos: UInt64 = 2_000_000_000) {
         self.loop = loop
@@ -52,42 +59,54 @@ public final class RedisConnection: @unchecked Sendable {
     /// Sends one command; `reply` runs on the loop with the reply, or nil when the connection
     /// is down or drops before the reply. Arguments are binary-safe.
     public func send(_ args: [String], _ reply: @escaping (RedisReply?) -> Void) {
+        send(RedisCommand(args), reply)
+    }
+
+    /// Sends `command`; `reply` runs on the loop with the reply, or nil when the connection is
+    /// down or drops before the reply. The command goes out at the end of the loop's round,
+    /// with every other command queued in that round: one write, no wait for writability.
+    public func send(_ command: RedisCommand, _ reply: @escaping (RedisReply?) -> Void) {
         guard isConnected, let context else {
             reply(nil)
             return
         }
-        // One buffer for all arguments: hiredis copies them into its output buffer at once.
-        var bytes: [UInt8] = []
-        var lengths: [Int] = []
-        lengths.reserveCapacity(args.count)
-        for arg in args {
-            bytes.append(contentsOf: arg.utf8)
-            lengths.append(arg.utf8.count)
-        }
         let box = Unmanaged.passRetained(ReplyBox(reply)).toOpaque()
-        let status = bytes.withUnsafeBufferPointer { buffer -> Int32 in
-            var pointers: [UnsafePointer<CChar>?] = []
-            pointers.reserveCapacity(args.count)
-            var offset = 0
-            let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            for length in lengths {
-                pointers.append((base + offset).assumingMemoryBound(to: CChar.self))
-                offset += length
-            }
-            return pointers.withUnsafeMutableBufferPointer { argv in
-                lengths.withUnsafeBufferPointer { argvlen in
-                    redisAsyncCommandArgv(
-                        context, redisReplied, box, Int32(args.count), argv.baseAddress, argvlen.baseAddress)
-                }
+        // hiredis asks for writability as it queues; `flush` writes first, so epoll is asked
+        // only if the socket cannot take it all.
+        holdInterest = true
+        let status = command.withEncoded { encoded in
+            encoded.withMemoryRebound(to: CChar.self) { text in
+                redisAsyncFormattedCommand(context, redisReplied, box, text.baseAddress, text.count)
             }
         }
+        holdInterest = false
         guard status == REDIS_OK else {
             Unmanaged<ReplyBox>.fromOpaque(box).release()
+            syncInterest()
             reply(nil)
             return
         }
         sent.append(EventLoop.monotonicNanoseconds())
         if watchdog == nil { armWatchdog() }
+        if !flushQueued {
+            flushQueued = true
+            loop.beforeWaiting(flushHook)
+        }
+    }
+
+    /// Writes what this round queued. Before the connection is up, epoll drives the connect
+    /// and then the write (AUTH and SELECT queued while connecting).
+    private func flush() {
+        flushQueued = false
+        guard isConnected, let context else {
+            syncInterest()
+            return
+        }
+        holdInterest = true
+        // May drop the connection (and free the context): `dropped` fails the callbacks.
+        redisAsyncHandleWrite(context)
+        holdInterest = false
+        syncInterest()
     }
 
     // MARK: Connecting
@@ -198,25 +217,31 @@ public final class RedisConnection: @unchecked Sendable {
     }
 
     private func want(_ event: IOEvents, _ on: Bool) {
+        guard context != nil else { return }
+        if on { wanted.insert(event) } else { wanted.remove(event) }
+        if !holdInterest { syncInterest() }
+    }
+
+    /// Gives epoll the interest hiredis last asked for, when it differs from what epoll has.
+    private func syncInterest() {
         guard let context else { return }
-        var next = wanted
-        if on { next.insert(event) } else { next.remove(event) }
         let fd = sb_redis_fd(context)
         if watchedFD == fd {
-            guard next != wanted else { return }
-            try? loop.rewatch(fd: fd, events: next)
+            guard wanted != registered else { return }
+            try? loop.rewatch(fd: fd, events: wanted)
         } else {
             if watchedFD >= 0 { loop.unwatch(fd: watchedFD) }
             watchedFD = fd
-            try? loop.watch(fd: fd, events: next) { [unowned self] ready in socketReady(ready) }
+            try? loop.watch(fd: fd, events: wanted) { [unowned self] ready in socketReady(ready) }
         }
-        wanted = next
+        registered = wanted
     }
 
     private func detach() {
         if watchedFD >= 0 { loop.unwatch(fd: watchedFD) }
         watchedFD = -1
         wanted = []
+        registered = []
     }
 
     private func socketReady(_ ready: IOEvents) {

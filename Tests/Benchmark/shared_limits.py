@@ -3,7 +3,10 @@
 one emulator, the same key (rpm and tpm set, high enough never to refuse) on each: one counts the
 key's limits itself (local), the other in a real redis-server on a free port (redis). Reports the
 added p50 at concurrency 1 and the throughput at concurrency 64, both measured in the same run.
-Settings: BENCH_SECONDS (per measurement, 8), BENCH_ROUNDS (alternating rounds, 3; the median)."""
+Settings: BENCH_SECONDS (per measurement, 8), BENCH_ROUNDS (alternating rounds, 5; the median,
+and every round's figure beside it, since the machine's load moves them).
+`--baseline OTHER_BINARY` measures that build's local and Redis daemons too, interleaved with
+this one's in every round (before/after a change on a machine whose load drifts)."""
 import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -52,23 +55,29 @@ def create_key(port):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=".build/release/switchboard")
+    parser.add_argument("--baseline", help="another build, measured in the same rounds")
     args = parser.parse_args()
-    args.binary = os.path.abspath(args.binary)  # the daemons run in their own work dirs
+    binaries = {"": os.path.abspath(args.binary)}  # the daemons run in their own work dirs
+    if args.baseline:
+        binaries = {" (baseline)": os.path.abspath(args.baseline), **binaries}
     seconds = int(os.environ.get("BENCH_SECONDS", "8"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     procs.raise_open_files()
     redis, redis_port = start_redis()
-    dirs = [tempfile.mkdtemp(prefix="sb-bench-db-") for _ in range(2)]
+    dirs = []
     started = []
     try:
-        mock, mock_port = procs.start_switchboard(args.binary, ["mock", "--listen", "127.0.0.1:0"])
+        mock, mock_port = procs.start_switchboard(binaries[""], ["mock", "--listen", "127.0.0.1:0"])
         started.append(mock)
-        local = daemon(args.binary, mock_port, dirs[0], {})
-        started.append(local[0])
-        shared = daemon(args.binary, mock_port, dirs[1], {
-            "SWITCHBOARD_LIMITS_BACKEND": "redis", "SWITCHBOARD_LIMITS_URL": f"redis://127.0.0.1:{redis_port}/0"})
-        started.append(shared[0])
-        targets = {"local": local[1], "redis": shared[1]}
+        targets = {}
+        for suffix, binary in binaries.items():
+            for mode, extra in (("local", {}), ("redis", {
+                    "SWITCHBOARD_LIMITS_BACKEND": "redis",
+                    "SWITCHBOARD_LIMITS_URL": f"redis://127.0.0.1:{redis_port}/0"})):
+                dirs.append(tempfile.mkdtemp(prefix="sb-bench-db-"))
+                proc, port = daemon(binary, mock_port, dirs[-1], extra)
+                started.append(proc)
+                targets[mode + suffix] = port
         headers = {name: {"Authorization": f"Bearer {create_key(port)}"} for name, port in targets.items()}
         for name, port in targets.items():  # warm-up: connections, pools, Redis's script cache
             load.wrk(port, "/v1/chat", BODY, headers[name], 8, 1)
@@ -81,15 +90,23 @@ def main():
                         raise SystemExit(f"{name} c{c}: {result['errors']} errors (a refusal means the key's limits hit)")
                     runs[(name, c)].append(result)
         med = lambda name, c, field: sorted(r[field] for r in runs[(name, c)])[len(runs[(name, c)]) // 2]
-        p50_local, p50_redis = med("local", 1, "p50_us"), med("redis", 1, "p50_us")
-        rps_local, rps_redis = med("local", 64, "rps"), med("redis", 64, "rps")
+        every = lambda name, c, field, f: ", ".join(f(r[field]) for r in runs[(name, c)])
         print("| shared limits (key with rpm+tpm, `/v1/chat` non-stream) | local | redis | redis vs local | target |")
         print("|---|---|---|---|---|")
-        print(f"| p50 at c1 | {p50_local} µs | {p50_redis} µs | +{p50_redis - p50_local} µs | ≤ +100 µs |")
-        print(f"| throughput at c64 | {rps_local:.0f} req/s | {rps_redis:.0f} req/s | "
-              f"{100 * rps_redis / rps_local:.0f} % | ≥ 80 % |")
+        for suffix in binaries:
+            local, shared = "local" + suffix, "redis" + suffix
+            p50_local, p50_redis = med(local, 1, "p50_us"), med(shared, 1, "p50_us")
+            rps_local, rps_redis = med(local, 64, "rps"), med(shared, 64, "rps")
+            print(f"| p50 at c1{suffix} | {p50_local} µs | {p50_redis} µs | +{p50_redis - p50_local} µs | ≤ +100 µs |")
+            print(f"| throughput at c64{suffix} | {rps_local:.0f} req/s | {rps_redis:.0f} req/s | "
+                  f"{100 * rps_redis / rps_local:.0f} % | ≥ 80 % |")
         print(f"(median of {rounds} alternating rounds of {seconds} s each; {os.cpu_count()} cores shared by "
-              "load generator, emulator, daemons and redis-server)")
+              "load generator, emulator, daemons and redis-server; load average "
+              f"{os.getloadavg()[0]:.1f} at the end)")
+        print("every round, in order:")
+        for name in targets:
+            print(f"  {name}: p50 c1 {every(name, 1, 'p50_us', str)} µs; "
+                  f"c64 {every(name, 64, 'rps', lambda x: f'{x:.0f}')} req/s")
     finally:
         for proc in started:
             procs.stop(proc)

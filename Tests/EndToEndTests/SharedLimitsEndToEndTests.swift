@@ -86,7 +86,7 @@ struct SharedLimitsEndToEndTests {
         let first = try Self.daemon(redis, mock, dir)
         let key = try Self.key(first, #"{"name":"tokens","tpm":39}"#)
         let second = try Self.daemon(redis, mock, dir)
-        let sum = "GET switchboard:key:{\(key.id)}:sum"
+        let sum = "HGET switchboard:key:{\(key.id)}:tok _sum"
         func ask(_ daemon: SwitchboardProcess) throws -> CurlResponse {
             try curl(
                 daemon.baseURL + "/v1/chat", method: "POST", headers: ["Authorization": "Bearer \(key.secret)"],

@@ -2,10 +2,10 @@
 /// settle), so a key's token and dollar budgets are checked, reserved and booked in the same
 /// atomic round trip as its rate limits, however many daemons serve it.
 ///
-/// Keys (after `LimitScripts`' four): 5 `tspent` (tokens spent, ever), 6 `usd:<period start
-/// day>` (dollars spent in the period; `usd:total` for `total`), 7 `usdres` (sorted set:
+/// Keys (after `LimitScripts`' three): 4 `tspent` (tokens spent, ever), 5 `usd:<period start
+/// day>` (dollars spent in the period; `usd:total` for `total`), 6 `usdres` (sorted set:
 /// request → reservation expiry, ms, renewed with the concurrency leases so a dead daemon's
-/// reservations lapse), 8 `usdamt` (hash: request → dollars reserved at worst).
+/// reservations lapse), 7 `usdamt` (hash: request → dollars reserved at worst).
 ///
 /// Each spent counter is seeded once from the store's figure of the daemon that first needs it
 /// (`SET … NX`), then only counts up; with one shared store every daemon's figure is the same.
@@ -17,13 +17,17 @@ enum BudgetScripts {
         tokenBudget: Int?, tokensSpent: Int, budgetUSD: Double?, spentUSD: Double, worstCaseUSD: Double,
         keepMillis: Int
     ) -> [String] {
-        [
+        if tokenBudget == nil && budgetUSD == nil { return none }
+        return [
             String(tokenBudget.map { min(max(0, $0), LimitScripts.maxTokens) } ?? -1),
             String(min(max(0, tokensSpent), LimitScripts.maxTokens)),
             budgetUSD.map { dollars(max(0, $0)) } ?? "-1", dollars(spentUSD), dollars(worstCaseUSD),
             String(max(0, keepMillis)),
         ]
     }
+
+    /// The arguments of a key without budgets (the same for every request: nothing to format).
+    private static let none = ["-1", "0", "-1", "0", "0", "0"]
 
     /// Dollars as Redis and Lua both read them (exponents included): finite, 0 ... 1e15.
     static func dollars(_ x: Double) -> String { String(x.isFinite && x > 0 ? min(x, 1e15) : 0) }
@@ -32,21 +36,21 @@ enum BudgetScripts {
     static let check = """
         local tbudget, ubudget = tonumber(ARGV[7]), tonumber(ARGV[9])
         if tbudget >= 0 then
-          redis.call('SET', KEYS[5], ARGV[8], 'NX')
-          local spent = tonumber(redis.call('GET', KEYS[5]))
+          redis.call('SET', KEYS[4], ARGV[8], 'NX')
+          local spent = tonumber(redis.call('GET', KEYS[4]))
           if spent >= tbudget then return {4, 0, 0, spent} end
         end
         if ubudget >= 0 then
-          if redis.call('SET', KEYS[6], ARGV[10], 'NX') and tonumber(ARGV[12]) > 0 then
-            redis.call('PEXPIRE', KEYS[6], tonumber(ARGV[12]))
+          if redis.call('SET', KEYS[5], ARGV[10], 'NX') and tonumber(ARGV[12]) > 0 then
+            redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[12]))
           end
-          local lapsed = redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', now, 'LIMIT', 0, 1000)
+          local lapsed = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 1000)
           if #lapsed > 0 then
-            redis.call('HDEL', KEYS[8], unpack(lapsed))
-            redis.call('ZREM', KEYS[7], unpack(lapsed))
+            redis.call('HDEL', KEYS[7], unpack(lapsed))
+            redis.call('ZREM', KEYS[6], unpack(lapsed))
           end
-          local committed = tonumber(redis.call('GET', KEYS[6]))
-          for _, v in ipairs(redis.call('HVALS', KEYS[8])) do committed = committed + tonumber(v) end
+          local committed = tonumber(redis.call('GET', KEYS[5]))
+          for _, v in ipairs(redis.call('HVALS', KEYS[7])) do committed = committed + tonumber(v) end
           if committed >= ubudget then return {5, 0, 0, 0, string.format('%.9f', committed)} end
         end
         """
@@ -54,21 +58,20 @@ enum BudgetScripts {
     /// Reserves the request's worst case against the dollar budget until it settles.
     static let reserve = """
         if ubudget >= 0 and tonumber(ARGV[11]) > 0 then
-          redis.call('ZADD', KEYS[7], now + lease, member)
-          redis.call('HSET', KEYS[8], member, ARGV[11])
+          redis.call('ZADD', KEYS[6], now + lease, member)
+          redis.call('HSET', KEYS[7], member, ARGV[11])
+          redis.call('PEXPIRE', KEYS[6], lease * 2)
           redis.call('PEXPIRE', KEYS[7], lease * 2)
-          redis.call('PEXPIRE', KEYS[8], lease * 2)
         end
         """
 
-    /// Releases the reservation and books the tokens and dollars spent, on counters that exist
-    /// (one not yet made is seeded from the store, which has this request by then).
+    /// Books the tokens and dollars spent, on counters that exist (one not yet made is seeded
+    /// from the store, which has this request by then). The reservation is released with the
+    /// lease (`LimitScripts.settle`).
     static let settle = """
-        redis.call('ZREM', KEYS[7], ARGV[1])
-        redis.call('HDEL', KEYS[8], ARGV[1])
-        if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('INCRBY', KEYS[5], ARGV[2]) end
-        if ARGV[3] ~= '' and redis.call('EXISTS', KEYS[6]) == 1 then
-          redis.call('INCRBYFLOAT', KEYS[6], ARGV[3])
+        if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('INCRBY', KEYS[4], ARGV[2]) end
+        if ARGV[3] ~= '' and redis.call('EXISTS', KEYS[5]) == 1 then
+          redis.call('INCRBYFLOAT', KEYS[5], ARGV[3])
         end
         """
 }

@@ -1,18 +1,26 @@
+import Redis
+
 /// The Lua scripts of the Redis limits backend. Each runs atomically inside Redis, so one call
 /// checks and takes a key's limits however many daemons ask at once. Time is Redis's own
 /// (`TIME`), so the daemons' clocks need not agree.
 ///
 /// Keys of one virtual key share a hash tag (`{id}`), so they live on one shard of a cluster:
 /// `req` (sorted set: request → admission time, ms), `tok` (hash: request → tokens, the
-/// estimate until settled), `lease` (sorted set: request in flight → lease expiry, ms), `sum`
-/// (the tokens of the window's requests); and the budgets' keys (see `BudgetScripts`).
+/// estimate until settled; and two fields of the key's own: `_sum`, the tokens of the window's
+/// requests, and `_kept`, until when (ms) both keys are kept), `lease` (sorted set: request in
+/// flight → lease expiry, ms); and the budgets' keys (see `BudgetScripts`).
+///
+/// Every Redis command a script runs is time on the one thread every daemon waits on, so an
+/// admission of a key with `rpm` and `tpm` runs six (`TIME`, the expired entries, `HMGET` of
+/// the sum, `ZCARD`, `ZADD`, one `HSET` for the entry and the sum), plus three when entries
+/// leave the window, plus two `PEXPIRE` once a minute; the settle runs two.
 enum LimitScripts {
     /// ARGV: rpm, tpm, max_concurrent (0: none), estimated tokens, request id, lease ms, then
     /// the budgets' (`BudgetScripts.arguments`). Returns {code, retry ms, requests in window,
     /// tokens in window or spent, dollars committed}; code 0 admitted, 1 concurrency, 2 rpm,
     /// 3 tpm, 4 token budget, 5 dollar budget. Every check comes before anything is taken, so
-    /// a refusal leaves nothing to undo. The window's token sum is kept in `sum` as it changes,
-    /// so an admission costs O(log n) plus the entries that expire, however busy the key.
+    /// a refusal leaves nothing to undo. The window's token sum is kept in `_sum` as it
+    /// changes, so an admission costs O(log n) plus the entries that expire, however busy the key.
     static let admit =
         start + BudgetScripts.check + "\n" + rates + BudgetScripts.reserve + "\nreturn {0, 0, count, used}\n"
 
@@ -30,33 +38,38 @@ enum LimitScripts {
         """
 
     /// The request and token windows (skipped for a key with neither rpm nor tpm), then the
-    /// taking of the windows and the concurrency slot.
+    /// taking of the windows and the concurrency slot. Entries that left the window are
+    /// dropped and their tokens taken off the sum (read with the sum, in one `HMGET`); a
+    /// refusal still writes the sum back when they changed it. The keys' lifetime is pushed
+    /// 122 s ahead when less than 61 s of it is left (and when the request set is new), not
+    /// on every call: an entry always outlives its minute in the window.
     private static let rates = """
-        local count, used = 0, 0
+        local count, used, kept, dirty = 0, 0, 0, false
         if rpm > 0 or tpm > 0 then
           local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 60000, 'LIMIT', 0, 1000)
+          local got = redis.call('HMGET', KEYS[2], '_sum', '_kept', unpack(expired))
+          used, kept = tonumber(got[1]) or 0, tonumber(got[2]) or 0
           while #expired > 0 do
-            local freed = 0
-            for _, v in ipairs(redis.call('HMGET', KEYS[2], unpack(expired))) do
-              freed = freed + (tonumber(v) or 0)
-            end
+            for i = #got - #expired + 1, #got do used = used - (tonumber(got[i]) or 0) end
             redis.call('HDEL', KEYS[2], unpack(expired))
             redis.call('ZREM', KEYS[1], unpack(expired))
-            redis.call('DECRBY', KEYS[4], freed)
+            dirty = true
+            if #expired < 1000 then break end
             expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 60000, 'LIMIT', 0, 1000)
+            if #expired > 0 then got = redis.call('HMGET', KEYS[2], unpack(expired)) end
           end
           count = redis.call('ZCARD', KEYS[1])
-          used = tonumber(redis.call('GET', KEYS[4]) or '0')
           if count == 0 and used ~= 0 then
             used = 0
-            redis.call('DEL', KEYS[4])
+            dirty = true
           end
         end
-        if rpm > 0 and count >= rpm then
-          local first = redis.call('ZRANGE', KEYS[1], count - rpm, count - rpm, 'WITHSCORES')
-          return {2, tonumber(first[2]) + 60000 - now, count, used}
-        end
-        if tpm > 0 and used + est > tpm then
+        if (rpm > 0 and count >= rpm) or (tpm > 0 and used + est > tpm) then
+          if dirty then redis.call('HSET', KEYS[2], '_sum', used) end
+          if rpm > 0 and count >= rpm then
+            local first = redis.call('ZRANGE', KEYS[1], count - rpm, count - rpm, 'WITHSCORES')
+            return {2, tonumber(first[2]) + 60000 - now, count, used}
+          end
           local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
           local wait = 60000
           if #first > 0 then wait = tonumber(first[2]) + 60000 - now end
@@ -64,10 +77,13 @@ enum LimitScripts {
         end
         if rpm > 0 or tpm > 0 then
           redis.call('ZADD', KEYS[1], now, member)
-          redis.call('HSET', KEYS[2], member, est)
-          redis.call('INCRBY', KEYS[4], est)
-          for i = 1, 2 do redis.call('PEXPIRE', KEYS[i], 61000) end
-          redis.call('PEXPIRE', KEYS[4], 61000)
+          if count == 0 or kept < now + 61000 then
+            redis.call('HSET', KEYS[2], member, est, '_sum', used + est, '_kept', now + 122000)
+            redis.call('PEXPIRE', KEYS[1], 122000)
+            redis.call('PEXPIRE', KEYS[2], 122000)
+          else
+            redis.call('HSET', KEYS[2], member, est, '_sum', used + est)
+          end
           count = count + 1
           used = used + est
         end
@@ -78,17 +94,21 @@ enum LimitScripts {
 
         """
 
-    /// The request ended: its lease is released, its estimate replaced by the real count (if
-    /// it is still in the window), and the budgets book what it spent. ARGV: request id,
-    /// tokens, dollars ("": no price).
+    /// The request ended: its estimate is replaced by the real count (if it is still in the
+    /// window), its lease and reservation released (when it held them), and the budgets book
+    /// what it spent. ARGV: request id, tokens, dollars ("": no price), "1" when it held a lease.
     static let settle = releaseAndCorrect + BudgetScripts.settle + "\nreturn 1\n"
 
     private static let releaseAndCorrect = """
-        redis.call('ZREM', KEYS[3], ARGV[1])
-        local old = redis.call('HGET', KEYS[2], ARGV[1])
-        if old then
-          redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-          redis.call('INCRBY', KEYS[4], tonumber(ARGV[2]) - tonumber(old))
+        if ARGV[4] == '1' then
+          redis.call('ZREM', KEYS[3], ARGV[1])
+          redis.call('ZREM', KEYS[6], ARGV[1])
+          redis.call('HDEL', KEYS[7], ARGV[1])
+        end
+        local got = redis.call('HMGET', KEYS[2], ARGV[1], '_sum')
+        local tokens = tonumber(ARGV[2])
+        if got[1] and tonumber(got[1]) ~= tokens then
+          redis.call('HSET', KEYS[2], ARGV[1], tokens, '_sum', (tonumber(got[2]) or 0) + tokens - tonumber(got[1]))
         end
 
         """
@@ -115,14 +135,30 @@ enum LimitScripts {
 
     static let all = [admit, settle, renew]
 
-    /// The keys of a virtual key: requests, their tokens, leases, the window's token sum; then
-    /// the budgets': tokens spent, dollars spent in the period starting on day `periodStart`
-    /// (nil: `total`), the dollar reservations' expiries and amounts.
-    static func keys(_ keyId: String, periodStart: Int? = nil) -> [String] {
-        let prefix = "switchboard:key:{\(keyId)}:"
-        return [
-            prefix + "req", prefix + "tok", prefix + "lease", prefix + "sum", prefix + "tspent",
-            prefix + "usd:" + (periodStart.map { String($0) } ?? "total"), prefix + "usdres", prefix + "usdamt",
+    /// How many keys `keys` gives (the admit and settle scripts take them all).
+    static let keyCount = 7
+
+    /// What follows `switchboard:key:{<id>` in each of a virtual key's keys, in KEYS order:
+    /// requests, their tokens (and the sum), leases; then the budgets': tokens spent, dollars
+    /// spent in the period (`usd:<its first day>`, or `usd:total`), the dollar reservations'
+    /// expiries and amounts.
+    private static func suffixes(periodStart: Int?) -> [String] {
+        [
+            "}:req", "}:tok", "}:lease", "}:tspent", "}:usd:" + (periodStart.map { String($0) } ?? "total"),
+            "}:usdres", "}:usdamt",
         ]
+    }
+
+    /// The keys of a virtual key; the dollars' counter is that of the period starting on day
+    /// `periodStart` (nil: `total`).
+    static func keys(_ keyId: String, periodStart: Int? = nil) -> [String] {
+        suffixes(periodStart: periodStart).map { "switchboard:key:{" + keyId + $0 }
+    }
+
+    /// Appends `keys(keyId, periodStart:)` to `command` (one buffer, no string per key).
+    static func appendKeys(_ keyId: String, periodStart: Int?, to command: inout RedisCommand) {
+        for suffix in suffixes(periodStart: periodStart) {
+            command.append(joining: "switchboard:key:{", keyId, suffix)
+        }
     }
 }

@@ -93,14 +93,17 @@ final class SharedLimitsClient: @unchecked Sendable {
         sequence &+= 1
         let request = "\(loopTag):\(sequence)"
         let concurrent = key.maxConcurrent ?? 0
-        let args =
-            [
-                String(key.rpm ?? 0), String(key.tpm ?? 0), String(concurrent),
-                String(min(estimatedTokens, LimitScripts.maxTokens)), request,
-                String(leaseMillis),
-            ] + budgets
+        var command = head(0)
+        LimitScripts.appendKeys(key.id, periodStart: periodStart, to: &command)
+        command.append(key.rpm ?? 0)
+        command.append(key.tpm ?? 0)
+        command.append(concurrent)
+        command.append(min(estimatedTokens, LimitScripts.maxTokens))
+        command.append(request)
+        command.append(leaseMillis)
+        for budget in budgets { command.append(budget) }
         let reserves = key.budgetUSD != nil
-        run(0, keys: LimitScripts.keys(key.id, periodStart: periodStart), args: args) { [unowned self] reply in
+        run(0, command) { [unowned self] reply in
             guard let items = reply?.array, items.count >= 4, let code = items[0].integer else {
                 done(.unavailable)
                 return
@@ -143,13 +146,18 @@ final class SharedLimitsClient: @unchecked Sendable {
     /// admission path; a lost reply costs little (the lease and reservation expire, the token
     /// estimate stays, the spend is missing from Redis but in the store).
     func settle(keyId: String, request: String, tokens: Int, usd: Double?, periodStart: Int?) {
-        if var held = leases[keyId], held.remove(request) != nil {
-            leases[keyId] = held.isEmpty ? nil : held
+        var held = false
+        if var requests = leases[keyId], requests.remove(request) != nil {
+            leases[keyId] = requests.isEmpty ? nil : requests
+            held = true
         }
-        let args = [
-            request, String(min(max(0, tokens), LimitScripts.maxTokens)), usd.map(BudgetScripts.dollars) ?? "",
-        ]
-        run(1, keys: LimitScripts.keys(keyId, periodStart: periodStart), args: args) { _ in }
+        var command = head(1)
+        LimitScripts.appendKeys(keyId, periodStart: periodStart, to: &command)
+        command.append(request)
+        command.append(min(max(0, tokens), LimitScripts.maxTokens))
+        command.append(usd.map(BudgetScripts.dollars) ?? "")
+        command.append(held ? "1" : "0")
+        run(1, command) { _ in }
     }
 
     private func holdLease(_ keyId: String, _ request: String) {
@@ -165,24 +173,40 @@ final class SharedLimitsClient: @unchecked Sendable {
         guard !leases.isEmpty else { return }
         for (keyId, requests) in leases {
             let keys = LimitScripts.keys(keyId)
-            run(2, keys: [keys[2], keys[6]], args: [String(leaseMillis)] + requests.sorted()) { _ in }
+            // The concurrency slots' and the dollar reservations' lease sets.
+            var command = head(2, keys: 2)
+            command.append(keys[2])
+            command.append(keys[5])
+            command.append(leaseMillis)
+            for request in requests.sorted() { command.append(request) }
+            run(2, command) { _ in }
         }
         let period = UInt64(max(1, leaseMillis / 3)) * 1_000_000
         renewTimer = loop.schedule(afterNanoseconds: period) { [unowned self] in renewLeases() }
     }
 
-    /// EVALSHA when the script is loaded, EVAL otherwise (and again on NOSCRIPT: a server
-    /// restarted or flushed forgets its scripts).
-    private func run(_ script: Int, keys: [String], args: [String], _ reply: @escaping (RedisReply?) -> Void) {
-        let tail = [String(keys.count)] + keys + args
-        guard let sha = hashes[script] else {
-            connection.send(["EVAL", LimitScripts.all[script]] + tail, reply)
-            return
+    /// A script call's first arguments: EVALSHA and the script's hash when Redis has it loaded,
+    /// else EVAL and the script; then the number of keys (all of a virtual key's by default).
+    private func head(_ script: Int, keys: Int = LimitScripts.keyCount) -> RedisCommand {
+        var command = RedisCommand()
+        if let sha = hashes[script] {
+            command.append("EVALSHA")
+            command.append(sha)
+        } else {
+            command.append("EVAL")
+            command.append(LimitScripts.all[script])
         }
-        connection.send(["EVALSHA", sha] + tail) { [unowned self] answer in
+        command.append(keys)
+        return command
+    }
+
+    /// Runs `command` (made by `head`, keys and arguments appended), again as EVAL on NOSCRIPT
+    /// (a server restarted or flushed forgets its scripts).
+    private func run(_ script: Int, _ command: RedisCommand, _ reply: @escaping (RedisReply?) -> Void) {
+        connection.send(command) { [unowned self] answer in
             if case .error(let text)? = answer, text.hasPrefix("NOSCRIPT") {
                 hashes[script] = nil
-                connection.send(["EVAL", LimitScripts.all[script]] + tail, reply)
+                connection.send(command.replacingHead(2, with: ["EVAL", LimitScripts.all[script]]), reply)
             } else {
                 reply(answer)
             }

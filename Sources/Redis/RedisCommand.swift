@@ -1,0 +1,138 @@
+/// One Redis command, its arguments already in the protocol's form (`$<length>\r\n<bytes>\r\n`
+/// each, binary-safe) in one buffer: built argument by argument, an argument possibly from
+/// several pieces (a key's prefix and id), it reaches hiredis ready to send. hiredis's own
+/// formatting of an argument list costs more than the rest of a command's trip through the
+/// daemon (about 10,000 instructions for a script call of twenty arguments).
+public struct RedisCommand: Sendable {
+    /// The encoded arguments, one after the other (without the `*<count>` header).
+    private(set) var bytes: [UInt8] = []
+    /// Where each encoded argument ends in `bytes`.
+    private(set) var ends: [Int] = []
+
+    public init() {
+        bytes.reserveCapacity(512)
+        ends.reserveCapacity(24)
+    }
+
+    public init(_ arguments: [String]) {
+        self.init()
+        for argument in arguments { append(argument) }
+    }
+
+    /// The number of arguments.
+    public var count: Int { ends.count }
+
+    /// Appends one argument.
+    public mutating func append(_ argument: String) {
+        start(length: argument.utf8.count)
+        bytes.append(contentsOf: argument.utf8)
+        finish()
+    }
+
+    /// Appends one argument, the decimal digits of `n`.
+    public mutating func append(_ n: Int) {
+        guard n >= 0 else {
+            append(String(n))
+            return
+        }
+        start(length: Self.digits(n))
+        appendDecimal(n)
+        finish()
+    }
+
+    /// Appends one argument made of three pieces joined (a key: its prefix, an id, its kind).
+    public mutating func append(joining first: String, _ second: String, _ third: String = "") {
+        start(length: first.utf8.count + second.utf8.count + third.utf8.count)
+        bytes.append(contentsOf: first.utf8)
+        bytes.append(contentsOf: second.utf8)
+        bytes.append(contentsOf: third.utf8)
+        finish()
+    }
+
+    /// The argument at `index`, as text (tests, and the NOSCRIPT fallback's checks).
+    public func argument(_ index: Int) -> String {
+        let payload = self.payload(index)
+        return String(decoding: bytes[payload], as: UTF8.self)
+    }
+
+    /// This command with its first `count` arguments replaced by `head` (EVALSHA's name and
+    /// hash by EVAL's name and script, when the server has forgotten the script).
+    public func replacingHead(_ count: Int, with head: [String]) -> RedisCommand {
+        var command = RedisCommand(head)
+        let start = count == 0 ? 0 : ends[count - 1]
+        let shift = command.bytes.count - start
+        command.bytes.append(contentsOf: bytes[start...])
+        for end in ends[count...] { command.ends.append(end + shift) }
+        return command
+    }
+
+    /// The whole command as Redis reads it (`*<count>\r\n` and the arguments), in a buffer
+    /// valid during `body`.
+    func withEncoded<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let header = 1 + Self.digits(count) + 2
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: header + bytes.count) { buffer in
+            var i = 0
+            func put(_ byte: UInt8) {
+                buffer[i] = byte
+                i += 1
+            }
+            put(UInt8(ascii: "*"))
+            var divisor = 1
+            while divisor * 10 <= count { divisor *= 10 }
+            while divisor > 0 {
+                put(UInt8(truncatingIfNeeded: 48 + count / divisor % 10))
+                divisor /= 10
+            }
+            put(13)
+            put(10)
+            bytes.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress {
+                    (buffer.baseAddress! + i).initialize(from: base, count: source.count)
+                }
+            }
+            return body(UnsafeBufferPointer(start: buffer.baseAddress, count: header + bytes.count))
+        }
+    }
+
+    // MARK: Encoding
+
+    private mutating func start(length: Int) {
+        bytes.append(UInt8(ascii: "$"))
+        appendDecimal(length)
+        bytes.append(13)
+        bytes.append(10)
+    }
+
+    private mutating func finish() {
+        bytes.append(13)
+        bytes.append(10)
+        ends.append(bytes.count)
+    }
+
+    /// The decimal digits of `n` (not negative), without a string for them.
+    private mutating func appendDecimal(_ n: Int) {
+        var divisor = 1
+        while divisor <= n / 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: 48 + n / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    private static func digits(_ n: Int) -> Int {
+        var count = 1, rest = n
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        return count
+    }
+
+    /// Where the bytes of argument `index` are, inside its `$<length>\r\n…\r\n`.
+    private func payload(_ index: Int) -> Range<Int> {
+        let start = index == 0 ? 0 : ends[index - 1]
+        var i = start + 1
+        while bytes[i] != 13 { i += 1 }
+        return (i + 2)..<(ends[index] - 2)
+    }
+}
