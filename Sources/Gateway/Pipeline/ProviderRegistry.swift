@@ -2,7 +2,12 @@ import Providers
 
 /// A configured provider: its adapter, where and how to reach it, and its retry policy.
 public struct ProviderSlot: Sendable {
-    public var adapter: any ProviderAdapter
+    public var adapter: any ProviderAdapter {
+        didSet { contextCaching = adapter as? any ContextCaching }
+    }
+    /// The adapter when it has explicit context caching: found once here, as a dynamic cast
+    /// per request costs more than the rest of the request's preparation.
+    public private(set) var contextCaching: (any ContextCaching)?
     public var endpoint: ProviderEndpoint
     public var retry: RetryPolicy
     /// The provider's own limits, shared by every request to it.
@@ -12,6 +17,7 @@ public struct ProviderSlot: Sendable {
         adapter: any ProviderAdapter, endpoint: ProviderEndpoint, retry: RetryPolicy, limiter: ProviderLimiter? = nil
     ) {
         self.adapter = adapter
+        contextCaching = adapter as? any ContextCaching
         self.endpoint = endpoint
         self.retry = retry
         self.limiter = limiter
