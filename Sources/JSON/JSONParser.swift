@@ -95,7 +95,11 @@ struct JSONParser {
             let value = try parseValue()
             // Duplicate keys: the last value wins, in the position of the first.
             if object.entries.count < Self.keyIndexThreshold {
-                object[key] = value
+                if let existing = object.index(of: key) {
+                    object.entries[existing].value = value
+                } else {
+                    object.entries.append((key, value))
+                }
             } else {
                 if keyIndex.isEmpty {
                     for (i, entry) in object.entries.enumerated() { keyIndex[entry.key] = i }

@@ -28,6 +28,22 @@ struct DeploymentPickerTests {
         #expect(abs(firsts[2] - 2_000) < 500)
     }
 
+    /// The bit-mask draws (no arrays) are the list-based draws: the same order from the same
+    /// random numbers, zero weights and all; and past 64 candidates the list-based ones run.
+    @Test func drawsOverABitMaskMatchTheListBasedOnes() {
+        var weights = RoutingRandom(seed: 11)
+        for count in [1, 2, 3, 7, 64, 65, 100] {
+            let candidates = (0..<count).map { _ in C(weight: Double(Int.random(in: 0..<4, using: &weights))) }
+            var a = RoutingRandom(seed: UInt64(count))
+            var b = RoutingRandom(seed: UInt64(count))
+            for _ in 0..<50 {
+                let fast = DeploymentPicker.weightedOrder(candidates, using: &a)
+                #expect(fast == DeploymentPicker.longWeightedOrder(candidates, using: &b))
+                #expect(fast.sorted() == Array(0..<count))
+            }
+        }
+    }
+
     @Test func weightZeroComesLastInOrder() {
         var random = RoutingRandom(seed: 7)
         for _ in 0..<100 {

@@ -80,6 +80,34 @@ struct ModelCatalogPlanningTests {
         }
     }
 
+    /// Weighted aliases are planned without the picker's arrays: the same shares.
+    @Test func weightedDeploymentsShareTheFirstPlaceByWeight() throws {
+        let now: @Sendable () -> Double = { 100 }
+        let deployments = [("a", 70.0), ("b", 30.0), ("c", 0.0)].map {
+            Deployment(alias: "w", provider: $0.0, model: "m", weight: $0.1, now: now)
+        }
+        var catalog = ModelCatalog(
+            aliases: ["w": .init(strategy: .weighted, deployments: deployments)], enabledProviders: ["a", "b", "c"])
+        catalog.now = now
+        var firsts: [String: Int] = [:]
+        for _ in 0..<4_000 {
+            let routes = try catalog.chain(for: "w", overridingFallbacks: nil)
+            #expect(Set(routes.map(\.provider)) == ["a", "b", "c"])
+            #expect(routes.last?.provider == "c")
+            #expect(routes.map(\.siblingFollows) == [true, true, false])
+            firsts[routes[0].provider, default: 0] += 1
+        }
+        // Binomial σ at p = 0.7 over 4,000 draws is about 29: ±200 is about 7σ.
+        #expect(abs(firsts["a", default: 0] - 2_800) < 200)
+        #expect(firsts["c"] == nil)
+        // One out: the others only, still in weighted order; the preferred one first while in.
+        deployments[0].attemptStarted()
+        deployments[0].attemptEnded(.rateLimited(retryAfterSeconds: 5))
+        #expect(try catalog.chain(for: "w", overridingFallbacks: nil).map(\.provider) == ["b", "c"])
+        #expect(
+            try catalog.chain(for: "w", overridingFallbacks: nil, preferring: "c/m").map(\.provider) == ["c", "b"])
+    }
+
     @Test func aPreferredDeploymentGoesFirstWhileItIsIn() throws {
         let catalog = catalog()
         #expect(

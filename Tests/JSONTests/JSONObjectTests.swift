@@ -29,6 +29,29 @@ import JSON
         #expect(o["x"] == .number("3"))
     }
 
+    @Test func initWithManyKeysKeepsOrderAndLastDuplicate() {
+        // Past 16 entries the init checks for repeats by hashing: the same rule holds.
+        let distinct = (0..<20).map { ("k\($0)", JSONValue.int($0)) }
+        #expect(JSONObject(distinct).keys == distinct.map(\.0))
+        let repeated = JSONObject(distinct + [("k3", "last"), ("extra", true)])
+        #expect(repeated.keys == distinct.map(\.0) + ["extra"])
+        #expect(repeated["k3"] == .string("last"))
+        #expect(repeated.count == 21)
+    }
+
+    @Test func keysOfTheSameLengthAreToldApart() {
+        let o = JSONObject([("ab", 1), ("ba", 2), ("abc", 3), ("ab", 4)])
+        #expect(o.keys == ["ab", "ba", "abc"])
+        #expect(o["ab"] == .number("4"))
+        #expect(o["ba"] == .number("2"))
+        #expect(o["a"] == nil)
+        #expect(o["abcd"] == nil)
+        // Long (not inline) strings too.
+        let long = JSONObject([("completion_tokens_details", 1), ("completion_tokens_detailz", 2)])
+        #expect(long["completion_tokens_details"] == .number("1"))
+        #expect(long["completion_tokens_detailz"] == .number("2"))
+    }
+
     @Test func equalityIgnoresOrderButNotContent() {
         let a = JSONObject([("x", 1), ("y", "s")])
         let b = JSONObject([("y", "s"), ("x", 1)])

@@ -66,6 +66,9 @@ public final class GatewayDaemon: Sendable {
             metrics.recordRequest(
                 route: record.route, status: record.status,
                 seconds: Double(record.durationNanos) / 1e9)
+            // The metadata is built only for a log that writes it (above `info` the access log
+            // is off, and building it costs more than the rest of the record).
+            guard accessLogger.logLevel <= .info else { return }
             var metadata: Logger.Metadata = [
                 "request_id": "\(record.requestId)", "route": "\(record.route)", "status": "\(record.status)",
                 "bytes": "\(record.bytes)", "duration_ms": "\(Double(record.durationNanos / 1000) / 1000)",

@@ -130,6 +130,8 @@ enum RequestBody {
 /// bytes: it runs for every request, and String's character-level operations cost more than
 /// parsing the JSON body.
 func mediaType(_ value: String) -> String {
+    // What clients send nearly always: nothing to lower-case or cut.
+    if value.utf8.count == 16 && value == "application/json" { return value }
     var out: [UInt8] = []
     out.reserveCapacity(value.utf8.count)
     for b in value.utf8 {

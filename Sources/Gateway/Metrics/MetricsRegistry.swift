@@ -43,14 +43,21 @@ public final class MetricsRegistry: Sendable {
         var keyId: String
     }
 
+    /// One provider, model and key's tokens and dollars, found with one lookup per request.
+    private struct Spend {
+        /// Tokens by kind, in `tokenKinds` order.
+        var tokens: [UInt64] = [0, 0, 0, 0, 0]
+        /// Nil until a priced request counts (no cost series before).
+        var usd: Double?
+    }
+
     private struct State {
         var requests: [RouteStatus: UInt64] = [:]
         var latency: [String: Histogram] = [:]  // route
         var providers: [String: ProviderCounters] = [:]
         var fallbacks: UInt64 = 0
-        var cost: [CostKey: Double] = [:]
-        /// Tokens by provider, model and key, in `tokenKinds` order.
-        var modelTokens: [CostKey: [UInt64]] = [:]
+        /// Tokens and cost by provider, model and key.
+        var spend: [CostKey: Spend] = [:]
         var unpriced: [String: UInt64] = [:]  // "provider\u{0}model"
         var chat = ChatHistograms()
     }
@@ -79,9 +86,7 @@ public final class MetricsRegistry: Sendable {
         state.withLock { s in
             if let provider = record.provider {
                 let u = record.usage
-                Self.count(
-                    &s.providers[provider, default: ProviderCounters()], attempts: record.attempts,
-                    tokens: u.cacheReadTokens, u.cacheWriteTokens, u.inputTokens, u.outputTokens, u.reasoningTokens)
+                Self.count(&s.providers[provider, default: ProviderCounters()], attempts: record.attempts, tokens: u)
             }
             if record.fallbackUsed != nil { s.fallbacks += 1 }
             if let provider = record.provider {
@@ -97,12 +102,23 @@ public final class MetricsRegistry: Sendable {
 
     /// Attempts are at most a few (the retry policy's bound); token counts are providers' counts
     /// (clamped, but many of them): a counter holds at its top.
-    private static func count(_ counters: inout ProviderCounters, attempts: Int, tokens: Int...) {
+    private static func count(_ counters: inout ProviderCounters, attempts: Int, tokens usage: Usage) {
         counters.attempts = Saturating.add(counters.attempts, UInt64(max(attempts, 0)))
         if attempts > 1 { counters.retries = Saturating.add(counters.retries, UInt64(attempts - 1)) }
-        for (kind, n) in tokens.enumerated() where n > 0 {
-            counters.tokens[kind] = Saturating.add(counters.tokens[kind], UInt64(n))
-        }
+        add(usage, to: &counters.tokens)
+    }
+
+    /// `usage`'s counts onto `tokens` (in `tokenKinds` order), in place: no array per request.
+    private static func add(_ usage: Usage, to tokens: inout [UInt64]) {
+        add(usage.cacheReadTokens, to: &tokens[0])
+        add(usage.cacheWriteTokens, to: &tokens[1])
+        add(usage.inputTokens, to: &tokens[2])
+        add(usage.outputTokens, to: &tokens[3])
+        add(usage.reasoningTokens, to: &tokens[4])
+    }
+
+    private static func add(_ n: Int, to counter: inout UInt64) {
+        if n > 0 { counter = Saturating.add(counter, UInt64(n)) }
     }
 
     /// One finished chat request's cost (SPEC: issue 15): dollars by provider, model and key
@@ -114,23 +130,18 @@ public final class MetricsRegistry: Sendable {
         guard let provider else { return }
         state.withLock { s in
             var key = CostKey(provider: provider, model: model ?? "", keyId: keyId ?? "")
-            if s.modelTokens[key] == nil && s.modelTokens.count >= Self.maxSpendSeries { key.model = "other" }
-            let counts = [
-                usage.cacheReadTokens, usage.cacheWriteTokens, usage.inputTokens, usage.outputTokens,
-                usage.reasoningTokens,
-            ]
-            var tokens = s.modelTokens[key] ?? [0, 0, 0, 0, 0]
-            for (kind, n) in counts.enumerated() where n > 0 {
-                tokens[kind] = Saturating.add(tokens[kind], UInt64(n))
-            }
-            s.modelTokens[key] = tokens
-            if let cost {
-                // Costs are finite and non-negative (prices and counts are range-checked).
-                s.cost[key, default: 0] += cost.usd
-            } else {
-                s.unpriced["\(provider)\u{0}\(key.model)", default: 0] += 1
-            }
+            // Only at the bound is a second lookup needed: is this a new label set?
+            if s.spend.count >= Self.maxSpendSeries && s.spend[key] == nil { key.model = "other" }
+            Self.add(usage, cost: cost, to: &s.spend[key, default: Spend()])
+            if cost == nil { s.unpriced["\(provider)\u{0}\(key.model)", default: 0] += 1 }
         }
+    }
+
+    /// In place, in the dictionary's storage: a copy out and back would copy the token array.
+    private static func add(_ usage: Usage, cost: Cost?, to spend: inout Spend) {
+        add(usage, to: &spend.tokens)
+        // Costs are finite and non-negative (prices and counts are range-checked).
+        if let cost { spend.usd = (spend.usd ?? 0) + cost.usd }
     }
 
     /// The Prometheus text exposition (format 0.0.4).
@@ -187,21 +198,23 @@ public final class MetricsRegistry: Sendable {
             "# HELP switchboard_cost_usd_total What priced requests cost, in US dollars, "
             + "by provider, model and key.\n"
         out += "# TYPE switchboard_cost_usd_total counter\n"
-        for key in s.cost.keys.sorted(by: { ($0.provider, $0.model, $0.keyId) < ($1.provider, $1.model, $1.keyId) }) {
+        let spendKeys = s.spend.keys.sorted(by: {
+            ($0.provider, $0.model, $0.keyId) < ($1.provider, $1.model, $1.keyId)
+        })
+        for key in spendKeys {
+            guard let usd = s.spend[key]!.usd else { continue }
             out +=
                 "switchboard_cost_usd_total{provider=\"\(escape(key.provider))\",model=\"\(escape(key.model))\","
-                + "key=\"\(escape(key.keyId))\"} \(s.cost[key]!)\n"
+                + "key=\"\(escape(key.keyId))\"} \(usd)\n"
         }
         out +=
             "# HELP switchboard_model_tokens_total Tokens reported by providers, by provider, model, key "
             + "and kind.\n"
         out += "# TYPE switchboard_model_tokens_total counter\n"
-        for key in s.modelTokens.keys.sorted(by: {
-            ($0.provider, $0.model, $0.keyId) < ($1.provider, $1.model, $1.keyId)
-        }) {
+        for key in spendKeys {
             let labels =
                 "provider=\"\(escape(key.provider))\",model=\"\(escape(key.model))\",key=\"\(escape(key.keyId))\""
-            for (kind, n) in s.modelTokens[key]!.enumerated() where n > 0 {
+            for (kind, n) in s.spend[key]!.tokens.enumerated() where n > 0 {
                 out += "switchboard_model_tokens_total{\(labels),kind=\"\(Self.tokenKinds[kind])\"} \(n)\n"
             }
         }

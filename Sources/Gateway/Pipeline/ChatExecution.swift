@@ -59,7 +59,8 @@ extension ChatRecord {
 final class ChatExecution: @unchecked Sendable {
     let request: ChatRequest
     let routes: [ModelRoute]
-    private let registry: ProviderRegistry
+    /// Each route's provider slot (nil: not configured), looked up once for the request.
+    private let slots: [ProviderSlot?]
     /// Blanks the configuration's secrets out of every error that leaves for the client.
     private let secrets: SecretScrubber
     let writer: ResponseWriter
@@ -82,7 +83,12 @@ final class ChatExecution: @unchecked Sendable {
     var sharedAttempt: (limiter: ProviderLimiter, id: String)?
 
     private(set) var machine: ExecutionStateMachine
-    /// Events that arrived while the shell was carrying out actions: handled in order after.
+    /// The machine's actions for the event in hand: one array, kept for the request's events.
+    private var actions: [ExecutionStateMachine.Action] = []
+    /// The event that arrived while the shell was carrying out actions (usually the only one,
+    /// as a preparation reports back at once): handled after them, before any in `queued`.
+    private var pending: ExecutionStateMachine.Event?
+    /// Events that arrived after `pending`: handled in order after it.
     private var queued: [ExecutionStateMachine.Event] = []
     private var handling = false
     private var timer: TimerHandle?
@@ -111,15 +117,15 @@ final class ChatExecution: @unchecked Sendable {
         self.cacheTTLSeconds = cacheTTLSeconds
         self.request = request
         self.routes = routes
-        self.registry = registry
         self.secrets = secrets
         self.writer = writer
         self.keepAliveSeconds = keepAliveSeconds
         self.onComplete = onComplete
+        let slots = routes.map { $0.deployment?.slot ?? registry.slot($0.provider, key: $0.keyIndex) }
+        self.slots = slots
         machine = ExecutionStateMachine(
-            routes: routes.map { route in
-                let slot = route.deployment?.slot ?? registry.slot(route.provider, key: route.keyIndex)
-                return .init(
+            routes: zip(routes, slots).map { route, slot in
+                .init(
                     name: route.name, provider: route.provider, model: route.model, retry: slot?.retry,
                     firstByteBudget: slot?.endpoint.firstByteTimeout ?? 0,
                     queueTimeout: slot?.limiter?.queueTimeoutSeconds, siblingFollows: route.siblingFollows)
@@ -139,17 +145,25 @@ final class ChatExecution: @unchecked Sendable {
 
     func feed(_ event: ExecutionStateMachine.Event) {
         // An action may report back at once (a refusal, a cancelled relay): that event waits
-        // until the current event's actions are all carried out. Only those go through the
-        // queue: the usual event is handled without an array of its own.
+        // until the current event's actions are all carried out (in `pending`, and only past
+        // one in `queued`): the usual request allocates no queue.
         guard !handling else {
-            queued.append(event)
+            if pending == nil && queued.isEmpty { pending = event } else { queued.append(event) }
             return
         }
         handling = true
-        for action in machine.handle(event) { perform(action) }
-        while !queued.isEmpty {
-            let next = queued.removeFirst()
-            for action in machine.handle(next) { perform(action) }
+        var next: ExecutionStateMachine.Event? = event
+        while let event = next {
+            actions.removeAll(keepingCapacity: true)
+            machine.handle(event, into: &actions)
+            // Carrying them out may feed events, never touch `actions`: those events wait.
+            for action in actions { perform(action) }
+            if let waiting = pending {
+                pending = nil
+                next = waiting
+            } else {
+                next = queued.isEmpty ? nil : queued.removeFirst()
+            }
         }
         handling = false
     }
@@ -180,9 +194,7 @@ final class ChatExecution: @unchecked Sendable {
         }
     }
 
-    private func slot(_ route: Int) -> ProviderSlot? {
-        routes[route].deployment?.slot ?? registry.slot(routes[route].provider, key: routes[route].keyIndex)
-    }
+    private func slot(_ route: Int) -> ProviderSlot? { slots[route] }
 
     // MARK: Preparation
 
@@ -190,9 +202,7 @@ final class ChatExecution: @unchecked Sendable {
     /// or create it first. A provider that refuses to cache (prefix too small, …) gets the
     /// request uncached.
     private func prepare(_ route: Int) {
-        guard let caches = contextCaches, let slot = slot(route),
-            let caching = slot.adapter as? any ContextCaching
-        else {
+        guard let caches = contextCaches, let slot = slot(route), let caching = slot.contextCaching else {
             feed(.preparationFinished(.uncached, now: Self.now()))
             return
         }
@@ -282,7 +292,7 @@ final class ChatExecution: @unchecked Sendable {
         let route = routes[index]
         var upstreamRequest: UpstreamRequest
         do {
-            if let cached, let caching = slot.adapter as? any ContextCaching {
+            if let cached, let caching = slot.contextCaching {
                 upstreamRequest = try caching.upstreamRequest(
                     for: request, model: route.model, endpoint: slot.endpoint,
                     stream: request.stream,

@@ -66,46 +66,88 @@ public struct ModelCatalog: Sendable {
         public var model: String { deployments[0].model }
     }
 
-    public var aliases: [String: Alias]
+    public var aliases: [String: Alias] { didSet { index() } }
     /// Providers with credentials, by name.
-    public var enabledProviders: Set<String>
+    public var enabledProviders: Set<String> { didSet { index() } }
     /// Keys in each provider's pool (absent: one).
-    public var keyCounts: [String: Int] = [:]
+    public var keyCounts: [String: Int] = [:] { didSet { index() } }
     public static let knownProviders: [String] = ["openai", "anthropic", "gemini"]
     /// The clock health is judged by (monotonic seconds); tests drive their own.
     public var now: @Sendable () -> Double = ModelCatalog.monotonicSeconds
 
+    /// An alias with what every request to it would otherwise work out again.
+    struct IndexedAlias {
+        var alias: Alias
+        /// The first of its deployments' providers that is not configured (the alias is unusable).
+        var unconfiguredProvider: String?
+    }
+
+    /// The three above, arranged for `target`: one lookup per name a request names.
+    private(set) var indexedAliases: [String: IndexedAlias] = [:]
+    /// Each enabled provider's number of keys (at least one).
+    private(set) var providerKeys: [String: Int] = [:]
+
     public init(aliases: [String: Alias], enabledProviders: Set<String>) {
         self.aliases = aliases
         self.enabledProviders = enabledProviders
+        index()
+    }
+
+    private mutating func index() {
+        indexedAliases = aliases.mapValues { alias in
+            IndexedAlias(
+                alias: alias,
+                unconfiguredProvider: alias.deployments.first { !enabledProviders.contains($0.provider) }?.provider)
+        }
+        providerKeys = Dictionary(uniqueKeysWithValues: enabledProviders.map { ($0, max(1, keyCounts[$0] ?? 1)) })
     }
 
     @Sendable public static func monotonicSeconds() -> Double { Double(EventLoop.monotonicNanoseconds()) / 1e9 }
 
     /// The name's first route (an alias's first deployment), without any choice of deployment.
     public func resolve(_ name: String) throws(GatewayError) -> ModelRoute {
-        if let alias = aliases[name] {
-            for deployment in alias.deployments where !enabledProviders.contains(deployment.provider) {
+        switch try target(name) {
+        case .alias(let alias):
+            return ModelRoute(name: name, provider: alias.provider, model: alias.model, fallbacks: alias.fallbacks)
+        case .provider(let provider, let model, _):
+            return ModelRoute(name: name, provider: provider, model: model, fallbacks: [])
+        }
+    }
+
+    /// What a model name names.
+    enum Target {
+        case alias(Alias)
+        /// "provider/model" of an enabled provider with `keys` keys.
+        case provider(String, model: String, keys: Int)
+
+        /// The fallbacks the name brings (an alias's; none for "provider/model").
+        var fallbacks: [String] {
+            if case .alias(let alias) = self { return alias.fallbacks }
+            return []
+        }
+    }
+
+    /// The alias or "provider/model" a name is, or the client's error.
+    func target(_ name: String) throws(GatewayError) -> Target {
+        if let indexed = indexedAliases[name] {
+            if let provider = indexed.unconfiguredProvider {
                 throw GatewayError(
                     status: 404, type: .notFound,
-                    message: "model \"\(name)\" uses provider \(deployment.provider), which is not configured",
+                    message: "model \"\(name)\" uses provider \(provider), which is not configured",
                     param: "model")
             }
-            return ModelRoute(name: name, provider: alias.provider, model: alias.model, fallbacks: alias.fallbacks)
+            return .alias(indexed.alias)
         }
-        if let slash = name.utf8.firstIndex(of: UInt8(ascii: "/")) {
-            let provider = String(name[..<slash])
-            let model = String(name[name.index(after: slash)...])
-            if Self.knownProviders.contains(provider) || enabledProviders.contains(provider), !model.isEmpty {
-                guard enabledProviders.contains(provider) else {
-                    throw GatewayError(
-                        status: 404, type: .notFound,
-                        message:
-                            "provider \(provider) is not configured (set its API key, e.g. "
-                            + "\(provider.uppercased())_API_KEY)",
-                        param: "model")
-                }
-                return ModelRoute(name: name, provider: provider, model: model, fallbacks: [])
+        if let parts = Self.split(name), !parts.model.isEmpty {
+            let provider = parts.provider
+            if let keys = providerKeys[provider] { return .provider(provider, model: parts.model, keys: keys) }
+            if Self.knownProviders.contains(provider) {
+                throw GatewayError(
+                    status: 404, type: .notFound,
+                    message:
+                        "provider \(provider) is not configured (set its API key, e.g. "
+                        + "\(provider.uppercased())_API_KEY)",
+                    param: "model")
             }
         }
         throw GatewayError(
@@ -114,6 +156,19 @@ public struct ModelCatalog: Sendable {
                 "unknown model \"\(name)\": use a configured alias or \"provider/model-id\" (GET /v1/models lists "
                 + "them)",
             param: "model")
+    }
+
+    /// "provider/model" at its first slash, on bytes (`String`'s index operations cost more than
+    /// the rest of choosing a route).
+    private static func split(_ name: String) -> (provider: String, model: String)? {
+        var name = name
+        return name.withUTF8 { bytes in
+            guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+            return (
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[..<slash]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[(slash + 1)...]), as: UTF8.self)
+            )
+        }
     }
 
     /// The names a request may end up on, in order: the model itself, then its fallbacks (the

@@ -1,17 +1,23 @@
 import Providers
 
 /// A configured provider: its adapter, where and how to reach it, and its retry policy.
-public struct ProviderSlot: Sendable {
-    public var adapter: any ProviderAdapter
-    public var endpoint: ProviderEndpoint
-    public var retry: RetryPolicy
+/// A class: every request's routes hold their slots, and a reference is one retain where
+/// a copy of the fields is a dozen.
+public final class ProviderSlot: Sendable {
+    public let adapter: any ProviderAdapter
+    /// The adapter when it has explicit context caching: found once here, as a dynamic cast
+    /// per request costs more than the rest of the request's preparation.
+    public let contextCaching: (any ContextCaching)?
+    public let endpoint: ProviderEndpoint
+    public let retry: RetryPolicy
     /// The provider's own limits, shared by every request to it.
-    public var limiter: ProviderLimiter?
+    public let limiter: ProviderLimiter?
 
     public init(
         adapter: any ProviderAdapter, endpoint: ProviderEndpoint, retry: RetryPolicy, limiter: ProviderLimiter? = nil
     ) {
         self.adapter = adapter
+        contextCaching = adapter as? any ContextCaching
         self.endpoint = endpoint
         self.retry = retry
         self.limiter = limiter

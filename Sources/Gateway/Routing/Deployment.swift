@@ -49,14 +49,29 @@ public final class Deployment: Sendable {
         health.withLock { $0.availability(now: time) }
     }
 
-    /// Whether a request may go now (takes the half-open probe).
-    func admit(at time: Double) -> DeploymentHealth.Availability {
-        let (availability, changed, state) = health.withLock { h in
+    /// What choosing a route needs of a deployment, read under one lock.
+    struct Admission {
+        /// Out until then (monotonic seconds); nil: the request may go.
+        var outUntil: Double?
+        /// Out for a rate limit (a quota), not for a fault.
+        var rateLimited: Bool
+        /// Time to first token (EWMA), nil until measured.
+        var latencySeconds: Double?
+    }
+
+    /// Whether a request may go now (takes the half-open probe), with why not and the latency.
+    func admit(at time: Double) -> Admission {
+        let (availability, changed, state, latency) = health.withLock { h in
             let (a, changed) = h.admit(now: time)
-            return (a, changed, h.state)
+            return (a, changed, h.state, h.latencySeconds)
         }
         if changed { logChange(to: state, at: time) }
-        return availability
+        guard case .out(let until) = availability else {
+            return Admission(outUntil: nil, rateLimited: false, latencySeconds: latency)
+        }
+        var rateLimited = false
+        if case .cooling(_, true) = state { rateLimited = true }
+        return Admission(outUntil: until, rateLimited: rateLimited, latencySeconds: latency)
     }
 
     func attemptStarted() { inFlightCount.add(1, ordering: .relaxed) }

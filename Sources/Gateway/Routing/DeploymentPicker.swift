@@ -37,6 +37,18 @@ public enum DeploymentPicker {
     /// Weighted draws without replacement: the first is each one's weight over the sum; the
     /// rest follow the same way among those left. Weight 0 comes last, in the listed order.
     static func weightedOrder<R: RandomNumberGenerator>(_ candidates: [Candidate], using random: inout R) -> [Int] {
+        var order: [Int] = []
+        order.reserveCapacity(candidates.count)
+        guard candidates.count <= maxDrawn else { return longWeightedOrder(candidates, using: &random) }
+        let all: UInt64 = candidates.count == maxDrawn ? .max : (1 << UInt64(candidates.count)) - 1
+        weightedDraws(among: all, weight: { candidates[$0].weight }, using: &random, visit: { order.append($0) })
+        return order
+    }
+
+    /// `weightedOrder` past `maxDrawn` candidates, with the set left as an array.
+    static func longWeightedOrder<R: RandomNumberGenerator>(
+        _ candidates: [Candidate], using random: inout R
+    ) -> [Int] {
         var left = candidates.indices.filter { candidates[$0].weight > 0 }
         var order: [Int] = []
         order.reserveCapacity(candidates.count)
@@ -57,5 +69,51 @@ public enum DeploymentPicker {
         }
         order += candidates.indices.filter { !(candidates[$0].weight > 0) }
         return order
+    }
+
+    /// The most choices `weightedDraws` takes: a set of them is one word.
+    static let maxDrawn = 64
+
+    /// The draws of `weightedOrder` among the indices whose bits are set in `eligible`, each
+    /// handed to `visit` as it is drawn: the set left is a bit mask, so a request's choice
+    /// allocates nothing. Indices with a weight that is not positive follow in index order.
+    @inline(__always)
+    static func weightedDraws<R: RandomNumberGenerator>(
+        among eligible: UInt64, weight: (Int) -> Double, using random: inout R, visit: (Int) -> Void
+    ) {
+        var left: UInt64 = 0
+        var total = 0.0
+        var scan = eligible
+        while scan != 0 {
+            let index = scan.trailingZeroBitCount
+            scan &= scan &- 1
+            if weight(index) > 0 {
+                left |= 1 << UInt64(index)
+                total += weight(index)
+            }
+        }
+        let unweighted = eligible & ~left
+        while left != 0 {
+            var draw = Double.random(in: 0..<1, using: &random) * total
+            var chosen = UInt64.bitWidth - 1 - left.leadingZeroBitCount  // rounding at the top end lands on the last
+            scan = left
+            while scan != 0 {
+                let index = scan.trailingZeroBitCount
+                scan &= scan &- 1
+                draw -= weight(index)
+                if draw < 0 {
+                    chosen = index
+                    break
+                }
+            }
+            left &= ~(1 << UInt64(chosen))
+            total -= weight(chosen)
+            visit(chosen)
+        }
+        scan = unweighted
+        while scan != 0 {
+            visit(scan.trailingZeroBitCount)
+            scan &= scan &- 1
+        }
     }
 }
