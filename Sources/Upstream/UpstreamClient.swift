@@ -101,8 +101,11 @@ public final class UpstreamClient: @unchecked Sendable {
     /// Closes the connection pool a burst left behind when nothing is in flight and more than
     /// `keepingAtMost` idle connections sit in it (curl has no call to shrink a pool: a fresh
     /// multi handle is the way). The next request pays one connect; a steady load never gets here.
-    public func shedIdleConnections(keepingAtMost limit: Int) {
-        guard transfers.isEmpty, pendingRemovals.isEmpty, parked.count > max(0, limit) else { return }
+    /// Returns false when transfers in flight kept the pool.
+    @discardableResult
+    public func shedIdleConnections(keepingAtMost limit: Int) -> Bool {
+        guard parked.count > max(0, limit) else { return true }
+        guard transfers.isEmpty, pendingRemovals.isEmpty else { return false }
         if let curlTimer { loop.cancel(curlTimer) }
         curlTimer = nil
         curl_multi_cleanup(multi)  // closes every pooled socket through `curlClosesSocket`
@@ -111,6 +114,7 @@ public final class UpstreamClient: @unchecked Sendable {
         parked.removeAll()
         multi = curl_multi_init()!
         configureMulti()
+        return true
     }
 
     /// Spare easy handles kept for the next transfers (for tests).

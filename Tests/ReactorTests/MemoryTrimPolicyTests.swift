@@ -25,6 +25,11 @@ import Testing
         #expect(trims([0, 3, 0, 0]) == [false, false, true, false])
     }
 
+    @Test func aTailStillOpenAtTheTrimTrimsAgainWhenItCloses() {
+        // 20 left when the burst-ended trim ran: their transfers held the pool then.
+        #expect(trims([1_000, 20, 0, 0]) == [false, true, true, false])
+    }
+
     @Test func hostileCountsDoNotTrap() {
         #expect(trims([Int.min, Int.max, 0], minimumDrop: Int.min) == [false, false, true])
     }

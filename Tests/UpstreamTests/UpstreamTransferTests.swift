@@ -325,6 +325,33 @@ struct UpstreamPoolSheddingTests {
         #expect(next.body == "chunk0;chunk1;")
     }
 
+    @Test func aPoolIsKeptAndSaidKeptWhileATransferIsInFlightAndClosedOnceItEnds() throws {
+        let upstream = try TestUpstream()
+        let collectors = upstream.runFinished(20)
+        let endless: HTTPHeaders = [("x-chunks", "1000"), ("x-gap-ms", "50")]
+        let slow = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: endless, body: []))
+        let started = Date().addingTimeInterval(10)
+        while slow.body.isEmpty && Date() < started { usleep(2_000) }
+        #expect(!slow.body.isEmpty)
+        let (shedInFlight, parkedInFlight) = upstream.onLoop { loop -> (Bool, Int) in
+            for c in collectors { c.transfer = nil }
+            let client = UpstreamClient.forLoop(loop)
+            return (client.shedIdleConnections(keepingAtMost: 4), client.parkedSockets)
+        }
+        // The daemon hears "kept" and tries again later (GatewayDaemon.shedUpstream).
+        #expect(!shedInFlight)
+        #expect(parkedInFlight > 4)
+        upstream.onLoop { _ in slow.transfer?.cancel() }
+        // The cancelled transfer leaves the client on a later turn of the loop.
+        var shed = false
+        let deadline = Date().addingTimeInterval(10)
+        while !shed && Date() < deadline {
+            shed = upstream.onLoop { UpstreamClient.forLoop($0).shedIdleConnections(keepingAtMost: 4) }
+        }
+        #expect(shed)
+        #expect(upstream.onLoop { UpstreamClient.forLoop($0).parkedSockets } == 0)
+    }
+
     @Test func aPoolWithinTheLimitIsKept() throws {
         let upstream = try TestUpstream()
         let first = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "1")], body: []))

@@ -193,11 +193,7 @@ public final class GatewayDaemon: Sendable {
         let loops = group.loops
         let shed: @Sendable () -> Void = {
             for loop in loops {
-                loop.execute {
-                    let client = UpstreamClient.forLoop(loop)
-                    client.shedSpareHandles(keeping: 8)
-                    client.shedIdleConnections(keepingAtMost: 64)
-                }
+                loop.execute { Self.shedUpstream(on: loop, retriesLeft: 30, logger: logger) }
             }
         }
         let trimmed: @Sendable (UInt64, Bool) -> Void = { nanos, released in
@@ -209,6 +205,26 @@ public final class GatewayDaemon: Sendable {
         }
         MemoryReturn.start(on: group.loops[0], openConnections: { server.openConnections }, shed: shed, onTrim: trimmed)
         return port
+    }
+
+    /// Lets `loop`'s upstream client drop what a burst left: spare handles and the idle pool.
+    /// A burst's last transfers can still be finishing when its clients are gone (the pool then
+    /// stayed open, ~13 MB and a thousand sockets for good); it is tried again each second and
+    /// trimmed once closed.
+    private static func shedUpstream(on loop: EventLoop, retriesLeft: Int, late: Bool = false, logger: Logger) {
+        let client = UpstreamClient.forLoop(loop)
+        client.shedSpareHandles(keeping: 8)
+        if client.shedIdleConnections(keepingAtMost: 64) {
+            if late { MemoryReturn.trim() }
+            return
+        }
+        guard retriesLeft > 0 else {
+            logger.debug("upstream pool kept: transfers stayed in flight after load dropped")
+            return
+        }
+        loop.schedule(afterNanoseconds: 1_000_000_000) {
+            shedUpstream(on: loop, retriesLeft: retriesLeft - 1, late: true, logger: logger)
+        }
     }
 
     /// Applies a new (already validated) configuration to requests that start from now on.

@@ -66,7 +66,9 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
         self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model, for: attempt.request)
         self.keepAliveNanos = Saturating.nanoseconds(seconds: max(keepAliveSeconds, 0.05))
         self.onFinish = onFinish
-        out.reserveCapacity(4096)
+        // One event's worth: it grows once if a read brings more. Every open stream holds this,
+        // so 4 KB here was 3.5 KB of RSS per stream at 5,000 streams (issue 13).
+        out.reserveCapacity(512)
     }
 
     /// Starts the upstream transfer. Failures before the first byte are reported through

@@ -28,7 +28,10 @@ public struct MemoryTrimPolicy: Sendable {
         let wentIdle = open == 0 && activeSinceTrim
         guard burstEnded || wentIdle else { return false }
         highWater = open
-        activeSinceTrim = false
+        // Connections still open at this trim are activity it did not see end: when they close,
+        // going idle trims again (a burst's tail of fewer than `minimumDrop` otherwise kept
+        // what it held, and the shed found transfers in flight and left the pool open).
+        activeSinceTrim = open > 0
         return true
     }
 }
@@ -55,7 +58,10 @@ public enum MemoryReturn {
                     let started = Posix.monotonicNanoseconds()
                     let released = sb_malloc_trim() == 1
                     onTrim(Posix.monotonicNanoseconds() &- started, released)
-                } else if policy.sample(openConnections: openConnections()) {
+                }
+                // Every tick samples, the trim's too: a tail that ends while the trim runs is
+                // still seen going idle.
+                if policy.sample(openConnections: openConnections()) {
                     shed()
                     trimDue = true
                 }
@@ -63,6 +69,13 @@ public enum MemoryReturn {
             }
             loop.schedule(afterNanoseconds: intervalNanoseconds, tick)
         }
+    }
+
+    /// Returns the allocator's free pages to the kernel now (for memory freed after the
+    /// scheduled trim ran); true when something was released.
+    @discardableResult
+    public static func trim() -> Bool {
+        sb_malloc_trim() == 1
     }
 
     /// Bounds glibc's arena count (`M_ARENA_MAX`); 0 keeps glibc's default (8 per core).
