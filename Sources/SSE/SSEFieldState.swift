@@ -5,6 +5,9 @@ struct SSEFieldState: Sendable {
     /// At least one `data` field arrived (the buffer may still be empty: `data:` alone).
     private var hasData = false
     private var eventType: String?
+    /// The last event type made: providers name most events alike (Anthropic's
+    /// `content_block_delta` on every chunk), so an equal name reuses it instead of allocating.
+    private var lastEventType: String?
     private var lastEventId: String?
     private var retry: Int?
 
@@ -31,7 +34,14 @@ struct SSEFieldState: Sendable {
             hasData = true
         case 5 where name.elementsEqual("event".utf8):
             // An empty event type means "message" in WHATWG terms, i.e. not named.
-            eventType = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+            if value.isEmpty {
+                eventType = nil
+            } else if let last = lastEventType, last.utf8.count == value.count, last.utf8.elementsEqual(value) {
+                eventType = last
+            } else {
+                eventType = String(decoding: value, as: UTF8.self)
+                lastEventType = eventType
+            }
         case 2 where name.elementsEqual("id".utf8):
             if !value.contains(0) {
                 // An empty id resets the last event id (WHATWG); we report that as nil.
