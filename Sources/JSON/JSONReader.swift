@@ -182,6 +182,15 @@ public struct JSONKey {
     public func equals(_ name: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         if let decoded { return decoded.utf8.elementsEqual(expected) }
-        return raw.count == expected.count && raw.elementsEqual(expected)
+        // By index, leaving at the first difference: the generic `elementsEqual` cost more
+        // than the rest of reading a chunk's keys.
+        let count = raw.count
+        guard count == expected.count else { return false }
+        var i = 0
+        while i < count {
+            if raw[i] != expected[i] { return false }
+            i += 1
+        }
+        return true
     }
 }
