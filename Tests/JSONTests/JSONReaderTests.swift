@@ -78,6 +78,34 @@ struct JSONReaderTests {
         #expect(throws: JSONParseError.self) { try Self.skipAll(text) }
     }
 
+    /// A quote, backslash or control character is found wherever it falls in a string (any
+    /// offset, so a scan that takes several bytes a step is covered too), around non-ASCII
+    /// bytes, whether the string is built or skipped.
+    @Test func specialBytesAreFoundAtEveryPositionOfAString() throws {
+        let filler: [Character] = ["a", "\u{e9}", " ", "~", "\u{7f}", "\u{1F600}"]
+        for length in 0..<24 {
+            let plain = (0..<length).map { String(filler[$0 % filler.count]) }
+            #expect(try JSONValue.parse("\"" + plain.joined() + "\"") == .string(plain.joined()))
+            #expect(throws: Never.self) { try Self.skipAll(#"{"s":"# + "\"" + plain.joined() + "\"}") }
+            for position in 0..<length {
+                var control = plain, escaped = plain
+                control[position] = "\u{1f}"
+                escaped[position] = "\\n"
+                let bad = "\"" + control.joined() + "\""
+                #expect(throws: JSONParseError.self) { try JSONValue.parse(bad) }
+                #expect(throws: JSONParseError.self) { try Self.skipAll("[" + bad + "]") }
+                var expected = plain
+                expected[position] = "\n"
+                let good = "\"" + escaped.joined() + "\""
+                #expect(try JSONValue.parse(good) == .string(expected.joined()))
+                #expect(
+                    try Self.rebuild("[" + good + "," + good + "]")
+                        == .array([.string(expected.joined()), .string(expected.joined())]))
+                #expect(throws: JSONParseError.self) { try JSONValue.parse("\"" + plain.prefix(position).joined()) }
+            }
+        }
+    }
+
     @Test func deepNestingHitsTheDepthLimitReadOrSkipped() {
         let deep = #"{"a":"# + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}"
         #expect(throws: JSONParseError.self) { try Self.rebuild(deep) }
