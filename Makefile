@@ -107,11 +107,12 @@ bench-shared-limits: release bench-tools
 	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
 	python3 Tests/Benchmark/shared_limits.py --binary .build/release/switchboard
 
-# CPU instructions per small request under callgrind (repeatable on a busy machine).
+# CPU instructions per small request and per relayed stream chunk under callgrind (repeatable on a busy machine).
 bench-instructions: release
 	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
 	Tests/Benchmark/instructions.sh .build/release/switchboard
 	BENCH_MODEL=spread Tests/Benchmark/instructions.sh .build/release/switchboard
+	Tests/Benchmark/stream_instructions.sh .build/release/switchboard
 
 # Regression guard (not part of `make test`): the short ratio suite against the recorded baseline.
 bench-check: release bench-tools

@@ -157,15 +157,18 @@ final class Connection {
 
     /// Sends now what the socket takes; buffers the rest and waits for writability.
     func send(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { send($0) }
+    }
+
+    /// The same, from bytes the caller owns (copied only when the socket cannot take them all).
+    func send(_ bytes: UnsafeRawBufferPointer) {
         guard !closed else { return }
         if pendingBytes == 0 {
             do {
-                let written = try bytes.withUnsafeBytes { raw throws(IOError) -> Int in
-                    if case .done(let n) = try Posix.send(fd, raw) { return n }
-                    return 0
-                }
+                var written = 0
+                if case .done(let n) = try Posix.send(fd, bytes) { written = n }
                 if written == bytes.count { return }
-                out.append(contentsOf: bytes[written...])
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[written...]))
             } catch {
                 close()
                 return

@@ -104,6 +104,48 @@ public final class ResponseWriter: @unchecked Sendable {
         }
     }
 
+    /// Bytes a producer keeps free at the start of its buffer for `write(framing:)`: room for
+    /// the chunk-size line (up to 8 hex digits and CRLF).
+    public static let frameHeadroom = 10
+
+    /// One piece of a streamed response, sent now: the bytes of `buffer` after its first
+    /// `frameHeadroom`. The chunk-size line goes into the headroom and the chunk's CRLF after
+    /// the data, so a producer that encodes into one reused buffer sends each piece without
+    /// a copy (the per-chunk path). `buffer` is left holding its headroom only.
+    public func write(framing buffer: inout [UInt8]) {
+        let headroom = Self.frameHeadroom
+        let size = buffer.count - headroom
+        guard size > 0 else { return }
+        defer { buffer.removeLast(buffer.count - headroom) }
+        guard headSent, !ended, !clientGone, let connection else { return }
+        guard chunked, size <= 0xFFFF_FFFF else {
+            if chunked {
+                write(Array(buffer[headroom...]))
+            } else {
+                bytesSent += size
+                buffer.withUnsafeBytes { connection.send(UnsafeRawBufferPointer(rebasing: $0[headroom...])) }
+            }
+            return
+        }
+        var digits = 1
+        while size >> (4 * digits) != 0 { digits += 1 }
+        let start = headroom - 2 - digits
+        buffer.withUnsafeMutableBufferPointer { frame in
+            var rest = size
+            for i in stride(from: headroom - 3, through: start, by: -1) {
+                let digit = UInt8(truncatingIfNeeded: rest & 0xF)
+                frame[i] = digit < 10 ? 0x30 + digit : 0x57 + digit  // "0"..."9", "a"..."f"
+                rest >>= 4
+            }
+            frame[headroom - 2] = 0x0D
+            frame[headroom - 1] = 0x0A
+        }
+        buffer.append(0x0D)
+        buffer.append(0x0A)
+        bytesSent += buffer.count - start
+        buffer.withUnsafeBytes { connection.send(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+    }
+
     /// Ends a streamed response.
     public func end() {
         guard headSent, !ended, let connection else { return }

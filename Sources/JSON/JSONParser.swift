@@ -38,7 +38,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -199,7 +199,7 @@ struct JSONParser {
     /// Parses a string starting at its opening quote. Strings without escapes (nearly all of
     /// them) are validated and decoded straight from the input; others are unescaped into a
     /// scratch buffer run by run.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
         while index < bytes.count {

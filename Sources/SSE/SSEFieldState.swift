@@ -5,6 +5,9 @@ struct SSEFieldState: Sendable {
     /// At least one `data` field arrived (the buffer may still be empty: `data:` alone).
     private var hasData = false
     private var eventType: String?
+    /// The last event type made: providers name most events alike (Anthropic's
+    /// `content_block_delta` on every chunk), so an equal name reuses it instead of allocating.
+    private var lastEventType: String?
     private var lastEventId: String?
     private var retry: Int?
 
@@ -25,23 +28,49 @@ struct SSEFieldState: Sendable {
         let name = UnsafeRawBufferPointer(rebasing: line[0..<nameEnd])
         let value = UnsafeRawBufferPointer(rebasing: line[valueStart..<line.count])
         switch name.count {
-        case 4 where name.elementsEqual("data".utf8):
+        case 4 where Self.same(name, "data"):
             if hasData { data.append(0x0A) }
             data.append(contentsOf: value)
             hasData = true
-        case 5 where name.elementsEqual("event".utf8):
+        case 5 where Self.same(name, "event"):
             // An empty event type means "message" in WHATWG terms, i.e. not named.
-            eventType = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
-        case 2 where name.elementsEqual("id".utf8):
+            if value.isEmpty {
+                eventType = nil
+            } else if let last = lastEventType,
+                last.utf8.withContiguousStorageIfAvailable({ Self.same($0, value) }) == true
+            {
+                eventType = last
+            } else {
+                eventType = String(decoding: value, as: UTF8.self)
+                lastEventType = eventType
+            }
+        case 2 where Self.same(name, "id"):
             if !value.contains(0) {
                 // An empty id resets the last event id (WHATWG); we report that as nil.
                 lastEventId = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
             }
-        case 5 where name.elementsEqual("retry".utf8):
+        case 5 where Self.same(name, "retry"):
             retry = Self.parseRetry(value) ?? retry
         default:
             break  // unknown fields are ignored
         }
+    }
+
+    /// Byte equality by index, leaving at the first difference (the generic `elementsEqual`
+    /// over a `String`'s UTF-8 view cost hundreds of instructions per line).
+    private static func same(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        same(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount), bytes)
+    }
+
+    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeRawBufferPointer) -> Bool {
+        let count = a.count
+        guard count == b.count else { return false }
+        var i = 0
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Forgets the event being built (not the last event id).

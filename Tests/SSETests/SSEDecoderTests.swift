@@ -18,6 +18,21 @@ import SSE
         #expect(check("event: e\rdata: a\r\ndata: b\n\r\ndata: c\r\n\n") == expected)
     }
 
+    /// Equal names reuse the last one made (no allocation per event): the names stay right
+    /// when they repeat, change, prefix each other or are reset by an empty `event:`.
+    @Test func repeatedEventNamesStayExact() {
+        let text =
+            "event: content_block_delta\ndata: 1\n\nevent: content_block_delta\ndata: 2\n\n"
+            + "event: content_block\ndata: 3\n\nevent: content_block_deltas\ndata: 4\n\n"
+            + "event:\ndata: 5\n\ndata: 6\n\nevent: content_block_deltas\ndata: 7\n\n"
+        #expect(
+            check(text) == [
+                SSEEvent(event: "content_block_delta", data: "1"), SSEEvent(event: "content_block_delta", data: "2"),
+                SSEEvent(event: "content_block", data: "3"), SSEEvent(event: "content_block_deltas", data: "4"),
+                SSEEvent(data: "5"), SSEEvent(data: "6"), SSEEvent(event: "content_block_deltas", data: "7"),
+            ])
+    }
+
     @Test func crlfSplitAcrossFeedsIsOneLineEnd() {
         var decoder = SSEDecoder()
         var events: [SSEEvent] = []

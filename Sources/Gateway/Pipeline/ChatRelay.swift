@@ -31,7 +31,9 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
 
     private var transfer: UpstreamTransfer?
     private var sse = SSEDecoder()
-    private var out: [UInt8] = []
+    /// The events of one upstream read, encoded after the writer's frame headroom and sent
+    /// in place (`ResponseWriter.write(framing:)`).
+    private var out = [UInt8](repeating: 0, count: ResponseWriter.frameHeadroom)
 
     private var upstreamStatus = 0
     private var upstreamHeaders = HTTPHeaders()
@@ -211,9 +213,13 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     }
 
     private func flush() {
-        guard headersSent, !out.isEmpty, !writer.isClosed else { return }
-        writer.write(out)
-        out.removeAll(keepingCapacity: true)
+        guard headersSent, out.count > ResponseWriter.frameHeadroom, !writer.isClosed else { return }
+        // Held in a local for the call: a send that finds the client gone runs the close
+        // callbacks, which reach this relay while the buffer would still be borrowed.
+        var frame: [UInt8] = []
+        swap(&frame, &out)
+        writer.write(framing: &frame)
+        swap(&frame, &out)
         lastWrite = EventLoop.monotonicNanoseconds()
         if decoder.isDone, !finished { complete() }
     }

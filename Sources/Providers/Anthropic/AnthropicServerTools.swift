@@ -27,9 +27,9 @@ struct AnthropicServerTools {
 
     /// Takes the delta when the block at `index` is a server tool's (its `input_json_delta`
     /// fragments are kept; other deltas for it are ignored).
-    mutating func take(index: Int, delta: JSONValue?) -> Bool {
+    mutating func take(index: Int, type: String?, fragment: String?) -> Bool {
         guard !open.isEmpty, open[index] != nil else { return false }
-        if delta?["type"]?.stringValue == "input_json_delta", let fragment = delta?["partial_json"]?.stringValue {
+        if type == "input_json_delta", let fragment {
             open[index]?.input += fragment
         }
         return true

@@ -25,7 +25,13 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     var usageSoFar: Usage { stream.usage }
 
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
-        guard !isDone, let json = try? JSONValue.parse(event.data) else { return }
+        guard !isDone else { return }
+        // The event nearly every chunk is: read its few fields in place, no tree built.
+        if event.event == "content_block_delta", let delta = AnthropicDelta.scan(event.data) {
+            take(delta, emit)
+            return
+        }
+        guard let json = try? JSONValue.parse(event.data) else { return }
         switch json["type"]?.stringValue ?? event.event ?? "" {
         case "message_start":
             let message = json["message"]
@@ -53,28 +59,7 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
                 break
             }
         case "content_block_delta":
-            stream.start(id: "", model: nil, emit)
-            let index = json["index"]?.intValue ?? 0
-            let delta = json["delta"]
-            // A server tool's input fragments are its own, not a client tool call's.
-            if serverTools.take(index: index, delta: delta) { break }
-            switch delta?["type"]?.stringValue ?? "" {
-            case "text_delta": if let t = delta?["text"]?.stringValue, !t.isEmpty { emit(.text(t)) }
-            case "thinking_delta": if let t = delta?["thinking"]?.stringValue, !t.isEmpty { emit(.thinking(t)) }
-            case "signature_delta":
-                if let s = delta?["signature"]?.stringValue {
-                    emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic")))
-                }
-            case "input_json_delta":
-                if let fragment = delta?["partial_json"]?.stringValue {
-                    if blockKinds[index] == Self.answerKind {
-                        if !fragment.isEmpty { emit(.text(fragment)) }
-                        break
-                    }
-                    stream.tools.append(providerIndex: index, fragment: fragment).forEach(emit)
-                }
-            default: break  // citations and future delta types are ignored
-            }
+            take(AnthropicDelta(json), emit)
         case "content_block_stop":
             let index = json["index"]?.intValue ?? 0
             if blockKinds[index] == "tool_use" {
@@ -91,6 +76,28 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             fail(json["error"], emit)
         default:
             break  // ping and future events
+        }
+    }
+
+    private func take(_ delta: AnthropicDelta, _ emit: (StreamEvent) -> Void) {
+        stream.start(id: "", model: nil, emit)
+        let index = delta.index
+        // A server tool's input fragments are its own, not a client tool call's.
+        if serverTools.take(index: index, type: delta.type, fragment: delta.partialJSON) { return }
+        switch delta.type ?? "" {
+        case "text_delta": if let t = delta.text, !t.isEmpty { emit(.text(t)) }
+        case "thinking_delta": if let t = delta.thinking, !t.isEmpty { emit(.thinking(t)) }
+        case "signature_delta":
+            if let s = delta.signature { emit(.thinkingSignature(SignatureTag.tag(s, provider: "anthropic"))) }
+        case "input_json_delta":
+            if let fragment = delta.partialJSON {
+                if blockKinds[index] == Self.answerKind {
+                    if !fragment.isEmpty { emit(.text(fragment)) }
+                    return
+                }
+                stream.tools.append(providerIndex: index, fragment: fragment).forEach(emit)
+            }
+        default: break  // citations and future delta types are ignored
         }
     }
 

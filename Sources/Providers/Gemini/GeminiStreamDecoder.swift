@@ -1,4 +1,3 @@
-import Arithmetic
 import ChatModel
 import JSON
 import SSE
@@ -24,14 +23,20 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     var usageSoFar: Usage { stream.usage }
 
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
-        guard !isDone, let json = try? JSONValue.parse(event.data) else { return }
+        guard !isDone else { return }
+        // A started answer's ordinary chunk: read its few fields in place, no tree built.
+        if stream.hasStarted, let chunk = GeminiChunk.scan(event.data) {
+            take(chunk, emit)
+            return
+        }
+        guard let json = try? JSONValue.parse(event.data) else { return }
         if let error = json["error"], !error.isNull {
             fail(error, emit)
             return
         }
         // Usage first: the first chunk's prompt count is known when the answer starts.
-        if let usage = json["usageMetadata"], usage["promptTokenCount"] != nil || usage["totalTokenCount"] != nil {
-            stream.usage = Self.usage(usage)
+        if let usage = json["usageMetadata"].map(GeminiUsageCounts.init), usage.isReport {
+            stream.usage = usage.unified
         }
         if !stream.hasStarted {  // per chunk: skip the lookups once started
             stream.start(id: json["responseId"]?.stringValue ?? "", model: json["modelVersion"]?.stringValue, emit)
@@ -43,6 +48,19 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
             emit(.logprobs(entries))
         }
         if let reason = candidate?["finishReason"]?.stringValue {
+            finish = reason
+            end(emit)
+        } else if blocked != nil {
+            end(emit)
+        }
+    }
+
+    /// The same steps as `decode` for a chunk `GeminiChunk` could read (so no error, prompt
+    /// block, logprobs or call, and the answer already started).
+    private func take(_ chunk: GeminiChunk, _ emit: (StreamEvent) -> Void) {
+        if chunk.usage.isReport { stream.usage = chunk.usage.unified }
+        if let text = chunk.text, !text.isEmpty { emit(chunk.thought == true ? .thinking(text) : .text(text)) }
+        if let reason = chunk.finishReason {
             finish = reason
             end(emit)
         } else if blocked != nil {
@@ -107,16 +125,6 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
         }
     }
 
-    /// candidatesTokenCount excludes thoughts; cachedContentTokenCount is part of the prompt.
-    static func usage(_ u: JSONValue) -> Usage {
-        let prompt = Usage.count(u["promptTokenCount"]) ?? 0
-        let candidates = Usage.count(u["candidatesTokenCount"]) ?? 0
-        let thoughts = Usage.count(u["thoughtsTokenCount"]) ?? 0
-        let output = Saturating.add(candidates, thoughts)
-        return Usage(
-            inputTokens: prompt, outputTokens: output,
-            cacheReadTokens: Usage.count(u["cachedContentTokenCount"]) ?? 0,
-            cacheWriteTokens: 0, reasoningTokens: thoughts,
-            totalTokens: Usage.count(u["totalTokenCount"]) ?? Saturating.add(prompt, output))
-    }
+    /// A whole `usageMetadata` object → unified usage.
+    static func usage(_ u: JSONValue) -> Usage { GeminiUsageCounts(u).unified }
 }

@@ -14,12 +14,12 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
 
     private let provider: String
     /// The one field a declared server carries reasoning in; nil: either.
-    private let reasoningField: String?
+    private let reasoningField: OpenAICompat.ReasoningField?
 
     init(model: String, provider: String = "openai", reasoningField: OpenAICompat.ReasoningField? = nil) {
         stream = StreamBuilder(provider: provider, model: model)
         self.provider = provider
-        self.reasoningField = reasoningField?.rawValue
+        self.reasoningField = reasoningField
     }
 
     var hasStarted: Bool { stream.hasStarted }
@@ -34,8 +34,18 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
             end(emit)
             return
         }
-        // After the first chunk only these fields matter; the rest (id, model, fingerprint, …)
-        // is scanned but not built.
+        // After the first chunk only a few fields matter: read in place, nothing else built.
+        if hasStarted, let chunk = OpenAIChunk.scan(event.data) {
+            if let error = chunk.error, !error.isNull {
+                fail(error, emit)
+                return
+            }
+            if let choice = chunk.choice, choice.isFirst { handle(choice, emit) }
+            if let usage = chunk.usage, case .object = usage { stream.usage = OpenAIUsage.unified(usage) }
+            return
+        }
+        // Otherwise (several choices) the other fields (id, model, fingerprint, …) are scanned
+        // but not built.
         guard
             let chunk = hasStarted
                 ? try? JSONValue.parse(event.data, keeping: Self.chunkFields)
@@ -54,23 +64,23 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
                 created: chunk["created"]?.intValue ?? 0, emit)
         }
         if let choices = chunk["choices"]?.arrayValue {
-            for choice in choices where (choice["index"]?.intValue ?? 0) == 0 {
-                handle(choice, emit)
-            }
+            for choice in choices.lazy.map(OpenAIChoice.init) where choice.isFirst { handle(choice, emit) }
         }
         if let usage = chunk["usage"], case .object = usage { stream.usage = OpenAIUsage.unified(usage) }
     }
 
-    private func handle(_ choice: JSONValue, _ emit: (StreamEvent) -> Void) {
-        if let delta = choice["delta"] {
-            let reasoning = reasoningField.map { delta[$0] } ?? delta["reasoning_content"] ?? delta["reasoning"]
+    private func handle(_ choice: OpenAIChoice, _ emit: (StreamEvent) -> Void) {
+        if choice.hasDelta {
+            // A declared field is the only one read; otherwise the first present.
+            let declared = reasoningField.map { $0 == .reasoning ? choice.reasoning : choice.reasoningContent }
+            let reasoning = declared ?? choice.reasoningContent ?? choice.reasoning
             if let reasoning = reasoning?.stringValue, !reasoning.isEmpty {
                 emit(.thinking(reasoning))
             }
-            if let text = delta["content"]?.stringValue, !text.isEmpty { emit(.text(text)) }
+            if let text = choice.content?.stringValue, !text.isEmpty { emit(.text(text)) }
             // A refusal streams instead of content; the client reads it as the answer's text.
-            if let refusal = delta["refusal"]?.stringValue, !refusal.isEmpty { emit(.text(refusal)) }
-            if let calls = delta["tool_calls"]?.arrayValue {
+            if let refusal = choice.refusal?.stringValue, !refusal.isEmpty { emit(.text(refusal)) }
+            if let calls = choice.toolCalls?.arrayValue {
                 for call in calls {
                     let index = call["index"]?.intValue ?? 0
                     let function = call["function"]
@@ -86,10 +96,10 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
             }
         }
         // `logprobs` is null unless the request asked for it: one key lookup on the way.
-        if let content = choice["logprobs"]?["content"], case .array(let entries) = content, !entries.isEmpty {
+        if let content = choice.logprobs?["content"], case .array(let entries) = content, !entries.isEmpty {
             emit(.logprobs(content))
         }
-        if let reason = choice["finish_reason"]?.stringValue {
+        if let reason = choice.finishReason?.stringValue {
             stream.tools.finishAll().forEach(emit)
             openCallIds.removeAll()
             finish = (OpenAIFinishReason.unified(reason), reason)

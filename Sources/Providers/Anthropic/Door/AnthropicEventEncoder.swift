@@ -39,20 +39,10 @@ public final class AnthropicEventEncoder: ChatEncoder {
                 ], into: &out)
         case .text(let delta):
             let index = block("text", start: ["type": "text", "text": ""], into: &out)
-            emit(
-                "content_block_delta",
-                [
-                    "type": "content_block_delta", "index": .int(index),
-                    "delta": ["type": "text_delta", "text": .string(delta)],
-                ], into: &out)
+            stringDelta(index, "text_delta\",\"text\":", delta, into: &out)
         case .thinking(let delta):
             let index = thinkingBlock(into: &out)
-            emit(
-                "content_block_delta",
-                [
-                    "type": "content_block_delta", "index": .int(index),
-                    "delta": ["type": "thinking_delta", "thinking": .string(delta)],
-                ], into: &out)
+            stringDelta(index, "thinking_delta\",\"thinking\":", delta, into: &out)
         case .thinkingSignature(let signature):
             let index = thinkingBlock(into: &out)
             emit(
@@ -184,9 +174,24 @@ public final class AnthropicEventEncoder: ChatEncoder {
     }
 
     private func emit(_ name: String, _ data: JSONValue, into out: inout [UInt8]) {
-        out.append(contentsOf: "event: \(name)\ndata: ".utf8)
+        out.append(contentsOf: "event: ".utf8)
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: "\ndata: ".utf8)
         data.write(into: &out)
         out.append(contentsOf: [0x0A, 0x0A])
+    }
+
+    /// A `content_block_delta` whose delta is one string field, written directly (the
+    /// per-chunk path builds no tree): `typeAndKey` is the delta's type, its closing quote,
+    /// the comma and the field's quoted key with its colon.
+    private func stringDelta(_ index: Int, _ typeAndKey: StaticString, _ value: String, into out: inout [UInt8]) {
+        out.append(
+            contentsOf: "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":".utf8)
+        out.append(contentsOf: String(index).utf8)
+        out.append(contentsOf: ",\"delta\":{\"type\":\"".utf8)
+        out.append(contentsOf: UnsafeBufferPointer(start: typeAndKey.utf8Start, count: typeAndKey.utf8CodeUnitCount))
+        appendJSONString(value, to: &out)
+        out.append(contentsOf: "}}\n\n".utf8)
     }
 
     public func response(_ r: ChatResponse) -> [UInt8] {

@@ -15,6 +15,9 @@ public final class OpenAIChunkEncoder: ChatEncoder {
     private var reasoning = OpenAIReasoningStream()
     /// An error went out: the stream ends with `[DONE]` alone, as OpenAI's does.
     private var failed = false
+    /// Every chunk's bytes up to the delta's first key, made once at `start`: text and
+    /// reasoning deltas are written straight after it (the per-chunk path builds no tree).
+    private var deltaPrefix: [UInt8] = []
 
     public init(includeUsage: Bool) { self.includeUsage = includeUsage }
 
@@ -22,13 +25,14 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         switch event {
         case .start(let i, let m, _, let c):
             (id, model, created) = (i, m, c)
+            deltaPrefix = Self.deltaPrefix(id: i, model: m, created: c)
             chunk(["role": "assistant", "content": ""], finish: nil, into: &out)
         case .text(let delta):
             flushReasoning(into: &out)
-            chunk(["content": .string(delta)], finish: nil, into: &out)
+            stringDelta("content", delta, into: &out)
         case .thinking(let delta):
             reasoning.thinking(delta)
-            chunk(["reasoning_content": .string(delta)], finish: nil, into: &out)
+            stringDelta("reasoning_content", delta, into: &out)
         case .thinkingSignature(let signature):
             if let entry = reasoning.signature(signature) {
                 chunk(["reasoning_details": [entry]], finish: nil, into: &out)
@@ -108,6 +112,33 @@ public final class OpenAIChunkEncoder: ChatEncoder {
                     ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", .int(created)),
                     ("model", .string(model)), ("choices", [.object(choice)]),
                 ])), into: &out)
+    }
+
+    /// `chunk([key: .string(value)], finish: nil)`, byte for byte, written directly.
+    private func stringDelta(_ key: StaticString, _ value: String, into out: inout [UInt8]) {
+        guard !deltaPrefix.isEmpty else {  // no `start` yet (never on the relay's path)
+            chunk(.object(JSONObject([("\(key)", .string(value))])), finish: nil, into: &out)
+            return
+        }
+        out.append(contentsOf: "data: ".utf8)
+        out.append(contentsOf: deltaPrefix)
+        out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        out.append(contentsOf: "\":".utf8)
+        appendJSONString(value, to: &out)
+        out.append(contentsOf: "},\"finish_reason\":null}]}\n\n".utf8)
+    }
+
+    /// `{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{"`
+    private static func deltaPrefix(id: String, model: String, created: Int) -> [UInt8] {
+        var prefix: [UInt8] = []
+        prefix.append(contentsOf: "{\"id\":".utf8)
+        appendJSONString(id, to: &prefix)
+        prefix.append(contentsOf: ",\"object\":\"chat.completion.chunk\",\"created\":".utf8)
+        prefix.append(contentsOf: String(created).utf8)
+        prefix.append(contentsOf: ",\"model\":".utf8)
+        appendJSONString(model, to: &prefix)
+        prefix.append(contentsOf: ",\"choices\":[{\"index\":0,\"delta\":{\"".utf8)
+        return prefix
     }
 
     private func line(_ value: JSONValue, into out: inout [UInt8]) {

@@ -1,0 +1,196 @@
+/// Reads one JSON document in place, value by value, without building a tree: for the per-chunk
+/// path, where a stream event's few fields are wanted and a `JSONValue` per event (an entries
+/// array per object, a `String` per key) cost more than the rest of decoding it.
+///
+/// The caller visits what it wants: `object` calls back per member (key and a reader at the
+/// value), `array` per element, `string`/`bool`/`value` read a value. A value the visitor leaves
+/// unread is scanned past with the same grammar, so a document is accepted or refused exactly
+/// as `JSONValue.parse` would (same depth limit). Duplicate keys are visited in order: a visitor
+/// that assigns as it goes keeps the last, as the full parse does.
+///
+/// The reader and the keys point into the document's bytes: they are valid only inside the
+/// `read` call that made them.
+public struct JSONReader {
+    private var parser: JSONParser
+    /// The value at the reader was read (or skipped) by the visitor.
+    private var consumed = false
+
+    private init(_ parser: JSONParser) { self.parser = parser }
+
+    /// Reads the UTF-8 of `text` as one document with `body`; throws where the full parse would.
+    public static func read(
+        _ text: String, _ body: (inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        var text = text
+        var failure: JSONParseError?
+        text.withUTF8 { buffer in
+            do throws(JSONParseError) {
+                var reader = JSONReader(JSONParser(buffer))
+                reader.parser.skipWhitespace()
+                try reader.visit(body)
+                reader.parser.skipWhitespace()
+                if reader.parser.index != buffer.count {
+                    throw reader.parser.fail("unexpected data after the JSON value")
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Runs `body` on the value here, then scans past it if `body` left it unread.
+    private mutating func visit(_ body: (inout JSONReader) throws(JSONParseError) -> Void) throws(JSONParseError) {
+        consumed = false
+        try body(&self)
+        if !consumed { try skip() }
+    }
+
+    /// The first byte of the value here (nil at the end of the input).
+    var current: UInt8? { parser.index < parser.bytes.count ? parser.bytes[parser.index] : nil }
+
+    /// Scans past the value without building it.
+    public mutating func skip() throws(JSONParseError) {
+        consumed = true
+        try parser.skipValue()
+    }
+
+    /// The value, built (for the rare member that is wanted whole).
+    public mutating func value() throws(JSONParseError) -> JSONValue {
+        consumed = true
+        return try parser.parseValue()
+    }
+
+    /// The string here; nil (the value scanned past) when it is not a string.
+    public mutating func string() throws(JSONParseError) -> String? {
+        guard current == UInt8(ascii: "\"") else {
+            try skip()
+            return nil
+        }
+        consumed = true
+        return try parser.parseString()
+    }
+
+    /// The boolean here; nil (the value scanned past) when it is not one.
+    public mutating func bool() throws(JSONParseError) -> Bool? {
+        switch current {
+        case UInt8(ascii: "t"):
+            consumed = true
+            try parser.expectLiteral("true")
+            return true
+        case UInt8(ascii: "f"):
+            consumed = true
+            try parser.expectLiteral("false")
+            return false
+        default:
+            try skip()
+            return nil
+        }
+    }
+
+    /// True when the value here is the string `literal` (compared as bytes, no `String` made,
+    /// unless the string has escapes); any other value is scanned past and gives false.
+    public mutating func isString(_ literal: StaticString) throws(JSONParseError) -> Bool {
+        guard current == UInt8(ascii: "\"") else {
+            try skip()
+            return false
+        }
+        consumed = true
+        let key = try readKey()
+        return key.equals(literal)
+    }
+
+    /// Visits each member of the object here with its key and a reader at its value; false
+    /// (the value scanned past) when the value is not an object.
+    public mutating func object(
+        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) -> Bool {
+        guard current == UInt8(ascii: "{") else {
+            try skip()
+            return false
+        }
+        try parser.enter()
+        if current == UInt8(ascii: "}") {
+            parser.index += 1
+        } else {
+            while true {
+                guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
+                let key = try readKey()
+                parser.skipWhitespace()
+                guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+                parser.index += 1
+                parser.skipWhitespace()
+                try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
+                if try parser.endOfMember(closing: UInt8(ascii: "}")) { break }
+            }
+        }
+        parser.depth -= 1
+        consumed = true
+        return true
+    }
+
+    /// Visits each element of the array here with its position and a reader at it; false
+    /// (the value scanned past) when the value is not an array.
+    public mutating func array(
+        _ element: (Int, inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) -> Bool {
+        guard current == UInt8(ascii: "[") else {
+            try skip()
+            return false
+        }
+        try parser.enter()
+        if current == UInt8(ascii: "]") {
+            parser.index += 1
+        } else {
+            var position = 0
+            while true {
+                try visit { (reader) throws(JSONParseError) in try element(position, &reader) }
+                position += 1
+                if try parser.endOfMember(closing: UInt8(ascii: "]")) { break }
+            }
+        }
+        parser.depth -= 1
+        consumed = true
+        return true
+    }
+
+    /// A string at its opening quote: its raw bytes when it has no escapes (nearly always),
+    /// otherwise decoded.
+    private mutating func readKey() throws(JSONParseError) -> JSONKey {
+        let start = parser.index
+        try parser.skipString()
+        let raw = UnsafeBufferPointer(rebasing: parser.bytes[(start + 1)..<(parser.index - 1)])
+        guard raw.contains(UInt8(ascii: "\\")) else { return JSONKey(raw: raw, decoded: nil) }
+        let end = parser.index
+        parser.index = start
+        let decoded = try parser.parseString()
+        parser.index = end
+        return JSONKey(raw: raw, decoded: decoded)
+    }
+}
+
+/// An object's key as `JSONReader` found it, compared without making a `String`.
+public struct JSONKey {
+    fileprivate let raw: UnsafeBufferPointer<UInt8>
+    /// The key unescaped, when it had escapes.
+    fileprivate let decoded: String?
+
+    /// The key as text (for tests and diagnostics; the hot path compares with `equals`).
+    var text: String { decoded ?? String(decoding: raw, as: UTF8.self) }
+
+    /// True when the key is `name`.
+    public func equals(_ name: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        if let decoded { return decoded.utf8.elementsEqual(expected) }
+        // By index, leaving at the first difference: the generic `elementsEqual` cost more
+        // than the rest of reading a chunk's keys.
+        let count = raw.count
+        guard count == expected.count else { return false }
+        var i = 0
+        while i < count {
+            if raw[i] != expected[i] { return false }
+            i += 1
+        }
+        return true
+    }
+}

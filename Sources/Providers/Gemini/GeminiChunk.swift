@@ -1,0 +1,131 @@
+import Arithmetic
+import ChatModel
+import JSON
+
+/// The fields of one streamed GenerateContentResponse that a started answer's ordinary chunk
+/// uses, read in place without building a tree: the first candidate's one part (text, or a
+/// thought), its finish reason, and the usage counts.
+///
+/// `scan` gives nil for anything else — an error, a prompt block, logprobs, a function call, a
+/// thought signature, more than one part, malformed JSON — and the decoder parses those whole.
+/// Where both paths apply they read the same fields with the same rules (the last of duplicate
+/// keys counts; a field of the wrong kind is absent).
+struct GeminiChunk: Equatable {
+    var text: String?
+    var thought: Bool?
+    var finishReason: String?
+    var usage = GeminiUsageCounts()
+
+    static func scan(_ data: String) -> GeminiChunk? {
+        var chunk = GeminiChunk()
+        var whole = true
+        do {
+            try JSONReader.read(data) { (response) throws(JSONParseError) in
+                let isObject = try response.object { (key, value) throws(JSONParseError) in
+                    if key.equals("candidates") {
+                        chunk.text = nil
+                        chunk.thought = nil
+                        chunk.finishReason = nil
+                        _ = try value.array { (position, candidate) throws(JSONParseError) in
+                            if position == 0 { try chunk.readCandidate(&candidate, whole: &whole) }
+                        }
+                    } else if key.equals("usageMetadata") {
+                        chunk.usage = GeminiUsageCounts()
+                        _ = try value.object { (key, count) throws(JSONParseError) in
+                            try chunk.usage.read(key, &count)
+                        }
+                    } else if key.equals("error") || key.equals("promptFeedback") {
+                        whole = false
+                    }
+                }
+                if !isObject { whole = false }
+            }
+        } catch {
+            return nil
+        }
+        return whole ? chunk : nil
+    }
+
+    private mutating func readCandidate(_ reader: inout JSONReader, whole: inout Bool) throws(JSONParseError) {
+        _ = try reader.object { (key, value) throws(JSONParseError) in
+            if key.equals("content") {
+                text = nil
+                thought = nil
+                _ = try value.object { (key, value) throws(JSONParseError) in
+                    guard key.equals("parts") else { return }
+                    text = nil
+                    thought = nil
+                    _ = try value.array { (position, part) throws(JSONParseError) in
+                        if position > 0 { whole = false } else { try readPart(&part, whole: &whole) }
+                    }
+                }
+            } else if key.equals("finishReason") {
+                finishReason = try value.string()
+            } else if key.equals("logprobsResult") {
+                whole = false
+            }
+        }
+    }
+
+    private mutating func readPart(_ reader: inout JSONReader, whole: inout Bool) throws(JSONParseError) {
+        _ = try reader.object { (key, value) throws(JSONParseError) in
+            if key.equals("text") {
+                text = try value.string()
+            } else if key.equals("thought") {
+                thought = try value.bool()
+            } else if key.equals("functionCall") || key.equals("thoughtSignature") {
+                whole = false
+            }
+        }
+    }
+}
+
+/// Gemini's `usageMetadata` counts, each as the literal came (`Usage.count` checks its range).
+struct GeminiUsageCounts: Equatable {
+    var prompt: JSONValue?
+    var candidates: JSONValue?
+    var thoughts: JSONValue?
+    var cached: JSONValue?
+    var total: JSONValue?
+
+    init() {}
+
+    init(_ u: JSONValue) {
+        prompt = u["promptTokenCount"]
+        candidates = u["candidatesTokenCount"]
+        thoughts = u["thoughtsTokenCount"]
+        cached = u["cachedContentTokenCount"]
+        total = u["totalTokenCount"]
+    }
+
+    /// One member of the object, read in place (other members are scanned past).
+    mutating func read(_ key: JSONKey, _ value: inout JSONReader) throws(JSONParseError) {
+        if key.equals("promptTokenCount") {
+            prompt = try value.value()
+        } else if key.equals("candidatesTokenCount") {
+            candidates = try value.value()
+        } else if key.equals("thoughtsTokenCount") {
+            thoughts = try value.value()
+        } else if key.equals("cachedContentTokenCount") {
+            cached = try value.value()
+        } else if key.equals("totalTokenCount") {
+            total = try value.value()
+        }
+    }
+
+    /// A report counts when it carries the prompt or the total.
+    var isReport: Bool { prompt != nil || total != nil }
+
+    /// candidatesTokenCount excludes thoughts; cachedContentTokenCount is part of the prompt.
+    var unified: Usage {
+        let prompt = Usage.count(prompt) ?? 0
+        let candidates = Usage.count(candidates) ?? 0
+        let thoughts = Usage.count(thoughts) ?? 0
+        let output = Saturating.add(candidates, thoughts)
+        return Usage(
+            inputTokens: prompt, outputTokens: output,
+            cacheReadTokens: Usage.count(cached) ?? 0,
+            cacheWriteTokens: 0, reasoningTokens: thoughts,
+            totalTokens: Usage.count(total) ?? Saturating.add(prompt, output))
+    }
+}

@@ -1,0 +1,106 @@
+import JSON
+
+/// What `OpenAIStreamDecoder` reads from one choice of a chunk: the delta's fields, the
+/// logprobs and the finish reason, each as the value that came (the decoder applies the same
+/// rules to them whichever path read them).
+struct OpenAIChoice: Equatable {
+    var index: JSONValue?
+    /// The choice has a `delta` member (of any kind).
+    var hasDelta = false
+    var reasoningContent: JSONValue?
+    var reasoning: JSONValue?
+    var content: JSONValue?
+    var refusal: JSONValue?
+    var toolCalls: JSONValue?
+    var logprobs: JSONValue?
+    var finishReason: JSONValue?
+
+    init() {}
+
+    /// From a parsed choice.
+    init(_ choice: JSONValue) {
+        index = choice["index"]
+        if let delta = choice["delta"] {
+            hasDelta = true
+            reasoningContent = delta["reasoning_content"]
+            reasoning = delta["reasoning"]
+            content = delta["content"]
+            refusal = delta["refusal"]
+            toolCalls = delta["tool_calls"]
+        }
+        logprobs = choice["logprobs"]
+        finishReason = choice["finish_reason"]
+    }
+
+    /// The choice counts for the answer (the first, index 0).
+    var isFirst: Bool { (index?.intValue ?? 0) == 0 }
+
+    fileprivate mutating func read(_ reader: inout JSONReader) throws(JSONParseError) {
+        _ = try reader.object { (key, value) throws(JSONParseError) in
+            if key.equals("delta") {
+                hasDelta = true
+                (reasoningContent, reasoning, content, refusal, toolCalls) = (nil, nil, nil, nil, nil)
+                _ = try value.object { (key, value) throws(JSONParseError) in
+                    if key.equals("content") {
+                        content = try value.value()
+                    } else if key.equals("reasoning_content") {
+                        reasoningContent = try value.value()
+                    } else if key.equals("reasoning") {
+                        reasoning = try value.value()
+                    } else if key.equals("refusal") {
+                        refusal = try value.value()
+                    } else if key.equals("tool_calls") {
+                        toolCalls = try value.value()
+                    }
+                }
+            } else if key.equals("index") {
+                index = try value.value()
+            } else if key.equals("finish_reason") {
+                finishReason = try value.value()
+            } else if key.equals("logprobs") {
+                logprobs = try value.value()
+            }
+        }
+    }
+}
+
+/// A started answer's chunk read in place, without a tree for the chunk, its choice or its
+/// delta: only the members the decoder uses are built (`content` and the like), the rest
+/// (id, model, fingerprint, role, …) is scanned past. nil for a chunk with more than one
+/// choice or malformed JSON: the decoder parses those.
+struct OpenAIChunk: Equatable {
+    var choice: OpenAIChoice?
+    var usage: JSONValue?
+    var error: JSONValue?
+
+    static func scan(_ data: String) -> OpenAIChunk? {
+        var chunk = OpenAIChunk()
+        var whole = true
+        do {
+            try JSONReader.read(data) { (reader) throws(JSONParseError) in
+                let isObject = try reader.object { (key, value) throws(JSONParseError) in
+                    if key.equals("choices") {
+                        chunk.choice = nil
+                        _ = try value.array { (position, element) throws(JSONParseError) in
+                            guard position == 0 else {
+                                whole = false
+                                return
+                            }
+                            var choice = OpenAIChoice()
+                            try choice.read(&element)
+                            chunk.choice = choice
+                        }
+                    } else if key.equals("usage") {
+                        chunk.usage = try value.value()
+                    } else if key.equals("error") {
+                        chunk.error = try value.value()
+                    }
+                }
+                if !isObject { whole = false }
+            }
+        } catch {
+            return nil
+        }
+        return whole ? chunk : nil
+    }
+}
