@@ -121,15 +121,22 @@ final class ChatExecution: @unchecked Sendable {
         self.writer = writer
         self.keepAliveSeconds = keepAliveSeconds
         self.onComplete = onComplete
-        let slots = routes.map { $0.deployment?.slot ?? registry.slot($0.provider, key: $0.keyIndex) }
-        self.slots = slots
-        machine = ExecutionStateMachine(
-            routes: zip(routes, slots).map { route, slot in
+        // By index: iterating the routes (or zipping them) copies each one, fields and all.
+        var slots: [ProviderSlot?] = []
+        var machineRoutes: [ExecutionStateMachine.Route] = []
+        slots.reserveCapacity(routes.count)
+        machineRoutes.reserveCapacity(routes.count)
+        for i in routes.indices {
+            let slot = routes[i].deployment?.slot ?? registry.slot(routes[i].provider, key: routes[i].keyIndex)
+            slots.append(slot)
+            machineRoutes.append(
                 .init(
-                    name: route.name, provider: route.provider, model: route.model, retry: slot?.retry,
+                    name: routes[i].name, provider: routes[i].provider, model: routes[i].model, retry: slot?.retry,
                     firstByteBudget: slot?.endpoint.firstByteTimeout ?? 0,
-                    queueTimeout: slot?.limiter?.queueTimeoutSeconds, siblingFollows: route.siblingFollows)
-            })
+                    queueTimeout: slot?.limiter?.queueTimeoutSeconds, siblingFollows: routes[i].siblingFollows))
+        }
+        self.slots = slots
+        machine = ExecutionStateMachine(routes: machineRoutes)
     }
 
     func run() {
