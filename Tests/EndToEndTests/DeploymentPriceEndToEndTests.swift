@@ -62,7 +62,8 @@ struct DeploymentPriceEndToEndTests {
         let script = """
             import json, sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            rows = db.execute("select distinct provider, price_entry, cost_usd from usage order by provider, price_entry")
+            rows = db.execute("select distinct provider, price_entry, cost_usd from usage "
+                              "order by provider, price_entry")
             print(json.dumps([list(r) for r in rows]))
             """
         let entries = try run("/usr/bin/python3", ["-c", script, database], environment: ["PATH": "/usr/bin:/bin"])
@@ -72,7 +73,9 @@ struct DeploymentPriceEndToEndTests {
             return "\(row.first ?? "") \(row.dropFirst().first ?? "") \(microDollars)"
         }
         #expect(
-            described == ["azure config:azure/\(Self.model) 2800", "azure config:plain 2000", "local config:local/* 0"],
+            described == [
+                "azure config:azure/\(Self.model) 2800", "azure config:plain 2000", "local config:local/* 0",
+            ],
             "\(entries.stdout) \(entries.stderr)")
     }
 }

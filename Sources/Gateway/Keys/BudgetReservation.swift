@@ -22,7 +22,8 @@ enum BudgetReservation {
         }
         var worst = 0.0
         for route in routes {
-            guard let match = snapshot.pricer.match(alias: route.name, provider: route.provider, model: route.model) else {
+            guard let match = snapshot.pricer.match(alias: route.name, provider: route.provider, model: route.model)
+            else {
                 throw GatewayError(
                     status: 403, type: .forbidden,
                     message: "key \(key.id) has a dollar budget and model \"\(route.model)\" has no "
