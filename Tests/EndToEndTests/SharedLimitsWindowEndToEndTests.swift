@@ -76,4 +76,20 @@ struct SharedLimitsWindowEndToEndTests {
         // Until when the keys are kept, as the admission script last pushed it.
         #expect(try Int(redis.command("HGET \(tok) _kept")) ?? 0 > 0)
     }
+
+    /// A Redis that forgot the scripts (restarted, or `SCRIPT FLUSH`ed) still counts: the call
+    /// is sent again as `EVAL` on `NOSCRIPT`, and the window kept in Redis holds.
+    @Test func scriptsForgottenByRedisAreSentAgainAndTheCountHolds() throws {
+        let redis = try RedisServer()
+        let mock = try Launch.mock()
+        let daemon = try Shared.daemon(redis, mock, TempDir())
+        let key = try Shared.key(daemon, #"{"name":"flushed","rpm":3}"#)
+        for _ in 0..<2 { #expect(try Self.ask(daemon, key.secret).status == 200) }
+        #expect(try redis.command("SCRIPT FLUSH") == "+OK")
+        // Counted locally (what a failed call would fall back to) this would be 200 twice.
+        #expect(try Self.ask(daemon, key.secret).status == 200)
+        let refused = try Self.ask(daemon, key.secret)
+        #expect(refused.status == 429, "\(refused.body)")
+        #expect(try redis.command("ZCARD \(Self.keys(key.id).req)") == ":3")
+    }
 }

@@ -14,8 +14,7 @@ final class SharedLimitsClient: @unchecked Sendable {
     private let connection: RedisConnection
     private let loopTag: String
     private var sequence = 0
-    /// SHA1 of each script once Redis has it loaded (`SCRIPT LOAD` on every connect).
-    private var hashes: [String?] = Array(repeating: nil, count: LimitScripts.all.count)
+    private let scripts: RedisScripts
     /// Key id → requests of this loop holding a concurrency lease.
     private var leases: [String: Set<String>] = [:]
     private var renewTimer: TimerHandle?
@@ -36,6 +35,7 @@ final class SharedLimitsClient: @unchecked Sendable {
         self.shared = shared
         self.loopTag = "\(shared.nodeId):\(tag)"
         connection = RedisConnection(loop: loop, endpoint: shared.endpoint)
+        scripts = RedisScripts(LimitScripts.all, on: connection)
     }
 
     /// Connects. On the loop. The advertising client keeps this daemon's address in Redis
@@ -43,12 +43,8 @@ final class SharedLimitsClient: @unchecked Sendable {
     func start(advertising: Bool) {
         connection.onStateChange = { [unowned self] up in
             shared.connectionChanged(up: up)
-            if up {
-                loadScripts()
-                if advertising { advertise() }
-            } else {
-                hashes = hashes.map { _ in nil }
-            }
+            scripts.connectionChanged(up: up)
+            if up && advertising { advertise() }
         }
         connection.start()
         if advertising { scheduleAdvertising() }
@@ -73,14 +69,6 @@ final class SharedLimitsClient: @unchecked Sendable {
     func lookupNode(_ node: String, _ done: @escaping (String?) -> Void) {
         connection.send(["GET", "switchboard:node:\(node)"]) { reply in
             if case .string(let address)? = reply { done(address) } else { done(nil) }
-        }
-    }
-
-    private func loadScripts() {
-        for (i, script) in LimitScripts.all.enumerated() {
-            connection.send(["SCRIPT", "LOAD", script]) { [unowned self] reply in
-                if case .string(let sha)? = reply { hashes[i] = sha }
-            }
         }
     }
 
@@ -185,32 +173,12 @@ final class SharedLimitsClient: @unchecked Sendable {
         renewTimer = loop.schedule(afterNanoseconds: period) { [unowned self] in renewLeases() }
     }
 
-    /// A script call's first arguments: EVALSHA and the script's hash when Redis has it loaded,
-    /// else EVAL and the script; then the number of keys (all of a virtual key's by default).
     private func head(_ script: Int, keys: Int = LimitScripts.keyCount) -> RedisCommand {
-        var command = RedisCommand()
-        if let sha = hashes[script] {
-            command.append("EVALSHA")
-            command.append(sha)
-        } else {
-            command.append("EVAL")
-            command.append(LimitScripts.all[script])
-        }
-        command.append(keys)
-        return command
+        scripts.head(script, keys: keys)
     }
 
-    /// Runs `command` (made by `head`, keys and arguments appended), again as EVAL on NOSCRIPT
-    /// (a server restarted or flushed forgets its scripts).
     private func run(_ script: Int, _ command: RedisCommand, _ reply: @escaping (RedisReply?) -> Void) {
-        connection.send(command) { [unowned self] answer in
-            if case .error(let text)? = answer, text.hasPrefix("NOSCRIPT") {
-                hashes[script] = nil
-                connection.send(command.replacingHead(2, with: ["EVAL", LimitScripts.all[script]]), reply)
-            } else {
-                reply(answer)
-            }
-        }
+        scripts.run(script, command, reply)
     }
 
     // MARK: One per loop

@@ -17,8 +17,7 @@ final class SharedRoutingClient: @unchecked Sendable {
     private var subscriber: RedisConnection?
     private let tag: String
     private var sequence = 0
-    /// SHA1 of each script once Redis has it loaded (`SCRIPT LOAD` on every connect).
-    private var hashes: [String?] = Array(repeating: nil, count: ProviderLimitScripts.all.count)
+    private let scripts: RedisScripts
     /// Lease set key → this loop's attempts holding a concurrency slot in it.
     private var leases: [String: Set<String>] = [:]
     private var renewTimer: TimerHandle?
@@ -36,6 +35,7 @@ final class SharedRoutingClient: @unchecked Sendable {
         self.shared = shared
         self.tag = "\(shared.nodeId):r\(tag)"
         connection = RedisConnection(loop: loop, endpoint: shared.endpoint)
+        scripts = RedisScripts(ProviderLimitScripts.all, on: connection)
     }
 
     /// Connects (and reconnects). With `listener`, also subscribes to the cool-down channel
@@ -43,11 +43,7 @@ final class SharedRoutingClient: @unchecked Sendable {
     func start(listener: ((CooldownMessage) -> Void)?) {
         connection.onStateChange = { [unowned self] up in
             shared.connectionChanged(up: up)
-            if up {
-                loadScripts()
-            } else {
-                hashes = hashes.map { _ in nil }
-            }
+            scripts.connectionChanged(up: up)
         }
         connection.start()
         guard let listener else { return }
@@ -62,14 +58,6 @@ final class SharedRoutingClient: @unchecked Sendable {
         }
         self.subscriber = subscriber
         subscriber.start()
-    }
-
-    private func loadScripts() {
-        for (i, script) in ProviderLimitScripts.all.enumerated() {
-            connection.send(["SCRIPT", "LOAD", script]) { [unowned self] reply in
-                if case .string(let sha)? = reply { hashes[i] = sha }
-            }
-        }
     }
 
     /// Tells the other daemons that this one took a deployment out (fire and forget: a lost
@@ -138,22 +126,11 @@ final class SharedRoutingClient: @unchecked Sendable {
         }
     }
 
-    /// EVALSHA when the script is loaded, EVAL otherwise (and again on NOSCRIPT: a server
-    /// restarted or flushed forgets its scripts).
     private func run(_ script: Int, keys: [String], args: [String], _ reply: @escaping (RedisReply?) -> Void) {
-        let tail = [String(keys.count)] + keys + args
-        guard let sha = hashes[script] else {
-            connection.send(["EVAL", ProviderLimitScripts.all[script]] + tail, reply)
-            return
-        }
-        connection.send(["EVALSHA", sha] + tail) { [unowned self] answer in
-            if case .error(let text)? = answer, text.hasPrefix("NOSCRIPT") {
-                hashes[script] = nil
-                connection.send(["EVAL", ProviderLimitScripts.all[script]] + tail, reply)
-            } else {
-                reply(answer)
-            }
-        }
+        var command = scripts.head(script, keys: keys.count)
+        for argument in keys { command.append(argument) }
+        for argument in args { command.append(argument) }
+        scripts.run(script, command, reply)
     }
 
     // MARK: One per loop
