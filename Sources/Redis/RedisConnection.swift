@@ -65,7 +65,11 @@ public final class RedisConnection: @unchecked Sendable {
     /// Sends `command`; `reply` runs on the loop with the reply, or nil when the connection is
     /// down or drops before the reply. The command goes out at the end of the loop's round,
     /// with every other command queued in that round: one write, no wait for writability.
-    public func send(_ command: RedisCommand, _ reply: @escaping (RedisReply?) -> Void) {
+    /// An `urgent` command (a request waits on its reply) on a connection with nothing in
+    /// flight is written at once instead: whatever the caller does next overlaps Redis's
+    /// work, and a lone request's command would have had no company in the round anyway.
+    /// Under load, with replies outstanding, it waits for the round like any other.
+    public func send(_ command: RedisCommand, urgent: Bool = false, _ reply: @escaping (RedisReply?) -> Void) {
         guard isConnected, let context else {
             reply(nil)
             return
@@ -86,9 +90,12 @@ public final class RedisConnection: @unchecked Sendable {
             reply(nil)
             return
         }
+        let idle = sentHead == sent.count
         sent.append(EventLoop.monotonicNanoseconds())
         if watchdog == nil { armWatchdog() }
-        if !flushQueued {
+        if urgent && idle {
+            flush()
+        } else if !flushQueued {
             flushQueued = true
             loop.beforeWaiting(flushHook)
         }

@@ -45,11 +45,13 @@ public final class RedisScripts: @unchecked Sendable {
     }
 
     /// Sends `command` (made by `head`); on `NOSCRIPT` sends it again as `EVAL`.
-    public func run(_ script: Int, _ command: RedisCommand, _ reply: @escaping (RedisReply?) -> Void) {
-        connection.send(command) { [unowned self] answer in
+    public func run(
+        _ script: Int, _ command: RedisCommand, urgent: Bool = false, _ reply: @escaping (RedisReply?) -> Void
+    ) {
+        connection.send(command, urgent: urgent) { [unowned self] answer in
             if case .error(let text)? = answer, text.hasPrefix("NOSCRIPT") {
                 hashes[script] = nil
-                connection.send(command.replacingHead(2, with: ["EVAL", sources[script]]), reply)
+                connection.send(command.replacingHead(2, with: ["EVAL", sources[script]]), urgent: urgent, reply)
             } else {
                 reply(answer)
             }

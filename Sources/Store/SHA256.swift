@@ -1,5 +1,7 @@
 /// SHA-256 (FIPS 180-4). Keys are stored only as this hash; a small pure implementation
-/// spares the daemon a crypto library for one function.
+/// spares the daemon a crypto library for one function. Every authenticated request hashes
+/// its key, so it runs on the bytes in place, with the message schedule and the padded
+/// tail on the stack: no array per block, no bounds checks in the rounds.
 public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -12,53 +14,93 @@ public enum SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    /// The eight words of the state, in order.
+    private typealias State = SIMD8<UInt32>
+
     public static func hash(_ message: [UInt8]) -> [UInt8] {
-        var h: [UInt32] = [
-            0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-        ]
-        var data = message
-        let bitLength = UInt64(message.count) * 8
-        data.append(0x80)
-        while data.count % 64 != 56 { data.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) {
-            data.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        let h = message.withUnsafeBufferPointer { digest($0) }
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        for i in 0..<8 {
+            let v = h[i]
+            out.append(UInt8(v >> 24))
+            out.append(UInt8(truncatingIfNeeded: v >> 16))
+            out.append(UInt8(truncatingIfNeeded: v >> 8))
+            out.append(UInt8(truncatingIfNeeded: v))
         }
-        var w = [UInt32](repeating: 0, count: 64)
-        for chunk in stride(from: 0, to: data.count, by: 64) {
-            for i in 0..<16 {
-                let j = chunk + i * 4
-                w[i] =
-                    UInt32(data[j]) << 24 | UInt32(data[j + 1]) << 16 | UInt32(data[j + 2]) << 8 | UInt32(data[j + 3])
+        return out
+    }
+
+    /// The digest of `text`'s UTF-8 bytes as 64 lower-case hex digits.
+    public static func hex(_ text: String) -> String {
+        var text = text
+        let h = text.withUTF8 { digest($0) }
+        return String(unsafeUninitializedCapacity: 64) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let table = digits.utf8Start
+            for i in 0..<8 {
+                let v = h[i]
+                for j in 0..<8 {
+                    out[i * 8 + j] = table[Int((v >> UInt32(28 - j * 4)) & 0xF)]
+                }
             }
-            for i in 16..<64 {
-                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-            for i in 0..<64 {
-                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                let ch = (e & f) ^ (~e & g)
-                let t1 = hh &+ s1 &+ ch &+ k[i] &+ w[i]
-                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                let maj = (a & b) ^ (a & c) ^ (b & c)
-                let t2 = s0 &+ maj
-                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-            }
-            h[0] = h[0] &+ a; h[1] = h[1] &+ b; h[2] = h[2] &+ c; h[3] = h[3] &+ d
-            h[4] = h[4] &+ e; h[5] = h[5] &+ f; h[6] = h[6] &+ g; h[7] = h[7] &+ hh
-        }
-        return h.flatMap { v in
-            [
-                UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8),
-                UInt8(truncatingIfNeeded: v),
-            ]
+            return 64
         }
     }
 
-    public static func hex(_ text: String) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(hash(Array(text.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+    private static func digest(_ bytes: UnsafeBufferPointer<UInt8>) -> State {
+        var h = State(0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
+        let count = bytes.count
+        k.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                var offset = 0
+                if let base = bytes.baseAddress {
+                    while count - offset >= 64 {
+                        compress(base + offset, w.baseAddress!, k.baseAddress!, &h)
+                        offset += 64
+                    }
+                }
+                // The last bytes, the 0x80 marker, zeros, and the length in bits: one block or two.
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+                    let rest = count - offset
+                    tail.initialize(repeating: 0)
+                    for i in 0..<rest { tail[i] = bytes[offset + i] }
+                    tail[rest] = 0x80
+                    let blocks = rest + 9 <= 64 ? 1 : 2
+                    let bits = UInt64(count) &* 8
+                    for i in 0..<8 { tail[blocks * 64 - 1 - i] = UInt8(truncatingIfNeeded: bits >> UInt64(i * 8)) }
+                    for b in 0..<blocks { compress(tail.baseAddress! + b * 64, w.baseAddress!, k.baseAddress!, &h) }
+                }
+            }
+        }
+        return h
+    }
+
+    /// One 64-byte block into the state.
+    @inline(__always)
+    private static func compress(
+        _ block: UnsafePointer<UInt8>, _ w: UnsafeMutablePointer<UInt32>, _ k: UnsafePointer<UInt32>, _ h: inout State
+    ) {
+        for i in 0..<16 {
+            let p = block + i * 4
+            w[i] = UInt32(p[0]) << 24 | UInt32(p[1]) << 16 | UInt32(p[2]) << 8 | UInt32(p[3])
+        }
+        for i in 16..<64 {
+            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+        }
+        var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+        for i in 0..<64 {
+            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+            let ch = (e & f) ^ (~e & g)
+            let t1 = hh &+ s1 &+ ch &+ k[i] &+ w[i]
+            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+            let maj = (a & b) ^ (a & c) ^ (b & c)
+            let t2 = s0 &+ maj
+            (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+        }
+        h &+= State(a, b, c, d, e, f, g, hh)
     }
 
     @inline(__always)
@@ -68,10 +110,14 @@ public enum SHA256 {
 /// Equality that takes the same time whatever the inputs share, so a key's hash cannot be
 /// guessed byte by byte from response timing.
 public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    var difference = UInt8(truncatingIfNeeded: x.count ^ y.count)
-    for i in 0..<max(x.count, y.count) {
-        difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+    var a = a, b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            var difference = UInt8(truncatingIfNeeded: x.count ^ y.count)
+            for i in 0..<max(x.count, y.count) {
+                difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)
+            }
+            return difference == 0
+        }
     }
-    return difference == 0
 }

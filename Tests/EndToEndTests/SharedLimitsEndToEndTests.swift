@@ -77,6 +77,11 @@ struct SharedLimitsEndToEndTests {
         #expect(codes.count == 40)
         #expect(codes.filter { $0 == 200 }.count == 10, "\(codes)")
         #expect(codes.filter { $0 == 429 }.count == 30, "\(codes)")
+        // The execution is made (and its upstream request translated) while Redis decides:
+        // a refused request still never reaches the provider.
+        let logged = try curl(mock.baseURL + "/_mock/requests?limit=100").body
+        let upstream = (try? JSONSerialization.jsonObject(with: Data(logged.utf8))) as? [[String: Any]] ?? []
+        #expect(upstream.count == 10, "\(upstream.count) requests reached the provider")
     }
 
     @Test func tokensAreEstimatedAtAdmissionAndSettledAcrossDaemons() throws {

@@ -49,22 +49,43 @@ struct ChatEndpoint: Sendable {
             return
         }
         guard case .key(let key)? = caller else {
-            execute(
-                chatRequest, routes: routes, encoder: encoder, admission: nil, snapshot: snapshot, writer, trace: trace)
+            makeExecution(chatRequest, routes: routes, encoder: encoder, snapshot: snapshot, writer, trace: trace) {
+                nil
+            }.run()
             return
         }
-        // With the Redis limits backend this continues from Redis's reply, on this loop.
         let chosenDoor = door
+        guard KeyAdmission.awaitsRedis(key, state: state) else {
+            // Local limits decide at once.
+            KeyAdmission.admit(key, request: chatRequest, state: state, loop: writer.loop) { [self] result in
+                switch result {
+                case .success(let admission):
+                    makeExecution(
+                        chatRequest, routes: routes, encoder: encoder, snapshot: snapshot, writer, trace: trace
+                    ) { admission }.run()
+                case .failure(let error):
+                    refuse(error, caller: caller, decoded: chatRequest, writer, door: chosenDoor, trace: trace)
+                }
+            }
+            return
+        }
+        // The Redis limits backend: the admission goes out first, and while Redis answers the
+        // execution is made and its first upstream request translated; it runs from the reply.
+        let decision = AdmissionDecision()
+        let execution = makeExecution(
+            chatRequest, routes: routes, encoder: encoder, snapshot: snapshot, writer, trace: trace
+        ) { decision.admission }
         KeyAdmission.admit(key, request: chatRequest, state: state, loop: writer.loop) { [self] result in
+            decision.decided = true
             switch result {
             case .success(let admission):
-                execute(
-                    chatRequest, routes: routes, encoder: encoder, admission: admission, snapshot: snapshot, writer,
-                    trace: trace)
+                decision.admission = admission
+                execution.run()
             case .failure(let error):
                 refuse(error, caller: caller, decoded: chatRequest, writer, door: chosenDoor, trace: trace)
             }
         }
+        if !decision.decided { execution.prepareFirstAttempt() }
     }
 
     private func refuse(
@@ -82,23 +103,31 @@ struct ChatEndpoint: Sendable {
         }
     }
 
-    private func execute(
-        _ chatRequest: ChatRequest, routes: [ModelRoute], encoder: any ChatEncoder, admission: KeyAdmission?,
-        snapshot: GatewaySnapshot, _ writer: ResponseWriter, trace: RequestTrace?
-    ) {
+    /// The request's execution, not yet run; `admission` is read when it ends (to settle the
+    /// key's limits), by then decided.
+    private func makeExecution(
+        _ chatRequest: ChatRequest, routes: [ModelRoute], encoder: any ChatEncoder, snapshot: GatewaySnapshot,
+        _ writer: ResponseWriter, trace: RequestTrace?, admission: @escaping () -> KeyAdmission?
+    ) -> ChatExecution {
         let state = self.state
-        let execution = ChatExecution(
+        return ChatExecution(
             request: chatRequest, routes: routes, registry: snapshot.registry,
             secrets: snapshot.secrets, writer: writer,
             keepAliveSeconds: snapshot.keepAliveSeconds,
             contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
             encoder: encoder, pricer: snapshot.pricer, trace: trace, sharedLimits: state.sharedLimits
-        ) { [admission] record in
+        ) { record in
+            let admission = admission()
             admission?.complete(record, state: state)
             state.record(record, keyId: admission?.key.id)
         }
-        execution.run()
     }
+}
+
+/// A key's admission by Redis, decided when the reply comes (loop-confined, like the request).
+private final class AdmissionDecision {
+    var decided = false
+    var admission: KeyAdmission?
 }
 
 /// Reading a request body as JSON, with the errors SPEC §5 asks for.

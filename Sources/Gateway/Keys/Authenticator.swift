@@ -8,11 +8,14 @@ import Store
 public struct Authenticator: Sendable {
     public let registry: KeyRegistry
     public let adminKey: String?
+    /// SHA-256 of `adminKey`, hashed once per configuration (the snapshot's), not per request.
+    private let adminKeyHash: String?
     public let listensOnLoopback: Bool
 
-    public init(registry: KeyRegistry, adminKey: String?, listensOnLoopback: Bool) {
+    public init(registry: KeyRegistry, adminKey: String?, adminKeyHash: String? = nil, listensOnLoopback: Bool) {
         self.registry = registry
         self.adminKey = adminKey
+        self.adminKeyHash = adminKey.map { key in adminKeyHash ?? SHA256.hex(key) }
         self.listensOnLoopback = listensOnLoopback
     }
 
@@ -27,7 +30,9 @@ public struct Authenticator: Sendable {
     /// The caller of a `/v1/*` request, or 401.
     public func authenticate(_ request: HTTPRequest) throws(GatewayError) -> Caller {
         let secret = Self.presentedSecret(request)
-        if let secret, let adminKey, constantTimeEquals(SHA256.hex(secret), SHA256.hex(adminKey)) { return .admin }
+        // Hashed once: the admin check and the key look-up both compare hashes.
+        let secretHash = secret.map { SHA256.hex($0) }
+        if let secretHash, let adminKeyHash, constantTimeEquals(secretHash, adminKeyHash) { return .admin }
         let required = !listensOnLoopback || registry.hasKeys
         guard let secret, !secret.isEmpty else {
             if !required { return .anonymous }
@@ -35,7 +40,7 @@ public struct Authenticator: Sendable {
                 status: 401, type: .unauthorized,
                 message: "missing API key: send Authorization: Bearer <key> or x-api-key")
         }
-        guard let key = registry.key(forSecret: secret) else {
+        guard let key = registry.key(forHash: secretHash ?? SHA256.hex(secret)) else {
             if !required { return .anonymous }
             throw GatewayError(status: 401, type: .unauthorized, message: "unknown API key")
         }
@@ -55,7 +60,7 @@ public struct Authenticator: Sendable {
         guard let secret = Self.presentedSecret(request) else {
             throw GatewayError(status: 401, type: .unauthorized, message: "missing admin key")
         }
-        guard constantTimeEquals(SHA256.hex(secret), SHA256.hex(adminKey)) else {
+        guard constantTimeEquals(SHA256.hex(secret), adminKeyHash ?? SHA256.hex(adminKey)) else {
             if registry.key(forSecret: secret) != nil {
                 throw GatewayError(status: 403, type: .forbidden, message: "this key may not use the admin API")
             }

@@ -79,6 +79,11 @@ struct KeyAdmission: Sendable {
         }
     }
 
+    /// Whether `key`'s admission is decided by Redis (the reply comes later), not at once.
+    static func awaitsRedis(_ key: VirtualKey, state: GatewayState) -> Bool {
+        state.sharedLimits != nil && countsShared(key)
+    }
+
     /// Whether the key has anything Redis counts: rate limits, concurrency, budgets.
     private static func countsShared(_ key: VirtualKey) -> Bool {
         key.rpm ?? 0 > 0 || key.tpm ?? 0 > 0 || key.maxConcurrent ?? 0 > 0 || key.tokenBudget != nil

@@ -40,7 +40,11 @@ public final class KeyRegistry: Sendable {
     /// The key a secret belongs to. The lookup is by SHA-256 of the secret, then compared in
     /// constant time, so response timing says nothing about how close a guess was.
     public func key(forSecret secret: String) -> VirtualKey? {
-        let hash = SHA256.hex(secret)
+        key(forHash: SHA256.hex(secret))
+    }
+
+    /// The key whose secret hashes to `hash` (`SHA256.hex` of the secret), compared in constant time.
+    public func key(forHash hash: String) -> VirtualKey? {
         guard let key = byHash.withLock({ $0[hash] }), constantTimeEquals(key.hash, hash) else { return nil }
         return key
     }

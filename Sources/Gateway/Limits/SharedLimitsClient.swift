@@ -91,7 +91,7 @@ final class SharedLimitsClient: @unchecked Sendable {
         command.append(leaseMillis)
         for budget in budgets { command.append(budget) }
         let reserves = key.budgetUSD != nil
-        run(0, command) { [unowned self] reply in
+        run(0, command, urgent: true) { [unowned self] reply in
             guard let items = reply?.array, items.count >= 4, let code = items[0].integer else {
                 done(.unavailable)
                 return
@@ -177,8 +177,10 @@ final class SharedLimitsClient: @unchecked Sendable {
         scripts.head(script, keys: keys)
     }
 
-    private func run(_ script: Int, _ command: RedisCommand, _ reply: @escaping (RedisReply?) -> Void) {
-        scripts.run(script, command, reply)
+    private func run(
+        _ script: Int, _ command: RedisCommand, urgent: Bool = false, _ reply: @escaping (RedisReply?) -> Void
+    ) {
+        scripts.run(script, command, urgent: urgent, reply)
     }
 
     // MARK: One per loop

@@ -100,6 +100,9 @@ final class ChatExecution: @unchecked Sendable {
     private var lastUpstreamHeaders = HTTPHeaders()
     private let startedNanos = EventLoop.monotonicNanoseconds()
     private var random = SystemRandomNumberGenerator()
+    /// The first route's upstream request, translated ahead (`prepareFirstAttempt`); taken by
+    /// its first launch.
+    private var prebuilt: UpstreamRequest?
 
     init(
         request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, secrets: SecretScrubber,
@@ -137,6 +140,17 @@ final class ChatExecution: @unchecked Sendable {
         }
         self.slots = slots
         machine = ExecutionStateMachine(routes: machineRoutes)
+    }
+
+    /// Translates the first route's upstream request ahead of `run` (while the key's
+    /// admission is in flight to Redis), when nothing can change it before the launch: no
+    /// context cache to look up first. Not after `run`.
+    func prepareFirstAttempt() {
+        guard machine.state == .admitting, let slot = slots.first ?? nil,
+            contextCaches == nil || slot.contextCaching == nil
+        else { return }
+        prebuilt = try? slot.adapter.upstreamRequest(
+            for: request, model: routes[0].model, endpoint: slot.endpoint, stream: request.stream)
     }
 
     func run() {
@@ -299,7 +313,10 @@ final class ChatExecution: @unchecked Sendable {
         let route = routes[index]
         var upstreamRequest: UpstreamRequest
         do {
-            if let cached, let caching = slot.contextCaching {
+            if index == 0, cached == nil, let ready = prebuilt {
+                prebuilt = nil
+                upstreamRequest = ready
+            } else if let cached, let caching = slot.contextCaching {
                 upstreamRequest = try caching.upstreamRequest(
                     for: request, model: route.model, endpoint: slot.endpoint,
                     stream: request.stream,

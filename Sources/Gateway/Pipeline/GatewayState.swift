@@ -13,7 +13,11 @@ public struct GatewaySnapshot: Sendable {
     /// Interval of the SSE `: keep-alive` comment on idle streams.
     public var keepAliveSeconds: Double
     /// The admin API's key (from the environment variable the configuration names).
-    public var adminKey: String?
+    public var adminKey: String? {
+        didSet { adminKeyHash = adminKey.map { SHA256.hex($0) } }
+    }
+    /// SHA-256 of `adminKey`: what every request's key is compared with.
+    public private(set) var adminKeyHash: String?
     public var listensOnLoopback: Bool
     /// Lifetime of the Gemini context-cache entries the gateway creates.
     public var geminiCacheTTLSeconds: Int = 600
@@ -34,6 +38,7 @@ public struct GatewaySnapshot: Sendable {
         self.registry = registry
         self.keepAliveSeconds = keepAliveSeconds
         self.adminKey = adminKey
+        adminKeyHash = adminKey.map { SHA256.hex($0) }
         self.listensOnLoopback = listensOnLoopback
     }
 }
@@ -89,7 +94,9 @@ public final class GatewayState: Sendable {
     /// The authenticator for the current snapshot.
     public func authenticator(_ snapshot: GatewaySnapshot) -> Authenticator? {
         keys.map {
-            Authenticator(registry: $0, adminKey: snapshot.adminKey, listensOnLoopback: snapshot.listensOnLoopback)
+            Authenticator(
+                registry: $0, adminKey: snapshot.adminKey, adminKeyHash: snapshot.adminKeyHash,
+                listensOnLoopback: snapshot.listensOnLoopback)
         }
     }
 
