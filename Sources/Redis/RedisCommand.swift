@@ -40,6 +40,13 @@ public struct RedisCommand: Sendable {
         finish()
     }
 
+    /// Appends every argument of `other` (arguments encoded once and reused: a key's names).
+    public mutating func append(contentsOf other: RedisCommand) {
+        let shift = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        for end in other.ends { ends.append(end + shift) }
+    }
+
     /// Appends one argument made of three pieces joined (a key: its prefix, an id, its kind).
     public mutating func append(joining first: String, _ second: String, _ third: String = "") {
         start(length: first.utf8.count + second.utf8.count + third.utf8.count)
@@ -96,27 +103,58 @@ public struct RedisCommand: Sendable {
 
     // MARK: Encoding
 
+    /// `$<length>\r\n`, written in one append (byte by byte, each append checks capacity
+    /// and uniqueness: it was most of a command's cost).
     private mutating func start(length: Int) {
-        bytes.append(UInt8(ascii: "$"))
-        appendDecimal(length)
-        bytes.append(13)
-        bytes.append(10)
+        var digits = Self.decimal(length)
+        withUnsafeMutableBytes(of: &digits.text) { raw in
+            let text = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            text[19 - digits.count] = UInt8(ascii: "$")
+            bytes.append(contentsOf: UnsafeBufferPointer(start: text + 19 - digits.count, count: digits.count + 3))
+        }
     }
 
     private mutating func finish() {
-        bytes.append(13)
-        bytes.append(10)
+        bytes.append(contentsOf: Self.crlf)
         ends.append(bytes.count)
     }
 
+    private static let crlf: [UInt8] = [13, 10]
+
     /// The decimal digits of `n` (not negative), without a string for them.
     private mutating func appendDecimal(_ n: Int) {
-        var divisor = 1
-        while divisor <= n / 10 { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(truncatingIfNeeded: 48 + n / divisor % 10))
-            divisor /= 10
+        var digits = Self.decimal(n)
+        withUnsafeBytes(of: &digits.text) { raw in
+            let text = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: text + 20 - digits.count, count: digits.count))
         }
+    }
+
+    /// `n`'s digits right-aligned to end before index 20, then `\r\n` at 20 and 21 (index 0
+    /// stays free for a `$` before the longest number, 19 digits).
+    private static func decimal(
+        _ n: Int
+    ) -> (
+        text: (
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+        ), count: Int
+    ) {
+        var text:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 13, 10)
+        var count = 0
+        withUnsafeMutableBytes(of: &text) { raw in
+            var rest = n
+            repeat {
+                count += 1
+                raw[20 - count] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                rest /= 10
+            } while rest > 0
+        }
+        return (text, count)
     }
 
     private static func digits(_ n: Int) -> Int {

@@ -61,6 +61,34 @@ struct SharedLimitsWindowEndToEndTests {
         #expect(try redis.command("HGET \(tok) _sum") == "15")
     }
 
+    /// A finished request of a key without budgets has only its token count to correct: it
+    /// waits (here longer than the test) and rides with the key's next admission, which
+    /// applies it before counting its own estimate.
+    @Test func aFinishedRequestsCountRidesWithTheKeysNextAdmission() throws {
+        let redis = try RedisServer()
+        let mock = try Launch.mock()
+        let daemon = try Shared.daemon(redis, mock, TempDir(), correctionDelayMillis: 60_000)
+        let key = try Shared.key(daemon, #"{"name":"riding","tpm":1000}"#)
+        let (_, tok) = Self.keys(key.id)
+        #expect(try Self.ask(daemon, key.secret).status == 200)
+        // Answered, and its 15 real tokens not yet sent: the window holds the estimate of 10.
+        #expect(try redis.command("HGET \(tok) _sum") == "10")
+        #expect(try Self.ask(daemon, key.secret).status == 200)
+        // The second admission corrected the first (15) and charged its own estimate (10).
+        #expect(try redis.command("HGET \(tok) _sum") == "25")
+    }
+
+    /// `correction_delay_ms: 0`: every request's count is sent when it ends.
+    @Test func withoutADelayTheCountIsSentWhenTheRequestEnds() throws {
+        let redis = try RedisServer()
+        let mock = try Launch.mock()
+        let daemon = try Shared.daemon(redis, mock, TempDir(), correctionDelayMillis: 0)
+        let key = try Shared.key(daemon, #"{"name":"prompt","tpm":1000}"#)
+        let (_, tok) = Self.keys(key.id)
+        #expect(try Self.ask(daemon, key.secret).status == 200)
+        try Shared.waitFor { (try? redis.command("HGET \(tok) _sum")) == "15" }
+    }
+
     @Test func aKeysWindowIsKeptForAMinuteAndNoLonger() throws {
         let redis = try RedisServer()
         let mock = try Launch.mock()

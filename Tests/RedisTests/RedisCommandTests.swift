@@ -42,4 +42,34 @@ struct RedisCommandTests {
         #expect(command.argument(2) == "0123456789abc")
         #expect(command.argument(7) == "")
     }
+
+    @Test func theLongestNumbersAndLengthsAreEncodedWhole() {
+        var command = RedisCommand()
+        command.append(Int.max)
+        command.append(String(repeating: "x", count: 1_000_000))
+        let encoded = command.withEncoded { Array($0) }
+        let head = "*2\r\n$19\r\n9223372036854775807\r\n$1000000\r\n"
+        #expect(String(decoding: encoded.prefix(head.utf8.count), as: UTF8.self) == head)
+        #expect(encoded.count == head.utf8.count + 1_000_000 + 2)
+        #expect(command.argument(0) == "9223372036854775807")
+    }
+
+    /// A block of arguments encoded once (a key's names) is appended whole, its arguments intact.
+    @Test func aPreparedBlockOfArgumentsIsAppendedWhole() {
+        var keys = RedisCommand()
+        keys.append(joining: "switchboard:key:{", "k1", "}:req")
+        keys.append(joining: "switchboard:key:{", "k1", "}:tok")
+        var command = RedisCommand(["EVALSHA", "abc"])
+        command.append(2)
+        command.append(contentsOf: keys)
+        command.append(15)
+        command.append(contentsOf: keys)
+        #expect(
+            (0..<command.count).map(command.argument) == [
+                "EVALSHA", "abc", "2", "switchboard:key:{k1}:req", "switchboard:key:{k1}:tok", "15",
+                "switchboard:key:{k1}:req", "switchboard:key:{k1}:tok",
+            ])
+        let encoded = command.withEncoded { String(decoding: $0, as: UTF8.self) }
+        #expect(encoded.hasPrefix("*8\r\n$7\r\nEVALSHA\r\n$3\r\nabc\r\n$1\r\n2\r\n$24\r\nswitchboard:key:{k1}:req\r\n"))
+    }
 }

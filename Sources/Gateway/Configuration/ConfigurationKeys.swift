@@ -24,7 +24,8 @@ enum ConfigurationKeys {
         "server.loops", "server.max_body_bytes", "server.max_header_bytes", "server.header_timeout_s",
         "server.idle_timeout_s", "server.max_connections", "server.descriptor_reserve", "server.shutdown_grace_s",
         "chat_loops.max_per_key", "chat_loops.max_total", "chat_loops.retention_s", "responses.retention_days",
-        "limits.backend", "limits.url", "limits.on_unavailable", "limits.lease_s", "limits.advertise",
+        "limits.backend", "limits.url", "limits.on_unavailable", "limits.lease_s", "limits.correction_delay_ms",
+        "limits.advertise",
     ]
 
     /// Every scalar key, dotted, for these providers (the built-in ones and those the file names).
@@ -142,7 +143,8 @@ extension GatewayConfiguration {
         guard sharedLimits.backend == .redis else { return "limits: {backend: local}  # this daemon's own counts" }
         let url = sharedLimits.url.flatMap { try? RedisEndpoint.parse($0).get() }.map { "\($0)" } ?? "unset"
         return "limits: {backend: redis, url: \(url), on_unavailable: \(sharedLimits.onUnavailable.rawValue), "
-            + "lease_s: \(sharedLimits.leaseSeconds), advertise: \(sharedLimits.advertise ?? "the listen address")}\n"
+            + "lease_s: \(sharedLimits.leaseSeconds), correction_delay_ms: \(sharedLimits.correctionDelayMillis), "
+            + "advertise: \(sharedLimits.advertise ?? "the listen address")}\n"
             + "  # shared by every daemon on it: keys' rpm, tpm, max_concurrent and budgets; providers', pool keys' "
             + "and deployments' rpm, tpm and max_concurrent (and a 429's hold-back); deployments' cool-downs "
             + "and open breakers"

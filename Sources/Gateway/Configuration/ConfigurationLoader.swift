@@ -266,6 +266,8 @@ struct ConfigurationLoader {
                     fail("unknown mode \"\(raw)\" (fail_open, fail_closed)")
                 }
             case "lease_s": if let v = double(1...3600) { config.sharedLimits.leaseSeconds = v }
+            case "correction_delay_ms":
+                if let v = int(0...60_000) { config.sharedLimits.correctionDelayMillis = v }
             case "advertise":
                 if raw.hasPrefix("http://") || raw.hasPrefix("https://") {
                     config.sharedLimits.advertise = raw.hasSuffix("/") ? String(raw.dropLast()) : raw

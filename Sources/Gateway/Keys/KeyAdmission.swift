@@ -18,7 +18,9 @@ struct KeyAdmission: Sendable {
         case local(Int)
         /// `periodStart`: the first day of the dollar budget's period at admission, where its
         /// cost is booked (nil: `total`).
-        case shared(request: String, client: SharedLimitsClient, periodStart: Int?)
+        /// `withoutBudgets`: the key had no token or dollar budget at admission (its end has only
+        /// a token count to correct, which may wait for the key's next admission).
+        case shared(request: String, client: SharedLimitsClient, periodStart: Int?, withoutBudgets: Bool)
     }
 
     /// Admits `key`'s request, calling `done` on `loop`: at once with local limits, from the
@@ -50,7 +52,9 @@ struct KeyAdmission: Sendable {
             switch outcome {
             case .admitted(let id):
                 // The dollars are reserved in Redis; this daemon's ledger only books the cost.
-                let ticket = Ticket.shared(request: id, client: client, periodStart: period.start)
+                let ticket = Ticket.shared(
+                    request: id, client: client, periodStart: period.start,
+                    withoutBudgets: key.tokenBudget == nil && key.budgetUSD == nil)
                 done(.success(KeyAdmission(key: key, ticket: ticket, 0)))
             case .refused(let error):
                 done(.failure(error))
@@ -145,10 +149,12 @@ struct KeyAdmission: Sendable {
         switch ticket {
         case .local(let ticket):
             state.limiter.complete(key.id, ticket: ticket, actualTokens: tokens)
-        case .shared(let request, let client, let start):
+        case .shared(let request, let client, let start, let withoutBudgets):
             let keyId = key.id
             let settle: @Sendable () -> Void = {
-                client.settle(keyId: keyId, request: request, tokens: tokens, usd: cost, periodStart: start)
+                client.settle(
+                    keyId: keyId, request: request, tokens: tokens, usd: cost, periodStart: start,
+                    withoutBudgets: withoutBudgets)
             }
             if client.loop.inEventLoop { settle() } else { client.loop.execute(settle) }
         }

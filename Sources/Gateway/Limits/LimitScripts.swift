@@ -21,15 +21,47 @@ enum LimitScripts {
     /// 3 tpm, 4 token budget, 5 dollar budget. Every check comes before anything is taken, so
     /// a refusal leaves nothing to undo. The window's token sum is kept in `_sum` as it
     /// changes, so an admission costs O(log n) plus the entries that expire, however busy the key.
+    ///
+    /// After the budgets' six, ARGV may carry corrections: pairs of an earlier request of this
+    /// key (admitted by this daemon, ended without a lease or budget to release) and its real
+    /// token count. They are applied first, before any check can return, as the settle script
+    /// would have: a finished request's correction rides with the key's next admission instead
+    /// of costing Redis a call of its own (`SharedLimitsClient.settle`).
     static let admit =
-        start + BudgetScripts.check + "\n" + rates + BudgetScripts.reserve + "\nreturn {0, 0, count, used}\n"
+        start + corrections + concurrency + BudgetScripts.check + "\n" + rates + BudgetScripts.reserve
+        + "\nreturn {0, 0, count, used}\n"
 
-    /// Admission's first step: Redis's clock, the arguments, the concurrency check.
+    /// Admission's first step: Redis's clock and the arguments.
     private static let start = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local rpm, tpm, conc = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
         local est, member, lease = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+
+        """
+
+    /// The corrections (ARGV from 13, member and tokens): each entry still in the window takes
+    /// its real count, and the window's sum the difference, in one `HMGET` and one `HSET`.
+    private static let corrections = """
+        if #ARGV > 12 then
+          local fields = {'_sum'}
+          for i = 13, #ARGV, 2 do fields[#fields + 1] = ARGV[i] end
+          local old = redis.call('HMGET', KEYS[2], unpack(fields))
+          local sum, set = tonumber(old[1]) or 0, {}
+          for i = 2, #old do
+            if old[i] and old[i] ~= ARGV[10 + 2 * i] then
+              sum = sum + tonumber(ARGV[10 + 2 * i]) - tonumber(old[i])
+              set[#set + 1] = fields[i]
+              set[#set + 1] = ARGV[10 + 2 * i]
+            end
+          end
+          if #set > 0 then redis.call('HSET', KEYS[2], '_sum', sum, unpack(set)) end
+        end
+
+        """
+
+    /// The concurrency check.
+    private static let concurrency = """
         if conc > 0 then
           redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
           if redis.call('ZCARD', KEYS[3]) >= conc then return {1, 1000, 0, 0} end

@@ -84,6 +84,10 @@ public struct SharedLimitsSettings: Sendable, Equatable {
     public var onUnavailable = OnUnavailable.failOpen
     /// How long a request's concurrency slot outlives a daemon that stopped renewing it.
     public var leaseSeconds = 30.0
+    /// How long a finished request's real token count may wait to ride with its key's next
+    /// admission (0: sent when the request ends). Only for keys without budgets whose request
+    /// held no concurrency slot: the count only corrects the estimate `tpm` charged.
+    public var correctionDelayMillis = 10
     /// `http://host:port` other daemons reach this one at (loops across daemons); default:
     /// the listen address.
     public var advertise: String?

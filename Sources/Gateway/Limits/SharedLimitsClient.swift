@@ -18,6 +18,9 @@ final class SharedLimitsClient: @unchecked Sendable {
     /// Key id → requests of this loop holding a concurrency lease.
     private var leases: [String: Set<String>] = [:]
     private var renewTimer: TimerHandle?
+    /// Finished requests' token counts waiting for their key's next admission.
+    private var corrections = PendingCorrections()
+    private var correctionTimer: TimerHandle?
     private var leaseMillis: Int { Int(shared.settings.leaseSeconds * 1000) }
 
     enum Outcome {
@@ -82,7 +85,7 @@ final class SharedLimitsClient: @unchecked Sendable {
         let request = "\(loopTag):\(sequence)"
         let concurrent = key.maxConcurrent ?? 0
         var command = head(0)
-        LimitScripts.appendKeys(key.id, periodStart: periodStart, to: &command)
+        command.append(contentsOf: names(key.id, periodStart: periodStart))
         command.append(key.rpm ?? 0)
         command.append(key.tpm ?? 0)
         command.append(concurrent)
@@ -90,6 +93,10 @@ final class SharedLimitsClient: @unchecked Sendable {
         command.append(request)
         command.append(leaseMillis)
         for budget in budgets { command.append(budget) }
+        for correction in corrections.take(keyId: key.id) {
+            command.append(correction.request)
+            command.append(correction.tokens)
+        }
         let reserves = key.budgetUSD != nil
         run(0, command, urgent: true) { [unowned self] reply in
             guard let items = reply?.array, items.count >= 4, let code = items[0].integer else {
@@ -133,16 +140,40 @@ final class SharedLimitsClient: @unchecked Sendable {
     /// and cost (nil: no price) in the dollar period starting `periodStart`. Not on the
     /// admission path; a lost reply costs little (the lease and reservation expire, the token
     /// estimate stays, the spend is missing from Redis but in the store).
-    func settle(keyId: String, request: String, tokens: Int, usd: Double?, periodStart: Int?) {
+    ///
+    /// A request of a key without budgets that held no lease has only its token count to
+    /// correct (`withoutBudgets`): that waits for the key's next admission from this loop, or
+    /// `limits.correction_delay_ms` at most, and then goes on its own.
+    func settle(keyId: String, request: String, tokens: Int, usd: Double?, periodStart: Int?, withoutBudgets: Bool) {
         var held = false
         if var requests = leases[keyId], requests.remove(request) != nil {
             leases[keyId] = requests.isEmpty ? nil : requests
             held = true
         }
+        let tokens = min(max(0, tokens), LimitScripts.maxTokens)
+        let delayMillis = shared.settings.correctionDelayMillis
+        guard held || !withoutBudgets || delayMillis == 0 else {
+            corrections.add(keyId: keyId, request: request, tokens: tokens)
+            if correctionTimer == nil {
+                correctionTimer = loop.schedule(afterNanoseconds: UInt64(delayMillis) * 1_000_000) { [unowned self] in
+                    correctionTimer = nil
+                    for (keyId, correction) in corrections.takeAll() {
+                        send(settle: keyId, correction.request, tokens: correction.tokens, usd: nil, periodStart: nil)
+                    }
+                }
+            }
+            return
+        }
+        send(settle: keyId, request, tokens: tokens, usd: usd, periodStart: periodStart, held: held)
+    }
+
+    private func send(
+        settle keyId: String, _ request: String, tokens: Int, usd: Double?, periodStart: Int?, held: Bool = false
+    ) {
         var command = head(1)
-        LimitScripts.appendKeys(keyId, periodStart: periodStart, to: &command)
+        command.append(contentsOf: names(keyId, periodStart: periodStart))
         command.append(request)
-        command.append(min(max(0, tokens), LimitScripts.maxTokens))
+        command.append(tokens)
         command.append(usd.map(BudgetScripts.dollars) ?? "")
         command.append(held ? "1" : "0")
         run(1, command) { _ in }
@@ -172,6 +203,27 @@ final class SharedLimitsClient: @unchecked Sendable {
         let period = UInt64(max(1, leaseMillis / 3)) * 1_000_000
         renewTimer = loop.schedule(afterNanoseconds: period) { [unowned self] in renewLeases() }
     }
+
+    /// A virtual key's seven Redis keys, encoded once: every admission and settle sends them,
+    /// and encoding them each time was a third of what a request's Redis calls cost here.
+    private func names(_ keyId: String, periodStart: Int?) -> RedisCommand {
+        let name = KeyNames(id: keyId, periodStart: periodStart)
+        if let known = encodedNames[name] { return known }
+        // Bounded: a daemon serving very many keys re-encodes rather than grows.
+        if encodedNames.count >= Self.maxEncodedNames { encodedNames.removeAll(keepingCapacity: true) }
+        var block = RedisCommand()
+        LimitScripts.appendKeys(keyId, periodStart: periodStart, to: &block)
+        encodedNames[name] = block
+        return block
+    }
+
+    private struct KeyNames: Hashable {
+        let id: String
+        let periodStart: Int?
+    }
+
+    private var encodedNames: [KeyNames: RedisCommand] = [:]
+    private static let maxEncodedNames = 4096
 
     private func head(_ script: Int, keys: Int = LimitScripts.keyCount) -> RedisCommand {
         scripts.head(script, keys: keys)
