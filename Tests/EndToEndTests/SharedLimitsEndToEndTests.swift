@@ -15,12 +15,12 @@ struct SharedLimitsEndToEndTests {
     /// given the same `dir` share their keys).
     static func daemon(
         _ redis: RedisServer, _ mock: SwitchboardProcess, _ dir: TempDir, mode: String = "fail_open",
-        lease: Int = 30, correctionDelayMillis: Int = 10
+        lease: Int = 30, correctionDelayMillis: Int = 10, loops: Int? = nil
     ) throws -> SwitchboardProcess {
         try Launch.daemon(
             behind: mock,
             yaml: "limits: {backend: redis, url: \"\(redis.url)\", on_unavailable: \(mode), lease_s: \(lease), "
-                + "correction_delay_ms: \(correctionDelayMillis)}",
+                + "correction_delay_ms: \(correctionDelayMillis)}" + (loops.map { "\nserver: {loops: \($0)}" } ?? ""),
             environment: ["SWITCHBOARD_ADMIN_KEY": admin, "SWITCHBOARD_DATABASE": dir.path("switchboard.db")])
     }
 

@@ -62,12 +62,13 @@ struct SharedLimitsWindowEndToEndTests {
     }
 
     /// A finished request of a key without budgets has only its token count to correct: it
-    /// waits (here longer than the test) and rides with the key's next admission, which
-    /// applies it before counting its own estimate.
+    /// waits (here longer than the test) and rides with the key's next admission from the same
+    /// event loop (one loop here, so every connection lands on it), which applies it before
+    /// counting its own estimate.
     @Test func aFinishedRequestsCountRidesWithTheKeysNextAdmission() throws {
         let redis = try RedisServer()
         let mock = try Launch.mock()
-        let daemon = try Shared.daemon(redis, mock, TempDir(), correctionDelayMillis: 60_000)
+        let daemon = try Shared.daemon(redis, mock, TempDir(), correctionDelayMillis: 60_000, loops: 1)
         let key = try Shared.key(daemon, #"{"name":"riding","tpm":1000}"#)
         let (_, tok) = Self.keys(key.id)
         #expect(try Self.ask(daemon, key.secret).status == 200)
