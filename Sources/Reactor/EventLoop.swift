@@ -23,6 +23,8 @@ public final class EventLoop: @unchecked Sendable {
     /// so neither array is reallocated in steady state).
     private var endOfRound: [() -> Void] = []
     private var runningEndOfRound: [() -> Void] = []
+    /// Objects confined to this loop, one per key (`local`).
+    private var locals: [ObjectIdentifier: AnyObject] = [:]
 
     public init() throws {
         epollFD = try Epoll.create()
@@ -81,6 +83,16 @@ public final class EventLoop: @unchecked Sendable {
 
     public func cancel(_ timer: TimerHandle) {
         timers.cancel(timer)
+    }
+
+    /// The object this loop keeps for `key` (a client of some server, confined to the loop),
+    /// made by `make` on first use. Loop thread only: found without a lock. Each key must
+    /// always be asked for the same type.
+    public func local<Object: AnyObject>(_ key: AnyObject, make: () -> Object) -> Object {
+        if let found = locals[ObjectIdentifier(key)] { return unsafeDowncast(found, to: Object.self) }
+        let made = make()
+        locals[ObjectIdentifier(key)] = made
+        return made
     }
 
     /// Runs `body` once on this loop after the current round's handlers, tasks and timers,

@@ -15,6 +15,14 @@ public final class SharedLimits: Sendable {
     private let unavailableAdmissions = Atomic<Int>(0)
     private let log: @Sendable (_ warning: Bool, _ message: String) -> Void
     private let address = Mutex<String?>(nil)
+    private let clientTags = Atomic<Int>(0)
+    /// What each loop keeps its `SharedLimitsClient` and its `SharedRoutingClient` under
+    /// (`EventLoop.local`): one of each per loop and per backend.
+    let keyClients = LoopLocalKey()
+    let routingClients = LoopLocalKey()
+
+    /// A number for the next loop client, unique in this daemon (it names the client's requests).
+    func nextClientTag() -> Int { clientTags.wrappingAdd(1, ordering: .relaxed).newValue }
 
     /// Where other daemons reach this one (`http://host:port`), advertised in Redis for loops
     /// across daemons; set once the server listens.
@@ -70,6 +78,9 @@ public final class SharedLimits: Sendable {
         if !outage.exchange(true, ordering: .relaxed) { log(true, degradedReason) }
     }
 }
+
+/// A key for `EventLoop.local`: its identity is the key.
+final class LoopLocalKey: Sendable {}
 
 /// `limits:` of the configuration: where a key's rpm, tpm and concurrency are counted.
 public struct SharedLimitsSettings: Sendable, Equatable {

@@ -2,7 +2,6 @@ import ChatModel
 import Reactor
 import Redis
 import Store
-import Synchronization
 
 /// One event loop's side of the Redis limits: its connection, the scripts' hashes, and the
 /// leases of its requests in flight (renewed together, one call per key, not per request).
@@ -237,18 +236,9 @@ final class SharedLimitsClient: @unchecked Sendable {
 
     // MARK: One per loop
 
-    private static let registry = Mutex<[ObjectIdentifier: SharedLimitsClient]>([:])
-    private static let count = Atomic<Int>(0)
-
     /// The loop's client of `shared`, made on first use (the daemon makes and starts them all
-    /// when it starts).
+    /// when it starts). On the loop.
     static func forLoop(_ loop: EventLoop, shared: SharedLimits) -> SharedLimitsClient {
-        registry.withLock { clients in
-            if let c = clients[ObjectIdentifier(loop)], c.shared === shared { return c }
-            let c = SharedLimitsClient(
-                loop: loop, shared: shared, tag: count.wrappingAdd(1, ordering: .relaxed).newValue)
-            clients[ObjectIdentifier(loop)] = c
-            return c
-        }
+        loop.local(shared.keyClients) { SharedLimitsClient(loop: loop, shared: shared, tag: shared.nextClientTag()) }
     }
 }

@@ -1,6 +1,5 @@
 import Reactor
 import Redis
-import Synchronization
 
 /// One event loop's side of what the daemons share about providers and deployments, with
 /// the Redis limits backend: each limited provider key's (and deployment's) rpm, tpm and
@@ -135,18 +134,11 @@ final class SharedRoutingClient: @unchecked Sendable {
 
     // MARK: One per loop
 
-    private static let registry = Mutex<[ObjectIdentifier: SharedRoutingClient]>([:])
-    private static let count = Atomic<Int>(0)
-
     /// The loop's client of `shared`, made on first use (the daemon makes and starts them all
-    /// when it starts).
+    /// when it starts). On the loop.
     static func forLoop(_ loop: EventLoop, shared: SharedLimits) -> SharedRoutingClient {
-        registry.withLock { clients in
-            if let c = clients[ObjectIdentifier(loop)], c.shared === shared { return c }
-            let c = SharedRoutingClient(
-                loop: loop, shared: shared, tag: count.wrappingAdd(1, ordering: .relaxed).newValue)
-            clients[ObjectIdentifier(loop)] = c
-            return c
+        loop.local(shared.routingClients) {
+            SharedRoutingClient(loop: loop, shared: shared, tag: shared.nextClientTag())
         }
     }
 }
