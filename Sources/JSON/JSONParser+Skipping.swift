@@ -53,8 +53,11 @@ extension JSONParser {
         }
     }
 
-    mutating func skipString() throws(JSONParseError) {
+    /// Scans past the string at its opening quote; true when it had an escape.
+    @discardableResult
+    mutating func skipString() throws(JSONParseError) -> Bool {
         let count = bytes.count
+        var escaped = false
         guard let base = bytes.baseAddress else { throw fail("unterminated string") }
         var i = index + 1
         while true {
@@ -75,7 +78,7 @@ extension JSONParser {
             let b = base[i]
             if b == UInt8(ascii: "\"") {
                 index = i + 1
-                return
+                return escaped
             }
             if b < 0x20 {
                 index = i
@@ -83,6 +86,7 @@ extension JSONParser {
             }
             i += 1
             guard b == UInt8(ascii: "\\") else { continue }
+            escaped = true
             index = i
             guard i < count else { throw fail("unterminated escape") }
             switch base[i] {
