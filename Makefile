@@ -35,7 +35,7 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
                 --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
-.PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record bench-instructions install clean \
+.PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record bench-instructions bench-syscalls install clean \
         bench-shared-limits \
         fuzz fuzz-build fuzz-smoke
 
@@ -113,6 +113,12 @@ bench-instructions: release
 	Tests/Benchmark/instructions.sh .build/release/switchboard
 	BENCH_MODEL=spread Tests/Benchmark/instructions.sh .build/release/switchboard
 	Tests/Benchmark/stream_instructions.sh .build/release/switchboard
+
+# System calls per relayed stream chunk under strace, through each door and through nginx (a count, not a timing).
+bench-syscalls: release
+	@command -v strace >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq strace >/dev/null; }
+	@command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nginx >/dev/null; }
+	Tests/Benchmark/stream_syscalls.sh .build/release/switchboard
 
 # Regression guard (not part of `make test`): the short ratio suite against the recorded baseline.
 bench-check: release bench-tools

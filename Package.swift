@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Upstream's `poll` (ReadinessShortcut.swift) must be in the dynamic symbol table for libcurl's
+/// calls to reach it: the binaries that link it export it.
+let readinessShortcut: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=poll"])]
+
 let package = Package(
     name: "switchboard",
     products: [
@@ -55,7 +59,7 @@ let package = Package(
             dependencies: [
                 "Arithmetic", "HTTPTypes", "Reactor", .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "HTTPTypes", "Reactor"]),
+        .target(name: "Upstream", dependencies: ["Arithmetic", "CCurl", "CLinux", "HTTPTypes", "Reactor"]),
         // Redis on our event loops (hiredis's async API): the shared limits of several daemons.
         .target(name: "Redis", dependencies: ["CHiredis", "Reactor"]),
         .target(name: "Store", dependencies: ["Arithmetic", "CSQLite", "CPostgres", "ChatModel", "Pricing"]),
@@ -87,7 +91,7 @@ let package = Package(
                 "Arithmetic", "Gateway", "Emulator", "Reactor", "HTTPServer", "JSON", "ChatModel", "SSE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ], linkerSettings: readinessShortcut),
 
         // Helpers the test suites share (fixture files); a plain target so several suites can link it.
         .target(name: "TestSupport", dependencies: ["CTestSpawn"], path: "Tests/TestSupport"),
@@ -105,7 +109,9 @@ let package = Package(
             dependencies: [
                 "HTTPServer", "Reactor", .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"]),
+        .testTarget(
+            name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"],
+            linkerSettings: readinessShortcut),
         .testTarget(
             name: "ProvidersTests",
             dependencies: [

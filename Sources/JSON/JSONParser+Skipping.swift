@@ -53,27 +53,67 @@ extension JSONParser {
         }
     }
 
-    mutating func skipString() throws(JSONParseError) {
-        index += 1
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") { index += 1; return }
-            if b < 0x20 { throw fail("control character in string") }
-            index += 1
+    /// Scans past the string at its opening quote; true when it had an escape.
+    @discardableResult
+    mutating func skipString() throws(JSONParseError) -> Bool {
+        let count = bytes.count
+        var escaped = false
+        guard let base = bytes.baseAddress else { throw fail("unterminated string") }
+        var i = index + 1
+        while true {
+            // Eight bytes a step up to the first that needs a look (every key and most values
+            // of a streamed chunk are skipped here: byte by byte it was the chunk's largest cost).
+            while i &+ 8 <= count {
+                let found = Self.quoteBackslashOrControl(UnsafeRawPointer(base + i))
+                if found != 0 {
+                    i &+= found.trailingZeroBitCount &>> 3
+                    break
+                }
+                i &+= 8
+            }
+            guard i < count else {
+                index = i
+                throw fail("unterminated string")
+            }
+            let b = base[i]
+            if b == UInt8(ascii: "\"") {
+                index = i + 1
+                return escaped
+            }
+            if b < 0x20 {
+                index = i
+                throw fail("control character in string")
+            }
+            i += 1
             guard b == UInt8(ascii: "\\") else { continue }
-            guard index < bytes.count else { throw fail("unterminated escape") }
-            switch bytes[index] {
+            escaped = true
+            index = i
+            guard i < count else { throw fail("unterminated escape") }
+            switch base[i] {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                index += 1
+                i += 1
             case UInt8(ascii: "u"):
                 // Surrogates are checked as when building: a lone one is refused either way.
-                index += 1
+                index = i + 1
                 _ = try parseUnicodeEscape()
+                i = index
             default:
                 throw fail("invalid escape")
             }
         }
-        throw fail("unterminated string")
+    }
+
+    /// The high bits of the eight bytes at `word` that are a quote, a backslash or below 0x20,
+    /// or 0 for none (SWAR: a byte is zero in `x` when subtracting one borrows into its high
+    /// bit, which it did not have). Borrows can mark bytes after the first match, never
+    /// before it, so the lowest mark is the first match.
+    @inline(__always)
+    static func quoteBackslashOrControl(_ word: UnsafeRawPointer) -> UInt64 {
+        let w = UInt64(littleEndian: word.loadUnaligned(as: UInt64.self))
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+        let found = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+        return found & (ones &* 0x80)
     }
 }

@@ -158,9 +158,10 @@ public struct JSONReader {
     /// otherwise decoded.
     private mutating func readKey() throws(JSONParseError) -> JSONKey {
         let start = parser.index
-        try parser.skipString()
+        // The scan says whether the key had an escape (no second pass over its bytes).
+        let escaped = try parser.skipString()
         let raw = UnsafeBufferPointer(rebasing: parser.bytes[(start + 1)..<(parser.index - 1)])
-        guard raw.contains(UInt8(ascii: "\\")) else { return JSONKey(raw: raw, decoded: nil) }
+        guard escaped else { return JSONKey(raw: raw, decoded: nil) }
         let end = parser.index
         parser.index = start
         let decoded = try parser.parseString()

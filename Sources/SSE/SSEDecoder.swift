@@ -35,7 +35,21 @@ public struct SSEDecoder: Sendable {
             if bytes[i] == 0x0A { i += 1 }
         }
         var lineStart = i
-        while i < count {
+        let base = bytes.baseAddress
+        while true {
+            // Eight bytes a step up to the next line end (byte by byte this loop was a tenth of
+            // a relayed chunk's instructions).
+            if let base {
+                while i &+ 8 <= count {
+                    let found = Self.lineEnds(base + i)
+                    if found != 0 {
+                        i &+= found.trailingZeroBitCount &>> 3
+                        break
+                    }
+                    i &+= 8
+                }
+            }
+            guard i < count else { break }
             let b = bytes[i]
             // Both line-end bytes are below 0x0E; one compare keeps the common path tight.
             if b > 0x0D || (b != 0x0A && b != 0x0D) {
@@ -63,6 +77,18 @@ public struct SSEDecoder: Sendable {
         if lineStart < count {
             partialLine.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[lineStart..<count]))
         }
+    }
+
+    /// The high bits of the eight bytes at `word` that are LF or CR, or 0 for none (SWAR: a
+    /// byte is zero in `x` when subtracting one borrows into its high bit, which it did not
+    /// have). Borrows can mark bytes after the first match, never before it, so the lowest
+    /// mark is the first line end.
+    @inline(__always)
+    static func lineEnds(_ word: UnsafeRawPointer) -> UInt64 {
+        let w = UInt64(littleEndian: word.loadUnaligned(as: UInt64.self))
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let lf = w ^ (ones &* 0x0A), cr = w ^ (ones &* 0x0D)
+        return (((lf &- ones) & ~lf) | ((cr &- ones) & ~cr)) & (ones &* 0x80)
     }
 
     public mutating func feed(_ bytes: [UInt8], _ onEvent: (SSEEvent) throws -> Void) rethrows {

@@ -22,6 +22,9 @@ public final class UpstreamClient: @unchecked Sendable {
     private var parked: Set<Int32> = []
     /// How many times an upstream socket was added to the epoll (for tests of reuse).
     public private(set) var socketRegistrations = 0
+    /// How many of curl's "more bytes already?" checks were answered without a system call
+    /// (`ReadinessShortcut`; for tests).
+    public private(set) var readinessChecksSkipped = 0
     private var curlTimer: TimerHandle?
     private var pendingRemovals: [UpstreamTransfer] = []
     private var removalScheduled = false
@@ -163,6 +166,8 @@ public final class UpstreamClient: @unchecked Sendable {
     private func curlWantsSocket(_ socket: curl_socket_t, _ what: Int32) -> Int32 {
         let fd = Int32(socket)
         if what == CURL_POLL_REMOVE {
+            // From here on curl's checks of this socket (a pooled connection's liveness) ask the kernel.
+            _ = ReadinessShortcut.endReading(fd)
             // Back in the pool: stay registered for reading only (an idle connection is never
             // writable-interesting; left so, level-triggered epoll would fire on it forever).
             guard let current = watched[fd] else { return 0 }
@@ -191,6 +196,7 @@ public final class UpstreamClient: @unchecked Sendable {
     /// the epoll first, so a later descriptor with the same number starts clean.
     func curlClosesSocket(_ socket: curl_socket_t) -> Int32 {
         let fd = Int32(socket)
+        _ = ReadinessShortcut.endReading(fd)
         if watched.removeValue(forKey: fd) != nil { loop.unwatch(fd: fd) }
         parked.remove(fd)
         return close(fd)
@@ -231,7 +237,13 @@ public final class UpstreamClient: @unchecked Sendable {
         if ready.contains(.readable) || ready.contains(.hangup) { mask |= CURL_CSELECT_IN }
         if ready.contains(.writable) { mask |= CURL_CSELECT_OUT }
         if ready.contains(.error) { mask |= CURL_CSELECT_ERR }
+        guard mask & CURL_CSELECT_IN != 0 else {
+            act(on: curl_socket_t(fd), events: mask)
+            return
+        }
+        ReadinessShortcut.beginReading(fd)
         act(on: curl_socket_t(fd), events: mask)
+        if ReadinessShortcut.endReading(fd) { readinessChecksSkipped &+= 1 }
     }
 
     private func act(on socket: curl_socket_t, events: Int32) {

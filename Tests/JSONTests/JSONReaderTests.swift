@@ -144,4 +144,30 @@ struct JSONReaderTests {
         }
         #expect(results == ["a:true", "b:true", "c:false", "d:false", "f:true", "g:true"])
     }
+
+    /// Skipped strings are scanned eight bytes a step: a quote, escape, control character or
+    /// end of input at every offset within and across those steps is found where it is.
+    @Test func skippedStringsFindEveryQuoteEscapeAndControlCharacter() throws {
+        for n in 0..<20 {
+            let a = String(repeating: "a", count: n), e = String(repeating: "é", count: n)
+            let text = #"{"\#(a)":"\#(a)\"\#(e)\u00e9\#(a)\\","k":1}"#
+            var kept: JSONValue?
+            try JSONReader.read(text) { (reader) throws(JSONParseError) in
+                _ = try reader.object { (key, value) throws(JSONParseError) in
+                    if key.equals("k") { kept = try value.value() }
+                }
+            }
+            #expect(kept == .number("1"), "n = \(n)")
+            for (bad, offset) in [("\"\(a)\u{01}\(a)\"", n + 1), ("\"\(a)", n + 1), ("\"\(a)\\", n + 2)] {
+                #expect(throws: JSONParseError.self, "n = \(n)") {
+                    try JSONReader.read(bad) { (reader) throws(JSONParseError) in try reader.skip() }
+                }
+                do {
+                    try JSONReader.read(bad) { (reader) throws(JSONParseError) in try reader.skip() }
+                } catch {
+                    #expect(error.offset == offset, "\(bad.debugDescription): \(error)")
+                }
+            }
+        }
+    }
 }

@@ -10,6 +10,16 @@ import SSE
         return events
     }
 
+    /// The scan takes eight bytes a step: a line end at every offset within and across those
+    /// steps, each kind, ends its line there (checked against every way of cutting the input).
+    @Test func lineEndsAtEveryOffsetOfTheEightByteScan() {
+        for n in 0..<20 {
+            let a = String(repeating: "a", count: n), b = String(repeating: "é", count: n)
+            let expected = [SSEEvent(data: a), SSEEvent(event: "x" + a, data: b), SSEEvent(data: a + "\n" + b)]
+            #expect(check("data: \(a)\n\nevent: x\(a)\r\ndata: \(b)\r\n\r\ndata: \(a)\rdata: \(b)\r\r") == expected)
+        }
+    }
+
     @Test func lineEndingsLFCRLFAndCRAreEquivalent() {
         let expected = [SSEEvent(event: "e", data: "a\nb"), SSEEvent(data: "c")]
         #expect(check("event: e\ndata: a\ndata: b\n\ndata: c\n\n") == expected)

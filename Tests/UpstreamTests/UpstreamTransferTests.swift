@@ -85,6 +85,12 @@ final class TestUpstream: @unchecked Sendable {
             }
             send(0)
         }
+        // 64 KB in one go: more than curl takes in one read, so bytes wait in the socket after it.
+        router.add("POST", "/burst") { _, _, writer in
+            writer.beginStream(status: 200, headers: ["Content-Type": "text/plain"])
+            for i in 0..<64 { writer.write(Array(repeating: UInt8(ascii: "a") + UInt8(i % 26), count: 1024)) }
+            writer.end()
+        }
         router.add("POST", "/limited") { _, _, writer in
             writer.respondJSON(status: 429, body: Array(#"{"error":"slow down"}"#.utf8), headers: ["retry-after": "7"])
         }
@@ -266,6 +272,25 @@ struct UpstreamTransferTests {
         #expect(second.done.wait(timeout: .now() + 10) == .success)
         #expect(second.body == "chunk0;chunk1;")
         #expect(upstream.onLoop { UpstreamClient.forLoop($0).socketRegistrations } == 2)
+    }
+
+    @Test func chunksArrivingOneAtATimeCostCurlNoReadinessSystemCall() throws {
+        let upstream = try TestUpstream()
+        let c = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "5")], body: []))
+        #expect(c.done.wait(timeout: .now() + 10) == .success)
+        #expect(c.body == "chunk0;chunk1;chunk2;chunk3;chunk4;")
+        // Each read's "more already?" check was answered without asking the kernel.
+        #expect(upstream.onLoop { UpstreamClient.forLoop($0).readinessChecksSkipped } >= 1)
+    }
+
+    @Test func bytesLeftInTheSocketAfterASkippedCheckAreReadInTheNextRound() throws {
+        let upstream = try TestUpstream()
+        let c = upstream.run(UpstreamRequest(url: upstream.url + "/burst", headers: [], body: []))
+        #expect(c.done.wait(timeout: .now() + 10) == .success)
+        #expect(c.error == nil)
+        let expected = (0..<64).flatMap { Array(repeating: UInt8(ascii: "a") + UInt8($0 % 26), count: 1024) }
+        #expect(c.chunks.flatMap { $0 } == expected)
+        #expect(upstream.onLoop { UpstreamClient.forLoop($0).readinessChecksSkipped } >= 1)
     }
 
     @Test func twoHundredConcurrentTransfersOnOneLoop() throws {
