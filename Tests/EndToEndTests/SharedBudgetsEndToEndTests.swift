@@ -19,8 +19,7 @@ struct SharedBudgetsEndToEndTests {
     }
 
     static func raw(_ secret: String, _ body: String) -> String {
-        "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(secret)\r\nConnection: close\r\n"
-            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        rawPost("/v1/chat", body: body, headers: ["Authorization: Bearer \(secret)"])
     }
 
     /// The first day (days since 1970-01-01, UTC) of this month: where a monthly budget counts.
@@ -44,9 +43,7 @@ struct SharedBudgetsEndToEndTests {
         let second = try Self.daemon(redis, mock, dir)
         let daemons = [first, second]
         let request = Self.raw(key.secret, BudgetEndToEndTests.body)
-        let clients = try (0..<20).map { try RawClient(port: daemons[$0 % 2].port, timeoutSeconds: 30) }
-        for client in clients { #expect(client.send(request)) }
-        var admitted = clients.flatMap { statusCodes(in: $0.readToEnd()).prefix(1) }.filter { $0 == 200 }.count
+        var admitted = try burst(20, of: request, over: daemons, timeoutSeconds: 30).filter { $0 == 200 }.count
         #expect(admitted >= 1)
         var refusals = 0, turn = 0
         while refusals < 2, turn < 40 {

@@ -69,12 +69,8 @@ struct SharedLimitsEndToEndTests {
         let second = try Self.daemon(redis, mock, dir)
         // 40 requests, 20 on each daemon, all sent before any answer is read.
         let body = #"{"model":"openai/text","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
-        let request =
-            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key.secret)\r\n"
-            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        let clients = try (0..<40).map { try RawClient(port: ($0 % 2 == 0 ? first : second).port) }
-        for client in clients { #expect(client.send(request)) }
-        let codes = clients.flatMap { statusCodes(in: $0.readToEnd()) }
+        let request = rawPost("/v1/chat", body: body, headers: ["Authorization: Bearer \(key.secret)"])
+        let codes = try burst(40, of: request, over: [first, second])
         #expect(codes.count == 40)
         #expect(codes.filter { $0 == 200 }.count == 10, "\(codes)")
         #expect(codes.filter { $0 == 429 }.count == 30, "\(codes)")

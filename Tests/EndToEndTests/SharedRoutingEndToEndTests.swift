@@ -97,12 +97,7 @@ struct SharedRoutingEndToEndTests {
         try Self.connected([first, second])
         // 20 attempts, 10 on each daemon, all sent before any answer is read.
         let body = #"{"model":"a/text","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
-        let request =
-            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        let clients = try (0..<20).map { try RawClient(port: ($0 % 2 == 0 ? first : second).port) }
-        for client in clients { #expect(client.send(request)) }
-        let codes = clients.flatMap { statusCodes(in: $0.readToEnd()) }
+        let codes = try burst(20, of: rawPost("/v1/chat", body: body), over: [first, second])
         #expect(codes.count == 20)
         #expect(codes.filter { $0 == 200 }.count == 5, "\(codes)")
         #expect(codes.filter { $0 == 429 }.count == 15, "\(codes)")

@@ -107,3 +107,22 @@ func residentKiB(pid: Int32) -> Int {
     }
     return 0
 }
+
+/// `count` copies of the raw HTTP `request` spread round-robin over `daemons`, each on its own
+/// connection, all sent before any answer is read: the first status code of each answer, in
+/// the order sent (the several-daemons tests' simultaneous burst).
+func burst(_ count: Int, of request: String, over daemons: [SwitchboardProcess], timeoutSeconds: Double = 10)
+    throws -> [Int]
+{
+    let clients = try (0..<count).map {
+        try RawClient(port: daemons[$0 % daemons.count].port, timeoutSeconds: timeoutSeconds)
+    }
+    for client in clients where !client.send(request) { throw TestFailure.message("a request could not be sent") }
+    return clients.compactMap { statusCodes(in: $0.readToEnd()).first }
+}
+
+/// A raw `POST` of `body` to `path` that closes its connection, with extra header lines.
+func rawPost(_ path: String, body: String, headers: [String] = []) -> String {
+    "POST \(path) HTTP/1.1\r\nHost: x\r\n" + headers.map { $0 + "\r\n" }.joined()
+        + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+}
