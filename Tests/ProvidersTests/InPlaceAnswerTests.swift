@@ -178,4 +178,37 @@ struct InPlaceAnswerTests {
             #expect(String(decoding: direct, as: UTF8.self) == String(decoding: tree, as: UTF8.self))
         }
     }
+
+    /// What `AnthropicEventEncoder.response` wrote by building the tree.
+    static func messageFromTree(_ r: ChatResponse) -> [UInt8] {
+        var out: [UInt8] = []
+        JSONValue.object(
+            JSONObject([
+                ("id", .string(r.id)), ("type", "message"), ("role", "assistant"), ("model", .string(r.model)),
+                ("content", .array(AnthropicEventEncoder.blocks(r.content))),
+                (
+                    "stop_reason",
+                    .string(AnthropicStopReason.wire(r.finishReason, providerWord: r.providerFinishReason))
+                ),
+                ("stop_sequence", .null), ("usage", AnthropicUsage(r.usage).wire),
+            ])
+        ).write(into: &out)
+        return out
+    }
+
+    @Test func theAnthropicMessageWrittenDirectlyIsTheTreesText() {
+        let hourly = Usage(inputTokens: 20, outputTokens: 3, cacheReadTokens: 4, cacheWriteTokens: 9)
+            .withCacheWrite1h(6).withCost(0.5)
+        var responses =
+            Self.responses + [
+                Self.response([.text(TextPart(text: "a")), .text(TextPart(text: "b\u{0}"))], usage: hourly),
+                Self.response([.image(ImagePart(url: "u")), .text(TextPart(text: "after an image"))]),
+            ]
+        responses[0].providerFinishReason = nil
+        for response in responses {
+            let direct = AnthropicEventEncoder().response(response)
+            let tree = Self.messageFromTree(response)
+            #expect(String(decoding: direct, as: UTF8.self) == String(decoding: tree, as: UTF8.self))
+        }
+    }
 }
