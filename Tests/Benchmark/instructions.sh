@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CPU instructions per small non-stream request through the OpenAI door, counted by callgrind:
+# CPU instructions per small non-stream request through a front door (BENCH_DOOR, below; OpenAI's
+# by default), counted by callgrind:
 # repeatable on a busy machine, unlike timings (issue 13: profile first).
 # usage: Tests/Benchmark/instructions.sh [binary] [requests]  (make bench-instructions)
 # BENCH_MODEL picks what the requests name (default openai/gpt-4o-mini, no alias): `spread` is an
@@ -43,7 +44,11 @@ case ${BENCH_DOOR:-openai} in
   unified) path=/v1/chat; body=${body%\}},\"stream\":false} ;;  # streams unless told
   *) path=/v1/chat/completions ;;
 esac
-req() { for i in $(seq $1); do curl -s -o /dev/null -H 'Content-Type: application/json' -d "$body" http://127.0.0.1:$port$path; done; }
+req() {
+  for i in $(seq $1); do
+    curl -s -o /dev/null -H 'Content-Type: application/json' -d "$body" http://127.0.0.1:$port$path
+  done
+}
 req 20
 callgrind_control -z $sbpid >/dev/null
 req $n
