@@ -54,7 +54,7 @@ extension ChatResponse {
         out.append(contentsOf: #","message":{"role":"assistant","content":["#.utf8)
         for (i, part) in content.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            part.json().write(into: &out)
+            part.writeJSON(into: &out)
         }
         out.append(contentsOf: #"]},"finish_reason":"#.utf8); appendJSONString(finishReason.rawValue, to: &out)
         out.append(contentsOf: #","provider_finish_reason":"#.utf8)
@@ -71,6 +71,40 @@ extension ChatResponse {
             out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "}"))
+    }
+}
+
+extension ContentPart {
+    /// `json().write(into:)`'s text; text and thinking (nearly every answer's parts) written
+    /// directly, the rest through the tree.
+    func writeJSON(into out: inout [UInt8]) {
+        switch self {
+        case .text(let p):
+            out.append(contentsOf: #"{"type":"text","text":"#.utf8)
+            appendJSONString(p.text, to: &out)
+            if p.cache { out.append(contentsOf: #","cache":true"#.utf8) }
+            if let s = p.signature {
+                out.append(contentsOf: #","signature":"#.utf8)
+                appendJSONString(s, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        case .thinking(let p):
+            out.append(contentsOf: #"{"type":"thinking","#.utf8)
+            if let r = p.redacted {
+                out.append(contentsOf: #""redacted":"#.utf8)
+                appendJSONString(r, to: &out)
+            } else {
+                out.append(contentsOf: #""text":"#.utf8)
+                appendJSONString(p.text, to: &out)
+                if let s = p.signature {
+                    out.append(contentsOf: #","signature":"#.utf8)
+                    appendJSONString(s, to: &out)
+                }
+            }
+            out.append(UInt8(ascii: "}"))
+        case .image, .toolCall, .serverTool:
+            json().write(into: &out)
+        }
     }
 }
 

@@ -23,20 +23,35 @@ public struct JSONReader {
     ) throws(JSONParseError) {
         var text = text
         var failure: JSONParseError?
-        text.withUTF8 { buffer in
-            do throws(JSONParseError) {
-                var reader = JSONReader(JSONParser(buffer))
-                reader.parser.skipWhitespace()
-                try reader.visit(body)
-                reader.parser.skipWhitespace()
-                if reader.parser.index != buffer.count {
-                    throw reader.parser.fail("unexpected data after the JSON value")
-                }
-            } catch {
-                failure = error
-            }
-        }
+        text.withUTF8 { buffer in failure = read(buffer, body) }
         if let failure { throw failure }
+    }
+
+    /// Reads `bytes` as one document with `body` (a provider's whole answer, read in place).
+    public static func read(
+        _ bytes: [UInt8], _ body: (inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        var failure: JSONParseError?
+        bytes.withUnsafeBufferPointer { buffer in failure = read(buffer, body) }
+        if let failure { throw failure }
+    }
+
+    /// The document in `buffer` read with `body`: the error where the full parse would fail.
+    private static func read(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ body: (inout JSONReader) throws(JSONParseError) -> Void
+    ) -> JSONParseError? {
+        do throws(JSONParseError) {
+            var reader = JSONReader(JSONParser(buffer))
+            reader.parser.skipWhitespace()
+            try reader.visit(body)
+            reader.parser.skipWhitespace()
+            if reader.parser.index != buffer.count {
+                throw reader.parser.fail("unexpected data after the JSON value")
+            }
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// Runs `body` on the value here, then scans past it if `body` left it unread.

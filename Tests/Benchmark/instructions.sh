@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CPU instructions per small non-stream request through the OpenAI door, counted by callgrind:
+# CPU instructions per small non-stream request through a front door (BENCH_DOOR, below; OpenAI's
+# by default), counted by callgrind:
 # repeatable on a busy machine, unlike timings (issue 13: profile first).
 # usage: Tests/Benchmark/instructions.sh [binary] [requests]  (make bench-instructions)
 # BENCH_MODEL picks what the requests name (default openai/gpt-4o-mini, no alias): `spread` is an
@@ -35,8 +36,19 @@ sbpid=$!
 while [ ! -s $dir/sb.ready ]; do sleep 0.2; done
 port=$(cat $dir/sb.ready)
 model=${BENCH_MODEL:-openai/gpt-4o-mini}
+# BENCH_DOOR picks the front door (the same small request in its shape): openai (default),
+# anthropic (/v1/messages) or unified (/v1/chat).
 body='{"model":"'$model'","messages":[{"role":"user","content":"hello"}],"max_tokens":16}'
-req() { for i in $(seq $1); do curl -s -o /dev/null -H 'Content-Type: application/json' -d "$body" http://127.0.0.1:$port/v1/chat/completions; done; }
+case ${BENCH_DOOR:-openai} in
+  anthropic) path=/v1/messages ;;
+  unified) path=/v1/chat; body=${body%\}},\"stream\":false} ;;  # streams unless told
+  *) path=/v1/chat/completions ;;
+esac
+req() {
+  for i in $(seq $1); do
+    curl -s -o /dev/null -H 'Content-Type: application/json' -d "$body" http://127.0.0.1:$port$path
+  done
+}
 req 20
 callgrind_control -z $sbpid >/dev/null
 req $n
@@ -45,7 +57,7 @@ while [ ! -s $dir/cg.out.1 ]; do sleep 0.1; done
 kill $sbpid $mockpid; wait $sbpid 2>/dev/null
 last=$dir/cg.out.1
 total=$(grep -E '^(summary|totals):' $last | head -1 | awk '{print $2}')
-echo "$label ($model): $total instructions for $n requests = $((total / n)) per request ($last)"
+echo "$label ($model, $path): $total instructions for $n requests = $((total / n)) per request ($last)"
 # The usage writer's share depends on load, not on the code: it commits a batch per 100 ms, and
 # the slower the machine runs valgrind, the fewer rows each batch gets. Compare the loop's share.
 inclusive() {

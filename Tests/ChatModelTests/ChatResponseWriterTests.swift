@@ -12,7 +12,9 @@ struct ChatResponseWriterTests {
             content: [
                 .thinking(ThinkingPart(text: "hmm\n", signature: "anthropic:sig==")),
                 .thinking(ThinkingPart(redacted: "EqQB")),
-                .text(TextPart(text: "héllo \u{1}")),
+                .text(TextPart(text: "héllo \u{1}")), .thinking(ThinkingPart(text: "plain")),
+                .text(TextPart(text: "b", cache: true, signature: "gemini:c2ln")),
+                .image(ImagePart(mediaType: "image/png", data: "iVBO")),
                 .toolCall(ToolCallPart(id: "toolu_1", name: "get_weather", arguments: ["city": "Oslo", "n": 1])),
             ],
             finishReason: .toolCalls, providerFinishReason: providerFinish,

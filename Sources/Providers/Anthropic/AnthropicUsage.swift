@@ -57,6 +57,30 @@ struct AnthropicUsage: Equatable {
         .withCacheWrite1h(cacheWrite1h)
     }
 
+    /// `wire`'s text, written straight into `out` (the non-stream answer's path).
+    func write(into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"input_tokens":"#.utf8)
+        out.append(contentsOf: String(input).utf8)
+        out.append(contentsOf: #","output_tokens":"#.utf8)
+        out.append(contentsOf: String(output).utf8)
+        out.append(contentsOf: #","cache_creation_input_tokens":"#.utf8)
+        out.append(contentsOf: String(cacheWrite).utf8)
+        out.append(contentsOf: #","cache_read_input_tokens":"#.utf8)
+        out.append(contentsOf: String(cacheRead).utf8)
+        if cacheWrite1h > 0 {
+            out.append(contentsOf: #","cache_creation":{"ephemeral_5m_input_tokens":"#.utf8)
+            out.append(contentsOf: String(max(0, Saturating.subtract(cacheWrite, cacheWrite1h))).utf8)
+            out.append(contentsOf: #","ephemeral_1h_input_tokens":"#.utf8)
+            out.append(contentsOf: String(cacheWrite1h).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        if let costUSD {
+            out.append(contentsOf: #","cost_usd":"#.utf8)
+            out.append(contentsOf: Usage.dollarsLiteral(costUSD).utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// Anthropic's `usage` object, every field.
     var wire: JSONValue {
         var object = JSONObject(Self.fields.map { ($0.key, .int(self[keyPath: $0.count])) })

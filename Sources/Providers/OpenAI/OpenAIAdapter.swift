@@ -32,32 +32,35 @@ public struct OpenAIAdapter: ProviderAdapter {
         OpenAIStreamDecoder(model: model, provider: name, reasoningField: compat.reasoningField)
     }
 
-    /// A `chat.completion` object → the unified response.
+    /// A `chat.completion` object → the unified response, read in place (`OpenAIAnswer`: no
+    /// tree for the answer, which cost a third of a small request's instructions).
     public func decodeResponse(body: [UInt8], model: String) throws(UpstreamFailure) -> ChatResponse {
-        let json = try? JSONValue.parse(body)
-        guard let json, let choice = json["choices"]?[0] else {
+        let answer = OpenAIAnswer.read(body)
+        guard let answer, answer.hasChoice else {
             // Some OpenAI-compatible servers answer 200 with an error object: keep its words.
-            let detail = json?["error"]?["message"]?.stringValue ?? "unreadable response"
+            let detail = answer?.error?["message"]?.stringValue ?? "unreadable response"
             throw UpstreamFailure(
                 error: GatewayError(
                     status: 502, type: .upstreamError,
                     message: "\(name): \(detail)", provider: name),
                 retryable: false, retryAfterSeconds: nil)
         }
-        let message = choice["message"]
         var content: [ContentPart] = []
-        let reasoningText =
-            compat.reasoningField.map { message?[$0.rawValue] }
-            ?? message?["reasoning_content"] ?? message?["reasoning"]
+        let reasoningText: JSONValue?
+        switch compat.reasoningField {
+        case .reasoningContent?: reasoningText = answer.reasoningContent
+        case .reasoning?: reasoningText = answer.reasoning
+        case nil: reasoningText = answer.reasoningContent ?? answer.reasoning
+        }
         if let reasoning = reasoningText?.stringValue, !reasoning.isEmpty {
             content.append(.thinking(ThinkingPart(text: reasoning)))
         }
-        if let text = message?["content"]?.stringValue, !text.isEmpty { content.append(.text(TextPart(text: text))) }
+        if let text = answer.content?.stringValue, !text.isEmpty { content.append(.text(TextPart(text: text))) }
         // A refusal replaces the content; dropping it would leave the client an empty answer.
-        if let refusal = message?["refusal"]?.stringValue, !refusal.isEmpty {
+        if let refusal = answer.refusal?.stringValue, !refusal.isEmpty {
             content.append(.text(TextPart(text: refusal)))
         }
-        for call in message?["tool_calls"]?.arrayValue ?? [] {
+        for call in answer.toolCalls?.arrayValue ?? [] {
             content.append(
                 .toolCall(
                     ToolCallPart(
@@ -65,14 +68,14 @@ public struct OpenAIAdapter: ProviderAdapter {
                         arguments: ToolCallAssembler.parseArguments(call["function"]?["arguments"]?.stringValue ?? "")))
             )
         }
-        let raw = choice["finish_reason"]?.stringValue ?? "stop"
+        let raw = answer.finishReason?.stringValue ?? "stop"
         var logprobs: JSONValue?
-        if let entries = choice["logprobs"]?["content"], entries.arrayValue != nil { logprobs = entries }
+        if let entries = answer.logprobsContent, entries.arrayValue != nil { logprobs = entries }
         return ChatResponse(
-            id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
-            created: json["created"]?.intValue ?? 0, content: content,
+            id: answer.id?.stringValue ?? "", model: answer.model?.stringValue ?? model, provider: name,
+            created: answer.created?.intValue ?? 0, content: content,
             finishReason: OpenAIFinishReason.unified(raw), providerFinishReason: raw,
-            usage: json["usage"].map(OpenAIUsage.unified) ?? .zero, logprobs: logprobs)
+            usage: answer.hasUsage ? answer.usage.unified : .zero, logprobs: logprobs)
     }
 
     /// `{"error":{"message","type","param","code"}}`.

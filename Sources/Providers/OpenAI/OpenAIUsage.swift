@@ -27,6 +27,26 @@ enum OpenAIUsage {
             totalTokens: Usage.count(usage["total_tokens"]))
     }
 
+    /// `wire(usage)`'s text, written straight into `out` (the non-stream answer's path).
+    static func write(_ usage: Usage, into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"prompt_tokens":"#.utf8)
+        out.append(contentsOf: String(usage.inputTokens).utf8)
+        out.append(contentsOf: #","completion_tokens":"#.utf8)
+        out.append(contentsOf: String(usage.outputTokens).utf8)
+        out.append(contentsOf: #","total_tokens":"#.utf8)
+        out.append(contentsOf: String(usage.totalTokens).utf8)
+        out.append(contentsOf: #","prompt_tokens_details":{"cached_tokens":"#.utf8)
+        out.append(contentsOf: String(usage.cacheReadTokens).utf8)
+        out.append(contentsOf: #"},"completion_tokens_details":{"reasoning_tokens":"#.utf8)
+        out.append(contentsOf: String(usage.reasoningTokens).utf8)
+        out.append(UInt8(ascii: "}"))
+        if let cost = usage.costUSD {
+            out.append(contentsOf: #","cost_usd":"#.utf8)
+            out.append(contentsOf: Usage.dollarsLiteral(cost).utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// Unified → OpenAI's `usage` object (every field, the details objects included).
     static func wire(_ usage: Usage) -> JSONValue {
         var object = JSONObject([

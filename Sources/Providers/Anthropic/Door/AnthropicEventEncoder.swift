@@ -194,21 +194,7 @@ public final class AnthropicEventEncoder: ChatEncoder {
         out.append(contentsOf: "}}\n\n".utf8)
     }
 
-    public func response(_ r: ChatResponse) -> [UInt8] {
-        var out: [UInt8] = []
-        JSONValue.object(
-            JSONObject([
-                ("id", .string(r.id)), ("type", "message"), ("role", "assistant"), ("model", .string(r.model)),
-                ("content", .array(Self.blocks(r.content))),
-                (
-                    "stop_reason",
-                    .string(AnthropicStopReason.wire(r.finishReason, providerWord: r.providerFinishReason))
-                ), ("stop_sequence", .null),
-                ("usage", AnthropicUsage(r.usage).wire),
-            ])
-        ).write(into: &out)
-        return out
-    }
+    public func response(_ r: ChatResponse) -> [UInt8] { AnthropicMessage.bytes(r) }
 
     /// A whole answer's content blocks. A signature on a text or tool part (Gemini's
     /// `thoughtSignature`) goes where the stream puts it: into the thinking block right before

@@ -147,41 +147,7 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         out.append(contentsOf: [0x0A, 0x0A])
     }
 
-    public func response(_ r: ChatResponse) -> [UInt8] {
-        var message = JSONObject([("role", "assistant")])
-        let text = r.content.compactMap {
-            if case .text(let t) = $0 { return t.text }; return nil
-        }.joined()
-        message["content"] = text.isEmpty ? .null : .string(text)
-        let reasoning = r.content.compactMap {
-            if case .thinking(let t) = $0 { return t.text }; return nil
-        }.joined()
-        if !reasoning.isEmpty { message["reasoning_content"] = .string(reasoning) }
-        let (details, signatures) = OpenAIReasoningDetails.message(r.content)
-        if !details.isEmpty { message["reasoning_details"] = .array(details) }
-        var calls: [JSONValue] = []
-        for case .toolCall(let c) in r.content {
-            let function: JSONValue = ["name": .string(c.name), "arguments": .string(c.arguments.serialized())]
-            var call = JSONObject([("id", .string(c.id)), ("type", "function"), ("function", function)])
-            if let signature = signatures[calls.count] {
-                call["extra_content"] = OpenAIReasoningDetails.extraContent(signature)
-            }
-            calls.append(.object(call))
-        }
-        if !calls.isEmpty { message["tool_calls"] = .array(calls) }
-        var choice = JSONObject([("index", 0), ("message", .object(message))])
-        choice["logprobs"] = r.logprobs.map { ["content": $0, "refusal": .null] } ?? .null
-        choice["finish_reason"] = .string(OpenAIFinishReason.wire(r.finishReason))
-        var out: [UInt8] = []
-        JSONValue.object(
-            JSONObject([
-                ("id", .string(r.id)), ("object", "chat.completion"), ("created", .int(r.created)),
-                ("model", .string(r.model)),
-                ("choices", [.object(choice)]), ("usage", OpenAIUsage.wire(r.usage)),
-            ])
-        ).write(into: &out)
-        return out
-    }
+    public func response(_ r: ChatResponse) -> [UInt8] { OpenAICompletion.bytes(r) }
 
     public func error(_ error: GatewayError, requestId: String) -> [UInt8] { Self.errorBody(error) }
 
