@@ -6,22 +6,11 @@
 # BENCH_MODEL picks what the requests name (default openai/gpt-4o-mini, no alias): `spread` is an
 # alias over two deployments (weighted), `single` an alias of one, so the cost of choosing a
 # deployment is the difference (issue 14).
-# valgrind cannot read the release binary's compressed debuginfo: a debug-stripped copy is measured.
 set -u
-dir=$(mktemp -d)
-bin=$dir/switchboard; strip --strip-debug -o "$bin" "${1:-.build/release/switchboard}"
+. "$(dirname "$0")/stack.sh"
+stack_start "${1:-.build/release/switchboard}" strip
 n=${2:-60}; label=$(basename "${1:-.build/release/switchboard}")
-$bin mock --listen 127.0.0.1:0 --ready-file $dir/mock.ready >/dev/null 2>&1 &
-mockpid=$!
-while [ ! -s $dir/mock.ready ]; do sleep 0.1; done
-mport=$(cat $dir/mock.ready)
-cat > $dir/config.yaml <<YAML
-listen: 127.0.0.1:0
-database: $dir/sb.db
-log_level: warning
-server: {loops: 1}
-providers:
-  openai: {base_url: "http://127.0.0.1:$mport", api_key_env: OPENAI_API_KEY}
+stack_serve valgrind --tool=callgrind --callgrind-out-file=$dir/cg.out <<YAML
 models:
   single: {provider: openai, model: gpt-4o-mini}
   spread:
@@ -30,11 +19,6 @@ models:
       - {provider: openai, model: gpt-4o-mini, weight: 70}
       - {provider: openai, model: gpt-4o-mini, weight: 30}
 YAML
-OPENAI_API_KEY=test-key valgrind --tool=callgrind --callgrind-out-file=$dir/cg.out \
-  $bin serve --config $dir/config.yaml --ready-file $dir/sb.ready >$dir/sb.log 2>&1 &
-sbpid=$!
-while [ ! -s $dir/sb.ready ]; do sleep 0.2; done
-port=$(cat $dir/sb.ready)
 model=${BENCH_MODEL:-openai/gpt-4o-mini}
 # BENCH_DOOR picks the front door (the same small request in its shape): openai (default),
 # anthropic (/v1/messages) or unified (/v1/chat).
@@ -54,7 +38,7 @@ callgrind_control -z $sbpid >/dev/null
 req $n
 callgrind_control -d $sbpid >/dev/null
 while [ ! -s $dir/cg.out.1 ]; do sleep 0.1; done
-kill $sbpid $mockpid; wait $sbpid 2>/dev/null
+stack_stop
 last=$dir/cg.out.1
 total=$(grep -E '^(summary|totals):' $last | head -1 | awk '{print $2}')
 echo "$label ($model, $path): $total instructions for $n requests = $((total / n)) per request ($last)"

@@ -7,32 +7,12 @@
 # the stream's set-up; "per stream" is I(1) per stream (set-up, one chunk, usage row, end).
 # Doors: /v1/chat/completions with OpenAI behind, /v1/messages with Anthropic behind, /v1/chat with
 # Gemini behind (the emulator streams each provider's own format).
-# valgrind cannot read the release binary's compressed debuginfo: a debug-stripped copy is measured.
 set -u
-dir=$(mktemp -d)
-bin=$dir/switchboard; strip --strip-debug -o "$bin" "${1:-.build/release/switchboard}"
+. "$(dirname "$0")/stack.sh"
+stack_start "${1:-.build/release/switchboard}" strip
 n=${2:-10}; label=$(basename "$(dirname "${1:-.build/release/switchboard}")")
 chunks=200
-$bin mock --listen 127.0.0.1:0 --ready-file $dir/mock.ready >/dev/null 2>&1 &
-mockpid=$!
-while [ ! -s $dir/mock.ready ]; do sleep 0.1; done
-mport=$(cat $dir/mock.ready)
-cat > $dir/config.yaml <<YAML
-listen: 127.0.0.1:0
-database: $dir/sb.db
-log_level: warning
-server: {loops: 1}
-providers:
-  openai: {base_url: "http://127.0.0.1:$mport", api_key_env: OPENAI_API_KEY}
-  anthropic: {base_url: "http://127.0.0.1:$mport", api_key_env: ANTHROPIC_API_KEY}
-  gemini: {base_url: "http://127.0.0.1:$mport", api_key_env: GEMINI_API_KEY}
-YAML
-OPENAI_API_KEY=test-key ANTHROPIC_API_KEY=test-key GEMINI_API_KEY=test-key \
-  valgrind --tool=callgrind --callgrind-out-file=$dir/cg.out \
-  $bin serve --config $dir/config.yaml --ready-file $dir/sb.ready >$dir/sb.log 2>&1 &
-sbpid=$!
-while [ ! -s $dir/sb.ready ]; do sleep 0.2; done
-port=$(cat $dir/sb.ready)
+stack_serve valgrind --tool=callgrind --callgrind-out-file=$dir/cg.out </dev/null
 
 # door: path provider end-of-stream marker
 doors=("/v1/chat/completions openai data: [DONE]" "/v1/messages anthropic event: message_stop"
@@ -72,4 +52,4 @@ for door in "${doors[@]}"; do
     $(((long_total - short_total) / (n * (chunks - 1)))) $(((long_loop - short_loop) / (n * (chunks - 1)))) \
     $((short_total / n)) $((short_loop / n))
 done
-kill $sbpid $mockpid; wait $sbpid 2>/dev/null
+stack_stop

@@ -7,29 +7,11 @@
 # (S(50) - S(1)) / (49 * streams), so it excludes a stream's set-up; the table breaks it down by call.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${1:-.build/release/switchboard}
 n=${2:-16}
 chunks=50
-dir=$(mktemp -d)
-$bin mock --listen 127.0.0.1:0 --ready-file $dir/mock.ready >/dev/null 2>&1 &
-mockpid=$!
-while [ ! -s $dir/mock.ready ]; do sleep 0.1; done
-mport=$(cat $dir/mock.ready)
-cat >$dir/config.yaml <<YAML
-listen: 127.0.0.1:0
-database: $dir/sb.db
-log_level: warning
-server: {loops: 1}
-providers:
-  openai: {base_url: "http://127.0.0.1:$mport", api_key_env: OPENAI_API_KEY}
-  anthropic: {base_url: "http://127.0.0.1:$mport", api_key_env: ANTHROPIC_API_KEY}
-  gemini: {base_url: "http://127.0.0.1:$mport", api_key_env: GEMINI_API_KEY}
-YAML
-OPENAI_API_KEY=test-key ANTHROPIC_API_KEY=test-key GEMINI_API_KEY=test-key \
-  $bin serve --config $dir/config.yaml --ready-file $dir/sb.ready >$dir/sb.log 2>&1 &
-sbpid=$!
-while [ ! -s $dir/sb.ready ]; do sleep 0.1; done
-port=$(cat $dir/sb.ready)
+. "$here/stack.sh"
+stack_start "${1:-.build/release/switchboard}"
+stack_serve </dev/null
 # nginx: one worker, so one strace sees every call (the configuration `make bench` uses otherwise).
 ngport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p $dir/ng
