@@ -48,19 +48,19 @@ public struct OpenAIAdapter: ProviderAdapter {
         var content: [ContentPart] = []
         let reasoningText: JSONValue?
         switch compat.reasoningField {
-        case .reasoningContent?: reasoningText = answer.reasoningContent
-        case .reasoning?: reasoningText = answer.reasoning
-        case nil: reasoningText = answer.reasoningContent ?? answer.reasoning
+        case .reasoningContent?: reasoningText = answer.message.reasoningContent
+        case .reasoning?: reasoningText = answer.message.reasoning
+        case nil: reasoningText = answer.message.reasoningContent ?? answer.message.reasoning
         }
         if let reasoning = reasoningText?.stringValue, !reasoning.isEmpty {
             content.append(.thinking(ThinkingPart(text: reasoning)))
         }
-        if let text = answer.content?.stringValue, !text.isEmpty { content.append(.text(TextPart(text: text))) }
+        if let text = answer.message.content?.stringValue, !text.isEmpty { content.append(.text(TextPart(text: text))) }
         // A refusal replaces the content; dropping it would leave the client an empty answer.
-        if let refusal = answer.refusal?.stringValue, !refusal.isEmpty {
+        if let refusal = answer.message.refusal?.stringValue, !refusal.isEmpty {
             content.append(.text(TextPart(text: refusal)))
         }
-        for call in answer.toolCalls?.arrayValue ?? [] {
+        for call in answer.message.toolCalls?.arrayValue ?? [] {
             content.append(
                 .toolCall(
                     ToolCallPart(

@@ -14,11 +14,7 @@ struct OpenAIAnswer {
     /// `choices` is an array with a first element (of any kind).
     var hasChoice = false
     /// The first choice's `message` members.
-    var reasoningContent: JSONValue?
-    var reasoning: JSONValue?
-    var content: JSONValue?
-    var refusal: JSONValue?
-    var toolCalls: JSONValue?
+    var message = OpenAIMessageFields()
     var finishReason: JSONValue?
     /// The first choice's `logprobs.content`.
     var logprobsContent: JSONValue?
@@ -84,31 +80,14 @@ struct OpenAIAnswer {
 
     private mutating func clearChoice() {
         hasChoice = false
-        clearMessage()
+        message = OpenAIMessageFields()
         (finishReason, logprobsContent) = (nil, nil)
-    }
-
-    private mutating func clearMessage() {
-        (reasoningContent, reasoning, content, refusal, toolCalls) = (nil, nil, nil, nil, nil)
     }
 
     private mutating func readChoice(_ reader: inout JSONReader) throws(JSONParseError) {
         _ = try reader.object { (key, value) throws(JSONParseError) in
             if key.equals("message") {
-                clearMessage()
-                _ = try value.object { (key, value) throws(JSONParseError) in
-                    if key.equals("content") {
-                        content = try value.value()
-                    } else if key.equals("reasoning_content") {
-                        reasoningContent = try value.value()
-                    } else if key.equals("reasoning") {
-                        reasoning = try value.value()
-                    } else if key.equals("refusal") {
-                        refusal = try value.value()
-                    } else if key.equals("tool_calls") {
-                        toolCalls = try value.value()
-                    }
-                }
+                try message.read(&value)
             } else if key.equals("finish_reason") {
                 finishReason = try value.value()
             } else if key.equals("logprobs") {

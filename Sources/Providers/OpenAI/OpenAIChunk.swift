@@ -7,11 +7,7 @@ struct OpenAIChoice: Equatable {
     var index: JSONValue?
     /// The choice has a `delta` member (of any kind).
     var hasDelta = false
-    var reasoningContent: JSONValue?
-    var reasoning: JSONValue?
-    var content: JSONValue?
-    var refusal: JSONValue?
-    var toolCalls: JSONValue?
+    var delta = OpenAIMessageFields()
     var logprobs: JSONValue?
     var finishReason: JSONValue?
 
@@ -22,11 +18,7 @@ struct OpenAIChoice: Equatable {
         index = choice["index"]
         if let delta = choice["delta"] {
             hasDelta = true
-            reasoningContent = delta["reasoning_content"]
-            reasoning = delta["reasoning"]
-            content = delta["content"]
-            refusal = delta["refusal"]
-            toolCalls = delta["tool_calls"]
+            self.delta = OpenAIMessageFields(delta)
         }
         logprobs = choice["logprobs"]
         finishReason = choice["finish_reason"]
@@ -39,20 +31,7 @@ struct OpenAIChoice: Equatable {
         _ = try reader.object { (key, value) throws(JSONParseError) in
             if key.equals("delta") {
                 hasDelta = true
-                (reasoningContent, reasoning, content, refusal, toolCalls) = (nil, nil, nil, nil, nil)
-                _ = try value.object { (key, value) throws(JSONParseError) in
-                    if key.equals("content") {
-                        content = try value.value()
-                    } else if key.equals("reasoning_content") {
-                        reasoningContent = try value.value()
-                    } else if key.equals("reasoning") {
-                        reasoning = try value.value()
-                    } else if key.equals("refusal") {
-                        refusal = try value.value()
-                    } else if key.equals("tool_calls") {
-                        toolCalls = try value.value()
-                    }
-                }
+                try delta.read(&value)
             } else if key.equals("index") {
                 index = try value.value()
             } else if key.equals("finish_reason") {

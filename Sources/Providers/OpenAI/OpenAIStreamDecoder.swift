@@ -72,15 +72,17 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
     private func handle(_ choice: OpenAIChoice, _ emit: (StreamEvent) -> Void) {
         if choice.hasDelta {
             // A declared field is the only one read; otherwise the first present.
-            let declared = reasoningField.map { $0 == .reasoning ? choice.reasoning : choice.reasoningContent }
-            let reasoning = declared ?? choice.reasoningContent ?? choice.reasoning
+            let declared = reasoningField.map {
+                $0 == .reasoning ? choice.delta.reasoning : choice.delta.reasoningContent
+            }
+            let reasoning = declared ?? choice.delta.reasoningContent ?? choice.delta.reasoning
             if let reasoning = reasoning?.stringValue, !reasoning.isEmpty {
                 emit(.thinking(reasoning))
             }
-            if let text = choice.content?.stringValue, !text.isEmpty { emit(.text(text)) }
+            if let text = choice.delta.content?.stringValue, !text.isEmpty { emit(.text(text)) }
             // A refusal streams instead of content; the client reads it as the answer's text.
-            if let refusal = choice.refusal?.stringValue, !refusal.isEmpty { emit(.text(refusal)) }
-            if let calls = choice.toolCalls?.arrayValue {
+            if let refusal = choice.delta.refusal?.stringValue, !refusal.isEmpty { emit(.text(refusal)) }
+            if let calls = choice.delta.toolCalls?.arrayValue {
                 for call in calls {
                     let index = call["index"]?.intValue ?? 0
                     let function = call["function"]
