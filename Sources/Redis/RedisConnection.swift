@@ -15,6 +15,8 @@ public final class RedisConnection: @unchecked Sendable {
     public let replyTimeoutNanos: UInt64
     /// Called on the loop when the connection comes up (true) or goes down (false).
     public var onStateChange: ((Bool) -> Void)?
+    /// Whether every command sent has had its reply.
+    public var isIdle: Bool { sentHead == sent.count }
 
     /// Internal for `subscribe` (RedisConnection+Subscribe.swift).
     var context: UnsafeMutablePointer<redisAsyncContext>?

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `limits: {backend: redis}`: a key's token and dollar budgets hold across daemons, counted in

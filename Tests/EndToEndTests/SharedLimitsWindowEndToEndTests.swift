@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The Redis limits' window bookkeeping, seen in Redis itself: entries that left the minute give

@@ -11,76 +11,81 @@ import Redis
 /// flight → lease expiry, ms); and the budgets' keys (see `BudgetScripts`).
 ///
 /// Every Redis command a script runs is time on the one thread every daemon waits on, so an
-/// admission of a key with `rpm` and `tpm` runs six (`TIME`, the expired entries, `HMGET` of
-/// the sum, `ZCARD`, `ZADD`, one `HSET` for the entry and the sum), plus three when entries
-/// leave the window, plus two `PEXPIRE` once a minute; the settle runs two.
+/// admission call of a key with `rpm` and `tpm` runs six (`TIME`, the expired entries, one
+/// `HMGET` of the sum, the corrected and the expired entries, `ZCARD`, `ZADD`, one `HSET` of
+/// the new and corrected entries and the sum) however many requests it admits, plus two when
+/// entries leave the window, plus two `PEXPIRE` once a minute; the settle runs two.
 enum LimitScripts {
-    /// ARGV: rpm, tpm, max_concurrent (0: none), estimated tokens, request id, lease ms, then
-    /// the budgets' (`BudgetScripts.arguments`). Returns {code, retry ms, requests in window,
-    /// tokens in window or spent, dollars committed}; code 0 admitted, 1 concurrency, 2 rpm,
-    /// 3 tpm, 4 token budget, 5 dollar budget. Every check comes before anything is taken, so
-    /// a refusal leaves nothing to undo. The window's token sum is kept in `_sum` as it
-    /// changes, so an admission costs O(log n) plus the entries that expire, however busy the key.
+    /// Admits a batch of requests of one key, in order, each seeing what the ones before it took:
+    /// the requests a loop asks for in one round go in one call (the per-call work — Redis's
+    /// clock, the expired entries, the window's counts, the script's set-up — is paid once).
     ///
-    /// After the budgets' six, ARGV may carry corrections: pairs of an earlier request of this
-    /// key (admitted by this daemon, ended without a lease or budget to release) and its real
-    /// token count. They are applied first, before any check can return, as the settle script
-    /// would have: a finished request's correction rides with the key's next admission instead
-    /// of costing Redis a call of its own (`SharedLimitsClient.settle`).
+    /// ARGV: rpm, tpm, max_concurrent (0: none), lease ms, the budgets' shared four and the
+    /// dollar period's keep ms (`BudgetScripts.Arguments`), n; then n triples (estimated tokens,
+    /// request id, worst case in dollars); then the corrections. Returns five values per
+    /// request: code, retry ms, requests in window, tokens in window or spent, dollars committed
+    /// ("" unless code 5); code 0 admitted, 1 concurrency, 2 rpm, 3 tpm, 4 token budget, 5 dollar
+    /// budget. Every check of a request comes before anything is taken, so a refusal leaves
+    /// nothing to undo. The window's token sum is kept in `_sum` as it changes, so a call costs
+    /// O(log n) per request plus the entries that expire, however busy the key.
+    ///
+    /// The corrections are pairs of an earlier request of this key (admitted by this daemon,
+    /// ended without a lease or budget to release) and its real token count. They are applied
+    /// before any request is checked, as the settle script would have: a finished request's correction rides with the
+    /// key's next admission instead of costing Redis a call of its own (`SharedLimitsClient.settle`).
     static let admit =
-        start + corrections + concurrency + BudgetScripts.check + "\n" + rates + BudgetScripts.reserve
-        + "\nreturn {0, 0, count, used}\n"
+        start + concurrency + BudgetScripts.check + window + decide + take + "\nreturn out\n"
 
-    /// Admission's first step: Redis's clock and the arguments.
+    /// Admission's first step: Redis's clock and the arguments shared by the batch.
     private static let start = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local rpm, tpm, conc = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-        local est, member, lease = tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+        local lease, n = tonumber(ARGV[4]), tonumber(ARGV[10])
+        local rated = rpm > 0 or tpm > 0
 
         """
 
-    /// The corrections (ARGV from 13, member and tokens): each entry still in the window takes
-    /// its real count, and the window's sum the difference, in one `HMGET` and one `HSET`.
-    private static let corrections = """
-        if #ARGV > 12 then
-          local fields = {'_sum'}
-          for i = 13, #ARGV, 2 do fields[#fields + 1] = ARGV[i] end
-          local old = redis.call('HMGET', KEYS[2], unpack(fields))
-          local sum, set = tonumber(old[1]) or 0, {}
-          for i = 2, #old do
-            if old[i] and old[i] ~= ARGV[10 + 2 * i] then
-              sum = sum + tonumber(ARGV[10 + 2 * i]) - tonumber(old[i])
-              set[#set + 1] = fields[i]
-              set[#set + 1] = ARGV[10 + 2 * i]
-            end
-          end
-          if #set > 0 then redis.call('HSET', KEYS[2], '_sum', sum, unpack(set)) end
-        end
-
-        """
-
-    /// The concurrency check.
+    /// The concurrency slots held (expired leases dropped first).
     private static let concurrency = """
+        local held = 0
         if conc > 0 then
           redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-          if redis.call('ZCARD', KEYS[3]) >= conc then return {1, 1000, 0, 0} end
+          held = redis.call('ZCARD', KEYS[3])
         end
 
         """
 
-    /// The request and token windows (skipped for a key with neither rpm nor tpm), then the
-    /// taking of the windows and the concurrency slot. Entries that left the window are
-    /// dropped and their tokens taken off the sum (read with the sum, in one `HMGET`); a
-    /// refusal still writes the sum back when they changed it. The keys' lifetime is pushed
-    /// 122 s ahead when less than 61 s of it is left (and when the request set is new), not
-    /// on every call: an entry always outlives its minute in the window.
-    private static let rates = """
-        local count, used, kept, dirty = 0, 0, 0, false
-        if rpm > 0 or tpm > 0 then
+    /// The request and token windows (skipped for a key with neither rpm nor tpm), read in one
+    /// `HMGET` with the corrections' entries and the expired ones: the corrections (ARGV after
+    /// the requests: request id and real tokens) give each entry still in the window its real
+    /// count and the sum the difference, as the settle script would have; entries that left
+    /// the window are dropped and their tokens taken off the sum. What changes is written with
+    /// the batch's own entries, in one `HSET` (`writes`). `base` is what the window held before
+    /// the batch.
+    private static let window = """
+        local count, used, kept, dirty, writes = 0, 0, 0, false, {}
+        if rated then
           local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 60000, 'LIMIT', 0, 1000)
-          local got = redis.call('HMGET', KEYS[2], '_sum', '_kept', unpack(expired))
+          local first, fields = 11 + 3 * n, {'_sum', '_kept'}
+          for i = first, #ARGV, 2 do fields[#fields + 1] = ARGV[i] end
+          local corrected = #fields - 2
+          for i = 1, #expired do fields[#fields + 1] = expired[i] end
+          local got = redis.call('HMGET', KEYS[2], unpack(fields))
           used, kept = tonumber(got[1]) or 0, tonumber(got[2]) or 0
+          if corrected > 0 then
+            local gone = {}
+            for i = 1, #expired do gone[expired[i]] = true end
+            for i = 1, corrected do
+              local member, old, real = fields[2 + i], got[2 + i], ARGV[first + 2 * i - 1]
+              if old and old ~= real and not gone[member] then
+                used = used + tonumber(real) - tonumber(old)
+                writes[#writes + 1] = member
+                writes[#writes + 1] = real
+                dirty = true
+              end
+            end
+          end
           while #expired > 0 do
             for i = #got - #expired + 1, #got do used = used - (tonumber(got[i]) or 0) end
             redis.call('HDEL', KEYS[2], unpack(expired))
@@ -96,35 +101,91 @@ enum LimitScripts {
             dirty = true
           end
         end
-        if (rpm > 0 and count >= rpm) or (tpm > 0 and used + est > tpm) then
-          if dirty then redis.call('HSET', KEYS[2], '_sum', used) end
-          if rpm > 0 and count >= rpm then
-            local first = redis.call('ZRANGE', KEYS[1], count - rpm, count - rpm, 'WITHSCORES')
-            return {2, tonumber(first[2]) + 60000 - now, count, used}
-          end
-          local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-          local wait = 60000
-          if #first > 0 then wait = tonumber(first[2]) + 60000 - now end
-          return {3, wait, count, used}
-        end
-        if rpm > 0 or tpm > 0 then
-          redis.call('ZADD', KEYS[1], now, member)
-          if count == 0 or kept < now + 61000 then
-            redis.call('HSET', KEYS[2], member, est, '_sum', used + est, '_kept', now + 122000)
-            redis.call('PEXPIRE', KEYS[1], 122000)
-            redis.call('PEXPIRE', KEYS[2], 122000)
+        local base = count
+
+        """
+
+    /// Each request in turn: checked against what the window, the slots and the budgets hold
+    /// with the batch's earlier admissions, then taken (in memory; written once, by `take`).
+    /// The batch's own entries are the window's newest (admitted `now`), so a refusal's wait
+    /// reads Redis's set only for an entry that was there before the batch.
+    private static let decide = """
+        local out, zadd, slots, reserved = {}, {}, {}, {}
+        for r = 0, n - 1 do
+          local est, member, worst = tonumber(ARGV[11 + 3 * r]), ARGV[12 + 3 * r], tonumber(ARGV[13 + 3 * r])
+          local code, retry, a, b, c = 0, 0, count, used, ''
+          if conc > 0 and held >= conc then
+            code, retry, a, b = 1, 1000, 0, 0
+          elseif tbudget >= 0 and spent >= tbudget then
+            code, a, b = 4, 0, spent
+          elseif ubudget >= 0 and committed >= ubudget then
+            code, a, b, c = 5, 0, 0, string.format('%.9f', committed)
+          elseif rpm > 0 and count >= rpm then
+            code, retry = 2, 60000
+            if count - rpm < base then
+              local oldest = redis.call('ZRANGE', KEYS[1], count - rpm, count - rpm, 'WITHSCORES')
+              retry = tonumber(oldest[2]) + 60000 - now
+            end
+          elseif tpm > 0 and used + est > tpm then
+            code, retry = 3, 60000
+            if base > 0 then
+              local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+              retry = tonumber(oldest[2]) + 60000 - now
+            end
           else
-            redis.call('HSET', KEYS[2], member, est, '_sum', used + est)
+            if rated then
+              zadd[#zadd + 1] = now
+              zadd[#zadd + 1] = member
+              writes[#writes + 1] = member
+              writes[#writes + 1] = ARGV[11 + 3 * r]
+              count = count + 1
+              used = used + est
+              a, b = count, used
+            end
+            if conc > 0 then
+              slots[#slots + 1] = now + lease
+              slots[#slots + 1] = member
+              held = held + 1
+            end
+            if ubudget >= 0 and worst > 0 then
+              reserved[#reserved + 1] = member
+              reserved[#reserved + 1] = ARGV[13 + 3 * r]
+              committed = committed + worst
+            end
           end
-          count = count + 1
-          used = used + est
-        end
-        if conc > 0 then
-          redis.call('ZADD', KEYS[3], now + lease, member)
-          redis.call('PEXPIRE', KEYS[3], lease * 2)
+          out[#out + 1] = code
+          out[#out + 1] = retry
+          out[#out + 1] = a
+          out[#out + 1] = b
+          out[#out + 1] = c
         end
 
         """
+
+    /// What the batch took and the window's changes, written at once. The keys' lifetime is
+    /// pushed 122 s ahead when less than 61 s of it is left (and when the request set is new),
+    /// not on every call: an entry always outlives its minute in the window.
+    private static let take = """
+        if #zadd > 0 then redis.call('ZADD', KEYS[1], unpack(zadd)) end
+        if #zadd > 0 or dirty then
+          writes[#writes + 1] = '_sum'
+          writes[#writes + 1] = used
+          if #zadd > 0 and (base == 0 or kept < now + 61000) then
+            writes[#writes + 1] = '_kept'
+            writes[#writes + 1] = now + 122000
+            redis.call('HSET', KEYS[2], unpack(writes))
+            redis.call('PEXPIRE', KEYS[1], 122000)
+            redis.call('PEXPIRE', KEYS[2], 122000)
+          else
+            redis.call('HSET', KEYS[2], unpack(writes))
+          end
+        end
+        if #slots > 0 then
+          redis.call('ZADD', KEYS[3], unpack(slots))
+          redis.call('PEXPIRE', KEYS[3], lease * 2)
+        end
+
+        """ + BudgetScripts.reserve
 
     /// The request ended: its estimate is replaced by the real count (if it is still in the
     /// window), its lease and reservation released (when it held them), and the budgets book

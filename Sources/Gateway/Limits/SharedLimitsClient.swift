@@ -76,63 +76,112 @@ final class SharedLimitsClient: @unchecked Sendable {
 
     /// Checks and takes the key's rpm, tpm, concurrency and budgets in one atomic call;
     /// `budgets` are `BudgetScripts.arguments`, `periodStart` the dollar period's first day.
+    /// A request that finds the connection idle goes at once; the others of the round wait for
+    /// its end and go in one call per key (`AdmissionBatch`).
     func admit(
-        _ key: VirtualKey, estimatedTokens: Int, budgets: [String], periodStart: Int?,
+        _ key: VirtualKey, estimatedTokens: Int, budgets: BudgetScripts.Arguments, periodStart: Int?,
         _ done: @escaping (Outcome) -> Void
     ) {
         sequence &+= 1
-        let request = "\(loopTag):\(sequence)"
+        let request = AdmissionBatch.Request(
+            id: "\(loopTag):\(sequence)", estimatedTokens: min(max(0, estimatedTokens), LimitScripts.maxTokens),
+            worstCase: budgets.worstCase, done: done)
+        if batches.isEmpty && connection.isIdle {
+            var batch = AdmissionBatch(key: key, periodStart: periodStart, budgets: budgets.shared)
+            batch.append(request)
+            send(batch, urgent: true)
+            return
+        }
+        if let i = batchIndex[key.id] {
+            if batches[i].accepts(key, periodStart: periodStart, budgets: budgets.shared) {
+                batches[i].append(request)
+                return
+            }
+            // Full, or the key changed: the waiting batch goes with this round's other
+            // commands, and a new one takes its place.
+            send(batches[i], urgent: false)
+            batches[i] = AdmissionBatch(key: key, periodStart: periodStart, budgets: budgets.shared)
+            batches[i].append(request)
+            return
+        }
+        var batch = AdmissionBatch(key: key, periodStart: periodStart, budgets: budgets.shared)
+        batch.append(request)
+        batchIndex[key.id] = batches.count
+        batches.append(batch)
+        if batches.count == 1 { loop.beforeWaiting { [unowned self] in sendBatches() } }
+    }
+
+    /// The round's batches, in the order their keys were first asked for.
+    private var batches: [AdmissionBatch] = []
+    private var batchIndex: [String: Int] = [:]
+
+    private func sendBatches() {
+        let round = batches
+        batches.removeAll(keepingCapacity: true)
+        batchIndex.removeAll(keepingCapacity: true)
+        for batch in round { send(batch, urgent: false) }
+    }
+
+    private func send(_ batch: AdmissionBatch, urgent: Bool) {
+        let key = batch.key
         let concurrent = key.maxConcurrent ?? 0
         var command = head(0)
-        command.append(contentsOf: names(key.id, periodStart: periodStart))
+        command.append(contentsOf: names(key.id, periodStart: batch.periodStart))
         command.append(key.rpm ?? 0)
         command.append(key.tpm ?? 0)
         command.append(concurrent)
-        command.append(min(estimatedTokens, LimitScripts.maxTokens))
-        command.append(request)
         command.append(leaseMillis)
-        for budget in budgets { command.append(budget) }
+        for budget in batch.budgets { command.append(budget) }
+        command.append(batch.requests.count)
+        for request in batch.requests {
+            command.append(request.estimatedTokens)
+            command.append(request.id)
+            command.append(request.worstCase)
+        }
         for correction in corrections.take(keyId: key.id) {
             command.append(correction.request)
             command.append(correction.tokens)
         }
-        let reserves = key.budgetUSD != nil
-        run(0, command, urgent: true) { [unowned self] reply in
-            guard let items = reply?.array, items.count >= 4, let code = items[0].integer else {
-                done(.unavailable)
+        let holds = concurrent > 0 || key.budgetUSD != nil
+        run(0, command, urgent: urgent) { [unowned self] reply in
+            let requests = batch.requests
+            guard let items = reply?.array, items.count == 5 * requests.count else {
+                for request in requests { request.done(.unavailable) }
                 return
             }
-            switch code {
-            case 0:
-                if concurrent > 0 || reserves { holdLease(key.id, request) }
-                done(.admitted(request: request))
-                return
-            case 4:
-                done(.tokenBudgetSpent(items[3].integer ?? 0))
-                return
-            case 5:
-                guard items.count == 5, case .string(let text) = items[4], let spent = Double(text) else {
-                    done(.unavailable)
-                    return
-                }
-                done(.dollarBudgetSpent(spent))
-                return
-            default: break
+            for (i, request) in requests.enumerated() {
+                let outcome = Self.outcome(items[5 * i..<5 * i + 5], key: key, request: request.id)
+                if case .admitted = outcome, holds { holdLease(key.id, request.id) }
+                request.done(outcome)
             }
-            let retry = Double(max(1, items[1].integer ?? 1000)) / 1000
-            let inWindow = items[2].integer ?? 0, tokens = items[3].integer ?? 0
-            let reason: String
-            switch code {
-            case 1: reason = "too many concurrent requests for this key (max_concurrent \(concurrent))"
-            case 2: reason = "request rate limit reached for this key (rpm \(key.rpm ?? 0))"
-            default: reason = "token rate limit reached for this key (tpm \(key.tpm ?? 0))"
-            }
-            let status = KeyWindow.Status(
-                limitRequests: key.rpm, remainingRequests: key.rpm.map { max(0, $0 - inWindow) },
-                resetRequests: retry, limitTokens: key.tpm, remainingTokens: key.tpm.map { max(0, $0 - tokens) },
-                resetTokens: retry)
-            done(.refused(.rateLimited(reason, retryAfterSeconds: retry, headers: KeyLimiter.headers(status))))
         }
+    }
+
+    /// One request's five values of the admit script's reply.
+    private static func outcome(_ values: ArraySlice<RedisReply>, key: VirtualKey, request: String) -> Outcome {
+        let v = { (k: Int) in values[values.startIndex + k] }
+        guard let code = v(0).integer else { return .unavailable }
+        switch code {
+        case 0: return .admitted(request: request)
+        case 4: return .tokenBudgetSpent(v(3).integer ?? 0)
+        case 5:
+            guard case .string(let text) = v(4), let spent = Double(text) else { return .unavailable }
+            return .dollarBudgetSpent(spent)
+        default: break
+        }
+        let retry = Double(max(1, v(1).integer ?? 1000)) / 1000
+        let inWindow = v(2).integer ?? 0, tokens = v(3).integer ?? 0
+        let reason: String
+        switch code {
+        case 1: reason = "too many concurrent requests for this key (max_concurrent \(key.maxConcurrent ?? 0))"
+        case 2: reason = "request rate limit reached for this key (rpm \(key.rpm ?? 0))"
+        default: reason = "token rate limit reached for this key (tpm \(key.tpm ?? 0))"
+        }
+        let status = KeyWindow.Status(
+            limitRequests: key.rpm, remainingRequests: key.rpm.map { max(0, $0 - inWindow) },
+            resetRequests: retry, limitTokens: key.tpm, remainingTokens: key.tpm.map { max(0, $0 - tokens) },
+            resetTokens: retry)
+        return .refused(.rateLimited(reason, retryAfterSeconds: retry, headers: KeyLimiter.headers(status)))
     }
 
     /// The request ended: releases its lease and reservation and books its real token count
