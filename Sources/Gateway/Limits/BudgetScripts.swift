@@ -42,7 +42,7 @@ enum BudgetScripts {
     /// (lapsed reservations dropped first). Each request is checked against them in turn
     /// (`LimitScripts.admit`): code 4 (tokens spent) or 5 (dollars spent and reserved).
     static let check = """
-        local tbudget, ubudget, spent, committed = tonumber(ARGV[5]), tonumber(ARGV[7]), 0, 0
+        local tbudget, ubudget, spent, committed = ARGV[5] + 0, ARGV[7] + 0, 0, 0
         if tbudget >= 0 then
           redis.call('SET', KEYS[4], ARGV[6], 'NX')
           spent = tonumber(redis.call('GET', KEYS[4]))
