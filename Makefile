@@ -36,7 +36,7 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
 .PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record bench-instructions bench-syscalls install clean \
-        bench-shared-limits \
+        bench-shared-limits bench-redis-instructions \
         fuzz fuzz-build fuzz-smoke
 
 all: build
@@ -106,6 +106,12 @@ bench: release bench-tools
 bench-shared-limits: release bench-tools
 	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
 	python3 Tests/Benchmark/shared_limits.py --binary .build/release/switchboard
+
+# redis-server's instructions per keyed request in the Redis limits mode (callgrind on redis-server).
+bench-redis-instructions: release
+	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
+	Tests/Benchmark/redis_instructions.sh .build/release/switchboard
 
 # CPU instructions per small request and per relayed stream chunk under callgrind (repeatable on a busy machine).
 bench-instructions: release
