@@ -7,7 +7,7 @@ import JSON
 enum OpenAIRequestTranslator {
     /// Advisory fields only OpenAI has: they go to OpenAI as sent and mean nothing elsewhere
     /// (storage, billing tier, cache routing), so other providers answer the same without them.
-    static let openAIOnly: Set<String> = [
+    static let openAIOnly: [String] = [
         "store", "metadata", "service_tier", "prompt_cache_key",
         "prompt_cache_retention",
     ]
@@ -31,6 +31,11 @@ enum OpenAIRequestTranslator {
         ("function_call", [], "deprecated; use tool_choice"),
     ]
 
+    /// The values of `n` and `modalities` that ask for nothing (kept here: as literals at the
+    /// call they were built per request).
+    static let neutralN: [JSONValue] = [1]
+    static let neutralModalities: [JSONValue] = [["text"]]
+
     /// Every top-level field this door knows, built once (per request the unions cost ~17k instructions).
     static let known = mapped.union(openAIOnly).union(refusedFields.map(\.key))
 
@@ -40,9 +45,9 @@ enum OpenAIRequestTranslator {
         for field in refusedFields {
             try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
         }
-        try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: [1], why: "only n=1 is supported")
+        try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: neutralN, why: "only n=1 is supported")
         try DoorFields.refuseUnlessNeutral(
-            body, "modalities", at: "", neutral: [["text"]],
+            body, "modalities", at: "", neutral: neutralModalities,
             why: "only text output is supported")
 
         let model = try DoorFields.string(body, "model", at: "", required: true)!
@@ -82,6 +87,7 @@ enum OpenAIRequestTranslator {
         let includeUsage = try streamOptions(body["stream_options"])
         request.user = try user(body)
         try reasoningEffort(body, into: &request)
+        // In the list's order: the body OpenAI gets is the same for the same request.
         for key in openAIOnly {
             if let value = body[key], !value.isNull {
                 request.providerOptions["openai", default: JSONObject()][key] = value
