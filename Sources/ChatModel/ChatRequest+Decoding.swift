@@ -10,14 +10,14 @@ extension ChatRequest {
     ]
     /// Every top-level key, built once: per request the unions cost thousands of instructions.
     static let allTopKeys = knownKeys.union(optionKeys)
-    /// A message's and each part type's keys, built once for the same reason (a `Set` literal
-    /// at the call hashes every name per message).
-    static let messageKeys: Set<String> = ["role", "content", "cache", "tool_call_id", "is_error"]
-    static let textPartKeys: Set<String> = ["type", "text", "cache", "signature"]
-    static let imagePartKeys: Set<String> = ["type", "media_type", "data", "url", "cache"]
-    static let thinkingPartKeys: Set<String> = ["type", "text", "signature", "redacted"]
-    static let toolCallPartKeys: Set<String> = ["type", "id", "name", "arguments", "signature"]
-    static let toolKeys: Set<String> = ["name", "description", "parameters", "cache", "strict"]
+    /// A message's and each part type's keys: lists, scanned (a `Set` literal at the call
+    /// hashed every name per message, and a handful of names scans faster than it hashes).
+    static let messageKeys = ["role", "content", "cache", "tool_call_id", "is_error"]
+    static let textPartKeys = ["type", "text", "cache", "signature"]
+    static let imagePartKeys = ["type", "media_type", "data", "url", "cache"]
+    static let thinkingPartKeys = ["type", "text", "signature", "redacted"]
+    static let toolCallPartKeys = ["type", "id", "name", "arguments", "signature"]
+    static let toolKeys = ["name", "description", "parameters", "cache", "strict"]
     public static let providerNames: Set<String> = ["openai", "anthropic", "gemini"]
     /// Provider request fields `provider_options` may not set.
     static let gatewayOwnedProviderFields: Set<String> = ["model", "stream", "stream_options", "messages", "contents"]

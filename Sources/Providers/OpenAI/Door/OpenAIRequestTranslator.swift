@@ -39,16 +39,28 @@ enum OpenAIRequestTranslator {
     /// Every top-level field this door knows, built once (per request the unions cost ~17k instructions).
     static let known = mapped.union(openAIOnly).union(refusedFields.map(\.key))
 
+    /// The fields that are only refused or passed through, which most requests do not send:
+    /// one scan of the body's few keys tells whether any is there, instead of a lookup each.
+    static let rareFields: [String] = refusedFields.map(\.key) + ["n", "modalities"] + openAIOnly
+
+    private static func isRare(_ key: String) -> Bool {
+        let length = key.utf8.count
+        return rareFields.contains { $0.utf8.count == length && $0 == key }
+    }
+
     static func translate(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, includeUsage: Bool) {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
         try DoorFields.rejectUnknown(body, allowed: known, at: "")
-        for field in refusedFields {
-            try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
+        let sendsRareFields = body.entries.contains { !$0.value.isNull && isRare($0.key) }
+        if sendsRareFields {
+            for field in refusedFields {
+                try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
+            }
+            try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: neutralN, why: "only n=1 is supported")
+            try DoorFields.refuseUnlessNeutral(
+                body, "modalities", at: "", neutral: neutralModalities,
+                why: "only text output is supported")
         }
-        try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: neutralN, why: "only n=1 is supported")
-        try DoorFields.refuseUnlessNeutral(
-            body, "modalities", at: "", neutral: neutralModalities,
-            why: "only text output is supported")
 
         let model = try DoorFields.string(body, "model", at: "", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
@@ -88,7 +100,7 @@ enum OpenAIRequestTranslator {
         request.user = try user(body)
         try reasoningEffort(body, into: &request)
         // In the list's order: the body OpenAI gets is the same for the same request.
-        for key in openAIOnly {
+        for key in openAIOnly where sendsRareFields {
             if let value = body[key], !value.isNull {
                 request.providerOptions["openai", default: JSONObject()][key] = value
             }
