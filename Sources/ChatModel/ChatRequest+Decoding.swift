@@ -8,6 +8,16 @@ extension ChatRequest {
         "top_p", "stop", "thinking", "stream", "fallbacks", "metadata",
         "provider_options",
     ]
+    /// Every top-level key, built once: per request the unions cost thousands of instructions.
+    static let allTopKeys = knownKeys.union(optionKeys)
+    /// A message's and each part type's keys: lists, scanned (a `Set` literal at the call
+    /// hashed every name per message, and a handful of names scans faster than it hashes).
+    static let messageKeys = ["role", "content", "cache", "tool_call_id", "is_error"]
+    static let textPartKeys = ["type", "text", "cache", "signature"]
+    static let imagePartKeys = ["type", "media_type", "data", "url", "cache"]
+    static let thinkingPartKeys = ["type", "text", "signature", "redacted"]
+    static let toolCallPartKeys = ["type", "id", "name", "arguments", "signature"]
+    static let toolKeys = ["name", "description", "parameters", "cache", "strict"]
     public static let providerNames: Set<String> = ["openai", "anthropic", "gemini"]
     /// Provider request fields `provider_options` may not set.
     static let gatewayOwnedProviderFields: Set<String> = ["model", "stream", "stream_options", "messages", "contents"]
@@ -17,7 +27,8 @@ extension ChatRequest {
     /// Decodes and validates. `extraKeys` are top-level keys a caller handles itself.
     public static func decode(_ json: JSONValue, extraKeys: Set<String> = []) throws(GatewayError) -> ChatRequest {
         let top = try FieldReader.object(json, at: "")
-        try FieldReader.rejectUnknown(top, allowed: knownKeys.union(optionKeys).union(extraKeys), at: "")
+        try FieldReader.rejectUnknown(
+            top, allowed: extraKeys.isEmpty ? allTopKeys : allTopKeys.union(extraKeys), at: "")
 
         let model = try FieldReader.string(top["model"], at: "model", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
@@ -99,18 +110,19 @@ extension ChatRequest {
         return request
     }
 
-    private static func decodeMessage(_ raw: JSONValue, at path: String) throws(GatewayError) -> Message {
-        let object = try FieldReader.object(raw, at: path)
-        try FieldReader.rejectUnknown(
-            object, allowed: ["role", "content", "cache", "tool_call_id", "is_error"], at: path)
-        let roleName = try FieldReader.string(object["role"], at: "\(path).role", required: true)!
+    private static func decodeMessage(_ raw: JSONValue, at path: @autoclosure () -> String) throws(GatewayError)
+        -> Message
+    {
+        let object = try FieldReader.object(raw, at: path())
+        try FieldReader.rejectUnknown(object, allowed: messageKeys, at: path())
+        let roleName = try FieldReader.string(object["role"], at: "\(path()).role", required: true)!
         guard let role = Role(rawValue: roleName) else {
             throw .invalidRequest(
-                "\(path).role: unknown role \"\(roleName)\" (system, user, assistant, tool)",
-                param: "\(path).role")
+                "\(path()).role: unknown role \"\(roleName)\" (system, user, assistant, tool)",
+                param: "\(path()).role")
         }
         guard let rawContent = object["content"] else {
-            throw .invalidRequest("\(path).content: required", param: "\(path).content")
+            throw .invalidRequest("\(path()).content: required", param: "\(path()).content")
         }
         var content: [ContentPart] = []
         switch rawContent {
@@ -118,78 +130,80 @@ extension ChatRequest {
             content = [.text(TextPart(text: text))]
         case .array(let parts):
             for (i, part) in parts.enumerated() {
-                content.append(try decodePart(part, role: role, at: "\(path).content[\(i)]"))
+                content.append(try decodePart(part, role: role, at: "\(path()).content[\(i)]"))
             }
         default:
             throw .invalidRequest(
-                "\(path).content: expected a string or an array of parts, got \(rawContent.kindName)",
-                param: "\(path).content")
+                "\(path()).content: expected a string or an array of parts, got \(rawContent.kindName)",
+                param: "\(path()).content")
         }
         var message = Message(role: role, content: content)
-        if let raw = object["cache"], !raw.isNull { message.cache = try FieldReader.bool(raw, at: "\(path).cache") }
+        if let raw = object["cache"], !raw.isNull { message.cache = try FieldReader.bool(raw, at: "\(path()).cache") }
         if role == .tool {
             message.toolCallId = try FieldReader.string(
-                object["tool_call_id"], at: "\(path).tool_call_id", required: true)
+                object["tool_call_id"], at: "\(path()).tool_call_id", required: true)
             if let raw = object["is_error"], !raw.isNull {
-                message.isError = try FieldReader.bool(raw, at: "\(path).is_error")
+                message.isError = try FieldReader.bool(raw, at: "\(path()).is_error")
             }
             if let bad = content.firstIndex(where: {
                 if case .text = $0 { return false }; return true
             }) {
                 throw .invalidRequest(
-                    "\(path).content[\(bad)]: a tool result holds text only",
-                    param: "\(path).content[\(bad)].type")
+                    "\(path()).content[\(bad)]: a tool result holds text only",
+                    param: "\(path()).content[\(bad)].type")
             }
         } else {
             for key in ["tool_call_id", "is_error"] where !(object[key]?.isNull ?? true) {
-                throw .invalidRequest("\(path).\(key): only allowed on role \"tool\"", param: "\(path).\(key)")
+                throw .invalidRequest("\(path()).\(key): only allowed on role \"tool\"", param: "\(path()).\(key)")
             }
         }
         return message
     }
 
-    private static func decodePart(_ raw: JSONValue, role: Role, at path: String) throws(GatewayError) -> ContentPart {
-        let object = try FieldReader.object(raw, at: path)
-        let type = try FieldReader.string(object["type"], at: "\(path).type", required: true)!
+    private static func decodePart(_ raw: JSONValue, role: Role, at path: @autoclosure () -> String)
+        throws(GatewayError) -> ContentPart
+    {
+        let object = try FieldReader.object(raw, at: path())
+        let type = try FieldReader.string(object["type"], at: "\(path()).type", required: true)!
         var cache = false
-        if let raw = object["cache"], !raw.isNull { cache = try FieldReader.bool(raw, at: "\(path).cache") }
+        if let raw = object["cache"], !raw.isNull { cache = try FieldReader.bool(raw, at: "\(path()).cache") }
         switch type {
         case "text":
-            try FieldReader.rejectUnknown(object, allowed: ["type", "text", "cache", "signature"], at: path)
-            let text = try FieldReader.string(object["text"], at: "\(path).text", required: true)!
-            let signature = try FieldReader.string(object["signature"], at: "\(path).signature", required: false)
+            try FieldReader.rejectUnknown(object, allowed: textPartKeys, at: path())
+            let text = try FieldReader.string(object["text"], at: "\(path()).text", required: true)!
+            let signature = try FieldReader.string(object["signature"], at: "\(path()).signature", required: false)
             return .text(TextPart(text: text, cache: cache, signature: signature))
         case "image":
-            try FieldReader.rejectUnknown(object, allowed: ["type", "media_type", "data", "url", "cache"], at: path)
-            let mediaType = try FieldReader.string(object["media_type"], at: "\(path).media_type", required: false)
-            let data = try FieldReader.string(object["data"], at: "\(path).data", required: false)
-            let url = try FieldReader.string(object["url"], at: "\(path).url", required: false)
+            try FieldReader.rejectUnknown(object, allowed: imagePartKeys, at: path())
+            let mediaType = try FieldReader.string(object["media_type"], at: "\(path()).media_type", required: false)
+            let data = try FieldReader.string(object["data"], at: "\(path()).data", required: false)
+            let url = try FieldReader.string(object["url"], at: "\(path()).url", required: false)
             if data != nil, mediaType == nil {
-                throw .invalidRequest("\(path).media_type: required with data", param: "\(path).media_type")
+                throw .invalidRequest("\(path()).media_type: required with data", param: "\(path()).media_type")
             }
             guard (data == nil) != (url == nil) else {
                 throw .invalidRequest(
-                    "\(path): an image has either data (with media_type) or url", param: "\(path).data")
+                    "\(path()): an image has either data (with media_type) or url", param: "\(path()).data")
             }
             return .image(ImagePart(mediaType: mediaType, data: data, url: url, cache: cache))
         case "thinking":
             guard role == .assistant else {
                 throw .invalidRequest(
-                    "\(path).type: thinking parts belong to assistant messages", param: "\(path).type")
+                    "\(path()).type: thinking parts belong to assistant messages", param: "\(path()).type")
             }
-            try FieldReader.rejectUnknown(object, allowed: ["type", "text", "signature", "redacted"], at: path)
-            let redacted = try FieldReader.string(object["redacted"], at: "\(path).redacted", required: false)
-            let text = try FieldReader.string(object["text"], at: "\(path).text", required: redacted == nil) ?? ""
-            let signature = try FieldReader.string(object["signature"], at: "\(path).signature", required: false)
+            try FieldReader.rejectUnknown(object, allowed: thinkingPartKeys, at: path())
+            let redacted = try FieldReader.string(object["redacted"], at: "\(path()).redacted", required: false)
+            let text = try FieldReader.string(object["text"], at: "\(path()).text", required: redacted == nil) ?? ""
+            let signature = try FieldReader.string(object["signature"], at: "\(path()).signature", required: false)
             return .thinking(ThinkingPart(text: text, signature: signature, redacted: redacted))
         case "tool_call":
             guard role == .assistant else {
                 throw .invalidRequest(
-                    "\(path).type: tool_call parts belong to assistant messages", param: "\(path).type")
+                    "\(path()).type: tool_call parts belong to assistant messages", param: "\(path()).type")
             }
-            try FieldReader.rejectUnknown(object, allowed: ["type", "id", "name", "arguments", "signature"], at: path)
-            let id = try FieldReader.string(object["id"], at: "\(path).id", required: true)!
-            let name = try FieldReader.string(object["name"], at: "\(path).name", required: true)!
+            try FieldReader.rejectUnknown(object, allowed: toolCallPartKeys, at: path())
+            let id = try FieldReader.string(object["id"], at: "\(path()).id", required: true)!
+            let name = try FieldReader.string(object["name"], at: "\(path()).name", required: true)!
             var arguments: JSONValue = .object(JSONObject())
             switch object["arguments"] {
             case nil, .null?: break
@@ -197,29 +211,27 @@ extension ChatRequest {
             case .string(let text)?:
                 guard case .object(let o)? = try? JSONValue.parse(text) else {
                     throw .invalidRequest(
-                        "\(path).arguments: the string does not hold a JSON object", param: "\(path).arguments")
+                        "\(path()).arguments: the string does not hold a JSON object", param: "\(path()).arguments")
                 }
                 arguments = .object(o)
             case let other?:
                 throw .invalidRequest(
-                    "\(path).arguments: expected object, got \(other.kindName)", param: "\(path).arguments")
+                    "\(path()).arguments: expected object, got \(other.kindName)", param: "\(path()).arguments")
             }
-            let signature = try FieldReader.string(object["signature"], at: "\(path).signature", required: false)
+            let signature = try FieldReader.string(object["signature"], at: "\(path()).signature", required: false)
             return .toolCall(ToolCallPart(id: id, name: name, arguments: arguments, signature: signature))
         case "server_tool":
-            return try decodeServerToolPart(object, role: role, at: path)
+            return try decodeServerToolPart(object, role: role, at: path())
         default:
             throw .invalidRequest(
-                "\(path).type: unknown part type \"\(type)\" "
-                    + "(text, image, thinking, tool_call, server_tool)", param: "\(path).type")
+                "\(path()).type: unknown part type \"\(type)\" "
+                    + "(text, image, thinking, tool_call, server_tool)", param: "\(path()).type")
         }
     }
 
     private static func decodeTool(_ raw: JSONValue, at path: String) throws(GatewayError) -> Tool {
         let object = try FieldReader.object(raw, at: path)
-        try FieldReader.rejectUnknown(
-            object, allowed: ["name", "description", "parameters", "cache", "strict"],
-            at: path)
+        try FieldReader.rejectUnknown(object, allowed: toolKeys, at: path)
         let name = try FieldReader.string(object["name"], at: "\(path).name", required: true)!
         let valid =
             !name.isEmpty && name.count <= 64

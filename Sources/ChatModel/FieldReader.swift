@@ -1,53 +1,80 @@
 import JSON
 
-/// Typed access to request fields with path-naming 400s.
+/// Typed access to request fields with path-naming 400s. Paths are built only for the 400:
+/// a request that reads well never spells them (they cost more than the reading).
 public enum FieldReader {
-    public static func object(_ value: JSONValue, at path: String) throws(GatewayError) -> JSONObject {
-        guard case .object(let o) = value else { throw mismatch(path, "object", value) }
+    public static func object(_ value: JSONValue, at path: @autoclosure () -> String) throws(GatewayError) -> JSONObject
+    {
+        guard case .object(let o) = value else { throw mismatch(path(), "object", value) }
         return o
     }
 
-    public static func array(_ value: JSONValue, at path: String) throws(GatewayError) -> [JSONValue] {
-        guard case .array(let a) = value else { throw mismatch(path, "array", value) }
+    public static func array(_ value: JSONValue, at path: @autoclosure () -> String) throws(GatewayError) -> [JSONValue]
+    {
+        guard case .array(let a) = value else { throw mismatch(path(), "array", value) }
         return a
     }
 
-    public static func string(_ value: JSONValue?, at path: String, required: Bool) throws(GatewayError) -> String? {
+    public static func string(_ value: JSONValue?, at path: @autoclosure () -> String, required: Bool)
+        throws(GatewayError) -> String?
+    {
         guard let value, !value.isNull else {
-            if required { throw GatewayError.invalidRequest("\(path): required", param: path) }
+            if required { throw GatewayError.invalidRequest("\(path()): required", param: path()) }
             return nil
         }
-        guard case .string(let s) = value else { throw mismatch(path, "string", value) }
+        guard case .string(let s) = value else { throw mismatch(path(), "string", value) }
         return s
     }
 
-    public static func bool(_ value: JSONValue, at path: String) throws(GatewayError) -> Bool {
-        guard case .bool(let b) = value else { throw mismatch(path, "boolean", value) }
+    public static func bool(_ value: JSONValue, at path: @autoclosure () -> String) throws(GatewayError) -> Bool {
+        guard case .bool(let b) = value else { throw mismatch(path(), "boolean", value) }
         return b
     }
 
     /// A whole number inside `range`; anything else (another type, a fraction, a literal too
     /// large for `Int`, a value outside the range) is a 400 that names the field and the range.
-    public static func int(_ value: JSONValue, at path: String, range: ClosedRange<Int>) throws(GatewayError) -> Int {
-        guard let n = value.intValue, range.contains(n) else { throw outOfRange(path, range, value) }
+    public static func int(_ value: JSONValue, at path: @autoclosure () -> String, range: ClosedRange<Int>)
+        throws(GatewayError) -> Int
+    {
+        guard let n = value.intValue, range.contains(n) else { throw outOfRange(path(), range, value) }
         return n
     }
 
     /// A number inside `range`, or nil when absent or null. Literals beyond `Double` (`1e400`)
     /// read as infinity and are refused like any other value outside the range.
-    public static func number(_ value: JSONValue?, at path: String, range: ClosedRange<Double>) throws(GatewayError)
+    public static func number(_ value: JSONValue?, at path: @autoclosure () -> String, range: ClosedRange<Double>)
+        throws(GatewayError)
         -> Double?
     {
         guard let value, !value.isNull else { return nil }
-        guard let d = value.doubleValue, range.contains(d) else { throw outOfRange(path, range, value) }
+        guard let d = value.doubleValue, range.contains(d) else { throw outOfRange(path(), range, value) }
         return d
     }
 
-    public static func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at path: String) throws(GatewayError) {
-        for key in object.keys where !allowed.contains(key) {
-            let full = path.isEmpty ? key : "\(path).\(key)"
-            throw GatewayError.invalidRequest("\(full): unknown field", param: full)
+    /// Fails on the first key not in `allowed` (the entries are scanned in place: `keys` would
+    /// copy them into an array first).
+    public static func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at path: @autoclosure () -> String)
+        throws(GatewayError)
+    {
+        for entry in object.entries where !allowed.contains(entry.key) { throw unknown(entry.key, at: path()) }
+    }
+
+    /// The same for an object's handful of fields, given as a list: a scan that compares lengths
+    /// first beats hashing every key.
+    public static func rejectUnknown(_ object: JSONObject, allowed: [String], at path: @autoclosure () -> String)
+        throws(GatewayError)
+    {
+        for entry in object.entries {
+            let length = entry.key.utf8.count
+            guard allowed.contains(where: { $0.utf8.count == length && $0 == entry.key }) else {
+                throw unknown(entry.key, at: path())
+            }
         }
+    }
+
+    private static func unknown(_ key: String, at prefix: String) -> GatewayError {
+        let full = prefix.isEmpty ? key : "\(prefix).\(key)"
+        return GatewayError.invalidRequest("\(full): unknown field", param: full)
     }
 
     /// "max_tokens: expected a whole number from 1 to 16777216, got 1e300".

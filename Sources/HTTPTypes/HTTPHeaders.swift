@@ -32,7 +32,8 @@ public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, MutableCo
 
     /// The first value of `name`.
     public subscript(name: String) -> String? {
-        for field in fields where field.name.equalsIgnoringASCIICase(name) { return field.value }
+        // By index: iterating the fields would copy (retain and release) each one.
+        for i in fields.indices where fields[i].name.equalsIgnoringASCIICase(name) { return fields[i].value }
         return nil
     }
 
@@ -67,6 +68,13 @@ extension String {
     public func equalsIgnoringASCIICase(_ other: String) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
+        // Native strings (header names nearly always) are compared as two buffers; walking
+        // UTF-8 view indices cost several times as much per byte.
+        if let equal = a.withContiguousStorageIfAvailable({ x in
+            b.withContiguousStorageIfAvailable { y in Self.bytesEqualIgnoringASCIICase(x, y) }
+        }), let equal {
+            return equal
+        }
         // Index walking, not `zip`: this runs for every header lookup of every request.
         var i = a.startIndex, j = b.startIndex
         while i != a.endIndex {
@@ -74,6 +82,17 @@ extension String {
             if x != y, (x >= 65 && x <= 90 ? x + 32 : x) != (y >= 65 && y <= 90 ? y + 32 : y) { return false }
             a.formIndex(after: &i)
             b.formIndex(after: &j)
+        }
+        return true
+    }
+
+    /// Two buffers of the same length, equal but for the case of ASCII letters.
+    private static func bytesEqualIgnoringASCIICase(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>)
+        -> Bool
+    {
+        for k in 0..<x.count {
+            let p = x[k], q = y[k]
+            if p != q, (p >= 65 && p <= 90 ? p + 32 : p) != (q >= 65 && q <= 90 ? q + 32 : q) { return false }
         }
         return true
     }

@@ -89,7 +89,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         if let client {
             sb_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(client).toOpaque())
         }
-        for header in request.headers { headerList = curl_slist_append(headerList, "\(header.name): \(header.value)") }
+        for header in request.headers { headerList = Self.append(header, to: headerList) }
         // No "Expect: 100-continue" round trip before a POST body.
         headerList = curl_slist_append(headerList, "Expect:")
         sb_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
@@ -104,6 +104,22 @@ public final class UpstreamTransfer: @unchecked Sendable {
         if !request.body.isEmpty || request.method == "POST" {
             sb_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress)
             sb_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+        }
+    }
+
+    /// `name: value` as the C string curl copies into its list, written as bytes (string
+    /// interpolation cost ~700 instructions a header).
+    private static func append(_ header: HTTPField, to list: UnsafeMutablePointer<curl_slist>?)
+        -> UnsafeMutablePointer<curl_slist>?
+    {
+        var line: [UInt8] = []
+        line.reserveCapacity(header.name.utf8.count + header.value.utf8.count + 3)
+        line.append(contentsOf: header.name.utf8)
+        line.append(contentsOf: ": ".utf8)
+        line.append(contentsOf: header.value.utf8)
+        line.append(0)
+        return line.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) }
         }
     }
 

@@ -12,6 +12,10 @@ struct HTTPHeadersTests {
         ("Ä", "ä", false),  // only ASCII letters fold
         ("[", "{", false),  // 0x5B and 0x7B differ by 32 but are not letters
         ("", "", true),
+        // Longer than a small string: compared from the strings' own storage.
+        ("X-RateLimit-Remaining-Requests", "x-ratelimit-remaining-requests", true),
+        ("x-ratelimit-remaining-requests", "x-ratelimit-remaining-requestz", false),
+        ("Anthropic-Version-Extra-Long-Name", "anthropic-version-extra-long-namE", true),
     ])
     func namesCompareWithoutASCIICase(a: String, b: String, equal: Bool) {
         #expect(a.equalsIgnoringASCIICase(b) == equal)

@@ -45,9 +45,7 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
         for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
         stream: Bool
     ) throws(GatewayError) -> UpstreamRequest {
-        var body: [UInt8] = []
-        JSONValue.object(try OpenAIRequestMapper.body(request, model: model, stream: stream, compat: chat.compat))
-            .write(into: &body)
+        let body = try OpenAIRequestWriter.bytes(request, model: model, stream: stream, compat: chat.compat)
         let auth = bearer ? ("Authorization", "Bearer \(endpoint.apiKey)") : ("api-key", endpoint.apiKey)
         return endpoint.request(
             path: path(deployment: model),

@@ -4,6 +4,8 @@ import JSON
 /// Reading a front door's request straight into the unified request: every field of the
 /// door's protocol is mapped, passed through (documented), or refused with a 400 naming the
 /// client's own path (`messages[1].content[0].type`); nothing is dropped without a word.
+/// Paths are taken as autoclosures and spelled only for the 400 (spelling them costs more
+/// than reading the field).
 enum DoorFields {
     /// `max_tokens` and its door spellings (the same range as the unified field).
     static let maxTokensRange = AllowedRanges.maxTokens
@@ -20,14 +22,18 @@ enum DoorFields {
     /// Fails on the first key this door does not handle. A null value asks for nothing and is
     /// accepted as absent (SDKs dump their models' unset optional fields as null). For a door's
     /// many top-level fields: the set is built once, by the caller.
-    static func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at prefix: String) throws(GatewayError) {
-        for (key, value) in object where !allowed.contains(key) && !value.isNull { throw unknown(key, at: prefix) }
+    static func rejectUnknown(_ object: JSONObject, allowed: Set<String>, at prefix: @autoclosure () -> String)
+        throws(GatewayError)
+    {
+        for (key, value) in object where !allowed.contains(key) && !value.isNull { throw unknown(key, at: prefix()) }
     }
 
     /// The same for a nested object's handful of fields, written as a literal at the call: a
     /// scan of the list, where a `Set` literal would hash every allowed name per request.
-    static func rejectUnknown(_ object: JSONObject, allowed: [String], at prefix: String) throws(GatewayError) {
-        for (key, value) in object where !allowed.contains(key) && !value.isNull { throw unknown(key, at: prefix) }
+    static func rejectUnknown(_ object: JSONObject, allowed: [String], at prefix: @autoclosure () -> String)
+        throws(GatewayError)
+    {
+        for (key, value) in object where !allowed.contains(key) && !value.isNull { throw unknown(key, at: prefix()) }
     }
 
     private static func unknown(_ key: String, at prefix: String) -> GatewayError {
@@ -36,33 +42,36 @@ enum DoorFields {
     }
 
     /// Refuses `key` unless it is absent, null, or one of the values that ask for nothing.
+    /// (Callers keep `neutral` in a constant: an array literal here would be built per request.)
     static func refuseUnlessNeutral(
-        _ object: JSONObject, _ key: String, at prefix: String, neutral: [JSONValue] = [],
+        _ object: JSONObject, _ key: String, at prefix: @autoclosure () -> String, neutral: [JSONValue] = [],
         why: String
     ) throws(GatewayError) {
         guard let value = object[key], !value.isNull, !neutral.contains(value) else { return }
-        throw refused(path(prefix, key), why)
+        throw refused(path(prefix(), key), why)
     }
 
     static func string(
-        _ object: JSONObject, _ key: String, at prefix: String,
+        _ object: JSONObject, _ key: String, at prefix: @autoclosure () -> String,
         required: Bool = false
     ) throws(GatewayError) -> String? {
-        try FieldReader.string(object[key], at: path(prefix, key), required: required)
+        try FieldReader.string(object[key], at: path(prefix(), key), required: required)
     }
 
-    static func bool(_ object: JSONObject, _ key: String, at prefix: String) throws(GatewayError) -> Bool? {
+    static func bool(_ object: JSONObject, _ key: String, at prefix: @autoclosure () -> String) throws(GatewayError)
+        -> Bool?
+    {
         guard let value = object[key], !value.isNull else { return nil }
-        return try FieldReader.bool(value, at: path(prefix, key))
+        return try FieldReader.bool(value, at: path(prefix(), key))
     }
 
     static func int(
-        _ object: JSONObject, _ key: String, at prefix: String,
+        _ object: JSONObject, _ key: String, at prefix: @autoclosure () -> String,
         range: ClosedRange<Int>
     ) throws(GatewayError) -> Int? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let n = value.intValue, range.contains(n) else {
-            let full = path(prefix, key)
+            let full = path(prefix(), key)
             throw .invalidRequest(
                 "\(full): expected a whole number from \(range.lowerBound) to \(range.upperBound)",
                 param: full)
@@ -70,8 +79,8 @@ enum DoorFields {
         return n
     }
 
-    static func object(_ value: JSONValue, at path: String) throws(GatewayError) -> JSONObject {
-        try FieldReader.object(value, at: path)
+    static func object(_ value: JSONValue, at path: @autoclosure () -> String) throws(GatewayError) -> JSONObject {
+        try FieldReader.object(value, at: path())
     }
 
     /// Client tools: names as the providers require them, each declared once.
@@ -118,8 +127,9 @@ enum DoorFields {
 
     /// Anthropic's `cache_control` (also accepted on the OpenAI door, as OpenRouter and
     /// LiteLLM clients send it): an ephemeral breakpoint with the default 5-minute TTL.
-    static func cacheControl(_ value: JSONValue?, at path: String) throws(GatewayError) -> Bool {
+    static func cacheControl(_ value: JSONValue?, at lazyPath: @autoclosure () -> String) throws(GatewayError) -> Bool {
         guard let value, !value.isNull else { return false }
+        let path = lazyPath()
         let object = try FieldReader.object(value, at: path)
         try rejectUnknown(object, allowed: ["type", "ttl"], at: path)
         guard object["type"]?.stringValue == "ephemeral" else {

@@ -17,10 +17,9 @@ public struct OpenAIAdapter: ProviderAdapter {
         for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
         stream: Bool
     ) throws(GatewayError) -> UpstreamRequest {
-        var body: [UInt8] = []
-        JSONValue.object(try OpenAIRequestMapper.body(request, model: model, stream: stream, compat: compat))
-            .write(into: &body)
-        var headers: HTTPHeaders = []
+        let body = try OpenAIRequestWriter.bytes(request, model: model, stream: stream, compat: compat)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(3)  // grown one field at a time, the array was allocated three times
         // A keyless local server gets no Authorization header at all (some reject an empty bearer).
         if compat.requiresKey || !endpoint.apiKey.isEmpty { headers.add("Authorization", "Bearer \(endpoint.apiKey)") }
         headers.add("Content-Type", "application/json")

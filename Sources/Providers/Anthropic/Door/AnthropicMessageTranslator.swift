@@ -10,12 +10,12 @@ enum AnthropicMessageTranslator {
         type.hasSuffix("_tool_result") && type != "tool_result" && !type.hasPrefix("mcp_")
     }
 
-    static func turn(_ raw: JSONValue, at path: String) throws(GatewayError) -> [Message] {
-        let object = try FieldReader.object(raw, at: path)
-        try DoorFields.rejectUnknown(object, allowed: ["role", "content"], at: path)
-        let roleName = try DoorFields.string(object, "role", at: path, required: true)!
+    static func turn(_ raw: JSONValue, at path: @autoclosure () -> String) throws(GatewayError) -> [Message] {
+        let object = try FieldReader.object(raw, at: path())
+        try DoorFields.rejectUnknown(object, allowed: ["role", "content"], at: path())
+        let roleName = try DoorFields.string(object, "role", at: path(), required: true)!
         guard roleName == "user" || roleName == "assistant" else {
-            throw .invalidRequest("\(path).role: expected user or assistant", param: "\(path).role")
+            throw .invalidRequest("\(path()).role: expected user or assistant", param: "\(path()).role")
         }
         let role: Role = roleName == "user" ? .user : .assistant
         switch object["content"] {
@@ -24,17 +24,17 @@ enum AnthropicMessageTranslator {
             var out: [Message] = []
             var parts: [ContentPart] = []
             for (i, block) in blocks.enumerated() {
-                let at = "\(path).content[\(i)]"
+                let at = "\(path()).content[\(i)]"
                 if let result = try translate(block, role: role, at: at, into: &parts) { out.append(result) }
             }
             if !parts.isEmpty || out.isEmpty { out.append(Message(role: role, content: parts)) }
             return out
         case nil, .null?:
-            throw .invalidRequest("\(path).content: required", param: "\(path).content")
+            throw .invalidRequest("\(path()).content: required", param: "\(path()).content")
         case let other?:
             throw .invalidRequest(
-                "\(path).content: expected a string or an array of blocks, got \(other.kindName)",
-                param: "\(path).content")
+                "\(path()).content: expected a string or an array of blocks, got \(other.kindName)",
+                param: "\(path()).content")
         }
     }
 

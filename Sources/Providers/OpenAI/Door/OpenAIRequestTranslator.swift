@@ -7,7 +7,7 @@ import JSON
 enum OpenAIRequestTranslator {
     /// Advisory fields only OpenAI has: they go to OpenAI as sent and mean nothing elsewhere
     /// (storage, billing tier, cache routing), so other providers answer the same without them.
-    static let openAIOnly: Set<String> = [
+    static let openAIOnly: [String] = [
         "store", "metadata", "service_tier", "prompt_cache_key",
         "prompt_cache_retention",
     ]
@@ -31,19 +31,36 @@ enum OpenAIRequestTranslator {
         ("function_call", [], "deprecated; use tool_choice"),
     ]
 
+    /// The values of `n` and `modalities` that ask for nothing (kept here: as literals at the
+    /// call they were built per request).
+    static let neutralN: [JSONValue] = [1]
+    static let neutralModalities: [JSONValue] = [["text"]]
+
     /// Every top-level field this door knows, built once (per request the unions cost ~17k instructions).
     static let known = mapped.union(openAIOnly).union(refusedFields.map(\.key))
+
+    /// The fields that are only refused or passed through, which most requests do not send:
+    /// one scan of the body's few keys tells whether any is there, instead of a lookup each.
+    static let rareFields: [String] = refusedFields.map(\.key) + ["n", "modalities"] + openAIOnly
+
+    private static func isRare(_ key: String) -> Bool {
+        let length = key.utf8.count
+        return rareFields.contains { $0.utf8.count == length && $0 == key }
+    }
 
     static func translate(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, includeUsage: Bool) {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
         try DoorFields.rejectUnknown(body, allowed: known, at: "")
-        for field in refusedFields {
-            try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
+        let sendsRareFields = body.entries.contains { !$0.value.isNull && isRare($0.key) }
+        if sendsRareFields {
+            for field in refusedFields {
+                try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
+            }
+            try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: neutralN, why: "only n=1 is supported")
+            try DoorFields.refuseUnlessNeutral(
+                body, "modalities", at: "", neutral: neutralModalities,
+                why: "only text output is supported")
         }
-        try DoorFields.refuseUnlessNeutral(body, "n", at: "", neutral: [1], why: "only n=1 is supported")
-        try DoorFields.refuseUnlessNeutral(
-            body, "modalities", at: "", neutral: [["text"]],
-            why: "only text output is supported")
 
         let model = try DoorFields.string(body, "model", at: "", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
@@ -82,7 +99,8 @@ enum OpenAIRequestTranslator {
         let includeUsage = try streamOptions(body["stream_options"])
         request.user = try user(body)
         try reasoningEffort(body, into: &request)
-        for key in openAIOnly {
+        // In the list's order: the body OpenAI gets is the same for the same request.
+        for key in openAIOnly where sendsRareFields {
             if let value = body[key], !value.isNull {
                 request.providerOptions["openai", default: JSONObject()][key] = value
             }
