@@ -20,8 +20,7 @@ public struct AnthropicAdapter: ProviderAdapter {
         for request: ChatRequest, model: String, endpoint: ProviderEndpoint,
         stream: Bool
     ) throws(GatewayError) -> UpstreamRequest {
-        var body: [UInt8] = []
-        JSONValue.object(try AnthropicRequestMapper.body(request, model: model, stream: stream)).write(into: &body)
+        let body = try AnthropicRequestWriter.bytes(request, model: model, stream: stream)
         var headers: HTTPHeaders = [
             ("x-api-key", endpoint.apiKey), ("anthropic-version", Self.version),
             ("content-type", "application/json"),

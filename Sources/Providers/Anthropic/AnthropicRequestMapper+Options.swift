@@ -7,7 +7,8 @@ import JSON
 extension AnthropicRequestMapper {
     static let provider = "anthropic"
 
-    static func options(_ request: ChatRequest, model: String, into body: inout JSONObject) throws(GatewayError) {
+    /// Seed, log probabilities and non-zero penalties: Anthropic has nothing to map them to.
+    static func refuseUnmapped(_ request: ChatRequest) throws(GatewayError) {
         if request.seed != nil {
             throw .unsupported("seed", provider: provider, "Anthropic has no seed")
         }
@@ -22,6 +23,10 @@ extension AnthropicRequestMapper {
         where value != nil && value != 0 {
             throw .unsupported(field, provider: provider, "Anthropic has no penalties")
         }
+    }
+
+    static func options(_ request: ChatRequest, model: String, into body: inout JSONObject) throws(GatewayError) {
+        try refuseUnmapped(request)
         if let user = ProviderFields.user(request) { body["metadata"] = ["user_id": .string(user)] }
 
         try ProviderFields.refuseForeignTools(request, provider: provider)

@@ -10,28 +10,9 @@ enum AnthropicRequestMapper {
         var body = JSONObject([("model", .string(model))])
         var maxTokens = request.maxTokens
         if let thinking = request.thinking {
-            var budget: Int
-            switch thinking {
-            case .budget(let b): budget = b
-            case .effort(.low): budget = 2048
-            case .effort(.medium): budget = 8192
-            case .effort(.high): budget = 24576
-            }
-            budget = max(budget, 1024)  // Anthropic's minimum
-            if let m = maxTokens, m <= budget {
-                throw GatewayError.invalidRequest(
-                    "max_tokens: with thinking, Anthropic needs max_tokens greater than the thinking budget "
-                        + "(\(budget))",
-                    param: "max_tokens")
-            }
-            if let t = request.temperature, t != 1 {
-                throw GatewayError.invalidRequest(
-                    "temperature: Anthropic allows only temperature 1 with thinking", param: "temperature")
-            }
-            // The budget is range-checked at decoding; saturating all the same, since a
-            // request built in code reaches here without that check.
-            maxTokens = maxTokens ?? Saturating.add(budget, 4096)
-            body["thinking"] = .object(JSONObject([("type", "enabled"), ("budget_tokens", .int(budget))]))
+            let budget = try thinkingBudget(thinking, of: request)
+            maxTokens = budget.maxTokens
+            body["thinking"] = .object(JSONObject([("type", "enabled"), ("budget_tokens", .int(budget.budget))]))
         } else {
             if let t = request.temperature { body["temperature"] = .double(t) }
             if let p = request.topP { body["top_p"] = .double(p) }
@@ -64,6 +45,34 @@ enum AnthropicRequestMapper {
             body[key] = value
         }
         return body
+    }
+
+    /// The thinking budget and the `max_tokens` that must exceed it (the request's, or the
+    /// budget plus 4096), or the 400 for a request Anthropic would refuse with thinking.
+    static func thinkingBudget(
+        _ thinking: ThinkingConfig, of request: ChatRequest
+    ) throws(GatewayError) -> (budget: Int, maxTokens: Int) {
+        var budget: Int
+        switch thinking {
+        case .budget(let b): budget = b
+        case .effort(.low): budget = 2048
+        case .effort(.medium): budget = 8192
+        case .effort(.high): budget = 24576
+        }
+        budget = max(budget, 1024)  // Anthropic's minimum
+        if let m = request.maxTokens, m <= budget {
+            throw GatewayError.invalidRequest(
+                "max_tokens: with thinking, Anthropic needs max_tokens greater than the thinking budget "
+                    + "(\(budget))",
+                param: "max_tokens")
+        }
+        if let t = request.temperature, t != 1 {
+            throw GatewayError.invalidRequest(
+                "temperature: Anthropic allows only temperature 1 with thinking", param: "temperature")
+        }
+        // The budget is range-checked at decoding; saturating all the same, since a
+        // request built in code reaches here without that check.
+        return (budget, request.maxTokens ?? Saturating.add(budget, 4096))
     }
 
     /// A plain string, or blocks when any system part asks for a cache breakpoint.
@@ -162,8 +171,10 @@ enum AnthropicRequestMapper {
                 ]))
         case .serverTool(let tool):
             // Anthropic's own server-tool blocks go back exactly as they came; another
-            // provider's mean nothing here.
-            return tool.provider == "anthropic" ? tool.block : nil
+            // provider's mean nothing here. (Not a ternary: its `nil` would be JSON `null`, a
+            // block Anthropic refuses.)
+            guard tool.provider == "anthropic" else { return nil }
+            return tool.block
         }
     }
 }

@@ -12,7 +12,7 @@ import JSON
 /// Provider options are appended as the tree appends them; one that replaces a field written
 /// above (rare: `reasoning_effort` sent as is) would take that field's place, so such a
 /// request is written from the tree instead.
-enum OpenAIRequestWriter {
+enum OpenAIRequestWriter: RequestBodyWriter {
     static func bytes(
         _ request: ChatRequest, model: String, stream: Bool,
         compat: OpenAICompat = OpenAICompat()
@@ -216,30 +216,5 @@ enum OpenAIRequestWriter {
             out.append(contentsOf: "}}".utf8)
         }
         out.append(UInt8(ascii: "]"))
-    }
-
-    /// `,"key":value` for a value kept as a tree (schemas, provider options).
-    private static func member(_ key: String, _ value: JSONValue, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: ","))
-        appendJSONString(key, to: &out)
-        out.append(UInt8(ascii: ":"))
-        value.write(into: &out)
-    }
-
-    private static func int(_ key: StaticString, _ value: Int, into out: inout [UInt8]) {
-        literalKey(key, into: &out)
-        out.append(contentsOf: String(value).utf8)
-    }
-
-    private static func bool(_ key: StaticString, _ value: Bool, into out: inout [UInt8]) {
-        literalKey(key, into: &out)
-        out.append(contentsOf: (value ? "true" : "false").utf8)
-    }
-
-    /// `,"key":` for a key spelled in code (no escaping needed).
-    private static func literalKey(_ key: StaticString, into out: inout [UInt8]) {
-        out.append(contentsOf: #",""#.utf8)
-        out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        out.append(contentsOf: #"":"#.utf8)
     }
 }
