@@ -119,6 +119,7 @@ bench-instructions: release
 	@command -v valgrind >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq valgrind >/dev/null; }
 	Tests/Benchmark/instructions.sh .build/release/switchboard
 	BENCH_MODEL=spread Tests/Benchmark/instructions.sh .build/release/switchboard
+	BENCH_MODEL=anthropic/claude-3-5-haiku-latest BENCH_DOOR=anthropic Tests/Benchmark/instructions.sh .build/release/switchboard
 	Tests/Benchmark/stream_instructions.sh .build/release/switchboard
 
 # System calls per relayed stream chunk under strace, through each door and through nginx (a count, not a timing).

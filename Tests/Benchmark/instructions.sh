@@ -5,7 +5,8 @@
 # usage: Tests/Benchmark/instructions.sh [binary] [requests]  (make bench-instructions)
 # BENCH_MODEL picks what the requests name (default openai/gpt-4o-mini, no alias): `spread` is an
 # alias over two deployments (weighted), `single` an alias of one, so the cost of choosing a
-# deployment is the difference (issue 14).
+# deployment is the difference (issue 14). Anthropic behind it, as `make bench` sends /v1/messages:
+# BENCH_MODEL=anthropic/claude-3-5-haiku-latest BENCH_DOOR=anthropic (the emulator answers any model name).
 set -u
 . "$(dirname "$0")/stack.sh"
 stack_start "${1:-.build/release/switchboard}" strip
