@@ -55,13 +55,19 @@ public struct AnthropicAdapter: ProviderAdapter {
         try decodeResponse(body: body, model: model, answerTool: nil)
     }
 
+    /// The answer read in place (`AnthropicAnswer`: no tree for the whole document).
     func decodeResponse(body: [UInt8], model: String, answerTool: String?) throws(UpstreamFailure) -> ChatResponse {
-        guard let json = try? JSONValue.parse(body), let blocks = json["content"]?.arrayValue else {
+        guard let answer = AnthropicAnswer.read(body), let blocks = answer.content?.arrayValue else {
             throw UpstreamFailure(
                 error: GatewayError(
                     status: 502, type: .upstreamError, message: "anthropic: unreadable response",
                     provider: name), retryable: false, retryAfterSeconds: nil)
         }
+        return response(answer, blocks: blocks, model: model, answerTool: answerTool)
+    }
+
+    /// The unified answer from the members read (the tests read them from a tree too).
+    func response(_ answer: AnthropicAnswer, blocks: [JSONValue], model: String, answerTool: String?) -> ChatResponse {
         var content: [ContentPart] = []
         for block in blocks {
             if let answer = AnthropicStreamDecoder.answerContent(block, answerTool: answerTool) {
@@ -90,14 +96,14 @@ public struct AnthropicAdapter: ProviderAdapter {
                 if let part = AnthropicServerTools.part(block) { content.append(.serverTool(part)) }
             }
         }
-        let raw = json["stop_reason"]?.stringValue
+        let raw = answer.stopReason?.stringValue
         let finish =
             AnthropicStreamDecoder.answerFinish(raw ?? "", answerTool: answerTool)
             ?? AnthropicStopReason.unified(raw ?? "end_turn")
         return ChatResponse(
-            id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? model, provider: name,
+            id: answer.id?.stringValue ?? "", model: answer.model?.stringValue ?? model, provider: name,
             created: clock(), content: content, finishReason: finish,
-            providerFinishReason: raw, usage: AnthropicUsage.unified(json["usage"]))
+            providerFinishReason: raw, usage: AnthropicUsage.unified(answer.usage))
     }
 
     /// `{"type":"error","error":{"type","message"}}`; 529 is overload.
