@@ -23,9 +23,9 @@ struct AnthropicAnswerTests {
                         provider: "anthropic"), retryable: false, retryAfterSeconds: nil))
         }
         let members = AnthropicAnswer(
-            id: json["id"], model: json["model"], content: json["content"], stopReason: json["stop_reason"],
-            usage: json["usage"])
-        return .success(adapter.response(members, blocks: blocks, model: "x", answerTool: answerTool))
+            id: json["id"], model: json["model"], content: json["content"], stopReason: json["stop_reason"])
+        let usage = AnthropicUsage.unified(json["usage"])
+        return .success(adapter.response(members, blocks: blocks, usage: usage, model: "x", answerTool: answerTool))
     }
 
     static let cases = [
@@ -40,6 +40,14 @@ struct AnthropicAnswerTests {
             + #""stop_reason":"tool_use","usage":{"output_tokens":1}}"#,
         #"{"content":[{"type":"tool_use","id":"t","name":"answer","input":{"x":1}}],"stop_reason":"tool_use"}"#,
         #"{"id":5,"model":["m"],"content":[],"stop_reason":{"r":1},"usage":"none"}"#,
+        #"{"content":[],"usage":{"input_tokens":5,"input_tokens":"6","output_tokens":2,"output_tokens":3,"#
+            + #""cache_creation_input_tokens":10,"cache_creation":{"ephemeral_1h_input_tokens":4},"#
+            + #""cache_creation":{"ephemeral_5m_input_tokens":1},"cache_read_input_tokens":-1}}"#,
+        #"{"content":[],"usage":{"cache_creation":{"ephemeral_1h_input_tokens":4,"x":[1]},"#
+            + #""cache_read_input_tokens":2.0,"cache_creation_input_tokens":1e2,"output_tokens":1e300}}"#,
+        #"{"content":[],"usage":{"input_tokens":5},"usage":{"output_tokens":7}}"#,
+        #"{"content":[],"usage":[{"input_tokens":5}]}"#,
+        #"{"content":[],"usage":{"cache_creation":[4],"input_tokens":null}}"#,
         #"{"content":{"type":"text"}}"#,
         #"{"cont\u0065nt":[{"type":"text","text":"escaped key"}],"\u0069d":"x"}"#,
         #"[{"content":[]}]"#,
@@ -69,6 +77,6 @@ struct AnthropicAnswerTests {
                 if case .success = expected { answers += 1 }
             }
         }
-        #expect(answers >= 14)
+        #expect(answers >= 24)
     }
 }

@@ -63,11 +63,13 @@ public struct AnthropicAdapter: ProviderAdapter {
                     status: 502, type: .upstreamError, message: "anthropic: unreadable response",
                     provider: name), retryable: false, retryAfterSeconds: nil)
         }
-        return response(answer, blocks: blocks, model: model, answerTool: answerTool)
+        return response(answer, blocks: blocks, usage: answer.usage.unified, model: model, answerTool: answerTool)
     }
 
     /// The unified answer from the members read (the tests read them from a tree too).
-    func response(_ answer: AnthropicAnswer, blocks: [JSONValue], model: String, answerTool: String?) -> ChatResponse {
+    func response(
+        _ answer: AnthropicAnswer, blocks: [JSONValue], usage: Usage, model: String, answerTool: String?
+    ) -> ChatResponse {
         var content: [ContentPart] = []
         for block in blocks {
             if let answer = AnthropicStreamDecoder.answerContent(block, answerTool: answerTool) {
@@ -103,7 +105,7 @@ public struct AnthropicAdapter: ProviderAdapter {
         return ChatResponse(
             id: answer.id?.stringValue ?? "", model: answer.model?.stringValue ?? model, provider: name,
             created: clock(), content: content, finishReason: finish,
-            providerFinishReason: raw, usage: AnthropicUsage.unified(answer.usage))
+            providerFinishReason: raw, usage: usage)
     }
 
     /// `{"type":"error","error":{"type","message"}}`; 529 is overload.
