@@ -64,6 +64,18 @@ enum Harness {
         "additionalProperties": false,
     ]
 
+    /// The captured requests of the OpenAI and Anthropic fixtures, each read through the door
+    /// that speaks its shape (a capture the door refuses, such as Anthropic's adaptive thinking,
+    /// has no request and is left out).
+    static func capturedRequests() -> [ChatRequest] {
+        FixtureFiles.list(extensions: [".request.json"]).compactMap { path in
+            guard let bytes = FixtureFiles.read(path), let json = try? JSONValue.parse(bytes) else { return nil }
+            if path.contains("/openai/") { return try? OpenAIDoor().decode(json).request }
+            if path.contains("/anthropic/") { return try? AnthropicDoor().decode(json).request }
+            return nil
+        }
+    }
+
     static func request(_ change: (inout ChatRequest) -> Void = { _ in }) -> ChatRequest {
         var request = ChatRequest(model: "m", messages: [.text(.user, "hi")])
         change(&request)
