@@ -41,14 +41,7 @@ enum AnthropicRequestWriter: RequestBodyWriter {
         // Parallel calls are turned off inside tool_choice (server tools are written from the tree).
         let serial = request.parallelToolCalls == false && !request.tools.isEmpty
         if let choice = request.toolChoice { toolChoice(choice, serial: serial, into: &out) }
-        if !request.stop.isEmpty {
-            out.append(contentsOf: #","stop_sequences":["#.utf8)
-            for (i, s) in request.stop.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                appendJSONString(s, to: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        }
+        if !request.stop.isEmpty { strings("stop_sequences", request.stop, into: &out) }
         // As `AnthropicRequestMapper.options`, in its order.
         try AnthropicRequestMapper.refuseUnmapped(request)
         if let user = ProviderFields.user(request) {

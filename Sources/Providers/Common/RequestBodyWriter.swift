@@ -24,6 +24,33 @@ extension RequestBodyWriter {
         out.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    /// `,"key":["a","b",…]` (stop sequences).
+    static func strings(_ key: StaticString, _ values: [String], into out: inout [UInt8]) {
+        literalKey(key, into: &out)
+        out.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            appendJSONString(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// `{"name":…[,"description":…],"<schemaKey>":…[,"strict":…]` without its closing brace:
+    /// a function tool's and a JSON schema's shared head (the caller closes what it opened).
+    static func namedSchema(
+        _ name: String, description: String?, schemaKey: String, schema: JSONValue, strict: Bool?,
+        into out: inout [UInt8]
+    ) {
+        out.append(contentsOf: #"{"name":"#.utf8)
+        appendJSONString(name, to: &out)
+        if let description {
+            out.append(contentsOf: #","description":"#.utf8)
+            appendJSONString(description, to: &out)
+        }
+        member(schemaKey, schema, into: &out)
+        if let strict { bool("strict", strict, into: &out) }
+    }
+
     /// `,"key":` for a key spelled in code (no escaping needed).
     static func literalKey(_ key: StaticString, into out: inout [UInt8]) {
         out.append(contentsOf: #",""#.utf8)

@@ -47,14 +47,7 @@ enum OpenAIRequestWriter: RequestBodyWriter {
         }
         if let t = request.temperature { member("temperature", .double(t), into: &out) }
         if let p = request.topP { member("top_p", .double(p), into: &out) }
-        if !request.stop.isEmpty {
-            out.append(contentsOf: #","stop":["#.utf8)
-            for (i, s) in request.stop.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                appendJSONString(s, to: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        }
+        if !request.stop.isEmpty { strings("stop", request.stop, into: &out) }
         if let thinking = request.thinking {
             out.append(contentsOf: #","reasoning_effort":"#.utf8)
             appendJSONString(OpenAIReasoningEffort.wire(thinking), to: &out)
@@ -85,14 +78,10 @@ enum OpenAIRequestWriter: RequestBodyWriter {
         case .text?: out.append(contentsOf: #","response_format":{"type":"text"}"#.utf8)
         case .jsonObject?: out.append(contentsOf: #","response_format":{"type":"json_object"}"#.utf8)
         case .jsonSchema(let format)?:
-            out.append(contentsOf: #","response_format":{"type":"json_schema","json_schema":{"name":"#.utf8)
-            appendJSONString(format.name, to: &out)
-            if let d = format.description {
-                out.append(contentsOf: #","description":"#.utf8)
-                appendJSONString(d, to: &out)
-            }
-            member("schema", format.schema, into: &out)
-            if let strict = format.strict { bool("strict", strict, into: &out) }
+            out.append(contentsOf: #","response_format":{"type":"json_schema","json_schema":"#.utf8)
+            namedSchema(
+                format.name, description: format.description, schemaKey: "schema", schema: format.schema,
+                strict: format.strict, into: &out)
             out.append(contentsOf: "}}".utf8)
         case nil: break
         }
@@ -115,14 +104,10 @@ enum OpenAIRequestWriter: RequestBodyWriter {
         out.append(contentsOf: #","tools":["#.utf8)
         for (i, tool) in tools.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"type":"function","function":{"name":"#.utf8)
-            appendJSONString(tool.name, to: &out)
-            if let d = tool.description {
-                out.append(contentsOf: #","description":"#.utf8)
-                appendJSONString(d, to: &out)
-            }
-            member("parameters", tool.parameters, into: &out)
-            if let strict = tool.strict { bool("strict", strict, into: &out) }
+            out.append(contentsOf: #"{"type":"function","function":"#.utf8)
+            namedSchema(
+                tool.name, description: tool.description, schemaKey: "parameters", schema: tool.parameters,
+                strict: tool.strict, into: &out)
             out.append(contentsOf: "}}".utf8)
         }
         out.append(UInt8(ascii: "]"))
