@@ -1,37 +1,62 @@
 import CLinux
 import Glibc
 
-/// Skips the system call libcurl (7.88) makes after every read of a response body: a
-/// `poll(fd, 1, 0)` asking whether the socket already holds more bytes, to read them in the
-/// same call. On a stream whose chunks arrive one at a time the answer is almost always "no",
-/// so it was one system call per relayed chunk that nginx does not make (issue 13).
+/// Skips the zero-timeout `poll(fd, 1, 0)` libcurl (7.88) makes to ask whether an upstream
+/// socket is readable, where our level-triggered epoll already watches that socket for reading.
+/// Three places ask it, each once per request or chunk, and the answer is nearly always "no":
+/// - after every read of a response body ("more bytes already?"): on a stream whose chunks come
+///   one at a time, one system call per relayed chunk that nginx does not make;
+/// - right after sending a request, before the answer can have come;
+/// - before reusing a pooled connection (its liveness check: a readable idle socket is dead).
 ///
-/// While the loop hands curl a readable upstream socket (`reading`), that question about that
-/// socket is answered "nothing yet" without asking the kernel. Nothing is lost: curl leaves
-/// its read loop, and the loop's epoll is level-triggered, so bytes already there wake the
-/// next round at once and are read then (after the previous chunk went to the client, as
-/// before). Every other `poll` in the process, and this one outside those moments, goes to the
-/// kernel unchanged. A socket leaves the set when curl lets go of it (back to the pool, or
-/// closed), so curl's liveness check of a pooled connection always asks the kernel.
+/// A socket is `watched` while it sits in the loop's epoll for reading and, if idle in curl's
+/// pool, has not been reported readable since (one that is leaves the epoll and the set:
+/// `UpstreamClient.socketReady`). For those the answer is "nothing yet" without asking the
+/// kernel. Nothing is lost: curl leaves its read loop, and bytes already there wake the next
+/// epoll round at once (after the previous chunk went to the client, as before). A pooled
+/// connection the server closed after the loop's last `epoll_wait` passes the liveness check;
+/// curl then finds it dead when it sends or reads and retries the request on a fresh connection
+/// before any byte came (as it does when the close comes right after the kernel's answer).
+/// Every other `poll` in the process goes to the kernel unchanged.
 enum ReadinessShortcut {
     /// Descriptors beyond this are never shortcut (the table is untouched memory until used).
     static let capacity: Int32 = 1 << 20
-    /// Per descriptor: 0 not being read, 1 being read, 2 being read and a check was answered.
-    /// Each entry is touched only by the loop thread that owns the descriptor.
+    /// Per descriptor, bits: `reading`, `answered` (a check was answered since the owner last
+    /// looked), `watched`. Each entry is touched only by the loop thread that owns the descriptor.
     nonisolated(unsafe) static let table: UnsafeMutablePointer<UInt8> = {
         calloc(Int(capacity), 1)!.assumingMemoryBound(to: UInt8.self)
     }()
+    private static let reading: UInt8 = 1, answered: UInt8 = 2, watched: UInt8 = 4
 
     /// curl is about to read `fd` (readable per epoll).
     @inline(__always) static func beginReading(_ fd: Int32) {
-        if fd >= 0, fd < capacity { table[Int(fd)] = 1 }
+        if fd >= 0, fd < capacity { table[Int(fd)] |= reading }
     }
 
     /// curl is done with this socket action; true when a readiness check was answered.
     @inline(__always) static func endReading(_ fd: Int32) -> Bool {
         guard fd >= 0, fd < capacity else { return false }
-        defer { table[Int(fd)] = 0 }
-        return table[Int(fd)] == 2
+        let state = table[Int(fd)]
+        table[Int(fd)] = state & watched
+        return state & answered != 0
+    }
+
+    /// Whether `fd` is in the loop's level-triggered epoll for reading (and, when pooled, quiet).
+    @inline(__always) static func setWatched(_ fd: Int32, _ isWatched: Bool) {
+        guard fd >= 0, fd < capacity else { return }
+        if isWatched { table[Int(fd)] |= watched } else { table[Int(fd)] &= ~watched }
+    }
+
+    /// Whether a check of `fd` was answered since the last look (for counting); clears it.
+    @inline(__always) static func takeAnswered(_ fd: Int32) -> Bool {
+        guard fd >= 0, fd < capacity else { return false }
+        defer { table[Int(fd)] &= ~answered }
+        return table[Int(fd)] & answered != 0
+    }
+
+    /// curl closed `fd`: a later descriptor with its number starts clean.
+    @inline(__always) static func forget(_ fd: Int32) {
+        if fd >= 0, fd < capacity { table[Int(fd)] = 0 }
     }
 
     /// The answer for a `poll` call, or nil when the kernel must answer it.
@@ -43,7 +68,7 @@ enum ReadinessShortcut {
         guard fd >= 0, fd < capacity, table[Int(fd)] != 0, events & Int32(POLLIN) != 0,
             events & Int32(POLLOUT) == 0
         else { return nil }
-        table[Int(fd)] = 2
+        table[Int(fd)] |= answered
         fds.pointee.revents = 0
         return 0
     }

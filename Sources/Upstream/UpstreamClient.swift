@@ -25,6 +25,9 @@ public final class UpstreamClient: @unchecked Sendable {
     /// How many of curl's "more bytes already?" checks were answered without a system call
     /// (`ReadinessShortcut`; for tests).
     public private(set) var readinessChecksSkipped = 0
+    /// How many pooled connections were taken up again with curl's checks of them (liveness,
+    /// "answered yet?") answered without a system call (`ReadinessShortcut`; for tests).
+    public private(set) var quietReuses = 0
     private var curlTimer: TimerHandle?
     private var pendingRemovals: [UpstreamTransfer] = []
     private var removalScheduled = false
@@ -112,7 +115,10 @@ public final class UpstreamClient: @unchecked Sendable {
         if let curlTimer { loop.cancel(curlTimer) }
         curlTimer = nil
         curl_multi_cleanup(multi)  // closes every pooled socket through `curlClosesSocket`
-        for fd in watched.keys { loop.unwatch(fd: fd) }
+        for fd in watched.keys {
+            loop.unwatch(fd: fd)
+            ReadinessShortcut.forget(fd)
+        }
         watched.removeAll()
         parked.removeAll()
         multi = curl_multi_init()!
@@ -166,29 +172,43 @@ public final class UpstreamClient: @unchecked Sendable {
     private func curlWantsSocket(_ socket: curl_socket_t, _ what: Int32) -> Int32 {
         let fd = Int32(socket)
         if what == CURL_POLL_REMOVE {
-            // From here on curl's checks of this socket (a pooled connection's liveness) ask the kernel.
-            _ = ReadinessShortcut.endReading(fd)
             // Back in the pool: stay registered for reading only (an idle connection is never
             // writable-interesting; left so, level-triggered epoll would fire on it forever).
             guard let current = watched[fd] else { return 0 }
             if current != .readable {
-                try? loop.rewatch(fd: fd, events: .readable)
+                guard (try? loop.rewatch(fd: fd, events: .readable)) != nil else {
+                    ReadinessShortcut.setWatched(fd, false)
+                    return 0
+                }
                 watched[fd] = .readable
             }
+            // Quiet until the epoll says otherwise (`socketReady`): curl's liveness check of it
+            // is answered without a system call (`ReadinessShortcut`).
+            _ = ReadinessShortcut.takeAnswered(fd)
+            ReadinessShortcut.setWatched(fd, true)
             parked.insert(fd)
             return 0
         }
         var events: IOEvents = []
         if what & CURL_POLL_IN != 0 { events.insert(.readable) }
         if what & CURL_POLL_OUT != 0 { events.insert(.writable) }
-        parked.remove(fd)
+        if parked.remove(fd) != nil, ReadinessShortcut.takeAnswered(fd) { quietReuses &+= 1 }
         if let current = watched[fd] {
-            if current != events { try? loop.rewatch(fd: fd, events: events) }
+            if current != events, (try? loop.rewatch(fd: fd, events: events)) == nil {
+                ReadinessShortcut.setWatched(fd, false)
+                watched[fd] = events
+                return 0
+            }
         } else {
-            try? loop.watch(fd: fd, events: events) { [unowned self] ready in socketReady(fd, ready) }
+            guard (try? loop.watch(fd: fd, events: events) { [unowned self] ready in socketReady(fd, ready) }) != nil
+            else {
+                ReadinessShortcut.setWatched(fd, false)
+                return 0
+            }
             socketRegistrations &+= 1
         }
         watched[fd] = events
+        ReadinessShortcut.setWatched(fd, events.contains(.readable))
         return 0
     }
 
@@ -196,7 +216,7 @@ public final class UpstreamClient: @unchecked Sendable {
     /// the epoll first, so a later descriptor with the same number starts clean.
     func curlClosesSocket(_ socket: curl_socket_t) -> Int32 {
         let fd = Int32(socket)
-        _ = ReadinessShortcut.endReading(fd)
+        ReadinessShortcut.forget(fd)
         if watched.removeValue(forKey: fd) != nil { loop.unwatch(fd: fd) }
         parked.remove(fd)
         return close(fd)
@@ -231,6 +251,7 @@ public final class UpstreamClient: @unchecked Sendable {
             parked.remove(fd)
             watched.removeValue(forKey: fd)
             loop.unwatch(fd: fd)
+            ReadinessShortcut.setWatched(fd, false)
             return
         }
         var mask: Int32 = 0

@@ -169,6 +169,31 @@ struct ChatEndToEndTests {
         #expect(Date().timeIntervalSince(closedAt) < 1)
     }
 
+    /// Reading pauses lazily during a response: a request pipelined while a stream is in flight
+    /// switches the read interest off then (level-triggered, it would otherwise wake the loop
+    /// round after round) and is answered after the stream, in order.
+    @Test func aRequestSentDuringAStreamWaitsWithoutSpinning() throws {
+        let mock = try Launch.mock()
+        let daemon = try Launch.daemon(behind: mock)
+        let client = try RawClient(port: daemon.port)
+        let body = #"{"model":"openai/text+chunks=40+interval_ms=10","messages":[{"role":"user","content":"hi"}]}"#
+        client.send(
+            "POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        _ = client.read(until: "event: text")
+        let pid = daemon.process.processIdentifier
+        let (cpuBefore, wallBefore) = (cpuSeconds(pid: pid), Date())
+        client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let text = client.readToEnd()
+        let (cpu, wall) = (cpuSeconds(pid: pid) - cpuBefore, Date().timeIntervalSince(wallBefore))
+        #expect(statusCodes(in: text) == [200])  // /healthz (the stream's head was read before)
+        let done = try #require(text.range(of: "event: done"))
+        let ok = try #require(text.range(of: #""ok""#))
+        #expect(done.lowerBound < ok.lowerBound)
+        // A loop woken by the waiting bytes every round would burn a core for the stream's ~0.4 s.
+        #expect(cpu < wall / 2, "daemon used \(cpu) s of CPU in \(wall) s")
+    }
+
     @Test func slowReaderKeepsDaemonMemoryBounded() throws {
         let mock = try Launch.mock()
         let daemon = try Launch.daemon(behind: mock)

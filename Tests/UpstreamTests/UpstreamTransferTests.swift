@@ -258,6 +258,18 @@ struct UpstreamTransferTests {
         #expect(upstream.onLoop { UpstreamClient.forLoop($0).parkedSockets } == 1)
     }
 
+    @Test func aPooledConnectionIsTakenUpAgainWithoutAskingTheKernel() throws {
+        let upstream = try TestUpstream()
+        for _ in 0..<3 {
+            let c = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "1")], body: []))
+            #expect(c.done.wait(timeout: .now() + 10) == .success)
+            #expect(c.body == "chunk0;")
+        }
+        // The second and third transfers found the pooled socket quiet by the epoll's account:
+        // curl's liveness check of it cost no poll system call.
+        #expect(upstream.onLoop { UpstreamClient.forLoop($0).quietReuses } == 2)
+    }
+
     @Test func aPooledConnectionTheServerClosesLeavesTheEpollAndTheNextTransferWorks() throws {
         let upstream = try TestUpstream(idleTimeout: 0.2)
         let first = upstream.run(UpstreamRequest(url: upstream.url + "/stream", headers: [("x-chunks", "1")], body: []))

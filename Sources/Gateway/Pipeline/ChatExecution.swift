@@ -99,7 +99,6 @@ final class ChatExecution: @unchecked Sendable {
     /// The last attempt's provider headers, for the limiter to learn from.
     private var lastUpstreamHeaders = HTTPHeaders()
     private let startedNanos = EventLoop.monotonicNanoseconds()
-    private var random = SystemRandomNumberGenerator()
     /// The first route's upstream request, translated ahead (`prepareFirstAttempt`); taken by
     /// its first launch.
     private var prebuilt: UpstreamRequest?
@@ -377,7 +376,7 @@ final class ChatExecution: @unchecked Sendable {
         feed(
             .attemptFinished(
                 outcome, usageEstimated: estimated, now: Self.now(),
-                jitter: Double.random(in: 0..<1, using: &random)))
+                jitter: RandomPool.shared.unitInterval()))
     }
 
     /// A cut stream's usage with what the provider did not report estimated (`UsageEstimate`).

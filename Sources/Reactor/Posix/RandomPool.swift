@@ -13,6 +13,15 @@ package final class RandomPool: Sendable {
     }
     private let buffer = Mutex(Buffer())
 
+    /// A uniform draw from [0, 1) (53 random bits), from the pool: no system call per draw.
+    package func unitInterval() -> Double {
+        var bits: UInt64 = 0
+        withBytes(8) { bytes in
+            for byte in bytes { bits = bits << 8 | UInt64(byte) }
+        }
+        return Double(bits >> 11) * 0x1p-53
+    }
+
     package func withBytes(_ count: Int, _ body: (ArraySlice<UInt8>) -> Void) {
         precondition(count <= 4096)
         buffer.withLock { b in

@@ -108,6 +108,16 @@ func residentKiB(pid: Int32) -> Int {
     return 0
 }
 
+/// CPU time a process has used so far, user and system, in seconds (`/proc/<pid>/stat`).
+func cpuSeconds(pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return 0 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
 /// `count` copies of the raw HTTP `request` spread round-robin over `daemons`, each on its own
 /// connection, all sent before any answer is read: the first status code of each answer, in
 /// the order sent (the several-daemons tests' simultaneous burst).
