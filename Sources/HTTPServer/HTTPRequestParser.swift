@@ -143,8 +143,7 @@ public struct HTTPRequestParser: Sendable {
 
     // MARK: Head
 
-    private enum Framing { case none, length(Int), chunked }
-    private enum HeadResult { case needMore, failure(HTTPParseError), head(HTTPRequestHead, Framing) }
+    private enum HeadResult { case needMore, failure(HTTPParseError), head(HTTPRequestHead, HTTPBodyFraming) }
 
     private static func bad(_ message: String, _ status: Int = 400) -> HTTPParseError {
         HTTPParseError(status: status, message: message)
@@ -174,136 +173,9 @@ public struct HTTPRequestParser: Sendable {
         }
         let headBytes = buffer[start..<end - 4]
         start = end
-        return Self.interpret(headBytes, maxBodyBytes: maxBodyBytes)
-    }
-
-    private static func interpret(_ bytes: ArraySlice<UInt8>, maxBodyBytes: Int) -> HeadResult {
-        var lines: [ArraySlice<UInt8>] = []
-        var lineStart = bytes.startIndex
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            if bytes[i] == 0x0D {
-                guard i + 1 < bytes.endIndex, bytes[i + 1] == 0x0A else {
-                    return .failure(bad("bare CR in request head"))
-                }
-                lines.append(bytes[lineStart..<i])
-                i += 2
-                lineStart = i
-                continue
-            }
-            if bytes[i] == 0 { return .failure(bad("NUL in request head")) }
-            i += 1
-        }
-        lines.append(bytes[lineStart..<bytes.endIndex])
-
-        let requestLine = lines[0].split(separator: 0x20, omittingEmptySubsequences: false)
-        guard requestLine.count == 3, !requestLine[0].isEmpty, !requestLine[1].isEmpty else {
-            return .failure(bad("malformed request line"))
-        }
-        guard requestLine[0].allSatisfy(isTokenByte) else { return .failure(bad("invalid method")) }
-        let method = String(decoding: requestLine[0], as: UTF8.self)
-        guard requestLine[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
-            let target = originForm(requestLine[1])
-        else {
-            return .failure(bad("invalid request target"))
-        }
-        let version = String(decoding: requestLine[2], as: UTF8.self)
-        let minor: Int
-        switch version {
-        case "HTTP/1.1": minor = 1
-        case "HTTP/1.0": minor = 0
-        default:
-            if version.hasPrefix("HTTP/"), version.count == 8 {
-                return .failure(bad("HTTP version \(version.dropFirst(5)) is not supported", 505))
-            }
-            return .failure(bad("malformed HTTP version"))
-        }
-
-        var headers = HTTPHeaders()
-        for line in lines.dropFirst() {
-            guard let first = line.first else { return .failure(bad("empty header line")) }
-            if first == 0x20 || first == 0x09 { return .failure(bad("obsolete line folding in headers")) }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else {
-                return .failure(bad("malformed header line"))
-            }
-            let name = line[line.startIndex..<colon]
-            guard name.allSatisfy(isTokenByte) else {
-                return .failure(bad("invalid header name (whitespace before ':'?)"))
-            }
-            var value = line[(colon + 1)...]
-            while let f = value.first, f == 0x20 || f == 0x09 { value = value.dropFirst() }
-            while let l = value.last, l == 0x20 || l == 0x09 { value = value.dropLast() }
-            headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
-        }
-
-        if minor == 1, !headers.contains(where: { $0.name.equalsIgnoringASCIICase("host") }) {
-            return .failure(bad("missing Host header"))
-        }
-        var lengths: [String] = []
-        for field in headers where field.name.equalsIgnoringASCIICase("content-length") {
-            for part in field.value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-                lengths.append(String(decoding: part.filter { $0 != 0x20 && $0 != 0x09 }, as: UTF8.self))
-            }
-        }
-        let codings = headers.filter { $0.name.equalsIgnoringASCIICase("transfer-encoding") }.map(\.value)
-        var framing = Framing.none
-        if !codings.isEmpty {
-            guard lengths.isEmpty else { return .failure(bad("both Content-Length and Transfer-Encoding")) }
-            guard minor == 1, codings.count == 1, codings[0].equalsIgnoringASCIICase("chunked") else {
-                return .failure(bad("unsupported Transfer-Encoding (only chunked)"))
-            }
-            framing = .chunked
-        } else if let first = lengths.first {
-            guard lengths.allSatisfy({ $0 == first }) else { return .failure(bad("conflicting Content-Length values")) }
-            guard !first.isEmpty, first.count <= 18, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                let n = Int(first)
-            else {
-                return .failure(bad("invalid Content-Length"))
-            }
-            if n > maxBodyBytes { return .failure(bad("request body larger than \(maxBodyBytes) bytes", 413)) }
-            if n > 0 { framing = .length(n) }
-        } else if ["POST", "PUT", "PATCH"].contains(method) {
-            return .failure(bad("\(method) needs Content-Length or chunked Transfer-Encoding", 411))
-        }
-
-        let connection = headers.filter { $0.name.equalsIgnoringASCIICase("connection") }.map { $0.value.lowercased() }
-        let keepAlive =
-            minor == 1
-            ? !connection.contains { $0.contains("close") } : connection.contains { $0.contains("keep-alive") }
-        return .head(
-            HTTPRequestHead(
-                method: method, target: target, versionMinor: minor, headers: headers, keepAlive: keepAlive),
-            framing)
-    }
-
-    /// The target as a path: origin-form and `*` as they are; absolute-form
-    /// (`http://host:port/path?q`), which RFC 9112 §3.2.2 says a server must accept, reduced to
-    /// its path and query (the Host header still names the host).
-    private static func originForm(_ raw: ArraySlice<UInt8>) -> String? {
-        if raw.first == UInt8(ascii: "/") || (raw.count == 1 && raw.first == UInt8(ascii: "*")) {
-            return String(decoding: raw, as: UTF8.self)
-        }
-        let text = String(decoding: raw, as: UTF8.self)
-        let lower = text.lowercased()
-        let scheme = lower.hasPrefix("http://") ? 7 : lower.hasPrefix("https://") ? 8 : 0
-        guard scheme > 0 else { return nil }
-        let afterScheme = raw.dropFirst(scheme)
-        guard let authorityEnd = afterScheme.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") })
-        else {
-            return afterScheme.isEmpty ? nil : "/"
-        }
-        guard authorityEnd > afterScheme.startIndex else { return nil }
-        let rest = String(decoding: raw[authorityEnd...], as: UTF8.self)
-        return rest.hasPrefix("/") ? rest : "/" + rest
-    }
-
-    private static func isTokenByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(b)
+        switch HTTPHeadInterpreter.interpret(headBytes, maxBodyBytes: maxBodyBytes) {
+        case .failure(let error): return .failure(error)
+        case .head(let head, let framing): return .head(head, framing)
         }
     }
 
