@@ -17,7 +17,6 @@ final class Connection {
     private let server: ServerCore
     private let context: LoopContext
     private var parser: HTTPRequestParser
-    private let remoteAddress: String
 
     private var out: [UInt8] = []
     private var outStart = 0
@@ -40,7 +39,6 @@ final class Connection {
         self.parser = HTTPRequestParser(
             maxHeaderBytes: server.configuration.maxHeaderBytes,
             maxBodyBytes: server.configuration.maxBodyBytes)
-        self.remoteAddress = Posix.peerAddress(fd)
     }
 
     var pendingBytes: Int { out.count - outStart }
@@ -127,8 +125,7 @@ final class Connection {
     private func dispatch(_ head: HTTPRequestHead, _ body: [UInt8]) {
         let request = HTTPRequest(
             method: head.method, target: head.target, versionMinor: head.versionMinor,
-            headers: head.headers, body: body, requestId: RequestID.make(),
-            remoteAddress: remoteAddress)
+            headers: head.headers, body: body, requestId: RequestID.make())
         let writer = ResponseWriter(
             connection: self, loop: loop, requestId: request.requestId, method: head.method,
             path: request.path, versionMinor: head.versionMinor,

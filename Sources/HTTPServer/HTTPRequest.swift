@@ -15,11 +15,10 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// "req_" + 24 hex digits; also sent back as `x-request-id`.
     public var requestId: String
-    public var remoteAddress: String
 
     public init(
         method: String, target: String, versionMinor: Int = 1, headers: HTTPHeaders = HTTPHeaders(),
-        body: [UInt8] = [], requestId: String = RequestID.make(), remoteAddress: String = ""
+        body: [UInt8] = [], requestId: String = RequestID.make()
     ) {
         self.method = method
         self.target = target
@@ -34,7 +33,6 @@ public struct HTTPRequest: Sendable {
         self.headers = headers
         self.body = body
         self.requestId = requestId
-        self.remoteAddress = remoteAddress
     }
 
     /// Query parameters, percent-decoded (`+` as space), in order.

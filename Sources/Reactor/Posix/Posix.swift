@@ -106,28 +106,6 @@ package enum Posix {
         }
     }
 
-    /// The peer's address as text, for logs.
-    package static func peerAddress(_ fd: Int32) -> String {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
-        }
-        guard rc == 0 else { return "unknown" }
-        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        var serv = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-        let ok = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getnameinfo(
-                    $0, length, &host, socklen_t(host.count), &serv, socklen_t(serv.count),
-                    NI_NUMERICHOST | NI_NUMERICSERV)
-            }
-        }
-        guard ok == 0 else { return "unknown" }
-        return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + ":"
-            + String(decoding: serv.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
     package static func monotonicNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
