@@ -31,17 +31,24 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
             take(delta, emit)
             return
         }
-        guard let json = try? JSONValue.parse(event.data) else { return }
-        switch json["type"]?.stringValue ?? event.event ?? "" {
+        // The answer's other events: their fields read in place too (the tree only when the
+        // reader refuses the text, which the full parse then refuses as well).
+        let parsed: AnthropicStreamEvent
+        if let scanned = AnthropicStreamEvent.scan(event.data) {
+            parsed = scanned
+        } else {
+            guard let json = try? JSONValue.parse(event.data) else { return }
+            parsed = AnthropicStreamEvent(json)
+        }
+        switch parsed.type ?? event.event ?? "" {
         case "message_start":
-            let message = json["message"]
-            takeUsage(message?["usage"])
-            stream.start(id: message?["id"]?.stringValue ?? "", model: message?["model"]?.stringValue, emit)
+            takeUsage(parsed.messageUsage)
+            stream.start(id: parsed.messageID ?? "", model: parsed.messageModel, emit)
         case "content_block_start":
             // Content before `message_start` (a broken stream) still opens the answer first.
             stream.start(id: "", model: nil, emit)
-            let index = json["index"]?.intValue ?? 0
-            let block = json["content_block"]
+            let index = parsed.index
+            let block = parsed.contentBlock
             let kind = isAnswer(block) ? Self.answerKind : block?["type"]?.stringValue ?? ""
             blockKinds[index] = kind
             if AnthropicServerTools.isServerTool(kind) { serverTools.start(index: index, block: block) }
@@ -59,21 +66,23 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
                 break
             }
         case "content_block_delta":
+            // A delta the in-place reader did not take (its `type` says otherwise or is missing).
+            guard let json = try? JSONValue.parse(event.data) else { return }
             take(AnthropicDelta(json), emit)
         case "content_block_stop":
-            let index = json["index"]?.intValue ?? 0
+            let index = parsed.index
             if blockKinds[index] == "tool_use" {
                 stream.tools.finish(providerIndex: index).forEach(emit)
             } else if let part = serverTools.finish(index: index) {
                 emit(.serverTool(part))
             }
         case "message_delta":
-            if let reason = json["delta"]?["stop_reason"]?.stringValue { stopReason = reason }
-            takeUsage(json["usage"])
+            if let reason = parsed.stopReason { stopReason = reason }
+            takeUsage(parsed.usage)
         case "message_stop":
             end(emit)
         case "error":
-            fail(json["error"], emit)
+            fail(parsed.error, emit)
         default:
             break  // ping and future events
         }

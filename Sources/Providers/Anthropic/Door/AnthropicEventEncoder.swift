@@ -25,20 +25,9 @@ public final class AnthropicEventEncoder: ChatEncoder {
     public func encode(_ event: StreamEvent, into out: inout [UInt8]) {
         switch event {
         case .start(let id, let model, _, _):
-            emit(
-                "message_start",
-                [
-                    "type": "message_start",
-                    "message": .object(
-                        JSONObject([
-                            ("id", .string(id)), ("type", "message"), ("role", "assistant"), ("model", .string(model)),
-                            ("content", []),
-                            ("stop_reason", .null), ("stop_sequence", .null),
-                            ("usage", AnthropicUsage(startUsage).wire),
-                        ])),
-                ], into: &out)
+            AnthropicEventBytes.messageStart(id: id, model: model, usage: startUsage, into: &out)
         case .text(let delta):
-            let index = block("text", start: ["type": "text", "text": ""], into: &out)
+            let index = block("text", start: .text, into: &out)
             stringDelta(index, "text_delta\",\"text\":", delta, into: &out)
         case .thinking(let delta):
             let index = thinkingBlock(into: &out)
@@ -107,17 +96,8 @@ public final class AnthropicEventEncoder: ChatEncoder {
         case .done(let reason, let providerReason):
             guard !failed else { return }
             closeBlock(into: &out)
-            emit(
-                "message_delta",
-                [
-                    "type": "message_delta",
-                    "delta": [
-                        "stop_reason": .string(AnthropicStopReason.wire(reason, providerWord: providerReason)),
-                        "stop_sequence": .null,
-                    ],
-                    "usage": AnthropicUsage(usage).wire,
-                ], into: &out)
-            emit("message_stop", ["type": "message_stop"], into: &out)
+            AnthropicEventBytes.messageEnd(
+                stopReason: AnthropicStopReason.wire(reason, providerWord: providerReason), usage: usage, into: &out)
         }
     }
 
@@ -150,27 +130,25 @@ public final class AnthropicEventEncoder: ChatEncoder {
     /// signature or thought is a block of its own, as in a whole answer).
     private func thinkingBlock(into out: inout [UInt8]) -> Int {
         if openBlock?.kind == "thinking", openThinkingSigned { closeBlock(into: &out) }
-        return block("thinking", start: ["type": "thinking", "thinking": "", "signature": ""], into: &out)
+        return block("thinking", start: .thinking, into: &out)
     }
 
     /// The open block of `kind`, or a new one (closing whatever was open).
-    private func block(_ kind: String, start: JSONValue, into out: inout [UInt8]) -> Int {
+    private func block(_ kind: String, start: AnthropicEventBytes.EmptyBlock, into out: inout [UInt8]) -> Int {
         if let open = openBlock, open.kind == kind { return open.index }
         closeBlock(into: &out)
         let index = nextBlock
         nextBlock += 1
         openBlock = (index, kind)
         openThinkingSigned = false
-        emit(
-            "content_block_start", ["type": "content_block_start", "index": .int(index), "content_block": start],
-            into: &out)
+        AnthropicEventBytes.blockStart(index, start, into: &out)
         return index
     }
 
     private func closeBlock(into out: inout [UInt8]) {
         guard let open = openBlock else { return }
         openBlock = nil
-        emit("content_block_stop", ["type": "content_block_stop", "index": .int(open.index)], into: &out)
+        AnthropicEventBytes.blockStop(open.index, into: &out)
     }
 
     private func emit(_ name: String, _ data: JSONValue, into out: inout [UInt8]) {
