@@ -127,6 +127,7 @@ bench-syscalls: release
 	@command -v strace >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq strace >/dev/null; }
 	@command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 	Tests/Benchmark/stream_syscalls.sh .build/release/switchboard
+	python3 Tests/Benchmark/request_syscalls.py .build/release/switchboard
 
 # Regression guard (not part of `make test`): the short ratio suite against the recorded baseline.
 bench-check: release bench-tools
