@@ -254,16 +254,11 @@ enum HTTPHeadInterpreter {
         return rest.hasPrefix("/") ? rest : "/" + rest
     }
 
-    /// RFC 9110 `tchar`, by table.
-    static func isTokenByte(_ b: UInt8) -> Bool { tokenBytes[Int(b)] }
-
-    private static let tokenBytes: [Bool] = (0..<256).map { b in
-        switch UInt8(b) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(b))
-        }
+    /// RFC 9110 `tchar`: digits, letters and ``!#$%&'*+-.^_`|~``, as two 64-bit masks (bytes 0–63,
+    /// 64–127; none above).
+    @inline(__always) static func isTokenByte(_ b: UInt8) -> Bool {
+        b < 64
+            ? (0x03FF_6CFA_0000_0000 as UInt64) >> b & 1 == 1
+            : b < 128 ? (0x57FF_FFFF_C7FF_FFFE as UInt64) >> (b - 64) & 1 == 1 : false
     }
 }

@@ -64,17 +64,26 @@ public struct HTTPRequest: Sendable {
 
 /// Request ids: random, unguessable, short.
 public enum RequestID {
-    /// `req_` + 24 hex digits (96 random bits).
+    /// `req_` + 24 hex digits (96 random bits), written into the string's own storage.
     public static func make() -> String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = Array("req_".utf8)
-        out.reserveCapacity(28)
-        RandomPool.shared.withBytes(12) { bytes in
-            for b in bytes {
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
+        String(unsafeUninitializedCapacity: 28) { out in
+            out[0] = UInt8(ascii: "r")
+            out[1] = UInt8(ascii: "e")
+            out[2] = UInt8(ascii: "q")
+            out[3] = UInt8(ascii: "_")
+            RandomPool.shared.withBytes(12) { bytes in
+                var i = 4
+                for b in bytes {
+                    out[i] = hexDigit(b >> 4)
+                    out[i + 1] = hexDigit(b & 0xF)
+                    i += 2
+                }
             }
+            return 28
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always) private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") - 10 + value
     }
 }

@@ -211,6 +211,12 @@ struct HTTPHeadInterpreterTests {
         #expect(refusals > 2_000)
     }
 
+    @Test func tokenBytesAreTheReferencesForEveryByte() {
+        for b in 0...255 {
+            #expect(HTTPHeadInterpreter.isTokenByte(UInt8(b)) == ReferenceHeadInterpreter.isTokenByte(UInt8(b)), "\(b)")
+        }
+    }
+
     @Test func framingAndKeepAliveOfCommonHeads() {
         let cases: [(String, HTTPBodyFraming, Bool)] = [
             ("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 12", .length(12), true),
