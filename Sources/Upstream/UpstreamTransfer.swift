@@ -62,7 +62,11 @@ public final class UpstreamTransfer: @unchecked Sendable {
 
     private func configure() {
         let me = Unmanaged.passUnretained(self).toOpaque()
-        sb_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        if let parsed = ParsedURLs.handle(for: request.url) {
+            sb_easy_setopt_curlu(easy, parsed)
+        } else {
+            sb_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        }
         sb_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         if CurlGlobal.verbose { sb_easy_setopt_long(easy, CURLOPT_VERBOSE, 1) }
         if ProxyEnvironment.noneConfigured {
@@ -276,10 +280,13 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private func deliverHeadIfNeeded() {
         guard !headDelivered, let delegate else { return }
         headDelivered = true
+        // From `curlFinished` (an answer without a body) curl is already done with the handle:
+        // only a cancel from the delegate itself needs the deferred removal.
+        let cancellable = !finished
         inCallback = true
         delegate.upstreamDidReceiveHead(status: status, headers: headers)
         inCallback = false
-        if finished { client?.removeSoon(self) }
+        if finished, cancellable { client?.removeSoon(self) }
     }
 
     // MARK: Timers
