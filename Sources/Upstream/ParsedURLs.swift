@@ -12,6 +12,9 @@ import Synchronization
 enum ParsedURLs {
     /// How many URLs are kept; past it a transfer hands curl its URL string as before.
     static let capacity = 256
+    /// Longer URLs are not kept: a path can carry a client's model name (Gemini's), and the
+    /// cache is not to hold whatever clients send.
+    static let longestKept = 1024
 
     private struct Handle: @unchecked Sendable {
         let pointer: OpaquePointer
@@ -20,11 +23,14 @@ enum ParsedURLs {
     private static let handles = Mutex<[String: Handle]>([:])
 
     /// The parsed handle of `url`, or nil when curl rejects the URL (curl then reports the
-    /// error on its own parse, as it always did) or `capacity` URLs are already kept.
+    /// error on its own parse, as it always did), the URL is longer than `longestKept` or
+    /// `capacity` URLs are already kept.
     static func handle(for url: String) -> OpaquePointer? {
         handles.withLock { handles in
             if let known = handles[url] { return known.pointer }
-            guard handles.count < capacity, let parsed = curl_url() else { return nil }
+            guard handles.count < capacity, url.utf8.count <= longestKept, let parsed = curl_url() else {
+                return nil
+            }
             guard sb_url_parse(parsed, url) == CURLUE_OK else {
                 curl_url_cleanup(parsed)
                 return nil

@@ -13,6 +13,13 @@ struct ParsedURLsTests {
         #expect(ParsedURLs.handle(for: url + "?other") != first)
     }
 
+    @Test func aURLLongerThanTheLimitIsNotKept() {
+        let path = String(repeating: "m", count: ParsedURLs.longestKept)
+        let before = ParsedURLs.count
+        #expect(ParsedURLs.handle(for: "http://127.0.0.1:1/" + path) == nil)
+        #expect(ParsedURLs.count == before)
+    }
+
     @Test func aURLCurlRejectsIsNotKeptAndItsTransferFailsAsBefore() throws {
         let bad = "http://exa mple.invalid/x"
         #expect(ParsedURLs.handle(for: bad) == nil)
