@@ -14,6 +14,12 @@ static inline CURLcode sb_easy_setopt_write_cb(CURL *h, size_t (*cb)(char *, siz
 static inline CURLcode sb_easy_setopt_header_cb(CURL *h, size_t (*cb)(char *, size_t, size_t, void *)) { return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cb); }
 static inline CURLcode sb_easy_setopt_opensocket_cb(CURL *h, curl_socket_t (*cb)(void *, curlsocktype, struct curl_sockaddr *)) { return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, cb); }
 static inline CURLcode sb_easy_setopt_closesocket_cb(CURL *h, int (*cb)(void *, curl_socket_t)) { return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, cb); }
+static inline CURLcode sb_easy_setopt_curlu(CURL *h, CURLU *u) { return curl_easy_setopt(h, CURLOPT_CURLU, u); }
+/* A URL parsed with the flags libcurl gives its own parse of CURLOPT_URL (url.c, parseurlandfillconn;
+   neither CURLOPT_DISALLOW_USERNAME_IN_URL nor CURLOPT_PATH_AS_IS is set here). */
+static inline CURLUcode sb_url_parse(CURLU *u, const char *url) {
+  return curl_url_set(u, CURLUPART_URL, url, CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+}
 static inline CURLcode sb_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode sb_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 

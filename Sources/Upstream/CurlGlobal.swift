@@ -1,4 +1,5 @@
 import CCurl
+import Glibc
 import HTTPTypes
 
 /// `curl_global_init` exactly once per process (it is not thread-safe; a static `let` is
@@ -9,6 +10,10 @@ enum CurlGlobal {
     }()
 
     static func ensure() { _ = initialized }
+
+    /// `SB_CURL_VERBOSE` set: curl traces every transfer on stderr (debugging). Read once: a
+    /// `getenv` per transfer scans the whole environment.
+    static let verbose: Bool = getenv("SB_CURL_VERBOSE") != nil
 
     static func describe(_ code: CURLcode) -> String {
         String(cString: curl_easy_strerror(code))

@@ -28,6 +28,8 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private var alreadyConsumed = 0
     private var timer: TimerHandle?
     private var timerKind: TimeoutKind?
+    /// When `timer` fires (monotonic nanoseconds).
+    private var timerDeadline: UInt64 = 0
     /// When body bytes last arrived; the idle timer checks it instead of being re-armed for
     /// every chunk.
     private var lastActivity: UInt64 = 0
@@ -60,9 +62,19 @@ public final class UpstreamTransfer: @unchecked Sendable {
 
     private func configure() {
         let me = Unmanaged.passUnretained(self).toOpaque()
+        // The string too: libcurl 7.88 then takes it as the transfer's URL text instead of
+        // re-assembling one from the parsed handle (~9,000 instructions); the request itself is
+        // built from the handle's parts either way.
         sb_easy_setopt_string(easy, CURLOPT_URL, request.url)
+        if let parsed = ParsedURLs.handle(for: request.url) { sb_easy_setopt_curlu(easy, parsed) }
         sb_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        if getenv("SB_CURL_VERBOSE") != nil { sb_easy_setopt_long(easy, CURLOPT_VERBOSE, 1) }
+        if CurlGlobal.verbose { sb_easy_setopt_long(easy, CURLOPT_VERBOSE, 1) }
+        if ProxyEnvironment.noneConfigured {
+            // "No proxy" said outright spares curl its environment lookups on every transfer;
+            // with a proxy variable set, curl reads the environment itself as it always did.
+            sb_easy_setopt_string(easy, CURLOPT_PROXY, "")
+            sb_easy_setopt_string(easy, CURLOPT_NOPROXY, "")
+        }
         sb_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
         sb_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         sb_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
@@ -107,19 +119,24 @@ public final class UpstreamTransfer: @unchecked Sendable {
         }
     }
 
-    /// `name: value` as the C string curl copies into its list, written as bytes (string
-    /// interpolation cost ~700 instructions a header).
+    /// `name: value` as the C string curl copies into its list, written as bytes into scratch
+    /// space on the stack (string interpolation cost ~700 instructions a header, an array a
+    /// heap allocation).
     private static func append(_ header: HTTPField, to list: UnsafeMutablePointer<curl_slist>?)
         -> UnsafeMutablePointer<curl_slist>?
     {
-        var line: [UInt8] = []
-        line.reserveCapacity(header.name.utf8.count + header.value.utf8.count + 3)
-        line.append(contentsOf: header.name.utf8)
-        line.append(contentsOf: ": ".utf8)
-        line.append(contentsOf: header.value.utf8)
-        line.append(0)
-        return line.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(list, $0.baseAddress) }
+        let count = header.name.utf8.count + header.value.utf8.count + 3
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count) { line in
+            line.withMemoryRebound(to: UInt8.self) { bytes in
+                var at = bytes.initialize(from: header.name.utf8).1
+                for byte in ": ".utf8 {
+                    bytes[at] = byte
+                    at += 1
+                }
+                at = UnsafeMutableBufferPointer(rebasing: bytes[at...]).initialize(from: header.value.utf8).1 + at
+                bytes[at] = 0
+            }
+            return curl_slist_append(list, line.baseAddress)
         }
     }
 
@@ -214,15 +231,17 @@ public final class UpstreamTransfer: @unchecked Sendable {
         lastActivity = EventLoop.monotonicNanoseconds()
         if !sawBytes {
             sawBytes = true
-            cancelTimer()
-            armTimer(request.idleTimeout, .idle)
+            watchIdleFromNow()
         }
         if let field = Self.headerLine(UnsafeRawBufferPointer(start: data, count: count)) {
             switch field {
             case .status(let code):
                 // A new status line (after 100 Continue, a proxy CONNECT, …) starts a new head.
                 status = code
-                headers.removeAll()
+                // One allocation for a typical head, kept across heads, instead of regrowing
+                // the array field by field.
+                headers.fields.removeAll(keepingCapacity: true)
+                headers.reserveCapacity(16)
             case .field(let name, let value):
                 headers.add(name, value)
             }
@@ -261,10 +280,13 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private func deliverHeadIfNeeded() {
         guard !headDelivered, let delegate else { return }
         headDelivered = true
+        // From `curlFinished` (an answer without a body) curl is already done with the handle:
+        // only a cancel from the delegate itself needs the deferred removal.
+        let cancellable = !finished
         inCallback = true
         delegate.upstreamDidReceiveHead(status: status, headers: headers)
         inCallback = false
-        if finished { client?.removeSoon(self) }
+        if finished, cancellable { client?.removeSoon(self) }
     }
 
     // MARK: Timers
@@ -273,13 +295,31 @@ public final class UpstreamTransfer: @unchecked Sendable {
         guard let loop = client?.loop, seconds > 0 else { return }
         cancelTimer()
         timerKind = kind
-        timer = loop.schedule(afterNanoseconds: Saturating.nanoseconds(seconds: delay ?? seconds)) { [weak self] in
-            self?.timerFired(kind, seconds)
-        }
+        let nanos = Saturating.nanoseconds(seconds: delay ?? seconds)
+        timerDeadline = Saturating.add(EventLoop.monotonicNanoseconds(), nanos)
+        timer = loop.schedule(afterNanoseconds: nanos) { [weak self] in self?.timerFired() }
     }
 
-    private func timerFired(_ kind: TimeoutKind, _ seconds: Double) {
+    /// The first bytes end the wait for an answer and start the watch for silence. A pending
+    /// first-byte timer that fires no later than the idle one would becomes the idle timer (it
+    /// then measures the quiet time and re-arms itself, as the idle timer always does): that
+    /// spares cancelling one timer and scheduling another on every request.
+    private func watchIdleFromNow() {
+        let idle = request.idleTimeout
+        if timer != nil, timerKind == .firstByte, idle > 0,
+            timerDeadline <= Saturating.add(lastActivity, Saturating.nanoseconds(seconds: idle))
+        {
+            timerKind = .idle
+            return
+        }
+        cancelTimer()
+        armTimer(idle, .idle)
+    }
+
+    private func timerFired() {
         timer = nil
+        guard let kind = timerKind else { return }
+        let seconds = kind == .idle ? request.idleTimeout : request.firstByteTimeout
         if kind == .idle, !paused {
             let quiet = Double(EventLoop.monotonicNanoseconds() &- lastActivity) / 1e9
             if quiet < seconds {
