@@ -79,6 +79,19 @@ struct AdmissionBatchTests {
             id: "key_batch", name: "b", created: 0, revoked: nil, models: [], rpm: 3, tpm: 45, maxConcurrent: nil,
             tokenBudget: nil, hash: "")
         let outcomes = Outcomes()
+        // One admission of another key first, answered: the connection is up and idle, the
+        // script loaded (a slow start under load would otherwise batch all five, or add an `EVAL`).
+        let warm = VirtualKey(
+            id: "key_warm", name: "w", created: 0, revoked: nil, models: [], rpm: 100, tpm: nil, maxConcurrent: nil,
+            tokenBudget: nil, hash: "")
+        let warmed = Outcomes()
+        loop.execute {
+            SharedLimitsClient.forLoop(loop, shared: shared).admit(
+                warm, estimatedTokens: 1, budgets: Self.noBudgets, periodStart: nil
+            ) { warmed.add($0) }
+        }
+        try Self.waitFor { warmed.list.withLock { $0.count } == 1 }
+        #expect(warmed.list.withLock { $0 } == ["admitted"])
         let before = try Self.scriptCalls(redis)
         loop.execute {
             let client = SharedLimitsClient.forLoop(loop, shared: shared)
