@@ -158,3 +158,30 @@ struct GeminiMappingTests {
         #expect(cached.usage.inputTokens == json["usageMetadata"]?["promptTokenCount"]?.intValue)
     }
 }
+
+@Suite("Gemini adapter: the model as a path segment")
+struct GeminiPathTests {
+    /// The escaping before it worked on bytes (issue 13), kept as the reference.
+    static func reference(_ model: String) -> String {
+        var out = ""
+        for byte in model.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if c.isLetter && byte < 0x80 || c.isNumber && byte < 0x80 || "-._~".contains(c) {
+                out.append(c)
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    @Test func escapesAsBefore() {
+        let names = [
+            "gemini-2.0-flash", "gemini-1.5-pro-002", "a.b_c~d", "", "models/x", "x y", "x%y", "x?y#z", "é", "模型",
+            "tab\there", "\u{0}", "a:b@c", "🙂", "UPPER-lower.09",
+        ]
+        let all = names + [String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)]
+        for name in all { #expect(GeminiAdapter.escapePath(name) == Self.reference(name), "\(name)") }
+    }
+}

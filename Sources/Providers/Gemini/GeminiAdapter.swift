@@ -108,20 +108,40 @@ public struct GeminiAdapter: ProviderAdapter {
             headers: headers, retryAfter: retryAfter)
     }
 
+    /// The model as one path segment: RFC 3986 unreserved bytes (ASCII letters, digits, `-._~`)
+    /// as they are, every other byte percent-encoded (upper-case hex). A name that needs no
+    /// escaping, nearly every one, is returned as it is.
     static func escapePath(_ model: String) -> String {
-        var out = ""
-        for byte in model.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if c.isLetter && byte < 0x80 || c.isNumber && byte < 0x80 || "-._~".contains(c) {
-                out.append(c)
-            } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded()
+        var model = model
+        return model.withUTF8 { bytes in
+            guard bytes.contains(where: { !isUnreserved($0) }) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count * 3)
+            for byte in bytes {
+                if isUnreserved(byte) {
+                    out.append(byte)
+                } else {
+                    out.append(UInt8(ascii: "%"))
+                    out.append(hexDigit(byte >> 4))
+                    out.append(hexDigit(byte & 0xF))
+                }
             }
-        }
-        return out
+            return String(decoding: out, as: UTF8.self)
+        } ?? model
     }
-}
 
-private extension String {
-    func leftPadded() -> String { count == 1 ? "0" + self : self }
+    private static func isUnreserved(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") - 10 + value
+    }
 }
