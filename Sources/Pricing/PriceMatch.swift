@@ -18,6 +18,11 @@ public struct PriceMatch: Sendable, Equatable {
 public enum ModelIdMatching {
     /// The names to try, most specific first.
     public static func candidates(_ model: String) -> [String] {
+        // Most ids have no prefix and no dash to strip (or are found before this is asked):
+        // answer those without the character-by-character work below.
+        if model.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "/") }) {
+            return [model]
+        }
         var out = [model]
         var id = Substring(model)
         for prefix in ["models/", "openai/", "anthropic/", "gemini/"] where id.hasPrefix(prefix) {

@@ -23,7 +23,7 @@ public struct PriceTable: Sendable {
     /// suffix (`ModelIdMatching`). Nil for a model the table does not know.
     public func match(_ model: String) -> PriceMatch? {
         if let price = models[model] { return PriceMatch(entry: "table:\(model)", price: price) }
-        for candidate in ModelIdMatching.candidates(model) {
+        for candidate in ModelIdMatching.candidates(model).dropFirst() {
             if let price = models[candidate] { return PriceMatch(entry: "table:\(candidate)", price: price) }
         }
         return nil

@@ -71,3 +71,25 @@ import Testing
         #expect(price.worstCase(promptTokens: max, maxOutputTokens: max).isFinite)
     }
 }
+
+@Suite("Model ids: the names a price is looked up by")
+struct ModelIdCandidateTests {
+    @Test func candidatesMostSpecificFirst() {
+        #expect(ModelIdMatching.candidates("gpt-4o-2024-08-06") == ["gpt-4o-2024-08-06", "gpt-4o"])
+        #expect(
+            ModelIdMatching.candidates("models/gemini-2.0-flash-001")
+                == ["models/gemini-2.0-flash-001", "gemini-2.0-flash-001", "gemini-2.0-flash"])
+        #expect(
+            ModelIdMatching.candidates("claude-3-5-haiku-latest") == ["claude-3-5-haiku-latest", "claude-3-5-haiku"])
+        #expect(ModelIdMatching.candidates("openai/o3") == ["openai/o3", "o3"])
+        // Without a dash or a slash nothing comes off (the fast path), ASCII or not.
+        #expect(ModelIdMatching.candidates("text+chunks=1") == ["text+chunks=1"])
+        #expect(ModelIdMatching.candidates("qwen3") == ["qwen3"])
+        #expect(ModelIdMatching.candidates("modèle-20250929") == ["modèle-20250929", "modèle"])
+    }
+
+    @Test func anUnknownModelIsNotFound() {
+        let table = PriceTable(asOf: "", source: "", models: [:])
+        #expect(table.match("text+chunks=1") == nil)
+    }
+}
