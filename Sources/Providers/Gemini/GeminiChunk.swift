@@ -2,9 +2,10 @@ import Arithmetic
 import ChatModel
 import JSON
 
-/// The fields of one streamed GenerateContentResponse that a started answer's ordinary chunk
-/// uses, read in place without building a tree: the first candidate's one part (text, or a
-/// thought), its finish reason, and the usage counts.
+/// The fields of one streamed GenerateContentResponse that an ordinary chunk uses, read in
+/// place without building a tree: the first candidate's one part (text, or a thought), its
+/// finish reason, the usage counts, and the response's id and model version (which the first
+/// chunk starts the answer with).
 ///
 /// `scan` gives nil for anything else — an error, a prompt block, logprobs, a function call, a
 /// thought signature, more than one part, malformed JSON — and the decoder parses those whole.
@@ -15,6 +16,8 @@ struct GeminiChunk: Equatable {
     var thought: Bool?
     var finishReason: String?
     var usage = GeminiUsageCounts()
+    var responseId: String?
+    var modelVersion: String?
 
     static func scan(_ data: String) -> GeminiChunk? {
         var chunk = GeminiChunk()
@@ -34,6 +37,10 @@ struct GeminiChunk: Equatable {
                         _ = try value.object { (key, count) throws(JSONParseError) in
                             try chunk.usage.read(key, &count)
                         }
+                    } else if key.equals("responseId") {
+                        chunk.responseId = try value.string()
+                    } else if key.equals("modelVersion") {
+                        chunk.modelVersion = try value.string()
                     } else if key.equals("error") || key.equals("promptFeedback") {
                         whole = false
                     }

@@ -24,8 +24,13 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
 
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
         guard !isDone else { return }
-        // A started answer's ordinary chunk: read its few fields in place, no tree built.
-        if stream.hasStarted, let chunk = GeminiChunk.scan(event.data) {
+        // An ordinary chunk, the first included: read its few fields in place, no tree built.
+        if let chunk = GeminiChunk.scan(event.data) {
+            if !stream.hasStarted {
+                // As below: usage first, so the prompt count is known when the answer starts.
+                if chunk.usage.isReport { stream.usage = chunk.usage.unified }
+                stream.start(id: chunk.responseId ?? "", model: chunk.modelVersion, emit)
+            }
             take(chunk, emit)
             return
         }
@@ -56,7 +61,7 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     }
 
     /// The same steps as `decode` for a chunk `GeminiChunk` could read (so no error, prompt
-    /// block, logprobs or call, and the answer already started).
+    /// block, logprobs or call), once the answer has started.
     private func take(_ chunk: GeminiChunk, _ emit: (StreamEvent) -> Void) {
         if chunk.usage.isReport { stream.usage = chunk.usage.unified }
         if let text = chunk.text, !text.isEmpty { emit(chunk.thought == true ? .thinking(text) : .text(text)) }
