@@ -75,7 +75,8 @@ struct InPlaceStreamReadingTests {
         #"{"candidates":[{"content":{"parts":[{"text":"a"}],"parts":[]}}],"usageMetadata":{"promptTokenCount":null}}"#,
         #"{"candidates":[7],"usageMetadata":{"totalTokenCount":9,"totalTokenCount":10,"x":{"y":[1]}}}"#,
         #"{"candidates":[{"content":{"parts":[5]}}],"modelVersion":"m","responseId":"r"}"#, "{}",
-        #"{"responseId":"a","responseId":"b\u0041","modelVersion":7,"candidates":[{"content":{"parts":[{"text":"t"}]}}]}"#,
+        #"{"responseId":"a","responseId":"b\u0041","modelVersion":7,"#
+            + #""candidates":[{"content":{"parts":[{"text":"t"}]}}]}"#,
         #"{"responseId":null,"modelVersion":"gemini-2.5-flash","modelVersion":{"x":1}}"#,
     ]
     static let geminiLeft = [
