@@ -19,7 +19,9 @@ struct GeminiChunk: Equatable {
     var responseId: String?
     var modelVersion: String?
 
-    static func scan(_ data: String) -> GeminiChunk? {
+    /// `starting`: the answer has not started, so the response's id and model version are
+    /// read too (later chunks repeat them; reading them there would cost two strings a chunk).
+    static func scan(_ data: String, starting: Bool = false) -> GeminiChunk? {
         var chunk = GeminiChunk()
         var whole = true
         do {
@@ -37,9 +39,9 @@ struct GeminiChunk: Equatable {
                         _ = try value.object { (key, count) throws(JSONParseError) in
                             try chunk.usage.read(key, &count)
                         }
-                    } else if key.equals("responseId") {
+                    } else if starting, key.equals("responseId") {
                         chunk.responseId = try value.string()
-                    } else if key.equals("modelVersion") {
+                    } else if starting, key.equals("modelVersion") {
                         chunk.modelVersion = try value.string()
                     } else if key.equals("error") || key.equals("promptFeedback") {
                         whole = false

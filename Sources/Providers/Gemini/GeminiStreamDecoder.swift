@@ -25,7 +25,7 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
         guard !isDone else { return }
         // An ordinary chunk, the first included: read its few fields in place, no tree built.
-        if let chunk = GeminiChunk.scan(event.data) {
+        if let chunk = GeminiChunk.scan(event.data, starting: !stream.hasStarted) {
             if !stream.hasStarted {
                 // As below: usage first, so the prompt count is known when the answer starts.
                 if chunk.usage.isReport { stream.usage = chunk.usage.unified }
