@@ -225,10 +225,10 @@ public struct JSONKey {
     /// The key as text (for tests and diagnostics; the hot path compares with `equals`).
     var text: String { decoded ?? String(decoding: raw, as: UTF8.self) }
 
-    /// True when the key is `name`. Inlinable: at a call with a literal the length is a
+    /// True when the key is `name`. Inlined: at a call with a literal the length is a
     /// constant, so a visitor's chain of `equals` mostly costs one compare per key it is not
     /// (a call per comparison was a tenth of reading an answer).
-    @inlinable
+    @inlinable @inline(__always)
     public func equals(_ name: StaticString) -> Bool {
         let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         if let decoded { return decoded.utf8.elementsEqual(expected) }

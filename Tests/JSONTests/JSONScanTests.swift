@@ -26,7 +26,9 @@ struct JSONScanTests {
                     let key = Array(#"{""#.utf8) + text + Array(#"":1}"#.utf8)
                     #expect(throws: JSONParseError.self) { try JSONValue.parse(value) }
                     #expect(throws: JSONParseError.self) { try JSONValue.parse(key) }
-                    #expect(throws: JSONParseError.self) { try JSONValue.parse(Array("[\"".utf8) + text + [0x22, 0x5D]) }
+                    #expect(throws: JSONParseError.self) {
+                        try JSONValue.parse(Array("[\"".utf8) + text + [0x22, 0x5D])
+                    }
                 }
                 for good in ["\u{e9}", "\u{4e2d}", "\u{1F600}", "\u{7f}"] {
                     let text = String(decoding: before, as: UTF8.self) + good + String(decoding: after, as: UTF8.self)

@@ -35,8 +35,10 @@ struct OpenAIRequestMembersTests {
     @Test func theFirstUnknownFieldIsNamedAndNullsAskForNothing() throws {
         let head = #"{"model":"m","messages":[{"role":"user","content":"hi"}]"#
         let unknown = try JSONValue.parse(head + #","top_q":1,"zeta":2}"#)
-        #expect(throws: GatewayError.invalidRequest(
-            "top_q: unknown field (this gateway maps every field it accepts)", param: "top_q")) {
+        #expect(
+            throws: GatewayError.invalidRequest(
+                "top_q: unknown field (this gateway maps every field it accepts)", param: "top_q")
+        ) {
             try OpenAIRequestTranslator.translate(unknown)
         }
         let nulls = try JSONValue.parse(head + #","top_q":null,"store":null,"n":null,"temperature":null}"#)

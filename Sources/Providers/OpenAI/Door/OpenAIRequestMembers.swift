@@ -52,12 +52,14 @@ struct OpenAIRequestMembers {
 
     subscript(member: Member) -> JSONValue? { values[member.rawValue] }
 
-    // swift-format-ignore
     /// `key`'s place, by its length first (most lengths hold one or two of the door's names).
     static func place(_ key: String) -> Place? {
         switch key.utf8.count {
         case 1: return key == "n" ? .rare : nil
-        case 4: return key == "seed" ? .mapped(.seed) : key == "stop" ? .mapped(.stop) : key == "user" ? .mapped(.user) : nil
+        case 4:
+            if key == "seed" { return .mapped(.seed) }
+            if key == "stop" { return .mapped(.stop) }
+            return key == "user" ? .mapped(.user) : nil
         case 5:
             if key == "model" { return .mapped(.model) }
             if key == "tools" { return .mapped(.tools) }
