@@ -47,26 +47,26 @@ extension ChatResponse {
     /// answer goes through here, and building the tree first cost as much as the rest of
     /// the response's handling.
     public func writeJSON(into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"id":"#.utf8); appendJSONString(id, to: &out)
-        out.append(contentsOf: #","model":"#.utf8); appendJSONString(model, to: &out)
-        out.append(contentsOf: #","provider":"#.utf8); appendJSONString(provider, to: &out)
-        out.append(contentsOf: #","created":"#.utf8); out.append(contentsOf: String(created).utf8)
-        out.append(contentsOf: #","message":{"role":"assistant","content":["#.utf8)
+        appendJSONLiteral(#"{"id":"#, to: &out); appendJSONString(id, to: &out)
+        appendJSONLiteral(#","model":"#, to: &out); appendJSONString(model, to: &out)
+        appendJSONLiteral(#","provider":"#, to: &out); appendJSONString(provider, to: &out)
+        appendJSONLiteral(#","created":"#, to: &out); appendJSONInteger(created, to: &out)
+        appendJSONLiteral(#","message":{"role":"assistant","content":["#, to: &out)
         for (i, part) in content.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             part.writeJSON(into: &out)
         }
-        out.append(contentsOf: #"]},"finish_reason":"#.utf8); appendJSONString(finishReason.rawValue, to: &out)
-        out.append(contentsOf: #","provider_finish_reason":"#.utf8)
+        appendJSONLiteral(#"]},"finish_reason":"#, to: &out); appendJSONString(finishReason.rawValue, to: &out)
+        appendJSONLiteral(#","provider_finish_reason":"#, to: &out)
         if let providerFinishReason {
             appendJSONString(providerFinishReason, to: &out)
         } else {
-            out.append(contentsOf: "null".utf8)
+            appendJSONLiteral("null", to: &out)
         }
-        out.append(contentsOf: #","usage":"#.utf8)
+        appendJSONLiteral(#","usage":"#, to: &out)
         StreamEvent.usage(usage).writeData(into: &out)
         if let logprobs {
-            out.append(contentsOf: #","logprobs":{"content":"#.utf8)
+            appendJSONLiteral(#","logprobs":{"content":"#, to: &out)
             logprobs.write(into: &out)
             out.append(UInt8(ascii: "}"))
         }
@@ -80,24 +80,24 @@ extension ContentPart {
     func writeJSON(into out: inout [UInt8]) {
         switch self {
         case .text(let p):
-            out.append(contentsOf: #"{"type":"text","text":"#.utf8)
+            appendJSONLiteral(#"{"type":"text","text":"#, to: &out)
             appendJSONString(p.text, to: &out)
-            if p.cache { out.append(contentsOf: #","cache":true"#.utf8) }
+            if p.cache { appendJSONLiteral(#","cache":true"#, to: &out) }
             if let s = p.signature {
-                out.append(contentsOf: #","signature":"#.utf8)
+                appendJSONLiteral(#","signature":"#, to: &out)
                 appendJSONString(s, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         case .thinking(let p):
-            out.append(contentsOf: #"{"type":"thinking","#.utf8)
+            appendJSONLiteral(#"{"type":"thinking","#, to: &out)
             if let r = p.redacted {
-                out.append(contentsOf: #""redacted":"#.utf8)
+                appendJSONLiteral(#""redacted":"#, to: &out)
                 appendJSONString(r, to: &out)
             } else {
-                out.append(contentsOf: #""text":"#.utf8)
+                appendJSONLiteral(#""text":"#, to: &out)
                 appendJSONString(p.text, to: &out)
                 if let s = p.signature {
-                    out.append(contentsOf: #","signature":"#.utf8)
+                    appendJSONLiteral(#","signature":"#, to: &out)
                     appendJSONString(s, to: &out)
                 }
             }

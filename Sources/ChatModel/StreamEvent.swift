@@ -43,7 +43,8 @@ public enum StreamEvent: Sendable, Equatable {
         out.append(contentsOf: name.utf8)
         out.append(contentsOf: "\ndata: ".utf8)
         writeData(into: &out)
-        out.append(contentsOf: [0x0A, 0x0A])
+        out.append(0x0A)
+        out.append(0x0A)
     }
 
     /// The event's data object, compact, written straight into `out` (hot path: no
@@ -54,7 +55,7 @@ public enum StreamEvent: Sendable, Equatable {
             key("id", first: true, &out); appendJSONString(id, to: &out)
             key("model", &out); appendJSONString(model, to: &out)
             key("provider", &out); appendJSONString(provider, to: &out)
-            key("created", &out); out.append(contentsOf: String(created).utf8)
+            key("created", &out); appendJSONInteger(created, to: &out)
         case .text(let delta), .thinking(let delta):
             key("delta", first: true, &out); appendJSONString(delta, to: &out)
         case .thinkingSignature(let signature):
@@ -62,14 +63,14 @@ public enum StreamEvent: Sendable, Equatable {
         case .thinkingRedacted(let data):
             key("redacted", first: true, &out); appendJSONString(data, to: &out)
         case .toolCallStart(let index, let id, let name):
-            key("index", first: true, &out); out.append(contentsOf: String(index).utf8)
+            key("index", first: true, &out); appendJSONInteger(index, to: &out)
             key("id", &out); appendJSONString(id, to: &out)
             key("name", &out); appendJSONString(name, to: &out)
         case .toolCallDelta(let index, let arguments):
-            key("index", first: true, &out); out.append(contentsOf: String(index).utf8)
+            key("index", first: true, &out); appendJSONInteger(index, to: &out)
             key("arguments", &out); appendJSONString(arguments, to: &out)
         case .toolCall(let index, let id, let name, let arguments):
-            key("index", first: true, &out); out.append(contentsOf: String(index).utf8)
+            key("index", first: true, &out); appendJSONInteger(index, to: &out)
             key("id", &out); appendJSONString(id, to: &out)
             key("name", &out); appendJSONString(name, to: &out)
             key("arguments", &out); arguments.write(into: &out)
@@ -81,19 +82,19 @@ public enum StreamEvent: Sendable, Equatable {
         case .logprobs(let content):
             key("content", first: true, &out); content.write(into: &out)
         case .usage(let u):
-            key("input_tokens", first: true, &out); out.append(contentsOf: String(u.inputTokens).utf8)
-            key("output_tokens", &out); out.append(contentsOf: String(u.outputTokens).utf8)
-            key("cache_read_tokens", &out); out.append(contentsOf: String(u.cacheReadTokens).utf8)
-            key("cache_write_tokens", &out); out.append(contentsOf: String(u.cacheWriteTokens).utf8)
-            key("reasoning_tokens", &out); out.append(contentsOf: String(u.reasoningTokens).utf8)
-            key("total_tokens", &out); out.append(contentsOf: String(u.totalTokens).utf8)
+            key("input_tokens", first: true, &out); appendJSONInteger(u.inputTokens, to: &out)
+            key("output_tokens", &out); appendJSONInteger(u.outputTokens, to: &out)
+            key("cache_read_tokens", &out); appendJSONInteger(u.cacheReadTokens, to: &out)
+            key("cache_write_tokens", &out); appendJSONInteger(u.cacheWriteTokens, to: &out)
+            key("reasoning_tokens", &out); appendJSONInteger(u.reasoningTokens, to: &out)
+            key("total_tokens", &out); appendJSONInteger(u.totalTokens, to: &out)
             if let cost = u.costUSD { key("cost_usd", &out); out.append(contentsOf: Usage.dollarsLiteral(cost).utf8) }
         case .error(let e):
             key("error", first: true, &out)
             key("type", first: true, &out); appendJSONString(e.type, to: &out)
             key("message", &out); appendJSONString(e.message, to: &out)
             key("provider", &out); appendJSONString(e.provider, to: &out)
-            key("status", &out); out.append(contentsOf: String(e.status).utf8)
+            key("status", &out); appendJSONInteger(e.status, to: &out)
             out.append(UInt8(ascii: "}"))
         case .done(let reason, let providerReason):
             key("finish_reason", first: true, &out); appendJSONString(reason.rawValue, to: &out)
@@ -101,7 +102,7 @@ public enum StreamEvent: Sendable, Equatable {
             if let providerReason {
                 appendJSONString(providerReason, to: &out)
             } else {
-                out.append(contentsOf: "null".utf8)
+                appendJSONLiteral("null", to: &out)
             }
         }
         out.append(UInt8(ascii: "}"))
@@ -111,7 +112,9 @@ public enum StreamEvent: Sendable, Equatable {
         out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
         out.append(UInt8(ascii: "\""))
         out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        // Two bytes appended one by one: an array literal here was an allocation per key.
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
     }
 
     /// The inverse of `writeData`: an event from its SSE name and parsed data (for clients

@@ -97,6 +97,16 @@ public struct Usage: Sendable, Equatable {
     /// too large for `Int` (`99999999999999999999999`, `1e300`) is the top of the range, a
     /// fraction is rounded down, a negative count is 0. Nil when the field is absent or not a
     /// number (the caller's default applies, as for a provider that omits it).
+    /// As `count(_:)` for a number read in place (`JSONReader.number()`): the same rules,
+    /// without the literal's `String` for a plain whole number.
+    public static func count(read number: JSONNumber?) -> Int? {
+        switch number {
+        case nil: return nil
+        case .whole(let n)?: return n.clamped(to: AllowedRanges.tokenCount)
+        case .literal(let text)?: return count(.number(text))
+        }
+    }
+
     public static func count(_ value: JSONValue?) -> Int? {
         guard case .number(let literal)? = value else { return nil }
         if let exact = Int(literal) { return exact.clamped(to: AllowedRanges.tokenCount) }

@@ -110,7 +110,12 @@ extension JSONParser {
     /// before it, so the lowest mark is the first match.
     @inline(__always)
     static func quoteBackslashOrControl(_ word: UnsafeRawPointer) -> UInt64 {
-        let w = UInt64(littleEndian: word.loadUnaligned(as: UInt64.self))
+        quoteBackslashOrControl(UInt64(littleEndian: word.loadUnaligned(as: UInt64.self)))
+    }
+
+    /// As above, for eight bytes already loaded (little-endian: the first byte lowest).
+    @inline(__always)
+    static func quoteBackslashOrControl(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
         let found = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)

@@ -197,23 +197,53 @@ struct JSONParser {
     private func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
 
     /// Parses a string starting at its opening quote. Strings without escapes (nearly all of
-    /// them) are validated and decoded straight from the input; others are unescaped into a
-    /// scratch buffer run by run.
+    /// them) are decoded straight from the input; others are unescaped into a scratch buffer
+    /// run by run. The scan goes eight bytes a step (as `skipString`) and notes whether any
+    /// byte had its high bit set: an all-ASCII string is valid UTF-8 as it stands, so only the
+    /// others get our strict check before `String` builds them.
     mutating func parseString() throws(JSONParseError) -> String {
-        index += 1
-        let start = index
-        while index < bytes.count {
-            let b = bytes[index]
-            if b == UInt8(ascii: "\"") {
-                let s = try makeString(UnsafeBufferPointer(rebasing: bytes[start..<index]), offset: start)
-                index += 1
-                return s
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { throw fail("unterminated string") }
+        let start = index + 1
+        var i = start
+        // The bytes scanned so far, OR-ed: their high bits say whether any was not ASCII.
+        var seen: UInt64 = 0
+        while true {
+            while i &+ 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let found = Self.quoteBackslashOrControl(word)
+                if found != 0 {
+                    // Only the bytes before the match belong to the string's plain run.
+                    let before = found.trailingZeroBitCount &>> 3
+                    seen |= word & ((1 &<< UInt64(truncatingIfNeeded: before &* 8)) &- 1)
+                    i &+= before
+                    break
+                }
+                seen |= word
+                i &+= 8
             }
-            if b == UInt8(ascii: "\\") { return try parseEscapedString(start: start) }
-            if b < 0x20 { throw fail("control character in string") }
-            index += 1
+            guard i < count else {
+                index = count
+                throw fail("unterminated string")
+            }
+            let b = base[i]
+            if b == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                index = i + 1
+                if seen & 0x8080_8080_8080_8080 == 0 { return String(decoding: slice, as: UTF8.self) }
+                return try makeString(slice, offset: start)
+            }
+            if b == UInt8(ascii: "\\") {
+                index = i
+                return try parseEscapedString(start: start)
+            }
+            if b < 0x20 {
+                index = i
+                throw fail("control character in string")
+            }
+            seen |= UInt64(b)
+            i += 1
         }
-        throw fail("unterminated string")
     }
 
     /// Validates UTF-8 with our own scanner, then decodes. (`String(validating:as:)` is

@@ -9,8 +9,8 @@ extension JSONValue {
     /// Appends compact JSON to `out`.
     public func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: appendJSONLiteral("null", to: &out)
+        case .bool(let b): appendJSONLiteral(b ? "true" : "false", to: &out)
         case .number(let literal): out.append(contentsOf: literal.utf8)
         case .string(let s): appendJSONString(s, to: &out)
         case .array(let items):

@@ -59,4 +59,24 @@ import JSON
         #expect(JSONValue.null.serialized() == "null")
         #expect(JSONValue.bool(false).serialized() == "false")
     }
+
+    /// Whole numbers are written as `String(n)` spells them: every digit count, both signs,
+    /// both ends of `Int`, after what is already in the buffer.
+    @Test func integersAreWrittenAsTheirDecimalText() {
+        var values = [0, 1, 9, 10, 11, 99, 100, Int.max, Int.min, Int.max - 1, Int.min + 1, -1, -9, -10]
+        var power = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1, -(power - 1), -power, -(power + 1)]
+        }
+        for value in values {
+            var out = Array("x".utf8)
+            appendJSONInteger(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "x" + String(value))
+        }
+        var out: [UInt8] = []
+        appendJSONLiteral(#"{"a":"#, to: &out)
+        appendJSONLiteral("null", to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #"{"a":null"#)
+    }
 }

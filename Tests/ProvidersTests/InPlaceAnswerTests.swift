@@ -74,6 +74,10 @@ struct InPlaceAnswerTests {
             + #""total_tokens":1e300,"prompt_tokens_details":{"cached_tokens":2},"prompt_tokens_details":null,"#
             + #""completion_tokens_details":{"reasoning_tokens":2.7,"reasoning_tokens":"3"}}}"#,
         #"{"choices":[{}],"usage":{"prompt_tokens":1},"usage":{"completion_tokens":2}}"#,
+        #"{"choices":[{}],"created":-0,"usage":{"prompt_tokens":123456789012345678,"completion_tokens":-0,"#
+            + #""total_tokens":1234567890123456789,"#
+            + #""completion_tokens_details":{"reasoning_tokens":-999999999999999999}}}"#,
+        #"{"choices":[{}],"created":1234567890123456789,"usage":{"prompt_tokens":9223372036854775808}}"#,
         #"{"ch\u006fices":[{"message":{"c\u006fntent":"escaped keys"}}]}"#,
     ]
 

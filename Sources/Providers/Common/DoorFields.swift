@@ -61,17 +61,29 @@ enum DoorFields {
     static func bool(_ object: JSONObject, _ key: String, at prefix: @autoclosure () -> String) throws(GatewayError)
         -> Bool?
     {
-        guard let value = object[key], !value.isNull else { return nil }
-        return try FieldReader.bool(value, at: path(prefix(), key))
+        try bool(object[key], at: path(prefix(), key))
+    }
+
+    /// The same for a value already found (a door that reads its members in one pass).
+    static func bool(_ value: JSONValue?, at path: @autoclosure () -> String) throws(GatewayError) -> Bool? {
+        guard let value, !value.isNull else { return nil }
+        return try FieldReader.bool(value, at: path())
     }
 
     static func int(
         _ object: JSONObject, _ key: String, at prefix: @autoclosure () -> String,
         range: ClosedRange<Int>
     ) throws(GatewayError) -> Int? {
-        guard let value = object[key], !value.isNull else { return nil }
+        try int(object[key], at: path(prefix(), key), range: range)
+    }
+
+    /// The same for a value already found (a door that reads its members in one pass).
+    static func int(_ value: JSONValue?, at path: @autoclosure () -> String, range: ClosedRange<Int>)
+        throws(GatewayError) -> Int?
+    {
+        guard let value, !value.isNull else { return nil }
         guard let n = value.intValue, range.contains(n) else {
-            let full = path(prefix(), key)
+            let full = path()
             throw .invalidRequest(
                 "\(full): expected a whole number from \(range.lowerBound) to \(range.upperBound)",
                 param: full)

@@ -67,11 +67,11 @@ public struct OpenAIAdapter: ProviderAdapter {
                         arguments: ToolCallAssembler.parseArguments(call["function"]?["arguments"]?.stringValue ?? "")))
             )
         }
-        let raw = answer.finishReason?.stringValue ?? "stop"
+        let raw = answer.finishReason ?? "stop"
         var logprobs: JSONValue?
         if let entries = answer.logprobsContent, entries.arrayValue != nil { logprobs = entries }
         return ChatResponse(
-            id: answer.id?.stringValue ?? "", model: answer.model?.stringValue ?? model, provider: name,
+            id: answer.id ?? "", model: answer.model ?? model, provider: name,
             created: answer.created?.intValue ?? 0, content: content,
             finishReason: OpenAIFinishReason.unified(raw), providerFinishReason: raw,
             usage: answer.hasUsage ? answer.usage.unified : .zero, logprobs: logprobs)

@@ -8,14 +8,14 @@ import JSON
 /// did to the tree: a later duplicate key replaces the earlier one's value whole, a member of
 /// the wrong kind reads as absent, and a document the full parse refuses is refused.
 struct OpenAIAnswer {
-    var id: JSONValue?
-    var model: JSONValue?
-    var created: JSONValue?
+    var id: String?
+    var model: String?
+    var created: JSONNumber?
     /// `choices` is an array with a first element (of any kind).
     var hasChoice = false
     /// The first choice's `message` members.
     var message = OpenAIMessageFields()
-    var finishReason: JSONValue?
+    var finishReason: String?
     /// The first choice's `logprobs.content`.
     var logprobsContent: JSONValue?
     /// `usage` was present (of any kind), and its counts.
@@ -26,17 +26,17 @@ struct OpenAIAnswer {
 
     /// Chat Completions' usage counts as they came (`OpenAIUsage.unified` reads the same).
     struct UsageCounts {
-        var prompt: JSONValue?
-        var completion: JSONValue?
-        var total: JSONValue?
-        var cached: JSONValue?
-        var reasoning: JSONValue?
+        var prompt: JSONNumber?
+        var completion: JSONNumber?
+        var total: JSONNumber?
+        var cached: JSONNumber?
+        var reasoning: JSONNumber?
 
         var unified: Usage {
             Usage(
-                inputTokens: Usage.count(prompt) ?? 0, outputTokens: Usage.count(completion) ?? 0,
-                cacheReadTokens: Usage.count(cached) ?? 0, reasoningTokens: Usage.count(reasoning) ?? 0,
-                totalTokens: Usage.count(total))
+                inputTokens: Usage.count(read: prompt) ?? 0, outputTokens: Usage.count(read: completion) ?? 0,
+                cacheReadTokens: Usage.count(read: cached) ?? 0, reasoningTokens: Usage.count(read: reasoning) ?? 0,
+                totalTokens: Usage.count(read: total))
         }
     }
 
@@ -68,11 +68,11 @@ struct OpenAIAnswer {
             usage = UsageCounts()
             _ = try value.object { (key, value) throws(JSONParseError) in try usage.read(key, &value) }
         } else if key.equals("id") {
-            id = try value.value()
+            id = try value.string()
         } else if key.equals("model") {
-            model = try value.value()
+            model = try value.string()
         } else if key.equals("created") {
-            created = try value.value()
+            created = try value.number()
         } else if key.equals("error") {
             error = try value.value()
         }
@@ -89,7 +89,7 @@ struct OpenAIAnswer {
             if key.equals("message") {
                 try message.read(&value)
             } else if key.equals("finish_reason") {
-                finishReason = try value.value()
+                finishReason = try value.string()
             } else if key.equals("logprobs") {
                 logprobsContent = nil
                 _ = try value.object { (key, value) throws(JSONParseError) in
@@ -103,20 +103,20 @@ struct OpenAIAnswer {
 extension OpenAIAnswer.UsageCounts {
     fileprivate mutating func read(_ key: JSONKey, _ value: inout JSONReader) throws(JSONParseError) {
         if key.equals("prompt_tokens") {
-            prompt = try value.value()
+            prompt = try value.number()
         } else if key.equals("completion_tokens") {
-            completion = try value.value()
+            completion = try value.number()
         } else if key.equals("total_tokens") {
-            total = try value.value()
+            total = try value.number()
         } else if key.equals("prompt_tokens_details") {
             cached = nil
             _ = try value.object { (key, value) throws(JSONParseError) in
-                if key.equals("cached_tokens") { cached = try value.value() }
+                if key.equals("cached_tokens") { cached = try value.number() }
             }
         } else if key.equals("completion_tokens_details") {
             reasoning = nil
             _ = try value.object { (key, value) throws(JSONParseError) in
-                if key.equals("reasoning_tokens") { reasoning = try value.value() }
+                if key.equals("reasoning_tokens") { reasoning = try value.number() }
             }
         }
     }

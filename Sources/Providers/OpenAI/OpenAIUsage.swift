@@ -29,19 +29,19 @@ enum OpenAIUsage {
 
     /// `wire(usage)`'s text, written straight into `out` (the non-stream answer's path).
     static func write(_ usage: Usage, into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"prompt_tokens":"#.utf8)
-        out.append(contentsOf: String(usage.inputTokens).utf8)
-        out.append(contentsOf: #","completion_tokens":"#.utf8)
-        out.append(contentsOf: String(usage.outputTokens).utf8)
-        out.append(contentsOf: #","total_tokens":"#.utf8)
-        out.append(contentsOf: String(usage.totalTokens).utf8)
-        out.append(contentsOf: #","prompt_tokens_details":{"cached_tokens":"#.utf8)
-        out.append(contentsOf: String(usage.cacheReadTokens).utf8)
-        out.append(contentsOf: #"},"completion_tokens_details":{"reasoning_tokens":"#.utf8)
-        out.append(contentsOf: String(usage.reasoningTokens).utf8)
+        appendJSONLiteral(#"{"prompt_tokens":"#, to: &out)
+        appendJSONInteger(usage.inputTokens, to: &out)
+        appendJSONLiteral(#","completion_tokens":"#, to: &out)
+        appendJSONInteger(usage.outputTokens, to: &out)
+        appendJSONLiteral(#","total_tokens":"#, to: &out)
+        appendJSONInteger(usage.totalTokens, to: &out)
+        appendJSONLiteral(#","prompt_tokens_details":{"cached_tokens":"#, to: &out)
+        appendJSONInteger(usage.cacheReadTokens, to: &out)
+        appendJSONLiteral(#"},"completion_tokens_details":{"reasoning_tokens":"#, to: &out)
+        appendJSONInteger(usage.reasoningTokens, to: &out)
         out.append(UInt8(ascii: "}"))
         if let cost = usage.costUSD {
-            out.append(contentsOf: #","cost_usd":"#.utf8)
+            appendJSONLiteral(#","cost_usd":"#, to: &out)
             out.append(contentsOf: Usage.dollarsLiteral(cost).utf8)
         }
         out.append(UInt8(ascii: "}"))

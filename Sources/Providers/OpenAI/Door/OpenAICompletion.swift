@@ -12,25 +12,25 @@ enum OpenAICompletion {
     static func bytes(_ r: ChatResponse) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(384)
-        out.append(contentsOf: #"{"id":"#.utf8)
+        appendJSONLiteral(#"{"id":"#, to: &out)
         appendJSONString(r.id, to: &out)
-        out.append(contentsOf: #","object":"chat.completion","created":"#.utf8)
-        out.append(contentsOf: String(r.created).utf8)
-        out.append(contentsOf: #","model":"#.utf8)
+        appendJSONLiteral(#","object":"chat.completion","created":"#, to: &out)
+        appendJSONInteger(r.created, to: &out)
+        appendJSONLiteral(#","model":"#, to: &out)
         appendJSONString(r.model, to: &out)
-        out.append(contentsOf: #","choices":[{"index":0,"message":{"role":"assistant","content":"#.utf8)
+        appendJSONLiteral(#","choices":[{"index":0,"message":{"role":"assistant","content":"#, to: &out)
         message(r.content, into: &out)
-        out.append(contentsOf: #"},"logprobs":"#.utf8)
+        appendJSONLiteral(#"},"logprobs":"#, to: &out)
         if let logprobs = r.logprobs {
-            out.append(contentsOf: #"{"content":"#.utf8)
+            appendJSONLiteral(#"{"content":"#, to: &out)
             logprobs.write(into: &out)
-            out.append(contentsOf: #","refusal":null}"#.utf8)
+            appendJSONLiteral(#","refusal":null}"#, to: &out)
         } else {
-            out.append(contentsOf: "null".utf8)
+            appendJSONLiteral("null", to: &out)
         }
-        out.append(contentsOf: #","finish_reason":"#.utf8)
+        appendJSONLiteral(#","finish_reason":"#, to: &out)
         appendJSONString(OpenAIFinishReason.wire(r.finishReason), to: &out)
-        out.append(contentsOf: #"}],"usage":"#.utf8)
+        appendJSONLiteral(#"}],"usage":"#, to: &out)
         OpenAIUsage.write(r.usage, into: &out)
         out.append(UInt8(ascii: "}"))
         return out
@@ -59,31 +59,31 @@ enum OpenAICompletion {
                 break
             }
         }
-        if let text, !text.isEmpty { appendJSONString(text, to: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let text, !text.isEmpty { appendJSONString(text, to: &out) } else { appendJSONLiteral("null", to: &out) }
         if let reasoning, !reasoning.isEmpty {
-            out.append(contentsOf: #","reasoning_content":"#.utf8)
+            appendJSONLiteral(#","reasoning_content":"#, to: &out)
             appendJSONString(reasoning, to: &out)
         }
         // Signatures are rare (thinking models): their entries are built as values.
         let (details, signatures) = signed ? OpenAIReasoningDetails.message(content) : ([], [:])
         if !details.isEmpty {
-            out.append(contentsOf: #","reasoning_details":"#.utf8)
+            appendJSONLiteral(#","reasoning_details":"#, to: &out)
             JSONValue.array(details).write(into: &out)
         }
         guard calls > 0 else { return }
-        out.append(contentsOf: #","tool_calls":["#.utf8)
+        appendJSONLiteral(#","tool_calls":["#, to: &out)
         var index = 0
         for case .toolCall(let c) in content {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: #"{"id":"#.utf8)
+            appendJSONLiteral(#"{"id":"#, to: &out)
             appendJSONString(c.id, to: &out)
-            out.append(contentsOf: #","type":"function","function":{"name":"#.utf8)
+            appendJSONLiteral(#","type":"function","function":{"name":"#, to: &out)
             appendJSONString(c.name, to: &out)
-            out.append(contentsOf: #","arguments":"#.utf8)
+            appendJSONLiteral(#","arguments":"#, to: &out)
             appendJSONString(c.arguments.serialized(), to: &out)
             out.append(UInt8(ascii: "}"))
             if let signature = signatures[index] {
-                out.append(contentsOf: #","extra_content":"#.utf8)
+                appendJSONLiteral(#","extra_content":"#, to: &out)
                 OpenAIReasoningDetails.extraContent(signature).write(into: &out)
             }
             out.append(UInt8(ascii: "}"))

@@ -43,15 +43,12 @@ enum OpenAIRequestTranslator {
     /// one scan of the body's few keys tells whether any is there, instead of a lookup each.
     static let rareFields: [String] = refusedFields.map(\.key) + ["n", "modalities"] + openAIOnly
 
-    private static func isRare(_ key: String) -> Bool {
-        let length = key.utf8.count
-        return rareFields.contains { $0.utf8.count == length && $0 == key }
-    }
-
     static func translate(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, includeUsage: Bool) {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
-        try DoorFields.rejectUnknown(body, allowed: known, at: "")
-        let sendsRareFields = body.entries.contains { !$0.value.isNull && isRare($0.key) }
+        let members = OpenAIRequestMembers(body)
+        // Names the first unknown field in the body's order.
+        if members.sendsUnknownFields { try DoorFields.rejectUnknown(body, allowed: known, at: "") }
+        let sendsRareFields = members.sendsRareFields
         if sendsRareFields {
             for field in refusedFields {
                 try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
@@ -62,43 +59,46 @@ enum OpenAIRequestTranslator {
                 why: "only text output is supported")
         }
 
-        let model = try DoorFields.string(body, "model", at: "", required: true)!
+        let model = try FieldReader.string(members[.model], at: "model", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
-        guard let rawMessages = body["messages"], !rawMessages.isNull else {
+        guard let rawMessages = members[.messages], !rawMessages.isNull else {
             throw .invalidRequest("messages: required", param: "messages")
         }
         let messageArray = try FieldReader.array(rawMessages, at: "messages")
         guard !messageArray.isEmpty else { throw .invalidRequest("messages: must not be empty", param: "messages") }
         var messages: [Message] = []
+        messages.reserveCapacity(messageArray.count)
         for (i, raw) in messageArray.enumerated() {
             messages.append(try OpenAIMessageTranslator.message(raw, at: "messages[\(i)]"))
         }
-        var request = ChatRequest(model: model, messages: messages, tools: try tools(body["tools"]), stream: false)
-        request.toolChoice = try OpenAIToolChoice.unified(body["tool_choice"])
+        var request = ChatRequest(model: model, messages: messages, tools: try tools(members[.tools]), stream: false)
+        request.toolChoice = try OpenAIToolChoice.unified(members[.toolChoice])
         try DoorFields.checkToolChoice(request, at: "tool_choice")
-        request.parallelToolCalls = try DoorFields.bool(body, "parallel_tool_calls", at: "")
-        request.responseFormat = try ChatRequest.decodeResponseFormat(body["response_format"], at: "response_format")
-        if let raw = body["seed"], !raw.isNull {
+        request.parallelToolCalls = try DoorFields.bool(members[.parallelToolCalls], at: "parallel_tool_calls")
+        request.responseFormat = try ChatRequest.decodeResponseFormat(members[.responseFormat], at: "response_format")
+        if let raw = members[.seed], !raw.isNull {
             guard let seed = raw.intValue else { throw .invalidRequest("seed: expected a whole number", param: "seed") }
             request.seed = seed
         }
-        request.logprobs = try DoorFields.bool(body, "logprobs", at: "")
-        request.topLogprobs = try DoorFields.int(body, "top_logprobs", at: "", range: ChatRequest.topLogprobsRange)
+        request.logprobs = try DoorFields.bool(members[.logprobs], at: "logprobs")
+        request.topLogprobs = try DoorFields.int(
+            members[.topLogprobs], at: "top_logprobs", range: ChatRequest.topLogprobsRange)
         try ChatRequest.checkLogprobs(request, path: "top_logprobs")
-        request.stop = try stop(body["stop"])
+        request.stop = try stop(members[.stop])
         request.presencePenalty = try FieldReader.number(
-            body["presence_penalty"], at: "presence_penalty",
+            members[.presencePenalty], at: "presence_penalty",
             range: ChatRequest.penaltyRange)
         request.frequencyPenalty = try FieldReader.number(
-            body["frequency_penalty"], at: "frequency_penalty",
+            members[.frequencyPenalty], at: "frequency_penalty",
             range: ChatRequest.penaltyRange)
-        request.maxTokens = try maxTokens(body)
-        request.temperature = try FieldReader.number(body["temperature"], at: "temperature", range: 0...2)
-        request.topP = try FieldReader.number(body["top_p"], at: "top_p", range: 0...1)
-        request.stream = try DoorFields.bool(body, "stream", at: "") ?? false  // OpenAI's default is one JSON answer
-        let includeUsage = try streamOptions(body["stream_options"])
-        request.user = try user(body)
-        try reasoningEffort(body, into: &request)
+        request.maxTokens = try maxTokens(members)
+        request.temperature = try FieldReader.number(members[.temperature], at: "temperature", range: 0...2)
+        request.topP = try FieldReader.number(members[.topP], at: "top_p", range: 0...1)
+        // OpenAI's default is one JSON answer.
+        request.stream = try DoorFields.bool(members[.stream], at: "stream") ?? false
+        let includeUsage = try streamOptions(members[.streamOptions])
+        request.user = try user(members)
+        try reasoningEffort(members[.reasoningEffort], into: &request)
         // In the list's order: the body OpenAI gets is the same for the same request.
         for key in openAIOnly where sendsRareFields {
             if let value = body[key], !value.isNull {
@@ -160,9 +160,10 @@ enum OpenAIRequestTranslator {
     }
 
     /// `max_completion_tokens`, or the older `max_tokens`; both only when they agree.
-    private static func maxTokens(_ body: JSONObject) throws(GatewayError) -> Int? {
-        let completion = try DoorFields.int(body, "max_completion_tokens", at: "", range: DoorFields.maxTokensRange)
-        let older = try DoorFields.int(body, "max_tokens", at: "", range: DoorFields.maxTokensRange)
+    private static func maxTokens(_ members: OpenAIRequestMembers) throws(GatewayError) -> Int? {
+        let completion = try DoorFields.int(
+            members[.maxCompletionTokens], at: "max_completion_tokens", range: DoorFields.maxTokensRange)
+        let older = try DoorFields.int(members[.maxTokens], at: "max_tokens", range: DoorFields.maxTokensRange)
         if let completion, let older, completion != older {
             throw .invalidRequest(
                 "max_tokens: differs from max_completion_tokens; send one of them",
@@ -181,9 +182,9 @@ enum OpenAIRequestTranslator {
     }
 
     /// `user`, or OpenAI's newer `safety_identifier` for the same purpose.
-    private static func user(_ body: JSONObject) throws(GatewayError) -> String? {
-        let user = try DoorFields.string(body, "user", at: "")
-        let safety = try DoorFields.string(body, "safety_identifier", at: "")
+    private static func user(_ members: OpenAIRequestMembers) throws(GatewayError) -> String? {
+        let user = try FieldReader.string(members[.user], at: "user", required: false)
+        let safety = try FieldReader.string(members[.safetyIdentifier], at: "safety_identifier", required: false)
         if let user, let safety, user != safety {
             throw .invalidRequest("safety_identifier: differs from user; send one of them", param: "safety_identifier")
         }
@@ -192,8 +193,8 @@ enum OpenAIRequestTranslator {
 
     /// Effort → unified thinking effort (`OpenAIReasoningEffort`: `minimal` → low, `xhigh` →
     /// high, `none` → thinking off); OpenAI itself gets the value as sent.
-    private static func reasoningEffort(_ body: JSONObject, into request: inout ChatRequest) throws(GatewayError) {
-        guard let effort = try DoorFields.string(body, "reasoning_effort", at: "") else { return }
+    private static func reasoningEffort(_ raw: JSONValue?, into request: inout ChatRequest) throws(GatewayError) {
+        guard let effort = try FieldReader.string(raw, at: "reasoning_effort", required: false) else { return }
         guard let read = OpenAIReasoningEffort.unified(effort) else {
             throw .invalidRequest(
                 "reasoning_effort: expected none, minimal, low, medium, high or xhigh",

@@ -1,0 +1,96 @@
+import JSON
+
+/// A Chat Completions body's top-level members, found in one pass over its entries: the
+/// translator read each field by name (a scan of the entries per field, ~20 per request) and
+/// checked for unknown fields by hashing every key into a set; here each key is told apart by
+/// its length and then one or two comparisons.
+struct OpenAIRequestMembers {
+    /// The mapped fields the translator reads on every request.
+    enum Member: Int, CaseIterable {
+        case model, messages, tools, toolChoice, parallelToolCalls, responseFormat, seed, logprobs, topLogprobs
+        case stop, presencePenalty, frequencyPenalty, maxTokens, maxCompletionTokens, stream, streamOptions
+        case temperature, topP, user, safetyIdentifier, reasoningEffort
+
+        /// The field's name on the wire (for the tests that hold `place` to the door's lists).
+        var wireName: String {
+            let names = [
+                "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "response_format", "seed",
+                "logprobs", "top_logprobs", "stop", "presence_penalty", "frequency_penalty", "max_tokens",
+                "max_completion_tokens", "stream", "stream_options", "temperature", "top_p", "user",
+                "safety_identifier", "reasoning_effort",
+            ]
+            return names[rawValue]
+        }
+    }
+
+    /// Where `key` goes: a mapped field, `.rare` for one this door knows but only refuses or
+    /// passes through (`OpenAIRequestTranslator.rareFields`), nil for one it does not know.
+    enum Place: Equatable {
+        case mapped(Member)
+        case rare
+    }
+
+    private var values: [JSONValue?]
+    /// A rare field came with a value other than null.
+    private(set) var sendsRareFields = false
+    /// A field this door does not know came with a value other than null (the translator
+    /// then names the first one, as `DoorFields.rejectUnknown` does).
+    private(set) var sendsUnknownFields = false
+
+    init(_ body: JSONObject) {
+        values = [JSONValue?](repeating: nil, count: Self.memberCount)
+        for entry in body.entries {
+            switch Self.place(entry.key) {
+            case .mapped(let member)?: values[member.rawValue] = entry.value
+            case .rare?: if !entry.value.isNull { sendsRareFields = true }
+            case nil: if !entry.value.isNull { sendsUnknownFields = true }
+            }
+        }
+    }
+
+    private static let memberCount = Member.allCases.count
+
+    subscript(member: Member) -> JSONValue? { values[member.rawValue] }
+
+    /// `key`'s place, by its length first (most lengths hold one or two of the door's names).
+    static func place(_ key: String) -> Place? {
+        switch key.utf8.count {
+        case 1: return key == "n" ? .rare : nil
+        case 4:
+            if key == "seed" { return .mapped(.seed) }
+            if key == "stop" { return .mapped(.stop) }
+            return key == "user" ? .mapped(.user) : nil
+        case 5:
+            if key == "model" { return .mapped(.model) }
+            if key == "tools" { return .mapped(.tools) }
+            if key == "top_p" { return .mapped(.topP) }
+            return key == "store" || key == "audio" ? .rare : nil
+        case 6: return key == "stream" ? .mapped(.stream) : nil
+        case 8:
+            if key == "messages" { return .mapped(.messages) }
+            if key == "logprobs" { return .mapped(.logprobs) }
+            return key == "metadata" ? .rare : nil
+        case 9: return key == "verbosity" || key == "functions" ? .rare : nil
+        case 10:
+            if key == "max_tokens" { return .mapped(.maxTokens) }
+            return key == "modalities" || key == "logit_bias" || key == "prediction" ? .rare : nil
+        case 11: return key == "tool_choice" ? .mapped(.toolChoice) : key == "temperature" ? .mapped(.temperature) : nil
+        case 12: return key == "top_logprobs" ? .mapped(.topLogprobs) : key == "service_tier" ? .rare : nil
+        case 13: return key == "function_call" ? .rare : nil
+        case 14: return key == "stream_options" ? .mapped(.streamOptions) : nil
+        case 15: return key == "response_format" ? .mapped(.responseFormat) : nil
+        case 16:
+            if key == "presence_penalty" { return .mapped(.presencePenalty) }
+            if key == "reasoning_effort" { return .mapped(.reasoningEffort) }
+            return key == "prompt_cache_key" ? .rare : nil
+        case 17:
+            if key == "frequency_penalty" { return .mapped(.frequencyPenalty) }
+            return key == "safety_identifier" ? .mapped(.safetyIdentifier) : nil
+        case 18: return key == "web_search_options" ? .rare : nil
+        case 19: return key == "parallel_tool_calls" ? .mapped(.parallelToolCalls) : nil
+        case 21: return key == "max_completion_tokens" ? .mapped(.maxCompletionTokens) : nil
+        case 22: return key == "prompt_cache_retention" ? .rare : nil
+        default: return nil
+        }
+    }
+}
