@@ -10,6 +10,16 @@ public final class UsageWriter: @unchecked Sendable {
     public static let maxBatch = 256
     public static let maxDelay = 0.1
 
+    /// The one INSERT per usage row; its parameters in the order `insert(_:with:)` binds them.
+    static let insertSQL = """
+        INSERT INTO usage (time_ms, request_id, key_id, alias, provider, model, input_tokens,
+          output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, status,
+          finish_reason, attempts,
+          fallback_used, ttft_ms, total_ms, loop_id, estimated, cost_usd, price_entry)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+          ?21, ?22)
+        """
+
     private let path: String
     private let condition = NSCondition()
     private var queue: [UsageRecord] = []
@@ -54,15 +64,7 @@ public final class UsageWriter: @unchecked Sendable {
     private func run(_ connection: SQLiteConnection) {
         let insert: SQLiteStatement
         do {
-            insert = try connection.prepare(
-                """
-                INSERT INTO usage (time_ms, request_id, key_id, alias, provider, model, input_tokens,
-                  output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, status,
-                  finish_reason, attempts,
-                  fallback_used, ttft_ms, total_ms, loop_id, estimated, cost_usd, price_entry)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                  ?21, ?22)
-                """)
+            insert = try connection.prepare(Self.insertSQL)
         } catch {
             onError?(error)
             markStopped()
@@ -94,26 +96,41 @@ public final class UsageWriter: @unchecked Sendable {
     private func write(_ batch: [UsageRecord], with insert: SQLiteStatement, on connection: SQLiteConnection) {
         do {
             try connection.transaction { () throws(SQLiteError) in
-                for r in batch {
-                    try insert.run([
-                        .int(r.timeMillis), .text(r.requestId), r.keyId.map { .text($0) } ?? .null, .text(r.alias),
-                        r.provider.map { .text($0) } ?? .null, r.model.map { .text($0) } ?? .null,
-                        .int(Int64(r.usage.inputTokens)), .int(Int64(r.usage.outputTokens)),
-                        .int(Int64(r.usage.cacheReadTokens)), .int(Int64(r.usage.cacheWriteTokens)),
-                        .int(Int64(r.usage.reasoningTokens)), .int(Int64(r.usage.totalTokens)),
-                        .int(Int64(r.status)), r.finishReason.map { .text($0) } ?? .null, .int(Int64(r.attempts)),
-                        r.fallbackUsed.map { .text($0) } ?? .null,
-                        r.timeToFirstTokenMillis.map { .double($0) } ?? .null,
-                        .double(r.totalMillis), r.loopId.map { .text($0) } ?? .null, .int(r.estimated ? 1 : 0),
-                        r.costUSD.map { .double($0) } ?? .null, r.priceEntry.map { .text($0) } ?? .null,
-                    ])
-                }
+                for r in batch { try Self.insert(r, with: insert) }
             }
             condition.lock()
             written += batch.count
             condition.unlock()
         } catch {
             onError?(error)
+        }
+    }
+
+    /// One row, bound straight from the record in the INSERT's column order.
+    static func insert(_ r: UsageRecord, with insert: SQLiteStatement) throws(SQLiteError) {
+        try insert.insert { (row: inout SQLiteRowBinder) throws(SQLiteError) in
+            try row.int(r.timeMillis)
+            try row.text(r.requestId)
+            try row.text(r.keyId)
+            try row.text(r.alias)
+            try row.text(r.provider)
+            try row.text(r.model)
+            try row.int(Int64(r.usage.inputTokens))
+            try row.int(Int64(r.usage.outputTokens))
+            try row.int(Int64(r.usage.cacheReadTokens))
+            try row.int(Int64(r.usage.cacheWriteTokens))
+            try row.int(Int64(r.usage.reasoningTokens))
+            try row.int(Int64(r.usage.totalTokens))
+            try row.int(Int64(r.status))
+            try row.text(r.finishReason)
+            try row.int(Int64(r.attempts))
+            try row.text(r.fallbackUsed)
+            try row.double(r.timeToFirstTokenMillis)
+            try row.double(r.totalMillis)
+            try row.text(r.loopId)
+            try row.int(r.estimated ? 1 : 0)
+            try row.double(r.costUSD)
+            try row.text(r.priceEntry)
         }
     }
 
