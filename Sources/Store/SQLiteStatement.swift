@@ -9,7 +9,7 @@ public final class SQLiteStatement {
     /// Where `insert(_:)` copies a row's text for SQLITE_STATIC binding; rows are short (ids,
     /// names), and longer text is bound the copying way. Allocated on first use.
     private var textArenaStorage: UnsafeMutableRawBufferPointer?
-    static let textArenaSize = 4096
+    static let textArenaSize = 8192
 
     /// A bindable value.
     public enum Value: Sendable, Equatable {

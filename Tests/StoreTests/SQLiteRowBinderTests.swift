@@ -20,12 +20,13 @@ struct SQLiteRowBinderTests {
     }
 
     /// Every optional both ways, empty and non-ASCII text, text longer than the statement's
-    /// buffer (bound the copying way) and several long ones in one row (the buffer fills mid-row).
+    /// buffer (bound the copying way) and several long ones in one row (the buffer fills mid-row);
+    /// 37 rows: two full multi-row INSERTs and a shorter one.
     static let records: [UsageRecord] = {
         let long = String(repeating: "m", count: SQLiteStatement.textArenaSize + 10)
         let half = String(repeating: "é", count: SQLiteStatement.textArenaSize / 3)
         var all: [UsageRecord] = []
-        for n in 0..<8 {
+        for n in 0..<37 {
             let set = n % 2 == 0
             all.append(
                 UsageRecord(
@@ -48,20 +49,19 @@ struct SQLiteRowBinderTests {
         try SQLiteConnection(path: path).prepare("SELECT * FROM usage ORDER BY id").rows()
     }
 
-    @Test func storesExactlyWhatTheValueArrayPathStores() throws {
+    @Test func multiRowInsertsStoreExactlyWhatOneValueArrayInsertPerRowStores() throws {
         try withTemporaryDatabase { bound in
             try withTemporaryDatabase { reference in
                 for (path, viaBinder) in [(bound, true), (reference, false)] {
                     let connection = try SQLiteConnection(path: path)
                     try Migrations.apply(to: connection)
-                    let insert = try connection.prepare(UsageWriter.insertSQL)
+                    var inserts = UsageWriter.Inserts(connection: connection)
+                    let single = try connection.prepare(UsageWriter.insertSQL(rows: 1))
                     try connection.transaction { () throws(SQLiteError) in
-                        for r in Self.records {
-                            if viaBinder {
-                                try UsageWriter.insert(r, with: insert)
-                            } else {
-                                try insert.run(Self.values(r))
-                            }
+                        if viaBinder {
+                            try UsageWriter.insert(Self.records[...], with: &inserts)
+                        } else {
+                            for r in Self.records { try single.run(Self.values(r)) }
                         }
                     }
                 }
