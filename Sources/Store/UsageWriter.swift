@@ -98,8 +98,9 @@ public final class UsageWriter: @unchecked Sendable {
     private func run(_ connection: SQLiteConnection) {
         var inserts = Inserts(connection: connection)
         do {
-            // Prepared now so that a schema the INSERT does not fit stops the writer at start.
-            _ = try inserts.rows(1)
+            // All prepared now (about 250k instructions each, once): a schema the INSERT does
+            // not fit stops the writer at start, and no batch pays for a prepare.
+            for n in 1...Self.rowsPerInsert { _ = try inserts.rows(n) }
         } catch {
             onError?(error)
             markStopped()
