@@ -2,8 +2,14 @@ import CSQLite
 
 /// A prepared statement, owned and finalized here. Used on its connection's thread.
 public final class SQLiteStatement {
-    private let connection: SQLiteConnection
-    private let handle: OpaquePointer
+    let connection: SQLiteConnection
+    let handle: OpaquePointer
+    /// How many parameters the SQL has (?1 … ?N).
+    let parameterCount: Int32
+    /// Where `insert(_:)` copies a row's text for SQLITE_STATIC binding; rows are short (ids,
+    /// names), and longer text is bound the copying way. Allocated on first use.
+    private var textArenaStorage: UnsafeMutableRawBufferPointer?
+    static let textArenaSize = 8192
 
     /// A bindable value.
     public enum Value: Sendable, Equatable {
@@ -21,9 +27,21 @@ public final class SQLiteStatement {
         }
         self.connection = connection
         self.handle = statement
+        self.parameterCount = sqlite3_bind_parameter_count(statement)
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        // Finalized first: bound parameters may point into the arena.
+        sqlite3_finalize(handle)
+        textArenaStorage?.deallocate()
+    }
+
+    var textArena: UnsafeMutableRawBufferPointer {
+        if let textArenaStorage { return textArenaStorage }
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.textArenaSize, alignment: 1)
+        textArenaStorage = arena
+        return arena
+    }
 
     /// Binds values to ?1, ?2, … after resetting the statement.
     public func bind(_ values: [Value]) throws(SQLiteError) {

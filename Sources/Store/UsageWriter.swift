@@ -10,6 +10,50 @@ public final class UsageWriter: @unchecked Sendable {
     public static let maxBatch = 256
     public static let maxDelay = 0.1
 
+    /// Rows per INSERT statement: one statement run (one VDBE program, one sqlite_sequence
+    /// update) per up to this many rows of a batch: about 40 % less sqlite3_step work per row
+    /// than an INSERT per row (measured with callgrind; issue 13).
+    static let rowsPerInsert = 16
+
+    /// The INSERT of `rows` rows; each row's parameters in the order `bind(_:to:)` binds them.
+    static func insertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: 22).joined(separator: ",") + ")"
+        return """
+            INSERT INTO usage (time_ms, request_id, key_id, alias, provider, model, input_tokens,
+              output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, status,
+              finish_reason, attempts, fallback_used, ttft_ms, total_ms, loop_id, estimated, cost_usd, price_entry)
+            VALUES
+            """ + " " + Array(repeating: row, count: rows).joined(separator: ",")
+    }
+
+    /// INSERTs of 1 … `rowsPerInsert` rows (at index n - 1), each prepared once.
+    struct Inserts {
+        let connection: SQLiteConnection
+        private var byRows: [SQLiteStatement?] = Array(repeating: nil, count: UsageWriter.rowsPerInsert)
+
+        init(connection: SQLiteConnection) { self.connection = connection }
+
+        mutating func rows(_ n: Int) throws(SQLiteError) -> SQLiteStatement {
+            if let statement = byRows[n - 1] { return statement }
+            let statement = try connection.prepare(UsageWriter.insertSQL(rows: n))
+            byRows[n - 1] = statement
+            return statement
+        }
+    }
+
+    /// Inserts `batch` in statements of up to `rowsPerInsert` rows, bound straight from the records.
+    static func insert(_ batch: ArraySlice<UsageRecord>, with inserts: inout Inserts) throws(SQLiteError) {
+        var start = batch.startIndex
+        while start < batch.endIndex {
+            let n = min(rowsPerInsert, batch.endIndex - start)
+            let rows = batch[start..<start + n]
+            try inserts.rows(n).insert { (row: inout SQLiteRowBinder) throws(SQLiteError) in
+                for r in rows { try bind(r, to: &row) }
+            }
+            start += n
+        }
+    }
+
     private let path: String
     private let condition = NSCondition()
     private var queue: [UsageRecord] = []
@@ -52,17 +96,11 @@ public final class UsageWriter: @unchecked Sendable {
     }
 
     private func run(_ connection: SQLiteConnection) {
-        let insert: SQLiteStatement
+        var inserts = Inserts(connection: connection)
         do {
-            insert = try connection.prepare(
-                """
-                INSERT INTO usage (time_ms, request_id, key_id, alias, provider, model, input_tokens,
-                  output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, total_tokens, status,
-                  finish_reason, attempts,
-                  fallback_used, ttft_ms, total_ms, loop_id, estimated, cost_usd, price_entry)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                  ?21, ?22)
-                """)
+            // All prepared now (about 250k instructions each, once): a schema the INSERT does
+            // not fit stops the writer at start, and no batch pays for a prepare.
+            for n in 1...Self.rowsPerInsert { _ = try inserts.rows(n) }
         } catch {
             onError?(error)
             markStopped()
@@ -78,36 +116,23 @@ public final class UsageWriter: @unchecked Sendable {
             queue.removeAll(keepingCapacity: true)
             let finished = stopping
             condition.unlock()
-            if !batch.isEmpty { write(batch, with: insert, on: connection) }
+            if !batch.isEmpty { write(batch, with: &inserts) }
             if finished {
                 condition.lock()
                 let rest = queue
                 queue.removeAll()
                 condition.unlock()
-                if !rest.isEmpty { write(rest, with: insert, on: connection) }
+                if !rest.isEmpty { write(rest, with: &inserts) }
                 markStopped()
                 return
             }
         }
     }
 
-    private func write(_ batch: [UsageRecord], with insert: SQLiteStatement, on connection: SQLiteConnection) {
+    private func write(_ batch: [UsageRecord], with inserts: inout Inserts) {
         do {
-            try connection.transaction { () throws(SQLiteError) in
-                for r in batch {
-                    try insert.run([
-                        .int(r.timeMillis), .text(r.requestId), r.keyId.map { .text($0) } ?? .null, .text(r.alias),
-                        r.provider.map { .text($0) } ?? .null, r.model.map { .text($0) } ?? .null,
-                        .int(Int64(r.usage.inputTokens)), .int(Int64(r.usage.outputTokens)),
-                        .int(Int64(r.usage.cacheReadTokens)), .int(Int64(r.usage.cacheWriteTokens)),
-                        .int(Int64(r.usage.reasoningTokens)), .int(Int64(r.usage.totalTokens)),
-                        .int(Int64(r.status)), r.finishReason.map { .text($0) } ?? .null, .int(Int64(r.attempts)),
-                        r.fallbackUsed.map { .text($0) } ?? .null,
-                        r.timeToFirstTokenMillis.map { .double($0) } ?? .null,
-                        .double(r.totalMillis), r.loopId.map { .text($0) } ?? .null, .int(r.estimated ? 1 : 0),
-                        r.costUSD.map { .double($0) } ?? .null, r.priceEntry.map { .text($0) } ?? .null,
-                    ])
-                }
+            try inserts.connection.transaction { () throws(SQLiteError) in
+                try Self.insert(batch[...], with: &inserts)
             }
             condition.lock()
             written += batch.count
@@ -115,6 +140,32 @@ public final class UsageWriter: @unchecked Sendable {
         } catch {
             onError?(error)
         }
+    }
+
+    /// One record's 22 parameters, bound straight from it in the INSERT's column order.
+    static func bind(_ r: UsageRecord, to row: inout SQLiteRowBinder) throws(SQLiteError) {
+        try row.int(r.timeMillis)
+        try row.text(r.requestId)
+        try row.text(r.keyId)
+        try row.text(r.alias)
+        try row.text(r.provider)
+        try row.text(r.model)
+        try row.int(Int64(r.usage.inputTokens))
+        try row.int(Int64(r.usage.outputTokens))
+        try row.int(Int64(r.usage.cacheReadTokens))
+        try row.int(Int64(r.usage.cacheWriteTokens))
+        try row.int(Int64(r.usage.reasoningTokens))
+        try row.int(Int64(r.usage.totalTokens))
+        try row.int(Int64(r.status))
+        try row.text(r.finishReason)
+        try row.int(Int64(r.attempts))
+        try row.text(r.fallbackUsed)
+        try row.double(r.timeToFirstTokenMillis)
+        try row.double(r.totalMillis)
+        try row.text(r.loopId)
+        try row.int(r.estimated ? 1 : 0)
+        try row.double(r.costUSD)
+        try row.text(r.priceEntry)
     }
 
     private func markStopped() {
