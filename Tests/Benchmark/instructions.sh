@@ -50,7 +50,9 @@ inclusive() {
     awk -v f="$1" 'index($0, f) { gsub(",", "", $1); print $1; exit }'
 }
 loop=$(inclusive '$s7Reactor9EventLoopC3runyyF'); writer=$(inclusive '$s5Store11UsageWriterC3run')
-batches=$(callgrind_annotate --inclusive=yes --tree=calling "$last" 2>/dev/null | grep -m1 '>.*UsageWriterC5write' |
+# A batch is one transaction: BEGIN and COMMIT, two `execute` calls (the write itself is inlined).
+batches=$(callgrind_annotate --inclusive=yes --tree=calling "$last" 2>/dev/null | grep -m1 '>.*SQLiteConnectionC7execute' |
   grep -o '([0-9]*x)' | tr -dc '0-9')
+[ -n "$batches" ] && batches=$((batches / 2))
 echo "  event loop $((${loop:-0} / n)) per request;" \
   "usage writer $((${writer:-0} / n)) per request (${batches:-?} batches)"
