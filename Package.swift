@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "HTTPServerTests",
             dependencies: [
-                "HTTPServer", "Reactor", .product(name: "Logging", package: "swift-log"),
+                "HTTPServer", "Reactor", "TestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "UpstreamTests", dependencies: ["Upstream", "HTTPTypes", "Reactor", "HTTPServer"],

@@ -1,4 +1,5 @@
 import HTTPTypes
+import TestSupport
 import Testing
 @testable import HTTPServer
 
@@ -142,19 +143,6 @@ private enum ReferenceHeadInterpreter {
 
 @Suite("Request head interpreter")
 struct HTTPHeadInterpreterTests {
-    /// A small deterministic generator (SplitMix64), so a failure names a reproducible case.
-    struct Draw {
-        var state: UInt64
-        mutating func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(n))
-        }
-        mutating func pick<T>(_ options: [T]) -> T { options[next(options.count)] }
-    }
-
     static let requestLines: [[UInt8]] = [
         "POST /v1/chat HTTP/1.1", "GET / HTTP/1.0", "GET * HTTP/1.1", "PUT http://h:1/p?q HTTP/1.1",
         "PATCH HTTPS://h HTTP/1.1", "GET http:///x HTTP/1.1", "DELETE /x HTTP/2.0", "GET /x HTTP/1.10",
@@ -173,7 +161,7 @@ struct HTTPHeadInterpreterTests {
             "clOSE, foo", "upgrade", "\u{212A}eep-alive", "clos\u{E9}", "keep-alive\u{301}", "100-continue",
         ].map { Array($0.utf8) } + [[0xFF], [0x35, 0xFE], [0xC3], [0xE2, 0x82]]
 
-    func head(_ draw: inout Draw) -> [UInt8] {
+    func head(_ draw: inout SeededDraw) -> [UInt8] {
         // Mostly heads that pass, so framing and keep-alive are compared as often as refusals.
         var bytes = draw.next(3) == 0 ? draw.pick(Self.requestLines) : Self.requestLines[draw.next(4)]
         if draw.next(4) != 0 { bytes += Array("\r\nHost: h".utf8) }
@@ -196,7 +184,7 @@ struct HTTPHeadInterpreterTests {
     }
 
     @Test func agreesWithTheReferenceOnGeneratedHeads() {
-        var draw = Draw(state: 13)
+        var draw = SeededDraw(seed: 13)
         var heads = 0, refusals = 0
         for case let input in (0..<20_000).map({ _ in head(&draw) }) {
             let slice = ([9, 9] + input)[2...]  // a slice that does not start at index 0, as in the parser

@@ -1,4 +1,5 @@
 import JSON
+import TestSupport
 import Testing
 @testable import Providers
 
@@ -26,18 +27,7 @@ struct AnthropicStreamEventTests {
         #""other":{"deep":[{"x":[1,{"y":null}]}]}"#, #""":1"#, #""typ\u0065":"message_stop""#,
     ]
 
-    struct Draw {
-        var state: UInt64
-        mutating func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(n))
-        }
-    }
-
-    static func event(_ draw: inout Draw) -> String {
+    static func event(_ draw: inout SeededDraw) -> String {
         let picked = (0..<draw.next(6)).map { _ in members[draw.next(members.count)] }
         var text = "{" + picked.joined(separator: ",") + "}"
         switch draw.next(30) {
@@ -51,7 +41,7 @@ struct AnthropicStreamEventTests {
     }
 
     @Test func sameFieldsAsTheTree() {
-        var draw = Draw(state: 16)
+        var draw = SeededDraw(seed: 16)
         var compared = 0
         for _ in 0..<20_000 {
             let data = Self.event(&draw)
