@@ -36,7 +36,7 @@ private enum ReferenceHeadInterpreter {
         guard requestLine[0].allSatisfy(isTokenByte) else { return .failure(bad("invalid method")) }
         let method = String(decoding: requestLine[0], as: UTF8.self)
         guard requestLine[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
-            let target = originForm(requestLine[1])
+            let target = HTTPHeadInterpreter.originForm(requestLine[1])
         else {
             return .failure(bad("invalid request target"))
         }
@@ -107,27 +107,6 @@ private enum ReferenceHeadInterpreter {
             HTTPRequestHead(
                 method: method, target: target, versionMinor: minor, headers: headers, keepAlive: keepAlive),
             framing)
-    }
-
-    /// The target as a path: origin-form and `*` as they are; absolute-form
-    /// (`http://host:port/path?q`), which RFC 9112 §3.2.2 says a server must accept, reduced to
-    /// its path and query (the Host header still names the host).
-    static func originForm(_ raw: ArraySlice<UInt8>) -> String? {
-        if raw.first == UInt8(ascii: "/") || (raw.count == 1 && raw.first == UInt8(ascii: "*")) {
-            return String(decoding: raw, as: UTF8.self)
-        }
-        let text = String(decoding: raw, as: UTF8.self)
-        let lower = text.lowercased()
-        let scheme = lower.hasPrefix("http://") ? 7 : lower.hasPrefix("https://") ? 8 : 0
-        guard scheme > 0 else { return nil }
-        let afterScheme = raw.dropFirst(scheme)
-        guard let authorityEnd = afterScheme.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") })
-        else {
-            return afterScheme.isEmpty ? nil : "/"
-        }
-        guard authorityEnd > afterScheme.startIndex else { return nil }
-        let rest = String(decoding: raw[authorityEnd...], as: UTF8.self)
-        return rest.hasPrefix("/") ? rest : "/" + rest
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {
