@@ -70,14 +70,18 @@ struct AdmissionBatchTests {
     static let noBudgets = BudgetScripts.arguments(
         tokenBudget: nil, tokensSpent: 0, budgetUSD: nil, spentUSD: 0, worstCaseUSD: 0, keepMillis: 0)
 
-    @Test func aRoundsAdmissionsOfOneKeyGoInOneCallAndAreDecidedInOrder() throws {
+    /// Without `max_concurrent` the key's batches go to the rated-only script
+    /// (`LimitScripts.admitRated`), with it to the full one: both decide the same.
+    @Test(arguments: [nil, 100])
+    func aRoundsAdmissionsOfOneKeyGoInOneCallAndAreDecidedInOrder(maxConcurrent: Int?) throws {
         let redis = try RedisServer()
         let (loop, shared) = try Self.connectedLoop(redis)
         defer { loop.stop() }
 
         let key = VirtualKey(
-            id: "key_batch", name: "b", created: 0, revoked: nil, models: [], rpm: 3, tpm: 45, maxConcurrent: nil,
-            tokenBudget: nil, hash: "")
+            id: "key_batch", name: "b", created: 0, revoked: nil, models: [], rpm: 3, tpm: 45,
+            maxConcurrent: maxConcurrent, tokenBudget: nil, hash: "")
+        #expect(AdmissionBatch(key: key, periodStart: nil, budgets: Self.noBudgets.shared).isRatedOnly == (maxConcurrent == nil))
         let outcomes = Outcomes()
         // One admission of another key first, answered: the connection is up and idle, the
         // script loaded (a slow start under load would otherwise batch all five, or add an `EVAL`).
@@ -113,6 +117,8 @@ struct AdmissionBatchTests {
             ])
         #expect(try Self.scriptCalls(redis) - before == 2)
         #expect(try redis.command("ZCARD switchboard:key:{key_batch}:req") == ":3")
+        // The three admitted hold the key's concurrency slots only when it has a limit.
+        #expect(try redis.command("ZCARD switchboard:key:{key_batch}:lease") == (maxConcurrent == nil ? ":0" : ":3"))
         #expect(try redis.command("HGET switchboard:key:{key_batch}:tok _sum") == "40")
     }
 

@@ -33,6 +33,12 @@ struct AdmissionBatch {
 
     var isFull: Bool { requests.count >= Self.maxRequests }
 
+    /// Whether the key has a request or token rate and nothing else for Redis to check: then
+    /// the batch goes to the smaller script (`LimitScripts.admitRated`).
+    var isRatedOnly: Bool {
+        ((key.rpm ?? 0) > 0 || (key.tpm ?? 0) > 0) && (key.maxConcurrent ?? 0) == 0 && budgets == BudgetScripts.none
+    }
+
     /// Whether a request of `key` may join: the same key, with the same limits, period and
     /// budget figures (a key changed by an admin within the round starts a batch of its own).
     func accepts(_ key: VirtualKey, periodStart: Int?, budgets: [String]) -> Bool {

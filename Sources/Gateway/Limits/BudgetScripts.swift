@@ -33,7 +33,7 @@ enum BudgetScripts {
     }
 
     /// The arguments of a key without budgets (the same for every request: nothing to format).
-    private static let none = ["-1", "0", "-1", "0", "0"]
+    static let none = ["-1", "0", "-1", "0", "0"]
 
     /// Dollars as Redis and Lua both read them (exponents included): finite, 0 ... 1e15.
     static func dollars(_ x: Double) -> String { String(x.isFinite && x > 0 ? min(x, 1e15) : 0) }
@@ -51,7 +51,7 @@ enum BudgetScripts {
           if redis.call('SET', KEYS[5], ARGV[8], 'NX') and tonumber(ARGV[9]) > 0 then
             redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[9]))
           end
-          local lapsed = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now, 'LIMIT', 0, 1000)
+          local lapsed = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', stamp, 'LIMIT', '0', '1000')
           if #lapsed > 0 then
             redis.call('HDEL', KEYS[7], unpack(lapsed))
             redis.call('ZREM', KEYS[6], unpack(lapsed))

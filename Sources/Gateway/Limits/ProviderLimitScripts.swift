@@ -23,14 +23,14 @@ enum ProviderLimitScripts {
         end
         local count, used = 0, 0
         if rpm > 0 or tpm > 0 then
-          local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 60000, 'LIMIT', 0, 500)
+          local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 60000, 'LIMIT', '0', '500')
           while #gone > 0 do
             local freed = 0
             for _, v in ipairs(redis.call('HMGET', KEYS[2], unpack(gone))) do freed = freed + (tonumber(v) or 0) end
             redis.call('HDEL', KEYS[2], unpack(gone))
             redis.call('ZREM', KEYS[1], unpack(gone))
             redis.call('DECRBY', KEYS[4], freed)
-            gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 60000, 'LIMIT', 0, 500)
+            gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - 60000, 'LIMIT', '0', '500')
           end
           count = redis.call('ZCARD', KEYS[1])
           used = tonumber(redis.call('GET', KEYS[4]) or '0')

@@ -125,39 +125,70 @@ final class SharedLimitsClient: @unchecked Sendable {
     private func send(_ batch: AdmissionBatch, urgent: Bool) {
         let key = batch.key
         let concurrent = key.maxConcurrent ?? 0
-        var command = head(0)
-        command.append(contentsOf: names(key.id, periodStart: batch.periodStart))
-        command.append(key.rpm ?? 0)
-        command.append(key.tpm ?? 0)
-        command.append(concurrent)
-        command.append(leaseMillis)
-        for budget in batch.budgets { command.append(budget) }
+        let rated = batch.isRatedOnly
+        var command: RedisCommand
+        if rated {
+            command = head(LimitScripts.admitRatedIndex, keys: 2)
+            command.append(contentsOf: names(key.id, periodStart: nil, count: 2))
+            command.append(key.rpm ?? 0)
+            command.append(key.tpm ?? 0)
+        } else {
+            command = head(LimitScripts.admitIndex)
+            command.append(contentsOf: names(key.id, periodStart: batch.periodStart))
+            command.append(key.rpm ?? 0)
+            command.append(key.tpm ?? 0)
+            command.append(concurrent)
+            command.append(leaseMillis)
+            for budget in batch.budgets { command.append(budget) }
+        }
         command.append(batch.requests.count)
         for request in batch.requests {
             command.append(request.estimatedTokens)
             command.append(request.id)
-            command.append(request.worstCase)
+            if !rated { command.append(request.worstCase) }
         }
         for correction in corrections.take(keyId: key.id) {
             command.append(correction.request)
             command.append(correction.tokens)
         }
         let holds = concurrent > 0 || key.budgetUSD != nil
-        run(0, command, urgent: urgent) { [unowned self] reply in
+        run(rated ? LimitScripts.admitRatedIndex : LimitScripts.admitIndex, command, urgent: urgent) {
+            [unowned self] reply in
             let requests = batch.requests
-            guard let items = reply?.array, items.count == 5 * requests.count else {
+            guard let items = reply?.array,
+                let outcomes = Self.outcomes(items, of: requests, key: key, rated: rated)
+            else {
                 for request in requests { request.done(.unavailable) }
                 return
             }
-            for (i, request) in requests.enumerated() {
-                let outcome = Self.outcome(items[5 * i..<5 * i + 5], key: key, request: request.id)
+            for (request, outcome) in zip(requests, outcomes) {
                 if case .admitted = outcome, holds { holdLease(key.id, request.id) }
                 request.done(outcome)
             }
         }
     }
 
-    /// One request's five values of the admit script's reply.
+    /// Each request's outcome from the admit script's reply: five values per request, or from
+    /// `admitRated` a code, followed by three values when it is a refusal. Nil when the reply
+    /// does not have that shape.
+    static func outcomes(
+        _ items: [RedisReply], of requests: [AdmissionBatch.Request], key: VirtualKey, rated: Bool
+    ) -> [Outcome]? {
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(requests.count)
+        var at = 0
+        for request in requests {
+            guard at < items.count else { return nil }
+            let count = rated ? (items[at].integer == 0 ? 1 : 4) : 5
+            guard items.count - at >= count else { return nil }
+            outcomes.append(outcome(items[at..<at + count], key: key, request: request.id))
+            at += count
+        }
+        return at == items.count ? outcomes : nil
+    }
+
+    /// One request's values of the admit script's reply (five; one or four from `admitRated`,
+    /// which never refuses for a budget).
     private static func outcome(_ values: ArraySlice<RedisReply>, key: VirtualKey, request: String) -> Outcome {
         let v = { (k: Int) in values[values.startIndex + k] }
         guard let code = v(0).integer else { return .unavailable }
@@ -165,7 +196,7 @@ final class SharedLimitsClient: @unchecked Sendable {
         case 0: return .admitted(request: request)
         case 4: return .tokenBudgetSpent(v(3).integer ?? 0)
         case 5:
-            guard case .string(let text) = v(4), let spent = Double(text) else { return .unavailable }
+            guard values.count > 4, case .string(let text) = v(4), let spent = Double(text) else { return .unavailable }
             return .dollarBudgetSpent(spent)
         default: break
         }
@@ -218,13 +249,13 @@ final class SharedLimitsClient: @unchecked Sendable {
     private func send(
         settle keyId: String, _ request: String, tokens: Int, usd: Double?, periodStart: Int?, held: Bool = false
     ) {
-        var command = head(1)
+        var command = head(LimitScripts.settleIndex)
         command.append(contentsOf: names(keyId, periodStart: periodStart))
         command.append(request)
         command.append(tokens)
         command.append(usd.map(BudgetScripts.dollars) ?? "")
         command.append(held ? "1" : "0")
-        run(1, command) { _ in }
+        run(LimitScripts.settleIndex, command) { _ in }
     }
 
     private func holdLease(_ keyId: String, _ request: String) {
@@ -241,12 +272,12 @@ final class SharedLimitsClient: @unchecked Sendable {
         for (keyId, requests) in leases {
             let keys = LimitScripts.keys(keyId)
             // The concurrency slots' and the dollar reservations' lease sets.
-            var command = head(2, keys: 2)
+            var command = head(LimitScripts.renewIndex, keys: 2)
             command.append(keys[2])
             command.append(keys[5])
             command.append(leaseMillis)
             for request in requests.sorted() { command.append(request) }
-            run(2, command) { _ in }
+            run(LimitScripts.renewIndex, command) { _ in }
         }
         let period = UInt64(max(1, leaseMillis / 3)) * 1_000_000
         renewTimer = loop.schedule(afterNanoseconds: period) { [unowned self] in renewLeases() }
@@ -254,13 +285,13 @@ final class SharedLimitsClient: @unchecked Sendable {
 
     /// A virtual key's seven Redis keys, encoded once: every admission and settle sends them,
     /// and encoding them each time was a third of what a request's Redis calls cost here.
-    private func names(_ keyId: String, periodStart: Int?) -> RedisCommand {
-        let name = KeyNames(id: keyId, periodStart: periodStart)
+    private func names(_ keyId: String, periodStart: Int?, count: Int = LimitScripts.keyCount) -> RedisCommand {
+        let name = KeyNames(id: keyId, periodStart: periodStart, count: count)
         if let known = encodedNames[name] { return known }
         // Bounded: a daemon serving very many keys re-encodes rather than grows.
         if encodedNames.count >= Self.maxEncodedNames { encodedNames.removeAll(keepingCapacity: true) }
         var block = RedisCommand()
-        LimitScripts.appendKeys(keyId, periodStart: periodStart, to: &block)
+        LimitScripts.appendKeys(keyId, periodStart: periodStart, count: count, to: &block)
         encodedNames[name] = block
         return block
     }
@@ -268,6 +299,7 @@ final class SharedLimitsClient: @unchecked Sendable {
     private struct KeyNames: Hashable {
         let id: String
         let periodStart: Int?
+        let count: Int
     }
 
     private var encodedNames: [KeyNames: RedisCommand] = [:]
