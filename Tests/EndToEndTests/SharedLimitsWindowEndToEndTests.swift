@@ -80,6 +80,21 @@ struct SharedLimitsWindowEndToEndTests {
         #expect(try redis.command("HGET \(tok) _sum") == "25")
     }
 
+    /// A daemon that stops sends the counts still waiting for their key's next admission
+    /// before it exits: the window then counts what the request really used, not its estimate.
+    @Test func aStoppingDaemonSendsTheCountsStillWaiting() throws {
+        let redis = try RedisServer()
+        let mock = try Launch.mock()
+        let daemon = try Shared.daemon(redis, mock, TempDir(), correctionDelayMillis: 60_000, loops: 1)
+        let key = try Shared.key(daemon, #"{"name":"leaving","tpm":1000}"#)
+        let (_, tok) = Self.keys(key.id)
+        #expect(try Self.ask(daemon, key.secret).status == 200)
+        #expect(try redis.command("HGET \(tok) _sum") == "10")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 15) == 0)
+        #expect(try redis.command("HGET \(tok) _sum") == "15")
+    }
+
     /// `correction_delay_ms: 0`: every request's count is sent when it ends.
     @Test func withoutADelayTheCountIsSentWhenTheRequestEnds() throws {
         let redis = try RedisServer()

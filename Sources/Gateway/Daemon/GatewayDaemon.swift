@@ -241,6 +241,7 @@ public final class GatewayDaemon: Sendable {
         server.stopAccepting()
         let drained = server.waitUntilDrained(timeoutSeconds: graceSeconds)
         server.closeAll()
+        if let shared = state.sharedLimits { Self.flushCorrections(shared, loops: group.loops, timeoutSeconds: 2) }
         group.shutdown()
         // Every row of every finished request reaches the disk before the process exits.
         stores.shutdown()

@@ -1,3 +1,4 @@
+import Dispatch
 import HTTPServer
 import Logging
 import Reactor
@@ -18,6 +19,18 @@ extension GatewayDaemon {
             warning, message in
             if warning { logger.warning("\(message)") } else { logger.info("\(message)") }
         }
+    }
+
+    /// Sends the token corrections that wait on each loop for their key's next admission and
+    /// waits (at most `timeoutSeconds`) for Redis to take them: a stopping daemon leaves each
+    /// key's window counting what its requests really used. Not on a loop.
+    static func flushCorrections(_ shared: SharedLimits, loops: [EventLoop], timeoutSeconds: Double) {
+        let flushed = DispatchSemaphore(value: 0)
+        for loop in loops {
+            loop.execute { SharedLimitsClient.forLoop(loop, shared: shared).flushCorrections { flushed.signal() } }
+        }
+        let deadline = DispatchTime.now() + timeoutSeconds
+        for _ in loops where flushed.wait(timeout: deadline) == .timedOut { break }
     }
 
     /// Each loop's connection for provider limits and cool-downs; the first loop's also

@@ -246,8 +246,26 @@ final class SharedLimitsClient: @unchecked Sendable {
         send(settle: keyId, request, tokens: tokens, usd: usd, periodStart: periodStart, held: held)
     }
 
+    /// Sends every correction still waiting for its key's next admission, and calls `done`
+    /// once Redis has answered them (at once when none wait or the connection is down), so a
+    /// daemon that stops leaves the window's token counts right. On the loop.
+    func flushCorrections(_ done: @escaping () -> Void) {
+        if let correctionTimer { loop.cancel(correctionTimer) }
+        correctionTimer = nil
+        let waiting = corrections.takeAll()
+        guard !waiting.isEmpty else { return done() }
+        var answered = 0
+        for (keyId, correction) in waiting {
+            send(settle: keyId, correction.request, tokens: correction.tokens, usd: nil, periodStart: nil) { _ in
+                answered += 1
+                if answered == waiting.count { done() }
+            }
+        }
+    }
+
     private func send(
-        settle keyId: String, _ request: String, tokens: Int, usd: Double?, periodStart: Int?, held: Bool = false
+        settle keyId: String, _ request: String, tokens: Int, usd: Double?, periodStart: Int?, held: Bool = false,
+        _ reply: @escaping (RedisReply?) -> Void = { _ in }
     ) {
         var command = head(LimitScripts.settleIndex)
         command.append(contentsOf: names(keyId, periodStart: periodStart))
@@ -255,7 +273,7 @@ final class SharedLimitsClient: @unchecked Sendable {
         command.append(tokens)
         command.append(usd.map(BudgetScripts.dollars) ?? "")
         command.append(held ? "1" : "0")
-        run(LimitScripts.settleIndex, command) { _ in }
+        run(LimitScripts.settleIndex, command, reply)
     }
 
     private func holdLease(_ keyId: String, _ request: String) {
