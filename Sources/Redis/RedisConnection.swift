@@ -123,7 +123,10 @@ public final class RedisConnection: @unchecked Sendable {
     private func connect() {
         reconnectTimer = nil
         guard !stopped, context == nil else { return }
-        guard let ac = redisAsyncConnect(endpoint.host, Int32(endpoint.port)) else {
+        let made =
+            endpoint.socketPath.map { redisAsyncConnectUnix($0) }
+            ?? redisAsyncConnect(endpoint.host, Int32(endpoint.port))
+        guard let ac = made else {
             scheduleReconnect()
             return
         }

@@ -16,11 +16,11 @@ struct SharedLimitsEndToEndTests {
     /// given the same `dir` share their keys).
     static func daemon(
         _ redis: RedisServer, _ mock: SwitchboardProcess, _ dir: TempDir, mode: String = "fail_open",
-        lease: Int = 30, correctionDelayMillis: Int = 10, loops: Int? = nil
+        lease: Int = 30, correctionDelayMillis: Int = 10, loops: Int? = nil, url: String? = nil
     ) throws -> SwitchboardProcess {
         try Launch.daemon(
             behind: mock,
-            yaml: "limits: {backend: redis, url: \"\(redis.url)\", on_unavailable: \(mode), lease_s: \(lease), "
+            yaml: "limits: {backend: redis, url: \"\(url ?? redis.url)\", on_unavailable: \(mode), lease_s: \(lease), "
                 + "correction_delay_ms: \(correctionDelayMillis)}" + (loops.map { "\nserver: {loops: \($0)}" } ?? ""),
             environment: ["SWITCHBOARD_ADMIN_KEY": admin, "SWITCHBOARD_DATABASE": dir.path("switchboard.db")])
     }
@@ -61,13 +61,16 @@ struct SharedLimitsEndToEndTests {
         return last
     }
 
+    /// The second daemon reaches Redis through its Unix socket (`unix://`), the first over TCP.
     @Test func twoDaemonsAdmitExactlyTheKeysRpm() throws {
         let redis = try RedisServer()
         let mock = try Launch.mock()
         let dir = TempDir()
         let first = try Self.daemon(redis, mock, dir)
         let key = try Self.key(first, #"{"name":"shared","rpm":10}"#)
-        let second = try Self.daemon(redis, mock, dir)
+        let second = try Self.daemon(redis, mock, dir, url: redis.socketURL)
+        // Its connections are up (a daemon that could not connect would count alone: fail_open).
+        try Self.waitFor { (try? redis.command("CLIENT LIST"))?.contains("redis.sock") == true }
         // 40 requests, 20 on each daemon, all sent before any answer is read.
         let body = #"{"model":"openai/text","stream":false,"messages":[{"role":"user","content":"hi"}]}"#
         let request = rawPost("/v1/chat", body: body, headers: ["Authorization: Bearer \(key.secret)"])

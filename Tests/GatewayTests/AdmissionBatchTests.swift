@@ -81,7 +81,9 @@ struct AdmissionBatchTests {
         let key = VirtualKey(
             id: "key_batch", name: "b", created: 0, revoked: nil, models: [], rpm: 3, tpm: 45,
             maxConcurrent: maxConcurrent, tokenBudget: nil, hash: "")
-        #expect(AdmissionBatch(key: key, periodStart: nil, budgets: Self.noBudgets.shared).isRatedOnly == (maxConcurrent == nil))
+        #expect(
+            AdmissionBatch(key: key, periodStart: nil, budgets: Self.noBudgets.shared).isRatedOnly
+                == (maxConcurrent == nil))
         let outcomes = Outcomes()
         // One admission of another key first, answered: the connection is up and idle, the
         // script loaded (a slow start under load would otherwise batch all five, or add an `EVAL`).

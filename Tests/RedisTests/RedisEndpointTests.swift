@@ -15,9 +15,20 @@ struct RedisEndpointTests {
         #expect(try RedisEndpoint.parse("redis://user:pw@h").get().password == "pw")
     }
 
+    @Test func aUnixSocketIsAPathWithAnOptionalDatabaseAndPassword() throws {
+        #expect(
+            try RedisEndpoint.parse("unix:///run/redis/redis.sock").get()
+                == RedisEndpoint(socketPath: "/run/redis/redis.sock"))
+        let e = try RedisEndpoint.parse("unix://:s3cret@/run/redis.sock?db=3").get()
+        #expect(e == RedisEndpoint(socketPath: "/run/redis.sock", database: 3, password: "s3cret"))
+        #expect("\(e)" == "unix://:***@/run/redis.sock?db=3")
+        #expect(try RedisEndpoint.parse("unix://user:pw@/s?db=0").get().password == "pw")
+    }
+
     @Test(arguments: [
         "http://h:6379", "redis://", "redis://h:0", "redis://h:65536", "redis://h:x", "redis://h/-1",
-        "redis://h/99999999999999999999999",
+        "redis://h/99999999999999999999999", "unix://", "unix:///", "unix://relative/redis.sock",
+        "unix:///s?db=-1", "unix:///s?db=x", "unix:///s?password=p", "unix:///" + String(repeating: "a", count: 107),
     ])
     func refused(_ url: String) {
         guard case .failure = RedisEndpoint.parse(url) else {

@@ -23,6 +23,8 @@ public final class RedisServer: @unchecked Sendable {
     }
 
     public var url: String { "redis://127.0.0.1:\(port)/0" }
+    /// The same server through its Unix socket.
+    public var socketURL: String { "unix://\(directory)/redis.sock?db=0" }
 
     /// Starts (or restarts, on the same port) and waits until it answers PING.
     public func start() throws {
@@ -30,6 +32,7 @@ public final class RedisServer: @unchecked Sendable {
         child.executableURL = URL(fileURLWithPath: Self.binary)
         child.arguments = [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory,
+            "--unixsocket", directory + "/redis.sock", "--unixsocketperm", "700",
         ]
         let log = directory + "/redis.log"
         FileManager.default.createFile(atPath: log, contents: nil)
