@@ -124,14 +124,15 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         out.append(contentsOf: "},\"finish_reason\":null}]}\n\n".utf8)
     }
 
-    /// Bytes of `deltaPrefix` up to and including `"choices":[` (what the usage chunk shares).
+    /// Bytes of `deltaPrefix` after its `"choices":[` (the usage chunk shares what comes before).
     private static let choicesTail = #"{"index":0,"delta":{""#.utf8.count
 
     /// `{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{"`
     private static func deltaPrefix(id: String, model: String, created: Int) -> [UInt8] {
         var prefix: [UInt8] = []
-        // The literals below and the two strings, most of them a few bytes: one allocation.
-        prefix.reserveCapacity(112 &+ id.utf8.count &+ model.utf8.count)
+        // The literals (92 bytes), four quotes, up to 20 digits and the two strings: one allocation
+        // unless a string needs escapes.
+        prefix.reserveCapacity(120 &+ id.utf8.count &+ model.utf8.count)
         appendJSONLiteral(#"{"id":"#, to: &prefix)
         appendJSONString(id, to: &prefix)
         appendJSONLiteral(#","object":"chat.completion.chunk","created":"#, to: &prefix)
