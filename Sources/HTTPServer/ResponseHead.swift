@@ -2,7 +2,7 @@ import HTTPTypes
 
 /// A response's status line and header block, written straight into bytes: literals and
 /// strings copied from their storage (a `String`'s `.utf8` appended generically, and scanned
-/// for CR/LF through its view, cost ~5k instructions per response, issue 13).
+/// for CR/LF through its view, made the head cost 7.4k instructions per stream; now 3.5k, issue 13).
 enum ResponseHead {
     /// How the body's end is known.
     enum Framing: Equatable {

@@ -33,7 +33,7 @@ struct AnthropicUsage: Equatable {
 
     /// Takes the counts a report carries, each as the latest value: `message_delta`'s usage is
     /// cumulative, never added to `message_start`'s.
-    /// Unrolled from `fields` (its key paths cost ~3k instructions per report, two reports per
+    /// Unrolled from `fields` (its key paths cost ~1k instructions per report, two reports per
     /// stream); `WireTablesTests` holds it to the table.
     mutating func take(_ usage: JSONValue?) {
         guard case .object(let object)? = usage else { return }
