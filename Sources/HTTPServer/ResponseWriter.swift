@@ -146,13 +146,15 @@ public final class ResponseWriter: @unchecked Sendable {
         buffer.withUnsafeBytes { connection.send(UnsafeRawBufferPointer(rebasing: $0[start...])) }
     }
 
+    /// The chunked body's end: made once, not per stream.
+    private static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
+
     /// Ends a streamed response.
     public func end() {
         guard headSent, !ended, let connection else { return }
         if chunked, !clientGone {
-            let last: [UInt8] = Array("0\r\n\r\n".utf8)
-            bytesSent += last.count
-            connection.send(last)
+            bytesSent += Self.lastChunk.count
+            connection.send(Self.lastChunk)
         }
         finish()
     }
@@ -188,47 +190,19 @@ public final class ResponseWriter: @unchecked Sendable {
         onWritable?()
     }
 
-    /// The status line and header block, written as bytes (String interpolation here cost
-    /// more than the rest of sending a small response).
+    /// The status line and header block (`ResponseHead`); decides whether the connection closes.
     private func head(status: Int, headers: HTTPHeaders, contentLength: Int?, bodyCapacity: Int = 0) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256 + bodyCapacity)
-        out.append(contentsOf: versionMinor >= 1 ? "HTTP/1.1 ".utf8 : "HTTP/1.0 ".utf8)
-        out.append(contentsOf: String(status).utf8)
-        out.append(0x20)
-        out.append(contentsOf: StatusText.reason(status).utf8)
-        out.append(contentsOf: [0x0D, 0x0A])
-        for header in headers {
-            let name = header.name, value = header.value
-            guard !name.equalsIgnoringASCIICase("content-length"), !name.equalsIgnoringASCIICase("transfer-encoding"),
-                !name.equalsIgnoringASCIICase("connection")
-            else { continue }
-            // A CR or LF in a header would let a value inject headers or a second response.
-            guard !name.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x3A }),
-                !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A })
-            else { continue }
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: [0x3A, 0x20])
-            out.append(contentsOf: value.utf8)
-            out.append(contentsOf: [0x0D, 0x0A])
-        }
-        if let contentLength {
-            out.append(contentsOf: "Content-Length: ".utf8)
-            out.append(contentsOf: String(contentLength).utf8)
-            out.append(contentsOf: [0x0D, 0x0A])
-        } else if chunked {
-            out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
-        }
-        out.append(contentsOf: "x-request-id: ".utf8)
-        out.append(contentsOf: requestId.utf8)
-        out.append(contentsOf: [0x0D, 0x0A])
+        var connectionHeader = ResponseHead.ConnectionHeader.none
         if let connection, !keepAlive || connection.isDraining {
             keepAlive = false
-            out.append(contentsOf: "Connection: close\r\n".utf8)
+            connectionHeader = .close
         } else if versionMinor == 0 {
-            out.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            connectionHeader = .keepAlive
         }
-        out.append(contentsOf: [0x0D, 0x0A])
-        return out
+        let framing: ResponseHead.Framing =
+            if let contentLength { .contentLength(contentLength) } else { chunked ? .chunked : .none }
+        return ResponseHead.bytes(
+            versionMinor: versionMinor, status: status, headers: headers, framing: framing, requestId: requestId,
+            connection: connectionHeader, bodyCapacity: bodyCapacity)
     }
 }

@@ -58,6 +58,24 @@ struct WireTablesTests {
         #expect(counts.unified == Usage(inputTokens: 14, outputTokens: 9, cacheReadTokens: 4))
     }
 
+    /// `take` is unrolled from the table: each of the table's keys lands in its own count, and only there.
+    @Test func anthropicUsageTakesEachKeyOfTheTable() {
+        for (position, field) in AnthropicUsage.fields.enumerated() {
+            var counts = AnthropicUsage()
+            counts.take(.object(JSONObject([(field.key, .int(position + 7))])))
+            for other in AnthropicUsage.fields {
+                #expect(counts[keyPath: other.count] == (other.key == field.key ? position + 7 : 0), "\(field.key)")
+            }
+        }
+        var counts = AnthropicUsage()
+        counts.take(["cache_creation": ["ephemeral_1h_input_tokens": 3], "input_tokens": "5"])
+        #expect(counts.cacheWrite1h == 3 && counts.input == 0)
+        counts.take(.array([1]))  // not an object: nothing taken
+        var expected = AnthropicUsage()
+        expected.cacheWrite1h = 3
+        #expect(counts == expected)
+    }
+
     @Test func openAIToolChoiceRoundTrips() throws {
         for choice in [ToolChoice.auto, .none, .required, .tool("f")] {
             #expect(try OpenAIToolChoice.unified(OpenAIToolChoice.wire(choice)) == choice)

@@ -33,12 +33,15 @@ struct AnthropicUsage: Equatable {
 
     /// Takes the counts a report carries, each as the latest value: `message_delta`'s usage is
     /// cumulative, never added to `message_start`'s.
+    /// Unrolled from `fields` (its key paths cost ~1k instructions per report, two reports per
+    /// stream); `WireTablesTests` holds it to the table.
     mutating func take(_ usage: JSONValue?) {
-        guard let usage else { return }
-        for field in Self.fields {
-            if let n = Usage.count(usage[field.key]) { self[keyPath: field.count] = n }
-        }
-        if let n = Usage.count(usage["cache_creation"]?["ephemeral_1h_input_tokens"]) { cacheWrite1h = n }
+        guard case .object(let object)? = usage else { return }
+        if let n = Usage.count(object["input_tokens"]) { input = n }
+        if let n = Usage.count(object["output_tokens"]) { output = n }
+        if let n = Usage.count(object["cache_creation_input_tokens"]) { cacheWrite = n }
+        if let n = Usage.count(object["cache_read_input_tokens"]) { cacheRead = n }
+        if let n = Usage.count(object["cache_creation"]?["ephemeral_1h_input_tokens"]) { cacheWrite1h = n }
     }
 
     /// One `usage` object (a whole answer's) → unified.
@@ -59,23 +62,23 @@ struct AnthropicUsage: Equatable {
 
     /// `wire`'s text, written straight into `out` (the non-stream answer's path).
     func write(into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"input_tokens":"#.utf8)
-        out.append(contentsOf: String(input).utf8)
-        out.append(contentsOf: #","output_tokens":"#.utf8)
-        out.append(contentsOf: String(output).utf8)
-        out.append(contentsOf: #","cache_creation_input_tokens":"#.utf8)
-        out.append(contentsOf: String(cacheWrite).utf8)
-        out.append(contentsOf: #","cache_read_input_tokens":"#.utf8)
-        out.append(contentsOf: String(cacheRead).utf8)
+        appendJSONLiteral(#"{"input_tokens":"#, to: &out)
+        appendJSONInteger(input, to: &out)
+        appendJSONLiteral(#","output_tokens":"#, to: &out)
+        appendJSONInteger(output, to: &out)
+        appendJSONLiteral(#","cache_creation_input_tokens":"#, to: &out)
+        appendJSONInteger(cacheWrite, to: &out)
+        appendJSONLiteral(#","cache_read_input_tokens":"#, to: &out)
+        appendJSONInteger(cacheRead, to: &out)
         if cacheWrite1h > 0 {
-            out.append(contentsOf: #","cache_creation":{"ephemeral_5m_input_tokens":"#.utf8)
-            out.append(contentsOf: String(max(0, Saturating.subtract(cacheWrite, cacheWrite1h))).utf8)
-            out.append(contentsOf: #","ephemeral_1h_input_tokens":"#.utf8)
-            out.append(contentsOf: String(cacheWrite1h).utf8)
+            appendJSONLiteral(#","cache_creation":{"ephemeral_5m_input_tokens":"#, to: &out)
+            appendJSONInteger(max(0, Saturating.subtract(cacheWrite, cacheWrite1h)), to: &out)
+            appendJSONLiteral(#","ephemeral_1h_input_tokens":"#, to: &out)
+            appendJSONInteger(cacheWrite1h, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         if let costUSD {
-            out.append(contentsOf: #","cost_usd":"#.utf8)
+            appendJSONLiteral(#","cost_usd":"#, to: &out)
             out.append(contentsOf: Usage.dollarsLiteral(costUSD).utf8)
         }
         out.append(UInt8(ascii: "}"))

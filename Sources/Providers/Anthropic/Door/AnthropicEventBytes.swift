@@ -24,7 +24,7 @@ enum AnthropicEventBytes {
         append(",\"type\":\"message\",\"role\":\"assistant\",\"model\":", to: &out)
         appendJSONString(model, to: &out)
         append(",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":", to: &out)
-        AnthropicUsage(usage).wire.write(into: &out)
+        AnthropicUsage(usage).write(into: &out)  // `wire`'s text, no tree
         append("}}\n\n", to: &out)
     }
 
@@ -47,7 +47,7 @@ enum AnthropicEventBytes {
         append("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":", to: &out)
         appendJSONString(stopReason, to: &out)
         append(",\"stop_sequence\":null},\"usage\":", to: &out)
-        AnthropicUsage(usage).wire.write(into: &out)
+        AnthropicUsage(usage).write(into: &out)  // `wire`'s text, no tree
         append("}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", to: &out)
     }
 

@@ -26,7 +26,11 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         case .start(let i, let m, _, let c):
             (id, model, created) = (i, m, c)
             deltaPrefix = Self.deltaPrefix(id: i, model: m, created: c)
-            chunk(["role": "assistant", "content": ""], finish: nil, into: &out)
+            // `chunk(["role": "assistant", "content": ""], finish: nil)`, byte for byte.
+            appendJSONLiteral("data: ", to: &out)
+            out.append(contentsOf: deltaPrefix)
+            appendJSONLiteral(#"role":"assistant","content":""},"finish_reason":null}]}"#, to: &out)
+            out.append(contentsOf: [0x0A, 0x0A])
         case .text(let delta):
             flushReasoning(into: &out)
             stringDelta("content", delta, into: &out)
@@ -78,18 +82,10 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         case .done(let reason, _):
             if !failed {
                 flushReasoning(into: &out)
-                chunk(.object(JSONObject()), finish: OpenAIFinishReason.wire(reason), into: &out)
-                if includeUsage {
-                    line(
-                        .object(
-                            JSONObject([
-                                ("id", .string(id)), ("object", "chat.completion.chunk"),
-                                ("created", .int(created)), ("model", .string(model)), ("choices", []),
-                                ("usage", OpenAIUsage.wire(usage)),
-                            ])), into: &out)
-                }
+                finishChunk(OpenAIFinishReason.wire(reason), into: &out)
+                if includeUsage { usageChunk(into: &out) }
             }
-            out.append(contentsOf: "data: [DONE]\n\n".utf8)
+            appendJSONLiteral("data: [DONE]\n\n", to: &out)
         case .serverTool, .toolCall:
             break  // not the client's to call / the deltas already carried the call
         }
@@ -128,17 +124,50 @@ public final class OpenAIChunkEncoder: ChatEncoder {
         out.append(contentsOf: "},\"finish_reason\":null}]}\n\n".utf8)
     }
 
+    /// Bytes of `deltaPrefix` after its `"choices":[` (the usage chunk shares what comes before).
+    private static let choicesTail = #"{"index":0,"delta":{""#.utf8.count
+
     /// `{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{"`
     private static func deltaPrefix(id: String, model: String, created: Int) -> [UInt8] {
         var prefix: [UInt8] = []
-        prefix.append(contentsOf: "{\"id\":".utf8)
+        // The literals (92 bytes), four quotes, up to 20 digits and the two strings: one allocation
+        // unless a string needs escapes.
+        prefix.reserveCapacity(120 &+ id.utf8.count &+ model.utf8.count)
+        appendJSONLiteral(#"{"id":"#, to: &prefix)
         appendJSONString(id, to: &prefix)
-        prefix.append(contentsOf: ",\"object\":\"chat.completion.chunk\",\"created\":".utf8)
-        prefix.append(contentsOf: String(created).utf8)
-        prefix.append(contentsOf: ",\"model\":".utf8)
+        appendJSONLiteral(#","object":"chat.completion.chunk","created":"#, to: &prefix)
+        appendJSONInteger(created, to: &prefix)
+        appendJSONLiteral(#","model":"#, to: &prefix)
         appendJSONString(model, to: &prefix)
-        prefix.append(contentsOf: ",\"choices\":[{\"index\":0,\"delta\":{\"".utf8)
+        appendJSONLiteral(#","choices":[{"index":0,"delta":{""#, to: &prefix)
         return prefix
+    }
+
+    /// `chunk(.object(JSONObject()), finish: reason)`, byte for byte, written directly (once per
+    /// stream: the tree cost ~10k instructions, issue 13).
+    private func finishChunk(_ reason: String, into out: inout [UInt8]) {
+        guard !deltaPrefix.isEmpty else {  // no `start` yet (never on the relay's path)
+            chunk(.object(JSONObject()), finish: reason, into: &out)
+            return
+        }
+        appendJSONLiteral("data: ", to: &out)
+        out.append(contentsOf: deltaPrefix[..<(deltaPrefix.count - 1)])  // the delta's `{`, not its key's `"`
+        appendJSONLiteral(#"},"finish_reason":"#, to: &out)
+        appendJSONString(reason, to: &out)
+        appendJSONLiteral("}]}\n\n", to: &out)
+    }
+
+    /// The trailing chunk with `choices: []` and `usage` (`OpenAIUsage.wire`'s text), written directly.
+    private func usageChunk(into out: inout [UInt8]) {
+        appendJSONLiteral("data: ", to: &out)
+        if deltaPrefix.isEmpty {  // no `start` yet (never on the relay's path)
+            out.append(contentsOf: Self.deltaPrefix(id: id, model: model, created: created).dropLast(Self.choicesTail))
+        } else {
+            out.append(contentsOf: deltaPrefix[..<(deltaPrefix.count - Self.choicesTail)])
+        }
+        appendJSONLiteral(#"],"usage":"#, to: &out)
+        OpenAIUsage.write(usage, into: &out)
+        appendJSONLiteral("}\n\n", to: &out)
     }
 
     private func line(_ value: JSONValue, into out: inout [UInt8]) {
