@@ -36,6 +36,14 @@ public struct JSONReader {
         if let failure { throw failure }
     }
 
+    /// Reads the bytes lent by `bytes` as one document with `body` (a stream event's data, in
+    /// the decoder's buffer).
+    public static func read(
+        _ bytes: UnsafeRawBufferPointer, _ body: (inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        if let failure = read(bytes.assumingMemoryBound(to: UInt8.self), body) { throw failure }
+    }
+
     /// The document in `buffer` read with `body`: the error where the full parse would fail.
     private static func read(
         _ buffer: UnsafeBufferPointer<UInt8>, _ body: (inout JSONReader) throws(JSONParseError) -> Void

@@ -22,6 +22,12 @@ struct GeminiChunk: Equatable {
     /// `starting`: the answer has not started, so the response's id and model version are
     /// read too (later chunks repeat them; reading them there would cost two strings a chunk).
     static func scan(_ data: String, starting: Bool = false) -> GeminiChunk? {
+        var data = data
+        return data.withUTF8 { scan(UnsafeRawBufferPointer($0), starting: starting) }
+    }
+
+    /// As above, from the event's bytes in place.
+    static func scan(_ data: UnsafeRawBufferPointer, starting: Bool = false) -> GeminiChunk? {
         var chunk = GeminiChunk()
         var whole = true
         do {

@@ -53,6 +53,12 @@ struct OpenAIChunk: Equatable {
     var error: JSONValue?
 
     static func scan(_ data: String) -> OpenAIChunk? {
+        var data = data
+        return data.withUTF8 { scan(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// As above, from the event's bytes in place.
+    static func scan(_ data: UnsafeRawBufferPointer) -> OpenAIChunk? {
         var chunk = OpenAIChunk()
         var whole = true
         do {
