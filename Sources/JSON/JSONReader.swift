@@ -162,20 +162,75 @@ public struct JSONReader {
         if current == UInt8(ascii: "}") {
             parser.index += 1
         } else {
-            while true {
-                guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
-                let key = try readKey()
-                parser.skipWhitespace()
-                guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+            try members(member)
+        }
+        parser.depth -= 1
+        consumed = true
+        return true
+    }
+
+    /// As `object(_:)`, for a visitor that acts only on the keys in `wanted`: the members before
+    /// the first wanted key are scanned past without it, and their bytes (from the opening
+    /// brace) are remembered in `prefix`; an object at the same depth that starts with the same
+    /// bytes resumes after them, one comparison instead of scanning them again (a stream's
+    /// chunks repeat their id, model and fingerprint every time). The grammar from an opening
+    /// brace on does not depend on what came before it, so the same bytes are accepted again.
+    public mutating func object(
+        skipping prefix: inout JSONSkippedPrefix, before wanted: JSONKeyFilter,
+        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) -> Bool {
+        guard current == UInt8(ascii: "{") else {
+            try skip()
+            return false
+        }
+        let start = parser.index
+        if prefix.depth == parser.depth + 1, prefix.matches(parser.bytes, at: start) {
+            // The remembered bytes end after a comma: more whitespace may follow here, then a key.
+            parser.depth = prefix.depth
+            parser.index = start + prefix.bytes.count
+            parser.skipWhitespace()
+            try members(member)
+        } else {
+            try parser.enter()
+            if current == UInt8(ascii: "}") {
                 parser.index += 1
-                parser.skipWhitespace()
-                try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
-                if try parser.endOfMember(closing: UInt8(ascii: "}")) { break }
+            } else {
+                var skipped = false
+                while try parser.skipMemberUnlessKept(wanted) {
+                    if try parser.endOfMember(closing: UInt8(ascii: "}")) {
+                        parser.depth -= 1
+                        consumed = true
+                        return true
+                    }
+                    skipped = true
+                }
+                // Only bytes that end after a comma: there a key must follow, whatever the object.
+                if skipped {
+                    prefix.remember(
+                        UnsafeBufferPointer(rebasing: parser.bytes[start..<parser.index]), depth: parser.depth)
+                }
+                try members(member)
             }
         }
         parser.depth -= 1
         consumed = true
         return true
+    }
+
+    /// An object's members from the first key on, to its closing brace (consumed).
+    private mutating func members(
+        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
+            let key = try readKey()
+            parser.skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+            parser.index += 1
+            parser.skipWhitespace()
+            try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
+            if try parser.endOfMember(closing: UInt8(ascii: "}")) { break }
+        }
     }
 
     /// Visits each element of the array here with its position and a reader at it; false

@@ -45,7 +45,7 @@ struct AnthropicDelta: Equatable {
                     if key.equals("type") {
                         isDelta = try value.isString("content_block_delta")
                     } else if key.equals("index") {
-                        delta.index = try value.value().intValue ?? 0
+                        delta.index = try value.number()?.intValue ?? 0
                     } else if key.equals("delta") {
                         let index = delta.index
                         delta = AnthropicDelta()  // a repeated `delta` replaces the earlier one whole

@@ -95,52 +95,61 @@ struct GeminiChunk: Equatable {
     }
 }
 
-/// Gemini's `usageMetadata` counts, each as the literal came (`Usage.count` checks its range).
+/// Gemini's `usageMetadata` counts, each as the number that came (`Usage.count` checks its
+/// range; a member of another kind counts as absent), read as numbers in place: no value and no
+/// literal `String` built per chunk.
 struct GeminiUsageCounts: Equatable {
-    var prompt: JSONValue?
-    var candidates: JSONValue?
-    var thoughts: JSONValue?
-    var cached: JSONValue?
-    var total: JSONValue?
+    var prompt: JSONNumber?
+    var candidates: JSONNumber?
+    var thoughts: JSONNumber?
+    var cached: JSONNumber?
+    var total: JSONNumber?
+    /// `promptTokenCount` or `totalTokenCount` is present, of whatever kind (even `null`).
+    var isReport = false
 
     init() {}
 
     init(_ u: JSONValue) {
-        prompt = u["promptTokenCount"]
-        candidates = u["candidatesTokenCount"]
-        thoughts = u["thoughtsTokenCount"]
-        cached = u["cachedContentTokenCount"]
-        total = u["totalTokenCount"]
+        prompt = Self.number(u["promptTokenCount"])
+        candidates = Self.number(u["candidatesTokenCount"])
+        thoughts = Self.number(u["thoughtsTokenCount"])
+        cached = Self.number(u["cachedContentTokenCount"])
+        total = Self.number(u["totalTokenCount"])
+        isReport = u["promptTokenCount"] != nil || u["totalTokenCount"] != nil
+    }
+
+    private static func number(_ value: JSONValue?) -> JSONNumber? {
+        guard case .number(let literal)? = value else { return nil }
+        return JSONNumber(literal: literal)
     }
 
     /// One member of the object, read in place (other members are scanned past).
     mutating func read(_ key: JSONKey, _ value: inout JSONReader) throws(JSONParseError) {
         if key.equals("promptTokenCount") {
-            prompt = try value.value()
+            prompt = try value.number()
+            isReport = true
         } else if key.equals("candidatesTokenCount") {
-            candidates = try value.value()
+            candidates = try value.number()
         } else if key.equals("thoughtsTokenCount") {
-            thoughts = try value.value()
+            thoughts = try value.number()
         } else if key.equals("cachedContentTokenCount") {
-            cached = try value.value()
+            cached = try value.number()
         } else if key.equals("totalTokenCount") {
-            total = try value.value()
+            total = try value.number()
+            isReport = true
         }
     }
 
-    /// A report counts when it carries the prompt or the total.
-    var isReport: Bool { prompt != nil || total != nil }
-
     /// candidatesTokenCount excludes thoughts; cachedContentTokenCount is part of the prompt.
     var unified: Usage {
-        let prompt = Usage.count(prompt) ?? 0
-        let candidates = Usage.count(candidates) ?? 0
-        let thoughts = Usage.count(thoughts) ?? 0
+        let prompt = Usage.count(read: prompt) ?? 0
+        let candidates = Usage.count(read: candidates) ?? 0
+        let thoughts = Usage.count(read: thoughts) ?? 0
         let output = Saturating.add(candidates, thoughts)
         return Usage(
             inputTokens: prompt, outputTokens: output,
-            cacheReadTokens: Usage.count(cached) ?? 0,
+            cacheReadTokens: Usage.count(read: cached) ?? 0,
             cacheWriteTokens: 0, reasoningTokens: thoughts,
-            totalTokens: Usage.count(total) ?? Saturating.add(prompt, output))
+            totalTokens: Usage.count(read: total) ?? Saturating.add(prompt, output))
     }
 }

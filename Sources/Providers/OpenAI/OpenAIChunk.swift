@@ -54,16 +54,23 @@ struct OpenAIChunk: Equatable {
 
     static func scan(_ data: String) -> OpenAIChunk? {
         var data = data
-        return data.withUTF8 { scan(UnsafeRawBufferPointer($0)) }
+        var prefix = JSONSkippedPrefix()
+        return data.withUTF8 { scan(UnsafeRawBufferPointer($0), prefix: &prefix) }
     }
 
-    /// As above, from the event's bytes in place.
-    static func scan(_ data: UnsafeRawBufferPointer) -> OpenAIChunk? {
+    /// The only top-level members `scan` reads.
+    static let members = JSONKeyFilter(["choices", "usage", "error"])
+
+    /// As above, from the event's bytes in place. `prefix`: the stream's previous chunk's
+    /// leading members (id, object, created, model, fingerprint), not scanned again when this
+    /// chunk starts with the same bytes.
+    static func scan(_ data: UnsafeRawBufferPointer, prefix: inout JSONSkippedPrefix) -> OpenAIChunk? {
         var chunk = OpenAIChunk()
         var whole = true
         do {
             try JSONReader.read(data) { (reader) throws(JSONParseError) in
-                let isObject = try reader.object { (key, value) throws(JSONParseError) in
+                let isObject = try reader.object(skipping: &prefix, before: members) {
+                    (key, value) throws(JSONParseError) in
                     if key.equals("choices") {
                         chunk.choice = nil
                         _ = try value.array { (position, element) throws(JSONParseError) in
