@@ -4,7 +4,8 @@ import JSON
 /// logprobs and the finish reason, each as the value that came (the decoder applies the same
 /// rules to them whichever path read them).
 struct OpenAIChoice: Equatable {
-    var index: JSONValue?
+    /// As a number read in place (no value built); any other kind counts as absent.
+    var index: JSONNumber?
     /// The choice has a `delta` member (of any kind).
     var hasDelta = false
     var delta = OpenAIMessageFields()
@@ -15,7 +16,7 @@ struct OpenAIChoice: Equatable {
 
     /// From a parsed choice.
     init(_ choice: JSONValue) {
-        index = choice["index"]
+        if case .number(let literal)? = choice["index"] { index = JSONNumber(literal: literal) }
         if let delta = choice["delta"] {
             hasDelta = true
             self.delta = OpenAIMessageFields(delta)
@@ -33,7 +34,7 @@ struct OpenAIChoice: Equatable {
                 hasDelta = true
                 try delta.read(&value)
             } else if key.equals("index") {
-                index = try value.value()
+                index = try value.number()
             } else if key.equals("finish_reason") {
                 finishReason = try value.value()
             } else if key.equals("logprobs") {

@@ -15,7 +15,7 @@ public final class OpenAIChunkEncoder: ChatEncoder {
     private var reasoning = OpenAIReasoningStream()
     /// An error went out: the stream ends with `[DONE]` alone, as OpenAI's does.
     private var failed = false
-    /// Every chunk's bytes up to the delta's first key, made once at `start`: text and
+    /// Every chunk's bytes up to the delta's first key, `data: ` included, made once at `start`: text and
     /// reasoning deltas are written straight after it (the per-chunk path builds no tree).
     private var deltaPrefix: [UInt8] = []
 
@@ -29,10 +29,10 @@ public final class OpenAIChunkEncoder: ChatEncoder {
             chunk(["role": "assistant", "content": ""], finish: nil, into: &out)
         case .text(let delta):
             flushReasoning(into: &out)
-            stringDelta("content", delta, into: &out)
+            stringDelta("content\":", delta, into: &out)
         case .thinking(let delta):
             reasoning.thinking(delta)
-            stringDelta("reasoning_content", delta, into: &out)
+            stringDelta("reasoning_content\":", delta, into: &out)
         case .thinkingSignature(let signature):
             if let entry = reasoning.signature(signature) {
                 chunk(["reasoning_details": [entry]], finish: nil, into: &out)
@@ -114,24 +114,25 @@ public final class OpenAIChunkEncoder: ChatEncoder {
                 ])), into: &out)
     }
 
-    /// `chunk([key: .string(value)], finish: nil)`, byte for byte, written directly.
+    /// `chunk([key: .string(value)], finish: nil)`, byte for byte, written directly; `key` is
+    /// spelled with its closing quote and colon (`content":`).
     private func stringDelta(_ key: StaticString, _ value: String, into out: inout [UInt8]) {
         guard !deltaPrefix.isEmpty else {  // no `start` yet (never on the relay's path)
-            chunk(.object(JSONObject([("\(key)", .string(value))])), finish: nil, into: &out)
+            let name = "\(key)".dropLast(2)  // without the quote and colon
+            chunk(.object(JSONObject([(String(name), .string(value))])), finish: nil, into: &out)
             return
         }
-        out.append(contentsOf: "data: ".utf8)
+        // Literals copied as bytes (a `.utf8` append is the generic sequence path).
         out.append(contentsOf: deltaPrefix)
-        out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        out.append(contentsOf: "\":".utf8)
+        appendJSONLiteral(key, to: &out)
         appendJSONString(value, to: &out)
-        out.append(contentsOf: "},\"finish_reason\":null}]}\n\n".utf8)
+        appendJSONLiteral("},\"finish_reason\":null}]}\n\n", to: &out)
     }
 
-    /// `{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{"`
+    /// `data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{"`
     private static func deltaPrefix(id: String, model: String, created: Int) -> [UInt8] {
         var prefix: [UInt8] = []
-        prefix.append(contentsOf: "{\"id\":".utf8)
+        prefix.append(contentsOf: "data: {\"id\":".utf8)
         appendJSONString(id, to: &prefix)
         prefix.append(contentsOf: ",\"object\":\"chat.completion.chunk\",\"created\":".utf8)
         prefix.append(contentsOf: String(created).utf8)
