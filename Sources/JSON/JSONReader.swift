@@ -169,14 +169,14 @@ public struct JSONReader {
         return true
     }
 
-    /// As `object(_:)`, for a visitor that acts only on the keys in `wanted`: the members before
-    /// the first wanted key are scanned past without it, and their bytes (from the opening
-    /// brace) are remembered in `prefix`; an object at the same depth that starts with the same
-    /// bytes resumes after them, one comparison instead of scanning them again (a stream's
-    /// chunks repeat their id, model and fingerprint every time). The grammar from an opening
-    /// brace on does not depend on what came before it, so the same bytes are accepted again.
+    /// As `object(_:)`, for a visitor that acts only on the keys in `wanted`: the unwanted
+    /// members before the first wanted key and after the last one are scanned past without it,
+    /// and their bytes remembered in `skipped` (see `JSONSkippedMembers`); an object at the same
+    /// depth with the same bytes there resumes after the prefix and ends at the suffix, one
+    /// comparison each instead of scanning them again (a stream's chunks repeat their id, model
+    /// and fingerprint every time). A key with an escape counts as wanted.
     public mutating func object(
-        skipping prefix: inout JSONSkippedPrefix, before wanted: JSONKeyFilter,
+        skipping skipped: inout JSONSkippedMembers, before wanted: JSONKeyFilter,
         _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void
     ) throws(JSONParseError) -> Bool {
         guard current == UInt8(ascii: "{") else {
@@ -184,37 +184,75 @@ public struct JSONReader {
             return false
         }
         let start = parser.index
-        if prefix.depth == parser.depth + 1, prefix.matches(parser.bytes, at: start) {
+        if skipped.prefixDepth == parser.depth + 1, skipped.prefixMatches(parser.bytes, at: start) {
             // The remembered bytes end after a comma: more whitespace may follow here, then a key.
-            parser.depth = prefix.depth
-            parser.index = start + prefix.bytes.count
+            parser.depth = skipped.prefixDepth
+            parser.index = start + skipped.prefix.count
             parser.skipWhitespace()
-            try members(member)
+            try members(member, wanted: wanted, skipped: &skipped)
         } else {
             try parser.enter()
             if current == UInt8(ascii: "}") {
                 parser.index += 1
             } else {
-                var skipped = false
+                var any = false
                 while try parser.skipMemberUnlessKept(wanted) {
                     if try parser.endOfMember(closing: UInt8(ascii: "}")) {
                         parser.depth -= 1
                         consumed = true
                         return true
                     }
-                    skipped = true
+                    any = true
                 }
                 // Only bytes that end after a comma: there a key must follow, whatever the object.
-                if skipped {
-                    prefix.remember(
+                if any {
+                    skipped.rememberPrefix(
                         UnsafeBufferPointer(rebasing: parser.bytes[start..<parser.index]), depth: parser.depth)
                 }
-                try members(member)
+                try members(member, wanted: wanted, skipped: &skipped)
             }
         }
         parser.depth -= 1
         consumed = true
         return true
+    }
+
+    /// `members(_:)` that ends at the remembered suffix when it follows a wanted member, and
+    /// remembers the unwanted members after the last wanted one when they are scanned.
+    private mutating func members(
+        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void, wanted: JSONKeyFilter,
+        skipped: inout JSONSkippedMembers
+    ) throws(JSONParseError) {
+        let depth = parser.depth
+        let suffixHere = skipped.suffixDepth == depth
+        // Where the members after the last wanted one start (the end of its value), and
+        // whether any unwanted member came after it.
+        var tail = -1
+        var unwantedAfter = false
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
+            let key = try readKey()
+            parser.skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+            parser.index += 1
+            parser.skipWhitespace()
+            try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
+            if key.decoded != nil || wanted.contains(key.raw) {
+                let end = parser.index
+                if suffixHere, skipped.suffixMatches(parser.bytes, at: end) {
+                    parser.index = end + skipped.suffix.count  // past the object's closing brace
+                    return
+                }
+                tail = end
+                unwantedAfter = false
+            } else {
+                unwantedAfter = true
+            }
+            if try parser.endOfMember(closing: UInt8(ascii: "}")) { break }
+        }
+        if tail >= 0, unwantedAfter {
+            skipped.rememberSuffix(UnsafeBufferPointer(rebasing: parser.bytes[tail..<parser.index]), depth: depth)
+        }
     }
 
     /// An object's members from the first key on, to its closing brace (consumed).

@@ -1,5 +1,5 @@
 import ChatModel
-import JSON
+@testable import JSON
 import Testing
 import TestSupport
 
@@ -104,6 +104,30 @@ struct InPlaceStreamReadingTests {
         }
         for data in Self.geminiLeft { #expect(GeminiChunk.scan(data) == nil, "\(data)") }
         #expect(taken > Self.geminiTaken.count)
+    }
+
+    /// Read with a stream's memory of the members its chunks repeat (`JSONSkippedMembers`), each
+    /// chunk gives what a fresh read gives: over the captures in order (their chunks repeat
+    /// those members, so later ones read past them) and the awkward cases, twice.
+    @Test func chunksReadWithTheStreamsMemoryAgreeWithFreshReads() {
+        var gemini = GeminiChunk.Skipped()
+        let geminiAll = Self.captured("gemini") + Self.geminiTaken + Self.geminiLeft
+        for data in geminiAll + geminiAll {
+            var text = data
+            let remembered = text.withUTF8 {
+                GeminiChunk.scan(UnsafeRawBufferPointer($0), starting: false, skipped: &gemini)
+            }
+            #expect(remembered == GeminiChunk.scan(data), "\(data)")
+        }
+        #expect(!gemini.response.suffix.isEmpty && !gemini.usage.suffix.isEmpty)
+        var openAI = JSONSkippedMembers()
+        let openAIAll = Self.captured("openai") + Self.openAITaken + Self.openAILeft
+        for data in openAIAll + openAIAll where data != "[DONE]" {
+            var text = data
+            let remembered = text.withUTF8 { OpenAIChunk.scan(UnsafeRawBufferPointer($0), skipped: &openAI) }
+            #expect(remembered == OpenAIChunk.scan(data), "\(data)")
+        }
+        #expect(!openAI.prefix.isEmpty)
     }
 
     @Test func geminiStreamMixingBothPathsKeepsOrderAndUsage() {

@@ -28,21 +28,64 @@ struct GeminiChunk: Equatable {
 
     /// As above, from the event's bytes in place.
     static func scan(_ data: UnsafeRawBufferPointer, starting: Bool = false) -> GeminiChunk? {
+        var skipped = Skipped()
+        return scan(data, starting: starting, skipped: &skipped)
+    }
+
+    /// The members each object of the stream's chunks repeats around the ones read (the
+    /// response's model version and id, the candidate's index, the content's role, the usage's
+    /// token details), as the last chunk read in place had them.
+    struct Skipped {
+        var response = JSONSkippedMembers()
+        var candidate = JSONSkippedMembers()
+        var content = JSONSkippedMembers()
+        var usage = JSONSkippedMembers()
+    }
+
+    /// The members each object's visitor reads (any other is skipped).
+    private static let responseMembers = JSONKeyFilter(["candidates", "usageMetadata", "error", "promptFeedback"])
+    private static let startingResponseMembers = JSONKeyFilter([
+        "candidates", "usageMetadata", "error", "promptFeedback", "responseId", "modelVersion",
+    ])
+    private static let candidateMembers = JSONKeyFilter(["content", "finishReason", "logprobsResult"])
+    private static let contentMembers = JSONKeyFilter(["parts"])
+    private static let usageMembers = JSONKeyFilter([
+        "promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "cachedContentTokenCount", "totalTokenCount",
+    ])
+
+    /// As above, with the members the stream's previous chunks repeated (`skipped`) not scanned
+    /// again where this chunk has the same bytes.
+    static func scan(_ data: UnsafeRawBufferPointer, starting: Bool, skipped: inout Skipped) -> GeminiChunk? {
+        // Each object's memory passed on its own: the visitors nest.
+        scan(
+            data, starting: starting, response: &skipped.response,
+            inner: &skipped.candidate, &skipped.content, &skipped.usage)
+    }
+
+    private static func scan(
+        _ data: UnsafeRawBufferPointer, starting: Bool, response responseSkipped: inout JSONSkippedMembers,
+        inner candidateSkipped: inout JSONSkippedMembers, _ contentSkipped: inout JSONSkippedMembers,
+        _ usageSkipped: inout JSONSkippedMembers
+    ) -> GeminiChunk? {
         var chunk = GeminiChunk()
         var whole = true
         do {
             try JSONReader.read(data) { (response) throws(JSONParseError) in
-                let isObject = try response.object { (key, value) throws(JSONParseError) in
+                let members = starting ? startingResponseMembers : responseMembers
+                let isObject = try response.object(skipping: &responseSkipped, before: members) {
+                    (key, value) throws(JSONParseError) in
                     if key.equals("candidates") {
                         chunk.text = nil
                         chunk.thought = nil
                         chunk.finishReason = nil
                         _ = try value.array { (position, candidate) throws(JSONParseError) in
-                            if position == 0 { try chunk.readCandidate(&candidate, whole: &whole) }
+                            if position == 0 { try chunk.readCandidate(
+                                    &candidate, whole: &whole, skipped: &candidateSkipped, content: &contentSkipped) }
                         }
                     } else if key.equals("usageMetadata") {
                         chunk.usage = GeminiUsageCounts()
-                        _ = try value.object { (key, count) throws(JSONParseError) in
+                        _ = try value.object(skipping: &usageSkipped, before: usageMembers) {
+                            (key, count) throws(JSONParseError) in
                             try chunk.usage.read(key, &count)
                         }
                     } else if starting, key.equals("responseId") {
@@ -61,12 +104,17 @@ struct GeminiChunk: Equatable {
         return whole ? chunk : nil
     }
 
-    private mutating func readCandidate(_ reader: inout JSONReader, whole: inout Bool) throws(JSONParseError) {
-        _ = try reader.object { (key, value) throws(JSONParseError) in
+    private mutating func readCandidate(
+        _ reader: inout JSONReader, whole: inout Bool, skipped: inout JSONSkippedMembers,
+        content contentSkipped: inout JSONSkippedMembers
+    ) throws(JSONParseError) {
+        _ = try reader.object(skipping: &skipped, before: Self.candidateMembers) {
+            (key, value) throws(JSONParseError) in
             if key.equals("content") {
                 text = nil
                 thought = nil
-                _ = try value.object { (key, value) throws(JSONParseError) in
+                _ = try value.object(skipping: &contentSkipped, before: Self.contentMembers) {
+                    (key, value) throws(JSONParseError) in
                     guard key.equals("parts") else { return }
                     text = nil
                     thought = nil

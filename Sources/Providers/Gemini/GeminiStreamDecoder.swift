@@ -12,6 +12,8 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     private var calls = 0
     private var finish: String?
     private var blocked: String?
+    /// The members the chunks repeat around the ones read (model version, id, index, role, …).
+    private var skipped = GeminiChunk.Skipped()
 
     init(model: String, created: Int, idPrefix: String) {
         stream = StreamBuilder(provider: "gemini", model: model, created: created)
@@ -25,7 +27,13 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     func decode(_ event: SSEEventView, _ emit: (StreamEvent) -> Void) {
         guard !isDone else { return }
         // An ordinary chunk, the first included: read its few fields in place, no tree built.
-        if let chunk = GeminiChunk.scan(event.data, starting: !stream.hasStarted) {
+        // Before the start the first chunk's id and model are read too: nothing remembered
+        // then, so no member is skipped that the start wants.
+        let chunk =
+            stream.hasStarted
+            ? GeminiChunk.scan(event.data, starting: false, skipped: &skipped)
+            : GeminiChunk.scan(event.data, starting: true)
+        if let chunk {
             takeScanned(chunk, emit)
             return
         }

@@ -55,22 +55,22 @@ struct OpenAIChunk: Equatable {
 
     static func scan(_ data: String) -> OpenAIChunk? {
         var data = data
-        var prefix = JSONSkippedPrefix()
-        return data.withUTF8 { scan(UnsafeRawBufferPointer($0), prefix: &prefix) }
+        var skipped = JSONSkippedMembers()
+        return data.withUTF8 { scan(UnsafeRawBufferPointer($0), skipped: &skipped) }
     }
 
     /// The only top-level members `scan` reads.
     static let members = JSONKeyFilter(["choices", "usage", "error"])
 
-    /// As above, from the event's bytes in place. `prefix`: the stream's previous chunk's
-    /// leading members (id, object, created, model, fingerprint), not scanned again when this
-    /// chunk starts with the same bytes.
-    static func scan(_ data: UnsafeRawBufferPointer, prefix: inout JSONSkippedPrefix) -> OpenAIChunk? {
+    /// As above, from the event's bytes in place. `skipped`: the stream's previous chunk's
+    /// members around the wanted ones (id, object, created, model, fingerprint), not scanned
+    /// again when this chunk has the same bytes there.
+    static func scan(_ data: UnsafeRawBufferPointer, skipped: inout JSONSkippedMembers) -> OpenAIChunk? {
         var chunk = OpenAIChunk()
         var whole = true
         do {
             try JSONReader.read(data) { (reader) throws(JSONParseError) in
-                let isObject = try reader.object(skipping: &prefix, before: members) {
+                let isObject = try reader.object(skipping: &skipped, before: members) {
                     (key, value) throws(JSONParseError) in
                     if key.equals("choices") {
                         chunk.choice = nil

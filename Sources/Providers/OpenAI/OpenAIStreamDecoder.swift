@@ -27,9 +27,9 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
     var usageSoFar: Usage { stream.usage }
 
     private static let chunkFields = JSONKeyFilter(["choices", "usage", "error"])
-    /// The leading members the chunks repeat (id, object, created, model, fingerprint), as the
-    /// last chunk read in place had them.
-    private var chunkPrefix = JSONSkippedPrefix()
+    /// The members the chunks repeat around `choices` (id, object, created, model, fingerprint),
+    /// as the last chunk read in place had them.
+    private var skipped = JSONSkippedMembers()
 
     func decode(_ event: SSEEventView, _ emit: (StreamEvent) -> Void) {
         guard !isDone else { return }
@@ -38,7 +38,7 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
             return
         }
         // After the first chunk only a few fields matter: read in place, nothing else built.
-        if hasStarted, let chunk = OpenAIChunk.scan(event.data, prefix: &chunkPrefix) {
+        if hasStarted, let chunk = OpenAIChunk.scan(event.data, skipped: &skipped) {
             take(chunk, emit)
             return
         }

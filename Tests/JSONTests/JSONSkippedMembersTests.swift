@@ -2,12 +2,12 @@ import Testing
 
 @testable import JSON
 
-/// `JSONReader.object(skipping:before:_:)`: an object's unwanted leading members remembered as
-/// bytes and not scanned again when the next document starts with them. Held to the plain
+/// `JSONReader.object(skipping:before:_:)`: an object's unwanted leading and trailing members
+/// remembered as bytes and not scanned again when the next document has them. Held to the plain
 /// `object(_:)` with a visitor that ignores the same keys, document by document, over a
 /// sequence that hits, misses and half-matches the remembered bytes.
-@Suite("Objects resumed after a remembered prefix")
-struct JSONSkippedPrefixTests {
+@Suite("Objects read past remembered members")
+struct JSONSkippedMembersTests {
     static let wanted = JSONKeyFilter(["choices", "usage", "error"])
     static let wantedKeys: Set<String> = ["choices", "usage", "error"]
 
@@ -28,7 +28,7 @@ struct JSONSkippedPrefixTests {
         return seen
     }
 
-    static func resumed(_ text: String, _ prefix: inout JSONSkippedPrefix) -> [String]? {
+    static func resumed(_ text: String, _ prefix: inout JSONSkippedMembers) -> [String]? {
         var seen: [String] = []
         var refused = false
         var bytes = Array(text.utf8)
@@ -73,36 +73,59 @@ struct JSONSkippedPrefixTests {
         #"{"id":{"deep":[{"x":"}"}]},"error":null}"#,
         #"{"id":{"deep":[{"x":"}"}]},"#,
         #"{"id":"é","choices":[]}"#, #"{"id":"é","choices":[],"error":1}"#,
+        #"{"choices":[1],"id":"a","model":"m"}"#, #"{"choices":[2],"id":"a","model":"m"}"#,
+        #"{"choices":[3],"id":"a","model":"n"}"#, #"{"choices":[4],"usage":1,"id":"a","model":"n"}"#,
+        #"{"choices":[5],"id":"a","model":"n"} "#, #"{"choices":[6],"id":"a","model":"n"}}"#,
+        #"{"choices":[7],"id":"a","model":"n""#, #"{"choices":[8] ,"id":"a","model":"n"}"#,
+        #"{"choices":[9] ,"id":"a","model":"n","choices":[10]}"#, #"{"choices":[11] ,"id":"a","model":"n"}"#,
+        #"{"choices":[12],"\u0069d":"a"}"#, #"{"choices":[13],"\u0069d":"a"}"#,
+        #"{"id":"a","object":"x","created":1,"choices":[14],"id":"a","model":"n"}"#,
+        #"{"id":"a","object":"x","created":1,"choices":[15],"id":"a","model":"n"}"#,
+        #"{"id":"a","object":"x","created":1,"error":null,"usage":2 ,"id":"a","model":"n"}"#,
+        #"{"choices":[16],"usage":3,"id":"a"}"#, #"{"choices":[17],"usage":3,"id":"a"}"#,
     ]
 
     @Test func resumingReadsWhatThePlainObjectReads() {
-        var prefix = JSONSkippedPrefix()
+        var prefix = JSONSkippedMembers()
         for text in Self.documents {
             #expect(Self.resumed(text, &prefix) == Self.plain(text), "\(text)")
         }
     }
 
     @Test func thePrefixIsTheBraceAndTheUnwantedMembersWithTheirCommas() {
-        var prefix = JSONSkippedPrefix()
+        var prefix = JSONSkippedMembers()
         _ = Self.resumed(#"{"id":"a", "created":1 ,"choices":[1]}"#, &prefix)
-        #expect(prefix.bytes == Array(#"{"id":"a", "created":1 ,"#.utf8))
-        #expect(prefix.depth == 1)
+        #expect(prefix.prefix == Array(#"{"id":"a", "created":1 ,"#.utf8))
+        #expect(prefix.prefixDepth == 1)
         // A document that is the prefix and nothing after it is refused, not read past its end.
         #expect(Self.resumed(#"{"id":"a", "created":1 ,"#, &prefix) == nil)
         // More whitespace after the remembered comma is still whitespace before the next key.
         #expect(Self.resumed(#"{"id":"a", "created":1 ,  "usage":2}"#, &prefix) == ["usage=2"])
         // An object whose first member is wanted leaves nothing to remember.
         _ = Self.resumed(#"{ "choices":[1]}"#, &prefix)
-        #expect(prefix.bytes == Array(#"{"id":"a", "created":1 ,"#.utf8))
+        #expect(prefix.prefix == Array(#"{"id":"a", "created":1 ,"#.utf8))
         // Nothing wanted at all: nothing to remember, and what was remembered stays.
         _ = Self.resumed(#"{"id":"b"}"#, &prefix)
-        #expect(prefix.bytes == Array(#"{"id":"a", "created":1 ,"#.utf8))
+        #expect(prefix.prefix == Array(#"{"id":"a", "created":1 ,"#.utf8))
+    }
+
+    @Test func theSuffixRunsFromTheLastWantedValueToTheClosingBrace() {
+        var skipped = JSONSkippedMembers()
+        #expect(Self.resumed(#"{"choices":[1], "id":"a","model":"m" }"#, &skipped) == ["choices=[1]"])
+        #expect(skipped.suffix == Array(#", "id":"a","model":"m" }"#.utf8))
+        #expect(skipped.suffixDepth == 1)
+        // Read past: the same wanted members, and the bytes after the suffix still checked.
+        #expect(Self.resumed(#"{"usage":2,"choices":[3], "id":"a","model":"m" }"#, &skipped) == ["usage=2", "choices=[3]"])
+        #expect(Self.resumed(#"{"choices":[4], "id":"a","model":"m" },"#, &skipped) == nil)
+        // A wanted member last: nothing after it to remember, and what was remembered stays.
+        _ = Self.resumed(#"{"id":"b","choices":[5]}"#, &skipped)
+        #expect(skipped.suffix == Array(#", "id":"a","model":"m" }"#.utf8))
     }
 
     /// The remembered bytes are those of an object entered at the same depth: a nested object
     /// that starts alike is scanned, not resumed at the top level's depth.
     @Test func anObjectAtAnotherDepthIsScannedAgain() {
-        var prefix = JSONSkippedPrefix()
+        var prefix = JSONSkippedMembers()
         _ = Self.resumed(#"{"id":"a","choices":[1]}"#, &prefix)
         var seen: [String] = []
         try? JSONReader.read(#"[{"id":"a","choices":[2]}]"#) { (reader) throws(JSONParseError) in
@@ -113,7 +136,7 @@ struct JSONSkippedPrefixTests {
             }
         }
         #expect(seen == ["choices=[2]"])
-        #expect(prefix.depth == 2)
-        #expect(prefix.bytes == Array(#"{"id":"a","#.utf8))
+        #expect(prefix.prefixDepth == 2)
+        #expect(prefix.prefix == Array(#"{"id":"a","#.utf8))
     }
 }
