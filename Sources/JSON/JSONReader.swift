@@ -63,10 +63,16 @@ public struct JSONReader {
     }
 
     /// Runs `body` on the value here, then scans past it if `body` left it unread.
-    private mutating func visit(_ body: (inout JSONReader) throws(JSONParseError) -> Void) throws(JSONParseError) {
+    /// True when `body` read the value (did not leave it to be scanned past).
+    @discardableResult
+    private mutating func visit(
+        _ body: (inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) -> Bool {
         consumed = false
         try body(&self)
-        if !consumed { try skip() }
+        if consumed { return true }
+        try skip()
+        return false
     }
 
     /// The first byte of the value here (nil at the end of the input).
@@ -169,8 +175,9 @@ public struct JSONReader {
         return true
     }
 
-    /// As `object(_:)`, for a visitor that acts only on the keys in `wanted`: the unwanted
-    /// members before the first wanted key and after the last one are scanned past without it,
+    /// As `object(_:)`, for a visitor that acts only on the keys in `wanted` and reads (or
+    /// skips, `skip()`) the value of each it acts on: the unwanted members before the first
+    /// wanted key and after the last member whose value it read are scanned past without it,
     /// and their bytes remembered in `skipped` (see `JSONSkippedMembers`); an object at the same
     /// depth with the same bytes there resumes after the prefix and ends at the suffix, one
     /// comparison each instead of scanning them again (a stream's chunks repeat their id, model
@@ -189,11 +196,15 @@ public struct JSONReader {
             parser.depth = skipped.prefixDepth
             parser.index = start + skipped.prefix.count
             parser.skipWhitespace()
-            try members(member, wanted: wanted, skipped: &skipped)
+            try members(member, skipped: &skipped)
         } else {
             try parser.enter()
             if current == UInt8(ascii: "}") {
                 parser.index += 1
+            } else if skipped.leadsWithWanted {
+                // The last object started with a wanted key: no key lookups for a prefix (the
+                // visitor passes over an unwanted one as in `object(_:)`).
+                try members(member, skipped: &skipped)
             } else {
                 var any = false
                 while try parser.skipMemberUnlessKept(wanted) {
@@ -208,8 +219,10 @@ public struct JSONReader {
                 if any {
                     skipped.rememberPrefix(
                         UnsafeBufferPointer(rebasing: parser.bytes[start..<parser.index]), depth: parser.depth)
+                } else {
+                    skipped.leadsWithWanted = true
                 }
-                try members(member, wanted: wanted, skipped: &skipped)
+                try members(member, skipped: &skipped)
             }
         }
         parser.depth -= 1
@@ -220,7 +233,7 @@ public struct JSONReader {
     /// `members(_:)` that ends at the remembered suffix when it follows a wanted member, and
     /// remembers the unwanted members after the last wanted one when they are scanned.
     private mutating func members(
-        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void, wanted: JSONKeyFilter,
+        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void,
         skipped: inout JSONSkippedMembers
     ) throws(JSONParseError) {
         let depth = parser.depth
@@ -236,8 +249,9 @@ public struct JSONReader {
             guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
             parser.index += 1
             parser.skipWhitespace()
-            try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
-            if key.decoded != nil || wanted.contains(key.raw) {
+            // A member the visitor read is one it wanted (no key lookup here).
+            let read = try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
+            if read || key.decoded != nil {
                 let end = parser.index
                 if suffixHere, skipped.suffixMatches(parser.bytes, at: end) {
                     parser.index = end + skipped.suffix.count  // past the object's closing brace

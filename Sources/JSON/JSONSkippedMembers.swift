@@ -16,6 +16,8 @@ public struct JSONSkippedMembers: Sendable {
     private(set) var suffix: [UInt8] = []
     /// The parser's depth inside the object the suffix was read from (0: none remembered).
     private(set) var suffixDepth = 0
+    /// An object read had a wanted key first: later ones are not searched for a prefix.
+    var leadsWithWanted = false
 
     public init() {}
 

@@ -94,6 +94,7 @@ struct GeminiChunk: Equatable {
                         chunk.modelVersion = try value.string()
                     } else if key.equals("error") || key.equals("promptFeedback") {
                         whole = false
+                        try value.skip()  // read, for `object(skipping:)`: a member acted on
                     }
                 }
                 if !isObject { whole = false }
@@ -126,6 +127,7 @@ struct GeminiChunk: Equatable {
                 finishReason = try value.string()
             } else if key.equals("logprobsResult") {
                 whole = false
+                try value.skip()  // read, for `object(skipping:)`: a member acted on
             }
         }
     }
