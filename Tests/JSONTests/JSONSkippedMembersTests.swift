@@ -115,7 +115,8 @@ struct JSONSkippedMembersTests {
         #expect(skipped.suffix == Array(#", "id":"a","model":"m" }"#.utf8))
         #expect(skipped.suffixDepth == 1)
         // Read past: the same wanted members, and the bytes after the suffix still checked.
-        #expect(Self.resumed(#"{"usage":2,"choices":[3], "id":"a","model":"m" }"#, &skipped) == ["usage=2", "choices=[3]"])
+        #expect(
+            Self.resumed(#"{"usage":2,"choices":[3], "id":"a","model":"m" }"#, &skipped) == ["usage=2", "choices=[3]"])
         #expect(Self.resumed(#"{"choices":[4], "id":"a","model":"m" },"#, &skipped) == nil)
         // A wanted member last: nothing after it to remember, and what was remembered stays.
         _ = Self.resumed(#"{"id":"b","choices":[5]}"#, &skipped)

@@ -18,7 +18,9 @@ struct SSEEventViewTests {
         var decoder = SSEDecoder()
         var seen: [Seen] = []
         for chunk in chunks {
-            decoder.feedInPlace(chunk) { seen.append(Seen(event: $0.event, data: Array($0.data), id: $0.id, retry: $0.retry)) }
+            decoder.feedInPlace(chunk) {
+                seen.append(Seen(event: $0.event, data: Array($0.data), id: $0.id, retry: $0.retry))
+            }
         }
         decoder.finish()
         return seen
@@ -61,7 +63,10 @@ struct SSEEventViewTests {
             case "data": data = (data.map { $0 + [0x0A] } ?? []) + value
             case "event": event = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
             case "id": if !value.contains(0) { id = value.isEmpty ? nil : String(decoding: value, as: UTF8.self) }
-            case "retry": if !value.isEmpty, value.allSatisfy({ $0 &- 0x30 < 10 }) { retry = Int(String(decoding: value, as: UTF8.self)) }
+            case "retry":
+                if !value.isEmpty, value.allSatisfy({ $0 &- 0x30 < 10 }) {
+                    retry = Int(String(decoding: value, as: UTF8.self))
+                }
             default: break
             }
         }

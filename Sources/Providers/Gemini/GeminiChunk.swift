@@ -79,8 +79,10 @@ struct GeminiChunk: Equatable {
                         chunk.thought = nil
                         chunk.finishReason = nil
                         _ = try value.array { (position, candidate) throws(JSONParseError) in
-                            if position == 0 { try chunk.readCandidate(
-                                    &candidate, whole: &whole, skipped: &candidateSkipped, content: &contentSkipped) }
+                            if position == 0 {
+                                try chunk.readCandidate(
+                                    &candidate, whole: &whole, skipped: &candidateSkipped, content: &contentSkipped)
+                            }
                         }
                     } else if key.equals("usageMetadata") {
                         chunk.usage = GeminiUsageCounts()
