@@ -15,7 +15,7 @@ public final class OpenAIChunkEncoder: ChatEncoder {
     private var reasoning = OpenAIReasoningStream()
     /// An error went out: the stream ends with `[DONE]` alone, as OpenAI's does.
     private var failed = false
-    /// Every chunk's bytes up to the delta's first key, `data: ` included, made once at `start`: text and
+    /// Every chunk's bytes up to the delta's first key, made once at `start`: text and
     /// reasoning deltas are written straight after it (the per-chunk path builds no tree).
     private var deltaPrefix: [UInt8] = []
 
@@ -29,10 +29,10 @@ public final class OpenAIChunkEncoder: ChatEncoder {
             chunk(["role": "assistant", "content": ""], finish: nil, into: &out)
         case .text(let delta):
             flushReasoning(into: &out)
-            stringDelta("content\":", delta, into: &out)
+            stringDelta("content", delta, into: &out)
         case .thinking(let delta):
             reasoning.thinking(delta)
-            stringDelta("reasoning_content\":", delta, into: &out)
+            stringDelta("reasoning_content", delta, into: &out)
         case .thinkingSignature(let signature):
             if let entry = reasoning.signature(signature) {
                 chunk(["reasoning_details": [entry]], finish: nil, into: &out)
@@ -114,25 +114,25 @@ public final class OpenAIChunkEncoder: ChatEncoder {
                 ])), into: &out)
     }
 
-    /// `chunk([key: .string(value)], finish: nil)`, byte for byte, written directly; `key` is
-    /// spelled with its closing quote and colon (`content":`).
+    /// `chunk([key: .string(value)], finish: nil)`, byte for byte, written directly.
     private func stringDelta(_ key: StaticString, _ value: String, into out: inout [UInt8]) {
         guard !deltaPrefix.isEmpty else {  // no `start` yet (never on the relay's path)
-            let name = "\(key)".dropLast(2)  // without the quote and colon
-            chunk(.object(JSONObject([(String(name), .string(value))])), finish: nil, into: &out)
+            chunk(.object(JSONObject([("\(key)", .string(value))])), finish: nil, into: &out)
             return
         }
-        // Literals copied as bytes (a `.utf8` append is the generic sequence path).
+        // Literals copied as bytes (a `.utf8` append is the generic sequence path, ~70 each).
+        appendJSONLiteral("data: ", to: &out)
         out.append(contentsOf: deltaPrefix)
         appendJSONLiteral(key, to: &out)
+        appendJSONLiteral("\":", to: &out)
         appendJSONString(value, to: &out)
         appendJSONLiteral("},\"finish_reason\":null}]}\n\n", to: &out)
     }
 
-    /// `data: {"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{"`
+    /// `{"id":…,"object":"chat.completion.chunk","created":…,"model":…,"choices":[{"index":0,"delta":{"`
     private static func deltaPrefix(id: String, model: String, created: Int) -> [UInt8] {
         var prefix: [UInt8] = []
-        prefix.append(contentsOf: "data: {\"id\":".utf8)
+        prefix.append(contentsOf: "{\"id\":".utf8)
         appendJSONString(id, to: &prefix)
         prefix.append(contentsOf: ",\"object\":\"chat.completion.chunk\",\"created\":".utf8)
         prefix.append(contentsOf: String(created).utf8)
