@@ -39,9 +39,25 @@ public enum StreamEvent: Sendable, Equatable {
 
     /// `event: <name>\ndata: <json>\n\n`, appended to `out`.
     public func writeSSE(into out: inout [UInt8]) {
-        out.append(contentsOf: "event: ".utf8)
+        // The per-chunk events as three copies (a `.utf8` append is the generic sequence path);
+        // the same bytes as below.
+        switch self {
+        case .text(let delta):
+            appendJSONLiteral("event: text\ndata: {\"delta\":", to: &out)
+            appendJSONString(delta, to: &out)
+            appendJSONLiteral("}\n\n", to: &out)
+            return
+        case .thinking(let delta):
+            appendJSONLiteral("event: thinking\ndata: {\"delta\":", to: &out)
+            appendJSONString(delta, to: &out)
+            appendJSONLiteral("}\n\n", to: &out)
+            return
+        default:
+            break
+        }
+        appendJSONLiteral("event: ", to: &out)
         out.append(contentsOf: name.utf8)
-        out.append(contentsOf: "\ndata: ".utf8)
+        appendJSONLiteral("\ndata: ", to: &out)
         writeData(into: &out)
         out.append(0x0A)
         out.append(0x0A)

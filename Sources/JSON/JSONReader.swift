@@ -36,6 +36,14 @@ public struct JSONReader {
         if let failure { throw failure }
     }
 
+    /// Reads the bytes lent by `bytes` as one document with `body` (a stream event's data, in
+    /// the decoder's buffer).
+    public static func read(
+        _ bytes: UnsafeRawBufferPointer, _ body: (inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        if let failure = read(bytes.assumingMemoryBound(to: UInt8.self), body) { throw failure }
+    }
+
     /// The document in `buffer` read with `body`: the error where the full parse would fail.
     private static func read(
         _ buffer: UnsafeBufferPointer<UInt8>, _ body: (inout JSONReader) throws(JSONParseError) -> Void
@@ -55,10 +63,16 @@ public struct JSONReader {
     }
 
     /// Runs `body` on the value here, then scans past it if `body` left it unread.
-    private mutating func visit(_ body: (inout JSONReader) throws(JSONParseError) -> Void) throws(JSONParseError) {
+    /// True when `body` read the value (did not leave it to be scanned past).
+    @discardableResult
+    private mutating func visit(
+        _ body: (inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) -> Bool {
         consumed = false
         try body(&self)
-        if !consumed { try skip() }
+        if consumed { return true }
+        try skip()
+        return false
     }
 
     /// The first byte of the value here (nil at the end of the input).
@@ -154,20 +168,121 @@ public struct JSONReader {
         if current == UInt8(ascii: "}") {
             parser.index += 1
         } else {
-            while true {
-                guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
-                let key = try readKey()
-                parser.skipWhitespace()
-                guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+            try members(member)
+        }
+        parser.depth -= 1
+        consumed = true
+        return true
+    }
+
+    /// As `object(_:)`, for a visitor that acts only on the keys in `wanted` and reads (or
+    /// skips, `skip()`) the value of each it acts on: the unwanted members before the first
+    /// wanted key and after the last member whose value it read are scanned past without it,
+    /// and their bytes remembered in `skipped` (see `JSONSkippedMembers`); an object at the same
+    /// depth with the same bytes there resumes after the prefix and ends at the suffix, one
+    /// comparison each instead of scanning them again (a stream's chunks repeat their id, model
+    /// and fingerprint every time). A key with an escape counts as wanted.
+    public mutating func object(
+        skipping skipped: inout JSONSkippedMembers, before wanted: JSONKeyFilter,
+        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) -> Bool {
+        guard current == UInt8(ascii: "{") else {
+            try skip()
+            return false
+        }
+        let start = parser.index
+        if skipped.prefixDepth == parser.depth + 1, skipped.prefixMatches(parser.bytes, at: start) {
+            // The remembered bytes end after a comma: more whitespace may follow here, then a key.
+            parser.depth = skipped.prefixDepth
+            parser.index = start + skipped.prefix.count
+            parser.skipWhitespace()
+            try members(member, skipped: &skipped)
+        } else {
+            try parser.enter()
+            if current == UInt8(ascii: "}") {
                 parser.index += 1
-                parser.skipWhitespace()
-                try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
-                if try parser.endOfMember(closing: UInt8(ascii: "}")) { break }
+            } else if skipped.leadsWithWanted {
+                // The last object started with a wanted key: no key lookups for a prefix (the
+                // visitor passes over an unwanted one as in `object(_:)`).
+                try members(member, skipped: &skipped)
+            } else {
+                var any = false
+                while try parser.skipMemberUnlessKept(wanted) {
+                    if try parser.endOfMember(closing: UInt8(ascii: "}")) {
+                        parser.depth -= 1
+                        consumed = true
+                        return true
+                    }
+                    any = true
+                }
+                // Only bytes that end after a comma: there a key must follow, whatever the object.
+                if any {
+                    skipped.rememberPrefix(
+                        UnsafeBufferPointer(rebasing: parser.bytes[start..<parser.index]), depth: parser.depth)
+                } else {
+                    skipped.leadsWithWanted = true
+                }
+                try members(member, skipped: &skipped)
             }
         }
         parser.depth -= 1
         consumed = true
         return true
+    }
+
+    /// `members(_:)` that ends at the remembered suffix when it follows a wanted member, and
+    /// remembers the unwanted members after the last wanted one when they are scanned.
+    private mutating func members(
+        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void,
+        skipped: inout JSONSkippedMembers
+    ) throws(JSONParseError) {
+        let depth = parser.depth
+        let suffixHere = skipped.suffixDepth == depth
+        // Where the members after the last wanted one start (the end of its value), and
+        // whether any unwanted member came after it.
+        var tail = -1
+        var unwantedAfter = false
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
+            let key = try readKey()
+            parser.skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+            parser.index += 1
+            parser.skipWhitespace()
+            // A member the visitor read is one it wanted (no key lookup here).
+            let read = try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
+            if read || key.decoded != nil {
+                let end = parser.index
+                if suffixHere, skipped.suffixMatches(parser.bytes, at: end) {
+                    parser.index = end + skipped.suffix.count  // past the object's closing brace
+                    return
+                }
+                tail = end
+                unwantedAfter = false
+            } else {
+                unwantedAfter = true
+            }
+            if try parser.endOfMember(closing: UInt8(ascii: "}")) { break }
+        }
+        if tail >= 0, unwantedAfter {
+            skipped.rememberSuffix(UnsafeBufferPointer(rebasing: parser.bytes[tail..<parser.index]), depth: depth)
+        }
+    }
+
+    /// An object's members from the first key on, to its closing brace (consumed).
+    private mutating func members(
+        _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        while true {
+            guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
+            let key = try readKey()
+            parser.skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+            parser.index += 1
+            parser.skipWhitespace()
+            try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
+            if try parser.endOfMember(closing: UInt8(ascii: "}")) { break }
+        }
     }
 
     /// Visits each element of the array here with its position and a reader at it; false

@@ -86,7 +86,8 @@ public protocol ProviderStreamDecoder: AnyObject {
     /// One upstream SSE event → zero or more unified events. A provider error inside the
     /// stream becomes `.error`, then `.usage` and `.done(.error, …)`; before the answer's
     /// `.start` it is `.error` alone, and the decoder is done (`StreamBuilder`'s rules).
-    func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void)
+    /// The event's data is lent in place: valid only during the call.
+    func decode(_ event: SSEEventView, _ emit: (StreamEvent) -> Void)
     /// The body ended cleanly: flush what the provider left implicit.
     func finish(_ emit: (StreamEvent) -> Void)
     var isDone: Bool { get }
@@ -95,6 +96,13 @@ public protocol ProviderStreamDecoder: AnyObject {
 }
 
 /// One request's cacheable prefix, as a provider with explicit context caching plans it.
+extension ProviderStreamDecoder {
+    /// One event that owns its data (tests, tools): decoded as the relay's lent events are.
+    public func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
+        event.withView { decode($0, emit) }
+    }
+}
+
 public protocol ContextCachePlan: Sendable {
     /// Unified messages the cache entry covers (a prefix of the request's messages).
     var messageCount: Int { get }

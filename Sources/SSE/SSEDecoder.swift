@@ -24,6 +24,14 @@ public struct SSEDecoder: Sendable {
 
     /// Feeds bytes; calls `onEvent` for each event they complete, in order.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ onEvent: (SSEEvent) throws -> Void) rethrows {
+        try feedInPlace(bytes) { try onEvent($0.owned) }
+    }
+
+    /// Feeds bytes; calls `onEvent` for each event they complete, in order, with the event's
+    /// data lent in place (the per-chunk path: no `String` per event).
+    public mutating func feedInPlace(
+        _ bytes: UnsafeRawBufferPointer, _ onEvent: (SSEEventView) throws -> Void
+    ) rethrows {
         let count = bytes.count
         var i = 0
         if bomProgress < 3 {
@@ -93,6 +101,10 @@ public struct SSEDecoder: Sendable {
 
     public mutating func feed(_ bytes: [UInt8], _ onEvent: (SSEEvent) throws -> Void) rethrows {
         try bytes.withUnsafeBytes { try feed($0, onEvent) }
+    }
+
+    public mutating func feedInPlace(_ bytes: [UInt8], _ onEvent: (SSEEventView) throws -> Void) rethrows {
+        try bytes.withUnsafeBytes { try feedInPlace($0, onEvent) }
     }
 
     /// The stream ended: an event without its terminating blank line is discarded (WHATWG).

@@ -15,7 +15,9 @@ struct SSEFieldState: Sendable {
     var hasPendingFields: Bool { hasData || eventType != nil || retry != nil }
 
     /// Interprets one line (without its line end); a blank line dispatches.
-    mutating func processLine(_ line: UnsafeRawBufferPointer, _ onEvent: (SSEEvent) throws -> Void) rethrows {
+    mutating func processLine(
+        _ line: UnsafeRawBufferPointer, _ onEvent: (SSEEventView) throws -> Void
+    ) rethrows {
         guard let first = line.first else {
             try dispatch(onEvent)
             return
@@ -81,16 +83,19 @@ struct SSEFieldState: Sendable {
         retry = nil
     }
 
-    private mutating func dispatch(_ onEvent: (SSEEvent) throws -> Void) rethrows {
+    private mutating func dispatch(_ onEvent: (SSEEventView) throws -> Void) rethrows {
         // WHATWG: with no data the event type is reset and nothing is dispatched.
         guard hasData else {
             discardEvent()
             return
         }
-        let event = SSEEvent(
-            event: eventType, data: String(decoding: data, as: UTF8.self), id: lastEventId, retry: retry)
-        discardEvent()
-        try onEvent(event)
+        let (type, retry) = (eventType, retry)
+        // The event's fields are cleared after the callback has read the data in place (the
+        // view lends the buffer), also when it throws.
+        defer { discardEvent() }
+        try data.withUnsafeBytes { bytes in
+            try onEvent(SSEEventView(event: type, data: bytes, id: lastEventId, retry: retry))
+        }
     }
 
     /// ASCII digits only (WHATWG); values too large for `Int` are ignored.

@@ -1,5 +1,5 @@
 import ChatModel
-import JSON
+@testable import JSON
 import Testing
 import TestSupport
 
@@ -106,6 +106,30 @@ struct InPlaceStreamReadingTests {
         #expect(taken > Self.geminiTaken.count)
     }
 
+    /// Read with a stream's memory of the members its chunks repeat (`JSONSkippedMembers`), each
+    /// chunk gives what a fresh read gives: over the captures in order (their chunks repeat
+    /// those members, so later ones read past them) and the awkward cases, twice.
+    @Test func chunksReadWithTheStreamsMemoryAgreeWithFreshReads() {
+        var gemini = GeminiChunk.Skipped()
+        let geminiAll = Self.captured("gemini") + Self.geminiTaken + Self.geminiLeft
+        for data in geminiAll + geminiAll {
+            var text = data
+            let remembered = text.withUTF8 {
+                GeminiChunk.scan(UnsafeRawBufferPointer($0), starting: false, skipped: &gemini)
+            }
+            #expect(remembered == GeminiChunk.scan(data), "\(data)")
+        }
+        #expect(!gemini.response.suffix.isEmpty && !gemini.usage.suffix.isEmpty)
+        var openAI = JSONSkippedMembers()
+        let openAIAll = Self.captured("openai") + Self.openAITaken + Self.openAILeft
+        for data in openAIAll + openAIAll where data != "[DONE]" {
+            var text = data
+            let remembered = text.withUTF8 { OpenAIChunk.scan(UnsafeRawBufferPointer($0), skipped: &openAI) }
+            #expect(remembered == OpenAIChunk.scan(data), "\(data)")
+        }
+        #expect(!openAI.prefix.isEmpty)
+    }
+
     @Test func geminiStreamMixingBothPathsKeepsOrderAndUsage() {
         let events = Harness.gemini.events([
             #"{"candidates":[{"content":{"parts":[{"text":"a"}]}}],"responseId":"r","modelVersion":"m"}"#,
@@ -177,6 +201,31 @@ struct InPlaceStreamReadingTests {
                 .text("b"), .text("no"), .usage(Usage(inputTokens: 3, outputTokens: 2, totalTokens: 5)),
                 .done(.stop, providerFinishReason: "stop"),
             ])
+    }
+
+    /// Invalid UTF-8 inside a string the in-place reader reads (the relay lends the event's
+    /// bytes as sent): the decoder gives way to the text, where it is repaired, as when every
+    /// event was a `String` — the chunk is neither dropped nor refused.
+    @Test func invalidUTF8InAReadStringIsRepairedNotDropped() {
+        let bad: [UInt8] = [0x61, 0xFF, 0x62]
+        func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+        let openAI =
+            bytes(#"data: {"id":"c","model":"m","created":1,"choices":[{"index":0,"delta":{"content":""}}]}"# + "\n\n")
+            + bytes(#"data: {"choices":[{"index":0,"delta":{"content":""#) + bad + bytes(#""}}]}"# + "\n\n")
+            + bytes("data: [DONE]\n\n")
+        let anthropic =
+            bytes(#"event: message_start\#ndata: {"type":"message_start","message":{"id":"m","model":"c"}}"# + "\n\n")
+            + bytes("event: content_block_delta\n")
+            + bytes(#"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""#) + bad
+            + bytes(#""}}"# + "\n\n") + bytes(#"event: message_stop\#ndata: {"type":"message_stop"}"# + "\n\n")
+        let gemini =
+            bytes(#"data: {"candidates":[{"content":{"parts":[{"text":""#) + bad
+            + bytes(#""}]},"finishReason":"STOP"}]}"# + "\r\n\r\n")
+        for unified in [
+            Harness.openAI.unified(openAI), Harness.anthropic.unified(anthropic), Harness.gemini.unified(gemini),
+        ] {
+            #expect(Harness.events(unified).contains(.text("a\u{FFFD}b")), "\(unified)")
+        }
     }
 
     static let awkwardText = "a\"b\\c\u{1}\n\u{e9}\u{1F600}</script>"

@@ -11,7 +11,8 @@ enum StreamDriver {
         var out: [UInt8] = []
         var start = 0
         for cut in splits.sorted() + [input.count] where cut >= start {
-            sse.feed(Array(input[start..<cut])) { event in decoder.decode(event) { $0.writeSSE(into: &out) } }
+            // In place, as the relay feeds: the decoder reads the event's bytes as they came.
+            sse.feedInPlace(Array(input[start..<cut])) { event in decoder.decode(event) { $0.writeSSE(into: &out) } }
             start = cut
         }
         if sse.hasPartialEvent {

@@ -26,7 +26,8 @@ public func fuzzProviderStream(_ adapter: any ProviderAdapter, _ data: UnsafePoi
         events.append(event)
     }
     for chunk in input.chunks {
-        chunk.withUnsafeBytes { bytes in sse.feed(bytes) { decoder.decode($0, emit) } }
+        // In place, as the relay feeds: the decoder reads each event's bytes as they came.
+        chunk.withUnsafeBytes { bytes in sse.feedInPlace(bytes) { decoder.decode($0, emit) } }
     }
     if sse.hasPartialEvent { sse.feed([0x0A, 0x0A]) { decoder.decode($0, emit) } }
     sse.finish()

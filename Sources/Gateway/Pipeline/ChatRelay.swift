@@ -101,7 +101,7 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
             }
             return .proceed
         }
-        sse.feed(bytes) { event in
+        sse.feedInPlace(bytes) { event in
             decoder.decode(event) { self.emit($0) }
         }
         flush()

@@ -31,6 +31,12 @@ struct AnthropicDelta: Equatable {
     /// The delta, when `data` is a well-formed `content_block_delta` event (its `type` says
     /// so); nil otherwise, for the full parse to handle.
     static func scan(_ data: String) -> AnthropicDelta? {
+        var data = data
+        return data.withUTF8 { scan(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// As above, from the event's bytes in place.
+    static func scan(_ data: UnsafeRawBufferPointer) -> AnthropicDelta? {
         var delta = AnthropicDelta()
         var isDelta = false
         do {
@@ -39,7 +45,7 @@ struct AnthropicDelta: Equatable {
                     if key.equals("type") {
                         isDelta = try value.isString("content_block_delta")
                     } else if key.equals("index") {
-                        delta.index = try value.value().intValue ?? 0
+                        delta.index = try value.number()?.intValue ?? 0
                     } else if key.equals("delta") {
                         let index = delta.index
                         delta = AnthropicDelta()  // a repeated `delta` replaces the earlier one whole

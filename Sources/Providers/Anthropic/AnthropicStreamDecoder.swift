@@ -24,9 +24,20 @@ final class AnthropicStreamDecoder: ProviderStreamDecoder {
     var isDone: Bool { stream.isDone }
     var usageSoFar: Usage { stream.usage }
 
-    func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
+    func decode(_ event: SSEEventView, _ emit: (StreamEvent) -> Void) {
         guard !isDone else { return }
-        // The event nearly every chunk is: read its few fields in place, no tree built.
+        // The event nearly every chunk is: read its few fields in place from the event's bytes,
+        // no tree and no `String` of the data built.
+        if event.event == "content_block_delta", let delta = AnthropicDelta.scan(event.data) {
+            take(delta, emit)
+            return
+        }
+        // Anything else, or bytes the reader refused: from the text (invalid UTF-8 is repaired
+        // there, so a string with it is read as before, not refused).
+        decodeText(event.owned, emit)
+    }
+
+    private func decodeText(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
         if event.event == "content_block_delta", let delta = AnthropicDelta.scan(event.data) {
             take(delta, emit)
             return

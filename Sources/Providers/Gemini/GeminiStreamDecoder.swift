@@ -12,6 +12,8 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     private var calls = 0
     private var finish: String?
     private var blocked: String?
+    /// The members the chunks repeat around the ones read (model version, id, index, role, …).
+    private var skipped = GeminiChunk.Skipped()
 
     init(model: String, created: Int, idPrefix: String) {
         stream = StreamBuilder(provider: "gemini", model: model, created: created)
@@ -22,19 +24,39 @@ final class GeminiStreamDecoder: ProviderStreamDecoder {
     var isDone: Bool { stream.isDone }
     var usageSoFar: Usage { stream.usage }
 
-    func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
+    func decode(_ event: SSEEventView, _ emit: (StreamEvent) -> Void) {
         guard !isDone else { return }
         // An ordinary chunk, the first included: read its few fields in place, no tree built.
-        if let chunk = GeminiChunk.scan(event.data, starting: !stream.hasStarted) {
-            if !stream.hasStarted {
-                // As below: usage first, so the prompt count is known when the answer starts.
-                if chunk.usage.isReport { stream.usage = chunk.usage.unified }
-                stream.start(id: chunk.responseId ?? "", model: chunk.modelVersion, emit)
-            }
-            take(chunk, emit)
+        // Before the start the first chunk's id and model are read too: nothing remembered
+        // then, so no member is skipped that the start wants.
+        let chunk =
+            stream.hasStarted
+            ? GeminiChunk.scan(event.data, starting: false, skipped: &skipped)
+            : GeminiChunk.scan(event.data, starting: true)
+        if let chunk {
+            takeScanned(chunk, emit)
             return
         }
-        guard let json = try? JSONValue.parse(event.data) else { return }
+        // Anything else, or bytes the reader refused: from the text (invalid UTF-8 is repaired
+        // there, so a string with it is read as before, not refused).
+        decodeText(event.owned.data, emit)
+    }
+
+    private func takeScanned(_ chunk: GeminiChunk, _ emit: (StreamEvent) -> Void) {
+        if !stream.hasStarted {
+            // As below: usage first, so the prompt count is known when the answer starts.
+            if chunk.usage.isReport { stream.usage = chunk.usage.unified }
+            stream.start(id: chunk.responseId ?? "", model: chunk.modelVersion, emit)
+        }
+        take(chunk, emit)
+    }
+
+    private func decodeText(_ data: String, _ emit: (StreamEvent) -> Void) {
+        if let chunk = GeminiChunk.scan(data, starting: !stream.hasStarted) {
+            takeScanned(chunk, emit)
+            return
+        }
+        guard let json = try? JSONValue.parse(data) else { return }
         if let error = json["error"], !error.isNull {
             fail(error, emit)
             return

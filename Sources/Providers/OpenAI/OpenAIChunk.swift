@@ -4,7 +4,8 @@ import JSON
 /// logprobs and the finish reason, each as the value that came (the decoder applies the same
 /// rules to them whichever path read them).
 struct OpenAIChoice: Equatable {
-    var index: JSONValue?
+    /// As a number read in place (no value built); any other kind counts as absent.
+    var index: JSONNumber?
     /// The choice has a `delta` member (of any kind).
     var hasDelta = false
     var delta = OpenAIMessageFields()
@@ -15,7 +16,7 @@ struct OpenAIChoice: Equatable {
 
     /// From a parsed choice.
     init(_ choice: JSONValue) {
-        index = choice["index"]
+        if case .number(let literal)? = choice["index"] { index = JSONNumber(literal: literal) }
         if let delta = choice["delta"] {
             hasDelta = true
             self.delta = OpenAIMessageFields(delta)
@@ -33,7 +34,7 @@ struct OpenAIChoice: Equatable {
                 hasDelta = true
                 try delta.read(&value)
             } else if key.equals("index") {
-                index = try value.value()
+                index = try value.number()
             } else if key.equals("finish_reason") {
                 finishReason = try value.value()
             } else if key.equals("logprobs") {
@@ -53,11 +54,24 @@ struct OpenAIChunk: Equatable {
     var error: JSONValue?
 
     static func scan(_ data: String) -> OpenAIChunk? {
+        var data = data
+        var skipped = JSONSkippedMembers()
+        return data.withUTF8 { scan(UnsafeRawBufferPointer($0), skipped: &skipped) }
+    }
+
+    /// The only top-level members `scan` reads.
+    static let members = JSONKeyFilter(["choices", "usage", "error"])
+
+    /// As above, from the event's bytes in place. `skipped`: the stream's previous chunk's
+    /// members around the wanted ones (id, object, created, model, fingerprint), not scanned
+    /// again when this chunk has the same bytes there.
+    static func scan(_ data: UnsafeRawBufferPointer, skipped: inout JSONSkippedMembers) -> OpenAIChunk? {
         var chunk = OpenAIChunk()
         var whole = true
         do {
             try JSONReader.read(data) { (reader) throws(JSONParseError) in
-                let isObject = try reader.object { (key, value) throws(JSONParseError) in
+                let isObject = try reader.object(skipping: &skipped, before: members) {
+                    (key, value) throws(JSONParseError) in
                     if key.equals("choices") {
                         chunk.choice = nil
                         _ = try value.array { (position, element) throws(JSONParseError) in

@@ -27,29 +27,46 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
     var usageSoFar: Usage { stream.usage }
 
     private static let chunkFields = JSONKeyFilter(["choices", "usage", "error"])
+    /// The members the chunks repeat around `choices` (id, object, created, model, fingerprint),
+    /// as the last chunk read in place had them.
+    private var skipped = JSONSkippedMembers()
 
-    func decode(_ event: SSEEvent, _ emit: (StreamEvent) -> Void) {
+    func decode(_ event: SSEEventView, _ emit: (StreamEvent) -> Void) {
         guard !isDone else { return }
-        if event.data == "[DONE]" {
+        if event.dataEquals("[DONE]") {
             end(emit)
             return
         }
         // After the first chunk only a few fields matter: read in place, nothing else built.
-        if hasStarted, let chunk = OpenAIChunk.scan(event.data) {
-            if let error = chunk.error, !error.isNull {
-                fail(error, emit)
-                return
-            }
-            if let choice = chunk.choice, choice.isFirst { handle(choice, emit) }
-            if let usage = chunk.usage, case .object = usage { stream.usage = OpenAIUsage.unified(usage) }
+        if hasStarted, let chunk = OpenAIChunk.scan(event.data, skipped: &skipped) {
+            take(chunk, emit)
+            return
+        }
+        // The first chunk, several choices, or bytes the reader refused: from the text (invalid
+        // UTF-8 is repaired there, so a string with it is read as before, not refused).
+        decodeText(event.owned.data, emit)
+    }
+
+    private func take(_ chunk: OpenAIChunk, _ emit: (StreamEvent) -> Void) {
+        if let error = chunk.error, !error.isNull {
+            fail(error, emit)
+            return
+        }
+        if let choice = chunk.choice, choice.isFirst { handle(choice, emit) }
+        if let usage = chunk.usage, case .object = usage { stream.usage = OpenAIUsage.unified(usage) }
+    }
+
+    private func decodeText(_ data: String, _ emit: (StreamEvent) -> Void) {
+        if hasStarted, let chunk = OpenAIChunk.scan(data) {
+            take(chunk, emit)
             return
         }
         // Otherwise (several choices) the other fields (id, model, fingerprint, …) are scanned
         // but not built.
         guard
             let chunk = hasStarted
-                ? try? JSONValue.parse(event.data, keeping: Self.chunkFields)
-                : try? JSONValue.parse(event.data)
+                ? try? JSONValue.parse(data, keeping: Self.chunkFields)
+                : try? JSONValue.parse(data)
         else { return }
         if let error = chunk["error"], !error.isNull {
             fail(error, emit)

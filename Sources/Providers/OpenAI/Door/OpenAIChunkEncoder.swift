@@ -116,12 +116,13 @@ public final class OpenAIChunkEncoder: ChatEncoder {
             chunk(.object(JSONObject([("\(key)", .string(value))])), finish: nil, into: &out)
             return
         }
-        out.append(contentsOf: "data: ".utf8)
+        // Literals copied as bytes (a `.utf8` append is the generic sequence path, ~70 each).
+        appendJSONLiteral("data: ", to: &out)
         out.append(contentsOf: deltaPrefix)
-        out.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        out.append(contentsOf: "\":".utf8)
+        appendJSONLiteral(key, to: &out)
+        appendJSONLiteral("\":", to: &out)
         appendJSONString(value, to: &out)
-        out.append(contentsOf: "},\"finish_reason\":null}]}\n\n".utf8)
+        appendJSONLiteral("},\"finish_reason\":null}]}\n\n", to: &out)
     }
 
     /// Bytes of `deltaPrefix` after its `"choices":[` (the usage chunk shares what comes before).
