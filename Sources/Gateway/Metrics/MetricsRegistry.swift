@@ -52,12 +52,12 @@ public final class MetricsRegistry: Sendable {
     }
 
     private struct State {
-        var requests: [RouteStatus: UInt64] = [:]
-        var latency: [String: Histogram] = [:]  // route
-        var providers: [String: ProviderCounters] = [:]
+        var requests = SeriesTable<RouteStatus, UInt64>()
+        var latency = SeriesTable<String, Histogram>()  // route
+        var providers = SeriesTable<String, ProviderCounters>()
         var fallbacks: UInt64 = 0
         /// Tokens and cost by provider, model and key.
-        var spend: [CostKey: Spend] = [:]
+        var spend = SeriesTable<CostKey, Spend>()
         var unpriced: [String: UInt64] = [:]  // "provider\u{0}model"
         var chat = ChatHistograms()
     }
