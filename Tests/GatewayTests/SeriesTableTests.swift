@@ -84,15 +84,28 @@ struct SeriesTableTests {
         }
     }
 
-    private func exposition(_ requests: [Drawn]) -> String {
+    /// `underOneLock`: chat and cost recorded by the one call `GatewayState.record` makes.
+    private func exposition(_ requests: [Drawn], underOneLock: Bool = false) -> String {
         let metrics = MetricsRegistry()
         for r in requests {
             metrics.recordRequest(route: r.route, status: r.status, seconds: r.seconds)
+            if underOneLock {
+                metrics.recordChat(r.record, cost: r.cost, keyId: r.keyId)
+                continue
+            }
             metrics.recordChat(r.record)
             metrics.recordCost(
                 r.cost, usage: r.record.usage, provider: r.record.provider, model: r.record.model, keyId: r.keyId)
         }
         return metrics.render(openConnections: 0, inFlightRequests: 0)
+    }
+
+    @Test func chatAndCostUnderOneLockExposeWhatTheTwoCallsDo() {
+        let requests = drawRequests(300)
+        let separately = exposition(requests)
+        #expect(exposition(requests, underOneLock: true) == separately)
+        #expect(separately.contains("switchboard_cost_usd_total{"))
+        #expect(separately.contains("switchboard_unpriced_requests_total{"))
     }
 
     @Test func theExpositionDoesNotDependOnWhichLabelSetCameLast() {
