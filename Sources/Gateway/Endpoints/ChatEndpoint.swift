@@ -38,8 +38,10 @@ struct ChatEndpoint: Sendable {
             door = makeDoor(caller)
             writer.accessKeyId = caller?.keyId
             let json = try RequestBody.json(request)
-            let read = try door.decode(json)
-            (chatRequest, encoder) = (read.request, read.encoder)
+            // Taken apart as it is returned: fields read out of a tuple kept whole copy the request.
+            let (decoded, doorEncoder) = try door.decode(json)
+            chatRequest = decoded
+            encoder = doorEncoder
         } catch {
             refuse(error, caller: caller, decoded: nil, writer, door: door, trace: trace)
             return
