@@ -32,20 +32,27 @@ struct ChatEndpoint: Sendable {
         let routes: [ModelRoute]
         let snapshot = state.snapshot
         var caller: Caller?
-        var decoded: ChatRequest?
         let trace = state.tracer?.begin(request)
         do {
             caller = try state.authenticator(snapshot)?.authenticate(request) ?? .anonymous
             door = makeDoor(caller)
             writer.accessKeyId = caller?.keyId
             let json = try RequestBody.json(request)
-            let read = try door.decode(json)
-            (chatRequest, encoder) = (read.request, read.encoder)
-            decoded = chatRequest
-            writer.accessModel = chatRequest.model
+            // Taken apart as it is returned: fields read out of a tuple kept whole copy the request.
+            let (decoded, doorEncoder) = try door.decode(json)
+            chatRequest = decoded
+            encoder = doorEncoder
+        } catch {
+            refuse(error, caller: caller, decoded: nil, writer, door: door, trace: trace)
+            return
+        }
+        // Apart from the decoding: a copy of the decoded request kept for the refusal would cost
+        // every request a copy of `ChatRequest` and its release (issue 13).
+        writer.accessModel = chatRequest.model
+        do {
             routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
         } catch {
-            refuse(error, caller: caller, decoded: decoded, writer, door: door, trace: trace)
+            refuse(error, caller: caller, decoded: chatRequest, writer, door: door, trace: trace)
             return
         }
         guard case .key(let key)? = caller else {

@@ -50,7 +50,7 @@ struct ChatHistograms {
     }
 
     /// Per request one lookup finds the label set's series, updated in place.
-    private(set) var series: [SeriesKey: Series] = [:]
+    private(set) var series = SeriesTable<SeriesKey, Series>()
 
     /// One finished chat request that reached a provider.
     mutating func observe(
@@ -88,7 +88,9 @@ struct ChatHistograms {
 
     /// The four families in the Prometheus text format, label sets in text order.
     func render() -> String {
-        let sorted = series.map { (labels: Self.labels($0.key), series: $0.value) }.sorted { $0.labels < $1.labels }
+        let sorted = series.dictionary.map { (labels: Self.labels($0.key), series: $0.value) }.sorted {
+            $0.labels < $1.labels
+        }
         var out = ""
         out += Self.family(
             "switchboard_chat_time_to_first_token_seconds",

@@ -52,12 +52,12 @@ public final class MetricsRegistry: Sendable {
     }
 
     private struct State {
-        var requests: [RouteStatus: UInt64] = [:]
-        var latency: [String: Histogram] = [:]  // route
-        var providers: [String: ProviderCounters] = [:]
+        var requests = SeriesTable<RouteStatus, UInt64>()
+        var latency = SeriesTable<String, Histogram>()  // route
+        var providers = SeriesTable<String, ProviderCounters>()
         var fallbacks: UInt64 = 0
         /// Tokens and cost by provider, model and key.
-        var spend: [CostKey: Spend] = [:]
+        var spend = SeriesTable<CostKey, Spend>()
         var unpriced: [String: UInt64] = [:]  // "provider\u{0}model"
         var chat = ChatHistograms()
     }
@@ -83,21 +83,30 @@ public final class MetricsRegistry: Sendable {
 
     /// One finished chat request's upstream side.
     public func recordChat(_ record: ChatRecord) {
+        state.withLock { Self.count(record, in: &$0) }
+    }
+
+    /// One finished chat request's upstream side and cost (`recordChat` and `recordCost`) under
+    /// one lock: what every finished request records (issue 13).
+    public func recordChat(_ record: ChatRecord, cost: Cost?, keyId: String?) {
         state.withLock { s in
+            Self.count(record, in: &s)
             if let provider = record.provider {
-                let u = record.usage
-                Self.count(&s.providers[provider, default: ProviderCounters()], attempts: record.attempts, tokens: u)
-            }
-            if record.fallbackUsed != nil { s.fallbacks += 1 }
-            if let provider = record.provider {
-                s.chat.observe(
-                    provider: provider, model: record.model ?? "", alias: record.requestedModel, door: record.door,
-                    status: record.status,
-                    firstTokenSeconds: record.firstTokenNanos.map { Double($0) / 1e9 },
-                    totalSeconds: Double(record.totalNanos) / 1e9, outputTokens: record.usage.outputTokens,
-                    attemptCount: record.attempts)
+                Self.count(cost, usage: record.usage, provider: provider, model: record.model, keyId: keyId, in: &s)
             }
         }
+    }
+
+    private static func count(_ record: ChatRecord, in s: inout State) {
+        if record.fallbackUsed != nil { s.fallbacks += 1 }
+        guard let provider = record.provider else { return }
+        count(&s.providers[provider, default: ProviderCounters()], attempts: record.attempts, tokens: record.usage)
+        s.chat.observe(
+            provider: provider, model: record.model ?? "", alias: record.requestedModel, door: record.door,
+            status: record.status,
+            firstTokenSeconds: record.firstTokenNanos.map { Double($0) / 1e9 },
+            totalSeconds: Double(record.totalNanos) / 1e9, outputTokens: record.usage.outputTokens,
+            attemptCount: record.attempts)
     }
 
     /// Attempts are at most a few (the retry policy's bound); token counts are providers' counts
@@ -128,13 +137,17 @@ public final class MetricsRegistry: Sendable {
     /// label sets (a client can name any `provider/model`) the rest count under `model="other"`.
     public func recordCost(_ cost: Cost?, usage: Usage = .zero, provider: String?, model: String?, keyId: String?) {
         guard let provider else { return }
-        state.withLock { s in
-            var key = CostKey(provider: provider, model: model ?? "", keyId: keyId ?? "")
-            // Only at the bound is a second lookup needed: is this a new label set?
-            if s.spend.count >= Self.maxSpendSeries && s.spend[key] == nil { key.model = "other" }
-            Self.add(usage, cost: cost, to: &s.spend[key, default: Spend()])
-            if cost == nil { s.unpriced["\(provider)\u{0}\(key.model)", default: 0] += 1 }
-        }
+        state.withLock { Self.count(cost, usage: usage, provider: provider, model: model, keyId: keyId, in: &$0) }
+    }
+
+    private static func count(
+        _ cost: Cost?, usage: Usage, provider: String, model: String?, keyId: String?, in s: inout State
+    ) {
+        var key = CostKey(provider: provider, model: model ?? "", keyId: keyId ?? "")
+        // Only at the bound is a second lookup needed: is this a new label set?
+        if s.spend.count >= maxSpendSeries && s.spend[key] == nil { key.model = "other" }
+        add(usage, cost: cost, to: &s.spend[key, default: Spend()])
+        if cost == nil { s.unpriced["\(provider)\u{0}\(key.model)", default: 0] += 1 }
     }
 
     /// In place, in the dictionary's storage: a copy out and back would copy the token array.

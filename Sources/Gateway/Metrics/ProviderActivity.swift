@@ -21,7 +21,8 @@ public final class ProviderActivity: Sendable {
         public var lastFailureMillis: Int64?
     }
 
-    private let state = Mutex<[String: Provider]>([:])
+    /// Per attempt, the provider found last is found again without hashing its name.
+    private let state = Mutex(SeriesTable<String, Provider>())
 
     public init() {}
 
@@ -35,17 +36,20 @@ public final class ProviderActivity: Sendable {
     /// client left, or the provider refused the client's request as invalid).
     public func attemptEnded(provider: String, answered: Bool?, nowMillis: Int64) {
         state.withLock { s in
-            var p = s[provider, default: Provider()]
-            p.inFlight = max(0, p.inFlight - 1)
-            if answered == true {
-                p.consecutiveFailures = 0
-                p.lastSuccessMillis = nowMillis
-            } else if answered == false {
-                // Bounded by the attempts this process can make; saturates rather than traps.
-                p.consecutiveFailures = p.consecutiveFailures == Int.max ? Int.max : p.consecutiveFailures + 1
-                p.lastFailureMillis = nowMillis
-            }
-            s[provider] = p
+            // In place: one lookup, not a copy out and a second lookup to store it back.
+            Self.attemptEnded(&s[provider, default: Provider()], answered: answered, nowMillis: nowMillis)
+        }
+    }
+
+    private static func attemptEnded(_ p: inout Provider, answered: Bool?, nowMillis: Int64) {
+        p.inFlight = max(0, p.inFlight - 1)
+        if answered == true {
+            p.consecutiveFailures = 0
+            p.lastSuccessMillis = nowMillis
+        } else if answered == false {
+            // Bounded by the attempts this process can make; saturates rather than traps.
+            p.consecutiveFailures = p.consecutiveFailures == Int.max ? Int.max : p.consecutiveFailures + 1
+            p.lastFailureMillis = nowMillis
         }
     }
 
@@ -58,7 +62,7 @@ public final class ProviderActivity: Sendable {
     }
 
     /// Every provider seen so far, by name.
-    public var providers: [String: Provider] { state.withLock { $0 } }
+    public var providers: [String: Provider] { state.withLock { $0.dictionary } }
 
     /// The gauge and counters in the Prometheus text format.
     func render() -> String {

@@ -71,14 +71,18 @@ public final class ProviderLimiter: Sendable {
         state.withLock { $0.holdUntil = max($0.holdUntil, until) }
     }
 
+    /// The (remaining, reset) header pairs providers send. Made once: a literal in `learn` would
+    /// build the array and its eight strings again for every request (issue 13).
+    private static let rateLimitHeaders = [
+        ("x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
+        ("x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
+        ("anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset"),
+        ("anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset"),
+    ]
+
     /// Learns from a response's rate-limit headers: nothing remaining means wait for the reset.
     public func learn(from headers: HTTPHeaders) {
-        for (remainingName, resetName) in [
-            ("x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"),
-            ("x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"),
-            ("anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset"),
-            ("anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset"),
-        ] {
+        for (remainingName, resetName) in Self.rateLimitHeaders {
             guard RetryHints.header(remainingName, headers) == "0",
                 let reset = RetryHints.header(resetName, headers)
             else { continue }

@@ -103,8 +103,7 @@ public final class GatewayState: Sendable {
     /// Meters one finished chat request: metrics now, a usage row through the batched writer.
     public func record(_ chat: ChatRecord, keyId: String?, loopId: String? = nil) {
         let cost = self.cost(of: chat)
-        metrics.recordChat(chat)
-        metrics.recordCost(cost, usage: chat.usage, provider: chat.provider, model: chat.model, keyId: keyId)
+        metrics.recordChat(chat, cost: cost, keyId: keyId)
         recentErrors.note(chat, keyId: keyId, nowMillis: WallClock.unixMillis())
         usage?.record(
             UsageRecord(
