@@ -227,11 +227,16 @@ struct ChatEndToEndTests {
             clients.append(client)
         }
         var complete = 0
+        var incomplete: [String] = []
         for client in clients {
             let text = client.readToEnd()
             let texts = text.components(separatedBy: "event: text\n").count - 1
-            if texts == 10, text.contains("event: done"), text.contains("w9") { complete += 1 }
+            if texts == 10, text.contains("event: done"), text.contains("w9") {
+                complete += 1
+            } else {
+                incomplete.append(String(text.suffix(600)))
+            }
         }
-        #expect(complete == 500)
+        #expect(complete == 500, "the first incomplete stream's end: \(incomplete.first ?? "")")
     }
 }
