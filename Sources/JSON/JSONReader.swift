@@ -243,12 +243,7 @@ public struct JSONReader {
         var tail = -1
         var unwantedAfter = false
         while true {
-            guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
-            let key = try readKey()
-            parser.skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
-            parser.index += 1
-            parser.skipWhitespace()
+            let key = try memberKey()
             // A member the visitor read is one it wanted (no key lookup here).
             let read = try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
             if read || key.decoded != nil {
@@ -269,17 +264,23 @@ public struct JSONReader {
         }
     }
 
+    /// The key of the member here and its colon, consumed: the reader is then at the value.
+    @inline(__always) private mutating func memberKey() throws(JSONParseError) -> JSONKey {
+        guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
+        let key = try readKey()
+        parser.skipWhitespace()
+        guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
+        parser.index += 1
+        parser.skipWhitespace()
+        return key
+    }
+
     /// An object's members from the first key on, to its closing brace (consumed).
     private mutating func members(
         _ member: (JSONKey, inout JSONReader) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
         while true {
-            guard current == UInt8(ascii: "\"") else { throw parser.fail("expected a string key") }
-            let key = try readKey()
-            parser.skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw parser.fail("expected ':'") }
-            parser.index += 1
-            parser.skipWhitespace()
+            let key = try memberKey()
             try visit { (reader) throws(JSONParseError) in try member(key, &reader) }
             if try parser.endOfMember(closing: UInt8(ascii: "}")) { break }
         }

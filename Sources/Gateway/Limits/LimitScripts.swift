@@ -152,18 +152,7 @@ enum LimitScripts {
             code, a, b = 4, 0, spent
           elseif ubudget >= 0 and committed >= ubudget then
             code, a, b, c = 5, 0, 0, string.format('%.9f', committed)
-          elseif rpm > 0 and count >= rpm then
-            code, retry = 2, 60000
-            if count - rpm < base then
-              local oldest = redis.call('ZRANGE', KEYS[1], count - rpm, count - rpm, 'WITHSCORES')
-              retry = tonumber(oldest[2]) + 60000 - now
-            end
-          elseif tpm > 0 and used + est > tpm then
-            code, retry = 3, 60000
-            if base > 0 then
-              local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-              retry = tonumber(oldest[2]) + 60000 - now
-            end
+          elseif \(rateChecks)
           else
             if rated then
               zadd[#zadd + 1] = stamp
@@ -194,13 +183,11 @@ enum LimitScripts {
 
         """
 
-    /// `decide` for a key with only rpm and tpm: the same checks, waits and window entries.
-    private static let decideRated = """
-        local out, zadd = {}, {}
-        for r = 0, n - 1 do
-          local est, member = ARGV[4 + 2 * r] + 0, ARGV[5 + 2 * r]
-          local code, retry = 0, 0
-          if rpm > 0 and count >= rpm then
+    /// One request's rpm and tpm checks, shared by `decide` and `decideRated`: from after the
+    /// `if` or `elseif` that opens them to before the `else` that takes the request. A refusal's
+    /// wait reads Redis's set only for an entry that was there before the batch.
+    private static let rateChecks = """
+        rpm > 0 and count >= rpm then
             code, retry = 2, 60000
             if count - rpm < base then
               local oldest = redis.call('ZRANGE', KEYS[1], count - rpm, count - rpm, 'WITHSCORES')
@@ -212,6 +199,15 @@ enum LimitScripts {
               local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
               retry = tonumber(oldest[2]) + 60000 - now
             end
+        """
+
+    /// `decide` for a key with only rpm and tpm: the same checks, waits and window entries.
+    private static let decideRated = """
+        local out, zadd = {}, {}
+        for r = 0, n - 1 do
+          local est, member = ARGV[4 + 2 * r] + 0, ARGV[5 + 2 * r]
+          local code, retry = 0, 0
+          if \(rateChecks)
           else
             zadd[#zadd + 1] = stamp
             zadd[#zadd + 1] = member
