@@ -14,16 +14,21 @@ struct KeysEndToEndTests {
         return try run(Repo.binary, args, environment: env)
     }
 
-    @Test func createUseLimitRevokeAndMeter() throws {
-        let mock = try Launch.mock()
-        let dir = TempDir()
-        let daemon = try SwitchboardProcess(
+    /// A daemon with OpenAI behind `mock`, this suite's admin key and its database in `dir`.
+    static func daemon(behind mock: SwitchboardProcess, _ dir: TempDir) throws -> SwitchboardProcess {
+        try SwitchboardProcess(
             ["serve", "--listen", "127.0.0.1:0"],
             environment: [
                 "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL,
-                "SWITCHBOARD_ADMIN_KEY": Self.admin,
+                "SWITCHBOARD_ADMIN_KEY": admin,
                 "SWITCHBOARD_DATABASE": dir.path("db"),
             ])
+    }
+
+    @Test func createUseLimitRevokeAndMeter() throws {
+        let mock = try Launch.mock()
+        let dir = TempDir()
+        let daemon = try Self.daemon(behind: mock, dir)
         // Before any key exists, loopback needs no auth.
         #expect(try ChatEndToEndTests.chat(daemon, model: "openai/text").status == 200)
 

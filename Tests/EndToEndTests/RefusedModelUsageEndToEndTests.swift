@@ -9,13 +9,7 @@ struct RefusedModelUsageEndToEndTests {
     @Test func anUnknownModelIsRefusedAndItsRowNamesIt() throws {
         let mock = try Launch.mock()
         let dir = TempDir()
-        let daemon = try SwitchboardProcess(
-            ["serve", "--listen", "127.0.0.1:0"],
-            environment: [
-                "OPENAI_API_KEY": "test-key-openai", "OPENAI_BASE_URL": mock.baseURL,
-                "SWITCHBOARD_ADMIN_KEY": KeysEndToEndTests.admin,
-                "SWITCHBOARD_DATABASE": dir.path("db"),
-            ])
+        let daemon = try KeysEndToEndTests.daemon(behind: mock, dir)
         let created = try KeysEndToEndTests().cli(daemon, ["keys", "create", "ci", "--json"])
         #expect(created.status == 0, "\(created.stderr)")
         let secret = try #require(jsonObject(created.stdout)?["key"] as? String)
