@@ -159,7 +159,7 @@ struct ChatEndToEndTests {
                 + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
         _ = client.read(until: "event: text")
         let closedAt = Date()
-        close(client.fd)
+        client.close()
         var aborted = false
         while !aborted && Date().timeIntervalSince(closedAt) < 2 {
             aborted = try Self.mockRequests(mock, run: "gone1").last?["client_disconnected"] as? Bool == true

@@ -59,7 +59,7 @@ struct CutStreamMeteringEndToEndTests {
         while sseEvents(seen).filter({ $0.event == "text" }).count < 60, let chunk = client.read(), !chunk.isEmpty {
             seen += String(decoding: chunk, as: UTF8.self)
         }
-        close(client.fd)
+        client.close()
         let read = Self.deltaBytes(seen)
         #expect(read >= 180)
 

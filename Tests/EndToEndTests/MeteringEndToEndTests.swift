@@ -61,9 +61,16 @@ struct MeteringEndToEndTests {
         for client in clients { _ = client.read(until: "event: text") }
         daemon!.signal(SIGTERM)
         var complete = 0
-        for client in clients where client.read(until: "event: done").contains("event: done") { complete += 1 }
-        #expect(complete == 20)
+        var cut: [String] = []
+        for client in clients {
+            let text = client.read(until: "event: done")
+            if text.contains("event: done") { complete += 1 }
+            if text.contains("event: error") { cut.append(String(text.suffix(600))) }
+        }
         #expect(daemon!.waitForExit(timeout: 20) == 0)
+        let log = daemon!.log()
+        #expect(complete == 20, "the daemon's log: \(log.suffix(3000))")
+        #expect(cut.isEmpty, "\(cut.count) streams cut; the first one's end: \(cut.first ?? "")")
         daemon = nil
 
         let restarted = try startDaemon(mock, database: database)
@@ -86,7 +93,7 @@ struct MeteringEndToEndTests {
             """#
         client.send("POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
         _ = client.read(until: "event: text")
-        close(client.fd)
+        client.close()
         var rows: [[String: Any]] = []
         for _ in 0..<60 where rows.isEmpty {
             usleep(50_000)
@@ -142,7 +149,7 @@ struct MeteringEndToEndTests {
             }
         }
         #expect(ok == 100)
-        #expect(limited == 900, "other answers: \(other)")
+        #expect(limited == 900, "other answers: \(other); the daemon's log: \(daemon.log().suffix(3000))")
     }
 }
 

@@ -6,7 +6,11 @@ import Glibc
 /// A blocking TCP client on a raw socket, for the cases curl cannot produce: pipelining,
 /// malformed requests, slow readers, dribbling senders, many connections at once.
 final class RawClient {
-    let fd: Int32
+    /// -1 once closed. Closed exactly once: the tests run in parallel in one process, and a
+    /// second `close` of a number the kernel has since handed to another test's socket closes
+    /// that socket (a stream of another test then "ends" early, or one test reads another's
+    /// bytes: the flaky failures of the eighth session).
+    private(set) var fd: Int32
 
     init(port: Int, timeoutSeconds: Double = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -20,7 +24,11 @@ final class RawClient {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard rc == 0 else { close(fd); throw TestFailure.message("connect: \(errno)") }
+        guard rc == 0 else {
+            Glibc.close(fd)
+            fd = -1
+            throw TestFailure.message("connect: \(errno)")
+        }
         setTimeout(timeoutSeconds)
     }
 
@@ -83,7 +91,14 @@ final class RawClient {
         }
     }
 
-    deinit { close(fd) }
+    /// The client leaves: closes the socket now (and only once; see `fd`).
+    func close() {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+    }
+
+    deinit { close() }
 }
 
 /// The number of complete HTTP responses' status codes in a byte stream (for pipelining checks).
