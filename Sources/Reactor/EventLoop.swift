@@ -17,6 +17,10 @@ public final class EventLoop: @unchecked Sendable {
     private var generation: UInt64 = 1
     private var timers = TimerHeap()
     private let pending = Mutex<[@Sendable () -> Void]>([])
+    /// The tasks being run, swapped with `pending` under its lock: neither array is copied or
+    /// reallocated in steady state (taking a copy and emptying the shared one allocated a new
+    /// buffer on every round).
+    private var runningTasks: [@Sendable () -> Void] = []
     private let stopped = Atomic<Bool>(false)
     private let threadID = Mutex<pthread_t?>(nil)
     /// Work for the end of this round (`beforeWaiting`), and the batch being run (kept apart
@@ -152,11 +156,11 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func runTasks() {
-        let tasks = pending.withLock { tasks -> [@Sendable () -> Void] in
-            let taken = tasks
-            tasks.removeAll(keepingCapacity: true)
-            return taken
-        }
+        var tasks: [@Sendable () -> Void] = []
+        swap(&tasks, &runningTasks)
+        pending.withLock { swap(&$0, &tasks) }
         for task in tasks { task() }
+        tasks.removeAll(keepingCapacity: true)
+        swap(&tasks, &runningTasks)
     }
 }
