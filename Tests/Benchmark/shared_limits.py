@@ -13,7 +13,7 @@ this one's in every round (before/after a change on a machine whose load drifts)
 import argparse, json, os, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import load, procs
+import load, procs, redis_floor
 
 ADMIN = "bench-admin"
 BODY = json.dumps({"model": "openai/text", "stream": False, "messages": [{"role": "user", "content": "Say hi."}]})
@@ -98,6 +98,16 @@ def main():
                     if result["errors"]:
                         raise SystemExit(f"{name} c{c}: {result['errors']} errors (a refusal means the key's limits hit)")
                     runs[(name, c)].append(result)
+        floor = None
+        if 1 in levels and "redis" in targets:  # the round trip itself, at the pace of the c=1 run
+            def one_request():
+                request = urllib.request.Request(f"http://127.0.0.1:{targets['redis']}/v1/chat", data=BODY.encode(),
+                                                 method="POST", headers=headers["redis"])
+                urllib.request.urlopen(request).read()
+            admission = redis_floor.capture_admission(redis_port, one_request)
+            gap = sorted(r["p50_us"] for r in runs[("local", 1)])[rounds // 2]
+            floor = (gap, redis_floor.round_trips(redis_port, [b"PING"], gap),
+                     redis_floor.round_trips(redis_port, admission, gap), admission[0].decode())
         med = lambda name, c, field: sorted(r[field] for r in runs[(name, c)])[len(runs[(name, c)]) // 2]
         every = lambda name, c, field, f: ", ".join(f(r[field]) for r in runs[(name, c)])
         print("| shared limits (key with rpm+tpm, `/v1/chat` non-stream) | local | redis | redis vs local | target |")
@@ -116,6 +126,11 @@ def main():
                     rps_local, rps_redis = med(local, 64, "rps"), med(shared, 64, "rps")
                     print(f"| throughput at c64{label}{suffix} | {rps_local:.0f} req/s | {rps_redis:.0f} req/s | "
                           f"{100 * rps_redis / rps_local:.0f} % | {'≥ 80 %' if target else '(beside the target)'} |")
+        if floor:
+            gap, ping, admit, verb = floor
+            print(f"| one Redis round trip at that pace (a lone client idle {gap} µs between calls), p50 / p90 | | "
+                  f"`PING` {ping[0]} / {ping[1]} µs; the daemon's admission `{verb}` {admit[0]} / {admit[1]} µs | | "
+                  "the floor of one round trip per admission |")
         print(f"(median of {rounds} alternating rounds of {seconds} s each; {os.cpu_count()} cores shared by "
               "load generator, emulator, daemons and redis-server; load average "
               f"{os.getloadavg()[0]:.1f} at the end)")

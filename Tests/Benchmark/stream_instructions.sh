@@ -7,11 +7,15 @@
 # the stream's set-up; "per stream" is I(1) per stream (set-up, one chunk, usage row, end).
 # Doors: /v1/chat/completions with OpenAI behind, /v1/messages with Anthropic behind, /v1/chat with
 # Gemini behind (the emulator streams each provider's own format).
+# CHUNK_INTERVAL_MS=N spaces the long streams' chunks N ms apart (CHUNKS, default 200, per stream):
+# each chunk then arrives on its own wake-up, as in the 256-stream scenario, and "per chunk" includes
+# what one trip round the event loop costs (epoll, curl's socket action and timers).
 set -u
 . "$(dirname "$0")/stack.sh"
 stack_start "${1:-.build/release/switchboard}" strip
 n=${2:-10}; label=$(basename "$(dirname "${1:-.build/release/switchboard}")")
-chunks=200
+chunks=${CHUNKS:-200}
+interval=${CHUNK_INTERVAL_MS:-0}
 stack_serve valgrind --tool=callgrind --callgrind-out-file=$dir/cg.out </dev/null
 
 # door: path provider end-of-stream marker
@@ -19,7 +23,8 @@ doors=("/v1/chat/completions openai data: [DONE]" "/v1/messages anthropic event:
   "/v1/chat gemini event: done")
 body() {  # provider, chunk count
   local extra=""; [ "$1" = anthropic ] && extra=',"max_tokens":256'
-  echo '{"model":"'$1'/text+chunks='$2'","messages":[{"role":"user","content":"hello"}],"stream":true'$extra'}'
+  local spacing=""; [ "$interval" != 0 ] && [ "$2" != 1 ] && spacing="+interval_ms=$interval"
+  echo '{"model":"'$1'/text+chunks='$2$spacing'","messages":[{"role":"user","content":"hello"}],"stream":true'$extra'}'
 }
 streams() {  # path, provider, marker, chunk count, streams: each must end with the door's marker
   local b; b=$(body "$2" "$4")
@@ -41,7 +46,8 @@ measure() {  # zero, run the streams, dump: prints "total loop" for the dump (ru
     awk 'index($0, "$s7Reactor9EventLoopC3runyyF") { gsub(",", "", $1); print $1; exit }')
   echo "$total ${loop:-0}"
 }
-echo "$label: instructions through each door, $n streams each (callgrind, one loop; files in $dir)"
+spaced=""; [ "$interval" != 0 ] && spaced=", chunks $interval ms apart"
+echo "$label: instructions through each door, $n streams each$spaced (callgrind, one loop; files in $dir)"
 printf '  %-22s %-10s %14s %14s %16s %16s\n' door provider "per chunk" "(event loop)" "per stream" "(event loop)"
 for door in "${doors[@]}"; do
   read -r path provider marker <<<"$door"
