@@ -28,12 +28,32 @@ public final class UpstreamClient: @unchecked Sendable {
     /// How many pooled connections were taken up again with curl's checks of them (liveness,
     /// "answered yet?") answered without a system call (`ReadinessShortcut`; for tests).
     public private(set) var quietReuses = 0
+    /// When curl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (monotonic nanoseconds;
+    /// 0 for "now"), nil for never: what its timer callback said last.
+    private var curlDeadline: UInt64?
+    /// The loop timer that wakes for `curlDeadline`, due at `curlTimerDue`. It stays armed when
+    /// curl moves its deadline later or drops it (each transfer says "now", then its connect
+    /// timeout, then "never"): firing first, it re-arms itself for the rest or does nothing.
     private var curlTimer: TimerHandle?
+    private var curlTimerDue: UInt64 = 0
+    /// curl's "now" runs at the end of the loop's round (`beforeWaiting`), without a timer.
+    private var actionQueued = false
+    /// The queued action runs even when curl's deadline is not due (`kick`).
+    private var actionForced = false
+    private lazy var queuedAction: () -> Void = { [weak self] in self?.runQueuedAction() }
+    /// Timer callbacks from curl, and loop timers armed for them (for tests).
+    public private(set) var curlTimerRequests = 0
+    public private(set) var curlTimersArmed = 0
     private var pendingRemovals: [UpstreamTransfer] = []
     private var removalScheduled = false
-    /// Easy handles of finished transfers, reset and ready for the next one: making a handle
-    /// costs more than resetting one.
-    private var spareHandles: [UnsafeMutableRawPointer] = []
+    /// Easy handles of finished transfers, ready for the next one (`EasyHandle`): making a
+    /// handle costs more than resetting one, and resetting one more than keeping its options.
+    private var spareHandles: [EasyHandle] = []
+    /// Handles given back with their options kept, not reset (for tests).
+    public private(set) var handlesKeptWithOptions = 0
+    /// Connections opened or closed on this client so far: a transfer during which it changed
+    /// may have had curl retry on a fresh connection, and its handle is reset (`EasyHandle`).
+    var connectionChurn = 0
     private static let maxSpareHandles = 256
 
     private static let registry = Mutex<[ObjectIdentifier: UpstreamClient]>([:])
@@ -78,30 +98,30 @@ public final class UpstreamClient: @unchecked Sendable {
     }
 
     deinit {
-        for easy in spareHandles { curl_easy_cleanup(easy) }
+        spareHandles.removeAll()
         curl_multi_cleanup(multi)
     }
 
     /// A handle for a new transfer: a spare one, or a new one.
-    func takeHandle() -> UnsafeMutableRawPointer {
-        spareHandles.popLast() ?? curl_easy_init()!
+    func takeHandle() -> EasyHandle {
+        let handle = spareHandles.popLast() ?? EasyHandle()
+        handle.churnAtStart = connectionChurn
+        return handle
     }
 
-    /// A finished transfer's handle (already out of the multi handle): reset for reuse, or
-    /// freed when enough are spare.
-    func giveBack(_ easy: UnsafeMutableRawPointer) {
-        guard spareHandles.count < Self.maxSpareHandles else {
-            curl_easy_cleanup(easy)
-            return
-        }
-        curl_easy_reset(easy)
-        spareHandles.append(easy)
+    /// A finished transfer's handle (already out of the multi handle): kept for reuse (reset
+    /// unless it ended cleanly), or freed when enough are spare.
+    func giveBack(_ handle: EasyHandle) {
+        guard spareHandles.count < Self.maxSpareHandles else { return }
+        if handle.endedCleanly { handlesKeptWithOptions &+= 1 }
+        handle.finishTransfer()
+        spareHandles.append(handle)
     }
 
     /// Frees spare easy handles beyond `keeping` (each holds curl's receive and upload buffers,
     /// tens of KB): after a burst they are memory nobody uses.
     public func shedSpareHandles(keeping: Int) {
-        while spareHandles.count > max(0, keeping), let easy = spareHandles.popLast() { curl_easy_cleanup(easy) }
+        while spareHandles.count > max(0, keeping) { spareHandles.removeLast() }
     }
 
     /// Closes the connection pool a burst left behind when nothing is in flight and more than
@@ -114,6 +134,7 @@ public final class UpstreamClient: @unchecked Sendable {
         guard transfers.isEmpty, pendingRemovals.isEmpty else { return false }
         if let curlTimer { loop.cancel(curlTimer) }
         curlTimer = nil
+        curlDeadline = nil
         curl_multi_cleanup(multi)  // closes every pooled socket through `curlClosesSocket`
         for fd in watched.keys {
             loop.unwatch(fd: fd)
@@ -164,7 +185,8 @@ public final class UpstreamClient: @unchecked Sendable {
 
     /// After an unpause: let curl act on what it holds.
     func kick() {
-        scheduleCurlTimer(0)
+        actionForced = true
+        queueAction()
     }
 
     // MARK: curl → loop
@@ -215,6 +237,7 @@ public final class UpstreamClient: @unchecked Sendable {
     /// curl closes a socket (a dead or evicted pooled connection, a failed transfer): it leaves
     /// the epoll first, so a later descriptor with the same number starts clean.
     func curlClosesSocket(_ socket: curl_socket_t) -> Int32 {
+        connectionChurn &+= 1
         let fd = Int32(socket)
         ReadinessShortcut.forget(fd)
         if watched.removeValue(forKey: fd) != nil { loop.unwatch(fd: fd) }
@@ -226,22 +249,55 @@ public final class UpstreamClient: @unchecked Sendable {
     public var parkedSockets: Int { parked.count }
 
     private func curlWantsTimer(_ timeoutMillis: Int) -> Int32 {
+        curlTimerRequests &+= 1
         if timeoutMillis < 0 {
-            if let curlTimer { loop.cancel(curlTimer) }
-            curlTimer = nil
+            curlDeadline = nil
+        } else if timeoutMillis == 0 {
+            curlDeadline = 0
+            queueAction()
         } else {
-            scheduleCurlTimer(Saturating.nanoseconds(milliseconds: timeoutMillis))
+            let now = EventLoop.monotonicNanoseconds()
+            let deadline = Saturating.add(now, Saturating.nanoseconds(milliseconds: timeoutMillis))
+            curlDeadline = deadline
+            // An armed timer due no later wakes first and re-arms for the rest.
+            if curlTimer == nil || curlTimerDue > deadline { armCurlTimer(at: deadline, now: now) }
         }
         return 0
     }
 
-    private func scheduleCurlTimer(_ nanos: UInt64) {
+    private func queueAction() {
+        guard !actionQueued else { return }
+        actionQueued = true
+        loop.beforeWaiting(queuedAction)
+    }
+
+    private func runQueuedAction() {
+        actionQueued = false
+        let forced = actionForced
+        actionForced = false
+        guard forced || curlDeadline == 0 else { return }  // a later deadline has its timer
+        curlDeadline = nil
+        act(on: sb_socket_timeout(), events: 0)
+    }
+
+    private func armCurlTimer(at deadline: UInt64, now: UInt64) {
         if let curlTimer { loop.cancel(curlTimer) }
-        curlTimer = loop.schedule(afterNanoseconds: nanos) { [weak self] in
-            guard let self else { return }
-            curlTimer = nil
-            act(on: sb_socket_timeout(), events: 0)
+        curlTimersArmed &+= 1
+        curlTimerDue = deadline
+        curlTimer = loop.schedule(afterNanoseconds: deadline &- now) { [weak self] in self?.curlTimerFired() }
+    }
+
+    private func curlTimerFired() {
+        curlTimer = nil
+        guard let deadline = curlDeadline else { return }
+        let now = EventLoop.monotonicNanoseconds()
+        if deadline > now {
+            armCurlTimer(at: deadline, now: now)
+            return
         }
+        // Cleared first: curl says its next deadline from inside the action.
+        curlDeadline = nil
+        act(on: sb_socket_timeout(), events: 0)
     }
 
     private func socketReady(_ fd: Int32, _ ready: IOEvents) {
@@ -283,6 +339,8 @@ public final class UpstreamClient: @unchecked Sendable {
                 continue
             }
             curl_multi_remove_handle(multi, easy)
+            // Clean: done without error, and no connection came or went meanwhile (`EasyHandle`).
+            transfer.handle.endedCleanly = code == CURLE_OK && transfer.handle.churnAtStart == connectionChurn
             transfer.curlFinished(code)
         }
     }
