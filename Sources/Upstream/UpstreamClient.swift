@@ -28,14 +28,9 @@ public final class UpstreamClient: @unchecked Sendable {
     /// How many pooled connections were taken up again with curl's checks of them (liveness,
     /// "answered yet?") answered without a system call (`ReadinessShortcut`; for tests).
     public private(set) var quietReuses = 0
-    /// When curl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` (monotonic nanoseconds;
-    /// 0 for "now"), nil for never: what its timer callback said last.
-    private var curlDeadline: UInt64?
-    /// The loop timer that wakes for `curlDeadline`, due at `curlTimerDue`. It stays armed when
-    /// curl moves its deadline later or drops it (each transfer says "now", then its connect
-    /// timeout, then "never"): firing first, it re-arms itself for the rest or does nothing.
+    /// When to act on curl's timeouts (`CurlTimerPlan`), and the loop timer armed for them.
+    private var timerPlan = CurlTimerPlan()
     private var curlTimer: TimerHandle?
-    private var curlTimerDue: UInt64 = 0
     /// curl's "now" runs at the end of the loop's round (`beforeWaiting`), without a timer.
     private var actionQueued = false
     /// The queued action runs even when curl's deadline is not due (`kick`).
@@ -134,7 +129,7 @@ public final class UpstreamClient: @unchecked Sendable {
         guard transfers.isEmpty, pendingRemovals.isEmpty else { return false }
         if let curlTimer { loop.cancel(curlTimer) }
         curlTimer = nil
-        curlDeadline = nil
+        timerPlan.clear()
         curl_multi_cleanup(multi)  // closes every pooled socket through `curlClosesSocket`
         for fd in watched.keys {
             loop.unwatch(fd: fd)
@@ -250,17 +245,12 @@ public final class UpstreamClient: @unchecked Sendable {
 
     private func curlWantsTimer(_ timeoutMillis: Int) -> Int32 {
         curlTimerRequests &+= 1
-        if timeoutMillis < 0 {
-            curlDeadline = nil
-        } else if timeoutMillis == 0 {
-            curlDeadline = 0
-            queueAction()
-        } else {
-            let now = EventLoop.monotonicNanoseconds()
-            let deadline = Saturating.add(now, Saturating.nanoseconds(milliseconds: timeoutMillis))
-            curlDeadline = deadline
-            // An armed timer due no later wakes first and re-arms for the rest.
-            if curlTimer == nil || curlTimerDue > deadline { armCurlTimer(at: deadline, now: now) }
+        // "now" needs no clock: only a later deadline is measured from it.
+        let now = timeoutMillis > 0 ? EventLoop.monotonicNanoseconds() : 0
+        switch timerPlan.curlSays(timeoutMillis, now: now) {
+        case .nothing: break
+        case .queueAction: queueAction()
+        case .arm(let due): armCurlTimer(at: due, now: now)
         }
         return 0
     }
@@ -275,29 +265,23 @@ public final class UpstreamClient: @unchecked Sendable {
         actionQueued = false
         let forced = actionForced
         actionForced = false
-        guard forced || curlDeadline == 0 else { return }  // a later deadline has its timer
-        curlDeadline = nil
-        act(on: sb_socket_timeout(), events: 0)
+        if timerPlan.actionRuns(forced: forced) { act(on: sb_socket_timeout(), events: 0) }
     }
 
-    private func armCurlTimer(at deadline: UInt64, now: UInt64) {
+    private func armCurlTimer(at due: UInt64, now: UInt64) {
         if let curlTimer { loop.cancel(curlTimer) }
         curlTimersArmed &+= 1
-        curlTimerDue = deadline
-        curlTimer = loop.schedule(afterNanoseconds: deadline &- now) { [weak self] in self?.curlTimerFired() }
+        curlTimer = loop.schedule(afterNanoseconds: due &- now) { [weak self] in self?.curlTimerFired() }
     }
 
     private func curlTimerFired() {
         curlTimer = nil
-        guard let deadline = curlDeadline else { return }
         let now = EventLoop.monotonicNanoseconds()
-        if deadline > now {
-            armCurlTimer(at: deadline, now: now)
-            return
+        switch timerPlan.timerFired(now: now) {
+        case .nothing: break
+        case .act: act(on: sb_socket_timeout(), events: 0)
+        case .rearm(let due): armCurlTimer(at: due, now: now)
         }
-        // Cleared first: curl says its next deadline from inside the action.
-        curlDeadline = nil
-        act(on: sb_socket_timeout(), events: 0)
     }
 
     private func socketReady(_ fd: Int32, _ ready: IOEvents) {
