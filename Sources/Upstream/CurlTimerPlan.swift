@@ -40,11 +40,14 @@ struct CurlTimerPlan {
     }
 
     /// The queued end-of-round action runs: true to act (curl's deadline is still "now", or the
-    /// action was forced); a later deadline set since has its timer.
+    /// action was forced); a later deadline set since has its timer, and a forced action keeps
+    /// it (curl says nothing again for a deadline it already gave).
     mutating func actionRuns(forced: Bool) -> Bool {
-        guard forced || deadline == 0 else { return false }
-        deadline = nil
-        return true
+        if deadline == 0 {
+            deadline = nil
+            return true
+        }
+        return forced
     }
 
     /// What the armed loop timer does when it fires at `now`.

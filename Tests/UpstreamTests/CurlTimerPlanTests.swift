@@ -55,7 +55,8 @@ struct CurlTimerPlanTests {
     }
 
     /// "now" followed by a later deadline in the same round: the queued action does not act
-    /// early (unless forced, after an unpause); the later deadline is waited for.
+    /// early (unless forced, after an unpause, which keeps the deadline); the later deadline is
+    /// waited for.
     @Test func aQueuedNowOvertakenByALaterDeadlineDoesNotAct() {
         var plan = CurlTimerPlan()
         let step7 = plan.curlSays(0, now: 0)
@@ -66,6 +67,7 @@ struct CurlTimerPlanTests {
         #expect(!acts2)
         let acts3 = plan.actionRuns(forced: true)
         #expect(acts3)
+        #expect(plan.deadline == 500 * ms)
         let step9 = plan.curlSays(500, now: 0)
         #expect(step9 == .nothing)
         let firing5 = plan.timerFired(now: 500 * ms)
