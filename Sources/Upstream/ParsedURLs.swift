@@ -1,4 +1,5 @@
 import CCurl
+import Glibc
 import Synchronization
 
 /// Upstream URLs parsed once for libcurl (`CURLOPT_CURLU`), shared by every loop.
@@ -16,18 +17,24 @@ enum ParsedURLs {
     /// cache is not to hold whatever clients send.
     static let longestKept = 1024
 
-    private struct Handle: @unchecked Sendable {
+    /// A kept URL: curl's parsed handle, and whether its host is an IP address (no name to
+    /// resolve: `EasyHandle.setURL`).
+    struct Parsed: @unchecked Sendable {
         let pointer: OpaquePointer
+        let hostIsAddress: Bool
     }
 
-    private static let handles = Mutex<[String: Handle]>([:])
+    private static let handles = Mutex<[String: Parsed]>([:])
 
     /// The parsed handle of `url`, or nil when curl rejects the URL (curl then reports the
     /// error on its own parse, as it always did), the URL is longer than `longestKept` or
     /// `capacity` URLs are already kept.
-    static func handle(for url: String) -> OpaquePointer? {
+    static func handle(for url: String) -> OpaquePointer? { parsed(url)?.pointer }
+
+    /// As `handle(for:)`, with what else is known of the URL.
+    static func parsed(_ url: String) -> Parsed? {
         handles.withLock { handles in
-            if let known = handles[url] { return known.pointer }
+            if let known = handles[url] { return known }
             guard handles.count < capacity, url.utf8.count <= longestKept, let parsed = curl_url() else {
                 return nil
             }
@@ -35,9 +42,29 @@ enum ParsedURLs {
                 curl_url_cleanup(parsed)
                 return nil
             }
-            handles[url] = Handle(pointer: parsed)
-            return parsed
+            let kept = Parsed(pointer: parsed, hostIsAddress: hostIsAddress(parsed))
+            handles[url] = kept
+            return kept
         }
+    }
+
+    /// Whether the parsed URL's host is an IPv4 or IPv6 address (as curl gives it: IPv6 in
+    /// brackets, perhaps with a zone).
+    private static func hostIsAddress(_ parsed: OpaquePointer) -> Bool {
+        var host: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK, let host else { return false }
+        defer { curl_free(host) }
+        return isAddress(String(cString: host))
+    }
+
+    /// `host` is an IPv4 address or a bracketed IPv6 one.
+    static func isAddress(_ host: String) -> Bool {
+        var scratch = in6_addr()
+        if host.hasPrefix("["), host.hasSuffix("]") {
+            let inner = host.dropFirst().dropLast().prefix { $0 != "%" }
+            return inet_pton(AF_INET6, String(inner), &scratch) == 1
+        }
+        return inet_pton(AF_INET, host, &scratch) == 1
     }
 
     /// URLs kept (for tests).

@@ -28,12 +28,27 @@ public final class UpstreamClient: @unchecked Sendable {
     /// How many pooled connections were taken up again with curl's checks of them (liveness,
     /// "answered yet?") answered without a system call (`ReadinessShortcut`; for tests).
     public private(set) var quietReuses = 0
+    /// When to act on curl's timeouts (`CurlTimerPlan`), and the loop timer armed for them.
+    private var timerPlan = CurlTimerPlan()
     private var curlTimer: TimerHandle?
+    /// curl's "now" runs at the end of the loop's round (`beforeWaiting`), without a timer.
+    private var actionQueued = false
+    /// The queued action runs even when curl's deadline is not due (`kick`).
+    private var actionForced = false
+    private lazy var queuedAction: () -> Void = { [weak self] in self?.runQueuedAction() }
+    /// Timer callbacks from curl, and loop timers armed for them (for tests).
+    public private(set) var curlTimerRequests = 0
+    public private(set) var curlTimersArmed = 0
     private var pendingRemovals: [UpstreamTransfer] = []
     private var removalScheduled = false
-    /// Easy handles of finished transfers, reset and ready for the next one: making a handle
-    /// costs more than resetting one.
-    private var spareHandles: [UnsafeMutableRawPointer] = []
+    /// Easy handles of finished transfers, ready for the next one (`EasyHandle`): making a
+    /// handle costs more than resetting one, and resetting one more than keeping its options.
+    private var spareHandles: [EasyHandle] = []
+    /// Handles given back with their options kept, not reset (for tests).
+    public private(set) var handlesKeptWithOptions = 0
+    /// Connections opened or closed on this client so far: a transfer during which it changed
+    /// may have had curl retry on a fresh connection, and its handle is reset (`EasyHandle`).
+    var connectionChurn = 0
     private static let maxSpareHandles = 256
 
     private static let registry = Mutex<[ObjectIdentifier: UpstreamClient]>([:])
@@ -78,30 +93,30 @@ public final class UpstreamClient: @unchecked Sendable {
     }
 
     deinit {
-        for easy in spareHandles { curl_easy_cleanup(easy) }
+        spareHandles.removeAll()
         curl_multi_cleanup(multi)
     }
 
     /// A handle for a new transfer: a spare one, or a new one.
-    func takeHandle() -> UnsafeMutableRawPointer {
-        spareHandles.popLast() ?? curl_easy_init()!
+    func takeHandle() -> EasyHandle {
+        let handle = spareHandles.popLast() ?? EasyHandle()
+        handle.churnAtStart = connectionChurn
+        return handle
     }
 
-    /// A finished transfer's handle (already out of the multi handle): reset for reuse, or
-    /// freed when enough are spare.
-    func giveBack(_ easy: UnsafeMutableRawPointer) {
-        guard spareHandles.count < Self.maxSpareHandles else {
-            curl_easy_cleanup(easy)
-            return
-        }
-        curl_easy_reset(easy)
-        spareHandles.append(easy)
+    /// A finished transfer's handle (already out of the multi handle): kept for reuse (reset
+    /// unless it ended cleanly), or freed when enough are spare.
+    func giveBack(_ handle: EasyHandle) {
+        guard spareHandles.count < Self.maxSpareHandles else { return }
+        if handle.endedCleanly { handlesKeptWithOptions &+= 1 }
+        handle.finishTransfer()
+        spareHandles.append(handle)
     }
 
     /// Frees spare easy handles beyond `keeping` (each holds curl's receive and upload buffers,
     /// tens of KB): after a burst they are memory nobody uses.
     public func shedSpareHandles(keeping: Int) {
-        while spareHandles.count > max(0, keeping), let easy = spareHandles.popLast() { curl_easy_cleanup(easy) }
+        while spareHandles.count > max(0, keeping) { spareHandles.removeLast() }
     }
 
     /// Closes the connection pool a burst left behind when nothing is in flight and more than
@@ -114,6 +129,7 @@ public final class UpstreamClient: @unchecked Sendable {
         guard transfers.isEmpty, pendingRemovals.isEmpty else { return false }
         if let curlTimer { loop.cancel(curlTimer) }
         curlTimer = nil
+        timerPlan.clear()
         curl_multi_cleanup(multi)  // closes every pooled socket through `curlClosesSocket`
         for fd in watched.keys {
             loop.unwatch(fd: fd)
@@ -164,7 +180,8 @@ public final class UpstreamClient: @unchecked Sendable {
 
     /// After an unpause: let curl act on what it holds.
     func kick() {
-        scheduleCurlTimer(0)
+        actionForced = true
+        queueAction()
     }
 
     // MARK: curl → loop
@@ -215,6 +232,7 @@ public final class UpstreamClient: @unchecked Sendable {
     /// curl closes a socket (a dead or evicted pooled connection, a failed transfer): it leaves
     /// the epoll first, so a later descriptor with the same number starts clean.
     func curlClosesSocket(_ socket: curl_socket_t) -> Int32 {
+        connectionChurn &+= 1
         let fd = Int32(socket)
         ReadinessShortcut.forget(fd)
         if watched.removeValue(forKey: fd) != nil { loop.unwatch(fd: fd) }
@@ -226,21 +244,43 @@ public final class UpstreamClient: @unchecked Sendable {
     public var parkedSockets: Int { parked.count }
 
     private func curlWantsTimer(_ timeoutMillis: Int) -> Int32 {
-        if timeoutMillis < 0 {
-            if let curlTimer { loop.cancel(curlTimer) }
-            curlTimer = nil
-        } else {
-            scheduleCurlTimer(Saturating.nanoseconds(milliseconds: timeoutMillis))
+        curlTimerRequests &+= 1
+        // "now" needs no clock: only a later deadline is measured from it.
+        let now = timeoutMillis > 0 ? EventLoop.monotonicNanoseconds() : 0
+        switch timerPlan.curlSays(timeoutMillis, now: now) {
+        case .nothing: break
+        case .queueAction: queueAction()
+        case .arm(let due): armCurlTimer(at: due, now: now)
         }
         return 0
     }
 
-    private func scheduleCurlTimer(_ nanos: UInt64) {
+    private func queueAction() {
+        guard !actionQueued else { return }
+        actionQueued = true
+        loop.beforeWaiting(queuedAction)
+    }
+
+    private func runQueuedAction() {
+        actionQueued = false
+        let forced = actionForced
+        actionForced = false
+        if timerPlan.actionRuns(forced: forced) { act(on: sb_socket_timeout(), events: 0) }
+    }
+
+    private func armCurlTimer(at due: UInt64, now: UInt64) {
         if let curlTimer { loop.cancel(curlTimer) }
-        curlTimer = loop.schedule(afterNanoseconds: nanos) { [weak self] in
-            guard let self else { return }
-            curlTimer = nil
-            act(on: sb_socket_timeout(), events: 0)
+        curlTimersArmed &+= 1
+        curlTimer = loop.schedule(afterNanoseconds: due &- now) { [weak self] in self?.curlTimerFired() }
+    }
+
+    private func curlTimerFired() {
+        curlTimer = nil
+        let now = EventLoop.monotonicNanoseconds()
+        switch timerPlan.timerFired(now: now) {
+        case .nothing: break
+        case .act: act(on: sb_socket_timeout(), events: 0)
+        case .rearm(let due): armCurlTimer(at: due, now: now)
         }
     }
 
@@ -283,6 +323,8 @@ public final class UpstreamClient: @unchecked Sendable {
                 continue
             }
             curl_multi_remove_handle(multi, easy)
+            // Clean: done without error, and no connection came or went meanwhile (`EasyHandle`).
+            transfer.handle.endedCleanly = code == CURLE_OK && transfer.handle.churnAtStart == connectionChurn
             transfer.curlFinished(code)
         }
     }

@@ -4,13 +4,15 @@ import Glibc
 import HTTPTypes
 import Reactor
 
-/// One request through libcurl: owns its easy handle, header list and body bytes for its
-/// whole life (curl reads them lazily), and turns curl's callbacks into delegate calls.
+/// One request through libcurl: holds its easy handle (with the header list it carries) and
+/// body bytes for its whole life (curl reads them lazily), and turns curl's callbacks into
+/// delegate calls.
 ///
 /// Loop-confined to the loop of the `UpstreamClient` that started it.
 public final class UpstreamTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
-    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The easy handle and the options it keeps (`easy` is its pointer).
+    let handle: EasyHandle
     /// A copy of the request body that curl reads from until the transfer ends.
     private let body: UnsafeMutableRawBufferPointer
     private let request: UpstreamRequest
@@ -48,25 +50,39 @@ public final class UpstreamTransfer: @unchecked Sendable {
         self.body = copy
         self.delegate = delegate
         self.client = client
-        easy = client.takeHandle()
+        handle = client.takeHandle()
+        easy = handle.pointer
         configure()
     }
 
     /// Runs on the client's loop: transfers are loop-confined, and the client keeps each one
     /// until curl is done with its handle.
     deinit {
-        if let client { client.giveBack(easy) } else { curl_easy_cleanup(easy) }
-        curl_slist_free_all(headerList)
+        client?.giveBack(handle)
         body.deallocate()
     }
 
+    /// The options of this transfer, on a handle that may keep those of the one before it
+    /// (`EasyHandle`): the lasting ones only on a fresh handle, this transfer's own every time.
     private func configure() {
         let me = Unmanaged.passUnretained(self).toOpaque()
-        // The string too: libcurl 7.88 then takes it as the transfer's URL text instead of
-        // re-assembling one from the parsed handle (~9,000 instructions); the request itself is
-        // built from the handle's parts either way.
-        sb_easy_setopt_string(easy, CURLOPT_URL, request.url)
-        if let parsed = ParsedURLs.handle(for: request.url) { sb_easy_setopt_curlu(easy, parsed) }
+        let sendsBody = !request.body.isEmpty || request.method == "POST"
+        if !handle.prepare(method: request.method, sendsBody: sendsBody) { setLastingOptions() }
+        handle.setURL(request.url)
+        handle.setConnectTimeout(millis: Int(saturating: request.connectTimeout * 1000))
+        handle.setHeaders(request.headers)
+        sb_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, &errorBuffer)
+        sb_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
+        sb_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+        sb_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me)
+        if sendsBody {
+            sb_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress)
+            sb_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+        }
+    }
+
+    /// What every transfer with this method sets alike; kept by the handle while it is reused.
+    private func setLastingOptions() {
         sb_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         if CurlGlobal.verbose { sb_easy_setopt_long(easy, CURLOPT_VERBOSE, 1) }
         if ProxyEnvironment.noneConfigured {
@@ -78,21 +94,16 @@ public final class UpstreamTransfer: @unchecked Sendable {
         sb_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
         sb_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         sb_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        sb_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(saturating: request.connectTimeout * 1000))
-        sb_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, &errorBuffer)
         sb_easy_setopt_write_cb(easy) { data, size, count, user in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveBody(data!, size * count)
         }
-        sb_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
         sb_easy_setopt_header_cb(easy) { data, size, count, user in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveHeaderLine(
                 data!, size * count)
         }
-        sb_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
         sb_easy_setopt_opensocket_cb(easy) { user, _, address in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().openSocket(address!.pointee)
         }
-        sb_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me)
         // A pooled connection outlives this transfer: its close goes to the loop's client.
         sb_easy_setopt_closesocket_cb(easy) { user, socket in
             guard let user else { return close(socket) }
@@ -101,10 +112,6 @@ public final class UpstreamTransfer: @unchecked Sendable {
         if let client {
             sb_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(client).toOpaque())
         }
-        for header in request.headers { headerList = Self.append(header, to: headerList) }
-        // No "Expect: 100-continue" round trip before a POST body.
-        headerList = curl_slist_append(headerList, "Expect:")
-        sb_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
         switch request.method {
         case "GET":
             sb_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
@@ -112,31 +119,6 @@ public final class UpstreamTransfer: @unchecked Sendable {
             sb_easy_setopt_long(easy, CURLOPT_POST, 1)
         default:
             sb_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
-        }
-        if !request.body.isEmpty || request.method == "POST" {
-            sb_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress)
-            sb_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-        }
-    }
-
-    /// `name: value` as the C string curl copies into its list, written as bytes into scratch
-    /// space on the stack (string interpolation cost ~700 instructions a header, an array a
-    /// heap allocation).
-    private static func append(_ header: HTTPField, to list: UnsafeMutablePointer<curl_slist>?)
-        -> UnsafeMutablePointer<curl_slist>?
-    {
-        let count = header.name.utf8.count + header.value.utf8.count + 3
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count) { line in
-            line.withMemoryRebound(to: UInt8.self) { bytes in
-                var at = bytes.initialize(from: header.name.utf8).1
-                for byte in ": ".utf8 {
-                    bytes[at] = byte
-                    at += 1
-                }
-                at = UnsafeMutableBufferPointer(rebasing: bytes[at...]).initialize(from: header.value.utf8).1 + at
-                bytes[at] = 0
-            }
-            return curl_slist_append(list, line.baseAddress)
         }
     }
 
@@ -168,6 +150,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
 
     /// curl's socket(), ours so a failure's errno is kept (CURLOPT_OPENSOCKETFUNCTION).
     private func openSocket(_ address: curl_sockaddr) -> curl_socket_t {
+        client?.connectionChurn &+= 1  // a new connection: this handle is reset afterwards
         let fd = socket(address.family, address.socktype | Int32(SOCK_CLOEXEC.rawValue), address.protocol)
         if fd < 0 {
             socketErrno = errno

@@ -69,3 +69,22 @@ struct ParsedURLsTests {
         #expect(seen[1].headers["x-test"] == nil)
     }
 }
+
+@Suite("Upstream hosts that are addresses")
+struct ParsedURLHostTests {
+    @Test func addressesAreToldFromNames() {
+        #expect(ParsedURLs.isAddress("127.0.0.1"))
+        #expect(ParsedURLs.isAddress("[::1]"))
+        #expect(ParsedURLs.isAddress("[fe80::1%25eth0]"))
+        #expect(!ParsedURLs.isAddress("localhost"))
+        #expect(!ParsedURLs.isAddress("api.openai.com"))
+        #expect(!ParsedURLs.isAddress("::1"))
+        #expect(!ParsedURLs.isAddress("127.0.0.1.example"))
+    }
+
+    @Test func aKeptURLKnowsWhetherItsHostIsAnAddress() {
+        #expect(ParsedURLs.parsed("http://127.0.0.1:8/v1/x")?.hostIsAddress == true)
+        #expect(ParsedURLs.parsed("http://[::1]:8/v1/x")?.hostIsAddress == true)
+        #expect(ParsedURLs.parsed("https://api.openai.invalid/v1/x")?.hostIsAddress == false)
+    }
+}
