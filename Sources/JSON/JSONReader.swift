@@ -90,6 +90,15 @@ public struct JSONReader {
         return try parser.parseValue()
     }
 
+    /// The value, built, or nil for `null` (checked as one literal, no value built): a stream
+    /// chunk's optional members (`logprobs`) are `null` in nearly every chunk.
+    public mutating func valueUnlessNull() throws(JSONParseError) -> JSONValue? {
+        guard current == UInt8(ascii: "n") else { return try value() }
+        consumed = true
+        try parser.expectLiteral("null")
+        return .none  // not `nil`: JSONValue itself takes the nil literal (as `.null`)
+    }
+
     /// The string here; nil (the value scanned past) when it is not a string.
     public mutating func string() throws(JSONParseError) -> String? {
         guard current == UInt8(ascii: "\"") else {

@@ -114,6 +114,24 @@ struct JSONReaderTests {
         #expect(throws: Never.self) { try Self.rebuild(fine) }
     }
 
+    /// `null` gives no value (not `.null`), every other value is built as `value()` builds it,
+    /// and a broken `null` is refused as the full parse refuses it.
+    @Test(arguments: ["null", "nul", "nulll", "n", "[null]", "0", "\"null\"", "{\"a\":null}", "true"])
+    func valueUnlessNullBuildsAllButNull(_ text: String) throws {
+        let whole = try? JSONValue.parse(text)
+        var read: JSONValue??
+        do {
+            try JSONReader.read(text) { (reader) throws(JSONParseError) in read = .some(try reader.valueUnlessNull()) }
+        } catch {
+            read = nil
+        }
+        switch whole {
+        case nil: #expect(read == nil, "refused by the parse, read by the reader: \(text)")
+        case .null?: #expect(read == .some(.none))
+        case let value?: #expect(read == .some(.some(value)))
+        }
+    }
+
     @Test func keysCompareUnescapedAndDuplicatesVisitInOrder() throws {
         var seen: [String] = []
         var text: String?

@@ -1,16 +1,18 @@
 import JSON
 
 /// What `OpenAIStreamDecoder` reads from one choice of a chunk: the delta's fields, the
-/// logprobs and the finish reason, each as the value that came (the decoder applies the same
-/// rules to them whichever path read them).
+/// logprobs (unless `null`) and the finish reason (when a string), the same whichever path read
+/// them (in place, or from a parsed tree).
 struct OpenAIChoice: Equatable {
     /// As a number read in place (no value built); any other kind counts as absent.
     var index: JSONNumber?
     /// The choice has a `delta` member (of any kind).
     var hasDelta = false
     var delta = OpenAIMessageFields()
+    /// nil when absent or `null`.
     var logprobs: JSONValue?
-    var finishReason: JSONValue?
+    /// The finish reason when it is a string (the decoder uses no other kind).
+    var finishReason: String?
 
     init() {}
 
@@ -21,8 +23,9 @@ struct OpenAIChoice: Equatable {
             hasDelta = true
             self.delta = OpenAIMessageFields(delta)
         }
-        logprobs = choice["logprobs"]
-        finishReason = choice["finish_reason"]
+        // Not `nil` in a ternary: JSONValue takes the nil literal as `.null`.
+        if let value = choice["logprobs"], !value.isNull { logprobs = value }
+        finishReason = choice["finish_reason"]?.stringValue
     }
 
     /// The choice counts for the answer (the first, index 0).
@@ -36,9 +39,9 @@ struct OpenAIChoice: Equatable {
             } else if key.equals("index") {
                 index = try value.number()
             } else if key.equals("finish_reason") {
-                finishReason = try value.value()
+                finishReason = try value.string()
             } else if key.equals("logprobs") {
-                logprobs = try value.value()
+                logprobs = try value.valueUnlessNull()
             }
         }
     }

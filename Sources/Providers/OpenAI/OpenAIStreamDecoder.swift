@@ -118,7 +118,7 @@ final class OpenAIStreamDecoder: ProviderStreamDecoder {
         if let content = choice.logprobs?["content"], case .array(let entries) = content, !entries.isEmpty {
             emit(.logprobs(content))
         }
-        if let reason = choice.finishReason?.stringValue {
+        if let reason = choice.finishReason {
             stream.tools.finishAll().forEach(emit)
             openCallIds.removeAll()
             finish = (OpenAIFinishReason.unified(reason), reason)
