@@ -4,16 +4,21 @@ import Glibc
 import HTTPTypes
 import Reactor
 
-/// One request through libcurl: owns its easy handle, header list and body bytes for its
-/// whole life (curl reads them lazily), and turns curl's callbacks into delegate calls.
+/// One request through libcurl: owns its easy handle and body bytes and holds its (shared)
+/// header list for its whole life (curl reads them lazily), and turns curl's callbacks into
+/// delegate calls.
 ///
 /// Loop-confined to the loop of the `UpstreamClient` that started it.
 public final class UpstreamTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
-    private var headerList: UnsafeMutablePointer<curl_slist>?
-    /// A copy of the request body that curl reads from until the transfer ends.
-    private let body: UnsafeMutableRawBufferPointer
-    private let request: UpstreamRequest
+    /// The request's header fields as curl reads them, shared with the transfers that send the
+    /// same fields (`CurlHeaderList`).
+    private var headerList: CurlHeaderList?
+    /// curl's error text (`errorBufferSize` bytes) and after it a copy of the request body that
+    /// curl reads from until the transfer ends: one allocation for both (issue 13).
+    private let buffers: UnsafeMutableRawBufferPointer
+    private let firstByteTimeout: Double
+    private let idleTimeout: Double
     private weak var client: UpstreamClient?
     private var delegate: UpstreamDelegate?
 
@@ -33,34 +38,49 @@ public final class UpstreamTransfer: @unchecked Sendable {
     /// When body bytes last arrived; the idle timer checks it instead of being re-armed for
     /// every chunk.
     private var lastActivity: UInt64 = 0
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    private static let errorBufferSize = Int(CURL_ERROR_SIZE) + 1
     /// errno of the last failed socket(): curl reports only "Couldn't connect", and running
     /// out of descriptors is an overload of ours, not a network problem.
     private var socketErrno: Int32 = 0
 
     init(request: UpstreamRequest, delegate: UpstreamDelegate, client: UpstreamClient) {
         CurlGlobal.ensure()
-        self.request = request
-        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, request.body.count), alignment: 1)
+        firstByteTimeout = request.firstByteTimeout
+        idleTimeout = request.idleTimeout
+        let errorSize = Self.errorBufferSize
+        let buffers = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: errorSize + request.body.count, alignment: MemoryLayout<CChar>.alignment)
+        buffers.baseAddress!.initializeMemory(as: CChar.self, repeating: 0, count: errorSize)
         // The array's bytes are valid only inside withUnsafeBytes (a pointer made from the array
         // in an argument dangles once that call returns).
-        if !request.body.isEmpty { request.body.withUnsafeBytes { copy.copyMemory(from: $0) } }
-        self.body = copy
+        if !request.body.isEmpty {
+            request.body.withUnsafeBytes {
+                UnsafeMutableRawBufferPointer(rebasing: buffers[errorSize...]).copyMemory(from: $0)
+            }
+        }
+        self.buffers = buffers
         self.delegate = delegate
         self.client = client
         easy = client.takeHandle()
-        configure()
+        configure(request)
     }
 
     /// Runs on the client's loop: transfers are loop-confined, and the client keeps each one
     /// until curl is done with its handle.
     deinit {
         if let client { client.giveBack(easy) } else { curl_easy_cleanup(easy) }
-        curl_slist_free_all(headerList)
-        body.deallocate()
+        buffers.deallocate()
     }
 
-    private func configure() {
+    private var errorBuffer: UnsafeMutablePointer<CChar> { buffers.baseAddress!.assumingMemoryBound(to: CChar.self) }
+
+    /// curl's error text (empty when it wrote none).
+    private var errorText: String {
+        let text = UnsafeRawBufferPointer(start: buffers.baseAddress!, count: Self.errorBufferSize)
+        return String(decoding: text.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
+    private func configure(_ request: UpstreamRequest) {
         let me = Unmanaged.passUnretained(self).toOpaque()
         // The string too: libcurl 7.88 then takes it as the transfer's URL text instead of
         // re-assembling one from the parsed handle (~9,000 instructions); the request itself is
@@ -79,7 +99,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         sb_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         sb_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         sb_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(saturating: request.connectTimeout * 1000))
-        sb_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, &errorBuffer)
+        sb_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         sb_easy_setopt_write_cb(easy) { data, size, count, user in
             Unmanaged<UpstreamTransfer>.fromOpaque(user!).takeUnretainedValue().didReceiveBody(data!, size * count)
         }
@@ -101,10 +121,9 @@ public final class UpstreamTransfer: @unchecked Sendable {
         if let client {
             sb_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(client).toOpaque())
         }
-        for header in request.headers { headerList = Self.append(header, to: headerList) }
-        // No "Expect: 100-continue" round trip before a POST body.
-        headerList = curl_slist_append(headerList, "Expect:")
-        sb_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)
+        let headerList = CurlHeaderList.shared(for: request.headers)
+        self.headerList = headerList
+        sb_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList.list)
         switch request.method {
         case "GET":
             sb_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
@@ -114,36 +133,15 @@ public final class UpstreamTransfer: @unchecked Sendable {
             sb_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
         }
         if !request.body.isEmpty || request.method == "POST" {
-            sb_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress)
+            sb_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffers.baseAddress! + Self.errorBufferSize)
             sb_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-        }
-    }
-
-    /// `name: value` as the C string curl copies into its list, written as bytes into scratch
-    /// space on the stack (string interpolation cost ~700 instructions a header, an array a
-    /// heap allocation).
-    private static func append(_ header: HTTPField, to list: UnsafeMutablePointer<curl_slist>?)
-        -> UnsafeMutablePointer<curl_slist>?
-    {
-        let count = header.name.utf8.count + header.value.utf8.count + 3
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count) { line in
-            line.withMemoryRebound(to: UInt8.self) { bytes in
-                var at = bytes.initialize(from: header.name.utf8).1
-                for byte in ": ".utf8 {
-                    bytes[at] = byte
-                    at += 1
-                }
-                at = UnsafeMutableBufferPointer(rebasing: bytes[at...]).initialize(from: header.value.utf8).1 + at
-                bytes[at] = 0
-            }
-            return curl_slist_append(list, line.baseAddress)
         }
     }
 
     // MARK: Lifecycle (called by UpstreamClient)
 
     func started() {
-        armTimer(request.firstByteTimeout, .firstByte)
+        armTimer(firstByteTimeout, .firstByte)
     }
 
     /// curl reports the transfer done.
@@ -157,7 +155,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
             self.delegate = nil
             delegate?.upstreamDidComplete(nil)
         } else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = errorText
             if code == CURLE_COULDNT_CONNECT, DescriptorExhaustion.isExhaustion(socketErrno) {
                 fail(.descriptorsExhausted(String(cString: strerror(socketErrno))))
                 return
@@ -202,7 +200,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         guard !finished, paused else { return }
         paused = false
         lastActivity = EventLoop.monotonicNanoseconds()
-        armTimer(request.idleTimeout, .idle)
+        armTimer(idleTimeout, .idle)
         curl_easy_pause(easy, sb_pause_cont())
         client?.kick()
     }
@@ -240,7 +238,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
                 status = code
                 // One allocation for a typical head, kept across heads, instead of regrowing
                 // the array field by field.
-                headers.fields.removeAll(keepingCapacity: true)
+                if !headers.isEmpty { headers.fields.removeAll(keepingCapacity: true) }
                 headers.reserveCapacity(16)
             case .field(let name, let value):
                 headers.add(name, value)
@@ -273,7 +271,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
             return sb_writefunc_pause()
         }
         lastActivity = EventLoop.monotonicNanoseconds()
-        if timer == nil { armTimer(request.idleTimeout, .idle) }
+        if timer == nil { armTimer(idleTimeout, .idle) }
         return count
     }
 
@@ -297,7 +295,9 @@ public final class UpstreamTransfer: @unchecked Sendable {
         timerKind = kind
         let nanos = Saturating.nanoseconds(seconds: delay ?? seconds)
         timerDeadline = Saturating.add(EventLoop.monotonicNanoseconds(), nanos)
-        timer = loop.schedule(afterNanoseconds: nanos) { [weak self] in self?.timerFired() }
+        // Held by the timer, not weakly (a weak capture gave every transfer a side table to
+        // allocate and free): every end of the transfer cancels the timer first.
+        timer = loop.schedule(afterNanoseconds: nanos) { [self] in timerFired() }
     }
 
     /// The first bytes end the wait for an answer and start the watch for silence. A pending
@@ -305,7 +305,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     /// then measures the quiet time and re-arms itself, as the idle timer always does): that
     /// spares cancelling one timer and scheduling another on every request.
     private func watchIdleFromNow() {
-        let idle = request.idleTimeout
+        let idle = idleTimeout
         if timer != nil, timerKind == .firstByte, idle > 0,
             timerDeadline <= Saturating.add(lastActivity, Saturating.nanoseconds(seconds: idle))
         {
@@ -319,7 +319,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private func timerFired() {
         timer = nil
         guard let kind = timerKind else { return }
-        let seconds = kind == .idle ? request.idleTimeout : request.firstByteTimeout
+        let seconds = kind == .idle ? idleTimeout : firstByteTimeout
         if kind == .idle, !paused {
             let quiet = Double(EventLoop.monotonicNanoseconds() &- lastActivity) / 1e9
             if quiet < seconds {
