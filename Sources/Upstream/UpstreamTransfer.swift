@@ -11,11 +11,13 @@ import Reactor
 /// Loop-confined to the loop of the `UpstreamClient` that started it.
 public final class UpstreamTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
-    /// The easy handle and the options it keeps (`easy` is its pointer).
+    /// The easy handle and the options it keeps, the header list among them (`easy` is its pointer).
     let handle: EasyHandle
-    /// A copy of the request body that curl reads from until the transfer ends.
-    private let body: UnsafeMutableRawBufferPointer
-    private let request: UpstreamRequest
+    /// curl's error text (`errorBufferSize` bytes) and after it a copy of the request body that
+    /// curl reads from until the transfer ends: one allocation for both (issue 13).
+    private let buffers: UnsafeMutableRawBufferPointer
+    private let firstByteTimeout: Double
+    private let idleTimeout: Double
     private weak var client: UpstreamClient?
     private var delegate: UpstreamDelegate?
 
@@ -35,54 +37,70 @@ public final class UpstreamTransfer: @unchecked Sendable {
     /// When body bytes last arrived; the idle timer checks it instead of being re-armed for
     /// every chunk.
     private var lastActivity: UInt64 = 0
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    private static let errorBufferSize = Int(CURL_ERROR_SIZE) + 1
     /// errno of the last failed socket(): curl reports only "Couldn't connect", and running
     /// out of descriptors is an overload of ours, not a network problem.
     private var socketErrno: Int32 = 0
 
     init(request: UpstreamRequest, delegate: UpstreamDelegate, client: UpstreamClient) {
         CurlGlobal.ensure()
-        self.request = request
-        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, request.body.count), alignment: 1)
+        firstByteTimeout = request.firstByteTimeout
+        idleTimeout = request.idleTimeout
+        let errorSize = Self.errorBufferSize
+        let buffers = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: errorSize + request.body.count, alignment: MemoryLayout<CChar>.alignment)
+        buffers.baseAddress!.initializeMemory(as: CChar.self, repeating: 0, count: errorSize)
         // The array's bytes are valid only inside withUnsafeBytes (a pointer made from the array
         // in an argument dangles once that call returns).
-        if !request.body.isEmpty { request.body.withUnsafeBytes { copy.copyMemory(from: $0) } }
-        self.body = copy
+        if !request.body.isEmpty {
+            request.body.withUnsafeBytes {
+                UnsafeMutableRawBufferPointer(rebasing: buffers[errorSize...]).copyMemory(from: $0)
+            }
+        }
+        self.buffers = buffers
         self.delegate = delegate
         self.client = client
         handle = client.takeHandle()
         easy = handle.pointer
-        configure()
+        configure(request)
     }
 
     /// Runs on the client's loop: transfers are loop-confined, and the client keeps each one
     /// until curl is done with its handle.
     deinit {
         client?.giveBack(handle)
-        body.deallocate()
+        buffers.deallocate()
+    }
+
+    private var errorBuffer: UnsafeMutablePointer<CChar> { buffers.baseAddress!.assumingMemoryBound(to: CChar.self) }
+
+    /// curl's error text (empty when it wrote none).
+    private var errorText: String {
+        let text = UnsafeRawBufferPointer(start: buffers.baseAddress!, count: Self.errorBufferSize)
+        return String(decoding: text.prefix { $0 != 0 }, as: UTF8.self)
     }
 
     /// The options of this transfer, on a handle that may keep those of the one before it
     /// (`EasyHandle`): the lasting ones only on a fresh handle, this transfer's own every time.
-    private func configure() {
+    private func configure(_ request: UpstreamRequest) {
         let me = Unmanaged.passUnretained(self).toOpaque()
         let sendsBody = !request.body.isEmpty || request.method == "POST"
-        if !handle.prepare(method: request.method, sendsBody: sendsBody) { setLastingOptions() }
+        if !handle.prepare(method: request.method, sendsBody: sendsBody) { setLastingOptions(method: request.method) }
         handle.setURL(request.url)
         handle.setConnectTimeout(millis: Int(saturating: request.connectTimeout * 1000))
         handle.setHeaders(request.headers)
-        sb_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, &errorBuffer)
+        sb_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
         sb_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
         sb_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
         sb_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me)
         if sendsBody {
-            sb_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body.baseAddress)
+            sb_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffers.baseAddress! + Self.errorBufferSize)
             sb_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
         }
     }
 
     /// What every transfer with this method sets alike; kept by the handle while it is reused.
-    private func setLastingOptions() {
+    private func setLastingOptions(method: String) {
         sb_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         if CurlGlobal.verbose { sb_easy_setopt_long(easy, CURLOPT_VERBOSE, 1) }
         if ProxyEnvironment.noneConfigured {
@@ -112,20 +130,20 @@ public final class UpstreamTransfer: @unchecked Sendable {
         if let client {
             sb_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(client).toOpaque())
         }
-        switch request.method {
+        switch method {
         case "GET":
             sb_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)
         case "POST":
             sb_easy_setopt_long(easy, CURLOPT_POST, 1)
         default:
-            sb_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)
+            sb_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)
         }
     }
 
     // MARK: Lifecycle (called by UpstreamClient)
 
     func started() {
-        armTimer(request.firstByteTimeout, .firstByte)
+        armTimer(firstByteTimeout, .firstByte)
     }
 
     /// curl reports the transfer done.
@@ -139,7 +157,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
             self.delegate = nil
             delegate?.upstreamDidComplete(nil)
         } else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = errorText
             if code == CURLE_COULDNT_CONNECT, DescriptorExhaustion.isExhaustion(socketErrno) {
                 fail(.descriptorsExhausted(String(cString: strerror(socketErrno))))
                 return
@@ -185,7 +203,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         guard !finished, paused else { return }
         paused = false
         lastActivity = EventLoop.monotonicNanoseconds()
-        armTimer(request.idleTimeout, .idle)
+        armTimer(idleTimeout, .idle)
         curl_easy_pause(easy, sb_pause_cont())
         client?.kick()
     }
@@ -223,7 +241,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
                 status = code
                 // One allocation for a typical head, kept across heads, instead of regrowing
                 // the array field by field.
-                headers.fields.removeAll(keepingCapacity: true)
+                if !headers.isEmpty { headers.fields.removeAll(keepingCapacity: true) }
                 headers.reserveCapacity(16)
             case .field(let name, let value):
                 headers.add(name, value)
@@ -256,7 +274,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
             return sb_writefunc_pause()
         }
         lastActivity = EventLoop.monotonicNanoseconds()
-        if timer == nil { armTimer(request.idleTimeout, .idle) }
+        if timer == nil { armTimer(idleTimeout, .idle) }
         return count
     }
 
@@ -280,7 +298,9 @@ public final class UpstreamTransfer: @unchecked Sendable {
         timerKind = kind
         let nanos = Saturating.nanoseconds(seconds: delay ?? seconds)
         timerDeadline = Saturating.add(EventLoop.monotonicNanoseconds(), nanos)
-        timer = loop.schedule(afterNanoseconds: nanos) { [weak self] in self?.timerFired() }
+        // Held by the timer, not weakly (a weak capture gave every transfer a side table to
+        // allocate and free): every end of the transfer cancels the timer first.
+        timer = loop.schedule(afterNanoseconds: nanos) { [self] in timerFired() }
     }
 
     /// The first bytes end the wait for an answer and start the watch for silence. A pending
@@ -288,7 +308,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     /// then measures the quiet time and re-arms itself, as the idle timer always does): that
     /// spares cancelling one timer and scheduling another on every request.
     private func watchIdleFromNow() {
-        let idle = request.idleTimeout
+        let idle = idleTimeout
         if timer != nil, timerKind == .firstByte, idle > 0,
             timerDeadline <= Saturating.add(lastActivity, Saturating.nanoseconds(seconds: idle))
         {
@@ -302,7 +322,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     private func timerFired() {
         timer = nil
         guard let kind = timerKind else { return }
-        let seconds = kind == .idle ? request.idleTimeout : request.firstByteTimeout
+        let seconds = kind == .idle ? idleTimeout : firstByteTimeout
         if kind == .idle, !paused {
             let quiet = Double(EventLoop.monotonicNanoseconds() &- lastActivity) / 1e9
             if quiet < seconds {

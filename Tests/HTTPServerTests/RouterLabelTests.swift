@@ -19,7 +19,7 @@ private final class LabelledServer: @unchecked Sendable {
         group.start()
         let router = Router()
         for (method, pattern) in [
-            ("GET", "/v1/models"), ("GET", "/v1/loops/{id}"),
+            ("GET", "/v1/models"), ("GET", "/v1/loops/{id}"), ("POST", "/v1/mod3ls"),
             ("POST", "/v1/loops/{id}/tool_results"),
         ] {
             router.add(method, pattern) { _, _, writer in
@@ -87,6 +87,11 @@ struct RouterLabelTests {
     func exactRouteGetsPattern() throws {
         let server = try LabelledServer()
         #expect(try server.label("GET", "/v1/models") == "/v1/models")
+        // Exact routes are first told apart by their paths' lengths: one of the same length is
+        // still its own route, and its method still counts.
+        #expect(try server.label("POST", "/v1/mod3ls") == "/v1/mod3ls")
+        #expect(try server.label("GET", "/v1/mod3ls") == "method_not_allowed")
+        #expect(try server.label("POST", "/v1/models") == "method_not_allowed")
     }
 
     @Test("an unknown path is unmatched, a known path with another method method_not_allowed")

@@ -56,9 +56,10 @@ struct ChatEndpoint: Sendable {
             return
         }
         guard case .key(let key)? = caller else {
-            makeExecution(chatRequest, routes: routes, encoder: encoder, snapshot: snapshot, writer, trace: trace) {
-                nil
-            }.run()
+            // Its last use on this path: the execution takes the request itself, not a copy.
+            makeExecution(
+                consume chatRequest, routes: routes, encoder: encoder, snapshot: snapshot, writer, trace: trace
+            ) { nil }.run()
             return
         }
         let chosenDoor = door
@@ -113,7 +114,7 @@ struct ChatEndpoint: Sendable {
     /// The request's execution, not yet run; `admission` is read when it ends (to settle the
     /// key's limits), by then decided.
     private func makeExecution(
-        _ chatRequest: ChatRequest, routes: [ModelRoute], encoder: any ChatEncoder, snapshot: GatewaySnapshot,
+        _ chatRequest: consuming ChatRequest, routes: [ModelRoute], encoder: any ChatEncoder, snapshot: GatewaySnapshot,
         _ writer: ResponseWriter, trace: RequestTrace?, admission: @escaping () -> KeyAdmission?
     ) -> ChatExecution {
         let state = self.state

@@ -7,10 +7,14 @@ import Upstream
 
 /// Runs one non-streaming chat request: the upstream answers with one JSON body, which the
 /// adapter turns into a `ChatResponse`. Loop-confined to `writer.loop`.
+///
+/// Reports its end to its execution (`ChatExecution.attemptFinished`), which it holds until
+/// then, and reads the request there: a closure per attempt and a copy of `ChatRequest` were
+/// one allocation and a dozen retains and releases a request (issue 13).
 final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     private let writer: ResponseWriter
     private let attempt: ChatAttempt
-    private let onFinish: (ChatOutcome) -> Void
+    private let execution: ChatExecution
     private var transfer: UpstreamTransfer?
     private var status = 0
     private var headers = HTTPHeaders()
@@ -26,14 +30,14 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
     private let secrets: SecretScrubber
 
     init(
-        writer: ResponseWriter, attempt: ChatAttempt, encoder: any ChatEncoder, secrets: SecretScrubber,
-        onFinish: @escaping (ChatOutcome) -> Void
+        writer: ResponseWriter, attempt: consuming ChatAttempt, encoder: any ChatEncoder, secrets: SecretScrubber,
+        execution: ChatExecution
     ) {
         self.encoder = encoder
         self.secrets = secrets
         self.writer = writer
         self.attempt = attempt
-        self.onFinish = onFinish
+        self.execution = execution
     }
 
     func start() {
@@ -79,12 +83,16 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
             return
         }
         do {
-            var response = try attempt.adapter.decodeResponse(body: body, model: attempt.model, for: attempt.request)
+            var response = try execution.decodeResponse(attempt.adapter, body: body, model: attempt.model)
             response.usage = attempt.priced(response.usage)
             let out = encoder.response(response)
+            // `respondJSON`'s fields in its order, made at their size: it appends the content
+            // type to a copy, which regrew the one-field array (issue 13).
             var responseHeaders = HTTPHeaders()
+            responseHeaders.reserveCapacity(2)
             responseHeaders.add("x-switchboard-provider", attempt.adapter.name)
-            writer.respondJSON(status: 200, body: out, headers: responseHeaders)
+            responseHeaders.add("Content-Type", "application/json")
+            writer.respond(status: 200, headers: responseHeaders, body: out)
             done(.completed(usage: response.usage, finish: response.finishReason), sent: true)
         } catch {
             fail(error)
@@ -107,7 +115,7 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
         guard !finished else { return }
         finished = true
         let total = EventLoop.monotonicNanoseconds() - startedNanos
-        onFinish(
+        execution.attemptFinished(
             ChatOutcome(
                 result: result, sentToClient: sent,
                 firstTokenNanos: sent ? total : nil, totalNanos: total, upstreamHeaders: headers))

@@ -103,8 +103,10 @@ final class ChatExecution: @unchecked Sendable {
     /// its first launch.
     private var prebuilt: UpstreamRequest?
 
+    /// `request` is taken, not copied: the endpoint's request is its last use (a copy of
+    /// `ChatRequest` is a retain of each of its fields, and a release of each later).
     init(
-        request: ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, secrets: SecretScrubber,
+        request: consuming ChatRequest, routes: [ModelRoute], registry: ProviderRegistry, secrets: SecretScrubber,
         writer: ResponseWriter,
         keepAliveSeconds: Double, contextCaches: ContextCacheStore? = nil, cacheTTLSeconds: Int = 600,
         encoder: any ChatEncoder = UnifiedEncoder(), streamContinues: Bool = false, pricer: Pricer? = nil,
@@ -139,6 +141,9 @@ final class ChatExecution: @unchecked Sendable {
         }
         self.slots = slots
         machine = ExecutionStateMachine(routes: machineRoutes)
+        // An event brings at most a few actions (an attempt's end: release, cancel the timer,
+        // record, log): room for them at once, not grown twice on the first events.
+        actions.reserveCapacity(4)
     }
 
     /// Translates the first route's upstream request ahead of `run` (while the key's
@@ -334,7 +339,7 @@ final class ChatExecution: @unchecked Sendable {
         }
         let attempt = ChatAttempt(
             requestedModel: route.name, adapter: slot.adapter, model: route.model,
-            upstreamRequest: upstreamRequest, request: request, price: pricedRoute?.price)
+            upstreamRequest: upstreamRequest, price: pricedRoute?.price)
         currentProvider = route.provider
         ProviderActivity.shared.attemptStarted(provider: route.provider)
         route.deployment?.attemptStarted()
@@ -342,21 +347,33 @@ final class ChatExecution: @unchecked Sendable {
             let relay = ChatRelay(
                 writer: writer, attempt: attempt, keepAliveSeconds: keepAliveSeconds,
                 encoder: encoder, secrets: secrets,
-                endsResponse: !streamContinues
-            ) { [self] in attemptFinished($0) }
+                endsResponse: !streamContinues, execution: self)
             current = relay
             relay.start()
         } else {
             let collector = ChatCollector(
-                writer: writer, attempt: attempt, encoder: encoder,
-                secrets: secrets
-            ) { [self] in attemptFinished($0) }
+                writer: writer, attempt: attempt, encoder: encoder, secrets: secrets, execution: self)
             current = collector
             collector.start()
         }
     }
 
-    private func attemptFinished(_ reported: ChatOutcome) {
+    /// The upstream answer read for this request by `adapter` (some answers read differently
+    /// for some requests: Anthropic's forced answer tool). Here, where the request is borrowed:
+    /// read through the execution from the collector, it was copied (issue 13).
+    func decodeResponse(_ adapter: any ProviderAdapter, body: [UInt8], model: String) throws(UpstreamFailure)
+        -> ChatResponse
+    {
+        try adapter.decodeResponse(body: body, model: model, for: request)
+    }
+
+    /// The stream decoder `adapter` makes for this request (as `decodeResponse`).
+    func makeStreamDecoder(_ adapter: any ProviderAdapter, model: String) -> any ProviderStreamDecoder {
+        adapter.makeStreamDecoder(model: model, for: request)
+    }
+
+    /// The attempt's end, from the relay or collector in `current` (once each).
+    func attemptFinished(_ reported: ChatOutcome) {
         current = nil
         if let provider = currentProvider {
             currentProvider = nil

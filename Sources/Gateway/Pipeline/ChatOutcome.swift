@@ -12,9 +12,6 @@ struct ChatAttempt: Sendable {
     /// The provider's model id.
     var model: String
     var upstreamRequest: UpstreamRequest
-    /// What was asked: some answers read differently for some requests (Anthropic's forced
-    /// answer tool).
-    var request: ChatRequest
     /// This route's price, looked up once when the attempt starts (the answer's `cost_usd` and
     /// its usage row both use it); nil: no price is known, no cost is sent.
     var price: PriceMatch? = nil

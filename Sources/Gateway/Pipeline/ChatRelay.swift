@@ -27,7 +27,9 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     private let attempt: ChatAttempt
     private let decoder: any ProviderStreamDecoder
     private let keepAliveNanos: UInt64
-    private let onFinish: (ChatOutcome) -> Void
+    /// Hears the end (`ChatExecution.attemptFinished`); held until then. The request is read
+    /// there, not copied here (issue 13).
+    private let execution: ChatExecution
 
     private var transfer: UpstreamTransfer?
     private var sse = SSEDecoder()
@@ -57,17 +59,17 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     private let endsResponse: Bool
 
     init(
-        writer: ResponseWriter, attempt: ChatAttempt, keepAliveSeconds: Double, encoder: any ChatEncoder,
-        secrets: SecretScrubber, endsResponse: Bool = true, onFinish: @escaping (ChatOutcome) -> Void
+        writer: ResponseWriter, attempt: consuming ChatAttempt, keepAliveSeconds: Double, encoder: any ChatEncoder,
+        secrets: SecretScrubber, endsResponse: Bool = true, execution: ChatExecution
     ) {
         self.encoder = encoder
         self.secrets = secrets
         self.endsResponse = endsResponse
         self.writer = writer
+        self.decoder = execution.makeStreamDecoder(attempt.adapter, model: attempt.model)
         self.attempt = attempt
-        self.decoder = attempt.adapter.makeStreamDecoder(model: attempt.model, for: attempt.request)
         self.keepAliveNanos = Saturating.nanoseconds(seconds: max(keepAliveSeconds, 0.05))
-        self.onFinish = onFinish
+        self.execution = execution
     }
 
     /// The headroom alone, in room for one event's worth: it grows once if a read brings more.
@@ -80,8 +82,8 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
         return frame
     }
 
-    /// Starts the upstream transfer. Failures before the first byte are reported through
-    /// `onFinish` with `sentToClient == false`, so the caller may retry or fall back.
+    /// Starts the upstream transfer. Failures before the first byte are reported to the
+    /// execution with `sentToClient == false`, so it may retry or fall back.
     func start() {
         transfer = UpstreamClient.forLoop(writer.loop).start(attempt.upstreamRequest, delegate: self)
     }
@@ -294,7 +296,7 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
         if let timer = keepAliveTimer { writer.loop.cancel(timer) }
         keepAliveTimer = nil
         writer.onWritable = nil
-        onFinish(
+        execution.attemptFinished(
             ChatOutcome(
                 result: outcome, sentToClient: headersSent,
                 firstTokenNanos: firstTokenNanos.map { $0 - startedNanos },
@@ -304,10 +306,10 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
 
     // MARK: Keep-alive
 
+    /// The timer holds the relay (a weak capture gave every stream a side table to allocate and
+    /// free, issue 13): `finish` cancels it, and a firing after the client left does not re-arm.
     private func scheduleKeepAlive() {
-        keepAliveTimer = writer.loop.schedule(afterNanoseconds: keepAliveNanos) { [weak self] in
-            self?.keepAliveFired()
-        }
+        keepAliveTimer = writer.loop.schedule(afterNanoseconds: keepAliveNanos) { [self] in keepAliveFired() }
     }
 
     private func keepAliveFired() {
