@@ -46,7 +46,11 @@ final class EasyHandle {
     }
 
     /// Back from a transfer: keeps its options after a clean end, else resets to curl's defaults.
+    /// A kept handle forgets the transfer's error buffer, which is freed with the transfer: curl
+    /// must have nothing to write into while the handle waits (or is cleaned up). The other
+    /// per-transfer pointers are only read inside a transfer, which sets them first.
     func finishTransfer() {
+        if endedCleanly { sb_easy_setopt_pointer(pointer, CURLOPT_ERRORBUFFER, nil) }
         if !endedCleanly {
             curl_easy_reset(pointer)
             hasLastingOptions = false
