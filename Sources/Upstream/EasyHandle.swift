@@ -50,8 +50,9 @@ final class EasyHandle {
     /// must have nothing to write into while the handle waits (or is cleaned up). The other
     /// per-transfer pointers are only read inside a transfer, which sets them first.
     func finishTransfer() {
-        if endedCleanly { sb_easy_setopt_pointer(pointer, CURLOPT_ERRORBUFFER, nil) }
-        if !endedCleanly {
+        if endedCleanly {
+            sb_easy_setopt_pointer(pointer, CURLOPT_ERRORBUFFER, nil)
+        } else {
             curl_easy_reset(pointer)
             hasLastingOptions = false
             url = nil
