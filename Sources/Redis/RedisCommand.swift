@@ -29,15 +29,41 @@ public struct RedisCommand: Sendable {
         finish()
     }
 
-    /// Appends one argument, the decimal digits of `n`.
+    /// Appends one argument, the decimal digits of `n`: `$<length>\r\n<digits>\r\n` written right
+    /// to left on the stack and appended at once (an append per piece cost ~600 instructions a
+    /// number, several numbers an admission).
     public mutating func append(_ n: Int) {
         guard n >= 0 else {
             append(String(n))
             return
         }
-        start(length: Self.digits(n))
-        appendDecimal(n)
-        finish()
+        // At most 26 bytes: `$19\r\n`, 19 digits, `\r\n`.
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { raw in
+            let text = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var at = 32
+            func put(_ byte: UInt8) {
+                at -= 1
+                text[at] = byte
+            }
+            put(10)
+            put(13)
+            var rest = n, digits = 0
+            repeat {
+                put(UInt8(truncatingIfNeeded: 48 + rest % 10))
+                rest /= 10
+                digits += 1
+            } while rest > 0
+            put(10)
+            put(13)
+            repeat {
+                put(UInt8(truncatingIfNeeded: 48 + digits % 10))
+                digits /= 10
+            } while digits > 0
+            put(UInt8(ascii: "$"))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: text + at, count: 32 - at))
+        }
+        ends.append(bytes.count)
     }
 
     /// Appends every argument of `other` (arguments encoded once and reused: a key's names).
@@ -120,15 +146,6 @@ public struct RedisCommand: Sendable {
     }
 
     private static let crlf: [UInt8] = [13, 10]
-
-    /// The decimal digits of `n` (not negative), without a string for them.
-    private mutating func appendDecimal(_ n: Int) {
-        var digits = Self.decimal(n)
-        withUnsafeBytes(of: &digits.text) { raw in
-            let text = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            bytes.append(contentsOf: UnsafeBufferPointer(start: text + 20 - digits.count, count: digits.count))
-        }
-    }
 
     /// `n`'s digits right-aligned to end before index 20, then `\r\n` at 20 and 21 (index 0
     /// stays free for a `$` before the longest number, 19 digits).

@@ -6,25 +6,26 @@
 public final class RedisScripts: @unchecked Sendable {
     public let sources: [String]
     private let connection: RedisConnection
-    /// SHA1 of each script once Redis has it loaded.
-    private var hashes: [String?]
+    /// `EVALSHA` and the SHA1 of each script once Redis has it loaded, encoded once: every call
+    /// starts with them.
+    private var heads: [RedisCommand?]
 
     public init(_ sources: [String], on connection: RedisConnection) {
         self.sources = sources
         self.connection = connection
-        hashes = Array(repeating: nil, count: sources.count)
+        heads = Array(repeating: nil, count: sources.count)
     }
 
     /// Call from the connection's `onStateChange`: loads every script when it comes up,
     /// forgets their hashes when it goes down.
     public func connectionChanged(up: Bool) {
         guard up else {
-            hashes = hashes.map { _ in nil }
+            heads = heads.map { _ in nil }
             return
         }
         for (i, script) in sources.enumerated() {
             connection.send(["SCRIPT", "LOAD", script]) { [unowned self] reply in
-                if case .string(let sha)? = reply { hashes[i] = sha }
+                if case .string(let sha)? = reply { heads[i] = RedisCommand(["EVALSHA", sha]) }
             }
         }
     }
@@ -33,9 +34,8 @@ public final class RedisScripts: @unchecked Sendable {
     /// script; then the number of keys. Append the keys and arguments, then `run` it.
     public func head(_ script: Int, keys: Int) -> RedisCommand {
         var command = RedisCommand()
-        if let sha = hashes[script] {
-            command.append("EVALSHA")
-            command.append(sha)
+        if let head = heads[script] {
+            command.append(contentsOf: head)
         } else {
             command.append("EVAL")
             command.append(sources[script])
@@ -50,7 +50,7 @@ public final class RedisScripts: @unchecked Sendable {
     ) {
         connection.send(command, urgent: urgent) { [unowned self] answer in
             if case .error(let text)? = answer, text.hasPrefix("NOSCRIPT") {
-                hashes[script] = nil
+                heads[script] = nil
                 connection.send(command.replacingHead(2, with: ["EVAL", sources[script]]), urgent: urgent, reply)
             } else {
                 reply(answer)
