@@ -23,9 +23,18 @@ public enum ModelIdMatching {
         if model.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "/") }) {
             return [model]
         }
+        if model.utf8.allSatisfy({ $0 < 0x80 }) { return asciiCandidates(model) }
+        return characterCandidates(model)
+    }
+
+    /// The prefixes an id loses, in this order.
+    static let prefixes = ["models/", "openai/", "anthropic/", "gemini/"]
+
+    /// `candidates` for any id, by Characters (the reference `asciiCandidates` is held to).
+    static func characterCandidates(_ model: String) -> [String] {
         var out = [model]
         var id = Substring(model)
-        for prefix in ["models/", "openai/", "anthropic/", "gemini/"] where id.hasPrefix(prefix) {
+        for prefix in prefixes where id.hasPrefix(prefix) {
             id = id.dropFirst(prefix.count)
         }
         if id.count != model.count { out.append(String(id)) }
