@@ -4,7 +4,12 @@ extension ModelIdMatching {
     /// (issue 13). In ASCII every byte is a Character but CR LF, which none of the rules below
     /// can match (a dash, `latest`, digits, the prefixes), so the answers are the same.
     static func asciiCandidates(_ model: String) -> [String] {
-        let bytes = Array(model.utf8)
+        // A native string's bytes in place; a bridged one's copied.
+        model.utf8.withContiguousStorageIfAvailable { asciiCandidates(model, $0) }
+            ?? Array(model.utf8).withUnsafeBufferPointer { asciiCandidates(model, $0) }
+    }
+
+    private static func asciiCandidates(_ model: String, _ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
         var out = [model]
         var start = 0, end = bytes.count
         for prefix in prefixes where bytes[start...].starts(with: prefix.utf8) { start += prefix.utf8.count }
@@ -20,7 +25,7 @@ extension ModelIdMatching {
 
     /// Where `bytes[start..<end]` ends without one trailing date or version (`strippingSuffix`),
     /// or nil when it has none.
-    private static func endWithoutSuffix(_ bytes: [UInt8], start: Int, end: Int) -> Int? {
+    private static func endWithoutSuffix(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Int? {
         let dashByte = UInt8(ascii: "-")
         var dash = end - 1
         while dash >= start, bytes[dash] != dashByte { dash -= 1 }
