@@ -23,16 +23,21 @@ struct ChatRequestMembers {
         }
     }
 
-    private var values: [JSONValue?]
+    private let body: JSONObject
+    /// Each member's position in `body.entries`, -1 when absent: integers, where optional
+    /// values cost a retain each to keep and a call each to destroy (issue 13).
+    private var positions: [Int]
     /// A key that is not a member came (whatever its value: the unified door refuses it even
     /// when null, unless the caller handles it as one of its `extraKeys`).
     private(set) var hasOtherKeys = false
 
     init(_ body: JSONObject) {
-        values = [JSONValue?](repeating: nil, count: Self.memberCount)
-        for entry in body.entries {
-            if let member = Self.member(entry.key) {
-                values[member.rawValue] = entry.value
+        self.body = body
+        positions = [Int](repeating: -1, count: Self.memberCount)
+        // By index: iterating the entries would copy (retain and release) each one.
+        for i in body.entries.indices {
+            if let member = Self.member(body.entries[i].key) {
+                positions[member.rawValue] = i
             } else {
                 hasOtherKeys = true
             }
@@ -41,7 +46,12 @@ struct ChatRequestMembers {
 
     private static let memberCount = Member.allCases.count
 
-    subscript(member: Member) -> JSONValue? { values[member.rawValue] }
+    subscript(member: Member) -> JSONValue? {
+        let i = positions[member.rawValue]
+        // `.none`, spelled out: a bare `nil` beside a `JSONValue` reads as JSON's null literal.
+        guard i >= 0 else { return .none }
+        return body.entries[i].value
+    }
 
     /// The member named `key`, by its length first (most lengths hold one to three names).
     static func member(_ key: String) -> Member? {
