@@ -13,6 +13,8 @@ extension ChatRequest {
     /// A message's and each part type's keys: lists, scanned (a `Set` literal at the call
     /// hashed every name per message, and a handful of names scans faster than it hashes).
     static let messageKeys = ["role", "content", "cache", "tool_call_id", "is_error"]
+    /// The message keys only a tool result may set (a literal at the use was built per message).
+    static let toolOnlyMessageKeys = ["tool_call_id", "is_error"]
     static let textPartKeys = ["type", "text", "cache", "signature"]
     static let imagePartKeys = ["type", "media_type", "data", "url", "cache"]
     static let thinkingPartKeys = ["type", "text", "signature", "redacted"]
@@ -26,14 +28,19 @@ extension ChatRequest {
 
     /// Decodes and validates. `extraKeys` are top-level keys a caller handles itself.
     public static func decode(_ json: JSONValue, extraKeys: Set<String> = []) throws(GatewayError) -> ChatRequest {
-        let top = try FieldReader.object(json, at: "")
-        try FieldReader.rejectUnknown(
-            top, allowed: extraKeys.isEmpty ? allTopKeys : allTopKeys.union(extraKeys), at: "")
+        let body = try FieldReader.object(json, at: "")
+        let top = ChatRequestMembers(body)
+        // Names the first unknown key in the body's order; only bodies with a key that is not a
+        // member (an unknown one, or one of `extraKeys`) pay for the hashing.
+        if top.hasOtherKeys {
+            try FieldReader.rejectUnknown(
+                body, allowed: extraKeys.isEmpty ? allTopKeys : allTopKeys.union(extraKeys), at: "")
+        }
 
-        let model = try FieldReader.string(top["model"], at: "model", required: true)!
+        let model = try FieldReader.string(top[.model], at: "model", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
 
-        guard let rawMessages = top["messages"] else {
+        guard let rawMessages = top[.messages] else {
             throw .invalidRequest("messages: required", param: "messages")
         }
         let messageArray = try FieldReader.array(rawMessages, at: "messages")
@@ -45,7 +52,7 @@ extension ChatRequest {
 
         var tools: [Tool] = []
         var providerTools: [ProviderTool] = []
-        if let rawTools = top["tools"], !rawTools.isNull {
+        if let rawTools = top[.tools], !rawTools.isNull {
             for (i, raw) in try FieldReader.array(rawTools, at: "tools").enumerated() {
                 if case .object(let o) = raw, o["type"] != nil {
                     providerTools.append(try decodeProviderTool(o, at: "tools[\(i)]"))
@@ -62,18 +69,18 @@ extension ChatRequest {
 
         var request = ChatRequest(model: model, messages: messages, tools: tools)
         request.providerTools = providerTools
-        request.toolChoice = try decodeToolChoice(top["tool_choice"], tools: tools)
-        if let raw = top["max_tokens"], !raw.isNull {
+        request.toolChoice = try decodeToolChoice(top[.toolChoice], tools: tools)
+        if let raw = top[.maxTokens], !raw.isNull {
             request.maxTokens = try FieldReader.int(raw, at: "max_tokens", range: AllowedRanges.maxTokens)
         }
         request.temperature = try FieldReader.number(
-            top["temperature"], at: "temperature",
+            top[.temperature], at: "temperature",
             range: AllowedRanges.temperature)
-        request.topP = try FieldReader.number(top["top_p"], at: "top_p", range: AllowedRanges.topP)
-        request.stop = try decodeStop(top["stop"])
-        request.thinking = try decodeThinking(top["thinking"])
-        if let raw = top["stream"], !raw.isNull { request.stream = try FieldReader.bool(raw, at: "stream") }
-        if let raw = top["fallbacks"], !raw.isNull {
+        request.topP = try FieldReader.number(top[.topP], at: "top_p", range: AllowedRanges.topP)
+        request.stop = try decodeStop(top[.stop])
+        request.thinking = try decodeThinking(top[.thinking])
+        if let raw = top[.stream], !raw.isNull { request.stream = try FieldReader.bool(raw, at: "stream") }
+        if let raw = top[.fallbacks], !raw.isNull {
             var names: [String] = []
             for (i, item) in try FieldReader.array(raw, at: "fallbacks").enumerated() {
                 let name = try FieldReader.string(item, at: "fallbacks[\(i)]", required: true)!
@@ -84,8 +91,8 @@ extension ChatRequest {
             }
             request.fallbacks = names
         }
-        if let raw = top["metadata"], !raw.isNull { request.metadata = try FieldReader.object(raw, at: "metadata") }
-        if let raw = top["provider_options"], !raw.isNull {
+        if let raw = top[.metadata], !raw.isNull { request.metadata = try FieldReader.object(raw, at: "metadata") }
+        if let raw = top[.providerOptions], !raw.isNull {
             let options = try FieldReader.object(raw, at: "provider_options")
             for (name, value) in options {
                 guard providerNames.contains(name) else {
@@ -153,7 +160,7 @@ extension ChatRequest {
                     param: "\(path()).content[\(bad)].type")
             }
         } else {
-            for key in ["tool_call_id", "is_error"] where !(object[key]?.isNull ?? true) {
+            for key in toolOnlyMessageKeys where !(object[key]?.isNull ?? true) {
                 throw .invalidRequest("\(path()).\(key): only allowed on role \"tool\"", param: "\(path()).\(key)")
             }
         }

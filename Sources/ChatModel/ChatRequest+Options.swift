@@ -13,26 +13,26 @@ extension ChatRequest {
     /// OpenAI's range for both penalties.
     public static let penaltyRange: ClosedRange<Double> = -2...2
 
-    static func decodeOptions(_ top: JSONObject, into request: inout ChatRequest) throws(GatewayError) {
-        request.responseFormat = try decodeResponseFormat(top["response_format"], at: "response_format")
-        if let raw = top["seed"], !raw.isNull {
+    static func decodeOptions(_ top: ChatRequestMembers, into request: inout ChatRequest) throws(GatewayError) {
+        request.responseFormat = try decodeResponseFormat(top[.responseFormat], at: "response_format")
+        if let raw = top[.seed], !raw.isNull {
             request.seed = try wholeNumber(raw, at: "seed", range: Int.min...Int.max)
         }
-        if let raw = top["parallel_tool_calls"], !raw.isNull {
+        if let raw = top[.parallelToolCalls], !raw.isNull {
             request.parallelToolCalls = try FieldReader.bool(raw, at: "parallel_tool_calls")
         }
-        if let raw = top["logprobs"], !raw.isNull { request.logprobs = try FieldReader.bool(raw, at: "logprobs") }
-        if let raw = top["top_logprobs"], !raw.isNull {
+        if let raw = top[.logprobs], !raw.isNull { request.logprobs = try FieldReader.bool(raw, at: "logprobs") }
+        if let raw = top[.topLogprobs], !raw.isNull {
             request.topLogprobs = try wholeNumber(raw, at: "top_logprobs", range: topLogprobsRange)
         }
         try checkLogprobs(request, path: "top_logprobs")
         request.presencePenalty = try FieldReader.number(
-            top["presence_penalty"], at: "presence_penalty",
+            top[.presencePenalty], at: "presence_penalty",
             range: penaltyRange)
         request.frequencyPenalty = try FieldReader.number(
-            top["frequency_penalty"], at: "frequency_penalty",
+            top[.frequencyPenalty], at: "frequency_penalty",
             range: penaltyRange)
-        request.user = try FieldReader.string(top["user"], at: "user", required: false)
+        request.user = try FieldReader.string(top[.user], at: "user", required: false)
     }
 
     /// `top_logprobs` asks for alternatives of the tokens `logprobs` returns: alone it means

@@ -32,8 +32,13 @@ public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, MutableCo
 
     /// The first value of `name`.
     public subscript(name: String) -> String? {
-        // By index: iterating the fields would copy (retain and release) each one.
-        for i in fields.indices where fields[i].name.equalsIgnoringASCIICase(name) { return fields[i].value }
+        // By index: iterating the fields would copy (retain and release) each one. Lengths
+        // first, here: most fields differ from the name in length, told without a call.
+        let length = name.utf8.count
+        for i in fields.indices
+        where fields[i].name.utf8.count == length && fields[i].name.equalsIgnoringASCIICase(name) {
+            return fields[i].value
+        }
         return nil
     }
 

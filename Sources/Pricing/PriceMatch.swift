@@ -20,12 +20,23 @@ public enum ModelIdMatching {
     public static func candidates(_ model: String) -> [String] {
         // Most ids have no prefix and no dash to strip (or are found before this is asked):
         // answer those without the character-by-character work below.
-        if model.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "/") }) {
-            return [model]
+        var ascii = true, plain = true
+        for b in model.utf8 {
+            if b >= 0x80 { ascii = false }
+            if b == UInt8(ascii: "-") || b == UInt8(ascii: "/") { plain = false }
         }
+        if ascii && plain { return [model] }
+        return ascii ? asciiCandidates(model) : characterCandidates(model)
+    }
+
+    /// The prefixes an id loses, in this order.
+    static let prefixes = ["models/", "openai/", "anthropic/", "gemini/"]
+
+    /// `candidates` for any id, by Characters (the reference `asciiCandidates` is held to).
+    static func characterCandidates(_ model: String) -> [String] {
         var out = [model]
         var id = Substring(model)
-        for prefix in ["models/", "openai/", "anthropic/", "gemini/"] where id.hasPrefix(prefix) {
+        for prefix in prefixes where id.hasPrefix(prefix) {
             id = id.dropFirst(prefix.count)
         }
         if id.count != model.count { out.append(String(id)) }

@@ -28,6 +28,9 @@ struct HTTPHeadersTests {
         headers.set("X-ONE", "3")
         #expect(headers.values("x-one") == ["3"])
         #expect(headers["missing"] == nil)
+        // Fields of the name's length that differ, and longer or shorter ones, are passed over.
+        let mixed = HTTPHeaders([("X-Two", "2"), ("X-On", "short"), ("X-Ones", "long"), ("x-ONE", "1"), ("É", "e")])
+        #expect(mixed["X-one"] == "1" && mixed["é"] == nil && mixed["É"] == "e" && mixed["x-on"] == "short")
     }
 
     @Test func fieldsKeepTheirOrderAndCaseThroughEdits() {

@@ -1,7 +1,8 @@
 import ChatModel
 import JSON
-import Pricing
 import Testing
+
+@testable import Pricing
 
 @Suite struct PriceTableTests {
     @Test func builtInTableHasItsDateSourceAndEveryProvider() {
@@ -86,6 +87,28 @@ struct ModelIdCandidateTests {
         #expect(ModelIdMatching.candidates("text+chunks=1") == ["text+chunks=1"])
         #expect(ModelIdMatching.candidates("qwen3") == ["qwen3"])
         #expect(ModelIdMatching.candidates("modèle-20250929") == ["modèle-20250929", "modèle"])
+    }
+
+    /// The byte-level path for ASCII ids answers as the Character-level one, on the rules'
+    /// edges and on ids made of the pieces those rules look at.
+    @Test func asciiIdsGetTheCandidatesCharactersGive() {
+        var ids = [
+            "gpt-4o-2024-08-06", "-2024-08-06", "x-2024-08-06", "2024-08-06", "a-b-2024-08-06", "a-24-08-06",
+            "a-2024-8-06", "a-2024-08-6", "a--2024-08-06", "-latest", "latest", "a-latest-latest", "a-001", "a-01",
+            "a-", "-", "", "models/openai/gpt-4o-latest", "gemini/models/x-001", "anthropic/", "a\r\n-20250929",
+            "claude-sonnet-4-5-20250929-001-latest", "a-b-c-2024-08-06-001-latest", "x-1234567", "x-123456789",
+        ]
+        let pieces = ["-", "-", "2024", "08", "06", "001", "20250929", "latest", "a", "7", "/", "models/", "openai/"]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2000 {
+            var id = ""
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            for k in 0..<Int(state >> 60) { id += pieces[Int((state >> UInt64(4 * k)) & 0xFF) % pieces.count] }
+            ids.append(id)
+        }
+        for id in ids {
+            #expect(ModelIdMatching.asciiCandidates(id) == ModelIdMatching.characterCandidates(id), "\(id)")
+        }
     }
 
     @Test func anUnknownModelIsNotFound() {

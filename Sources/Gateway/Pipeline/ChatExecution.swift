@@ -82,15 +82,18 @@ final class ChatExecution: @unchecked Sendable {
     /// The attempt in flight admitted by Redis (its limiter and id, to settle it there).
     var sharedAttempt: (limiter: ProviderLimiter, id: String)?
 
-    private(set) var machine: ExecutionStateMachine
+    // `feed`'s state is `@exclusivity(unchecked)` (~10 checked accesses a request, issue 13): only
+    // `feed` writes it, on the loop; the pure machine calls nothing back, and an event fed while
+    // actions run only parks in `pending` or `queued`, so no two accesses overlap (as `EventLoop`).
+    @exclusivity(unchecked) private(set) var machine: ExecutionStateMachine
     /// The machine's actions for the event in hand: one array, kept for the request's events.
-    private var actions: [ExecutionStateMachine.Action] = []
+    @exclusivity(unchecked) private var actions: [ExecutionStateMachine.Action] = []
     /// The event that arrived while the shell was carrying out actions (usually the only one,
     /// as a preparation reports back at once): handled after them, before any in `queued`.
-    private var pending: ExecutionStateMachine.Event?
+    @exclusivity(unchecked) private var pending: ExecutionStateMachine.Event?
     /// Events that arrived after `pending`: handled in order after it.
-    private var queued: [ExecutionStateMachine.Event] = []
-    private var handling = false
+    @exclusivity(unchecked) private var queued: [ExecutionStateMachine.Event] = []
+    @exclusivity(unchecked) private var handling = false
     private var timer: TimerHandle?
     private var preparation: ContextCacheCreation?
     private var current: (any ExecutionAttempt)?

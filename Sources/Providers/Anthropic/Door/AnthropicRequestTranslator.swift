@@ -27,23 +27,20 @@ enum AnthropicRequestTranslator {
     /// Every top-level field this door knows, built once rather than per request.
     static let known = mapped.union(refusedFields.map(\.key))
 
-    private static func isRefused(_ key: String) -> Bool {
-        let length = key.utf8.count
-        return refusedFields.contains { $0.key.utf8.count == length && $0.key == key }
-    }
-
     static func translate(_ json: JSONValue) throws(GatewayError) -> ChatRequest {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
-        try DoorFields.rejectUnknown(body, allowed: known, at: "")
-        // Most requests send none of them: one scan of the body's few keys instead of a lookup each.
-        if body.entries.contains(where: { !$0.value.isNull && isRefused($0.key) }) {
+        let members = AnthropicRequestMembers(body)
+        // Names the first unknown field in the body's order.
+        if members.sendsUnknownFields { try DoorFields.rejectUnknown(body, allowed: known, at: "") }
+        // Most requests send none of them: told by the one pass, instead of a lookup each.
+        if members.sendsRefusedFields {
             for field in refusedFields { try DoorFields.refuseUnlessNeutral(body, field.key, at: "", why: field.why) }
         }
 
-        let model = try DoorFields.string(body, "model", at: "", required: true)!
+        let model = try FieldReader.string(members[.model], at: "model", required: true)!
         guard !model.isEmpty else { throw .invalidRequest("model: must not be empty", param: "model") }
-        var messages = try system(body["system"])
-        guard let rawMessages = body["messages"], !rawMessages.isNull else {
+        var messages = try system(members[.system])
+        guard let rawMessages = members[.messages], !rawMessages.isNull else {
             throw .invalidRequest("messages: required", param: "messages")
         }
         let turns = try FieldReader.array(rawMessages, at: "messages")
@@ -53,18 +50,18 @@ enum AnthropicRequestTranslator {
         }
 
         var request = ChatRequest(model: model, messages: messages, stream: false)
-        try tools(body["tools"], into: &request)
-        try toolChoice(body["tool_choice"], into: &request)
-        request.maxTokens = try DoorFields.int(body, "max_tokens", at: "", range: DoorFields.maxTokensRange)
-        request.temperature = try FieldReader.number(body["temperature"], at: "temperature", range: 0...1)
-        request.topP = try FieldReader.number(body["top_p"], at: "top_p", range: 0...1)
-        request.stop = try stopSequences(body["stop_sequences"])
-        request.stream = try DoorFields.bool(body, "stream", at: "") ?? false
-        request.thinking = try thinking(body["thinking"])
-        request.user = try metadataUser(body["metadata"])
-        request.responseFormat = try outputFormat(body)
+        try tools(members[.tools], into: &request)
+        try toolChoice(members[.toolChoice], into: &request)
+        request.maxTokens = try DoorFields.int(members[.maxTokens], at: "max_tokens", range: DoorFields.maxTokensRange)
+        request.temperature = try FieldReader.number(members[.temperature], at: "temperature", range: 0...1)
+        request.topP = try FieldReader.number(members[.topP], at: "top_p", range: 0...1)
+        request.stop = try stopSequences(members[.stopSequences])
+        request.stream = try DoorFields.bool(members[.stream], at: "stream") ?? false
+        request.thinking = try thinking(members[.thinking])
+        request.user = try metadataUser(members[.metadata])
+        request.responseFormat = try outputFormat(members)
         // The priority tier is billing and capacity, not the answer: Anthropic gets it as sent.
-        if let tier = try DoorFields.string(body, "service_tier", at: "") {
+        if let tier = try FieldReader.string(members[.serviceTier], at: "service_tier", required: false) {
             guard tier == "auto" || tier == "standard_only" else {
                 throw .invalidRequest("service_tier: expected auto or standard_only", param: "service_tier")
             }
@@ -203,9 +200,9 @@ enum AnthropicRequestTranslator {
 
     /// `output_config.format` (or the older `output_format`): `{"type":"json_schema","schema"}`
     /// → `response_format` json_schema named "response".
-    private static func outputFormat(_ body: JSONObject) throws(GatewayError) -> ResponseFormat? {
+    private static func outputFormat(_ members: AnthropicRequestMembers) throws(GatewayError) -> ResponseFormat? {
         var format: (JSONValue, String)?
-        if let raw = body["output_config"], !raw.isNull {
+        if let raw = members[.outputConfig], !raw.isNull {
             let config = try FieldReader.object(raw, at: "output_config")
             try DoorFields.rejectUnknown(config, allowed: ["format", "effort"], at: "output_config")
             try DoorFields.refuseUnlessNeutral(
@@ -213,7 +210,7 @@ enum AnthropicRequestTranslator {
                 why: "effort has no equivalent at every provider")
             if let f = config["format"], !f.isNull { format = (f, "output_config.format") }
         }
-        if let f = body["output_format"], !f.isNull {
+        if let f = members[.outputFormat], !f.isNull {
             if format != nil {
                 throw .invalidRequest("output_format: send output_config.format only", param: "output_format")
             }

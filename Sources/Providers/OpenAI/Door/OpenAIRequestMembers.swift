@@ -30,7 +30,10 @@ struct OpenAIRequestMembers {
         case rare
     }
 
-    private var values: [JSONValue?]
+    private let body: JSONObject
+    /// Each member's position in `body.entries`, -1 when absent: integers, where optional
+    /// values cost a retain each to keep and a call each to destroy (issue 13).
+    private var positions: [Int]
     /// A rare field came with a value other than null.
     private(set) var sendsRareFields = false
     /// A field this door does not know came with a value other than null (the translator
@@ -38,19 +41,26 @@ struct OpenAIRequestMembers {
     private(set) var sendsUnknownFields = false
 
     init(_ body: JSONObject) {
-        values = [JSONValue?](repeating: nil, count: Self.memberCount)
-        for entry in body.entries {
-            switch Self.place(entry.key) {
-            case .mapped(let member)?: values[member.rawValue] = entry.value
-            case .rare?: if !entry.value.isNull { sendsRareFields = true }
-            case nil: if !entry.value.isNull { sendsUnknownFields = true }
+        self.body = body
+        positions = [Int](repeating: -1, count: Self.memberCount)
+        // By index: iterating the entries would copy (retain and release) each one.
+        for i in body.entries.indices {
+            switch Self.place(body.entries[i].key) {
+            case .mapped(let member)?: positions[member.rawValue] = i
+            case .rare?: if !body.entries[i].value.isNull { sendsRareFields = true }
+            case nil: if !body.entries[i].value.isNull { sendsUnknownFields = true }
             }
         }
     }
 
     private static let memberCount = Member.allCases.count
 
-    subscript(member: Member) -> JSONValue? { values[member.rawValue] }
+    subscript(member: Member) -> JSONValue? {
+        let i = positions[member.rawValue]
+        // `.none`, spelled out: a bare `nil` beside a `JSONValue` reads as JSON's null literal.
+        guard i >= 0 else { return .none }
+        return body.entries[i].value
+    }
 
     /// `key`'s place, by its length first (most lengths hold one or two of the door's names).
     static func place(_ key: String) -> Place? {
