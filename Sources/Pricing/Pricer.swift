@@ -11,9 +11,9 @@ public struct Pricer: Sendable {
     public let table: PriceTable
     /// Overrides by the name the configuration gives (a deployment, an alias or a model id).
     public let overrides: [String: ModelPrice]
-    /// The overrides named `provider/model`, split at the first `/` once here, so the lookup
-    /// per request builds no string: provider → model (or `*`) → price.
-    private let byProvider: [String: [String: ModelPrice]]
+    /// `match`'s answers for this table and these overrides (a new pricer starts a new cache),
+    /// and the overrides by provider, split once here so the lookup per request builds no string.
+    private let cache: PriceMatchCache
 
     public init(table: PriceTable = .builtIn, overrides: [String: ModelPrice] = [:]) {
         self.table = table
@@ -25,12 +25,31 @@ public struct Pricer: Sendable {
             guard slash != name.startIndex, !model.isEmpty else { continue }
             byProvider[String(name[..<slash]), default: [:]][String(model)] = price
         }
-        self.byProvider = byProvider
+        cache = PriceMatchCache(byProvider: byProvider)
     }
 
     /// The price for a request to `alias` answered by `provider`'s `model`. Nil when none knows it.
     public func match(alias: String?, provider: String? = nil, model: String?) -> PriceMatch? {
-        if let provider, let models = byProvider[provider], let model, !model.isEmpty {
+        // Without overrides the answer is the table's for `model` alone: keyed by it alone, so
+        // every alias and provider naming one model shares an entry. Asked first even for an id
+        // the table names as it is: the cache's lookup costs less than the table's (a larger
+        // dictionary) plus building the entry's name.
+        let key =
+            overrides.isEmpty
+            ? PriceMatchCache.Key(alias: nil, provider: nil, model: model)
+            : PriceMatchCache.Key(alias: alias, provider: provider, model: model)
+        if let known = cache.answer(for: key) { return known }
+        let found = uncachedMatch(alias: alias, provider: provider, model: model)
+        cache.store(found, for: key)
+        return found
+    }
+
+    /// How many answers this pricer keeps (tests check the bound).
+    var cachedAnswers: Int { cache.count }
+
+    /// `match` without the cache: the rules above, applied from scratch.
+    func uncachedMatch(alias: String?, provider: String?, model: String?) -> PriceMatch? {
+        if let provider, let models = cache.byProvider[provider], let model, !model.isEmpty {
             if let price = models[model] { return PriceMatch(entry: "config:\(provider)/\(model)", price: price) }
             for candidate in ModelIdMatching.candidates(model).dropFirst() {
                 if let price = models[candidate] {

@@ -16,10 +16,10 @@ public final class UpstreamClient: @unchecked Sendable {
     private var multi: UnsafeMutableRawPointer
     private var transfers: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
     /// Every upstream socket in the loop's epoll, with the events it is registered for.
-    private var watched: [Int32: IOEvents] = [:]
+    private var watched = DescriptorTable<IOEvents>()
     /// Sockets curl stopped watching (a connection back in its pool) that stay registered, so
     /// reusing the connection costs no `epoll_ctl` pair; closed through `curlClosesSocket`.
-    private var parked: Set<Int32> = []
+    private var parked = DescriptorTable<Void>()
     /// How many times an upstream socket was added to the epoll (for tests of reuse).
     public private(set) var socketRegistrations = 0
     /// How many of curl's "more bytes already?" checks were answered without a system call
@@ -131,7 +131,7 @@ public final class UpstreamClient: @unchecked Sendable {
         curlTimer = nil
         timerPlan.clear()
         curl_multi_cleanup(multi)  // closes every pooled socket through `curlClosesSocket`
-        for fd in watched.keys {
+        for fd in watched.descriptors {
             loop.unwatch(fd: fd)
             ReadinessShortcut.forget(fd)
         }
@@ -203,13 +203,13 @@ public final class UpstreamClient: @unchecked Sendable {
             // is answered without a system call (`ReadinessShortcut`).
             _ = ReadinessShortcut.takeAnswered(fd)
             ReadinessShortcut.setWatched(fd, true)
-            parked.insert(fd)
+            parked[fd] = ()
             return 0
         }
         var events: IOEvents = []
         if what & CURL_POLL_IN != 0 { events.insert(.readable) }
         if what & CURL_POLL_OUT != 0 { events.insert(.writable) }
-        if parked.remove(fd) != nil, ReadinessShortcut.takeAnswered(fd) { quietReuses &+= 1 }
+        if parked.removeValue(forKey: fd) != nil, ReadinessShortcut.takeAnswered(fd) { quietReuses &+= 1 }
         if let current = watched[fd] {
             if current != events, (try? loop.rewatch(fd: fd, events: events)) == nil {
                 ReadinessShortcut.setWatched(fd, false)
@@ -236,7 +236,7 @@ public final class UpstreamClient: @unchecked Sendable {
         let fd = Int32(socket)
         ReadinessShortcut.forget(fd)
         if watched.removeValue(forKey: fd) != nil { loop.unwatch(fd: fd) }
-        parked.remove(fd)
+        parked.removeValue(forKey: fd)
         return close(fd)
     }
 
@@ -288,7 +288,7 @@ public final class UpstreamClient: @unchecked Sendable {
         if parked.contains(fd) {
             // An idle pooled connection spoke or closed (the server's keep-alive ended): it
             // leaves the epoll; curl finds it dead when it next looks and closes it.
-            parked.remove(fd)
+            parked.removeValue(forKey: fd)
             watched.removeValue(forKey: fd)
             loop.unwatch(fd: fd)
             ReadinessShortcut.setWatched(fd, false)
