@@ -23,21 +23,18 @@ struct ChatRequestMembers {
         }
     }
 
-    private let body: JSONObject
-    /// Each member's position in `body.entries`, -1 when absent: integers, where optional
-    /// values cost a retain each to keep and a call each to destroy (issue 13).
-    private var positions: [Int]
+    /// Each member's position in the body's entries.
+    private var positions: JSONMemberPositions<Member>
     /// A key that is not a member came (whatever its value: the unified door refuses it even
     /// when null, unless the caller handles it as one of its `extraKeys`).
     private(set) var hasOtherKeys = false
 
     init(_ body: JSONObject) {
-        self.body = body
-        positions = [Int](repeating: -1, count: Self.memberCount)
+        positions = JSONMemberPositions(body, memberCount: Self.memberCount)
         // By index: iterating the entries would copy (retain and release) each one.
         for i in body.entries.indices {
             if let member = Self.member(body.entries[i].key) {
-                positions[member.rawValue] = i
+                positions.record(member, at: i)
             } else {
                 hasOtherKeys = true
             }
@@ -46,12 +43,7 @@ struct ChatRequestMembers {
 
     private static let memberCount = Member.allCases.count
 
-    subscript(member: Member) -> JSONValue? {
-        let i = positions[member.rawValue]
-        // `.none`, spelled out: a bare `nil` beside a `JSONValue` reads as JSON's null literal.
-        guard i >= 0 else { return .none }
-        return body.entries[i].value
-    }
+    subscript(member: Member) -> JSONValue? { positions[member] }
 
     /// The member named `key`, by its length first (most lengths hold one to three names).
     static func member(_ key: String) -> Member? {

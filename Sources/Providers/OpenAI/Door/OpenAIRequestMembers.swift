@@ -30,10 +30,8 @@ struct OpenAIRequestMembers {
         case rare
     }
 
-    private let body: JSONObject
-    /// Each member's position in `body.entries`, -1 when absent: integers, where optional
-    /// values cost a retain each to keep and a call each to destroy (issue 13).
-    private var positions: [Int]
+    /// Each member's position in the body's entries.
+    private var positions: JSONMemberPositions<Member>
     /// A rare field came with a value other than null.
     private(set) var sendsRareFields = false
     /// A field this door does not know came with a value other than null (the translator
@@ -41,12 +39,11 @@ struct OpenAIRequestMembers {
     private(set) var sendsUnknownFields = false
 
     init(_ body: JSONObject) {
-        self.body = body
-        positions = [Int](repeating: -1, count: Self.memberCount)
+        positions = JSONMemberPositions(body, memberCount: Self.memberCount)
         // By index: iterating the entries would copy (retain and release) each one.
         for i in body.entries.indices {
             switch Self.place(body.entries[i].key) {
-            case .mapped(let member)?: positions[member.rawValue] = i
+            case .mapped(let member)?: positions.record(member, at: i)
             case .rare?: if !body.entries[i].value.isNull { sendsRareFields = true }
             case nil: if !body.entries[i].value.isNull { sendsUnknownFields = true }
             }
@@ -55,12 +52,7 @@ struct OpenAIRequestMembers {
 
     private static let memberCount = Member.allCases.count
 
-    subscript(member: Member) -> JSONValue? {
-        let i = positions[member.rawValue]
-        // `.none`, spelled out: a bare `nil` beside a `JSONValue` reads as JSON's null literal.
-        guard i >= 0 else { return .none }
-        return body.entries[i].value
-    }
+    subscript(member: Member) -> JSONValue? { positions[member] }
 
     /// `key`'s place, by its length first (most lengths hold one or two of the door's names).
     static func place(_ key: String) -> Place? {
