@@ -13,7 +13,7 @@ struct AnthropicRequestMembersTests {
         let refused = Set(AnthropicRequestTranslator.refusedFields.map(\.key))
         for key in AnthropicRequestTranslator.known {
             if refused.contains(key) {
-                #expect(AnthropicRequestMembers.place(key) == .refused, "\(key)")
+                #expect(AnthropicRequestMembers.place(key) == .unmapped, "\(key)")
             } else {
                 guard case .mapped(let member)? = AnthropicRequestMembers.place(key) else {
                     Issue.record("\(key) has no place")
@@ -48,8 +48,8 @@ struct AnthropicRequestMembersTests {
         let nulls = try JSONValue.parse(head + #","top_q":null,"top_k":null,"temperature":null,"stream":true}"#)
         let request = try AnthropicRequestTranslator.translate(nulls)
         #expect(request.temperature == nil && request.stream && request.maxTokens == 8)
-        let members = AnthropicRequestMembers(try FieldReader.object(nulls, at: ""))
-        #expect(!members.sendsRefusedFields && !members.sendsUnknownFields)
+        let members = AnthropicRequestMembers.read(try FieldReader.object(nulls, at: ""))
+        #expect(!members.sendsUnmappedFields && !members.sendsUnknownFields)
         #expect(members[.model] == "m" && members[.temperature] == .null && members[.system] == nil)
     }
 }

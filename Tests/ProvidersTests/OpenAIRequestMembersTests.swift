@@ -13,7 +13,7 @@ struct OpenAIRequestMembersTests {
         let rare = Set(OpenAIRequestTranslator.rareFields)
         for key in OpenAIRequestTranslator.known {
             if rare.contains(key) {
-                #expect(OpenAIRequestMembers.place(key) == .rare, "\(key)")
+                #expect(OpenAIRequestMembers.place(key) == .unmapped, "\(key)")
             } else {
                 guard case .mapped(let member)? = OpenAIRequestMembers.place(key) else {
                     Issue.record("\(key) has no place")
@@ -44,8 +44,8 @@ struct OpenAIRequestMembersTests {
         let nulls = try JSONValue.parse(head + #","top_q":null,"store":null,"n":null,"temperature":null}"#)
         let read = try OpenAIRequestTranslator.translate(nulls)
         #expect(read.request.temperature == nil && read.request.providerOptions.isEmpty)
-        let members = OpenAIRequestMembers(try FieldReader.object(nulls, at: ""))
-        #expect(!members.sendsRareFields && !members.sendsUnknownFields)
+        let members = OpenAIRequestMembers.read(try FieldReader.object(nulls, at: ""))
+        #expect(!members.sendsUnmappedFields && !members.sendsUnknownFields)
         #expect(members[.model] == "m" && members[.temperature] == .null && members[.stop] == nil)
     }
 }

@@ -29,11 +29,11 @@ enum AnthropicRequestTranslator {
 
     static func translate(_ json: JSONValue) throws(GatewayError) -> ChatRequest {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
-        let members = AnthropicRequestMembers(body)
+        let members = AnthropicRequestMembers.read(body)
         // Names the first unknown field in the body's order.
         if members.sendsUnknownFields { try DoorFields.rejectUnknown(body, allowed: known, at: "") }
         // Most requests send none of them: told by the one pass, instead of a lookup each.
-        if members.sendsRefusedFields {
+        if members.sendsUnmappedFields {
             for field in refusedFields { try DoorFields.refuseUnlessNeutral(body, field.key, at: "", why: field.why) }
         }
 
@@ -200,7 +200,7 @@ enum AnthropicRequestTranslator {
 
     /// `output_config.format` (or the older `output_format`): `{"type":"json_schema","schema"}`
     /// → `response_format` json_schema named "response".
-    private static func outputFormat(_ members: AnthropicRequestMembers) throws(GatewayError) -> ResponseFormat? {
+    private static func outputFormat(_ members: AnthropicRequestMembers.Body) throws(GatewayError) -> ResponseFormat? {
         var format: (JSONValue, String)?
         if let raw = members[.outputConfig], !raw.isNull {
             let config = try FieldReader.object(raw, at: "output_config")

@@ -45,10 +45,10 @@ enum OpenAIRequestTranslator {
 
     static func translate(_ json: JSONValue) throws(GatewayError) -> (request: ChatRequest, includeUsage: Bool) {
         guard case .object(let body) = json else { throw .invalidRequest("body: expected a JSON object") }
-        let members = OpenAIRequestMembers(body)
+        let members = OpenAIRequestMembers.read(body)
         // Names the first unknown field in the body's order.
         if members.sendsUnknownFields { try DoorFields.rejectUnknown(body, allowed: known, at: "") }
-        let sendsRareFields = members.sendsRareFields
+        let sendsRareFields = members.sendsUnmappedFields
         if sendsRareFields {
             for field in refusedFields {
                 try DoorFields.refuseUnlessNeutral(body, field.key, at: "", neutral: field.neutral, why: field.why)
@@ -160,7 +160,7 @@ enum OpenAIRequestTranslator {
     }
 
     /// `max_completion_tokens`, or the older `max_tokens`; both only when they agree.
-    private static func maxTokens(_ members: OpenAIRequestMembers) throws(GatewayError) -> Int? {
+    private static func maxTokens(_ members: OpenAIRequestMembers.Body) throws(GatewayError) -> Int? {
         let completion = try DoorFields.int(
             members[.maxCompletionTokens], at: "max_completion_tokens", range: DoorFields.maxTokensRange)
         let older = try DoorFields.int(members[.maxTokens], at: "max_tokens", range: DoorFields.maxTokensRange)
@@ -182,7 +182,7 @@ enum OpenAIRequestTranslator {
     }
 
     /// `user`, or OpenAI's newer `safety_identifier` for the same purpose.
-    private static func user(_ members: OpenAIRequestMembers) throws(GatewayError) -> String? {
+    private static func user(_ members: OpenAIRequestMembers.Body) throws(GatewayError) -> String? {
         let user = try FieldReader.string(members[.user], at: "user", required: false)
         let safety = try FieldReader.string(members[.safetyIdentifier], at: "safety_identifier", required: false)
         if let user, let safety, user != safety {
