@@ -35,7 +35,7 @@ FUZZ_BUILD   := $(SWIFT) build --package-path Fuzzing --scratch-path .build-fuzz
                 --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address
 FUZZ_RELEASE := -c release -Xswiftc -enable-testing
 
-.PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record bench-instructions bench-syscalls install clean \
+.PHONY: all setup setup-test build release run lint test contract bench bench-tools bench-check bench-record bench-instructions bench-syscalls bench-profile install clean \
         bench-shared-limits bench-redis-instructions \
         fuzz fuzz-build fuzz-smoke
 
@@ -128,6 +128,12 @@ bench-syscalls: release
 	@command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nginx >/dev/null; }
 	Tests/Benchmark/stream_syscalls.sh .build/release/switchboard
 	python3 Tests/Benchmark/request_syscalls.py .build/release/switchboard
+
+# Where each proxy's CPU goes, nginx beside Switchboard: perf's software clock samples user and kernel
+# code (no hardware events on these VMs); per small request, per relayed chunk, per stream set-up.
+bench-profile: release bench-tools
+	@command -v perf >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq linux-perf >/dev/null; }
+	python3 Tests/Benchmark/profile.py .build/release/switchboard $(if $(BENCH_DOOR),--door $(BENCH_DOOR))
 
 # Regression guard (not part of `make test`): the short ratio suite against the recorded baseline.
 bench-check: release bench-tools

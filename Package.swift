@@ -144,7 +144,8 @@ let package = Package(
 // instructions of a small request and 7.4 % of a relayed chunk's. Debug builds, which every test
 // runs, keep the runtime check, so a conflicting access still fails a test.
 for target in package.targets where target.type == .regular || target.type == .executable {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+        ]
 }

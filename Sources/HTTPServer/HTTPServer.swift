@@ -131,9 +131,11 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Waits until no request is in flight; false when `timeoutSeconds` passed first.
     public func waitUntilDrained(timeoutSeconds: Double) -> Bool {
-        let deadline = Saturating.add(EventLoop.monotonicNanoseconds(), Saturating.nanoseconds(seconds: timeoutSeconds))
+        // The clock itself, not a loop's round time: this waits in place.
+        let deadline = Saturating.add(
+            EventLoop.freshMonotonicNanoseconds(), Saturating.nanoseconds(seconds: timeoutSeconds))
         while inFlightRequests > 0 {
-            if EventLoop.monotonicNanoseconds() >= deadline { return false }
+            if EventLoop.freshMonotonicNanoseconds() >= deadline { return false }
             usleep(10_000)
         }
         return true

@@ -48,7 +48,14 @@ public final class EventLoop: @unchecked Sendable {
         Posix.close(epollFD)
     }
 
-    public static func monotonicNanoseconds() -> UInt64 { Posix.monotonicNanoseconds() }
+    /// Monotonic nanoseconds: on a loop's thread, the time its current round began
+    /// (`LoopClock`); elsewhere, a fresh reading.
+    public static func monotonicNanoseconds() -> UInt64 { LoopClock.now() }
+
+    /// Monotonic nanoseconds read afresh, on any thread: for state that several loops share
+    /// (limit windows, circuit breakers, a once-a-minute log), where one loop's round time,
+    /// older than another's, would read as time running backwards.
+    public static func freshMonotonicNanoseconds() -> UInt64 { Posix.monotonicNanoseconds() }
 
     public var inEventLoop: Bool {
         guard let owner = threadID.withLock({ $0 }) else { return false }
@@ -89,7 +96,7 @@ public final class EventLoop: @unchecked Sendable {
     @discardableResult
     public func schedule(afterNanoseconds delay: UInt64, _ fire: @escaping () -> Void) -> TimerHandle {
         // Saturating: a delay too long to add (from a hostile option) means "never", not "now".
-        timers.schedule(at: Saturating.add(Posix.monotonicNanoseconds(), delay), fire)
+        timers.schedule(at: Saturating.add(LoopClock.now(), delay), fire)
     }
 
     public func cancel(_ timer: TimerHandle) {
@@ -127,7 +134,14 @@ public final class EventLoop: @unchecked Sendable {
         threadID.withLock { $0 = pthread_self() }
         let capacity: Int32 = 512
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(capacity))
-        defer { events.deallocate() }
+        let clock = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        clock.initialize(to: Posix.monotonicNanoseconds())
+        LoopClock.install(clock)
+        defer {
+            LoopClock.install(nil)
+            clock.deallocate()
+            events.deallocate()
+        }
         while !stopped.load(ordering: .acquiring) {
             runEndOfRound()
             var timeout: Int32 = -1
@@ -143,6 +157,7 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             let count = Epoll.wait(epollFD, events, capacity, timeout)
+            clock.pointee = Posix.monotonicNanoseconds()
             for i in 0..<count {
                 let token = events[i].data.u64
                 let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
@@ -155,7 +170,10 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             runTasks()
-            for fire in timers.popDue(now: Posix.monotonicNanoseconds()) { fire() }
+            // Timers due by now, read afresh (the round's events may have taken a while); what
+            // they run reads this time too.
+            clock.pointee = Posix.monotonicNanoseconds()
+            for fire in timers.popDue(now: clock.pointee) { fire() }
         }
         runTasks()
         runEndOfRound()

@@ -73,7 +73,7 @@ public final class GatewayState: Sendable {
     public init(
         snapshot: GatewaySnapshot, metrics: MetricsRegistry = MetricsRegistry(), usage: (any UsageRecording)? = nil,
         keys: KeyRegistry? = nil, contextCaches: ContextCacheStore? = nil,
-        limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.monotonicNanoseconds()) / 1e9 }),
+        limiter: KeyLimiter = KeyLimiter(now: { Double(EventLoop.freshMonotonicNanoseconds()) / 1e9 }),
         budgets: DollarBudgets = DollarBudgets(), responses: (any ResponseStoring)? = nil,
         tracer: Tracer? = nil, storeHealth: (@Sendable () -> StoreHealth)? = nil,
         sharedLimits: SharedLimits? = nil

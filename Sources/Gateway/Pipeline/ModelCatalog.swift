@@ -102,7 +102,10 @@ public struct ModelCatalog: Sendable {
         providerKeys = Dictionary(uniqueKeysWithValues: enabledProviders.map { ($0, max(1, keyCounts[$0] ?? 1)) })
     }
 
-    @Sendable public static func monotonicSeconds() -> Double { Double(EventLoop.monotonicNanoseconds()) / 1e9 }
+    /// Read afresh: the catalog's circuit breakers are shared by every loop.
+    @Sendable public static func monotonicSeconds() -> Double {
+        Double(EventLoop.freshMonotonicNanoseconds()) / 1e9
+    }
 
     /// The name's first route (an alias's first deployment), without any choice of deployment.
     public func resolve(_ name: String) throws(GatewayError) -> ModelRoute {

@@ -89,7 +89,7 @@ public final class DescriptorExhaustion: Sendable {
     /// Records one occurrence; `context` says where ("accept", "upstream socket").
     public func record(_ context: String, errno code: Int32) {
         count.wrappingAdd(1, ordering: .relaxed)
-        let now = EventLoop.monotonicNanoseconds()
+        let now = EventLoop.freshMonotonicNanoseconds()  // shared by every loop
         let last = lastLogNanos.load(ordering: .relaxed)
         guard last == 0 || now &- last >= 60_000_000_000,
             lastLogNanos.compareExchange(expected: last, desired: max(now, 1), ordering: .relaxed).exchanged
