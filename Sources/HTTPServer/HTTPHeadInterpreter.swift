@@ -68,7 +68,8 @@ enum HTTPHeadInterpreter {
             for j in 0..<spaces.0 where !HTTPHeadInterpreter.isTokenByte(raw[j]) {
                 return .failure(bad("invalid method"))
             }
-            let method = String(decoding: UnsafeBufferPointer(rebasing: raw[0..<spaces.0]), as: UTF8.self)
+            let methodBytes = UnsafeBufferPointer(rebasing: raw[0..<spaces.0])
+            let method = HTTPHeadInterpreter.commonMethod(methodBytes) ?? String(decoding: methodBytes, as: UTF8.self)
             for j in (spaces.0 + 1)..<spaces.1 where raw[j] <= 0x20 || raw[j] >= 0x7F {
                 return .failure(bad("invalid request target"))
             }
@@ -115,7 +116,7 @@ enum HTTPHeadInterpreter {
                 let name = UnsafeBufferPointer(rebasing: raw[start..<colon])
                 let value = UnsafeBufferPointer(rebasing: raw[valueStart..<valueEnd])
                 let valueText = String(decoding: value, as: UTF8.self)
-                headers.add(String(decoding: name, as: UTF8.self), valueText)
+                headers.add(HTTPHeadInterpreter.commonName(name) ?? String(decoding: name, as: UTF8.self), valueText)
                 switch HTTPHeadInterpreter.known(name) {
                 case .other: break
                 case .host: hasHost = true
@@ -224,7 +225,7 @@ enum HTTPHeadInterpreter {
 
     /// `bytes` are exactly `literal`'s (case counts): compared in place, where `elementsEqual`
     /// with a string's UTF-8 view cost ~400 instructions a request (issue 13).
-    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+    static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
         guard bytes.count == literal.utf8CodeUnitCount else { return false }
         let other = literal.utf8Start
         for i in 0..<bytes.count where bytes[i] != other[i] { return false }

@@ -76,10 +76,11 @@ public final class UsageWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues a row. Any thread; never blocks on disk.
-    public func record(_ record: UsageRecord) {
+    /// Queues a row. Any thread; never blocks on disk. `consuming`: the row moves into the queue
+    /// instead of being copied and the caller's destroyed (~500 instructions a request, issue 13).
+    public func record(_ record: consuming UsageRecord) {
         condition.lock()
-        queue.append(record)
+        queue.append(consume record)
         // Wake the writer for the first row of a batch (it then waits at most maxDelay for
         // more) and when a batch is full.
         if queue.count == 1 || queue.count >= Self.maxBatch { condition.signal() }

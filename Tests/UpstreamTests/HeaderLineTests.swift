@@ -23,6 +23,27 @@ struct HeaderLineTests {
         #expect(line("x-utf8: café\r\n") == .field("x-utf8", "café"))
     }
 
+    /// The usual names come back as literals (issue 13): byte for byte what was sent, and any
+    /// other spelling decoded as it was, not folded into a usual one.
+    @Test func usualNamesAreTheirOwnBytesAndOthersAreDecoded() {
+        let usual = [
+            "date", "Date", "server", "Server", "request-id", "connection", "Connection", "retry-after",
+            "content-type", "Content-Type", "x-request-id", "content-length", "Content-Length", "transfer-encoding",
+            "Transfer-Encoding",
+        ]
+        for name in usual {
+            let literal = Array(name.utf8).withUnsafeBytes { UpstreamTransfer.commonName($0) }
+            #expect(literal.map { Array($0.utf8) } == Array(name.utf8), "\(name)")
+            #expect(line("\(name): v\r\n") == .field(name, "v"))
+        }
+        for name in ["DATE", "Content-type", "X-Request-Id", "dates", "x", "Retry-After"] {
+            #expect(Array(name.utf8).withUnsafeBytes { UpstreamTransfer.commonName($0) } == nil, "\(name)")
+            #expect(line("\(name): v\r\n") == .field(name, "v"))
+        }
+        #expect(line("HTTP/\r\n") == .status(0))
+        #expect(line("HTTP 200\r\n") == nil)
+    }
+
     @Test func theBlankLineIsNothing() {
         #expect(line("\r\n") == nil)
         #expect(line("no colon here\r\n") == nil)

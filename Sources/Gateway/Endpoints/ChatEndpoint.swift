@@ -30,7 +30,7 @@ struct ChatEndpoint: Sendable {
         let chatRequest: ChatRequest
         let encoder: any ChatEncoder
         let routes: [ModelRoute]
-        let snapshot = state.snapshot
+        let snapshot = state.currentSnapshot
         var caller: Caller?
         let trace = state.tracer?.begin(request)
         do {
@@ -50,7 +50,8 @@ struct ChatEndpoint: Sendable {
         // every request a copy of `ChatRequest` and its release (issue 13).
         writer.accessModel = chatRequest.model
         do {
-            routes = try snapshot.catalog.chain(for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
+            routes = try snapshot.value.catalog.chain(
+                for: chatRequest.model, overridingFallbacks: chatRequest.fallbacks)
         } catch {
             refuse(error, caller: caller, decoded: chatRequest, writer, door: door, trace: trace)
             return
@@ -114,16 +115,17 @@ struct ChatEndpoint: Sendable {
     /// The request's execution, not yet run; `admission` is read when it ends (to settle the
     /// key's limits), by then decided.
     private func makeExecution(
-        _ chatRequest: consuming ChatRequest, routes: [ModelRoute], encoder: any ChatEncoder, snapshot: GatewaySnapshot,
+        _ chatRequest: consuming ChatRequest, routes: [ModelRoute], encoder: any ChatEncoder, snapshot: SnapshotHandle,
         _ writer: ResponseWriter, trace: RequestTrace?, admission: @escaping () -> KeyAdmission?
     ) -> ChatExecution {
         let state = self.state
+        // Field by field through the handle: `snapshot.value` bound to a name is a whole copy.
         return ChatExecution(
-            request: chatRequest, routes: routes, registry: snapshot.registry,
-            secrets: snapshot.secrets, writer: writer,
-            keepAliveSeconds: snapshot.keepAliveSeconds,
-            contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.geminiCacheTTLSeconds,
-            encoder: encoder, pricer: snapshot.pricer, trace: trace, sharedLimits: state.sharedLimits
+            request: chatRequest, routes: routes, registry: snapshot.value.registry,
+            secrets: snapshot.value.secrets, writer: writer,
+            keepAliveSeconds: snapshot.value.keepAliveSeconds,
+            contextCaches: state.contextCaches, cacheTTLSeconds: snapshot.value.geminiCacheTTLSeconds,
+            encoder: encoder, pricer: snapshot.value.pricer, trace: trace, sharedLimits: state.sharedLimits
         ) { record in
             let admission = admission()
             admission?.complete(record, state: state)

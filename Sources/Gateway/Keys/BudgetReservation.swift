@@ -12,9 +12,9 @@ enum BudgetReservation {
     static let defaultMaxOutput = 4096
 
     static func worstCase(_ request: ChatRequest, key: VirtualKey, state: GatewayState) throws(GatewayError) -> Double {
-        let snapshot = state.snapshot
+        let snapshot = state.currentSnapshot  // by reference: no copy of the snapshot (issue 13)
         let routes =
-            (try? snapshot.catalog.everyRoute(for: request.model, overridingFallbacks: request.fallbacks)) ?? []
+            (try? snapshot.value.catalog.everyRoute(for: request.model, overridingFallbacks: request.fallbacks)) ?? []
         let prompt = promptTokens(request)
         var output = request.maxTokens ?? defaultMaxOutput
         if request.maxTokens == nil, case .budget(let budget)? = request.thinking {
@@ -22,7 +22,8 @@ enum BudgetReservation {
         }
         var worst = 0.0
         for route in routes {
-            guard let match = snapshot.pricer.match(alias: route.name, provider: route.provider, model: route.model)
+            guard
+                let match = snapshot.value.pricer.match(alias: route.name, provider: route.provider, model: route.model)
             else {
                 throw GatewayError(
                     status: 403, type: .forbidden,

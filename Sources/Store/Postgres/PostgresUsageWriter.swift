@@ -42,9 +42,10 @@ public final class PostgresUsageWriter: UsageRecording, @unchecked Sendable {
     /// Whether PostgreSQL took the last batch, and how many rows wait in the spool.
     public var usageHealth: StoreHealth.Usage { health.withLock { $0 } }
 
-    public func record(_ record: UsageRecord) {
+    /// `consuming`, as `UsageWriter.record`: the row moves into the queue (issue 13).
+    public func record(_ record: consuming UsageRecord) {
         condition.lock()
-        queue.append(record)
+        queue.append(consume record)
         if queue.count == 1 || queue.count >= UsageWriter.maxBatch { condition.signal() }
         condition.unlock()
     }

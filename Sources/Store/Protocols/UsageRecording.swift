@@ -1,8 +1,9 @@
 /// The one writer of usage rows (SQLite or PostgreSQL): `record` is called on the request
 /// path (a lock and an append, never I/O); a writer thread stores rows in batches.
 public protocol UsageRecording: Sendable {
-    /// Queues a row. Any thread; never blocks on I/O.
-    func record(_ record: UsageRecord)
+    /// Queues a row. Any thread; never blocks on I/O. `consuming`: the caller's row moves into
+    /// the writer's queue, no copy of its Strings (issue 13).
+    func record(_ record: consuming UsageRecord)
     /// Writes (or spools) everything queued, then stops the writer thread.
     func shutdown()
 }
