@@ -130,7 +130,7 @@ bench-syscalls: release
 	python3 Tests/Benchmark/request_syscalls.py .build/release/switchboard
 
 # Where each proxy's CPU goes, nginx beside Switchboard: perf's software clock samples user and kernel
-# code (no hardware events on these VMs); per small request, per relayed chunk, per stream set-up.
+# code (no hardware events on these VMs); per small request (c=64, c=1), relayed chunk, stream set-up.
 bench-profile: release bench-tools
 	@command -v perf >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq linux-perf >/dev/null; }
 	python3 Tests/Benchmark/profile.py .build/release/switchboard $(if $(BENCH_DOOR),--door $(BENCH_DOOR))

@@ -4,8 +4,9 @@ target that is not met). `make bench-profile`.
 usage: python3 Tests/Benchmark/profile.py [binary] [--door openai|anthropic|chat] [--seconds N]
 
 perf has no hardware events on these VMs, but its software clock (`-e cpu-clock`) samples both
-user and kernel code. Three scenarios, each through nginx and then through Switchboard:
+user and kernel code. Four scenarios, each through nginx and then through Switchboard:
   request  small non-stream requests, wrk at c=64              (per request)
+  c1       the same at c=1: no batching, each request on the latency path (per request)
   chunk    1,024 streams of 50 chunks 10 ms apart, 256 at a time (per relayed chunk)
   setup    1,000 streams of one chunk, opened at once, 5 times (per stream: set-up and end)
 Each is run twice: without perf for the CPU per unit (user, system) and the proxy's context
@@ -114,10 +115,11 @@ def shares(path):
 def scenario(stack, name, door, target, args, workdir):
     pids = stack.pids_of(target)
     port = stack.port_of(target)
-    if name == "request":
+    if name in ("request", "c1"):
         path, body, headers, _ = door.request(target, "text+chunks=1", False)
-        load.wrk(port, path, body, headers, 64, 1)  # warm
-        run = lambda: load.wrk(port, path, body, headers, 64, args.seconds)["requests"]
+        concurrency = 64 if name == "request" else 1
+        load.wrk(port, path, body, headers, concurrency, 1)  # warm
+        run = lambda: load.wrk(port, path, body, headers, concurrency, args.seconds)["requests"]
     else:
         path, body, headers, marker = door.request(target, "text+chunks=1", True)
         load.streams(port, path, body, headers, marker, 256, 256, 4)  # warm
@@ -170,13 +172,13 @@ def main():
     parser.add_argument("binary", nargs="?", default=".build/release/switchboard")
     parser.add_argument("--door", default="openai", choices=sorted(DOORS))
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--only", default="request,chunk,setup")
+    parser.add_argument("--only", default="request,c1,chunk,setup")
     args = parser.parse_args()
     door = DOORS[args.door]
     procs.raise_open_files()
     workdir = tempfile.mkdtemp(prefix="sb-profile-")
     stack = Stack(os.path.abspath(args.binary), 1024)
-    units = {"request": "small request (c=64)", "chunk": "relayed chunk (256 streams)",
+    units = {"request": "small request (c=64)", "c1": "small request (c=1)", "chunk": "relayed chunk (256 streams)",
              "setup": "stream set-up (1,000 new one-chunk streams)"}
     try:
         print(f"Door {door.title}; nginx = master and workers, Switchboard = the daemon; perf data in {workdir}")
