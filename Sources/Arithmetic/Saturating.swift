@@ -33,6 +33,13 @@ public enum Saturating {
         return overflow ? .max : sum
     }
 
+    /// `a - b`, held at 0: for the time between two clock readings that may come from different
+    /// rounds or threads (a loop's round time can be older than a fresh reading).
+    @inlinable
+    public static func subtract(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        a > b ? a &- b : 0
+    }
+
     /// `a * b`, held at `UInt64.max`.
     @inlinable
     public static func multiply(_ a: UInt64, _ b: UInt64) -> UInt64 {

@@ -1,3 +1,4 @@
+import Arithmetic
 import Logging
 import Reactor
 import Synchronization
@@ -35,7 +36,8 @@ final class ServerCore: Sendable {
         hook(
             AccessRecord(
                 method: writer.method, path: writer.path, route: writer.routeLabel, status: status,
-                bytes: writer.bytesSent, durationNanos: EventLoop.monotonicNanoseconds() - writer.startNanos,
+                bytes: writer.bytesSent,
+                durationNanos: Saturating.subtract(EventLoop.monotonicNanoseconds(), writer.startNanos),
                 requestId: writer.requestId, keyId: writer.accessKeyId, model: writer.accessModel))
     }
 }

@@ -213,7 +213,8 @@ public final class RedisConnection: @unchecked Sendable {
         watchdog = loop.schedule(afterNanoseconds: replyTimeoutNanos / 4) { [self] in
             watchdog = nil
             guard sentHead < sent.count else { return }
-            if EventLoop.monotonicNanoseconds() - sent[sentHead] > replyTimeoutNanos, let context {
+            let now = EventLoop.monotonicNanoseconds(), oldest = sent[sentHead]
+            if now > oldest, now &- oldest > replyTimeoutNanos, let context {
                 // Fails every pending callback with nil, then `dropped` reconnects.
                 redisAsyncFree(context)
                 return

@@ -20,6 +20,10 @@ struct SaturatingTests {
         #expect(Saturating.add(UInt64.max, 1) == .max)
         #expect(Saturating.multiply(UInt64.max, 2) == .max)
         #expect(Saturating.multiply(UInt64(6), 7) == 42)
+        #expect(Saturating.subtract(UInt64(7), 5) == 2)
+        #expect(Saturating.subtract(UInt64(5), 7) == 0)
+        #expect(Saturating.subtract(UInt64(0), .max) == 0)
+        #expect(Saturating.subtract(UInt64.max, 0) == .max)
     }
 
     @Test(arguments: [

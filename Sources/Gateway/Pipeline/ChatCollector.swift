@@ -1,3 +1,4 @@
+import Arithmetic
 import ChatModel
 import HTTPServer
 import HTTPTypes
@@ -114,7 +115,7 @@ final class ChatCollector: UpstreamDelegate, ExecutionAttempt, @unchecked Sendab
     private func done(_ result: ChatOutcome.Result, sent: Bool) {
         guard !finished else { return }
         finished = true
-        let total = EventLoop.monotonicNanoseconds() - startedNanos
+        let total = Saturating.subtract(EventLoop.monotonicNanoseconds(), startedNanos)
         execution.attemptFinished(
             ChatOutcome(
                 result: result, sentToClient: sent,

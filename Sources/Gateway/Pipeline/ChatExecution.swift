@@ -447,7 +447,7 @@ final class ChatExecution: @unchecked Sendable {
             status: record.status, usage: record.usage, finishReason: record.finish, attempts: record.attempts,
             fallbackUsed: route.name != routes[0].name ? route.name : nil,
             firstTokenNanos: record.firstTokenNanos,
-            totalNanos: EventLoop.monotonicNanoseconds() - startedNanos,
+            totalNanos: Saturating.subtract(EventLoop.monotonicNanoseconds(), startedNanos),
             error: record.error.map { secrets.scrub($0) },
             usageEstimated: record.usageEstimated, door: ChatDoorLabel.of(route: writer.routeLabel),
             deployment: attempted ? route.deployment?.label : nil)

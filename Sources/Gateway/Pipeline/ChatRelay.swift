@@ -299,8 +299,9 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
         execution.attemptFinished(
             ChatOutcome(
                 result: outcome, sentToClient: headersSent,
-                firstTokenNanos: firstTokenNanos.map { $0 - startedNanos },
-                totalNanos: EventLoop.monotonicNanoseconds() - startedNanos, upstreamHeaders: upstreamHeaders,
+                firstTokenNanos: firstTokenNanos.map { Saturating.subtract($0, startedNanos) },
+                totalNanos: Saturating.subtract(EventLoop.monotonicNanoseconds(), startedNanos),
+                upstreamHeaders: upstreamHeaders,
                 deliveredBytes: deliveredBytes))
     }
 
@@ -315,7 +316,7 @@ final class ChatRelay: UpstreamDelegate, ExecutionAttempt, @unchecked Sendable {
     private func keepAliveFired() {
         guard !finished, !writer.isClosed else { return }
         let now = EventLoop.monotonicNanoseconds()
-        if now - lastWrite >= keepAliveNanos {
+        if Saturating.subtract(now, lastWrite) >= keepAliveNanos {
             var comment: [UInt8] = []
             SSEEncoder.comment("keep-alive", into: &comment)
             writer.write(comment)
