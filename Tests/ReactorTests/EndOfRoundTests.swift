@@ -15,10 +15,9 @@ struct EndOfRoundTests {
     /// Work queued in a round, and work that work queues, runs before the loop waits again:
     /// with nothing else to wake the loop, a missed body would never run.
     @Test func runsBeforeTheLoopWaitsAgain() throws {
-        let loop = try EventLoop()
-        let thread = Thread { loop.run() }
-        thread.start()
-        defer { loop.stop() }
+        let running = try RunningLoop()
+        defer { running.stop() }
+        let loop = running.loop
         let record = Record()
         loop.execute {
             loop.beforeWaiting {
@@ -30,9 +29,7 @@ struct EndOfRoundTests {
             }
             record.order.append("task")
         }
-        let deadline = Date().addingTimeInterval(10)
-        while !record.done.load(ordering: .acquiring), Date() < deadline { usleep(1_000) }
-        let finished = record.done.load(ordering: .acquiring)
+        let finished = RunningLoop.wait { record.done.load(ordering: .acquiring) }
         #expect(finished)
         #expect(record.order == ["task", "first", "queued by first"])
     }

@@ -22,10 +22,9 @@ struct LoopClockTests {
     /// On a loop, every read in one round is the round's time, however long the round's work
     /// takes; the next round reads a later time; the fresh clock moves within a round.
     @Test func oneRoundReadsOneTime() throws {
-        let loop = try EventLoop()
-        let thread = Thread { loop.run() }
-        thread.start()
-        defer { loop.stop() }
+        let running = try RunningLoop()
+        defer { running.stop() }
+        let loop = running.loop
         let readings = Readings()
         let before = EventLoop.monotonicNanoseconds()
         loop.execute {
@@ -39,9 +38,7 @@ struct LoopClockTests {
                 readings.done.store(true, ordering: .releasing)
             }
         }
-        let deadline = Date().addingTimeInterval(10)
-        while !readings.done.load(ordering: .acquiring), Date() < deadline { usleep(1_000) }
-        let finished = readings.done.load(ordering: .acquiring)
+        let finished = RunningLoop.wait { readings.done.load(ordering: .acquiring) }
         #expect(finished)
         #expect(readings.round.count == 2 && readings.round[0] == readings.round[1])
         #expect(readings.fresh.count == 2 && readings.fresh[1] - readings.fresh[0] >= 2_000_000)

@@ -16,10 +16,9 @@ struct TaskQueueTests {
     /// them, and a task queued by a running task runs too (the two task arrays the loop swaps
     /// must neither drop nor repeat one).
     @Test func everyTaskRunsOnceInItsThreadsOrder() throws {
-        let loop = try EventLoop()
-        let thread = Thread { loop.run() }
-        thread.start()
-        defer { loop.stop() }
+        let running = try RunningLoop()
+        defer { running.stop() }
+        let loop = running.loop
         let record = Record()
         let threads = 4, perThread = 500
         DispatchQueue.concurrentPerform(iterations: threads) { t in
@@ -38,8 +37,7 @@ struct TaskQueueTests {
             }
         }
         let expected = threads * perThread + threads * perThread / 50
-        let deadline = Date().addingTimeInterval(20)
-        while record.count.load(ordering: .acquiring) < expected, Date() < deadline { usleep(1_000) }
+        _ = RunningLoop.wait(seconds: 20) { record.count.load(ordering: .acquiring) >= expected }
         #expect(record.count.load(ordering: .acquiring) == expected)
         let ran = record.ran
         #expect(Set(ran).count == ran.count, "a task ran twice")
